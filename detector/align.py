@@ -25,6 +25,7 @@ EditOp = Literal["equal", "substitute", "insert", "delete"]
 _MIN_SIMILARITY = 0.2  # weighted Dice of content words below which sentences are not paired
 _STRONG_SIMILARITY = 0.6  # enough on its own, even with a single shared word ("AFP" / "AFP")
 _CANDIDATES = 3  # original sentences considered per suspect sentence
+_IN_ORDER_SIMILARITY = 0.5  # enough to accept the next original sentence without a search
 _MERGE_GAIN = 0.08  # how much a neighbouring original sentence must add to be merged in
 
 
@@ -108,23 +109,39 @@ def _pair_sentences(suspect: Document, original: Document) -> list[SentencePair]
             postings.setdefault(w, []).append(j)
 
     # Candidate pairs: for each suspect sentence, the few original sentences it shares most with.
+    # Copies mostly keep the original's order, so the sentence after the last match is
+    # tried first, and only a suspect sentence that does not fit there is looked up.
     suspect_weights: list[dict[str, float]] = []
     candidates: list[tuple[float, int, int]] = []
-    shared_by_sentence: list[dict[int, float]] = []
+    expected = 0
     for i, (lo, hi) in enumerate(suspect.sentences):
         weights = _content_weights(suspect.words[lo:hi])
         suspect_weights.append(weights)
         total = sum(weights.values())
+        if not total:
+            continue
+        if expected < len(orig_weights):
+            here = orig_weights[expected]
+            score = (
+                2
+                * sum(v for w, v in weights.items() if w in here)
+                / (total + orig_totals[expected])
+            )
+            if score >= _IN_ORDER_SIMILARITY:
+                candidates.append((score, i, expected))
+                expected += 1
+                continue
         shared: dict[int, float] = {}
         counts: dict[int, int] = {}
         for w, v in weights.items():
             for j in postings.get(w, ()):
                 shared[j] = shared.get(j, 0.0) + v
                 counts[j] = counts.get(j, 0) + 1
-        shared_by_sentence.append(shared)
         scored = sorted(
             ((2 * v / (total + orig_totals[j]), j) for j, v in shared.items()), reverse=True
         )[:_CANDIDATES]
+        if scored:
+            expected = scored[0][1] + 1
         for score, j in scored:
             n_shared = counts[j]
             if (
@@ -160,7 +177,7 @@ def _pair_sentences(suspect: Document, original: Document) -> list[SentencePair]
         for step in (1, -1):
             while True:
                 j = span[1] if step == 1 else span[0] - 1
-                if not 0 <= j < len(orig_weights) or j not in shared_by_sentence[i]:
+                if not 0 <= j < len(orig_weights) or not any(w in orig_weights[j] for w in weights):
                     break
                 lo_j, hi_j = (span[0], j + 1) if step == 1 else (j, span[1])
                 merged = _merged_similarity(weights, total, orig_weights[lo_j:hi_j])
@@ -211,6 +228,26 @@ def _merged_similarity(
     return 2 * shared / (total + sum(union.values()))
 
 
+def _opcodes(a: tuple[str, ...], b: tuple[str, ...]) -> list[tuple[str, int, int, int, int]]:
+    """difflib-style opcodes turning ``a`` into ``b``.
+
+    Word-for-word swaps keep a sentence's length and most of its words in place,
+    so when that is so the opcodes are read off position by position; otherwise
+    difflib finds them.
+    """
+    if len(a) == len(b):
+        same = [x == y for x, y in zip(a, b, strict=True)]
+        if sum(same) * 2 >= len(a):
+            codes: list[tuple[str, int, int, int, int]] = []
+            start = 0
+            for k in range(1, len(a) + 1):
+                if k == len(a) or same[k] != same[start]:
+                    codes.append(("equal" if same[start] else "replace", start, k, start, k))
+                    start = k
+            return codes
+    return SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+
+
 def _word_edits(
     suspect: Document, original: Document, s_lo: int, s_hi: int, o_lo: int, o_hi: int
 ) -> list[Edit]:
@@ -219,8 +256,7 @@ def _word_edits(
     if a == b:
         return [_edit(suspect, original, "equal", s_lo, s_hi, o_lo, o_hi)]
     edits = []
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes(a, b):
         op: EditOp = "substitute" if tag == "replace" else tag  # type: ignore[assignment]
         edits.append(_edit(suspect, original, op, s_lo + j1, s_lo + j2, o_lo + i1, o_lo + i2))
     return edits

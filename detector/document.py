@@ -10,7 +10,7 @@ a sentence do not end the sentence.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["Document", "make_document", "normalise"]
 
@@ -69,12 +69,12 @@ class Document:
         Each sentence as a half-open range of word indices.
     """
 
-    text: str
+    text: str = field(repr=False)
     name: str
-    words: tuple[str, ...]
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
-    sentences: tuple[tuple[int, int], ...]
+    words: tuple[str, ...] = field(repr=False)
+    starts: tuple[int, ...] = field(repr=False)
+    ends: tuple[int, ...] = field(repr=False)
+    sentences: tuple[tuple[int, int], ...] = field(repr=False)
 
     def __len__(self) -> int:
         return len(self.words)

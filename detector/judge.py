@@ -51,7 +51,7 @@ _NUMBER_WORDS = frozenset(
         "fourth fifth sixth seventh eighth ninth tenth half per cent percent"
     ).split()
 )
-_COMPACT = re.compile(r"[\s.\-']")
+_DIGIT = re.compile(r"\d")
 
 # Costs of the pieces the cover is made of; the cheapest cover wins.
 _COST_EQUAL = 0.0
@@ -149,6 +149,8 @@ class SubstitutionJudge:
             s_lo, s_hi = edit.suspect_words
             old = original.words[o_lo:o_hi]
             new = suspect.words[s_lo:s_hi]
+            if _compact(" ".join(old)) == _compact(" ".join(new)):
+                continue  # a spelling variant across word boundaries ("per cent" / "percent")
             if len(old) > self.max_block_words or len(new) > self.max_block_words:
                 pieces: list[_Piece] = [("other", 0, len(old), 0, len(new))]
             else:
@@ -173,36 +175,48 @@ class SubstitutionJudge:
 
     # ------------------------------------------------------------------ cover
 
-    def _piece_kind(self, old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, float] | None:
-        a, b = len(old), len(new)
-        if a == 1 and b == 1:
-            o, n = old[0], new[0]
-            if o == n:
-                return "equal", _COST_EQUAL
-            if _compact(o) == _compact(n):
-                return "spelling", _COST_SPELLING
-            if (o in STOPWORDS and n in STOPWORDS) or _has_digit(o) or _has_digit(n):
-                return None
+    def _piece_kind(self, o: str, n: str, multiword: bool) -> tuple[str, float] | None:
+        """How original phrase ``o`` and suspect phrase ``n`` correspond, and at what cost."""
+        if o == n:
+            return "equal", _COST_EQUAL
+        if _compact(o) == _compact(n):
+            return "spelling", _COST_SPELLING
+        if _has_digit(o) or _has_digit(n):
+            return None
+        extra_words = o.count(" ") + n.count(" ")
+        if not multiword:
             if self.lexicon.same_lemma(o, n):
                 return "inflection", _COST_INFLECTION
-            if self.lexicon.are_synonyms(o, n):
+            if not (o in STOPWORDS and n in STOPWORDS) and self.lexicon.are_synonyms(o, n):
                 return "synonym", _COST_SYNONYM
-            return None
-        o_str, n_str = " ".join(old), " ".join(new)
-        if _compact(o_str) == _compact(n_str):
-            return "spelling", _COST_SPELLING
-        if (o_str, n_str) in self.glue:
-            return "phrase", _COST_PHRASE
-        if (a > 1 and o_str not in self.lexicon) or (b > 1 and n_str not in self.lexicon):
-            return None
-        if all(w in STOPWORDS for w in old) and all(w in STOPWORDS for w in new):
-            return None
-        if self.lexicon.are_synonyms(o_str, n_str):
-            return "synonym", _COST_SYNONYM + 0.05 * (a + b - 2)
+        elif not (
+            all(w in STOPWORDS for w in o.split()) and all(w in STOPWORDS for w in n.split())
+        ) and self.lexicon.are_synonyms(o, n):
+            return "synonym", _COST_SYNONYM + 0.05 * extra_words
+        if (o, n) in self.glue:
+            return "phrase", _COST_PHRASE + 0.05 * extra_words
         return None
 
+    def _phrases(self, words: tuple[str, ...]) -> list[list[tuple[int, str]]]:
+        """For each start, the (length, phrase) pieces worth testing: words and known phrases."""
+        known = self.glue.phrases
+        found: list[list[tuple[int, str]]] = []
+        for i in range(len(words)):
+            options = [(1, words[i])]
+            for a in range(2, min(_MAX_PIECE, len(words) - i) + 1):
+                phrase = " ".join(words[i : i + a])
+                if phrase in known or phrase in self.lexicon:
+                    options.append((a, phrase))
+            found.append(options)
+        return found
+
     def _cover(self, old: tuple[str, ...], new: tuple[str, ...]) -> list[_Piece]:
+        """The cheapest sequence of pieces turning ``old`` into ``new`` (a small DP)."""
+        if len(old) == 1 and len(new) == 1:  # the commonest case: one word for another
+            found = self._piece_kind(old[0], new[0], False)
+            return [(found[0] if found else "other", 0, 1, 0, 1)]
         m, n = len(old), len(new)
+        old_phrases, new_phrases = self._phrases(old), self._phrases(new)
         inf = float("inf")
         cost = [[inf] * (n + 1) for _ in range(m + 1)]
         back: list[list[_Piece | None]] = [[None] * (n + 1) for _ in range(m + 1)]
@@ -212,35 +226,35 @@ class SubstitutionJudge:
                 here = cost[i][j]
                 if here == inf:
                     continue
-
-                def relax(kind: str, c: float, i2: int, j2: int, i: int = i, j: int = j) -> None:
-                    total = cost[i][j] + c
-                    if total < cost[i2][j2]:
-                        cost[i2][j2] = total
-                        back[i2][j2] = (kind, i, i2, j, j2)
-
+                moves: list[tuple[str, float, int, int]] = []
                 if i < m:
-                    if old[i] in STOPWORDS:
-                        relax("gap", _COST_FUNCTION_WORD, i + 1, j)
-                    else:
-                        relax("other", _COST_OTHER_GAP, i + 1, j)
+                    gap = "gap" if old[i] in STOPWORDS else "other"
+                    moves.append(
+                        (gap, _COST_FUNCTION_WORD if gap == "gap" else _COST_OTHER_GAP, 1, 0)
+                    )
                 if j < n:
-                    if new[j] in STOPWORDS:
-                        relax("gap", _COST_FUNCTION_WORD, i, j + 1)
-                    else:
-                        relax("other", _COST_OTHER_GAP, i, j + 1)
+                    gap = "gap" if new[j] in STOPWORDS else "other"
+                    moves.append(
+                        (gap, _COST_FUNCTION_WORD if gap == "gap" else _COST_OTHER_GAP, 0, 1)
+                    )
                 if i < m and j < n:
-                    relax("other", _COST_OTHER, i + 1, j + 1)
-                for a in range(1, min(_MAX_PIECE, m - i) + 1):
-                    for b in range(1, min(_MAX_PIECE, n - j) + 1):
-                        found = self._piece_kind(old[i : i + a], new[j : j + b])
-                        if found is not None:
-                            relax(found[0], found[1], i + a, j + b)
+                    moves.append(("other", _COST_OTHER, 1, 1))
+                    for a, o in old_phrases[i]:
+                        for b, w in new_phrases[j]:
+                            found = self._piece_kind(o, w, a > 1 or b > 1)
+                            if found is not None:
+                                moves.append((found[0], found[1], a, b))
+                for kind, c, a, b in moves:
+                    total = here + c
+                    if total < cost[i + a][j + b]:
+                        cost[i + a][j + b] = total
+                        back[i + a][j + b] = (kind, i, i + a, j, j + b)
         pieces: list[_Piece] = []
         i, j = m, n
         while i or j:
             piece = back[i][j]
-            assert piece is not None  # every cell is reachable through gaps
+            if piece is None:  # unreachable: every cell can be reached through gaps
+                raise RuntimeError("substitution cover failed")
             pieces.append(piece)
             i, j = piece[1], piece[3]
         pieces.reverse()
@@ -287,11 +301,11 @@ class SubstitutionJudge:
 
 
 def _compact(s: str) -> str:
-    return _COMPACT.sub("", s)
+    return s.replace(" ", "").replace(".", "").replace("-", "").replace("'", "")
 
 
 def _has_digit(s: str) -> bool:
-    return any(c.isdigit() for c in s)
+    return not s.isalpha() and _DIGIT.search(s) is not None
 
 
 def _downgrade_rewrites(pieces: list[_Piece]) -> list[_Piece]:

@@ -92,6 +92,9 @@ class Lexicon:
     _forms_cache: dict[str, tuple[int, ...]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
+    _id_cache: dict[str, int | None] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         n = len(self.terms)
@@ -110,8 +113,16 @@ class Lexicon:
 
     def term_id(self, term: str) -> int | None:
         """The id of ``term`` (its line in terms.txt), or None when the thesaurus lacks it."""
-        i = bisect_left(self.terms, term)
-        return i if i < len(self.terms) and self.terms[i] == term else None
+        cache = self._id_cache
+        if term in cache:
+            return cache[term]
+        i: int | None = bisect_left(self.terms, term)
+        if i == len(self.terms) or self.terms[i] != term:
+            i = None
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        cache[term] = i
+        return i
 
     def lemma_forms(self, term: str) -> tuple[str, ...]:
         """Lemmas of ``term`` ("said" -> ("say",)); empty when it is its own lemma or unknown."""
@@ -195,6 +206,11 @@ class GluePhrases:
     def rewrites(self, phrase: str) -> tuple[str, ...]:
         """Known rewrites of ``phrase``, sorted."""
         return tuple(sorted(b for a, b in self.pairs if a == phrase))
+
+    @cached_property
+    def phrases(self) -> frozenset[str]:
+        """Every phrase that appears on either side of a rewrite."""
+        return frozenset(a for a, _ in self.pairs)
 
     @cached_property
     def by_source(self) -> dict[str, tuple[str, ...]]:

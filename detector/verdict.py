@@ -10,6 +10,7 @@ here and there; spinners swap a steady share of every sentence.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 
 from detector.align import Alignment, content_overlap
 from detector.judge import Span
@@ -39,15 +40,20 @@ def spin_features(alignment: Alignment, spans: tuple[Span, ...]) -> dict[str, fl
     suspect = alignment.suspect
     paired_sentences = [suspect.sentences[p.suspect] for p in alignment.sentence_pairs]
     content = sum(
-        1 for lo, hi in paired_sentences for w in suspect.words[lo:hi] if w not in STOPWORDS
+        hi - lo - sum(map(STOPWORDS.__contains__, suspect.words[lo:hi]))
+        for lo, hi in paired_sentences
     )
     spin = [s for s in spans if s.is_spin]
+    sentence_starts = [suspect.starts[lo] for lo, _ in paired_sentences]
+    order = sorted(range(len(sentence_starts)), key=sentence_starts.__getitem__)
+    sorted_starts = [sentence_starts[k] for k in order]
     with_swaps = set()
     for span in spin:
-        for k, (lo, hi) in enumerate(paired_sentences):
-            if suspect.starts[lo] <= span.start < suspect.ends[hi - 1]:
-                with_swaps.add(k)
-                break
+        k = bisect_right(sorted_starts, span.start) - 1
+        if k >= 0:
+            hi = paired_sentences[order[k]][1]
+            if span.start < suspect.ends[hi - 1]:
+                with_swaps.add(order[k])
     return {
         "paired_content_words": float(content),
         "swaps": float(len(spin)),

@@ -1,0 +1,235 @@
+"""Benchmark of reference scoring: speed, memory and span quality on spun article pairs.
+
+Spins real articles (OneStopEnglish, ~800 words, from ../shared/corpora; the
+bundled example when that is absent) with the training spinner at rates 0.2-0.3,
+then scores each spun copy against its original on one core:
+
+* pairs per second for alignment + judgement + verdict (Documents made beforehand),
+  and end to end from raw text;
+* peak resident memory;
+* span recall (true swaps found at their exact offsets, original restored) and
+  span precision; share of spun copies called ``spun``;
+* false positives on human rewrites (OneStopEnglish intermediate/elementary
+  versions against the advanced original) and on the syndicated seed pair;
+* start-up of ``spindetect score --original`` as a subprocess, and whether it
+  imports torch.
+
+Usage::
+
+    python bench/bench_reference.py --pairs 1000 --write BENCHMARKS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import lzma
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+OSE = SHARED / "corpora" / "onestopenglish_all_levels.jsonl.xz"
+SECTION = "reference"
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Span and verdict quality over a set of spun pairs."""
+
+    true_spans: int
+    found: int
+    predicted: int
+    correct: int
+    restored: int
+    spun_called_spun: int
+    pairs: int
+
+
+def load_articles(limit: int) -> tuple[list[str], dict[str, dict[str, str]], str]:
+    """Advanced-level OneStopEnglish texts (and all levels by topic), or the bundled example."""
+    if OSE.is_file():
+        by_topic: dict[str, dict[str, str]] = {}
+        with lzma.open(OSE, "rt", encoding="utf-8") as f:
+            for line in f:
+                row = json.loads(line)
+                by_topic.setdefault(row["topic"], {})[row["level"]] = row["text"]
+        advanced = [levels["adv"] for levels in by_topic.values() if "adv" in levels]
+        return advanced[:limit], by_topic, f"OneStopEnglish advanced ({len(advanced)} articles)"
+    text = (ROOT / "examples" / "original.txt").read_text(encoding="utf-8")
+    return [text], {}, "examples/original.txt (../shared absent)"
+
+
+def measure_quality(reports, spins) -> Quality:
+    """Compare predicted spin spans with the spinner's own record of what it replaced."""
+    true_spans = found = predicted = correct = restored = spun = 0
+    for report, result in zip(reports, spins, strict=True):
+        truth = {(s.start, s.end): s.original for s in result.spans}
+        guess = {(s.start, s.end): s.original for s in report.spans if s.is_spin}
+        true_spans += len(truth)
+        predicted += len(guess)
+        hits = truth.keys() & guess.keys()
+        found += len(hits)
+        correct += len(hits)
+        restored += sum(truth[k] == guess[k] for k in hits)
+        spun += report.verdict == "spun"
+    return Quality(true_spans, found, predicted, correct, restored, spun, len(reports))
+
+
+_TORCH_PROBE = """
+import sys
+from detector.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit:
+    pass
+sys.stderr.write("torch imported: %s" % ("torch" in sys.modules))
+"""
+
+
+def startup_seconds(runs: int = 7) -> tuple[float, bool]:
+    """Median wall time of `spindetect score --original` on the example pair, and torch imported?"""
+    args = ["score", "examples/spun.txt", "--original", "examples/original.txt", "-f", "json"]
+    exe = str(Path(sys.executable).with_name("spindetect"))
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([exe, *args], cwd=ROOT, check=True, capture_output=True)
+        times.append(time.perf_counter() - t0)
+    probe = subprocess.run(
+        [sys.executable, "-c", _TORCH_PROBE, *args], cwd=ROOT, capture_output=True, text=True
+    )
+    return statistics.median(times), "torch imported: True" in probe.stderr
+
+
+def write_section(path: Path, body: str) -> None:
+    """Replace this benchmark's section of ``path`` (between its markers), keeping the rest."""
+    start, end = f"<!-- bench:{SECTION} -->", f"<!-- /bench:{SECTION} -->"
+    block = f"{start}\n{body.rstrip()}\n{end}\n"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1].lstrip("\n")
+        text = before + block + ("\n" + after if after else "")
+    else:
+        text = text.rstrip() + "\n\n" + block
+    path.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print (and optionally write) a Markdown report."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pairs", type=int, default=1000, help="spun pairs to score")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--write", type=Path, help="update this Markdown file's section")
+    args = parser.parse_args(argv)
+
+    from detector.align import align
+    from detector.document import make_document
+    from detector.judge import SubstitutionJudge
+    from detector.score import ReferenceScorer
+    from detector.verdict import decide
+    from training.spinner import Spinner
+
+    articles, by_topic, corpus = load_articles(limit=10_000)
+    rng = random.Random(args.seed)
+    spinner = Spinner.from_profile("moby")
+    spins = []
+    for k in range(args.pairs):
+        text = articles[k % len(articles)]
+        spins.append(spinner.spin(text, rate=rng.uniform(0.2, 0.3), seed=args.seed + k))
+    words = statistics.mean(len(s.original.split()) for s in spins)
+
+    judge = SubstitutionJudge()
+    scorer = ReferenceScorer(judge)
+    originals = {s.original: make_document(s.original, "original") for s in spins}
+    suspects = [make_document(s.text, "suspect") for s in spins]
+    for suspect, result in list(zip(suspects, spins, strict=True))[:50]:  # warm caches
+        scorer.score_pair(suspect, originals[result.original])
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    reports = []
+    for suspect, result in zip(suspects, spins, strict=True):
+        alignment = align(suspect, originals[result.original])
+        reports.append(decide(alignment, judge.judge(alignment)))
+    core_wall, core_cpu = time.perf_counter() - t0, time.process_time() - c0
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    for result in spins:
+        scorer.score_pair(make_document(result.text), make_document(result.original))
+    e2e_wall, e2e_cpu = time.perf_counter() - t0, time.process_time() - c0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    quality = measure_quality(reports, spins)
+
+    rewrites = [
+        scorer.score_pair(make_document(levels[lv]), make_document(levels["adv"])).report
+        for levels in by_topic.values()
+        for lv in ("int", "ele")
+        if lv in levels and "adv" in levels
+    ]
+    seeds = sorted((SHARED / "seeds").glob("00[01]_*.txt")) if SHARED.is_dir() else []
+    syndicated = []
+    if len(seeds) == 2:
+        from detector.io import read_document
+
+        a, b = (read_document(p) for p in seeds)
+        syndicated = [scorer.score_pair(a, b).report, scorer.score_pair(b, a).report]
+    startup, imports_torch = startup_seconds()
+
+    n = len(spins)
+    q = quality
+    lines = [
+        "## Reference scoring (`spindetect score --original`)",
+        "",
+        "Reproduce: `make bench` (runs `python bench/bench_reference.py --pairs "
+        f"{args.pairs} --write BENCHMARKS.md`).",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, Python "
+        f"{platform.python_version()}, one process (one core) of a 2-core machine.",
+        f"Pairs: {n} spun copies of {corpus}, mean {words:.0f} words, spun by the `moby` "
+        "training spinner at rates 0.2-0.3.",
+        "",
+        "| measure | value |",
+        "| --- | --- |",
+        f"| alignment + judgement + verdict | **{n / core_cpu:.0f} pairs/s per core** "
+        f"(CPU time; {n / core_wall:.0f}/s wall) |",
+        f"| end to end from raw text (tokenising both sides) | {n / e2e_cpu:.0f} pairs/s per core "
+        f"(CPU time; {n / e2e_wall:.0f}/s wall) |",
+        f"| peak resident memory of the benchmark process | {peak_mb:.0f} MB |",
+        f"| `spindetect score --original` start to finish (median of 7) | {startup:.2f} s; "
+        f"torch imported: {'yes' if imports_torch else 'no'} |",
+        f"| span recall (exact offsets) | {q.found / q.true_spans:.1%} of {q.true_spans} swaps |",
+        f"| originals restored among found spans | {q.restored / max(1, q.found):.1%} |",
+        f"| span precision | {q.correct / max(1, q.predicted):.1%} of {q.predicted} "
+        "predicted swaps |",
+        f"| spun copies called `spun` | {q.spun_called_spun}/{q.pairs} |",
+    ]
+    if rewrites:
+        fp = sum(r.verdict == "spun" for r in rewrites)
+        lines.append(
+            "| human rewrites called `spun` (OneStopEnglish int/ele vs adv) | "
+            f"{fp}/{len(rewrites)} |"
+        )
+    if syndicated:
+        lines.append(
+            "| syndicated seed pair (000/001, both directions) | "
+            + ", ".join(f"{r.verdict}/{r.relation}" for r in syndicated)
+            + " |"
+        )
+    body = "\n".join(lines) + "\n"
+    print(body)
+    if args.write:
+        write_section(args.write, body)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

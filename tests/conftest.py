@@ -1,0 +1,38 @@
+"""Shared fixtures: the compiled lexicon and a scorer, built once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from detector.judge import SubstitutionJudge
+from detector.lexicon import Lexicon, load_glue_phrases, load_lexicon
+from detector.score import ReferenceScorer
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def lexicon() -> Lexicon:
+    return load_lexicon(quiet=True)
+
+
+@pytest.fixture(scope="session")
+def judge(lexicon: Lexicon) -> SubstitutionJudge:
+    return SubstitutionJudge(lexicon, load_glue_phrases())
+
+
+@pytest.fixture(scope="session")
+def scorer(judge: SubstitutionJudge) -> ReferenceScorer:
+    return ReferenceScorer(judge)
+
+
+@pytest.fixture(scope="session")
+def shared_seeds() -> Path:
+    seeds = SHARED / "seeds"
+    if not seeds.is_dir():
+        pytest.skip("../shared/seeds is not beside this checkout")
+    return seeds

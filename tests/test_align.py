@@ -1,0 +1,91 @@
+from detector.align import align, content_overlap
+from detector.document import make_document
+
+ORIGINAL = (
+    "The council approved the flood plan on Tuesday. "
+    "It sets aside 240 million dollars for new homes and stronger walls. "
+    "Critics said the city was moving too quickly because of political pressure. "
+    "Construction will begin in the autumn."
+)
+
+
+def _pairs(alignment):
+    return {(p.suspect, p.original) for p in alignment.sentence_pairs}
+
+
+def test_identical_texts_align_as_one_equal_edit_per_sentence():
+    doc = make_document(ORIGINAL)
+    alignment = align(doc, doc)
+    assert {e.op for e in alignment.edits} == {"equal"}
+    assert _pairs(alignment) == {(i, (i, i + 1)) for i in range(4)}
+
+
+def test_reordered_sentences_are_matched_to_their_originals():
+    suspect = make_document(
+        "Construction will begin in the autumn. "
+        "Critics said the city was moving too quickly because of political pressure. "
+        "The council approved the flood plan on Tuesday. "
+        "It sets aside 240 million dollars for new homes and stronger walls."
+    )
+    alignment = align(suspect, make_document(ORIGINAL))
+    assert _pairs(alignment) == {(0, (3, 4)), (1, (2, 3)), (2, (0, 1)), (3, (1, 2))}
+    assert {e.op for e in alignment.edits} == {"equal"}
+
+
+def test_dropped_and_added_sentences_become_deletes_and_inserts():
+    suspect = make_document(
+        "The council approved the flood plan on Tuesday. "
+        "Residents cheered outside the hall as the vote was read out. "
+        "Construction will begin in the autumn."
+    )
+    original = make_document(ORIGINAL)
+    alignment = align(suspect, original)
+    inserts = [e for e in alignment.edits if e.op == "insert"]
+    deletes = [e for e in alignment.edits if e.op == "delete"]
+    assert [suspect.text[slice(*e.suspect_chars)] for e in inserts] == [
+        "Residents cheered outside the hall as the vote was read out"
+    ]
+    assert len(deletes) == 2
+    assert original.text[slice(*deletes[0].original_chars)].startswith("It sets aside")
+
+
+def test_merged_sentences_align_with_both_originals():
+    suspect = make_document(
+        "The council approved the flood plan on Tuesday, and it sets aside 240 million dollars "
+        "for new homes and stronger walls. Construction will begin in the autumn."
+    )
+    alignment = align(suspect, make_document(ORIGINAL))
+    assert (0, (0, 2)) in _pairs(alignment)
+
+
+def test_word_edits_carry_character_offsets_on_both_sides():
+    original = make_document("The company's staff completely rejected the report.")
+    suspect = make_document("The corporate's employees utterly rejected the report.")
+    alignment = align(suspect, original)
+    subs = [
+        (suspect.text[slice(*e.suspect_chars)], original.text[slice(*e.original_chars)])
+        for e in alignment.edits
+        if e.op == "substitute"
+    ]
+    assert subs == [("corporate", "company"), ("employees utterly", "staff completely")]
+
+
+def test_heavily_spun_sentence_between_matched_neighbours_is_paired_by_position():
+    original = make_document(
+        "The vote was held on Tuesday evening in the town hall. "
+        "He shows the children a big red car next week. "
+        "Construction will begin in the autumn after the vote."
+    )
+    suspect = make_document(
+        "The vote was held on Tuesday evening in the town hall. "
+        "He presents the kids a large crimson automobile subsequent seven days. "
+        "Construction will begin in the autumn after the vote."
+    )
+    assert (1, (1, 2)) in _pairs(align(suspect, original))
+
+
+def test_content_overlap_separates_copies_from_unrelated_texts():
+    original = make_document(ORIGINAL)
+    unrelated = make_document("Scientists found a new species of frog in the rainforest of Peru.")
+    assert content_overlap(original, original) == 1.0
+    assert content_overlap(unrelated, original) < 0.1

@@ -1,0 +1,175 @@
+import json
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from detector.cli import app
+
+from .conftest import EXAMPLES
+
+ORIGINAL = "The company's staff completely rejected the report because of a lot of errors.\n"
+SPUN = "The company's employees utterly rejected the report on account of plenty of errors.\n"
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def pair(tmp_path):
+    original = tmp_path / "original.txt"
+    suspect = tmp_path / "suspect.txt"
+    original.write_text(ORIGINAL)
+    suspect.write_text(SPUN)
+    return suspect, original
+
+
+def invoke(*args, **kwargs):
+    return runner.invoke(app, [str(a) for a in args], **kwargs)
+
+
+def test_score_json_is_one_object_with_the_contract_fields(pair):
+    suspect, original = pair
+    result = invoke("score", suspect, "--original", original, "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "spun"
+    assert report["relation"] == "copy"
+    assert report["source"] == str(original)
+    assert 0.5 <= report["spin_score"] <= 1
+    assert report["substitution_rate"] > 0.2
+    assert [(s["text"], s["original"]) for s in report["spans"]] == [
+        ("employees", "staff"),
+        ("utterly", "completely"),
+        ("on account", "because"),
+        ("plenty", "a lot"),
+    ]
+    assert [s["kind"] for s in report["spans"]][:3] == ["synonym", "synonym", "phrase"]
+    for span in report["spans"]:
+        assert set(span) == {"start", "end", "text", "original", "kind", "score"}
+        assert SPUN[span["start"] : span["end"]] == span["text"]
+
+
+def test_score_text_marks_spans_with_their_originals(pair):
+    suspect, original = pair
+    result = invoke("score", suspect, "-o", original)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("SPUN  spin score")
+    assert "The company's {employees|staff} {utterly|completely} rejected" in result.stdout
+
+
+def test_score_html_is_a_self_contained_page(pair, tmp_path):
+    suspect, original = pair
+    out = tmp_path / "report.html"
+    result = invoke("score", suspect, "-o", original, "--format", "html", "--output", out)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    page = out.read_text()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script" not in page and "http" not in page.split("<body>")[1]
+    assert 'title="swap; original: completely"' in page
+    assert ">utterly</mark>" in page and ">completely</mark>" in page
+
+
+def test_html_escapes_article_text(tmp_path):
+    evil = "<script>alert('spun')</script> The staff completely rejected the <b>report</b>."
+    original = tmp_path / "o.txt"
+    suspect = tmp_path / "s.txt"
+    original.write_text(evil)
+    suspect.write_text(evil.replace("staff completely", "employees utterly"))
+    result = invoke("score", suspect, "-o", original, "-f", "html")
+    assert result.exit_code == 0
+    assert "<script>" not in result.stdout and "<b>" not in result.stdout
+    assert "&lt;script&gt;alert(&#x27;spun&#x27;)&lt;/script&gt;" in result.stdout
+
+
+def test_score_reads_the_suspect_from_stdin(pair):
+    _, original = pair
+    result = invoke("score", "-", "-o", original, "-f", "json", input=SPUN)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["verdict"] == "spun"
+
+
+def test_score_picks_the_best_of_several_originals_and_names_it(pair, tmp_path):
+    suspect, original = pair
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "other.txt").write_text("Scientists found a new frog species in Peru last week.")
+    (folder / "same.txt").write_text(ORIGINAL)
+    result = invoke("score", suspect, "-o", folder, "-f", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["source"] == str(folder / "same.txt")
+
+
+def test_score_without_original_says_what_is_needed(pair):
+    suspect, _ = pair
+    result = invoke("score", suspect)
+    assert result.exit_code == 1
+    assert "--original" in result.stderr
+    assert result.stdout == ""
+
+
+def _write(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make_suspect", "code", "message"),
+    [
+        (lambda d: d / "missing.txt", 2, "no such file"),
+        (lambda d: d, 2, "is a directory"),
+        (lambda d: _write(d / "empty.txt", b""), 1, "is empty"),
+        (lambda d: _write(d / "bin.txt", b"\x00\x01\x02\x03binary\x00\xff" * 10), 1, "binary"),
+        (lambda d: _write(d / "bad.txt", b"caf\x81\x8d\x8f\x90\x9d"), 1, "--encoding"),
+    ],
+    ids=["missing", "directory", "empty", "binary", "undecodable"],
+)
+def test_bad_suspects_give_one_line_errors(tmp_path, pair, make_suspect, code, message):
+    _, original = pair
+    result = invoke("score", make_suspect(tmp_path), "-o", original)
+    assert result.exit_code == code
+    assert message in result.stderr
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.output
+
+
+def test_huge_file_is_refused_in_bounded_memory(tmp_path, pair):
+    _, original = pair
+    huge = tmp_path / "huge.txt"
+    with open(huge, "wb") as f:
+        f.truncate(50_000_000)
+    result = invoke("score", huge, "-o", original)
+    assert result.exit_code == 1
+    assert "larger than 10 MB" in result.stderr
+
+
+def test_folder_of_originals_without_texts_is_a_usage_error(tmp_path, pair):
+    suspect, _ = pair
+    empty = tmp_path / "none"
+    empty.mkdir()
+    result = invoke("score", suspect, "-o", empty)
+    assert result.exit_code == 2
+    assert "holds no article files" in result.stderr
+
+
+def test_unknown_format_is_a_usage_error(pair):
+    suspect, original = pair
+    result = invoke("score", suspect, "-o", original, "--format", "pdf")
+    assert result.exit_code == 2
+
+
+def test_every_command_has_help():
+    commands = get_command(app).commands
+    assert "score" in commands
+    for name, command in commands.items():
+        assert command.help, f"{name} has no help"
+        result = invoke(name, "--help")
+        assert result.exit_code == 0
+        assert "Usage:" in result.stdout
+
+
+def test_demo_example_is_spun_and_syndicated_copy_is_not():
+    spun = invoke("score", EXAMPLES / "spun.txt", "-o", EXAMPLES / "original.txt", "-f", "json")
+    syndicated = invoke("score", EXAMPLES / "syndicated.txt", "-o", EXAMPLES / "original.txt", "-f", "json")
+    assert json.loads(spun.stdout)["verdict"] == "spun"
+    assert json.loads(syndicated.stdout)["verdict"] == "not_spun"

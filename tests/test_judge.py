@@ -1,0 +1,112 @@
+import pytest
+
+from detector.align import align
+from detector.document import make_document
+from detector.judge import SPIN_KINDS
+
+
+def _spans(judge, original: str, suspect: str):
+    alignment = align(make_document(suspect), make_document(original))
+    return [(s.text, s.original, s.kind) for s in judge.judge(alignment)]
+
+
+def test_adjacent_swaps_are_separate_spans(judge):
+    spans = _spans(
+        judge,
+        "The staff completely rejected the report about the hospital.",
+        "The employees utterly rejected the report about the infirmary.",
+    )
+    assert spans == [
+        ("employees", "staff", "synonym"),
+        ("utterly", "completely", "synonym"),
+        ("infirmary", "hospital", "synonym"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("original", "suspect", "expected"),
+    [
+        ("He said the plan was good.", "He stated the plan was good.", ("stated", "said")),
+        ("The report shows the risk.", "The report presents the risk.", ("presents", "shows")),
+        ("Rebels attacked the town.", "Rebels assaulted the town.", ("assaulted", "attacked")),
+        ("The children played outside.", "The kids played outside.", ("kids", "children")),
+    ],
+)
+def test_inflected_synonyms_are_found_through_their_lemmas(judge, original, suspect, expected):
+    assert _spans(judge, original, suspect) == [(*expected, "synonym")]
+
+
+@pytest.mark.parametrize(
+    ("original", "suspect", "expected"),
+    [
+        ("It closed because of the storm.", "It closed on account of the storm.", ("on account", "because")),
+        ("They met in order to talk.", "They met so as to talk.", ("so as", "in order")),
+        ("They spent a lot of money.", "They spent plenty of money.", ("plenty", "a lot")),
+        ("We will meet for example here.", "We will meet as an illustration here.", ("as an illustration", "for example")),
+    ],
+)
+def test_glue_phrase_rewrites_are_spin(judge, original, suspect, expected):
+    (span,) = _spans(judge, original, suspect)
+    assert span[:2] == expected
+    assert span[2] in SPIN_KINDS  # "a lot" / "plenty" is also a thesaurus pair
+
+
+def test_multiword_composition_next_week(judge):
+    spans = _spans(judge, "The vote is next week in the hall.", "The vote is subsequent seven days in the hall.")
+    assert spans == [("subsequent", "next", "synonym"), ("seven days", "week", "phrase")]
+
+
+@pytest.mark.parametrize(
+    ("original", "suspect", "kind"),
+    [
+        ("Zelensky said on Sunday that troops held.", "Zelensky said on April 27 that troops held.", "number"),
+        ("The vote was 31 to 12 in favour.", "The vote was 31-12 in favour.", "number"),
+        ("Zelensky met the envoy in Kyiv.", "Zelenskyy met the envoy in Kyiv.", "name"),
+        ("He was calling for increased pressure.", "He was calling to increase pressure.", "edit"),
+    ],
+)
+def test_numbers_dates_names_and_corrections_are_ordinary_edits(judge, original, suspect, kind):
+    spans = _spans(judge, original, suspect)
+    assert [k for _, _, k in spans] == [kind]
+
+
+@pytest.mark.parametrize(
+    ("original", "suspect"),
+    [
+        ("Mr Zelensky said the army held.", "Zelensky said the army held."),
+        ("Troops in the U.S. waited.", "Troops in the US waited."),
+        ("It rose 20 per cent this year.", "It rose 20 percent this year."),
+    ],
+)
+def test_dropped_honorifics_and_spelling_variants_are_not_spans(judge, original, suspect):
+    assert _spans(judge, original, suspect) == []
+
+
+def test_rewritten_clause_is_an_edit_even_if_a_synonym_hides_in_it(judge):
+    spans = _spans(
+        judge,
+        "Putin wanted an end to the war, officials said.",
+        "Putin wanted to stop the fighting that has killed thousands of people, officials said.",
+    )
+    assert spans and all(kind == "edit" for _, _, kind in spans)
+
+
+def test_span_offsets_index_both_texts(judge):
+    original = make_document("The company’s staff completely rejected the report.")
+    suspect = make_document("The company’s employees utterly rejected the report.")
+    for span in judge.judge(align(suspect, original)):
+        assert suspect.text[span.start : span.end] == span.text
+        assert original.text[span.original_start : span.original_end] == span.original
+
+
+def test_spinner_swaps_score_higher_than_editor_swaps(judge):
+    spinner = judge.spin_probability("hospital", "infirmary", "synonym")
+    editor = judge.spin_probability("purchase", "buy", "synonym")
+    assert spinner > 0.8 > 0.5 > editor
+
+
+def test_judge_validates_its_parameters(lexicon):
+    from detector.judge import SubstitutionJudge
+
+    with pytest.raises(ValueError, match="'max_block_words' parameter"):
+        SubstitutionJudge(lexicon, max_block_words=0)
