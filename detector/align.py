@@ -73,6 +73,16 @@ class Alignment:
                 total += hi - lo
         return total
 
+    def count_within_pairs(self, op: EditOp) -> int:
+        """Like ``count``, leaving out whole sentences that were added or dropped."""
+        paired = {p.suspect for p in self.sentence_pairs}
+        used = {j for p in self.sentence_pairs for j in range(*p.original)}
+        added = sum(hi - lo for i, (lo, hi) in enumerate(self.suspect.sentences) if i not in paired)
+        dropped = sum(
+            hi - lo for j, (lo, hi) in enumerate(self.original.sentences) if j not in used
+        )
+        return self.count(op) - (dropped if op == "delete" else added if op == "insert" else 0)
+
     @property
     def paired_suspect_words(self) -> int:
         """Suspect words inside sentences that were matched with the original."""

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from detector.align import Alignment
+from detector.calibration import ReferenceWeights, load_reference_weights
 from detector.document import Document
 from detector.lexicon import GluePhrases, Lexicon, load_glue_phrases, load_lexicon
 from detector.stopwords import STOPWORDS
@@ -36,6 +37,7 @@ SpanKind = Literal["synonym", "phrase", "number", "name", "edit"]
 SPIN_KINDS: frozenset[str] = frozenset({"synonym", "phrase"})
 
 _MAX_PIECE = 4  # longest phrase, in words, on either side of one piece
+_ORDINARY_SCORE = 0.02  # span score of a number, name or other ordinary edit
 _DATE_WORDS = frozenset(
     (
         "monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow "
@@ -102,10 +104,6 @@ class Span:
         }
 
 
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
-
-
 class SubstitutionJudge:
     """Classifies the substitutions of an alignment into spinner swaps and ordinary edits.
 
@@ -115,6 +113,8 @@ class SubstitutionJudge:
         Thesaurus, lemmas and word frequencies; the compiled Moby lexicon by default.
     glue : GluePhrases, optional
         Glue-phrase rewrites; the bundled table by default.
+    weights : ReferenceWeights, optional
+        The span-scoring model; the bundled calibration by default.
     max_block_words : int, default=14
         Substitutions longer than this on either side are rewrites, not swaps,
         and are not searched for synonyms.
@@ -124,6 +124,7 @@ class SubstitutionJudge:
         self,
         lexicon: Lexicon | None = None,
         glue: GluePhrases | None = None,
+        weights: ReferenceWeights | None = None,
         *,
         max_block_words: int = 14,
     ) -> None:
@@ -134,6 +135,7 @@ class SubstitutionJudge:
             )
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
         self.glue = glue if glue is not None else load_glue_phrases()
+        self.weights = weights if weights is not None else load_reference_weights()
         self.max_block_words = max_block_words
 
     # ------------------------------------------------------------------ public
@@ -163,15 +165,25 @@ class SubstitutionJudge:
                 )
         return tuple(spans)
 
+    def span_features(self, old: str, new: str, kind: str) -> dict[str, float]:
+        """The evidence about one swap of ``old`` for ``new`` that the span model weighs."""
+        zipf_old, zipf_new = self.lexicon.zipf(old), self.lexicon.zipf(new)
+        return {
+            "zipf_old": zipf_old,
+            "zipf_new": zipf_new,
+            "zipf_drop": zipf_old - zipf_new,  # spinners pick rarer words, editors plainer ones
+            "new_multiword": float(" " in new),
+            "old_multiword": float(" " in old),
+            "phrase": float(kind == "phrase"),
+            "log_synonyms_old": math.log1p(self.lexicon.synonym_count(old)),
+            "log_synonyms_new": math.log1p(self.lexicon.synonym_count(new)),
+        }
+
     def spin_probability(self, old: str, new: str, kind: str) -> float:
         """How likely swapping ``old`` for ``new`` (a ``kind`` span) is a spinner's work (0..1)."""
-        if kind == "phrase":
-            return 0.8
-        if kind != "synonym":
-            return 0.02
-        drop = self.lexicon.zipf(old) - self.lexicon.zipf(new)  # spinners pick rarer words
-        longer = len(new.split()) > len(old.split())
-        return _sigmoid(0.6 + 1.1 * drop + 0.8 * longer)
+        if kind not in SPIN_KINDS:
+            return _ORDINARY_SCORE
+        return self.weights.span.probability(self.span_features(old, new, kind))
 
     # ------------------------------------------------------------------ cover
 

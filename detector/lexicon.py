@@ -175,6 +175,11 @@ class Lexicon:
             self._neighbour_cache[i] = cached
         return cached
 
+    def synonym_count(self, term: str) -> int:
+        """How many synonyms ``term`` has (those of its lemma when it has none of its own)."""
+        ids = self._ids_and_lemma_ids(term)
+        return max((len(self._neighbours(i)) for i in ids), default=0)
+
     def synonyms(self, term: str) -> tuple[str, ...]:
         """All thesaurus synonyms of ``term`` itself (not of its lemma), sorted."""
         i = self.term_id(term)

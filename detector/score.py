@@ -54,7 +54,9 @@ class ReferenceScorer:
         """Compare ``suspect`` with one ``original``: the report and its features."""
         alignment = align(suspect, original)
         spans = self.judge.judge(alignment)
-        return ScoredPair(decide(alignment, spans), spin_features(alignment, spans))
+        return ScoredPair(
+            decide(alignment, spans, self.judge.weights), spin_features(alignment, spans)
+        )
 
     def score(self, suspect: Document, originals: Sequence[Document] | Document) -> Report:
         """The report on ``suspect`` against the best-matching of ``originals``.

@@ -13,22 +13,17 @@ import math
 from bisect import bisect_right
 
 from detector.align import Alignment, content_overlap
+from detector.calibration import ReferenceWeights, load_reference_weights
 from detector.judge import Span
 from detector.report import Relation, Report
 from detector.stopwords import STOPWORDS
 
-__all__ = ["SPIN_THRESHOLD", "decide", "spin_features"]
-
-SPIN_THRESHOLD = 0.5  # spin_score at or above which a copy is called spun
+__all__ = ["decide", "spin_features"]
 
 # Relation thresholds: share of the suspect's words reused from the original
 # (unchanged or swapped), and content overlap of the two texts as wholes.
 _COPY_REUSE = 0.35
 _REWRITE_OVERLAP = 0.2
-
-# Spin-score weights over the features of ``spin_features``; see bench/calibrate_verdict.py.
-_BIAS = -5.0
-_WEIGHTS = {"weighted_rate": 60.0, "sentence_share": 4.0}
 
 
 def _word_count(text: str) -> int:
@@ -54,12 +49,27 @@ def spin_features(alignment: Alignment, spans: tuple[Span, ...]) -> dict[str, fl
             hi = paired_sentences[order[k]][1]
             if span.start < suspect.ends[hi - 1]:
                 with_swaps.add(order[k])
+    short = long_edits = 0
+    for span in spans:
+        longest = max(_word_count(span.text), _word_count(span.original))
+        if longest <= 2:
+            short += 1
+        elif not span.is_spin:
+            long_edits += 1
+    paired_words = sum(hi - lo for lo, hi in paired_sentences)
+    gaps = alignment.count_within_pairs("insert") + alignment.count_within_pairs("delete")
     return {
         "paired_content_words": float(content),
         "swaps": float(len(spin)),
         "rate": len(spin) / content if content else 0.0,
         "weighted_rate": sum(s.score for s in spin) / content if content else 0.0,
         "sentence_share": len(with_swaps) / len(paired_sentences) if paired_sentences else 0.0,
+        "log_swaps": math.log1p(len(spin)),
+        # Spinners swap words one for one and leave sentences standing; human rewrites
+        # restructure them: longer edits, and words added or dropped inside sentences.
+        "short_swap_rate": short / content if content else 0.0,
+        "long_edit_rate": long_edits / content if content else 0.0,
+        "gap_rate": gaps / paired_words if paired_words else 0.0,
         "reuse": (alignment.count("equal") + sum(_word_count(s.text) for s in spin))
         / max(1, len(suspect)),
     }
@@ -73,15 +83,23 @@ def _relation(alignment: Alignment, reuse: float) -> Relation:
     return "unrelated"
 
 
-def decide(alignment: Alignment, spans: tuple[Span, ...], source: str | None = None) -> Report:
-    """The verdict on ``alignment.suspect``: spun or not, its relation to the original, and why."""
+def decide(
+    alignment: Alignment,
+    spans: tuple[Span, ...],
+    weights: ReferenceWeights | None = None,
+    source: str | None = None,
+) -> Report:
+    """The verdict on ``alignment.suspect``: spun or not, its relation to the original, and why.
+
+    ``weights`` is the document model (the bundled calibration by default).
+    """
+    weights = weights if weights is not None else load_reference_weights()
     features = spin_features(alignment, spans)
     relation = _relation(alignment, features["reuse"])
-    z = _BIAS + sum(weight * features[name] for name, weight in _WEIGHTS.items())
-    spin_score = 1.0 / (1.0 + math.exp(-z))
+    spin_score = weights.document.probability(features)
     if relation != "copy":
         spin_score = min(spin_score, 0.05)  # only a copy can be a spun copy
-    verdict = "spun" if spin_score >= SPIN_THRESHOLD else "not_spun"
+    verdict = "spun" if spin_score >= weights.threshold else "not_spun"
     return Report(
         verdict=verdict,
         relation=relation,
