@@ -36,15 +36,16 @@ __all__ = ["SPIN_KINDS", "Span", "SpanKind", "SubstitutionJudge"]
 SpanKind = Literal["synonym", "phrase", "number", "name", "edit"]
 SPIN_KINDS: frozenset[str] = frozenset({"synonym", "phrase"})
 
-_MAX_PIECE = 4  # longest phrase, in words, on either side of one piece
+_MAX_PIECE = 5  # longest phrase, in words, on either side of one piece ("be that as it may")
 _ORDINARY_SCORE = 0.02  # span score of a number, name or other ordinary edit
 _DATE_WORDS = frozenset(
     (
         "monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow "
-        "tonight january february march april may june july august september october november "
-        "december jan feb mar apr jun jul aug sep sept oct nov dec"
+        "tonight january february april june july august september october november december "
+        "jan feb mar apr jun jul aug sep sept oct nov dec"
     ).split()
 )
+_AMBIGUOUS_MONTHS = frozenset({"may", "march"})  # dates only beside a number
 _NUMBER_WORDS = frozenset(
     (
         "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -144,7 +145,13 @@ class SubstitutionJudge:
         """Every substituted span of ``alignment``, classified and scored, in suspect order."""
         spans: list[Span] = []
         suspect, original = alignment.suspect, alignment.original
-        for edit in alignment.edits:
+        edits = alignment.edits
+        for k, edit in enumerate(edits):
+            if edit.op in ("insert", "delete"):
+                span = self._widened_phrase(alignment, k)
+                if span is not None:
+                    spans.append(span)
+                continue
             if edit.op != "substitute":
                 continue
             o_lo, o_hi = edit.original_words
@@ -164,6 +171,45 @@ class SubstitutionJudge:
                     self._span(suspect, original, kind, o_lo + a0, o_lo + a1, s_lo + b0, s_lo + b1)
                 )
         return tuple(spans)
+
+    def _widened_phrase(self, alignment: Alignment, k: int) -> Span | None:
+        """A glue phrase that only adds or drops words next to unchanged ones, as one span.
+
+        "Whether" -> "Regardless of whether" aligns as an insertion beside an
+        unchanged word; widened by that word, it is a known rewrite.
+        """
+        edit = alignment.edits[k]
+        s_lo, s_hi = edit.suspect_words
+        o_lo, o_hi = edit.original_words
+        if max(s_hi - s_lo, o_hi - o_lo) > _MAX_PIECE:
+            return None
+        suspect, original = alignment.suspect, alignment.original
+        for neighbour, step in ((k + 1, 1), (k - 1, -1)):
+            if not 0 <= neighbour < len(alignment.edits):
+                continue
+            beside = alignment.edits[neighbour]
+            if beside.op != "equal":
+                continue
+            touching = (
+                beside.suspect_words[0] == s_hi and beside.original_words[0] == o_hi
+                if step == 1
+                else beside.suspect_words[1] == s_lo and beside.original_words[1] == o_lo
+            )
+            if not touching:
+                continue
+            for extra in (1, 2):
+                if beside.suspect_words[1] - beside.suspect_words[0] < extra:
+                    break
+                if step == 1:
+                    ws = (s_lo, s_hi + extra, o_lo, o_hi + extra)
+                else:
+                    ws = (s_lo - extra, s_hi, o_lo - extra, o_hi)
+                old = " ".join(original.words[ws[2] : ws[3]])
+                new = " ".join(suspect.words[ws[0] : ws[1]])
+                found = self._piece_kind(old, new, True)
+                if found is not None and found[0] in SPIN_KINDS:
+                    return self._span(suspect, original, found[0], ws[2], ws[3], ws[0], ws[1])
+        return None
 
     def span_features(self, old: str, new: str, kind: str) -> dict[str, float]:
         """The evidence about one swap of ``old`` for ``new`` that the span model weighs."""
@@ -375,7 +421,13 @@ def _ordinary_kind(
     suspect: Document, original: Document, o_lo: int, o_hi: int, s_lo: int, s_hi: int
 ) -> SpanKind:
     words = original.words[o_lo:o_hi] + suspect.words[s_lo:s_hi]
-    if any(_has_digit(w) or w in _DATE_WORDS or w in _NUMBER_WORDS for w in words):
+    has_number = any(_has_digit(w) or w in _NUMBER_WORDS for w in words)
+    if has_number or any(w in _DATE_WORDS for w in words):
+        return "number"
+    if any(w in _AMBIGUOUS_MONTHS for w in words) and (
+        _has_digit(" ".join(original.words[max(0, o_lo - 1) : o_hi + 1]))
+        or _has_digit(" ".join(suspect.words[max(0, s_lo - 1) : s_hi + 1]))
+    ):
         return "number"
     content_caps = [
         _is_capitalised(doc, k)

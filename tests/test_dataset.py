@@ -1,0 +1,275 @@
+"""The dataset builder: splits by story, labels, spans, tags, determinism, the script itself."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from detector.document import make_document
+from detector.errors import ResourceError
+from detector.lexicon import Lexicon
+from training.corpus import TextRecord
+from training.dataset import (
+    LABELS,
+    SPLITS,
+    DataArgs,
+    build_dataset,
+    label_to_id,
+    load_records,
+    main,
+    split_by_story,
+    word_tags,
+)
+from training.spinner import Spinner, SpunSpan
+
+datasets = pytest.importorskip("datasets")
+
+ARTICLE = (Path(__file__).parent / "fixtures" / "spin_article.txt").read_text("utf-8")
+PARAGRAPHS = [p for p in ARTICLE.split("\n\n") if len(p.split()) > 20]
+SHARED_CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+
+
+def write_corpora(folder: Path) -> list[str]:
+    """Two tiny corpora: 8 stories at two reading levels, and 5 single-version stories."""
+    levelled, single = folder / "levelled.jsonl", folder / "single.jsonl"
+    with open(levelled, "w", encoding="utf-8") as f:
+        for k in range(8):
+            adv = "\n\n".join(PARAGRAPHS[(k + i) % len(PARAGRAPHS)] for i in range(3))
+            ele = "\n\n".join(PARAGRAPHS[(k + i) % len(PARAGRAPHS)] for i in (0, 2))
+            for level, text in (("adv", adv), ("ele", ele)):
+                f.write(json.dumps({"topic": f"story {k}", "level": level, "text": text}) + "\n")
+    with open(single, "w", encoding="utf-8") as f:
+        for k in range(5):
+            f.write(
+                json.dumps(
+                    {"title": f"News {k}", "text": PARAGRAPHS[k] + "\n\n" + PARAGRAPHS[k + 1]}
+                )
+                + "\n"
+            )
+    return [str(levelled), str(single)]
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    return write_corpora(tmp_path_factory.mktemp("corpora"))
+
+
+@pytest.fixture(scope="module")
+def spinners(lexicon: Lexicon) -> tuple[Spinner, Spinner | None]:
+    try:
+        cross = Spinner.from_profile("cross")
+    except ResourceError:
+        cross = None
+    return Spinner.from_profile("moby", lexicon=lexicon), cross
+
+
+@pytest.fixture(scope="module")
+def built(corpora: list[str], spinners: tuple[Spinner, Spinner | None]):
+    args = DataArgs(corpus=corpora, validation_share=0.2, test_share=0.25, min_words=20, seed=3)
+    splits = split_by_story(load_records(args), args.validation_share, args.test_share, args.seed)
+    return build_dataset(splits, *spinners, args)
+
+
+def test_labels_are_defined_once() -> None:
+    assert LABELS == ("clean", "replaced")
+    assert label_to_id == {"clean": 0, "replaced": 1}
+
+
+def test_word_tags_three_words() -> None:
+    document = make_document("big red car")
+    span = SpunSpan(
+        start=4,
+        end=7,
+        text="red",
+        original="crimson",
+        original_start=4,
+        original_end=11,
+        kind="synonym",
+    )
+    assert word_tags(document, [span]) == [0, 1, 0]
+    assert word_tags(document, []) == [0, 0, 0]
+
+
+def test_split_keeps_each_story_in_one_split() -> None:
+    records = [
+        TextRecord(id=f"{s}-{lvl}", story_id=f"s{s}", text="x", level=lvl, source=src)
+        for src in ("a", "b")
+        for s in range(20)
+        for lvl in ("adv", "int", "ele")
+    ]
+    splits = split_by_story(records, 0.1, 0.15, seed=1)
+    stories = {name: {(r.source, r.story_id) for r in rows} for name, rows in splits.items()}
+    assert not stories["train"] & stories["test"]
+    assert not stories["train"] & stories["validation"]
+    assert not stories["validation"] & stories["test"]
+    assert sum(len(rows) for rows in splits.values()) == len(records)
+    assert {r.source for r in splits["test"]} == {"a", "b"}
+    assert split_by_story(records, 0.1, 0.15, seed=1) == splits
+
+
+def test_dataset_has_every_split_and_no_story_leaks(built, spinners) -> None:
+    assert set(built) <= set(SPLITS)
+    assert {"train", "validation", "test", "hard_negatives"} <= set(built)
+    assert ("cross_spinner" in built) == (spinners[1] is not None)
+    stories = {
+        name: set(zip(built[name]["source"], built[name]["story_id"], strict=True))
+        for name in built
+    }
+    assert not stories["train"] & (stories["validation"] | stories["test"])
+    assert not stories["validation"] & stories["test"]
+    assert stories["hard_negatives"] <= stories["test"]
+    if "cross_spinner" in built:
+        assert stories["cross_spinner"] == stories["test"]
+    for name in ("train", "validation", "test"):
+        assert set(built[name]["label"]) == {0, 1}
+        assert set(built[name]["kind"]) == {"spun", "unspun", "syndication"}
+
+
+def test_records_are_consistent(built) -> None:
+    for name in built:
+        for row in built[name]:
+            spun = row["kind"] == "spun"
+            assert row["label"] == int(spun)
+            assert bool(row["spans"]) == spun
+            assert (row["original"] == row["suspect"]) == (row["kind"] == "unspun")
+            for span in row["spans"]:
+                assert row["suspect"][span["start"] : span["end"]] == span["text"]
+                assert (
+                    row["original"][span["original_start"] : span["original_end"]]
+                    == span["original"]
+                )
+            assert row["words"] == list(make_document(row["suspect"]).words)
+            assert len(row["tags"]) == len(row["words"])
+            covered = sum(len(make_document(span["text"])) for span in row["spans"])
+            assert sum(row["tags"]) == covered
+            if spun:
+                assert 0.15 <= row["rate"] <= 0.5 and row["profile"] == (
+                    "cross" if name == "cross_spinner" else "moby"
+                )
+
+
+def test_spun_records_are_reproducible_with_the_spinner(built, spinners) -> None:
+    row = next(r for r in built["train"] if r["kind"] == "spun")
+    result = spinners[0].spin(
+        row["original"], rate=row["rate"], seed=row["seed"], protect=row["protect"]
+    )
+    assert result.text == row["suspect"]
+
+
+def test_hard_negatives_hold_human_rewrites_and_syndication(built) -> None:
+    kinds = set(built["hard_negatives"]["kind"])
+    assert kinds == {"unspun", "syndication", "human_rewrite"}
+    assert set(built["hard_negatives"]["label"]) == {0}
+    rewrite = next(r for r in built["hard_negatives"] if r["kind"] == "human_rewrite")
+    assert rewrite["level"] == "ele" and rewrite["original_id"].endswith("-adv")
+
+
+def test_build_is_deterministic(corpora: list[str], spinners, built) -> None:
+    args = DataArgs(corpus=corpora, validation_share=0.2, test_share=0.25, min_words=20, seed=3)
+    splits = split_by_story(load_records(args), args.validation_share, args.test_share, args.seed)
+    again = build_dataset(splits, *spinners, args)
+    for name in built:
+        assert again[name].to_list() == built[name].to_list()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"corpus": []}, "the 'corpus' parameter needs at least one corpus"),
+        ({"rates": (0.5, 0.2)}, r"the 'rates' parameter must be MIN MAX"),
+        ({"rates": (0.1, 0.9)}, r"the 'rates' parameter must be MIN MAX"),
+        ({"profile": "cross"}, "evaluation-only profile 'cross'"),
+        ({"cross_profile": "thesaurus"}, "the 'cross_profile' parameter must be one of"),
+        ({"test_share": 0.5, "validation_share": 0.4}, "leave too little to train on"),
+        ({"spins_per_text": 0}, "the 'spins_per_text' parameter must be at least 1"),
+    ],
+)
+def test_bad_arguments_are_refused(kwargs: dict, message: str) -> None:
+    kwargs = {"corpus": ["x.jsonl"], **kwargs}
+    with pytest.raises(ValueError, match=message):
+        DataArgs(**kwargs)
+
+
+def test_script_builds_saves_and_prints(
+    corpora: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "spin"
+    argv = [
+        "--corpus",
+        *corpora,
+        "--out",
+        str(out),
+        "--min-words",
+        "20",
+        "--cross-profile",
+        "none",
+        "--spins-per-text",
+        "1",
+    ]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "spin dataset" in printed and "train" in printed and "hard_negatives" in printed
+    loaded = datasets.load_from_disk(str(out))
+    summary = json.loads((out / "build.json").read_text("utf-8"))
+    assert summary["labels"] == list(LABELS)
+    assert summary["statistics"]["train"]["examples"] == len(loaded["train"])
+    assert "cross_spinner" not in loaded
+    assert main(argv) == 1  # refuses to overwrite without --overwrite
+    assert "already exists; pass --overwrite" in capsys.readouterr().err
+    assert main([*argv, "--overwrite"]) == 0
+
+
+def test_script_reads_a_json_config(corpora: list[str], tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(
+        json.dumps(
+            {
+                "corpus": corpora,
+                "out": str(tmp_path / "spin"),
+                "min_words": 20,
+                "cross_profile": "none",
+                "max_stories": 2,
+            }
+        ),
+        encoding="utf-8",
+    )
+    assert main([str(config)]) == 0
+    assert (
+        json.loads((tmp_path / "spin" / "build.json").read_text("utf-8"))["args"]["max_stories"]
+        == 2
+    )
+
+
+def test_script_reports_a_missing_corpus(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--corpus", str(tmp_path / "nope.jsonl"), "--out", str(tmp_path / "o")]) == 2
+    assert "nope.jsonl: no such file or folder" in capsys.readouterr().err
+
+
+def test_shared_corpora_build(tmp_path: Path) -> None:
+    paths = [
+        SHARED_CORPORA / "onestopenglish_all_levels.jsonl.xz",
+        SHARED_CORPORA / "wikinewssum_en_articles.jsonl.xz",
+    ]
+    if not all(p.is_file() for p in paths):
+        pytest.skip("../shared/corpora is not beside this checkout")
+    argv = [
+        "--corpus",
+        *map(str, paths),
+        "--out",
+        str(tmp_path / "spin"),
+        "--max-stories",
+        "4",
+        "--spins-per-text",
+        "1",
+        "--cross-profile",
+        "none",
+    ]
+    assert main(argv) == 0
+    loaded = datasets.load_from_disk(str(tmp_path / "spin"))
+    assert "human_rewrite" in set(loaded["hard_negatives"]["kind"])
+    train_topics = set(loaded["train"]["story_id"])
+    assert not train_topics & set(loaded["test"]["story_id"])

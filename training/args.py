@@ -1,0 +1,119 @@
+"""Command-line arguments from dataclasses, the way the Hugging Face example scripts read them.
+
+Each field of an argument dataclass becomes one ``--option`` with the field's
+default and its ``metadata["help"]``; the dataclass's ``__post_init__`` checks
+cross-field rules.  A script may instead be given a single ``.json`` file whose
+keys are the field names::
+
+    python -m training.dataset --corpus a.jsonl --out data/spin --seed 7
+    python -m training.dataset config.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import types
+import typing
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+__all__ = ["parse_args"]
+
+T = TypeVar("T")
+
+
+def _unwrap_optional(kind: Any) -> tuple[Any, bool]:
+    args = typing.get_args(kind)
+    if typing.get_origin(kind) in (typing.Union, types.UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        return rest[0], True
+    return kind, False
+
+
+def _add_field(parser: argparse.ArgumentParser, field: dataclasses.Field, kind: Any) -> None:
+    kind, _ = _unwrap_optional(kind)
+    flag = "--" + field.name.replace("_", "-")
+    default = field.default if field.default is not dataclasses.MISSING else field.default_factory()  # type: ignore[misc]
+    options: dict[str, Any] = {
+        "dest": field.name,
+        "default": default,
+        "help": field.metadata.get("help", ""),
+    }
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if kind is bool:
+        options["action"] = argparse.BooleanOptionalAction
+    elif origin in (list, tuple):
+        item = args[0]
+        options["type"] = item
+        options["nargs"] = len(args) if origin is tuple and Ellipsis not in args else "+"
+    elif origin is typing.Literal:
+        options["choices"] = args
+        options["type"] = type(args[0])
+    else:
+        options["type"] = kind
+    if "metavar" in field.metadata:
+        options["metavar"] = field.metadata["metavar"]
+    if options["help"] and default not in (None, [], ()) and kind is not bool:
+        options["help"] += f" (default: {default})"
+    parser.add_argument(flag, **options)
+
+
+def _coerce(cls: type, values: dict[str, Any]) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    out = {}
+    for name, value in values.items():
+        kind, _ = _unwrap_optional(hints[name])
+        if value is not None and typing.get_origin(kind) is tuple:
+            value = tuple(value)
+        elif value is not None and kind is Path:
+            value = Path(value)
+        out[name] = value
+    return out
+
+
+def parse_args(
+    types_: Sequence[type[Any]],
+    argv: Sequence[str] | None = None,
+    *,
+    description: str = "",
+    prog: str | None = None,
+) -> tuple[Any, ...]:
+    """Instances of the dataclasses ``types_`` from ``argv`` (or from one JSON file in it).
+
+    A field's ``metadata`` may hold ``help`` and ``metavar``.  Unknown options and
+    JSON keys are errors, so a typo never passes silently.
+    """
+    argv = list(argv) if argv is not None else None
+    parser = argparse.ArgumentParser(
+        prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    for cls in types_:
+        group = parser.add_argument_group(cls.__name__, (cls.__doc__ or "").strip().split("\n")[0])
+        hints = typing.get_type_hints(cls)
+        for field in dataclasses.fields(cls):
+            if field.init:
+                _add_field(group, field, hints[field.name])  # type: ignore[arg-type]
+    if argv and len(argv) == 1 and argv[0].endswith(".json"):
+        try:
+            config = json.loads(Path(argv[0]).read_text("utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            parser.error(f"cannot read the config file {argv[0]}: {exc}")
+        known = {f.name for cls in types_ for f in dataclasses.fields(cls)}
+        unknown = sorted(set(config) - known)
+        if unknown:
+            parser.error(f"unknown keys in {argv[0]}: {', '.join(unknown)}")
+        namespace = vars(parser.parse_args([]))
+        namespace.update(config)
+    else:
+        namespace = vars(parser.parse_args(argv))
+    results = []
+    for cls in types_:
+        names = {f.name for f in dataclasses.fields(cls) if f.init}
+        try:
+            results.append(cls(**_coerce(cls, {k: v for k, v in namespace.items() if k in names})))
+        except ValueError as exc:
+            parser.error(str(exc))
+    return tuple(results)
