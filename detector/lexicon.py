@@ -175,6 +175,11 @@ class Lexicon:
             self._neighbour_cache[i] = cached
         return cached
 
+    def synonym_ids(self, term: str) -> frozenset[int]:
+        """Term ids of the synonyms of ``term`` itself (empty when unknown)."""
+        i = self.term_id(term)
+        return frozenset() if i is None else self._neighbours(i)
+
     def synonym_count(self, term: str) -> int:
         """How many synonyms ``term`` has (those of its lemma when it has none of its own)."""
         ids = self._ids_and_lemma_ids(term)

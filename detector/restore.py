@@ -1,0 +1,132 @@
+"""Guessing the original words behind a flagged word when there is no original to read.
+
+A spinner replaces a word ``c`` by a synonym ``w`` drawn from ``c``'s thesaurus
+entry, preferring close synonyms, so a likely original of ``w`` is a synonym
+``c`` of ``w`` that is common (reporters write plain words), shares much of
+``w``'s entry (a close synonym) and has a short entry of its own (so ``w`` was a
+likely draw from it):
+
+    score(c) = zipf(c) + ln(1 + |syn(c) & syn(w)|) - 0.5 ln |syn(c)|
+
+The candidate is put back in the flagged word's inflection ("assaulted" ->
+"attacked") and capitalisation.  Without context this is a weak guess (see
+EVALUATION.md for its measured accuracy); ``lemminflect`` is imported on first
+use only.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from detector.lexicon import Lexicon
+from detector.stopwords import STOPWORDS
+
+__all__ = ["Restorer"]
+
+_MIN_ZIPF = 3.0  # candidates rarer than this are unlikely originals of news text
+
+
+@dataclass(eq=False)
+class Restorer:
+    """Ranks the likely original words of spun words (see the module docstring).
+
+    Parameters
+    ----------
+    lexicon : Lexicon
+        Thesaurus, lemmas and frequencies.
+    max_words : int, default=1
+        Longest candidate considered, in words.
+    """
+
+    lexicon: Lexicon
+    max_words: int = 1
+    _cache: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.max_words, int) or self.max_words < 1:
+            raise ValueError(
+                f"the 'max_words' parameter of Restorer must be an int >= 1, got {self.max_words!r}"
+            )
+
+    def candidates(self, word: str, limit: int = 3) -> tuple[str, ...]:
+        """Likely originals of ``word`` (lowercase), best first, inflected like ``word``."""
+        key = f"{word}\t{limit}"
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._rank(word, limit)
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            self._cache[key] = cached
+        return cached
+
+    def restore(self, surface: str) -> str:
+        """The likeliest original of the text ``surface``, in its case; "" when none is known."""
+        found = self.candidates(surface.lower(), 1)
+        if not found:
+            return ""
+        return _same_case(found[0], surface)
+
+    def _rank(self, word: str, limit: int) -> tuple[str, ...]:
+        lexicon = self.lexicon
+        lemmas = lexicon.lemma_forms(word) or (word,)
+        around = set(lexicon.synonym_ids(word))
+        for lemma in lemmas:
+            around.update(lexicon.synonym_ids(lemma))
+        scored: dict[str, float] = {}
+        for lemma in lemmas:
+            for candidate in lexicon.synonyms(lemma):
+                if candidate in STOPWORDS or candidate.count(" ") >= self.max_words:
+                    continue
+                if "-" in candidate or "'" in candidate:
+                    continue
+                zipf = lexicon.zipf(candidate)
+                if zipf < _MIN_ZIPF:
+                    continue
+                theirs = lexicon.synonym_ids(candidate)
+                score = (
+                    zipf + math.log1p(len(theirs & around)) - 0.5 * math.log(max(1, len(theirs)))
+                )
+                if score > scored.get(candidate, -math.inf):
+                    scored[candidate] = score
+        tag = _tag_of(word, lemmas[0]) if lemmas[0] != word else None
+        ranked = sorted(scored, key=lambda c: (-scored[c], c))
+        found: list[str] = []
+        for candidate in ranked:
+            inflected = _inflect(candidate, tag)
+            if inflected is not None:
+                found.append(inflected)
+                if len(found) == limit:
+                    break
+        return tuple(found)
+
+
+def _tag_of(word: str, lemma: str) -> str | None:
+    """The Penn tag that turns ``lemma`` into ``word`` ("assaulted", "assault" -> "VBD")."""
+    from lemminflect import getAllInflections
+
+    for tag, forms in getAllInflections(lemma).items():
+        if word in forms:
+            return tag
+    return None
+
+
+def _inflect(candidate: str, tag: str | None) -> str | None:
+    """``candidate`` in the form ``tag``, or None when the dictionary has no such form of it."""
+    if tag is None:
+        return candidate
+    from lemminflect import getAllInflections
+
+    head, _, rest = candidate.partition(" ")
+    forms = getAllInflections(head).get(tag)
+    if not forms:
+        return None
+    return f"{forms[0]} {rest}".strip()
+
+
+def _same_case(word: str, like: str) -> str:
+    if like.isupper() and len(like) > 1:
+        return word.upper()
+    if like[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
