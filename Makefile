@@ -10,7 +10,19 @@ STAMP := $(VENV)/.installed-stamp
 # Tests and CI never reach a model hub: weights come from local packages.
 TEST_ENV := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
 
-.PHONY: help install demo test lint bench clean
+# `make data`: the corpora to spin (files, folders or hub names), the spin-rate range, spun
+# copies per text, stories kept per corpus (empty = all), seed, output folder, and the
+# evaluation-only spinner profile (CROSS=none where the mythes-en-us package is missing).
+CORPUS ?= ../shared/corpora/onestopenglish_all_levels.jsonl.xz ../shared/corpora/wikinewssum_en_articles.jsonl.xz
+RATES ?= 0.15 0.5
+SPINS ?= 2
+MAX_STORIES ?=
+SEED ?= 13
+OUT ?= data/spin-dataset
+CROSS ?= cross
+DATA_ENV := HF_DATASETS_CACHE=$(CURDIR)/.cache/datasets
+
+.PHONY: help install demo test lint bench bench-index data data-smoke calibrate train train-smoke clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -40,5 +52,47 @@ lint: install  ## ruff
 bench: install  ## reference-scoring benchmark -> BENCHMARKS.md
 	$(PY) bench/bench_reference.py --pairs 1000 --write BENCHMARKS.md
 
+bench-index: install  ## batch labelling benchmark (index, query, label; ~10 min) -> BENCHMARKS.md
+	$(PY) bench/bench_index.py --originals 100000 --workers 2 --write BENCHMARKS.md
+
+data: install  ## build the spin dataset from $(CORPUS) into $(OUT) (a minute or two)
+	$(DATA_ENV) $(PY) -m training.dataset --corpus $(CORPUS) --out $(OUT) --overwrite \
+		--rates $(RATES) --spins-per-text $(SPINS) --seed $(SEED) --cross-profile $(CROSS) \
+		$(if $(MAX_STORIES),--max-stories $(MAX_STORIES))
+
+data-smoke: MAX_STORIES = 4
+data-smoke: SPINS = 1
+data-smoke: OUT = data/spin-dataset-smoke
+data-smoke: data  ## a tiny spin dataset (4 stories per corpus) in data/spin-dataset-smoke
+
+calibrate: install  ## refit the reference-mode weights (detector/data/reference_weights.json)
+	$(PY) -m training.calibrate_reference $(foreach c,$(CORPUS),--corpus $(c)) \
+		--out detector/data/reference_weights.json
+
+train: install $(OUT)/dataset_dict.json  ## fine-tune MiniLM (LoRA) -> models/transformer (~45 min on 2 cores)
+	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.finetune --dataset $(OUT) --output-dir models/transformer
+
+train-smoke: install  ## a 3-step fine-tune on the smoke dataset -> runs/transformer-smoke
+	$(MAKE) data-smoke
+	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.finetune --dataset data/spin-dataset-smoke \
+		--output-dir runs/transformer-smoke --max-steps 3 --batch-size 4 --max-length 64 \
+		--stride 16 --max-train-samples 8 --max-eval-samples 8
+
+$(OUT)/dataset_dict.json:
+	$(MAKE) data
+
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+.PHONY: baseline evaluate eval-report
+
+baseline: install $(OUT)/dataset_dict.json  ## train the scikit-learn baseline -> models/baseline (~2 min)
+	$(DATA_ENV) $(PY) -m training.baseline --dataset $(OUT) --out models/baseline
+	@test -f models/default.json || echo '{"model": "baseline"}' > models/default.json
+
+evaluate: install $(OUT)/dataset_dict.json  ## every installed model on test/cross/hard splits -> EVALUATION.md, docs/eval/
+	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.evaluate --dataset $(OUT) --out-dir docs/eval \
+		--report EVALUATION.md
+
+eval-report:  ## rewrite EVALUATION.md from docs/eval/metrics.json without rerunning
+	$(PY) -m training.evaluate --render-only --out-dir docs/eval --report EVALUATION.md

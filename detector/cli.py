@@ -169,6 +169,16 @@ def score(
             show_default=False,
         ),
     ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Without --original: the model that reads the suspect alone, "
+            "baseline, transformer or a model folder.  [default: the best shipped model]",
+            show_default=False,
+        ),
+    ] = None,
     fmt: Annotated[
         FormatChoice,
         typer.Option(
@@ -187,26 +197,32 @@ def score(
 ) -> None:
     """Say whether SUSPECT is a spun copy, mark every substituted span and restore its original.
 
+    With --original, SUSPECT is aligned with its original: every swap is marked
+    and the original words are read off it.  Without, a trained model reads
+    SUSPECT alone and guesses the original words.
+
     \b
     Examples:
       spindetect score suspect.txt --original original.txt
+      spindetect score suspect.txt                  # no original: reference-free
       spindetect score suspect.html -o archive/ --format html --output report.html
       cat suspect.txt | spindetect score - -o original.md --format json
     """
     from detector.io import read_document
     from detector.render import render
 
-    if not original:
-        raise fail(
-            "reference-free scoring (no --original) needs a trained model, and none is "
-            "installed yet; pass the original with --original FILE (or a folder of originals)"
-        )
     suspect_doc = read_document(suspect, encoding=encoding, max_bytes=max_bytes)
-    originals = _read_originals(original, suspect, encoding, max_bytes)
+    if original:
+        if model is not None:
+            typer.echo("Warning: --model has no effect with --original (reference mode)", err=True)
+        originals = _read_originals(original, suspect, encoding, max_bytes)
+        from detector.score import ReferenceScorer
 
-    from detector.score import ReferenceScorer
+        report = ReferenceScorer().score(suspect_doc, originals)
+    else:
+        from detector.models import load_model
 
-    report = ReferenceScorer().score(suspect_doc, originals)
+        report = load_model(model or "default").score(suspect_doc)
     color = output is None and fmt is FormatChoice.text and _stdout_is_colour_terminal()
     write_output(render(report, fmt.value, color=color), output)
 
@@ -215,3 +231,312 @@ def _stdout_is_colour_terminal() -> bool:
     import os
 
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+# --------------------------------------------------------------------------- batch: index, label
+
+
+@app.command("index")
+@reports_errors
+def index_command(
+    originals: Annotated[
+        list[str],
+        typer.Argument(
+            help="The originals: article files, folders, glob patterns, JSONL or CSV files "
+            "with id and text fields (.gz/.bz2/.xz too), or saved `datasets` folders.",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="The index file to write.", show_default=False),
+    ],
+    add: Annotated[
+        bool,
+        typer.Option("--add", help="Add the originals to the existing index OUT."),
+    ] = False,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", "-j", min=1, help="Processes reading and hashing originals."),
+    ] = 1,
+    encoding: Encoding = None,
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+) -> None:
+    """Index ORIGINALS so that `spindetect label` can find the source of their spun copies.
+
+    The index keeps each original's text and the words spinners leave alone
+    (names, numbers, rare words), so a copy with a third of its words swapped
+    is still found.  An id already in the index is skipped; unreadable inputs
+    are skipped with a warning.  A new index appears only once complete.
+
+    \b
+    Examples:
+      spindetect index archive/ --out archive.sdx
+      spindetect index wire-2024.jsonl.gz --out archive.sdx --add
+      spindetect index 'feeds/**/*.html' --out feeds.sdx --workers 4
+    """
+    from detector.index import build_index
+    from detector.inputs import count_inputs
+    from detector.progress import index_summary, progress_bar, stderr_console
+
+    warned = 0
+
+    def warn(reason: str) -> None:
+        nonlocal warned
+        warned += 1
+        if warned <= _MAX_WARNINGS:
+            typer.echo(f"Warning: skipping {reason}", err=True)
+
+    with progress_bar("indexing", lambda: count_inputs(originals)) as advance:
+        summary = build_index(
+            originals,
+            out,
+            add=add,
+            workers=workers,
+            encoding=encoding,
+            max_bytes=max_bytes,
+            on_progress=_advance_to(advance),
+            on_skip=warn,
+        )
+    if warned > _MAX_WARNINGS:
+        typer.echo(f"Warning: {warned - _MAX_WARNINGS} more inputs skipped", err=True)
+    stderr_console().print(index_summary(summary))
+
+
+_MAX_WARNINGS = 20
+
+
+def _advance_to(advance: Callable[[int], None]) -> Callable[[int], None]:
+    """Turn running totals (what build_index reports) into increments for a progress bar."""
+    seen = 0
+
+    def update(total: int) -> None:
+        nonlocal seen
+        advance(total - seen)
+        seen = total
+
+    return update
+
+
+@app.command("label")
+@reports_errors
+def label_command(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="The suspects: article files, folders, glob patterns, JSONL or CSV files "
+            "with id and text fields (.gz/.bz2/.xz too), or saved `datasets` folders.",
+            show_default=False,
+        ),
+    ],
+    index: Annotated[
+        Path,
+        typer.Option(
+            "--index",
+            "-i",
+            help="Index of originals (from `spindetect index`).",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Results file: one JSON line per input (id, verdict, relation, spin_score, "
+            "source, n_spans, error).",
+            show_default=False,
+        ),
+    ],
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Continue an interrupted run (same INPUTS): skip inputs OUT already records.",
+        ),
+    ] = False,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", "-j", min=1, help="Local processes labelling in parallel."),
+    ] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Run on a Dask cluster: its scheduler address (tcp://host:8786).  Workers "
+            "need spindetect and the same paths to the index and input files.",
+            show_default=False,
+        ),
+    ] = None,
+    no_fallback: Annotated[
+        bool,
+        typer.Option(
+            "--no-fallback",
+            help="Never use a reference-free model: suspects with no source in the index "
+            "are recorded as not_spun / unrelated.",
+        ),
+    ] = False,
+    encoding: Encoding = None,
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+) -> None:
+    """Label every input as spun or not, against the originals in an index.
+
+    For each suspect the index proposes originals; the best are aligned and
+    judged, and the one it copies is its source.  With no source, an installed
+    reference-free model decides; without one the suspect is recorded as
+    not_spun / unrelated with source null.  An unreadable input gets a record
+    with its error and the run goes on.  Records are appended as they are
+    made, so a run killed at any point loses nothing: rerun it with --resume.
+
+    \b
+    Examples:
+      spindetect label crawl/ --index archive.sdx --out results.jsonl
+      spindetect label crawl/ --index archive.sdx --out results.jsonl --resume --workers 4
+      spindetect label pages.jsonl -i archive.sdx -o results.jsonl --scheduler tcp://10.0.0.5:8786
+    """
+    from detector.inputs import count_inputs
+    from detector.label import LabelOptions, label_corpus
+    from detector.progress import label_summary, progress_bar, stderr_console
+
+    if scheduler is not None and workers != 1:
+        typer.echo("Warning: --workers has no effect with --scheduler", err=True)
+    options = LabelOptions(encoding=encoding, max_bytes=max_bytes)
+    try:
+        with progress_bar("labelling", lambda: count_inputs(inputs)) as advance:
+            summary = label_corpus(
+                inputs,
+                index,
+                out,
+                resume=resume,
+                workers=workers,
+                scheduler=scheduler,
+                model=None if no_fallback else "default",
+                options=options,
+                on_progress=advance,
+            )
+    except KeyboardInterrupt:
+        raise fail(
+            f"interrupted; run the same command with --resume to finish {out}", 130
+        ) from None
+    stderr_console().print(label_summary(summary))
+    if summary.no_source and not no_fallback:
+        typer.echo(
+            f"Note: no source in the index for {summary.no_source:,} suspect(s), and no "
+            "reference-free model is installed; they are recorded as not_spun / unrelated.",
+            err=True,
+        )
+
+
+# --------------------------------------------------------------------------- spin
+
+
+class SpinFormat(StrEnum):
+    """Output formats of ``spin``."""
+
+    text = "text"
+    json = "json"
+
+
+class SpinProfile(StrEnum):
+    """Spinner profiles (``training.spinner.PROFILES``)."""
+
+    moby = "moby"
+    cross = "cross"
+
+
+@app.command("spin")
+@reports_errors
+def spin_command(
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="The article to spin: a .txt, .md or .html file, or - for standard input.",
+            show_default=False,
+        ),
+    ],
+    rate: Annotated[
+        float,
+        typer.Option(
+            "--rate", "-r", help="Share of the eligible words and phrases to replace, 0.05 to 0.6."
+        ),
+    ] = 0.3,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            "-s",
+            help="Seed of the random choices: the same seed gives the same output.  "
+            "Drawn at random (and reported) when omitted.",
+            show_default=False,
+        ),
+    ] = None,
+    profile: Annotated[
+        SpinProfile,
+        typer.Option(
+            "--profile",
+            "-p",
+            help="moby: Moby synonyms and the detector's glue phrases (what models train on); "
+            "cross: MyThes synonyms and different phrase rewrites (evaluation only; needs "
+            "the mythes-en-us package).",
+        ),
+    ] = SpinProfile.moby,
+    protect: Annotated[
+        str | None,
+        typer.Option(
+            "--protect",
+            help="Never replace these, comma-separated: names (capitalised words inside a "
+            "sentence), numbers, quotes (quoted text); or none.  Default: the profile's "
+            "(moby: numbers; cross: names,quotes).",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        SpinFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text: the spun article; json: one object with the spun text, the original "
+            "and every replaced span (offsets in both texts).",
+        ),
+    ] = SpinFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Write to this file instead of standard output."),
+    ] = None,
+    encoding: Encoding = None,
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+) -> None:
+    """Spin FILE as article spinners do: swap words for thesaurus synonyms, rewrite glue phrases.
+
+    For red-teaming a detection pipeline: the output reads like spun news
+    (sense-blind synonyms, inflection and capitalisation kept).  With
+    --format json every replaced span is listed with its offsets in the spun
+    and the original text.  Markup is stripped from .md and .html inputs first.
+
+    \b
+    Examples:
+      spindetect spin article.txt --rate 0.3 --seed 7
+      spindetect spin article.html --profile cross --protect names,quotes --format json
+      cat article.txt | spindetect spin - --seed 1 --output spun.txt
+    """
+    import json
+
+    from detector.io import read_document
+    from training.spinner import Spinner, check_protect, check_rate
+
+    try:
+        check_rate(rate)
+        protections = None if protect is None else check_protect(protect)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
+    document = read_document(file, encoding=encoding, max_bytes=max_bytes)
+    spinner = Spinner.from_profile(profile.value)
+    result = spinner.spin(document.text, rate=rate, seed=seed, protect=protections)
+    if fmt is SpinFormat.json:
+        write_output(json.dumps(result.to_dict(), ensure_ascii=False, indent=2), output)
+        return
+    if seed is None:
+        typer.echo(
+            f"spindetect: seed {result.seed} (pass --seed {result.seed} to repeat)", err=True
+        )
+    write_output(result.text, output)

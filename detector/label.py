@@ -1,0 +1,568 @@
+"""Batch labelling: one verdict record per suspect, against an index of originals.
+
+``label_corpus`` streams suspects (``detector.inputs``) through a pipeline:
+for each one, the ``SourceIndex`` proposes candidate originals, the best ones
+are aligned and judged (``ReferenceScorer``), and the first that the suspect
+copies becomes its source.  A suspect with no such original is scored by a
+reference-free model when one is available, and otherwise recorded as
+``not_spun`` with relation ``unrelated`` and no source: nothing in the index
+was copied (whether it was spun from an article outside the index is then
+unknown).
+
+Every input gives exactly one JSON line in the output::
+
+    {"id": "crawl/a.html", "verdict": "spun", "relation": "copy",
+     "spin_score": 0.9731, "source": "wire-117", "n_spans": 41, "error": null}
+
+``n_spans`` counts all spans of the report (swaps and ordinary edits), as
+``spindetect score --format json`` lists them.  An input that cannot be read
+(empty, binary, undecodable, a bad record) gives a record with every field
+null but ``id`` and ``error``, and the run goes on.
+
+Lines are appended with one ``write`` each, in input order, so a run killed at
+any moment leaves whole records plus at most one torn last line.  With
+``resume=True`` the torn line is cut off, the ids already present are skipped,
+and the run continues where it stopped: nothing lost, nothing written twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import numpy as np
+
+from detector.errors import (
+    CorruptIndexError,
+    InputError,
+    ModelNotFoundError,
+    ResourceError,
+    SpindetectError,
+)
+from detector.io import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from detector.document import Document
+    from detector.index import SourceIndex
+    from detector.inputs import InputItem
+    from detector.report import Relation, Report, Verdict
+    from detector.score import ReferenceScorer, ScoredPair
+
+__all__ = [
+    "LabelJob",
+    "LabelOptions",
+    "LabelRecord",
+    "LabelSummary",
+    "Labeller",
+    "label_corpus",
+    "load_fallback_model",
+    "read_done_ids",
+]
+
+Outcome = Literal["source", "reference-free", "no-source", "error"]
+RECORD_FIELDS = ("id", "verdict", "relation", "spin_score", "source", "n_spans", "error")
+
+
+class SpinModel(Protocol):
+    """A reference-free model, as ``detector.models.load_model`` returns."""
+
+    def score(self, document: Document) -> Report:
+        """The report on ``document`` without an original."""
+        ...
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True)
+class LabelRecord:
+    """The result line for one input.
+
+    Attributes
+    ----------
+    id : str
+        The input's path or record id.
+    verdict : {"spun", "not_spun"} or None
+        None for an input that could not be read.
+    relation : {"copy", "rewrite", "unrelated"} or None
+        How the suspect relates to its source; ``unrelated`` when the index
+        holds no source, None for a reference-free verdict or an error.
+    spin_score : float or None
+        Probability-like score in [0, 1], rounded to 4 decimals.
+    source : str or None
+        Id of the original the suspect was compared with, or None.
+    n_spans : int or None
+        Spans in the report (synonym swaps and ordinary edits).
+    error : str or None
+        One-line reason the input could not be read, else None.
+    """
+
+    id: str
+    verdict: Verdict | None
+    relation: Relation | None
+    spin_score: float | None
+    source: str | None
+    n_spans: int | None
+    error: str | None = None
+
+    @classmethod
+    def from_report(cls, id: str, report: Report) -> LabelRecord:
+        """The record of a report (reference or reference-free)."""
+        return cls(
+            id=id,
+            verdict=report.verdict,
+            relation=report.relation,
+            spin_score=round(report.spin_score, 4),
+            source=report.source,
+            n_spans=len(report.spans),
+        )
+
+    @classmethod
+    def no_source(cls, id: str) -> LabelRecord:
+        """The record of a suspect that copies nothing in the index, with no model to ask."""
+        return cls(id, "not_spun", "unrelated", 0.0, None, 0)
+
+    @classmethod
+    def failed(cls, id: str, error: str) -> LabelRecord:
+        """The record of an input that could not be labelled, with the reason on one line."""
+        return cls(id, None, None, None, None, None, " ".join(error.split()) or "unknown error")
+
+    @property
+    def outcome(self) -> Outcome:
+        """How the verdict was reached: against a source, by a model, without either, or not."""
+        if self.error is not None:
+            return "error"
+        if self.source is not None:
+            return "source"
+        return "reference-free" if self.relation is None else "no-source"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as the JSON contract gives it, fields in contract order."""
+        return {name: getattr(self, name) for name in RECORD_FIELDS}
+
+    def to_json(self) -> str:
+        """The record as one line of JSON (no newline)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------- labelling
+
+
+@dataclass(frozen=True)
+class LabelOptions:
+    """How suspects are labelled.
+
+    Parameters
+    ----------
+    candidates : int, default=3
+        Originals aligned at most per suspect, most similar first; the first
+        the suspect copies is taken.
+    min_similarity : float, default=0.1
+        TF-IDF cosine (``SourceIndex.query``) below which an original is not a candidate.
+    encoding : str, optional
+        Encoding of article files, instead of guessing.
+    max_bytes : int, default=DEFAULT_MAX_BYTES
+        Longest input accepted.
+    """
+
+    candidates: int = 3
+    min_similarity: float = 0.1
+    encoding: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    def __post_init__(self) -> None:
+        if isinstance(self.candidates, bool) or not isinstance(self.candidates, int):
+            raise ValueError(
+                f"the 'candidates' parameter of LabelOptions must be an int >= 1, "
+                f"got {self.candidates!r}"
+            )
+        if self.candidates < 1:
+            raise ValueError(
+                f"the 'candidates' parameter of LabelOptions must be an int >= 1, "
+                f"got {self.candidates!r}"
+            )
+        if not 0.0 <= self.min_similarity <= 1.0:
+            raise ValueError(
+                f"the 'min_similarity' parameter of LabelOptions must be in [0, 1], "
+                f"got {self.min_similarity!r}"
+            )
+        if self.max_bytes < 1:
+            raise ValueError(
+                f"the 'max_bytes' parameter of LabelOptions must be >= 1, got {self.max_bytes!r}"
+            )
+
+
+class Labeller:
+    """Labels suspects against a source index, falling back to a model when it finds no source.
+
+    Parameters
+    ----------
+    index : SourceIndex
+        The originals.
+    scorer : ReferenceScorer, optional
+        Aligns and judges a suspect against one original; a default one when omitted.
+    model : object with ``score(document) -> Report``, or str, optional
+        Reference-free model for suspects with no source in the index, or the
+        name or path of one, loaded with ``load_fallback_model`` when first
+        needed (no fallback when none is installed).
+    options : LabelOptions, optional
+    """
+
+    def __init__(
+        self,
+        index: SourceIndex,
+        *,
+        scorer: ReferenceScorer | None = None,
+        model: SpinModel | str | None = None,
+        options: LabelOptions | None = None,
+    ) -> None:
+        if scorer is None:
+            from detector.judge import SubstitutionJudge
+            from detector.score import ReferenceScorer
+
+            scorer = ReferenceScorer(SubstitutionJudge(index.fingerprinter.lexicon))
+        if not isinstance(model, str | None) and not callable(getattr(model, "score", None)):
+            raise TypeError("model must have a score(document) method returning a Report")
+        self.index = index
+        self.scorer = scorer
+        self.options = options if options is not None else LabelOptions()
+        self._model = model
+
+    @property
+    def model(self) -> SpinModel | None:
+        """The fallback model, loaded on first use when given by name; None when there is none."""
+        if isinstance(self._model, str):
+            self._model = load_fallback_model(self._model)
+        return self._model
+
+    def label(self, item: InputItem) -> LabelRecord:
+        """The record of one input; a bad input gives an error record, not an exception.
+
+        A damaged index or thesaurus still raises: every input would fail alike.
+        """
+        try:
+            document = item.read(encoding=self.options.encoding, max_bytes=self.options.max_bytes)
+            return self.label_document(document, item.id)
+        except (CorruptIndexError, ResourceError):
+            raise  # not the input's fault: every other input would fail the same way
+        except SpindetectError as exc:
+            return LabelRecord.failed(item.id, str(exc))
+        except Exception as exc:  # a bug must not end a million-input run; record it
+            return LabelRecord.failed(
+                item.id, f"internal error ({type(exc).__name__}: {exc}); please report it"
+            )
+
+    def label_document(self, document: Document, id: str | None = None) -> LabelRecord:
+        """The record of a suspect already read, under ``id`` (its name by default)."""
+        id = document.name if id is None else id
+        best = self._best_source(document)
+        if best is not None and best.report.relation != "unrelated":
+            return LabelRecord.from_report(id, best.report)
+        if self.model is not None:
+            return LabelRecord.from_report(id, self.model.score(document))
+        return LabelRecord.no_source(id)
+
+    def _best_source(self, document: Document) -> ScoredPair | None:
+        """The scored pair with the original ``document`` most plausibly copies, if any."""
+        candidates = self.index.query(
+            document, limit=self.options.candidates, min_similarity=self.options.min_similarity
+        )
+        best: ScoredPair | None = None
+        for candidate in candidates:
+            pair = self.scorer.score_pair(document, self.index.document(candidate.id))
+            if best is None or _strength(pair) > _strength(best):
+                best = pair
+            if pair.report.relation == "copy":
+                break  # candidates come most similar first; the first copy is the source
+        return best
+
+    def process(self, batch: list[InputItem]) -> list[LabelRecord]:
+        """Records for a batch of inputs, in order."""
+        return [self.label(item) for item in batch]
+
+    def close(self) -> None:
+        """Close the index."""
+        self.index.close()
+
+
+def _strength(pair: ScoredPair) -> tuple[float, float]:
+    return pair.features["reuse"], pair.report.spin_score
+
+
+def load_fallback_model(name_or_path: str = "default") -> SpinModel | None:
+    """The reference-free model ``name_or_path``, or None when no model is installed."""
+    try:
+        from detector.models import load_model
+    except ImportError:
+        return None
+    try:
+        return load_model(name_or_path)  # type: ignore[no-any-return]
+    except ModelNotFoundError:
+        return None
+
+
+@dataclass(frozen=True)
+class LabelJob:
+    """A labelling run's per-worker setup, picklable for worker processes and Dask.
+
+    Attributes
+    ----------
+    index : str
+        Path of the index file (the same path must be readable on every worker).
+    options : LabelOptions
+    model : str, model object or None
+        Fallback model: a name or path loaded in each worker with
+        ``load_fallback_model`` when a suspect first needs it (no fallback when
+        none is installed), a model object used as is, or None for no fallback.
+    """
+
+    index: str
+    options: LabelOptions
+    model: str | SpinModel | None = None
+
+    def start(self) -> Labeller:
+        """Open the index and load the thesaurus (a fallback model loads when first needed)."""
+        from detector.index import SourceIndex
+
+        return Labeller(SourceIndex.open(self.index), model=self.model, options=self.options)
+
+
+# --------------------------------------------------------------------------- the output file
+
+
+def _id_key(id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(id.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def read_done_ids(path: str | Path, *, repair: bool = False) -> np.ndarray:
+    """Sorted 64-bit hashes of the ids recorded in the results file ``path``.
+
+    A last line without its newline is the torn end of a killed run: with
+    ``repair`` it is cut off (its input will be labelled again), otherwise it
+    is ignored.  Any other line that is not a record raises ``InputError``.
+    Ids are kept as 8-byte hashes, so a million ids take 8 MB; two ids
+    sharing a hash (odds about 1 in 10**7 for a million) would make the
+    second one be skipped.
+    """
+    path = Path(path)
+    try:
+        return _read_done_ids(path, repair)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _read_done_ids(path: Path, repair: bool) -> np.ndarray:
+    keys = array("Q")
+    end_of_records = 0
+    with open(path, "rb") as f:
+        for line_no, line in enumerate(f, start=1):
+            if not line.endswith(b"\n"):
+                break
+            end_of_records += len(line)
+            if not line.strip():
+                continue
+            try:
+                keys.append(_id_key(json.loads(line)["id"]))
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise InputError(
+                    f"{path}:{line_no} is not a result record; resume only into a file "
+                    "`spindetect label` wrote (or remove that line)"
+                ) from None
+    if repair and end_of_records < path.stat().st_size:
+        with open(path, "r+b") as f:
+            f.truncate(end_of_records)
+    return np.unique(np.frombuffer(keys, dtype=np.uint64))
+
+
+class _ResultLog:
+    """The results file, appended one whole record per ``write`` call."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+    def append(self, record: LabelRecord) -> None:
+        data = (record.to_json() + "\n").encode("utf-8")
+        while data:
+            written = os.write(self.fd, data)
+            data = data[written:]
+
+    def close(self) -> None:
+        try:
+            os.fsync(self.fd)
+        finally:
+            os.close(self.fd)
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass(frozen=True)
+class LabelSummary:
+    """What ``label_corpus`` did.
+
+    Attributes
+    ----------
+    out : str
+        The results file.
+    labelled : int
+        Records written by this run.
+    resumed : int
+        Inputs skipped because the results file had them already.
+    spun, not_spun : int
+        Verdicts among the records written.
+    with_source : int
+        Records whose suspect copies (or rewrites) an original in the index.
+    reference_free : int
+        Records scored by the fallback model.
+    no_source : int
+        Records with neither a source nor a model.
+    errors : int
+        Records of inputs that could not be read.
+    seconds : float
+        Wall-clock time of the run.
+    """
+
+    out: str
+    labelled: int
+    resumed: int
+    spun: int
+    not_spun: int
+    with_source: int
+    reference_free: int
+    no_source: int
+    errors: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        """Records written per second."""
+        return self.labelled / self.seconds if self.seconds else 0.0
+
+
+def label_corpus(
+    inputs: Sequence[str | Path],
+    index: str | Path,
+    out: str | Path,
+    *,
+    resume: bool = False,
+    workers: int = 1,
+    scheduler: str | None = None,
+    model: str | SpinModel | None = None,
+    options: LabelOptions | None = None,
+    batch_size: int = 16,
+    on_progress: Callable[[int], None] | None = None,
+) -> LabelSummary:
+    """Label every input against the index, appending one record per input to ``out``.
+
+    Parameters
+    ----------
+    inputs : sequence of str or Path
+        Files, folders, globs, JSONL/CSV files or saved datasets (``detector.inputs``).
+    index : str or Path
+        Index file built by ``build_index`` (``spindetect index``).
+    out : str or Path
+        Results file (JSON lines).  It must not exist yet, unless ``resume``.
+    resume : bool, default=False
+        Continue a run: skip inputs whose id ``out`` already records (ids are
+        paths as given, so pass the inputs the same way as before).
+    workers : int, default=1
+        Local processes labelling in parallel (ignored with ``scheduler``);
+        from a script, call this under ``if __name__ == "__main__":``.
+    scheduler : str, optional
+        Address of a Dask distributed scheduler (``tcp://host:8786``) to run
+        on instead; its workers need this package and the same paths.
+    model : str, model object or None
+        Fallback for suspects with no source (see ``LabelJob``).
+    options : LabelOptions, optional
+    batch_size : int, default=16
+        Inputs per unit of work sent to a worker.
+    on_progress : callable, optional
+        Called with the number of inputs just handled (labelled or skipped).
+
+    Returns
+    -------
+    LabelSummary
+    """
+    from detector.index import SourceIndex
+    from detector.inputs import iter_inputs
+    from detector.parallel import batched, run_ordered
+
+    options = options if options is not None else LabelOptions()
+    out = Path(out)
+    started = time.perf_counter()
+    items = iter_inputs(inputs, max_bytes=options.max_bytes)
+    SourceIndex.open(index).close()  # refuse a missing or damaged index before starting
+    done = np.empty(0, dtype=np.uint64)
+    if out.exists() and out.stat().st_size:
+        if not resume:
+            raise InputError(
+                f"{out} already exists; pass --resume to continue that run, or remove it"
+            )
+        done = read_done_ids(out, repair=True)
+    job = LabelJob(str(index), options, model)
+    counts: Counter[str] = Counter()
+    skipped = 0
+
+    def todo() -> Iterator[InputItem]:
+        nonlocal skipped
+        for item in items:
+            if len(done) and _is_done(done, item.id):
+                skipped += 1
+                if on_progress is not None:
+                    on_progress(1)
+                continue
+            yield item
+
+    log = _ResultLog(out)
+    try:
+        batches = batched(todo(), batch_size)
+        if scheduler is not None:
+            try:
+                from detector.dask_runner import run_on_dask
+            except ImportError:
+                raise ResourceError(
+                    "--scheduler needs dask.distributed: pip install 'spindetect[scale]'"
+                ) from None
+            results: Iterable[list[LabelRecord]] = run_on_dask(job, batches, scheduler)
+        else:
+            results = run_ordered(job, batches, workers=workers)
+        for records in results:
+            for record in records:
+                log.append(record)
+                counts[record.outcome] += 1
+                if record.verdict is not None:
+                    counts[record.verdict] += 1
+            if on_progress is not None:
+                on_progress(len(records))
+    finally:
+        log.close()
+    return LabelSummary(
+        out=str(out),
+        labelled=sum(counts[k] for k in ("source", "reference-free", "no-source", "error")),
+        resumed=skipped,
+        spun=counts["spun"],
+        not_spun=counts["not_spun"],
+        with_source=counts["source"],
+        reference_free=counts["reference-free"],
+        no_source=counts["no-source"],
+        errors=counts["error"],
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _is_done(done: np.ndarray, id: str) -> bool:
+    key = np.uint64(_id_key(id))
+    position = int(np.searchsorted(done, key))
+    return position < len(done) and done[position] == key

@@ -1,0 +1,238 @@
+"""Running a batch job over a stream of batches, in this process or in worker processes.
+
+A *job* is a small picklable object describing the work (a ``LabelJob``, a
+``FingerprintJob``); ``job.start()`` builds, once per worker, the expensive
+state it needs (an open index, a loaded thesaurus) and returns a ``Worker``
+whose ``process(batch)`` turns a list of inputs into a list of results.
+
+``run_ordered`` feeds batches to ``workers`` processes through bounded queues
+and yields the results in input order, so memory stays flat however long the
+stream is.  The Dask equivalent is ``detector.dask_runner.run_on_dask``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import queue
+import signal
+import threading
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any, Generic, Protocol, TypeVar
+
+from detector.errors import SpindetectError
+
+__all__ = ["Job", "Worker", "WorkerError", "batched", "run_ordered"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+T_contra = TypeVar("T_contra", contravariant=True)
+R_co = TypeVar("R_co", covariant=True)
+
+_POLL_SECONDS = 0.5
+_STOP_SECONDS = 5.0
+
+
+class WorkerError(SpindetectError):
+    """A worker process died or failed outside the per-input error handling."""
+
+
+class Worker(Protocol[T_contra, R_co]):
+    """The per-process state of a job: turns one batch of inputs into its results."""
+
+    def process(self, batch: list[T_contra]) -> list[R_co]:
+        """Results for ``batch``, one per input, in order."""
+        ...
+
+    def close(self) -> None:
+        """Release what the worker holds (files, connections)."""
+        ...
+
+
+class Job(Protocol[T_contra, R_co]):
+    """A picklable description of the work; ``start()`` runs once in each worker."""
+
+    def start(self) -> Worker[T_contra, R_co]:
+        """Build the worker state (open files, load resources)."""
+        ...
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of up to ``size`` consecutive items."""
+    if size < 1:
+        raise ValueError(f"the 'size' parameter of batched must be >= 1, got {size}")
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def run_ordered(
+    job: Job[T, R],
+    batches: Iterable[list[T]],
+    *,
+    workers: int = 1,
+    window: int | None = None,
+) -> Iterator[list[R]]:
+    """Results of ``job`` for each batch, in batch order.
+
+    Parameters
+    ----------
+    job : Job
+        What to run; pickled to each worker process when ``workers > 1``.
+    batches : iterable of list
+        The inputs, consumed lazily: at most ``window`` batches are in flight.
+    workers : int, default=1
+        1 runs everything in this process; more starts that many processes
+        (``spawn`` start method, so nothing is inherited but ``job``).
+    window : int, optional
+        Batches sent ahead of the one being waited for; ``4 * workers`` by default.
+
+    Raises
+    ------
+    WorkerError
+        When a worker process dies (killed, out of memory) mid-run.
+
+    Notes
+    -----
+    Worker processes are spawned, so, as with any ``multiprocessing`` code, a
+    script calling this with ``workers > 1`` must do so under
+    ``if __name__ == "__main__":``.
+    """
+    if not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"the 'workers' parameter must be an int >= 1, got {workers!r}")
+    if workers == 1:
+        return _run_here(job, batches)
+    return _run_processes(job, batches, workers, window or 4 * workers)
+
+
+def _run_here(job: Job[T, R], batches: Iterable[list[T]]) -> Iterator[list[R]]:
+    worker = job.start()
+    try:
+        for batch in batches:
+            yield worker.process(batch)
+    finally:
+        worker.close()
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives pickling, else a WorkerError carrying its description."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return WorkerError(f"worker failed: {type(exc).__name__}: {exc}")
+    return exc
+
+
+def _exit_with(parent: Any) -> None:
+    """Watchdog of a worker process: end it as soon as its parent is gone (killed, crashed)."""
+    parent.join()
+    os._exit(1)  # nothing to save: results go to the parent, which is gone
+
+
+def _worker_main(job: Job[Any, Any], tasks: Any, results: Any) -> None:
+    """Body of a worker process: start the job, then process batches until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    try:
+        worker = job.start()
+    except BaseException as exc:
+        results.put((-1, False, _portable(exc)))
+        return
+    try:
+        while (task := tasks.get()) is not None:
+            seq, batch = task
+            try:
+                results.put((seq, True, worker.process(batch)))
+            except BaseException as exc:
+                results.put((seq, False, _portable(exc)))
+                return
+    finally:
+        worker.close()
+
+
+class _Pool(Generic[T, R]):
+    """Worker processes fed through a task queue, with results reordered by sequence number."""
+
+    def __init__(self, job: Job[T, R], workers: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.tasks = context.Queue()
+        self.results = context.Queue()
+        self.processes = [
+            context.Process(
+                target=_worker_main,
+                args=(job, self.tasks, self.results),
+                name=f"spindetect-worker-{k}",
+                daemon=True,
+            )
+            for k in range(workers)
+        ]
+        self.received = 0
+        for process in self.processes:
+            process.start()
+
+    def receive(self) -> tuple[int, list[R]]:
+        """The next finished batch, in completion order; raises if a worker failed or died."""
+        while True:
+            try:
+                seq, ok, payload = self.results.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                dead = [p for p in self.processes if not p.is_alive()]
+                if dead:
+                    codes = ", ".join(f"{p.name} exit code {p.exitcode}" for p in dead)
+                    hint = (
+                        "; in a script, start the run under `if __name__ == '__main__':`"
+                        if not self.received
+                        else ""
+                    )
+                    raise WorkerError(
+                        f"a worker process stopped unexpectedly ({codes}){hint}"
+                    ) from None
+                continue
+            if not ok:
+                raise payload
+            self.received += 1
+            return seq, payload
+
+    def stop(self) -> None:
+        for _ in self.processes:
+            self.tasks.put(None)
+        for process in self.processes:
+            process.join(_STOP_SECONDS)
+            if process.is_alive():
+                process.terminate()
+                process.join(_STOP_SECONDS)
+        for q in (self.tasks, self.results):
+            q.cancel_join_thread()
+            q.close()
+
+
+def _run_processes(
+    job: Job[T, R], batches: Iterable[list[T]], workers: int, window: int
+) -> Iterator[list[R]]:
+    pool: _Pool[T, R] = _Pool(job, workers)
+    try:
+        pending: dict[int, list[R]] = {}
+        iterator = iter(batches)
+        sent = done = 0
+        exhausted = False
+        while True:
+            while not exhausted and sent - done < window:
+                batch = next(iterator, None)
+                if batch is None:
+                    exhausted = True
+                else:
+                    pool.tasks.put((sent, batch))
+                    sent += 1
+            if done == sent:
+                return
+            while done not in pending:
+                seq, result = pool.receive()
+                pending[seq] = result
+            yield pending.pop(done)
+            done += 1
+    finally:
+        pool.stop()

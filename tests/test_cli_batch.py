@@ -1,0 +1,86 @@
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from detector.cli import app
+
+from .batch_helpers import ARTICLES, UNRELATED, swap_words, write_originals
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def corpus(tmp_path, lexicon):
+    originals = tmp_path / "originals"
+    write_originals(originals)
+    suspects = tmp_path / "suspects"
+    suspects.mkdir()
+    (suspects / "spun.txt").write_text(swap_words(ARTICLES["museum"], lexicon, seed=3))
+    (suspects / "other.txt").write_text(UNRELATED)
+    (suspects / "empty.txt").write_text("")
+    return originals, suspects, tmp_path / "archive.sdx", tmp_path / "results.jsonl"
+
+
+def test_index_then_label(corpus):
+    originals, suspects, index, out = corpus
+    built = invoke("index", originals, "--out", index)
+    assert built.exit_code == 0, built.output
+    assert "originals in the index" in built.stderr and str(len(ARTICLES)) in built.stderr
+    labelled = invoke("label", suspects, "--index", index, "--out", out, "--no-fallback")
+    assert labelled.exit_code == 0, labelled.output
+    records = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert records[str(suspects / "spun.txt")]["source"] == str(originals / "museum.txt")
+    assert records[str(suspects / "spun.txt")]["verdict"] == "spun"
+    assert records[str(suspects / "other.txt")]["source"] is None
+    assert "is empty" in records[str(suspects / "empty.txt")]["error"]
+    assert labelled.stdout == ""
+    assert "records written" in labelled.stderr and "errors (unreadable inputs)" in labelled.stderr
+
+
+def test_label_refuses_to_overwrite_without_resume(corpus):
+    originals, suspects, index, out = corpus
+    invoke("index", originals, "--out", index)
+    invoke("label", suspects, "-i", index, "-o", out, "--no-fallback")
+    again = invoke("label", suspects, "-i", index, "-o", out, "--no-fallback")
+    assert again.exit_code == 1
+    assert "Error:" in again.stderr and "--resume" in again.stderr
+    resumed = invoke("label", suspects, "-i", index, "-o", out, "--resume", "--no-fallback")
+    assert resumed.exit_code == 0
+    assert "already done (resumed)" in resumed.stderr
+    assert len(out.read_text().splitlines()) == 3
+
+
+def test_index_refuses_to_overwrite_without_add(corpus):
+    originals, _, index, _ = corpus
+    invoke("index", originals, "--out", index)
+    again = invoke("index", originals, "--out", index)
+    assert again.exit_code == 1 and "--add" in again.stderr
+    added = invoke("index", originals, "--out", index, "--add")
+    assert added.exit_code == 0 and "duplicate ids skipped" in added.stderr
+
+
+def test_missing_inputs_are_usage_errors(corpus):
+    _, _, index, _ = corpus
+    result = invoke("index", "no-such-folder", "--out", index)
+    assert result.exit_code == 2 and "no-such-folder: no such file" in result.stderr
+
+
+def test_a_corrupt_index_is_refused_with_one_line(corpus):
+    _, suspects, index, out = corpus
+    index.write_bytes(b"\x00" * 4096)
+    result = invoke("label", suspects, "-i", index, "-o", out)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and "not a spindetect index" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", ["index", "label"])
+def test_batch_commands_teach_with_examples(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert "Examples:" in result.stdout and f"spindetect {command} " in result.stdout

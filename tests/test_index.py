@@ -1,0 +1,268 @@
+import sqlite3
+
+import numpy as np
+import pytest
+
+from detector.document import make_document
+from detector.errors import CorruptIndexError, InputError, MissingInputError
+from detector.index import (
+    FORMAT_VERSION,
+    Fingerprinter,
+    IndexParams,
+    SourceIndex,
+    build_index,
+    feature_hash,
+)
+
+from .batch_helpers import ARTICLES, UNRELATED, swap_words, write_jsonl, write_originals
+
+
+@pytest.fixture(scope="module")
+def fingerprinter(lexicon):
+    return Fingerprinter(lexicon=lexicon)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("originals")
+    paths = write_originals(folder)
+    index = folder / "archive.sdx"
+    summary = build_index([folder], index)
+    return index, paths, summary
+
+
+# --------------------------------------------------------------------------- fingerprints
+
+
+def test_immutables_are_names_numbers_and_words_outside_the_thesaurus(fingerprinter):
+    assert fingerprinter.is_immutable("zelensky")
+    assert fingerprinter.is_immutable("2024")
+    assert fingerprinter.is_immutable("6,500")
+    assert not fingerprinter.is_immutable("council")
+    assert not fingerprinter.is_immutable("approved")
+    assert not fingerprinter.is_immutable("the")
+
+
+def test_words_drop_possessives_and_edge_punctuation_only():
+    text = "The company’s staff (in the U.S.) paid £2.8bn, 3.5% of it; “fine!” said O'Neill."
+    assert Fingerprinter.words(text) == [
+        "the", "company", "staff", "in", "the", "u.s", "paid", "2.8bn", "3.5%",
+        "of", "it", "fine", "said", "o'neill",
+    ]  # fmt: skip
+
+
+def test_features_are_immutable_words_and_anchored_shingles(fingerprinter):
+    words = Fingerprinter.words(
+        "Councillor Maria Okonjo said the plan for 6,500 homes was approved."
+    )
+    # "councillor", "said", "plan", "homes", "approved" are thesaurus words a spinner may swap.
+    assert fingerprinter.features(words) == [
+        "maria", "okonjo", "6,500",
+        "maria okonjo the", "okonjo the for", "the for 6,500", "for 6,500 was",
+    ]  # fmt: skip
+
+
+def test_fingerprint_hashes_exactly_the_readable_features(fingerprinter):
+    for text in ARTICLES.values():
+        expected = {feature_hash(f) for f in fingerprinter.features(fingerprinter.words(text))}
+        assert set(fingerprinter.fingerprint(text).features.tolist()) == expected
+
+
+def test_spinning_keeps_most_features(fingerprinter, lexicon):
+    for seed, text in enumerate(ARTICLES.values()):
+        original = fingerprinter.fingerprint(text)
+        spun = fingerprinter.fingerprint(swap_words(text, lexicon, seed=seed))
+        shared = len(np.intersect1d(original.features, spun.features))
+        union = len(np.union1d(original.features, spun.features))
+        assert shared / union > 0.6
+        assert len(np.intersect1d(original.bands, spun.bands)) > 0
+
+
+def test_a_document_without_words_has_an_empty_fingerprint(fingerprinter):
+    fingerprint = fingerprinter.fingerprint("... -- !!")
+    assert len(fingerprint) == 0 and len(fingerprint.bands) == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"bands": 50, "rows": 3}, "bands \\* rows <= num_perm"),
+        ({"n_features": 1000}, "power of two"),
+        ({"rows": 0}, "'rows' parameter"),
+        ({"num_perm": True}, "'num_perm' parameter"),
+    ],
+)
+def test_index_params_name_the_bad_value(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        IndexParams(**kwargs)
+
+
+# --------------------------------------------------------------------------- build and query
+
+
+def test_build_indexes_every_original(built):
+    index_path, paths, summary = built
+    assert (summary.added, summary.duplicates, summary.skipped) == (len(ARTICLES), 0, 0)
+    with SourceIndex.open(index_path) as index:
+        assert len(index) == len(ARTICLES)
+        assert sorted(index.ids()) == sorted(str(p) for p in paths.values())
+        assert index.text(str(paths["flood"])) == ARTICLES["flood"]
+        assert index.document(str(paths["museum"])).name == str(paths["museum"])
+
+
+def test_spun_copies_find_their_original_first(built, lexicon):
+    index_path, paths, _ = built
+    with SourceIndex.open(index_path, lexicon=lexicon) as index:
+        for seed, (name, text) in enumerate(ARTICLES.items()):
+            spun = make_document(swap_words(text, lexicon, rate=0.3, seed=seed))
+            candidates = index.query(spun)
+            assert candidates, name
+            assert candidates[0].id == str(paths[name])
+            assert candidates[0].similarity > 0.5
+
+
+def test_unrelated_article_has_no_candidate(built, lexicon):
+    index_path, _, _ = built
+    with SourceIndex.open(index_path, lexicon=lexicon) as index:
+        assert index.query(make_document(UNRELATED)) == []
+
+
+def test_add_extends_the_index_and_skips_known_ids(built, tmp_path):
+    index_path, _, _ = built
+    copy = tmp_path / "copy.sdx"
+    copy.write_bytes(index_path.read_bytes())
+    extra = write_jsonl(
+        tmp_path / "extra.jsonl",
+        [{"id": "garden", "text": UNRELATED}, {"id": "garden", "text": UNRELATED + " Again."}],
+    )
+    summary = build_index([extra], copy, add=True)
+    assert (summary.added, summary.duplicates, summary.documents) == (1, 1, len(ARTICLES) + 1)
+    with SourceIndex.open(copy) as index:
+        assert index.query(make_document(UNRELATED))[0].id == "garden"
+    again = build_index([extra], copy, add=True)
+    assert (again.added, again.duplicates) == (0, 2)
+
+
+def test_unreadable_originals_are_skipped_and_reported(tmp_path):
+    folder = tmp_path / "originals"
+    write_originals(folder)
+    (folder / "empty.txt").write_text("")
+    (folder / "binary.txt").write_bytes(b"\x89PNG\x00\x00\x01")
+    (folder / "words.txt").write_text("It was the one and only time.")  # no immutable word
+    skipped = []
+    summary = build_index([folder], tmp_path / "i.sdx", on_skip=skipped.append)
+    assert summary.added == len(ARTICLES) and summary.skipped == 3
+    assert any("empty" in s for s in skipped)
+    assert any("binary" in s for s in skipped)
+    assert any("no word a spinner would leave alone" in s for s in skipped)
+
+
+def test_build_refuses_to_overwrite_and_to_add_to_nothing(built, tmp_path):
+    index_path, paths, _ = built
+    with pytest.raises(InputError, match="--add"):
+        build_index([paths["flood"]], index_path)
+    with pytest.raises(MissingInputError, match="drop --add"):
+        build_index([paths["flood"]], tmp_path / "none.sdx", add=True)
+
+
+def test_a_failed_build_leaves_no_file(tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    out = tmp_path / "i.sdx"
+    with pytest.raises(MissingInputError, match="no original could be indexed"):
+        build_index([tmp_path / "empty.txt"], out)
+    assert not out.exists() and not (tmp_path / "i.sdx.partial").exists()
+
+
+def test_workers_build_the_same_index(built, tmp_path):
+    index_path, _, _ = built
+    out = tmp_path / "parallel.sdx"
+    build_index([index_path.parent], out, workers=2, batch_size=2)
+    with SourceIndex.open(index_path) as one, SourceIndex.open(out) as two:
+        assert list(one.ids()) == list(two.ids())
+        doc = make_document(ARTICLES["launch"])
+        assert one.query(doc) == two.query(doc)
+
+
+# --------------------------------------------------------------------------- the file
+
+
+def test_the_file_is_sqlite_with_a_versioned_manifest(built):
+    index_path, _, _ = built
+    with sqlite3.connect(index_path) as connection:
+        meta = dict(connection.execute("SELECT key, value FROM meta"))
+    assert meta["magic"] == "spindetect-index"
+    assert meta["format_version"] == str(FORMAT_VERSION)
+    assert meta["documents"] == str(len(ARTICLES))
+    assert {"num_perm", "bands", "rows", "seed", "n_features", "vocabulary"} <= set(meta)
+
+
+def test_a_foreign_file_is_refused(tmp_path):
+    junk = tmp_path / "junk.sdx"
+    junk.write_bytes(b"PK\x03\x04 this is a zip file, not an index" * 10)
+    with pytest.raises(CorruptIndexError, match="not a spindetect index"):
+        SourceIndex.open(junk)
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE people (name TEXT)")
+    with pytest.raises(CorruptIndexError, match="SQLite file but not a spindetect index"):
+        SourceIndex.open(other)
+
+
+def _copy_with(built, tmp_path, sql, *params):
+    index_path, _, _ = built
+    copy = tmp_path / "copy.sdx"
+    copy.write_bytes(index_path.read_bytes())
+    with sqlite3.connect(copy) as connection:
+        connection.execute(sql, params)
+    return copy
+
+
+def test_a_newer_or_older_format_is_refused(built, tmp_path):
+    newer = _copy_with(built, tmp_path, "UPDATE meta SET value = '99' WHERE key = 'format_version'")
+    with pytest.raises(CorruptIndexError, match="newer than this spindetect reads"):
+        SourceIndex.open(newer)
+    older = _copy_with(built, tmp_path, "UPDATE meta SET value = '0' WHERE key = 'format_version'")
+    with pytest.raises(CorruptIndexError, match="old index format"):
+        SourceIndex.open(older)
+
+
+def test_a_truncated_file_is_refused(built, tmp_path):
+    index_path, _, _ = built
+    cut = tmp_path / "cut.sdx"
+    cut.write_bytes(index_path.read_bytes()[: index_path.stat().st_size // 2])
+    with pytest.raises(CorruptIndexError, match="truncated"):
+        SourceIndex.open(cut)
+
+
+def test_a_damaged_text_is_detected(built, tmp_path):
+    _, paths, _ = built
+    damaged = _copy_with(
+        built, tmp_path, "UPDATE docs SET text = ? WHERE id = ?", b"garbage", str(paths["flood"])
+    )
+    with SourceIndex.open(damaged) as index, pytest.raises(CorruptIndexError, match="damaged"):
+        index.text(str(paths["flood"]))
+
+
+def test_an_index_over_another_thesaurus_is_refused(built, tmp_path):
+    other = _copy_with(built, tmp_path, "UPDATE meta SET value = 'x' WHERE key = 'vocabulary'")
+    with SourceIndex.open(other) as index, pytest.raises(CorruptIndexError, match="thesaurus"):
+        index.query(make_document(UNRELATED))
+
+
+def test_a_missing_index_is_a_usage_error(tmp_path):
+    with pytest.raises(MissingInputError, match="spindetect index"):
+        SourceIndex.open(tmp_path / "nothing.sdx")
+
+
+def test_an_interrupted_add_leaves_the_index_as_it_was(built, tmp_path, lexicon):
+    index_path, _, _ = built
+    copy = tmp_path / "copy.sdx"
+    copy.write_bytes(index_path.read_bytes())
+    with (
+        pytest.raises(RuntimeError),
+        SourceIndex.open(copy, writable=True, lexicon=lexicon) as index,
+    ):
+        index.add(make_document(UNRELATED, name="garden"))
+        raise RuntimeError("killed")
+    with SourceIndex.open(copy) as index:
+        assert len(index) == len(ARTICLES) and "garden" not in index
