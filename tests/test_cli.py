@@ -90,7 +90,7 @@ def test_score_reads_the_suspect_from_stdin(pair):
 
 
 def test_score_picks_the_best_of_several_originals_and_names_it(pair, tmp_path):
-    suspect, original = pair
+    suspect, _ = pair
     folder = tmp_path / "archive"
     folder.mkdir()
     (folder / "other.txt").write_text("Scientists found a new frog species in Peru last week.")
@@ -100,8 +100,9 @@ def test_score_picks_the_best_of_several_originals_and_names_it(pair, tmp_path):
     assert json.loads(result.stdout)["source"] == str(folder / "same.txt")
 
 
-def test_score_without_original_says_what_is_needed(pair):
+def test_score_without_original_or_model_says_what_is_needed(pair, tmp_path, monkeypatch):
     suspect, _ = pair
+    monkeypatch.setenv("SPINDETECT_MODELS", str(tmp_path / "no-models"))
     result = invoke("score", suspect)
     assert result.exit_code == 1
     assert "--original" in result.stderr
@@ -170,6 +171,8 @@ def test_every_command_has_help():
 
 def test_demo_example_is_spun_and_syndicated_copy_is_not():
     spun = invoke("score", EXAMPLES / "spun.txt", "-o", EXAMPLES / "original.txt", "-f", "json")
-    syndicated = invoke("score", EXAMPLES / "syndicated.txt", "-o", EXAMPLES / "original.txt", "-f", "json")
+    syndicated = invoke(
+        "score", EXAMPLES / "syndicated.txt", "-o", EXAMPLES / "original.txt", "-f", "json"
+    )
     assert json.loads(spun.stdout)["verdict"] == "spun"
     assert json.loads(syndicated.stdout)["verdict"] == "not_spun"

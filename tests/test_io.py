@@ -49,13 +49,19 @@ def test_html_is_stripped_of_markup_scripts_and_entities():
 
 
 def test_markdown_is_stripped_of_markup():
-    md = "# Zelensky says\n\nBy [AFP](#)\n\n**Related:** [Russian Army](http://x) says _no_.\n\n![photo](a.png)\n"
-    assert extract_plain_text(md, "markdown") == "Zelensky says\n\nBy AFP\n\nRelated: Russian Army says no."
+    md = (
+        "# Zelensky says\n\nBy [AFP](#)\n\n"
+        "**Related:** [Russian Army](http://x) says _no_.\n\n![photo](a.png)\n"
+    )
+    assert (
+        extract_plain_text(md, "markdown")
+        == "Zelensky says\n\nBy AFP\n\nRelated: Russian Army says no."
+    )
 
 
 def test_read_document_offsets_index_the_decoded_txt_file(tmp_path):
     path = tmp_path / "a.txt"
-    path.write_bytes(codecs.BOM_UTF8 + "Line one.\r\nLine two.".encode())
+    path.write_bytes(codecs.BOM_UTF8 + b"Line one.\r\nLine two.")
     doc = read_document(path)
     assert doc.text == "Line one.\r\nLine two."
     assert doc.text[doc.starts[2] : doc.ends[2]] == "Line"

@@ -39,10 +39,18 @@ def test_inflected_synonyms_are_found_through_their_lemmas(judge, original, susp
 @pytest.mark.parametrize(
     ("original", "suspect", "expected"),
     [
-        ("It closed because of the storm.", "It closed on account of the storm.", ("on account", "because")),
+        (
+            "It closed because of the storm.",
+            "It closed on account of the storm.",
+            ("on account", "because"),
+        ),
         ("They met in order to talk.", "They met so as to talk.", ("so as", "in order")),
         ("They spent a lot of money.", "They spent plenty of money.", ("plenty", "a lot")),
-        ("We will meet for example here.", "We will meet as an illustration here.", ("as an illustration", "for example")),
+        (
+            "We will meet for example here.",
+            "We will meet as an illustration here.",
+            ("as an illustration", "for example"),
+        ),
     ],
 )
 def test_glue_phrase_rewrites_are_spin(judge, original, suspect, expected):
@@ -52,14 +60,22 @@ def test_glue_phrase_rewrites_are_spin(judge, original, suspect, expected):
 
 
 def test_multiword_composition_next_week(judge):
-    spans = _spans(judge, "The vote is next week in the hall.", "The vote is subsequent seven days in the hall.")
+    spans = _spans(
+        judge,
+        "The vote is next week in the hall.",
+        "The vote is subsequent seven days in the hall.",
+    )
     assert spans == [("subsequent", "next", "synonym"), ("seven days", "week", "phrase")]
 
 
 @pytest.mark.parametrize(
     ("original", "suspect", "kind"),
     [
-        ("Zelensky said on Sunday that troops held.", "Zelensky said on April 27 that troops held.", "number"),
+        (
+            "Zelensky said on Sunday that troops held.",
+            "Zelensky said on April 27 that troops held.",
+            "number",
+        ),
         ("The vote was 31 to 12 in favour.", "The vote was 31-12 in favour.", "number"),
         ("Zelensky met the envoy in Kyiv.", "Zelenskyy met the envoy in Kyiv.", "name"),
         ("He was calling for increased pressure.", "He was calling to increase pressure.", "edit"),

@@ -1,0 +1,167 @@
+"""training.evaluate: the metric functions on hand-made cases, and the report."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from detector.document import make_document
+from training.evaluate import (
+    Predictions,
+    SplitData,
+    document_metrics,
+    false_positive_rates,
+    rate_bucket,
+    render_markdown,
+    restoration_accuracy,
+    span_word_mask,
+    speed_articles,
+    split_metrics,
+    token_metrics,
+)
+
+
+def test_token_metrics_count_every_word():
+    tags = np.array([1, 1, 1, 0, 0, 0, 0, 0])
+    predicted = np.array([1, 1, 0, 1, 0, 0, 0, 0], dtype=bool)
+    assert token_metrics(tags, predicted) == pytest.approx(
+        {"precision": 2 / 3, "recall": 2 / 3, "f1": 2 / 3}
+    )
+
+
+def test_token_metrics_with_nothing_predicted_are_zero_not_nan():
+    assert token_metrics(np.array([1, 0]), np.array([False, False])) == {
+        "precision": 0.0,
+        "recall": 0.0,
+        "f1": 0.0,
+    }
+
+
+def test_token_metrics_reject_mismatched_lengths():
+    with pytest.raises(ValueError, match="differ in shape"):
+        token_metrics(np.array([1, 0, 1]), np.array([True, False]))
+
+
+def test_document_metrics_at_a_threshold_and_auroc():
+    labels = np.array([1, 1, 0, 0])
+    scores = np.array([0.9, 0.4, 0.6, 0.1])
+    metrics = document_metrics(labels, scores, threshold=0.5)
+    assert metrics["precision"] == pytest.approx(0.5)
+    assert metrics["recall"] == pytest.approx(0.5)
+    assert metrics["f1"] == pytest.approx(0.5)
+    assert metrics["auroc"] == pytest.approx(0.75)  # 3 of 4 positive-negative pairs ordered
+
+
+def test_document_metrics_have_no_auroc_with_one_class():
+    assert document_metrics(np.array([0, 0]), np.array([0.2, 0.9]), 0.5)["auroc"] is None
+
+
+def test_false_positive_rates_per_kind_of_negative():
+    kinds = ["spun", "unspun", "unspun", "syndication", "human_rewrite", "human_rewrite"]
+    labels = np.array([1, 0, 0, 0, 0, 0])
+    predicted = np.array([1, 1, 0, 0, 1, 1], dtype=bool)
+    assert false_positive_rates(kinds, labels, predicted) == {
+        "unspun": (1, 2),
+        "syndication": (0, 1),
+        "human_rewrite": (2, 2),
+    }
+
+
+def test_restoration_accuracy_matches_exact_spans_and_lemmas(lexicon):
+    truth = [(0, 6, "said"), (10, 18, "attacked"), (30, 40, "chief executive")]
+    predicted = [
+        (0, 6, "Says"),  # another form of the true lemma: right
+        (10, 18, "hit"),  # wrong
+        (30, 40, "Chief Executive"),  # multiword, same words: right
+        (50, 55, "anything"),  # not a true span: not counted
+    ]
+    assert restoration_accuracy(predicted, truth, lexicon.same_lemma) == (2, 3)
+    assert restoration_accuracy(predicted, truth) == (1, 3)  # without lemmas only exact matches
+
+
+def test_span_word_mask_marks_the_words_inside_character_spans():
+    document = make_document("The staff utterly rejected it.")
+    mask = span_word_mask(document, [(4, 9), (10, 26)])
+    assert [w for w, m in zip(document.words, mask, strict=True) if m] == [
+        "staff",
+        "utterly",
+        "rejected",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rate", "bucket"),
+    [
+        (0.15, "0.15-0.25"),
+        (0.2499, "0.15-0.25"),
+        (0.25, "0.25-0.35"),
+        (0.5, "0.35-0.50"),
+        (0.1, None),
+    ],
+)
+def test_rate_bucket(rate, bucket):
+    assert rate_bucket(rate) == bucket
+
+
+def test_speed_articles_have_exactly_the_words_asked_for():
+    articles = speed_articles(["One two three four.", "Five six seven."], count=3, words=10)
+    assert len(articles) == 3
+    assert all(len(make_document(a).words) == 10 for a in articles)
+
+
+def test_split_metrics_on_a_hand_made_split():
+    spun = make_document("The staff utterly rejected it.")
+    clean = make_document("The council rejected it.")
+    data = SplitData(
+        name="test",
+        suspects=[spun, clean],
+        originals=[clean, clean],
+        tags=[np.array([0, 1, 1, 0, 0], dtype=bool), np.zeros(4, dtype=bool)],
+        labels=np.array([True, False]),
+        kinds=["spun", "unspun"],
+        rates=np.array([0.3, 0.0]),
+        true_spans=[[(4, 9, "council"), (10, 17, "completely")], []],
+    )
+    predictions = Predictions(
+        word_scores=[np.array([0, 0.9, 0.2, 0, 0]), np.array([0, 0.7, 0, 0])],
+        word_flags=[np.array([0, 1, 0, 0, 0], dtype=bool), np.array([0, 1, 0, 0], dtype=bool)],
+        document_scores=np.array([0.8, 0.3]),
+        document_flags=np.array([True, False]),
+        restorations=[[(4, 9, "Council")], [(4, 11, "board")]],
+        seconds=0.5,
+    )
+    metrics = split_metrics(data, predictions, same_lemma=None)
+    assert metrics["token_precision"] == 0.5
+    assert metrics["token_recall"] == 0.5
+    assert metrics["document_f1"] == 1.0
+    assert metrics["fpr_unspun"] == 0.0
+    assert metrics["restoration_top1"] == 1.0
+    assert metrics["token_f1_rate_0.25-0.35"] == 0.6667  # precision 1, recall 0.5
+
+
+def test_render_markdown_states_targets_met_and_missed():
+    metrics = {
+        "results": {
+            "baseline": {
+                "test": {"token_f1": 0.5, "document_f1": 0.95},
+                "cross_spinner": {"document_f1": 0.6},
+                "hard_negatives": {"fpr_unspun": 0.0, "fpr_human_rewrite": 0.05},
+                "speed": {"articles_per_second": 250.0, "size_mb": 1.2, "timed_articles": 200},
+            }
+        },
+        "dataset": "data/spin-dataset",
+        "dataset_note": "test 2",
+        "machine": "x86_64",
+        "date": "2026-01-01",
+        "metrics_file": "docs/eval/metrics.json",
+        "plots_dir": "docs/eval",
+        "plots": ["pr_curves.png"],
+        "commands": ["$ make evaluate"],
+    }
+    text = render_markdown(metrics)
+    assert "| baseline: document F1, cross_spinner | >= 0.90 | 0.600 | missed |" in text
+    assert "| baseline: FPR unspun, hard_negatives | <= 2% | 0.0% | met |" in text
+    assert "| baseline: FPR human_rewrite, hard_negatives | <= 2% | 5.0% | missed |" in text
+    assert "| baseline: articles/s (800 words, 2 cores) | >= 200 | 250.0 | met |" in text
+    assert "Not evaluated: transformer" in text
+    assert "![pr_curves.png](docs/eval/pr_curves.png)" in text

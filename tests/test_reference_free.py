@@ -1,0 +1,77 @@
+"""`spindetect score` without --original, through the shipped baseline model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from detector.cli import app
+from detector.models import models_root
+
+from .conftest import EXAMPLES
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def baseline_installed():
+    if not (models_root() / "baseline" / "config.json").is_file():
+        pytest.skip("no baseline model in models/: run `make baseline`")
+
+
+def score(*args: object):
+    return runner.invoke(app, ["score", *(str(a) for a in args)])
+
+
+def test_score_without_original_flags_the_spun_example(baseline_installed):
+    result = score(EXAMPLES / "spun.txt", "--model", "baseline", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["mode"] == "reference-free"
+    assert report["model"] == "baseline"
+    assert report["verdict"] == "spun"
+    assert report["relation"] is None
+    assert report["spans"], "a spun article has flagged words"
+    text = (EXAMPLES / "spun.txt").read_text()
+    for span in report["spans"]:
+        assert text[span["start"] : span["end"]] == span["text"]
+        assert set(span) >= {"start", "end", "text", "original", "kind", "score"}
+    assert any(span["original"] for span in report["spans"]), "some originals are guessed"
+
+
+def test_score_without_original_passes_the_clean_example(baseline_installed):
+    result = score(EXAMPLES / "original.txt", "--model", "baseline", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "not_spun"
+    assert report["spin_score"] < 0.5
+
+
+def test_score_with_a_model_folder_path(baseline_installed, tmp_path):
+    folder = tmp_path / "my-baseline"
+    shutil.copytree(models_root() / "baseline", folder)
+    result = score(EXAMPLES / "spun.txt", "--model", folder, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["verdict"] == "spun"
+
+
+def test_score_refuses_a_model_folder_with_untrusted_types(baseline_installed, tmp_path):
+    import skops.io
+    from sklearn.preprocessing import FunctionTransformer
+
+    folder = tmp_path / "evil"
+    shutil.copytree(models_root() / "baseline", folder)
+    skops.io.dump(FunctionTransformer(shutil.rmtree), folder / "word_model.skops")
+    result = score(EXAMPLES / "spun.txt", "--model", folder)
+    assert result.exit_code == 1
+    assert "does not trust (shutil.rmtree)" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_score_with_a_missing_model_folder_says_how_to_build_one(tmp_path):
+    result = score(EXAMPLES / "spun.txt", "--model", tmp_path / "nothing")
+    assert result.exit_code == 1
+    assert "no model at" in result.output
