@@ -38,9 +38,13 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m detector.lexicon
 	@touch $(STAMP)
 
-demo: install  ## score the bundled example pair, in the terminal
+demo: install  ## score the bundled examples: spun and syndicated copies, then with no original
+	@echo "== a spun copy, against its original"
 	$(BIN)/spindetect score examples/spun.txt --original examples/original.txt
+	@echo "== a syndicated copy (ordinary edits), against the same original"
 	$(BIN)/spindetect score examples/syndicated.txt --original examples/original.txt
+	@echo "== the spun copy alone, reference-free (default model)"
+	$(TEST_ENV) $(BIN)/spindetect score examples/spun.txt
 
 test: install  ## run the test suite
 	$(TEST_ENV) $(PY) -m pytest -q

@@ -27,7 +27,7 @@ import numpy as np
 from detector.document import Document
 from detector.errors import ModelNotFoundError
 from detector.lexicon import Lexicon, load_lexicon
-from detector.models import WordScores, report_from_scores
+from detector.models import WordScores, score_document
 from detector.report import Report
 from detector.restore import Restorer
 
@@ -181,11 +181,4 @@ class BaselineModel:
 
     def score(self, document: Document) -> Report:
         """The reference-free report on one document."""
-        (scores,) = self.score_words([document])
-        return report_from_scores(
-            scores,
-            model=self.name,
-            word_threshold=self.word_threshold,
-            document_threshold=self.document_threshold,
-            restorer=self.restorer,
-        )
+        return score_document(self, document)

@@ -104,6 +104,7 @@ MaxBytes = Annotated[
     int,
     typer.Option(
         "--max-bytes",
+        metavar="BYTES",
         min=1,
         help="Refuse inputs larger than this many bytes (one article is rarely over 1 MB).",
     ),
@@ -112,6 +113,7 @@ Encoding = Annotated[
     str | None,
     typer.Option(
         "--encoding",
+        metavar="ENCODING",
         help="Decode inputs with this encoding instead of guessing (e.g. latin-1, utf-16).",
     ),
 ]
@@ -153,6 +155,7 @@ def score(
     suspect: Annotated[
         str,
         typer.Argument(
+            metavar="SUSPECT",
             help="The article to check: a .txt, .md or .html file, or - for standard input.",
             show_default=False,
         ),
@@ -162,6 +165,7 @@ def score(
         typer.Option(
             "--original",
             "-o",
+            metavar="FILE",
             help=(
                 "The original article(s) to compare with: files or folders, repeatable. "
                 "With several, the best-matching one is used and named in the report."
@@ -174,6 +178,7 @@ def score(
         typer.Option(
             "--model",
             "-m",
+            metavar="MODEL",
             help="Without --original: the model that reads the suspect alone, "
             "baseline, transformer or a model folder.  [default: the best shipped model]",
             show_default=False,
@@ -190,7 +195,11 @@ def score(
     ] = FormatChoice.text,
     output: Annotated[
         Path | None,
-        typer.Option("--output", help="Write the report to this file instead of standard output."),
+        typer.Option(
+            "--output",
+            metavar="FILE",
+            help="Write the report to this file instead of standard output.",
+        ),
     ] = None,
     encoding: Encoding = None,
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
@@ -242,6 +251,7 @@ def index_command(
     originals: Annotated[
         list[str],
         typer.Argument(
+            metavar="ORIGINALS...",
             help="The originals: article files, folders, glob patterns, JSONL or CSV files "
             "with id and text fields (.gz/.bz2/.xz too), or saved `datasets` folders.",
             show_default=False,
@@ -257,7 +267,9 @@ def index_command(
     ] = False,
     workers: Annotated[
         int,
-        typer.Option("--workers", "-j", min=1, help="Processes reading and hashing originals."),
+        typer.Option(
+            "--workers", "-j", min=1, metavar="N", help="Processes reading and hashing originals."
+        ),
     ] = 1,
     encoding: Encoding = None,
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
@@ -324,6 +336,7 @@ def label_command(
     inputs: Annotated[
         list[str],
         typer.Argument(
+            metavar="INPUTS...",
             help="The suspects: article files, folders, glob patterns, JSONL or CSV files "
             "with id and text fields (.gz/.bz2/.xz too), or saved `datasets` folders.",
             show_default=False,
@@ -334,6 +347,7 @@ def label_command(
         typer.Option(
             "--index",
             "-i",
+            metavar="INDEX",
             help="Index of originals (from `spindetect index`).",
             show_default=False,
         ),
@@ -343,6 +357,7 @@ def label_command(
         typer.Option(
             "--out",
             "-o",
+            metavar="FILE",
             help="Results file: one JSON line per input (id, verdict, relation, spin_score, "
             "source, n_spans, error).",
             show_default=False,
@@ -357,12 +372,15 @@ def label_command(
     ] = False,
     workers: Annotated[
         int,
-        typer.Option("--workers", "-j", min=1, help="Local processes labelling in parallel."),
+        typer.Option(
+            "--workers", "-j", min=1, metavar="N", help="Local processes labelling in parallel."
+        ),
     ] = 1,
     scheduler: Annotated[
         str | None,
         typer.Option(
             "--scheduler",
+            metavar="ADDRESS",
             help="Run on a Dask cluster: its scheduler address (tcp://host:8786).  Workers "
             "need spindetect and the same paths to the index and input files.",
             show_default=False,
@@ -450,6 +468,7 @@ def spin_command(
     file: Annotated[
         str,
         typer.Argument(
+            metavar="FILE",
             help="The article to spin: a .txt, .md or .html file, or - for standard input.",
             show_default=False,
         ),
@@ -457,7 +476,10 @@ def spin_command(
     rate: Annotated[
         float,
         typer.Option(
-            "--rate", "-r", help="Share of the eligible words and phrases to replace, 0.05 to 0.6."
+            "--rate",
+            "-r",
+            help="Share of the eligible words and phrases to replace, 0.05 to 0.6.",
+            metavar="RATE",
         ),
     ] = 0.3,
     seed: Annotated[
@@ -465,6 +487,7 @@ def spin_command(
         typer.Option(
             "--seed",
             "-s",
+            metavar="N",
             help="Seed of the random choices: the same seed gives the same output.  "
             "Drawn at random (and reported) when omitted.",
             show_default=False,
@@ -484,6 +507,7 @@ def spin_command(
         str | None,
         typer.Option(
             "--protect",
+            metavar="WHAT",
             help="Never replace these, comma-separated: names (capitalised words inside a "
             "sentence), numbers, quotes (quoted text); or none.  Default: the profile's "
             "(moby: numbers; cross: names,quotes).",
@@ -501,7 +525,9 @@ def spin_command(
     ] = SpinFormat.text,
     output: Annotated[
         Path | None,
-        typer.Option("--output", help="Write to this file instead of standard output."),
+        typer.Option(
+            "--output", metavar="FILE", help="Write to this file instead of standard output."
+        ),
     ] = None,
     encoding: Encoding = None,
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,

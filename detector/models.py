@@ -36,6 +36,7 @@ __all__ = [
     "model_dir",
     "models_root",
     "report_from_scores",
+    "score_document",
 ]
 
 MODEL_NAMES = ("baseline", "transformer")
@@ -127,6 +128,29 @@ def load_model(name_or_path: str = "default") -> ReferenceFreeModel:
 
         return TransformerModel.load(folder)
     raise ModelNotFoundError(f"{folder} holds a model of unknown type {kind!r}")
+
+
+class _Thresholded(Protocol):
+    name: str
+    word_threshold: float
+    document_threshold: float
+
+    @property
+    def restorer(self) -> Restorer: ...
+
+    def score_words(self, documents: Sequence[Document]) -> list[WordScores]: ...
+
+
+def score_document(model: _Thresholded, document: Document) -> Report:
+    """``model``'s reference-free report on ``document``, at the model's own thresholds."""
+    (scores,) = model.score_words([document])
+    return report_from_scores(
+        scores,
+        model=model.name,
+        word_threshold=model.word_threshold,
+        document_threshold=model.document_threshold,
+        restorer=model.restorer,
+    )
 
 
 def report_from_scores(

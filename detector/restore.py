@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from detector.lexicon import Lexicon
 from detector.stopwords import STOPWORDS
 
-__all__ = ["Restorer"]
+__all__ = ["Restorer", "match_case"]
 
 _MIN_ZIPF = 3.0  # candidates rarer than this are unlikely originals of news text
 _POOL = 12  # commonest eligible synonyms ranked per word (as accurate as all, 10x faster)
@@ -67,7 +67,7 @@ class Restorer:
         found = self.candidates(surface.lower(), 1)
         if not found:
             return ""
-        return _same_case(found[0], surface)
+        return match_case(found[0], surface)
 
     def _rank(self, word: str, limit: int) -> tuple[str, ...]:
         lexicon = self.lexicon
@@ -137,7 +137,8 @@ def _inflect(candidate: str, tag: str | None) -> str | None:
     return f"{forms[0]} {rest}".strip()
 
 
-def _same_case(word: str, like: str) -> str:
+def match_case(word: str, like: str) -> str:
+    """``word`` in the capitalisation of ``like`` (UPPER, Title or lower)."""
     if like.isupper() and len(like) > 1:
         return word.upper()
     if like[:1].isupper():

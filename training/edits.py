@@ -21,6 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from detector.document import make_document
+from detector.restore import match_case
 
 __all__ = ["EDITS", "load_spelling_variants", "syndicate"]
 
@@ -67,14 +68,6 @@ def load_spelling_variants() -> tuple[tuple[str, str], ...]:
             british, american = (p.strip() for p in line.split("\t"))
             pairs.append((british, american))
     return tuple(pairs)
-
-
-def _same_case(word: str, like: str) -> str:
-    if like.isupper() and len(like) > 1:
-        return word.upper()
-    if like[:1].isupper():
-        return word[:1].upper() + word[1:]
-    return word
 
 
 # --------------------------------------------------------------------------- the edits
@@ -220,7 +213,7 @@ def respell(text: str, rng: random.Random, title: str = "") -> str | None:
     pattern = re.compile(
         r"\b(" + "|".join(map(re.escape, sorted(table, key=len, reverse=True))) + r")\b", re.I
     )
-    edited = pattern.sub(lambda m: _same_case(table[m.group().lower()], m.group()), text)
+    edited = pattern.sub(lambda m: match_case(table[m.group().lower()], m.group()), text)
     return edited if edited != text else None
 
 
