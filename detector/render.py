@@ -141,7 +141,7 @@ def _marked(text: str, spans: list[tuple[int, int, str, str, str]]) -> str:
             continue
         out.append(html.escape(text[at:start]))
         out.append(
-            f'<mark class="{css}" id="{anchor}" title="{html.escape(tooltip)}" '
+            f'<mark class="{css}" id="{anchor}" aria-label="{html.escape(tooltip)}" '
             f'data-other="{html.escape(tooltip)}">{html.escape(text[start:end])}</mark>'
         )
         at = end

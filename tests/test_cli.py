@@ -66,7 +66,7 @@ def test_score_html_is_a_self_contained_page(pair, tmp_path):
     page = out.read_text()
     assert page.startswith("<!DOCTYPE html>")
     assert "<script" not in page and "http" not in page.split("<body>")[1]
-    assert 'title="swap; original: completely"' in page
+    assert 'data-other="swap; original: completely"' in page
     assert ">utterly</mark>" in page and ">completely</mark>" in page
 
 
