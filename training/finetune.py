@@ -95,6 +95,10 @@ class TrainArgs:
     batch_size: int = field(default=16, metadata={"help": "windows per step"})
     threads: int = field(default=2, metadata={"help": "CPU threads for torch"})
     logging_steps: int = field(default=10, metadata={"help": "log the loss every N steps"})
+    tune_only: bool = field(
+        default=False,
+        metadata={"help": "only re-tune the thresholds of the model already in --output-dir"},
+    )
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
@@ -152,7 +156,7 @@ def tune_thresholds(model: TransformerModel, rows: list[dict[str, Any]]) -> dict
     tags = np.concatenate([np.asarray(row["tags"]) for row in rows])
     flat = np.concatenate([np.asarray(p) for p in probabilities])
     best = (0.5, -1.0)
-    for threshold in np.arange(0.2, 0.85, 0.05):
+    for threshold in np.arange(0.05, 0.9, 0.05):
         f1 = token_metrics((flat >= threshold).astype(int), tags)["f1"]
         if f1 > best[1]:
             best = (float(round(threshold, 2)), f1)
@@ -227,6 +231,18 @@ Reproduce: `{command}`
 """
 
 
+def _retune(folder: Path, rows: list[dict[str, Any]]) -> int:
+    """Re-tune the thresholds of the model in ``folder`` on ``rows`` and rewrite its config."""
+    config_path = folder / "config.json"
+    if not config_path.is_file():
+        sys.exit(f"no model at {folder}: train one first (make train)")
+    config = json.loads(config_path.read_text("utf-8"))
+    config.update(tune_thresholds(TransformerModel.load(folder), rows))
+    config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    logger.info("re-tuned %s: word threshold %s", folder, config["word_threshold"])
+    return 0
+
+
 # --------------------------------------------------------------------------- recipe
 
 
@@ -268,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
         eval_rows = eval_rows.shuffle(seed=train_args.seed).select(
             range(min(data_args.max_eval_samples, len(eval_rows)))
         )
+
+    if train_args.tune_only:
+        return _retune(train_args.output_dir, list(eval_rows))
 
     # Labels, model and tokenizer
     base = Path(model_args.base_model) if model_args.base_model else base_model_path()

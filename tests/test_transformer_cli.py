@@ -1,0 +1,43 @@
+"""`spindetect score` without --original, through the shipped transformer model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from detector.cli import app
+from detector.models import models_root
+
+from .conftest import EXAMPLES
+
+pytest.importorskip("torch")
+pytest.importorskip("peft")
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def transformer_installed():
+    if not (models_root() / "transformer" / "config.json").is_file():
+        pytest.skip("no transformer model in models/: run `make train`")
+
+
+@pytest.mark.parametrize(
+    ("example", "verdict"), [("spun.txt", "spun"), ("original.txt", "not_spun")]
+)
+def test_transformer_reads_an_article_alone(example: str, verdict: str) -> None:
+    result = runner.invoke(
+        app, ["score", str(EXAMPLES / example), "--model", "transformer", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["mode"], report["model"], report["verdict"]) == (
+        "reference-free",
+        "transformer",
+        verdict,
+    )
+    text = (EXAMPLES / example).read_text()
+    for span in report["spans"]:
+        assert text[span["start"] : span["end"]] == span["text"]
