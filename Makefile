@@ -22,7 +22,7 @@ OUT ?= data/spin-dataset
 CROSS ?= cross
 DATA_ENV := HF_DATASETS_CACHE=$(CURDIR)/.cache/datasets
 
-.PHONY: help install demo test lint bench bench-index data data-smoke calibrate train train-smoke clean
+.PHONY: help install demo test lint bench bench-free bench-index data data-smoke calibrate train train-smoke clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -55,6 +55,9 @@ lint: install  ## ruff
 
 bench: install  ## reference-scoring benchmark -> BENCHMARKS.md
 	$(PY) bench/bench_reference.py --pairs 1000 --write BENCHMARKS.md
+
+bench-free: install  ## reference-free scoring benchmark, 1 and 2 processes (~3 min) -> BENCHMARKS.md
+	$(TEST_ENV) $(PY) bench/bench_reference_free.py --write BENCHMARKS.md
 
 bench-index: install  ## batch labelling benchmark (index, query, label; ~10 min) -> BENCHMARKS.md
 	$(PY) bench/bench_index.py --originals 100000 --workers 2 --write BENCHMARKS.md

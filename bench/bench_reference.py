@@ -34,6 +34,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from _report import write_section  # bench/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 OSE = SHARED / "corpora" / "onestopenglish_all_levels.jsonl.xz"
@@ -107,20 +109,6 @@ def startup_seconds(runs: int = 7) -> tuple[float, bool]:
         [sys.executable, "-c", _TORCH_PROBE, *args], cwd=ROOT, capture_output=True, text=True
     )
     return statistics.median(times), "torch imported: True" in probe.stderr
-
-
-def write_section(path: Path, body: str) -> None:
-    """Replace this benchmark's section of ``path`` (between its markers), keeping the rest."""
-    start, end = f"<!-- bench:{SECTION} -->", f"<!-- /bench:{SECTION} -->"
-    block = f"{start}\n{body.rstrip()}\n{end}\n"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    if start in text and end in text:
-        before, rest = text.split(start, 1)
-        after = rest.split(end, 1)[1].lstrip("\n")
-        text = before + block + ("\n" + after if after else "")
-    else:
-        text = text.rstrip() + "\n\n" + block
-    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -227,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     body = "\n".join(lines) + "\n"
     print(body)
     if args.write:
-        write_section(args.write, body)
+        write_section(args.write, SECTION, body)
     return 0
 
 

@@ -25,6 +25,7 @@ EditOp = Literal["equal", "substitute", "insert", "delete"]
 _MIN_SIMILARITY = 0.2  # weighted Dice of content words below which sentences are not paired
 _STRONG_SIMILARITY = 0.6  # enough on its own, even with a single shared word ("AFP" / "AFP")
 _CANDIDATES = 3  # original sentences considered per suspect sentence
+_RESYNC_WORDS = 6  # longest replaced stretch, per side, the quick word walk looks across
 _IN_ORDER_SIMILARITY = 0.5  # enough to accept the next original sentence without a search
 _MERGE_GAIN = 0.08  # how much a neighbouring original sentence must add to be merged in
 
@@ -91,12 +92,12 @@ class Alignment:
 
 
 def _content_weights(words: Iterable[str]) -> dict[str, float]:
-    weights: dict[str, float] = {}
-    for w in words:
-        if w not in STOPWORDS:
-            # Numbers and long words are what spinners leave alone or rarely share by chance.
-            weights[w] = 1.5 if w[0].isdigit() else (1.2 if len(w) > 6 else 1.0)
-    return weights
+    # Numbers and long words are what spinners leave alone or rarely share by chance.
+    return {
+        w: 1.5 if w[0].isdigit() else 1.2 if len(w) > 6 else 1.0
+        for w in words
+        if w not in STOPWORDS
+    }
 
 
 def content_overlap(a: Document, b: Document) -> float:
@@ -241,9 +242,10 @@ def _merged_similarity(
 def _opcodes(a: tuple[str, ...], b: tuple[str, ...]) -> list[tuple[str, int, int, int, int]]:
     """difflib-style opcodes turning ``a`` into ``b``.
 
-    Word-for-word swaps keep a sentence's length and most of its words in place,
-    so when that is so the opcodes are read off position by position; otherwise
-    difflib finds them.
+    Swaps leave most of a sentence's words in place, so the two are walked side by
+    side: after a mismatch, the nearest point where both go on together again (two
+    words in a row, or the end) closes one replaced, inserted or deleted block.
+    Sentences that do not resynchronise within a few words are left to difflib.
     """
     if len(a) == len(b):
         same = [x == y for x, y in zip(a, b, strict=True)]
@@ -255,7 +257,46 @@ def _opcodes(a: tuple[str, ...], b: tuple[str, ...]) -> list[tuple[str, int, int
                     codes.append(("equal" if same[start] else "replace", start, k, start, k))
                     start = k
             return codes
-    return SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    codes = []
+    n, m = len(a), len(b)
+    i = j = 0
+    while i < n and j < m:
+        if a[i] == b[j]:
+            i0, j0 = i, j
+            while i < n and j < m and a[i] == b[j]:
+                i += 1
+                j += 1
+            codes.append(("equal", i0, i, j0, j))
+            continue
+        step = _resync(a, b, i, j)
+        if step is None:
+            return SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+        p, q = step
+        codes.append(("replace" if p and q else "delete" if p else "insert", i, i + p, j, j + q))
+        i, j = i + p, j + q
+    if i < n or j < m:
+        codes.append(
+            ("replace" if i < n and j < m else "delete" if i < n else "insert", i, n, j, m)
+        )
+    return codes
+
+
+def _resync(a: tuple[str, ...], b: tuple[str, ...], i: int, j: int) -> tuple[int, int] | None:
+    """The smallest (p, q) after which ``a[i + p:]`` and ``b[j + q:]`` go on together again."""
+    n, m = len(a), len(b)
+    for total in range(1, 2 * _RESYNC_WORDS + 1):
+        for p in range(max(0, total - _RESYNC_WORDS), min(total, _RESYNC_WORDS) + 1):
+            x, y = i + p, j + total - p
+            if x == n and y == m:
+                return p, total - p
+            if (
+                x < n
+                and y < m
+                and a[x] == b[y]
+                and (x + 1 == n or y + 1 == m or a[x + 1] == b[y + 1])
+            ):
+                return p, total - p
+    return None
 
 
 def _word_edits(

@@ -12,6 +12,15 @@ those probabilities with article-level features and gives the article one.  The
 ``.skops`` files are loaded with an explicit list of trusted types
 (``TRUSTED_TYPES``): a file that needs any other type is refused, never
 unpickled.  Predictions run on one thread, so two processes use two cores.
+
+Scoring is built for throughput: word features are gathered from a per-type
+cache (``detector.features.LexicalTable``), and when the pipelines have the
+shapes ``make baseline`` builds, the fitted trees and the logistic model are
+evaluated directly (``_WordScorer``, ``_DocumentScorer``) rather than through
+scikit-learn's per-call input validation, which costs more than the arithmetic
+on one article.  Both shortcuts are checked against the pipelines'
+``predict_proba`` when the model is built and are dropped if they disagree;
+``score_words`` on a list of documents scores all their words in one call.
 """
 
 from __future__ import annotations
@@ -27,9 +36,10 @@ import numpy as np
 from detector.document import Document
 from detector.errors import ModelNotFoundError
 from detector.lexicon import Lexicon, load_lexicon
-from detector.models import WordScores, score_document
+from detector.models import WordScores, report_from_scores
 from detector.report import Report
 from detector.restore import Restorer
+from detector.stopwords import STOPWORDS
 
 __all__ = ["DOCUMENT_MODEL_FILE", "TRUSTED_TYPES", "WORD_MODEL_FILE", "BaselineModel", "load_skops"]
 
@@ -97,6 +107,8 @@ class BaselineModel:
     min_words: int = 15
     restorer: Restorer = field(init=False, repr=False)
     _threads: Any = field(init=False, repr=False)
+    _words: _WordScorer = field(init=False, repr=False)
+    _documents: _DocumentScorer = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         for label in ("word_threshold", "document_threshold"):
@@ -113,6 +125,8 @@ class BaselineModel:
         self.word_model[0].use_lexicon(self.lexicon)
         self.restorer = Restorer(self.lexicon)
         self._threads = ThreadpoolController()
+        self._words = _WordScorer(self.word_model[-1])
+        self._documents = _DocumentScorer(self.document_model)
 
     @classmethod
     def load(cls, folder: str | Path, lexicon: Lexicon | None = None) -> BaselineModel:
@@ -157,28 +171,191 @@ class BaselineModel:
             return []
         features = self.word_model[0]
         rows = [features.document_rows(document) for document in documents]
+        stacked = np.concatenate(rows) if len(rows) > 1 else rows[0]
         with self._threads.limit(limits=1, user_api="openmp"):
-            stacked = np.concatenate(rows)
-            if len(stacked):
-                probabilities = self.word_model[-1].predict_proba(stacked)[:, 1]
-            else:
-                probabilities = np.zeros(0)
+            probabilities = self._words.probabilities(stacked)
             bounds = np.cumsum([len(r) for r in rows])[:-1]
             per_document = np.split(probabilities, bounds)
             evidence = [
                 WordEvidence(document, r, p)
                 for document, r, p in zip(documents, rows, per_document, strict=True)
             ]
-            document_probabilities = self.document_model.predict_proba(evidence)[:, 1]
+            document_probabilities = self._documents.probabilities(evidence)
         return [
             WordScores(
                 e.document,
                 tuple(e.probabilities.tolist()),
                 float(q) if len(e.document.words) >= self.min_words else 0.0,
             )
-            for e, q in zip(evidence, document_probabilities, strict=True)
+            for e, q in zip(evidence, document_probabilities.tolist(), strict=True)
         ]
 
     def score(self, document: Document) -> Report:
-        """The reference-free report on one document."""
-        return score_document(self, document)
+        """The reference-free report on one document.
+
+        The same report as ``detector.models.score_document``; the originals of
+        the flagged words are ranked together first (``Restorer.prepare``), which
+        is cheaper than one by one as the report asks for them.
+        """
+        (scores,) = self.score_words([document])
+        text, starts, ends, words = document.text, document.starts, document.ends, document.words
+        self.restorer.prepare(
+            text[starts[k] : ends[k]]
+            for k, p in enumerate(scores.word_probabilities)
+            if p >= self.word_threshold and words[k] not in STOPWORDS
+        )
+        return report_from_scores(
+            scores,
+            model=self.name,
+            word_threshold=self.word_threshold,
+            document_threshold=self.document_threshold,
+            restorer=self.restorer,
+        )
+
+
+# --------------------------------------------------------------------------- fast inference
+
+_PROBE_SEED = 20261122
+
+
+def _agrees(fast: np.ndarray, slow: np.ndarray) -> bool:
+    return fast.shape == slow.shape and bool(np.array_equal(fast, slow))
+
+
+class _WordScorer:
+    """The word classifier's spin probabilities for feature rows, on one thread.
+
+    For a binary ``HistGradientBoostingClassifier`` without categorical features
+    (what ``make baseline`` fits) the trees are evaluated one after another with
+    scikit-learn's own tree routine, skipping ``predict_proba``'s input checks;
+    the result is checked bit for bit against ``predict_proba`` on random probe
+    rows when the scorer is built.  Any other classifier, or a scikit-learn
+    whose internals differ, goes through ``predict_proba``.
+    """
+
+    def __init__(self, classifier: Any) -> None:
+        self.classifier = classifier
+        self._trees: list[Any] | None = None
+        try:
+            self._prepare()
+        except Exception:  # internals of another scikit-learn version: the public path
+            self._trees = None
+
+    def _prepare(self) -> None:
+        from scipy.special import expit
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.ensemble._hist_gradient_boosting._predictor import _predict_from_raw_data
+
+        model = self.classifier
+        if not isinstance(model, HistGradientBoostingClassifier):
+            return
+        if model.n_trees_per_iteration_ != 1 or model.is_categorical_ is not None:
+            return
+        if getattr(model, "_preprocessor", None) is not None:
+            return
+        known, f_idx_map = model._bin_mapper.make_known_categories_bitsets()
+        self._known, self._f_idx_map = known, f_idx_map
+        self._baseline = np.asarray(model._baseline_prediction, dtype=np.float64).reshape(-1)
+        self._trees = [(p.nodes, p.raw_left_cat_bitsets) for (p,) in model._predictors]
+        self._predict_tree, self._expit = _predict_from_raw_data, expit
+        probe = np.random.default_rng(_PROBE_SEED).normal(0.0, 3.0, (257, model.n_features_in_))
+        probe = probe.astype(np.float32)
+        if not _agrees(self._fast(probe), model.predict_proba(probe)[:, 1]):
+            self._trees = None
+
+    @property
+    def fast(self) -> bool:
+        """Whether the trees are evaluated directly."""
+        return self._trees is not None
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """The probability of the positive class for each row."""
+        if not len(rows):
+            return np.zeros(0)
+        if self._trees is None:
+            return self.classifier.predict_proba(rows)[:, 1]
+        return self._fast(rows)
+
+    def _fast(self, rows: np.ndarray) -> np.ndarray:
+        x = np.ascontiguousarray(rows, dtype=np.float64)
+        raw = np.zeros(len(x), dtype=np.float64)
+        raw += self._baseline
+        out = np.empty(len(x), dtype=np.float64)
+        predict, known, f_idx_map = self._predict_tree, self._known, self._f_idx_map
+        for nodes, bitsets in self._trees or ():
+            predict(nodes, x, bitsets, known, f_idx_map, 1, out)
+            raw += out
+        return self._expit(raw)
+
+
+class _DocumentScorer:
+    """The document pipeline's spin probabilities for ``WordEvidence``.
+
+    When the pipeline is ``FeatureUnion([evidence: DocumentFeatures, StandardScaler])``
+    into a binary ``LogisticRegression`` (``make baseline`` without TF-IDF), the
+    scaling and the linear model are applied with numpy: the same operations in
+    the same order as scikit-learn's, checked bit for bit against the pipeline
+    on random probe rows when the scorer is built.  Otherwise (TF-IDF, another
+    layout) the pipeline's ``predict_proba`` is used.
+    """
+
+    def __init__(self, pipeline: Any) -> None:
+        self.pipeline = pipeline
+        self._summary: Any = None
+        try:
+            self._prepare()
+        except Exception:  # an unexpected layout or another scikit-learn: the public path
+            self._summary = None
+
+    def _prepare(self) -> None:
+        from scipy.special import expit
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import FeatureUnion, Pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        from detector.features import DocumentFeatures
+
+        union, classifier = self.pipeline[0], self.pipeline[-1]
+        if len(self.pipeline) != 2 or not isinstance(union, FeatureUnion):
+            return
+        if len(union.transformer_list) != 1 or union.transformer_weights is not None:
+            return
+        (_, part), classifier = union.transformer_list[0], classifier
+        if not isinstance(part, Pipeline) or len(part) != 2:
+            return
+        summary, scaler = part[0], part[1]
+        if not (
+            isinstance(summary, DocumentFeatures)
+            and isinstance(scaler, StandardScaler)
+            and isinstance(classifier, LogisticRegression)
+            and len(classifier.classes_) == 2
+        ):
+            return
+        self._mean = scaler.mean_ if scaler.with_mean else None
+        self._scale = scaler.scale_ if scaler.with_std else None
+        self._coef_t, self._intercept = classifier.coef_.T, classifier.intercept_
+        self._expit = expit
+        probe = np.random.default_rng(_PROBE_SEED).normal(0.0, 2.0, (65, len(scaler.scale_)))
+        slow = classifier.predict_proba(scaler.transform(probe))[:, 1]
+        if _agrees(self._linear(probe), slow):
+            self._summary = summary
+
+    @property
+    def fast(self) -> bool:
+        """Whether the scaling and the logistic model are applied directly."""
+        return self._summary is not None
+
+    def probabilities(self, evidence: Sequence[Any]) -> np.ndarray:
+        """The probability that each document is spun."""
+        if self._summary is None:
+            return self.pipeline.predict_proba(evidence)[:, 1]
+        return self._linear(self._summary.transform(evidence))
+
+    def _linear(self, rows: np.ndarray) -> np.ndarray:
+        x = np.array(rows, dtype=np.float64)
+        if self._mean is not None:
+            x -= self._mean
+        if self._scale is not None:
+            x /= self._scale
+        scores = (x @ self._coef_t + self._intercept).reshape(-1)
+        return self._expit(scores)

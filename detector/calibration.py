@@ -67,9 +67,9 @@ class LogisticWeights:
 
     def probability(self, values: Mapping[str, float]) -> float:
         """The modelled probability for a feature mapping (missing features count as 0)."""
-        z = self.intercept + sum(
-            c * values.get(f, 0.0) for f, c in zip(self.features, self.coef, strict=True)
-        )
+        z = self.intercept
+        for name, coef in zip(self.features, self.coef, strict=True):
+            z += coef * values.get(name, 0.0)
         if z < -40:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))

@@ -18,6 +18,14 @@ module turns those hints into numbers:
 ``evidence_text``
     The plain text of each ``WordEvidence``, for the TF-IDF steps.
 
+Speed: a word type's lexical row is computed once, for all the new types of a
+document together (array operations over (word, synonym) pairs), and cached in
+a ``LexicalTable``; a document's rows are then gathered from that cache and its
+context columns made by shifting arrays, with no Python step per word beyond a
+dictionary look-up.  Among equally common candidate originals of a word the
+lower term id is weighed first, so the rows do not depend on set order or on
+which words arrive together.
+
 Both transformers follow scikit-learn's conventions (``__init__`` stores,
 ``fit`` validates and returns ``self``, learned attributes end in ``_``) so
 pipelines built from them clone and persist with ``skops``.  They read the
@@ -28,8 +36,7 @@ given to ``use_lexicon``); it is never saved with the model.
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,9 +116,13 @@ DOCUMENT_FEATURES = (
 _COLUMN = {name: i for i, name in enumerate(TYPE_FEATURES)}
 _ZIPF = _COLUMN["zipf"]
 _STOPWORD = _COLUMN["stopword"]
+_NEIGHBOUR_COLUMNS = [_COLUMN[name] for name in _NEIGHBOUR_FEATURES]
 _CACHE_LIMIT = 100_000  # word types kept in a LexicalTable's cache
 _MIN_CANDIDATE_ZIPF = 3.0
 _VOWELS = frozenset("aeiou")
+# Boolean facts a LexicalTable keeps per word type, beside its TYPE_FEATURES.
+_SLOT_FLAGS = ("pair_first", "pair_second", "is_a", "is_an")
+_PAIR_FIRST, _PAIR_SECOND, _IS_A, _IS_AN = range(len(_SLOT_FLAGS))
 
 
 def word_feature_names(window: int) -> tuple[str, ...]:
@@ -128,18 +139,47 @@ WORD_FEATURES = word_feature_names(2)
 # --------------------------------------------------------------------------- word types
 
 
-@dataclass(frozen=True)
-class _TypeEntry:
-    """What a ``LexicalTable`` keeps about one word type."""
+class _Ragged:
+    """Rows of ints of any length, stored end to end (append-only), gathered many at once."""
 
-    row: tuple[float, ...]
-    ids: frozenset[int]  # term ids of the word and its lemmas
-    synonyms: np.ndarray  # sorted term ids of the synonyms of the word and of its lemmas
+    def __init__(self) -> None:
+        self.values = np.zeros(1 << 16, dtype=np.int32)
+        self.starts = np.zeros(1024, dtype=np.int64)
+        self.sizes = np.zeros(1024, dtype=np.int64)
+        self.rows = self.used = 0
+
+    def extend(self, flat: np.ndarray, sizes: np.ndarray) -> None:
+        """Append ``len(sizes)`` rows, held end to end in ``flat``."""
+        k, n = len(sizes), len(flat)
+        while self.used + n > len(self.values):
+            self.values = np.concatenate([self.values, np.zeros_like(self.values)])
+        while self.rows + k > len(self.starts):
+            self.starts = np.concatenate([self.starts, np.zeros_like(self.starts)])
+            self.sizes = np.concatenate([self.sizes, np.zeros_like(self.sizes)])
+        self.values[self.used : self.used + n] = flat
+        self.starts[self.rows : self.rows + k] = self.used + np.cumsum(sizes) - sizes
+        self.sizes[self.rows : self.rows + k] = sizes
+        self.rows += k
+        self.used += n
+
+    def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The values of ``rows`` end to end (int64), and where each row's values begin."""
+        sizes = self.sizes[rows]
+        begin = np.cumsum(sizes) - sizes
+        shift = np.repeat(self.starts[rows] - begin, sizes)
+        shift += np.arange(len(shift), dtype=np.int64)
+        return self.values[shift].astype(np.int64), begin
 
 
 @dataclass(eq=False)
 class LexicalTable:
     """Per-type lexical facts (``TYPE_FEATURES``), computed once per word type and cached.
+
+    Each word type seen gets a *slot*: a row of ``rows`` (its ``TYPE_FEATURES``)
+    with, beside it, the term ids of the word and its lemmas and of their
+    synonyms, so a document's features are gathered by array indexing instead
+    of being computed word by word.  At most ``_CACHE_LIMIT`` types are kept;
+    the cache starts afresh, between documents, when it is full.
 
     One table serves one thread: it reuses a scratch mask over the thesaurus.
 
@@ -153,32 +193,96 @@ class LexicalTable:
 
     lexicon: Lexicon
     candidates: int = 5
-    _cache: dict[str, _TypeEntry] = field(default_factory=dict, repr=False)
+    _slots: dict[str, int] = field(default_factory=dict, repr=False)
+    _rows: np.ndarray = field(init=False, repr=False)
+    _flags: np.ndarray = field(init=False, repr=False)
+    _ids: _Ragged = field(init=False, repr=False)
+    _synonyms: _Ragged = field(init=False, repr=False)
     _pairs: dict[str, bool] = field(default_factory=dict, repr=False)
+    _pair_words: tuple[frozenset[str], frozenset[str]] | None = field(default=None, repr=False)
     _zipf: np.ndarray = field(init=False, repr=False)
+    _zipf_x10: np.ndarray = field(init=False, repr=False)
     _single: np.ndarray = field(init=False, repr=False)
+    _formable: np.ndarray = field(init=False, repr=False)
     _mask: np.ndarray = field(init=False, repr=False)
-    _marked: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._zipf = np.frombuffer(self.lexicon.zipf_x10, dtype=np.uint8).astype(np.float32) / 10
+        self._zipf_x10 = np.frombuffer(self.lexicon.zipf_x10, dtype=np.uint8)
+        self._zipf = self._zipf_x10.astype(np.float32) / 10
         self._mask = np.zeros(len(self.lexicon.terms), dtype=bool)
-        self._marked = np.zeros(0, dtype=np.int64)
+        self._rows = np.zeros((1024, len(TYPE_FEATURES)), dtype=np.float64)
+        self._flags = np.zeros((1024, len(_SLOT_FLAGS)), dtype=bool)
+        self._ids, self._synonyms = _Ragged(), _Ragged()
         # One-word, non-stopword terms: the only plausible originals of a one-word swap.
         terms = self.lexicon.terms
         self._single = np.fromiter(
             (" " not in t and t not in STOPWORDS for t in terms), dtype=bool, count=len(terms)
         )
+        # Terms that can be the form of a word of a document (one word, or a lemma of one):
+        # only those synonyms are looked for among a document's words.
+        one_word = np.fromiter((" " not in t for t in terms), dtype=bool, count=len(terms))
+        lemmas = np.frombuffer(self.lexicon.lemma_ids, dtype=np.int32)
+        owners = np.repeat(
+            np.arange(len(terms)), np.diff(np.frombuffer(self.lexicon.lemma_ptr, dtype=np.int32))
+        )
+        one_word[lemmas[one_word[owners]]] = True
+        self._formable = one_word
 
-    def entry(self, word: str) -> _TypeEntry:
-        """The cached facts about ``word`` (lowercase)."""
-        found = self._cache.get(word)
-        if found is None:
-            found = self._compute(word)
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[word] = found
-        return found
+    @property
+    def rows(self) -> np.ndarray:
+        """``TYPE_FEATURES`` by slot, float64 (rows past the cached types are unused)."""
+        return self._rows
+
+    @property
+    def flags(self) -> np.ndarray:
+        """Boolean facts by slot, columns ``_SLOT_FLAGS`` (may start / end a two-word term...)."""
+        return self._flags
+
+    def slots(self, words: Sequence[str]) -> np.ndarray:
+        """The slot of each of ``words`` (lowercase), computing the facts of new types."""
+        get = self._slots.get
+        found = [get(word) for word in words]
+        if None in found:
+            new = list(
+                dict.fromkeys(w for w, slot in zip(words, found, strict=True) if slot is None)
+            )
+            if len(self._slots) + len(new) > _CACHE_LIMIT:
+                self._clear()
+                new = list(dict.fromkeys(words))
+            self._add(new)
+            found = [get(word) for word in words]
+        return np.array(found, dtype=np.intp)
+
+    def row(self, word: str) -> np.ndarray:
+        """The ``TYPE_FEATURES`` of ``word`` (lowercase), float64."""
+        return self._rows[int(self.slots([word])[0])].copy()
+
+    def synonyms_present(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each of the distinct ``slots``, its synonyms among the types of ``slots``.
+
+        Only types that are not stopwords count, on both sides.  Returns how many
+        term ids among the synonyms of each slot's word (and of its lemmas) are
+        forms of those types, and the highest Zipf frequency among them (-inf
+        when there are none).
+        """
+        count = np.zeros(len(slots), dtype=np.int64)
+        best = np.full(len(slots), -np.inf, dtype=np.float32)
+        content = np.flatnonzero(self._rows[slots, _STOPWORD] == 0.0)
+        if not len(content):
+            return count, best
+        chosen = slots[content]
+        present, _ = self._ids.gather(chosen)
+        synonyms, begin = self._synonyms.gather(chosen)
+        mask = self._mask
+        mask[present] = True
+        hits = np.flatnonzero(mask[synonyms])
+        mask[present] = False
+        if len(hits):
+            owner = np.searchsorted(begin, hits, side="right") - 1
+            count[content] = np.bincount(owner, minlength=len(chosen))
+            zipf = self._zipf[synonyms[hits]]
+            best[content] = _group_max(zipf, owner, len(chosen), -np.inf)
+        return count, best
 
     def is_pair(self, first: str, second: str) -> bool:
         """Whether the thesaurus lists the two words ``first second`` as one term."""
@@ -191,93 +295,149 @@ class LexicalTable:
             self._pairs[key] = found
         return found
 
-    def max_zipf(self, term_ids: np.ndarray) -> float:
-        """The highest Zipf frequency among the terms ``term_ids``."""
-        return float(self._zipf[term_ids].max())
+    def _clear(self) -> None:
+        self._slots.clear()
+        self._ids = _Ragged()
+        self._synonyms = _Ragged()
 
-    def present_mask(self, id_groups: Iterable[frozenset[int]]) -> np.ndarray:
-        """A boolean mask over term ids, true for ``id_groups``; give it back to ``clear_mask``."""
-        mask = self._mask
-        ids = [i for group in id_groups for i in group]
-        self._marked = np.fromiter(ids, dtype=np.int64, count=len(ids))
-        mask[self._marked] = True
-        return mask
+    def _add(self, words: list[str]) -> None:
+        """Compute the facts of the new types ``words`` together and give each a slot."""
+        first = len(self._slots)
+        rows, ids, synonyms = self._compute(words)
+        while first + len(words) > len(self._rows):
+            self._rows = np.concatenate([self._rows, np.zeros_like(self._rows)])
+            self._flags = np.concatenate([self._flags, np.zeros_like(self._flags)])
+        if self._pair_words is None:
+            two = [t.split(" ") for t in self.lexicon.terms if t.count(" ") == 1]
+            self._pair_words = (frozenset(p[0] for p in two), frozenset(p[1] for p in two))
+        starts, ends = self._pair_words
+        self._rows[first : first + len(words)] = rows
+        self._flags[first : first + len(words)] = [
+            (word in starts, word in ends, word == "a", word == "an") for word in words
+        ]
+        self._ids.extend(*ids)
+        self._synonyms.extend(*synonyms)
+        for k, word in enumerate(words):
+            self._slots[word] = first + k
 
-    def clear_mask(self, mask: np.ndarray) -> None:
-        """Reset the mask ``present_mask`` returned."""
-        mask[self._marked] = False
+    def _compute(
+        self, words: list[str]
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """``TYPE_FEATURES`` of ``words``, with the ids of their forms and of their synonyms.
 
-    def _compute(self, word: str) -> _TypeEntry:
-        lexicon = self.lexicon
-        own = lexicon.term_id(word)
-        lemmas = lexicon.lemma_forms(word)
-        ids = {own} if own is not None else set()
-        synonyms: set[int] = set(lexicon.synonym_ids(word))
-        for lemma in lemmas:
-            lemma_id = lexicon.term_id(lemma)
-            if lemma_id is not None:
-                ids.add(lemma_id)
-            synonyms.update(lexicon.synonym_ids(lemma))
-        synonyms -= ids
-        zipf = lexicon.zipf(word)
-        lemma_zipf = max((lexicon.zipf(lemma) for lemma in lemmas), default=zipf)
-        single = np.fromiter(synonyms, dtype=np.int64, count=len(synonyms))
-        single = single[self._single[single]] if len(single) else single
-        if len(single):
-            zipfs = self._zipf[single]
-            max_zipf = float(zipfs.max())
-            commoner = int((zipfs >= zipf + 1.0).sum())
-            close_score, close_overlap = self._close(single, zipfs, synonyms)
-        else:
-            max_zipf, commoner, close_score, close_overlap = 0.0, 0, 0.0, 0.0
-        row = (
-            zipf,
-            lemma_zipf,
-            float(own is not None or bool(lemmas)),
-            float(word in STOPWORDS),
-            float(bool(lemmas)),
-            math.log1p(len(synonyms)),
-            max_zipf,
-            max_zipf - zipf if len(single) else 0.0,
-            commoner / len(single) if len(single) else 0.0,
-            math.log1p(commoner),
-            close_score,
-            close_score - zipf if len(single) else 0.0,
-            close_overlap,
-            float(len(word)),
-            float(any(c.isdigit() for c in word)),
-            float(not word.isalpha()),
-            float(word[:1] in _VOWELS),
-        )
-        return _TypeEntry(
-            row=row,
-            ids=frozenset(ids),
-            synonyms=np.array(sorted(synonyms), dtype=np.int64),
-        )
-
-    def _close(
-        self, single: np.ndarray, zipfs: np.ndarray, synonyms: set[int]
-    ) -> tuple[float, float]:
-        """Best ``zipf(c) + ln(1 + |syn(c) & syn(w)|) - 0.5 ln |syn(c)|`` over the commonest c.
-
-        The same score ``detector.restore.Restorer`` ranks originals by, over the
-        ``candidates`` commonest one-word synonyms only (to stay cheap); also the
-        best share of the word's synonyms such a candidate shares.
+        A word's forms are the word and its lemmas (as thesaurus terms); its synonyms
+        are those of all its forms, less the forms themselves.  Every word is done
+        at once with array operations over (word, term id) pairs.  Returns the rows,
+        the forms and the synonyms that may be forms of a document's words (each
+        as values end to end, and how many belong to each word).
         """
-        keep = zipfs >= _MIN_CANDIDATE_ZIPF
-        if not keep.any():
-            return 0.0, 0.0
-        single, zipfs = single[keep], zipfs[keep]
-        top = np.argsort(-zipfs, kind="stable")[: self.candidates]
-        terms = self.lexicon.terms
-        best_score, best_overlap = -math.inf, 0.0
-        for k in top:
-            theirs = self.lexicon.synonym_ids(terms[int(single[k])])
-            shared = len(theirs & synonyms)
-            score = float(zipfs[k]) + math.log1p(shared) - 0.5 * math.log(max(1, len(theirs)))
-            best_score = max(best_score, score)
-            best_overlap = max(best_overlap, shared / len(synonyms))
-        return best_score, best_overlap
+        lexicon, n_terms, k = self.lexicon, len(self.lexicon.terms), len(words)
+        forms: list[list[int]] = []
+        known: list[tuple[float, float, bool, bool]] = []
+        for word in words:
+            own = lexicon.term_id(word)
+            lemmas = lexicon.lemma_forms(word)
+            ids = [own] if own is not None else []
+            ids += [i for i in map(lexicon.term_id, lemmas) if i is not None and i not in ids]
+            forms.append(ids)
+            zipf = lexicon.zipf(word)
+            lemma_zipf = max(map(lexicon.zipf, lemmas), default=zipf)
+            known.append((zipf, lemma_zipf, own is not None or bool(lemmas), bool(lemmas)))
+        facts = np.zeros((k, len(TYPE_FEATURES)), dtype=np.float64)
+        columns = [_COLUMN[name] for name in ("zipf", "lemma_zipf", "in_lexicon", "inflected")]
+        facts[:, columns] = known
+        facts[:, _STOPWORD] = [word in STOPWORDS for word in words]
+        facts[:, _COLUMN["length"]] = [len(word) for word in words]
+        facts[:, _COLUMN["digit"]] = [any(c.isdigit() for c in word) for word in words]
+        facts[:, _COLUMN["non_alpha"]] = [not word.isalpha() for word in words]
+        facts[:, _COLUMN["vowel_initial"]] = [word[:1] in _VOWELS for word in words]
+        zipf = facts[:, _ZIPF]
+
+        # (word, synonym) pairs as sorted keys word * n_terms + synonym, less the word's forms.
+        form_word = np.repeat(np.arange(k), [len(f) for f in forms])
+        form_id = np.fromiter((i for f in forms for i in f), dtype=np.int64, count=len(form_word))
+        owner, synonym = lexicon.synonym_pairs(form_id)
+        pairs = _sorted_unique(form_word[owner] * n_terms + synonym)
+        own = np.sort(form_word * n_terms + form_id)
+        at = np.minimum(np.searchsorted(pairs, own), len(pairs) - 1)
+        if len(pairs):
+            pairs = np.delete(pairs, at[pairs[at] == own])
+        word_of, synonym = np.divmod(pairs, n_terms)
+        total = np.bincount(word_of, minlength=k)
+        facts[:, _COLUMN["log_synonyms"]] = np.log1p(total)
+
+        # One-word synonyms that are not stopwords: the plausible originals.
+        single = self._single[synonym]
+        s_word, s_id = word_of[single], synonym[single]
+        s_zipf = self._zipf[s_id]
+        n_single = np.bincount(s_word, minlength=k)
+        has = n_single > 0
+        best = _group_max(s_zipf, s_word, k, -np.inf)
+        # (Compared in float32, the precision of the lexicon's frequencies.)
+        commoner_than = s_zipf >= (zipf[s_word] + 1.0).astype(np.float32)
+        commoner = np.bincount(s_word, weights=commoner_than, minlength=k)
+        facts[has, _COLUMN["synonym_max_zipf"]] = best[has]
+        facts[has, _COLUMN["synonym_gap"]] = best[has] - zipf[has]
+        facts[has, _COLUMN["commoner_share"]] = commoner[has] / n_single[has]
+        facts[:, _COLUMN["log_commoner"]] = np.log1p(commoner)
+
+        # Likely originals: the `candidates` commonest of them (ties: lower term id first),
+        # ordered by one sort key: word, then Zipf (x 10, descending), then term id.
+        keep = s_zipf >= _MIN_CANDIDATE_ZIPF
+        c_word, c_id = s_word[keep], s_id[keep]
+        c_x10 = self._zipf_x10[c_id].astype(np.int64)
+        order = np.argsort((c_word * 256 + (255 - c_x10)) * n_terms + c_id)
+        c_word, c_id = c_word[order], c_id[order]
+        rank = np.arange(len(c_word)) - np.searchsorted(c_word, c_word)
+        top = rank < self.candidates
+        c_word, c_id = c_word[top], c_id[top]
+        # How much of the word's synonym list each candidate's own list shares.
+        word_start = np.searchsorted(word_of, np.arange(k + 1))
+        bounds = np.searchsorted(c_word, np.arange(k + 1)).tolist()
+        size = np.zeros(len(c_id))
+        shared = np.zeros(len(c_id))
+        candidates = c_id.tolist()
+        mask = self._mask
+        for w in np.flatnonzero(np.diff(bounds)).tolist():
+            mine = synonym[word_start[w] : word_start[w + 1]]
+            mask[mine] = True
+            lo, hi = bounds[w], bounds[w + 1]
+            size[lo:hi], shared[lo:hi] = lexicon.synonym_overlaps(candidates[lo:hi], mask)
+            mask[mine] = False
+        c_zipf = self._zipf[c_id].astype(np.float64)
+        score = c_zipf + np.log1p(shared) - 0.5 * np.log(np.maximum(1, size))
+        close = _group_max(score, c_word, k, -np.inf)
+        overlap = _group_max(shared / np.maximum(1, total[c_word]), c_word, k, 0.0)
+        found = np.isfinite(close)
+        facts[found, _COLUMN["close_score"]] = close[found]
+        facts[has, _COLUMN["close_gap"]] = facts[has, _COLUMN["close_score"]] - zipf[has]
+        facts[:, _COLUMN["close_overlap"]] = overlap
+
+        form_sizes = np.diff(np.searchsorted(form_word, np.arange(k + 1)))
+        formable = self._formable[synonym]
+        return (
+            facts,
+            (form_id, form_sizes),
+            (synonym[formable], np.bincount(word_of[formable], minlength=k)),
+        )
+
+
+def _group_max(values: np.ndarray, groups: np.ndarray, k: int, empty: float) -> np.ndarray:
+    """The largest of ``values`` in each of groups 0 to k-1 (``groups`` ascending), float64."""
+    out = np.full(k, empty, dtype=np.float64)
+    starts = np.searchsorted(groups, np.arange(k))
+    present = starts < np.append(starts[1:], len(groups))
+    if present.any():
+        out[present] = np.maximum.reduceat(values, starts[present])
+    return out
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` by sorting (faster than NumPy's hash-based unique on ints)."""
+    values = np.sort(values)
+    if len(values) > 1:
+        values = values[np.concatenate(([True], values[1:] != values[:-1]))]
+    return values
 
 
 def _check_int(owner: str, name: str, value: object, lo: int, hi: int) -> None:
@@ -388,7 +548,12 @@ class WordFeatures(_LexiconUser, TransformerMixin, BaseEstimator):
         return self.feature_names_out_
 
     def document_rows(self, document: Document) -> np.ndarray:
-        """The rows of one document's words, shape (len(document.words), n_features_out_)."""
+        """The rows of one document's words, shape (len(document.words), n_features_out_).
+
+        Vectorised: each word type's lexical row is computed once and cached in
+        the ``LexicalTable``, then gathered per occurrence; context columns are
+        array shifts of those.
+        """
         table = self.table
         words = document.words
         n = len(words)
@@ -398,50 +563,54 @@ class WordFeatures(_LexiconUser, TransformerMixin, BaseEstimator):
             return np.zeros((0, n_out), dtype=np.float32)
 
         # Word types: cached lexical rows, gathered per occurrence.
-        counts = Counter(words)
-        types = list(counts)
-        position = {word: k for k, word in enumerate(types)}
-        entries = [table.entry(word) for word in types]
-        type_rows = np.array([e.row for e in entries], dtype=np.float32)
-        index = np.fromiter((position[w] for w in words), dtype=np.intp, count=n)
-        base = type_rows[index]
+        slot = table.slots(words)
+        types, index, counts = np.unique(slot, return_inverse=True, return_counts=True)
+        type_rows = table.rows[types]
+        base = type_rows.astype(np.float32)[index]
+        flags = table.flags[slot]
 
-        # Synonyms used elsewhere in the document: a mask over the thesaurus's terms.
-        present = table.present_mask(e.ids for e in entries if e.row[_STOPWORD] == 0.0)
+        # Synonyms used elsewhere in the document (other types that are not stopwords).
+        shared, best = table.synonyms_present(types)
         type_synonyms = np.zeros((len(types), 2), dtype=np.float32)
-        for k, e in enumerate(entries):
-            if e.row[_STOPWORD] != 0.0 or not len(e.synonyms):
-                continue
-            shared = e.synonyms[present[e.synonyms]]
-            if len(shared):
-                type_synonyms[k, 0] = math.log1p(len(shared))
-                type_synonyms[k, 1] = table.max_zipf(shared) - e.row[_ZIPF]
-        table.clear_mask(present)
+        has = shared > 0
+        type_synonyms[has, 0] = np.log1p(shared[has].astype(np.float64))
+        type_synonyms[has, 1] = best[has].astype(np.float64) - type_rows[has, _ZIPF]
         doc_synonyms = type_synonyms[index]
-        doc_count = np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(types)))[index]
+        doc_count = np.log(counts.astype(np.float32))[index]
 
         # Occurrence facts: case, place in the sentence, "a"/"an", two-word terms.
         text = document.text
-        capitalised = np.array([text[s].isupper() for s in document.starts], dtype=np.float32)
+        starts = np.fromiter(document.starts, dtype=np.intp, count=n)
+        first = _code_points(text)[starts]
+        capitalised = ((first >= 65) & (first <= 90)).astype(np.float32)
+        for k in np.flatnonzero(first > 127).tolist():
+            capitalised[k] = float(text[document.starts[k]].isupper())
         upper = np.zeros(n, dtype=np.float32)
-        for k in np.flatnonzero(capitalised):
-            start, end = document.starts[k], document.ends[k]
+        ends = document.ends
+        for k in np.flatnonzero(capitalised).tolist():
+            start, end = document.starts[k], ends[k]
             if end - start > 1 and text[start:end].isupper():
                 upper[k] = 1.0
         sentence_start = np.zeros(n, dtype=np.float32)
         sentence_position = np.zeros(n, dtype=np.float32)
-        for lo, hi in document.sentences:
-            sentence_start[lo] = 1.0
-            if hi - lo > 1:
-                sentence_position[lo:hi] = np.arange(hi - lo, dtype=np.float32) / (hi - lo - 1)
+        if document.sentences:
+            bounds = np.array(document.sentences, dtype=np.intp).reshape(-1, 2)
+            first, size = bounds[:, 0], bounds[:, 1] - bounds[:, 0]
+            sentence_start[first[size > 0]] = 1.0
+            # Position k of a sentence of `size` words: k / (size - 1), in float32.
+            offset = np.arange(size.sum()) - np.repeat(np.cumsum(size) - size, size)
+            last = np.repeat(size - 1, size).astype(np.float32)
+            inside = last > 0
+            where = np.repeat(first, size)[inside] + offset[inside]
+            sentence_position[where] = offset[inside].astype(np.float32) / last[inside]
         vowel = base[:, _COLUMN["vowel_initial"]] == 1.0
-        previous = np.array(["", *words[:-1]], dtype=object)
-        mismatch = ((previous == "a") & vowel) | ((previous == "an") & ~vowel)
+        mismatch = np.zeros(n, dtype=bool)
+        mismatch[1:] = (flags[:-1, _IS_A] & vowel[1:]) | (flags[:-1, _IS_AN] & ~vowel[1:])
         content = base[:, _STOPWORD] == 0.0
-        either = content[1:] | content[:-1]
         pair = np.zeros(n + 1, dtype=np.float32)  # pair[k]: words k-1 and k form a term
+        maybe = (content[1:] | content[:-1]) & flags[:-1, _PAIR_FIRST] & flags[1:, _PAIR_SECOND]
         is_pair = table.is_pair
-        for k in np.flatnonzero(either) + 1:
+        for k in (np.flatnonzero(maybe) + 1).tolist():
             if is_pair(words[k - 1], words[k]):
                 pair[k] = 1.0
         token = np.column_stack(
@@ -460,17 +629,28 @@ class WordFeatures(_LexiconUser, TransformerMixin, BaseEstimator):
         )
 
         # Neighbours: the same columns shifted, zero past either end.
-        columns = [_COLUMN[name] for name in _NEIGHBOUR_FEATURES]
-        neighbour = base[:, columns]
-        shifted = []
+        out = np.zeros((n, n_out), dtype=np.float32)
+        out[:, : len(TYPE_FEATURES)] = base
+        column = len(TYPE_FEATURES)
+        out[:, column : column + token.shape[1]] = token
+        column += token.shape[1]
+        neighbour = base[:, _NEIGHBOUR_COLUMNS]
+        width = len(_NEIGHBOUR_COLUMNS)
         for offset in [*range(-self.window, 0), *range(1, self.window + 1)]:
-            block = np.zeros_like(neighbour)
+            block = out[:, column : column + width]
             if offset < 0:
                 block[-offset:] = neighbour[:offset]
-            else:
+            elif offset < n:
                 block[:-offset] = neighbour[offset:]
-            shifted.append(block)
-        return np.hstack([base, token, *shifted]).astype(np.float32, copy=False)
+            column += width
+        return out
+
+
+def _code_points(text: str) -> np.ndarray:
+    """The code point of each character of ``text`` (indexable by string offsets)."""
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
 # --------------------------------------------------------------------------- documents

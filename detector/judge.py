@@ -158,7 +158,7 @@ class SubstitutionJudge:
             s_lo, s_hi = edit.suspect_words
             old = original.words[o_lo:o_hi]
             new = suspect.words[s_lo:s_hi]
-            if _compact(" ".join(old)) == _compact(" ".join(new)):
+            if old[0][0] == new[0][0] and _compact(" ".join(old)) == _compact(" ".join(new)):
                 continue  # a spelling variant across word boundaries ("per cent" / "percent")
             if len(old) > self.max_block_words or len(new) > self.max_block_words:
                 pieces: list[_Piece] = [("other", 0, len(old), 0, len(new))]
@@ -237,7 +237,7 @@ class SubstitutionJudge:
         """How original phrase ``o`` and suspect phrase ``n`` correspond, and at what cost."""
         if o == n:
             return "equal", _COST_EQUAL
-        if _compact(o) == _compact(n):
+        if o[0] == n[0] and _compact(o) == _compact(n):
             return "spelling", _COST_SPELLING
         if _has_digit(o) or _has_digit(n):
             return None

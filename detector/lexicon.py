@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from detector.errors import ResourceError
 
@@ -95,6 +96,7 @@ class Lexicon:
     _id_cache: dict[str, int | None] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
+    _arrays: dict[str, Any] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         n = len(self.terms)
@@ -179,6 +181,75 @@ class Lexicon:
         """Term ids of the synonyms of ``term`` itself (empty when unknown)."""
         i = self.term_id(term)
         return frozenset() if i is None else self._neighbours(i)
+
+    def synonym_array(self, i: int) -> Any:
+        """Term ids of the synonyms of the term with id ``i``, ascending, as a numpy array.
+
+        The ids of ``synonym_ids(terms[i])`` without building a set, for the models'
+        vectorised features (numpy is imported on first use: reference mode does
+        without it).  The array is a read-only view: copy it to change it.
+        """
+        starts, targets = self._pair_index()
+        return targets[starts[i] : starts[i + 1]]
+
+    def synonym_pairs(self, term_ids: Any) -> tuple[Any, Any]:
+        """The synonyms of many terms at once, as two aligned numpy arrays.
+
+        For the int64 array ``term_ids``, returns ``(owner, synonym)``: for each k,
+        the ids of the synonyms of ``term_ids[k]`` (ascending) tagged with ``k``,
+        owners in ascending order.
+        """
+        import numpy as np
+
+        _, targets = self._pair_index()
+        bounds = self._arrays["starts_array"]
+        term_ids = np.asarray(term_ids, dtype=np.int64)
+        lo = bounds[term_ids]
+        sizes = bounds[term_ids + 1] - lo
+        owner = np.repeat(np.arange(len(term_ids)), sizes)
+        if not len(owner):
+            return owner, np.zeros(0, dtype=targets.dtype)
+        first = np.zeros(len(sizes), dtype=np.int64)
+        np.cumsum(sizes[:-1], out=first[1:])
+        return owner, targets[np.arange(len(owner), dtype=np.int64) + (lo - first)[owner]]
+
+    def synonym_overlaps(self, term_ids: Sequence[int], marked: Any) -> tuple[list[int], list[int]]:
+        """For each term id, how many synonyms it has and how many of them ``marked`` holds.
+
+        ``marked`` is a boolean numpy array over term ids.
+        """
+        if not len(term_ids):
+            return [], []
+        import numpy as np
+
+        owner, synonyms = self.synonym_pairs(term_ids)
+        sizes = np.bincount(owner, minlength=len(term_ids))
+        hits = np.zeros(len(synonyms) + 1, dtype=np.int64)
+        np.cumsum(marked[synonyms], out=hits[1:])
+        ends = np.cumsum(sizes)
+        return sizes.tolist(), (hits[ends] - hits[ends - sizes]).tolist()
+
+    def _pair_index(self) -> tuple[list[int], Any]:
+        """Where each term's synonyms start in ``targets``, and ``targets``: synonym ids by term.
+
+        Built on first use from the sorted pair keys (i * n + j): ``targets`` holds
+        the j of every key, so the synonyms of term i are
+        ``targets[starts[i]:starts[i + 1]]``, ascending.
+        """
+        arrays = self._arrays
+        if not arrays:
+            import numpy as np
+
+            n = len(self.terms)
+            keys = np.asarray(self.synonym_keys, dtype=np.int64)
+            starts = keys.searchsorted(np.arange(n + 1, dtype=np.int64) * n)
+            base = np.repeat(np.arange(n, dtype=np.int64) * n, np.diff(starts))
+            targets = keys - base  # int64: numpy indexes fastest with it
+            targets.flags.writeable = False
+            arrays["starts_array"] = starts
+            arrays["starts"] = starts.tolist()
+            arrays["targets"] = targets
+        return arrays["starts"], arrays["targets"]
 
     def synonym_count(self, term: str) -> int:
         """How many synonyms ``term`` has (those of its lemma when it has none of its own)."""

@@ -227,3 +227,231 @@ def test_word_evidence_checks_its_lengths():
     document = make_document("Two words.")
     with pytest.raises(ValueError, match="one feature row and one probability per word"):
         WordEvidence(document, np.zeros((3, 4)), np.zeros(2))
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+def _reference_type_row(lexicon, word: str, candidates: int = 5) -> list[float]:
+    """TYPE_FEATURES of one word, the plain way (sets, one word at a time)."""
+    import math
+
+    from detector.stopwords import STOPWORDS
+
+    own = lexicon.term_id(word)
+    lemmas = lexicon.lemma_forms(word)
+    ids = ({own} if own is not None else set()) | {lexicon.term_id(lemma) for lemma in lemmas}
+    synonyms = set(lexicon.synonym_ids(word))
+    for lemma in lemmas:
+        synonyms |= lexicon.synonym_ids(lemma)
+    synonyms -= ids
+    zipf = lexicon.zipf(word)
+    zipf32 = lambda i: float(np.float32(lexicon.zipf_x10[i]) / np.float32(10))  # noqa: E731
+    single = [
+        i for i in synonyms if " " not in lexicon.terms[i] and lexicon.terms[i] not in STOPWORDS
+    ]
+    zipfs = [zipf32(i) for i in single]
+    max_zipf = max(zipfs, default=0.0)
+    commoner = sum(z >= np.float32(zipf + 1.0) for z in zipfs)
+    close_score = close_overlap = 0.0
+    likely = sorted((i for i in single if zipf32(i) >= 3.0), key=lambda i: (-zipf32(i), i))
+    if likely:
+        close_score = -math.inf
+        for i in likely[:candidates]:
+            theirs = lexicon.synonym_ids(lexicon.terms[i])
+            shared = len(theirs & synonyms)
+            score = zipf32(i) + math.log1p(shared) - 0.5 * math.log(max(1, len(theirs)))
+            close_score = max(close_score, score)
+            close_overlap = max(close_overlap, shared / len(synonyms))
+    return [
+        zipf,
+        max((lexicon.zipf(lemma) for lemma in lemmas), default=zipf),
+        float(own is not None or bool(lemmas)),
+        float(word in STOPWORDS),
+        float(bool(lemmas)),
+        math.log1p(len(synonyms)),
+        max_zipf,
+        max_zipf - zipf if single else 0.0,
+        commoner / len(single) if single else 0.0,
+        math.log1p(commoner),
+        close_score,
+        close_score - zipf if single else 0.0,
+        close_overlap,
+        float(len(word)),
+        float(any(c.isdigit() for c in word)),
+        float(not word.isalpha()),
+        float(word[:1] in "aeiou"),
+    ]
+
+
+WORDS = (
+    "the council rejected a controversial plan to build luxury flats stated assaulted "
+    "argumentative residents said development destroy greener spaces councillors voted "
+    "zzqx x-ray 1,000 's an a take off ice cream"
+).split()
+
+
+def test_lexical_table_rows_follow_the_plain_definition(lexicon):
+    from detector.features import LexicalTable
+
+    table = LexicalTable(lexicon)
+    slots = table.slots(WORDS)
+    for word, slot in zip(WORDS, slots, strict=True):
+        assert table.rows[slot] == pytest.approx(_reference_type_row(lexicon, word), abs=1e-9), word
+
+
+def test_lexical_table_gives_the_same_rows_in_any_batch_and_after_a_reset(lexicon, monkeypatch):
+    from detector import features
+
+    together = features.LexicalTable(lexicon)
+    rows = together.rows[together.slots(WORDS)]
+    one_by_one = features.LexicalTable(lexicon)
+    assert np.array_equal(one_by_one.rows[[one_by_one.slots([w])[0] for w in WORDS]], rows)
+    monkeypatch.setattr(features, "_CACHE_LIMIT", 8)
+    small = features.LexicalTable(lexicon)
+    for k in range(0, len(WORDS), 5):
+        chunk = WORDS[k : k + 5]
+        assert np.array_equal(small.rows[small.slots(chunk)], rows[k : k + 5])
+    assert len(small._slots) <= 8
+
+
+def test_word_features_context_columns(lexicon):
+    names = list(word_feature_names(1))
+    document = make_document("Ice cream is big. A large, big ÉLAN arrived at NASA.")
+    rows = WordFeatures(window=1).use_lexicon(lexicon).fit([document]).transform([document])
+    col = {name: rows[:, names.index(name)] for name in names}
+    words = list(document.words)
+    if "ice cream" in lexicon:
+        assert col["pair_after"][words.index("ice")] == 1.0
+        assert col["pair_before"][words.index("cream")] == 1.0
+    big, large = words.index("big"), words.index("large")
+    if lexicon.are_synonyms("big", "large"):
+        assert col["doc_synonyms"][big] > 0 and col["doc_synonyms"][large] > 0
+    assert col["doc_count"][big] == pytest.approx(np.log(2))
+    assert col["capitalised"][words.index("élan")] == 1.0
+    assert col["upper"][words.index("élan")] == 1.0
+    assert col["upper"][words.index("nasa")] == 1.0
+    assert col["upper"][words.index("arrived")] == 0.0
+    assert col["sentence_start"][words.index("a")] == 1.0
+    # The neighbour columns are the type columns of the words beside, zero past the ends.
+    assert col["zipf@-1"][big] == col["zipf"][big - 1]
+    assert col["zipf@+1"][len(words) - 1] == 0.0
+
+
+def test_fast_word_scorer_equals_predict_proba(trained, lexicon):
+    from detector.baseline_model import _WordScorer
+
+    result, _ = trained
+    scorer = _WordScorer(result.word_model[-1])
+    assert scorer.fast
+    documents = [make_document(text) for text in STORIES.values()]
+    rows = result.word_model[0].transform(documents)
+    assert np.array_equal(
+        scorer.probabilities(rows), result.word_model[-1].predict_proba(rows)[:, 1]
+    )
+    assert scorer.probabilities(rows[:0]).shape == (0,)
+
+
+def test_document_scorer_is_exact_with_and_without_tfidf(trained, lexicon):
+    from sklearn.base import clone
+    from sklearn.pipeline import FeatureUnion
+
+    from detector.baseline_model import _DocumentScorer
+
+    result, _ = trained
+    documents = [make_document(text) for text in STORIES.values()]
+    features = result.word_model[0]
+    evidence = []
+    for document in documents:
+        rows = features.document_rows(document)
+        evidence.append(
+            WordEvidence(document, rows, result.word_model[-1].predict_proba(rows)[:, 1])
+        )
+    # The trained pipeline has TF-IDF: the scorer uses it as it is.
+    with_tfidf = _DocumentScorer(result.document_model)
+    assert not with_tfidf.fast
+    expected = result.document_model.predict_proba(evidence)[:, 1]
+    assert np.array_equal(with_tfidf.probabilities(evidence), expected)
+    # Without TF-IDF the scaling and logistic model are applied directly, bit for bit.
+    plain = clone(result.document_model)
+    union = plain[0]
+    plain.steps[0] = ("features", FeatureUnion(union.transformer_list[:1]))
+    labels = np.array([0, 1] * (len(evidence) // 2) + [0] * (len(evidence) % 2))
+    plain.fit(evidence, labels)
+    fast = _DocumentScorer(plain)
+    assert fast.fast
+    for item in evidence:
+        assert fast.probabilities([item])[0] == plain.predict_proba([item])[0, 1]
+
+
+def test_score_words_on_a_batch_equals_one_at_a_time(trained, lexicon):
+    _, out = trained
+    model = BaselineModel.load(out, lexicon=lexicon)
+    documents = [make_document(text) for text in STORIES.values()]
+    together = model.score_words(documents)
+    for document, batch in zip(documents, together, strict=True):
+        (alone,) = model.score_words([document])
+        assert alone.word_probabilities == batch.word_probabilities
+        assert alone.document_probability == pytest.approx(batch.document_probability, abs=1e-12)
+
+
+def _reference_originals(lexicon, word: str, limit: int) -> tuple[str, ...]:
+    """``Restorer.candidates`` the plain way: sets, a heap of the 12 commonest candidates."""
+    import heapq
+    import math
+
+    from detector.restore import _inflect, _tag_of
+    from detector.stopwords import STOPWORDS
+
+    lemmas = lexicon.lemma_forms(word) or (word,)
+    around = set(lexicon.synonym_ids(word))
+    pool: set[int] = set()
+    for lemma in lemmas:
+        around |= lexicon.synonym_ids(lemma)
+        pool |= lexicon.synonym_ids(lemma)
+    eligible = [
+        (lexicon.zipf_x10[i], i)
+        for i in pool
+        if lexicon.zipf_x10[i] >= 30
+        and " " not in lexicon.terms[i]
+        and "-" not in lexicon.terms[i]
+        and "'" not in lexicon.terms[i]
+        and lexicon.terms[i] not in STOPWORDS
+    ]
+    scored = {}
+    for zipf_x10, i in heapq.nlargest(12, eligible):
+        theirs = lexicon.synonym_ids(lexicon.terms[i])
+        scored[lexicon.terms[i]] = (
+            zipf_x10 / 10 + math.log1p(len(theirs & around)) - 0.5 * math.log(max(1, len(theirs)))
+        )
+    tag = _tag_of(word, lemmas[0]) if lemmas[0] != word else None
+    found = [_inflect(c, tag) for c in sorted(scored, key=lambda c: (-scored[c], c))]
+    return tuple(f for f in found if f is not None)[:limit]
+
+
+def test_restorer_ranks_originals_as_the_plain_definition(lexicon):
+    from detector.restore import Restorer
+
+    restorer = Restorer(lexicon)
+    words = [*WORDS, "contentious", "dwellings", "disputatious", "inhabitants", "quarrelsome"]
+    for word in words:
+        for limit in (1, 3):
+            assert restorer.candidates(word, limit) == _reference_originals(lexicon, word, limit)
+
+
+def test_score_equals_the_shared_report_of_score_document(trained, lexicon):
+    from detector.models import score_document
+
+    _, out = trained
+    fast, plain = BaselineModel.load(out, lexicon=lexicon), BaselineModel.load(out, lexicon=lexicon)
+    for text in STORIES.values():
+        document = make_document(text)
+        a, b = fast.score(document), score_document(plain, document)
+        assert (a.verdict, a.spin_score, a.substitution_rate, a.model, a.mode) == (
+            b.verdict,
+            b.spin_score,
+            b.substitution_rate,
+            b.model,
+            b.mode,
+        )
+        assert a.spans == b.spans
