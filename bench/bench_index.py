@@ -32,6 +32,8 @@ import sys
 import time
 from pathlib import Path
 
+from _report import write_section  # bench/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT.parent / "shared" / "corpora"
 SECTION = "## Batch labelling"
@@ -377,20 +379,8 @@ def main() -> int:
             "depend on that load.",
             "",
         ]
-        write_section(args.write, "\n".join(lines))
+        write_section(args.write, "index", "\n".join(lines))
     return 0
-
-
-def write_section(path: Path, section: str) -> None:
-    """Put ``section`` in ``path`` in place of its previous version, or at the end."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    start = text.find(SECTION + "\n")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

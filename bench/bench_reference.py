@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     reports = []
     for suspect, result in zip(suspects, spins, strict=True):
         alignment = align(suspect, originals[result.original])
-        reports.append(decide(alignment, judge.judge(alignment)))
+        reports.append(decide(alignment, judge.judge(alignment), judge.weights))
     core_wall, core_cpu = time.perf_counter() - t0, time.process_time() - c0
 
     t0, c0 = time.perf_counter(), time.process_time()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -64,6 +64,11 @@ class LogisticWeights:
             raise ResourceError(
                 f"weights name {len(self.features)} features but give {len(self.coef)} coefficients"
             )
+
+    def coefficients(self, order: Sequence[str]) -> tuple[float, ...]:
+        """The coefficients of the features named in ``order`` (0 for those the model lacks)."""
+        by_name = dict(zip(self.features, self.coef, strict=True))
+        return tuple(by_name.get(name, 0.0) for name in order)
 
     def probability(self, values: Mapping[str, float]) -> float:
         """The modelled probability for a feature mapping (missing features count as 0)."""

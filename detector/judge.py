@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from detector.align import Alignment
-from detector.calibration import ReferenceWeights, load_reference_weights
+from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
 from detector.document import Document
 from detector.lexicon import GluePhrases, Lexicon, load_glue_phrases, load_lexicon
 from detector.stopwords import STOPWORDS
@@ -35,8 +35,8 @@ __all__ = ["SPIN_KINDS", "Span", "SpanKind", "SubstitutionJudge"]
 
 SpanKind = Literal["synonym", "phrase", "number", "name", "edit"]
 SPIN_KINDS: frozenset[str] = frozenset({"synonym", "phrase"})
-
 _MAX_PIECE = 5  # longest phrase, in words, on either side of one piece ("be that as it may")
+_STATS_CACHE_SIZE = 200_000  # terms whose frequency and synonym count the judge remembers
 _ORDINARY_SCORE = 0.02  # span score of a number, name or other ordinary edit
 _DATE_WORDS = frozenset(
     (
@@ -67,6 +67,12 @@ _COST_OTHER = 2.2
 _COST_OTHER_GAP = 1.8
 
 _Piece = tuple[str, int, int, int, int]  # kind, original lo, hi, suspect lo, hi (block-relative)
+_Phrase = tuple[int, str, bool, bool]  # length in words, text, has a digit, all function words
+_EQUAL = ("equal", _COST_EQUAL)
+_SPELLING = ("spelling", _COST_SPELLING)
+_INFLECTION = ("inflection", _COST_INFLECTION)
+_SYNONYM = ("synonym", _COST_SYNONYM)
+_OTHER_GAP = ("other", _COST_OTHER_GAP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +144,9 @@ class SubstitutionJudge:
         self.glue = glue if glue is not None else load_glue_phrases()
         self.weights = weights if weights is not None else load_reference_weights()
         self.max_block_words = max_block_words
+        self._stats_cache: dict[str, tuple[float, float]] = {}
+        self._span_coef = self.weights.span.coefficients(SPAN_FEATURES)
+        self._span_intercept = self.weights.span.intercept
 
     # ------------------------------------------------------------------ public
 
@@ -156,6 +165,20 @@ class SubstitutionJudge:
                 continue
             o_lo, o_hi = edit.original_words
             s_lo, s_hi = edit.suspect_words
+            if o_hi - o_lo == 1 and s_hi - s_lo == 1:  # the commonest case: one word for another
+                o, n = original.words[o_lo], suspect.words[s_lo]
+                found = self._piece_kind_of(
+                    o,
+                    n,
+                    False,
+                    _has_digit(o) or _has_digit(n),
+                    o in STOPWORDS and n in STOPWORDS,
+                )
+                kind = found[0] if found is not None else "other"
+                if kind not in ("equal", "spelling"):
+                    kind = kind if kind in SPIN_KINDS else "other"
+                    spans.append(self._span(suspect, original, kind, o_lo, o_hi, s_lo, s_hi))
+                continue
             old = original.words[o_lo:o_hi]
             new = suspect.words[s_lo:s_hi]
             if old[0][0] == new[0][0] and _compact(" ".join(old)) == _compact(" ".join(new)):
@@ -213,7 +236,8 @@ class SubstitutionJudge:
 
     def span_features(self, old: str, new: str, kind: str) -> dict[str, float]:
         """The evidence about one swap of ``old`` for ``new`` that the span model weighs."""
-        zipf_old, zipf_new = self.lexicon.zipf(old), self.lexicon.zipf(new)
+        zipf_old, log_synonyms_old = self._term_stats(old)
+        zipf_new, log_synonyms_new = self._term_stats(new)
         return {
             "zipf_old": zipf_old,
             "zipf_new": zipf_new,
@@ -221,50 +245,91 @@ class SubstitutionJudge:
             "new_multiword": float(" " in new),
             "old_multiword": float(" " in old),
             "phrase": float(kind == "phrase"),
-            "log_synonyms_old": math.log1p(self.lexicon.synonym_count(old)),
-            "log_synonyms_new": math.log1p(self.lexicon.synonym_count(new)),
+            "log_synonyms_old": log_synonyms_old,
+            "log_synonyms_new": log_synonyms_new,
         }
+
+    def _term_stats(self, term: str) -> tuple[float, float]:
+        """``term``'s Zipf frequency and log(1 + its synonym count), memoised per term."""
+        stats = self._stats_cache.get(term)
+        if stats is None:
+            stats = (self.lexicon.zipf(term), math.log1p(self.lexicon.synonym_count(term)))
+            if len(self._stats_cache) >= _STATS_CACHE_SIZE:
+                self._stats_cache.clear()
+            self._stats_cache[term] = stats
+        return stats
 
     def spin_probability(self, old: str, new: str, kind: str) -> float:
         """How likely swapping ``old`` for ``new`` (a ``kind`` span) is a spinner's work (0..1)."""
         if kind not in SPIN_KINDS:
             return _ORDINARY_SCORE
-        return self.weights.span.probability(self.span_features(old, new, kind))
+        # weights.span.probability(span_features(...)) without building the mapping;
+        # the coefficients follow SPAN_FEATURES, the order span_features lists them in.
+        zipf_old, log_synonyms_old = self._term_stats(old)
+        zipf_new, log_synonyms_new = self._term_stats(new)
+        c = self._span_coef
+        z = (
+            self._span_intercept
+            + c[0] * zipf_old
+            + c[1] * zipf_new
+            + c[2] * (zipf_old - zipf_new)
+            + c[3] * (" " in new)
+            + c[4] * (" " in old)
+            + c[5] * (kind == "phrase")
+            + c[6] * log_synonyms_old
+            + c[7] * log_synonyms_new
+        )
+        return 0.0 if z < -40 else 1.0 / (1.0 + math.exp(-z))
 
     # ------------------------------------------------------------------ cover
 
     def _piece_kind(self, o: str, n: str, multiword: bool) -> tuple[str, float] | None:
         """How original phrase ``o`` and suspect phrase ``n`` correspond, and at what cost."""
+        return self._piece_kind_of(
+            o,
+            n,
+            multiword,
+            _has_digit(o) or _has_digit(n),
+            _all_stopwords(o) and _all_stopwords(n),
+        )
+
+    def _piece_kind_of(
+        self, o: str, n: str, multiword: bool, digits: bool, function_words: bool
+    ) -> tuple[str, float] | None:
+        """``_piece_kind`` given whether either side has a digit and both are function words."""
         if o == n:
-            return "equal", _COST_EQUAL
+            return _EQUAL
         if o[0] == n[0] and _compact(o) == _compact(n):
-            return "spelling", _COST_SPELLING
-        if _has_digit(o) or _has_digit(n):
+            return _SPELLING
+        if digits:
             return None
-        extra_words = o.count(" ") + n.count(" ")
-        if not multiword:
-            if self.lexicon.same_lemma(o, n):
-                return "inflection", _COST_INFLECTION
-            if not (o in STOPWORDS and n in STOPWORDS) and self.lexicon.are_synonyms(o, n):
-                return "synonym", _COST_SYNONYM
-        elif not (
-            all(w in STOPWORDS for w in o.split()) and all(w in STOPWORDS for w in n.split())
-        ) and self.lexicon.are_synonyms(o, n):
-            return "synonym", _COST_SYNONYM + 0.05 * extra_words
+        lexicon = self.lexicon
+        ids_o, ids_n = lexicon.form_ids(o), lexicon.form_ids(n)
+        if not multiword and lexicon.ids_share_lemma(ids_o, ids_n):
+            return _INFLECTION
+        if not function_words and lexicon.ids_are_synonyms(ids_o, ids_n):
+            if not multiword:
+                return _SYNONYM
+            return "synonym", _COST_SYNONYM + 0.05 * (o.count(" ") + n.count(" "))
         if (o, n) in self.glue:
-            return "phrase", _COST_PHRASE + 0.05 * extra_words
+            return "phrase", _COST_PHRASE + 0.05 * (o.count(" ") + n.count(" "))
         return None
 
-    def _phrases(self, words: tuple[str, ...]) -> list[list[tuple[int, str]]]:
-        """For each start, the (length, phrase) pieces worth testing: words and known phrases."""
+    def _phrases(self, words: tuple[str, ...]) -> list[list[_Phrase]]:
+        """For each start, the pieces worth testing: the word itself and known phrases.
+
+        Each piece is (length, phrase, has a digit, is all function words).
+        """
         known = self.glue.phrases
-        found: list[list[tuple[int, str]]] = []
+        lexicon = self.lexicon
+        found: list[list[_Phrase]] = []
         for i in range(len(words)):
-            options = [(1, words[i])]
+            word = words[i]
+            options: list[_Phrase] = [(1, word, _has_digit(word), word in STOPWORDS)]
             for a in range(2, min(_MAX_PIECE, len(words) - i) + 1):
                 phrase = " ".join(words[i : i + a])
-                if phrase in known or phrase in self.lexicon:
-                    options.append((a, phrase))
+                if phrase in known or phrase in lexicon:
+                    options.append((a, phrase, _has_digit(phrase), _all_stopwords(phrase)))
             found.append(options)
         return found
 
@@ -275,38 +340,43 @@ class SubstitutionJudge:
             return [(found[0] if found else "other", 0, 1, 0, 1)]
         m, n = len(old), len(new)
         old_phrases, new_phrases = self._phrases(old), self._phrases(new)
+        # Dropping or adding a word: cheap for a function word, dear for a content word.
+        old_gaps = [("gap", _COST_FUNCTION_WORD) if p[0][3] else _OTHER_GAP for p in old_phrases]
+        new_gaps = [("gap", _COST_FUNCTION_WORD) if p[0][3] else _OTHER_GAP for p in new_phrases]
         inf = float("inf")
         cost = [[inf] * (n + 1) for _ in range(m + 1)]
         back: list[list[_Piece | None]] = [[None] * (n + 1) for _ in range(m + 1)]
         cost[0][0] = 0.0
+        piece_kind = self._piece_kind_of
         for i in range(m + 1):
+            row, next_row = cost[i], cost[i + 1] if i < m else None
             for j in range(n + 1):
-                here = cost[i][j]
+                here = row[j]
                 if here == inf:
                     continue
-                moves: list[tuple[str, float, int, int]] = []
-                if i < m:
-                    gap = "gap" if old[i] in STOPWORDS else "other"
-                    moves.append(
-                        (gap, _COST_FUNCTION_WORD if gap == "gap" else _COST_OTHER_GAP, 1, 0)
-                    )
+                if next_row is not None:
+                    kind, c = old_gaps[i]
+                    if here + c < next_row[j]:
+                        next_row[j] = here + c
+                        back[i + 1][j] = (kind, i, i + 1, j, j)
                 if j < n:
-                    gap = "gap" if new[j] in STOPWORDS else "other"
-                    moves.append(
-                        (gap, _COST_FUNCTION_WORD if gap == "gap" else _COST_OTHER_GAP, 0, 1)
-                    )
-                if i < m and j < n:
-                    moves.append(("other", _COST_OTHER, 1, 1))
-                    for a, o in old_phrases[i]:
-                        for b, w in new_phrases[j]:
-                            found = self._piece_kind(o, w, a > 1 or b > 1)
-                            if found is not None:
-                                moves.append((found[0], found[1], a, b))
-                for kind, c, a, b in moves:
-                    total = here + c
-                    if total < cost[i + a][j + b]:
-                        cost[i + a][j + b] = total
-                        back[i + a][j + b] = (kind, i, i + a, j, j + b)
+                    kind, c = new_gaps[j]
+                    if here + c < row[j + 1]:
+                        row[j + 1] = here + c
+                        back[i][j + 1] = (kind, i, i, j, j + 1)
+                if next_row is None or j == n:
+                    continue
+                if here + _COST_OTHER < next_row[j + 1]:
+                    next_row[j + 1] = here + _COST_OTHER
+                    back[i + 1][j + 1] = ("other", i, i + 1, j, j + 1)
+                for a, o, o_digit, o_function in old_phrases[i]:
+                    for b, w, w_digit, w_function in new_phrases[j]:
+                        found = piece_kind(
+                            o, w, a > 1 or b > 1, o_digit or w_digit, o_function and w_function
+                        )
+                        if found is not None and here + found[1] < cost[i + a][j + b]:
+                            cost[i + a][j + b] = here + found[1]
+                            back[i + a][j + b] = (found[0], i, i + a, j, j + b)
         pieces: list[_Piece] = []
         i, j = m, n
         while i or j:
@@ -360,6 +430,10 @@ class SubstitutionJudge:
 
 def _compact(s: str) -> str:
     return s.replace(" ", "").replace(".", "").replace("-", "").replace("'", "")
+
+
+def _all_stopwords(phrase: str) -> bool:
+    return all(w in STOPWORDS for w in phrase.split())
 
 
 def _has_digit(s: str) -> bool:

@@ -7,12 +7,13 @@ compiles it, together with lemminflect's inflections and wordfreq's Zipf
 frequencies, into a small folder of flat binary arrays that later runs
 memory-map in milliseconds, without numpy and without pickle.
 
-Compiled layout (``FORMAT_VERSION`` 2), one folder per thesaurus file; all
+Compiled layout (``FORMAT_VERSION`` 3), one folder per thesaurus file; all
 integers little-endian::
 
-    manifest.json       {"format": 2, "terms": N, "pairs": P, "sources": {...}}
+    manifest.json       {"format": 3, "terms": N, "pairs": P, "sources": {...}}
     terms.txt           N lines, lowercase terms sorted by code point; line i is term id i
     synonym_keys.bin    int64[P], sorted: a * N + b for every synonym pair (both directions)
+    synonym_ptr.bin     int64[N + 1], where term i's keys start in synonym_keys
     lemma_ptr.bin       int32[N + 1], row pointers into lemma_ids
     lemma_ids.bin       int32[...], the lemma term ids of each term (none when it is its own lemma)
     zipf.bin            uint8[N], Zipf frequency x 10 (0 = unseen)
@@ -49,10 +50,10 @@ __all__ = [
     "moby_path",
 ]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _MAX_PHRASE_WORDS = 4
 _CACHE_SIZE = 20_000  # terms whose synonym sets stay in memory (a few tens of MB at most)
-_ARRAYS = {"synonym_keys": "q", "lemma_ptr": "i", "lemma_ids": "i", "zipf": "B"}
+_ARRAYS = {"synonym_keys": "q", "synonym_ptr": "q", "lemma_ptr": "i", "lemma_ids": "i", "zipf": "B"}
 
 
 def default_cache_dir() -> Path:
@@ -84,6 +85,7 @@ class Lexicon:
 
     terms: list[str]
     synonym_keys: Sequence[int]
+    synonym_ptr: Sequence[int]
     lemma_ptr: Sequence[int]
     lemma_ids: Sequence[int]
     zipf_x10: Sequence[int]
@@ -100,9 +102,15 @@ class Lexicon:
 
     def __post_init__(self) -> None:
         n = len(self.terms)
-        if len(self.lemma_ptr) != n + 1 or len(self.zipf_x10) != n:
+        if (
+            len(self.lemma_ptr) != n + 1
+            or len(self.zipf_x10) != n
+            or len(self.synonym_ptr) != n + 1
+            or (n and self.synonym_ptr[n] != len(self.synonym_keys))
+        ):
             raise ResourceError(
-                f"compiled lexicon is inconsistent: {n} terms, {len(self.lemma_ptr)} lemma "
+                f"compiled lexicon is inconsistent: {n} terms, {len(self.synonym_ptr)} synonym "
+                f"pointers, {len(self.lemma_ptr)} lemma "
                 f"pointers, {len(self.zipf_x10)} frequencies; "
                 f"delete {default_cache_dir()} to rebuild"
             )
@@ -143,12 +151,23 @@ class Lexicon:
             self._forms_cache[term] = cached
         return cached
 
+    def form_ids(self, term: str) -> tuple[int, ...]:
+        """The id of ``term`` followed by the ids of its lemmas; empty when ``term`` is unknown.
+
+        The ids ``ids_share_lemma`` and ``ids_are_synonyms`` compare, for callers that
+        ask both questions of one pair of terms.
+        """
+        return self._ids_and_lemma_ids(term)
+
     def same_lemma(self, a: str, b: str) -> bool:
         """Whether two terms are forms of one word ("increased" / "increase")."""
-        if a == b:
-            return True
-        ids_a = set(self._ids_and_lemma_ids(a))
-        return bool(ids_a) and not ids_a.isdisjoint(self._ids_and_lemma_ids(b))
+        return a == b or self.ids_share_lemma(
+            self._ids_and_lemma_ids(a), self._ids_and_lemma_ids(b)
+        )
+
+    def ids_share_lemma(self, ids_a: Sequence[int], ids_b: Sequence[int]) -> bool:
+        """``same_lemma`` for two terms given by their ``form_ids``."""
+        return any(x in ids_b for x in ids_a)
 
     def are_synonyms(self, a: str, b: str) -> bool:
         """Whether ``a`` and ``b`` are thesaurus synonyms in any sense, allowing inflection.
@@ -156,24 +175,30 @@ class Lexicon:
         Both are lowercase terms of one or more words ("shows" / "presents",
         "because of" / "on account of").
         """
-        ids_a = self._ids_and_lemma_ids(a)
-        if not ids_a:
-            return False
-        ids_b = self._ids_and_lemma_ids(b)
-        if not ids_b:
-            return False
-        return any(not self._neighbours(x).isdisjoint(ids_b) for x in ids_a)
+        return self.ids_are_synonyms(self._ids_and_lemma_ids(a), self._ids_and_lemma_ids(b))
+
+    def ids_are_synonyms(self, ids_a: Sequence[int], ids_b: Sequence[int]) -> bool:
+        """``are_synonyms`` for two terms given by their ``form_ids``."""
+        # Look each candidate pair up among x's keys: a short binary search, no set of
+        # neighbours to build for words with thousands of synonyms.
+        keys, ptr, n = self.synonym_keys, self.synonym_ptr, len(self.terms)
+        for x in ids_a:
+            base, lo, hi = x * n, ptr[x], ptr[x + 1]
+            for y in ids_b:
+                k = bisect_left(keys, base + y, lo, hi)
+                if k < hi and keys[k] == base + y:
+                    return True
+        return False
 
     def _neighbours(self, i: int) -> frozenset[int]:
         cached = self._neighbour_cache.get(i)
         if cached is None:
             if len(self._neighbour_cache) >= _CACHE_SIZE:
                 self._neighbour_cache.clear()
-            n = len(self.terms)
-            keys = self.synonym_keys
-            lo = bisect_left(keys, i * n)
-            hi = bisect_left(keys, (i + 1) * n, lo)
-            cached = frozenset(k - i * n for k in keys[lo:hi])
+            base = i * len(self.terms)
+            cached = frozenset(
+                k - base for k in self.synonym_keys[self.synonym_ptr[i] : self.synonym_ptr[i + 1]]
+            )
             self._neighbour_cache[i] = cached
         return cached
 
@@ -234,7 +259,7 @@ class Lexicon:
 
         Built on first use from the sorted pair keys (i * n + j): ``targets`` holds
         the j of every key, so the synonyms of term i are
-        ``targets[starts[i]:starts[i + 1]]``, ascending.
+        ``targets[starts[i]:starts[i + 1]]`` (``starts`` is ``synonym_ptr``), ascending.
         """
         arrays = self._arrays
         if not arrays:
@@ -242,7 +267,7 @@ class Lexicon:
 
             n = len(self.terms)
             keys = np.asarray(self.synonym_keys, dtype=np.int64)
-            starts = keys.searchsorted(np.arange(n + 1, dtype=np.int64) * n)
+            starts = np.array(self.synonym_ptr, dtype=np.int64)
             base = np.repeat(np.arange(n, dtype=np.int64) * n, np.diff(starts))
             targets = keys - base  # int64: numpy indexes fastest with it
             targets.flags.writeable = False
@@ -253,8 +278,8 @@ class Lexicon:
 
     def synonym_count(self, term: str) -> int:
         """How many synonyms ``term`` has (those of its lemma when it has none of its own)."""
-        ids = self._ids_and_lemma_ids(term)
-        return max((len(self._neighbours(i)) for i in ids), default=0)
+        ptr = self.synonym_ptr
+        return max((ptr[i + 1] - ptr[i] for i in self._ids_and_lemma_ids(term)), default=0)
 
     def synonyms(self, term: str) -> tuple[str, ...]:
         """All thesaurus synonyms of ``term`` itself (not of its lemma), sorted."""
@@ -396,6 +421,11 @@ def build_lexicon(source: Path, out_dir: Path) -> Path:
     ids = {t: i for i, t in enumerate(terms)}
     n = len(terms)
     keys = array(_ARRAYS["synonym_keys"], sorted(ids[a] * n + ids[b] for a, b in pairs))
+    synonym_ptr = array(_ARRAYS["synonym_ptr"], [0] * (n + 1))
+    for key in keys:
+        synonym_ptr[key // n + 1] += 1
+    for i in range(n):
+        synonym_ptr[i + 1] += synonym_ptr[i]
     ptr = array(_ARRAYS["lemma_ptr"], [0])
     flat = array(_ARRAYS["lemma_ids"])
     for term in terms:
@@ -409,6 +439,7 @@ def build_lexicon(source: Path, out_dir: Path) -> Path:
         (tmp / "terms.txt").write_text("\n".join(terms), encoding="utf-8")
         for name, values in (
             ("synonym_keys", keys),
+            ("synonym_ptr", synonym_ptr),
             ("lemma_ptr", ptr),
             ("lemma_ids", flat),
             ("zipf", zipf),
@@ -471,6 +502,7 @@ def load_lexicon(cache_dir: Path | None = None, *, quiet: bool = False) -> Lexic
         return Lexicon(
             terms=(folder / "terms.txt").read_text("utf-8").split("\n"),
             synonym_keys=arrays["synonym_keys"],
+            synonym_ptr=arrays["synonym_ptr"],
             lemma_ptr=arrays["lemma_ptr"],
             lemma_ids=arrays["lemma_ids"],
             zipf_x10=arrays["zipf"],

@@ -16,7 +16,7 @@ from detector.align import align, content_overlap
 from detector.document import Document
 from detector.judge import SubstitutionJudge
 from detector.report import Report
-from detector.verdict import decide, spin_features
+from detector.verdict import decide_with_features
 
 __all__ = ["ReferenceScorer", "ScoredPair"]
 
@@ -54,9 +54,7 @@ class ReferenceScorer:
         """Compare ``suspect`` with one ``original``: the report and its features."""
         alignment = align(suspect, original)
         spans = self.judge.judge(alignment)
-        return ScoredPair(
-            decide(alignment, spans, self.judge.weights), spin_features(alignment, spans)
-        )
+        return ScoredPair(*decide_with_features(alignment, spans, self.judge.weights))
 
     def score(self, suspect: Document, originals: Sequence[Document] | Document) -> Report:
         """The report on ``suspect`` against the best-matching of ``originals``.

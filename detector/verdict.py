@@ -18,7 +18,7 @@ from detector.judge import Span
 from detector.report import Relation, Report
 from detector.stopwords import STOPWORDS
 
-__all__ = ["decide", "spin_features"]
+__all__ = ["decide", "decide_with_features", "spin_features"]
 
 # Relation thresholds: share of the suspect's words reused from the original
 # (unchanged or swapped), and content overlap of the two texts as wholes.
@@ -93,6 +93,16 @@ def decide(
 
     ``weights`` is the document model (the bundled calibration by default).
     """
+    return decide_with_features(alignment, spans, weights, source)[0]
+
+
+def decide_with_features(
+    alignment: Alignment,
+    spans: tuple[Span, ...],
+    weights: ReferenceWeights | None = None,
+    source: str | None = None,
+) -> tuple[Report, dict[str, float]]:
+    """Like ``decide``, also returning the document features (``spin_features``) it weighed."""
     weights = weights if weights is not None else load_reference_weights()
     features = spin_features(alignment, spans)
     relation = _relation(alignment, features["reuse"])
@@ -100,7 +110,7 @@ def decide(
     if relation != "copy":
         spin_score = min(spin_score, 0.05)  # only a copy can be a spun copy
     verdict = "spun" if spin_score >= weights.threshold else "not_spun"
-    return Report(
+    report = Report(
         verdict=verdict,
         relation=relation,
         spin_score=spin_score,
@@ -111,3 +121,4 @@ def decide(
         original=alignment.original,
         mode="reference",
     )
+    return report, features

@@ -121,6 +121,31 @@ def test_spinner_swaps_score_higher_than_editor_swaps(judge):
     assert spinner > 0.8 > 0.5 > editor  # "purchase" -> "buy" is what editors do
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "kind"),
+    [
+        ("hospital", "infirmary", "synonym"),
+        ("staff", "employees", "synonym"),
+        ("because of", "on account of", "phrase"),
+        ("big", "large", "synonym"),
+        ("notaword", "zzz", "synonym"),
+    ],
+)
+def test_spin_probability_is_the_span_model_over_span_features(judge, old, new, kind):
+    expected = judge.weights.span.probability(judge.span_features(old, new, kind))
+    assert judge.spin_probability(old, new, kind) == pytest.approx(expected, abs=1e-12)
+
+
+def test_lexicon_id_questions_agree_with_the_term_questions(lexicon):
+    for a, b in [("said", "stated"), ("increased", "increase"), ("staff", "cane"), ("x", "y")]:
+        ids_a, ids_b = lexicon.form_ids(a), lexicon.form_ids(b)
+        assert lexicon.ids_are_synonyms(ids_a, ids_b) == lexicon.are_synonyms(a, b)
+        assert lexicon.ids_share_lemma(ids_a, ids_b) == lexicon.same_lemma(a, b)
+    assert lexicon.are_synonyms("staff", "employees")
+    assert lexicon.same_lemma("increased", "increase")
+    assert lexicon.synonym_count("staff") == len(lexicon.synonyms("staff")) > 10
+
+
 def test_judge_validates_its_parameters(lexicon):
     from detector.judge import SubstitutionJudge
 
