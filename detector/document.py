@@ -10,7 +10,7 @@ a sentence do not end the sentence.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -32,6 +32,7 @@ _WORD = re.compile(r"[^\W_]+(?:['\-.,:/][^\W_]+)*%?")
 _WORD_SPLIT = re.compile(f"({_WORD.pattern})")
 _WORD_ASCII = re.compile(r"([A-Za-z0-9]+(?:['\-.,:/][A-Za-z0-9]+)*%?)")
 _TERMINAL = re.compile(r"[.!?]")
+_POSSESSIVE = re.compile(r"'[sS]")
 _BREAK = re.compile(r"[.!?\n]")  # what a gap ending a sentence holds
 # Words that cannot end a sentence: a line ending in one of them was wrapped mid-sentence.
 _CONTINUERS = frozenset(
@@ -105,8 +106,12 @@ def _tokenise(plain: str) -> tuple[list[str], list[int], list[int]]:
     starts, ends = offsets[0:-1:2], offsets[1::2]
     if "'s" not in plain and "'S" not in plain:
         return words, starts, ends
-    # "country's" gives "country" and "'s".
-    split = [k for k, w in enumerate(words) if w.endswith("'s") and len(w) > 2]
+    # "country's" gives "country" and "'s": visit each "'s" that ends a longer word.
+    split = []
+    for m in _POSSESSIVE.finditer(plain):
+        k = bisect_left(ends, m.end())
+        if k < len(ends) and ends[k] == m.end() and starts[k] < m.start():
+            split.append(k)
     for k in reversed(split):
         word, end = words[k], ends[k]
         words[k : k + 1] = (word[:-2], "'s")
