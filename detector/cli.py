@@ -386,6 +386,18 @@ def label_command(
             show_default=False,
         ),
     ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            metavar="MODEL",
+            help="The reference-free model for suspects with no source in the index: "
+            "baseline (fast), transformer (more accurate) or a model folder.  "
+            "[default: the best shipped model]",
+            show_default=False,
+        ),
+    ] = None,
     no_fallback: Annotated[
         bool,
         typer.Option(
@@ -410,6 +422,7 @@ def label_command(
     Examples:
       spindetect label crawl/ --index archive.sdx --out results.jsonl
       spindetect label crawl/ --index archive.sdx --out results.jsonl --resume --workers 4
+      spindetect label crawl/ -i archive.sdx -o results.jsonl --model baseline
       spindetect label pages.jsonl -i archive.sdx -o results.jsonl --scheduler tcp://10.0.0.5:8786
     """
     from detector.inputs import count_inputs
@@ -418,6 +431,16 @@ def label_command(
 
     if scheduler is not None and workers != 1:
         typer.echo("Warning: --workers has no effect with --scheduler", err=True)
+    if model is not None:
+        if no_fallback:
+            raise fail("--model and --no-fallback contradict each other: choose one", 2)
+        from detector.errors import ModelNotFoundError
+        from detector.models import model_dir
+
+        try:
+            model = str(model_dir(model))  # a named model that is missing fails here, not later
+        except ModelNotFoundError as exc:
+            raise fail(str(exc), 2) from None
     options = LabelOptions(encoding=encoding, max_bytes=max_bytes)
     try:
         with progress_bar("labelling", lambda: count_inputs(inputs)) as advance:
@@ -428,7 +451,7 @@ def label_command(
                 resume=resume,
                 workers=workers,
                 scheduler=scheduler,
-                model=None if no_fallback else "default",
+                model=None if no_fallback else model or "default",
                 options=options,
                 on_progress=advance,
             )

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,18 +138,21 @@ class TransformerModel:
             Path(config["base_model_path"]) if config.get("base_model_path") else base_model_path()
         )
         labels = config["labels"]
-        network = AutoModelForTokenClassification.from_pretrained(
-            base,
-            num_labels=len(labels),
-            id2label=dict(enumerate(labels)),
-            label2id={label: i for i, label in enumerate(labels)},
-        )
-        network = PeftModel.from_pretrained(network, folder).merge_and_unload()
-        network.eval()
-        if quantize:
-            network = torch.ao.quantization.quantize_dynamic(
-                network, {torch.nn.Linear}, dtype=torch.qint8
+        with _quiet_loading():
+            # The base checkpoint has no classifier (the adapter brings it): transformers'
+            # load report would call it MISSING, which is expected here.
+            network = AutoModelForTokenClassification.from_pretrained(
+                base,
+                num_labels=len(labels),
+                id2label=dict(enumerate(labels)),
+                label2id={label: i for i, label in enumerate(labels)},
             )
+            network = PeftModel.from_pretrained(network, folder).merge_and_unload()
+            network.eval()
+            if quantize:
+                network = torch.ao.quantization.quantize_dynamic(
+                    network, {torch.nn.Linear}, dtype=torch.qint8
+                )
         tokenizer = AutoTokenizer.from_pretrained(
             folder if (folder / "tokenizer.json").is_file() else base
         )
@@ -212,3 +217,22 @@ class TransformerModel:
     def score(self, document: Document) -> Report:
         """The reference-free report on one document."""
         return score_document(self, document)
+
+
+@contextmanager
+def _quiet_loading() -> Iterator[None]:
+    """Silence transformers' load report, progress bars and deprecation warnings, then restore."""
+    import transformers
+
+    verbosity = transformers.logging.get_verbosity()
+    bars = transformers.utils.logging.is_progress_bar_enabled()
+    transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", (FutureWarning, DeprecationWarning, UserWarning))
+            yield
+    finally:
+        transformers.logging.set_verbosity(verbosity)
+        if bars:
+            transformers.utils.logging.enable_progress_bar()

@@ -84,3 +84,29 @@ def test_batch_commands_teach_with_examples(command):
     result = invoke(command, "--help")
     assert result.exit_code == 0
     assert "Examples:" in result.stdout and f"spindetect {command} " in result.stdout
+
+
+def test_label_falls_back_to_the_model_it_is_given(corpus):
+    originals, suspects, index, out = corpus
+    invoke("index", originals, "--out", index)
+    labelled = invoke("label", suspects, "-i", index, "-o", out, "--model", "baseline")
+    assert labelled.exit_code == 0, labelled.output
+    records = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    other = records[str(suspects / "other.txt")]
+    assert other["source"] is None and other["relation"] is None  # read by the baseline alone
+    assert other["verdict"] == "not_spun" and other["error"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--model", "no-such-model"), "no model at no-such-model"),
+        (("--model", "baseline", "--no-fallback"), "contradict"),
+    ],
+)
+def test_label_refuses_a_bad_model_choice_before_starting(corpus, args, message):
+    originals, suspects, index, out = corpus
+    invoke("index", originals, "--out", index)
+    result = invoke("label", suspects, "-i", index, "-o", out, *args)
+    assert result.exit_code == 2 and message in result.stderr
+    assert not out.exists()

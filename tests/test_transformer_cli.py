@@ -41,3 +41,12 @@ def test_transformer_reads_an_article_alone(example: str, verdict: str) -> None:
     text = (EXAMPLES / example).read_text()
     for span in report["spans"]:
         assert text[span["start"] : span["end"]] == span["text"]
+
+
+def test_score_with_no_model_named_uses_the_shipped_default() -> None:
+    default = json.loads((models_root() / "default.json").read_text())["model"]
+    result = runner.invoke(app, ["score", str(EXAMPLES / "spun.txt"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["model"], report["verdict"]) == (default, "spun")
+    assert result.stderr == ""  # no load reports, progress bars or warnings from the libraries

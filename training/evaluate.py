@@ -474,6 +474,7 @@ def measure_speed(
     ``articles``, wall clock; ``words_only``: the warm model's ``score_words``
     alone (no report, no restoration).
     """
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from detector.models import load_model
@@ -494,7 +495,10 @@ def measure_speed(
     }
     if processes > 1:
         shares = [list(articles[k::processes]) for k in range(processes)]
-        with ProcessPoolExecutor(processes) as pool:
+        # Spawned, not forked: a fork of a process whose thread pools (OpenMP, torch) are
+        # running can deadlock in the child.
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(processes, mp_context=spawn) as pool:
             seconds = list(
                 pool.map(_speed_worker, [name] * processes, [warmup] * processes, shares)
             )

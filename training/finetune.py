@@ -221,8 +221,10 @@ flagged.
   probability {config["document_threshold"]}.
 - **Training**: {metrics.get("train_steps")} steps, batch {metrics.get("batch_size")},
   {metrics.get("train_minutes")} min on {metrics.get("threads")} CPU threads.
-- **Validation** (window level, first word pieces): token F1 {metrics.get("eval_f1")},
-  precision {metrics.get("eval_precision")}, recall {metrics.get("eval_recall")}.
+- **Validation**: token F1 {metrics.get("validation_token_f1")} over every word of the
+  validation articles at the tuned word threshold; during training (window level, first
+  word pieces, threshold 0.5) token F1 {metrics.get("eval_f1")}, precision
+  {metrics.get("eval_precision")}, recall {metrics.get("eval_recall")}.
 - **Test results**: see `EVALUATION.md` (`make evaluate`).
 - **Limitations**: English only; trained on one spinner family; the tokenizer is uncased;
   restored originals are guesses from the thesaurus, not from context.
@@ -237,8 +239,15 @@ def _retune(folder: Path, rows: list[dict[str, Any]]) -> int:
     if not config_path.is_file():
         sys.exit(f"no model at {folder}: train one first (make train)")
     config = json.loads(config_path.read_text("utf-8"))
-    config.update(tune_thresholds(TransformerModel.load(folder), rows))
+    tuned = tune_thresholds(TransformerModel.load(folder), rows)
+    config.update(tuned)
     config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    metrics_path = folder / "training_metrics.json"
+    metrics = json.loads(metrics_path.read_text("utf-8")) if metrics_path.is_file() else {}
+    metrics.update(tuned)
+    metrics_path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    command = f"make train && python -m training.finetune --tune-only --output-dir {folder}"
+    (folder / "README.md").write_text(_model_card(config, metrics, command), encoding="utf-8")
     logger.info("re-tuned %s: word threshold %s", folder, config["word_threshold"])
     return 0
 
