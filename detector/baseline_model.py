@@ -36,10 +36,9 @@ import numpy as np
 from detector.document import Document
 from detector.errors import ModelNotFoundError
 from detector.lexicon import Lexicon, load_lexicon
-from detector.models import WordScores, report_from_scores
+from detector.models import WordScores, score_document
 from detector.report import Report
 from detector.restore import Restorer
-from detector.stopwords import STOPWORDS
 
 __all__ = ["DOCUMENT_MODEL_FILE", "TRUSTED_TYPES", "WORD_MODEL_FILE", "BaselineModel", "load_skops"]
 
@@ -191,26 +190,8 @@ class BaselineModel:
         ]
 
     def score(self, document: Document) -> Report:
-        """The reference-free report on one document.
-
-        The same report as ``detector.models.score_document``; the originals of
-        the flagged words are ranked together first (``Restorer.prepare``), which
-        is cheaper than one by one as the report asks for them.
-        """
-        (scores,) = self.score_words([document])
-        text, starts, ends, words = document.text, document.starts, document.ends, document.words
-        self.restorer.prepare(
-            text[starts[k] : ends[k]]
-            for k, p in enumerate(scores.word_probabilities)
-            if p >= self.word_threshold and words[k] not in STOPWORDS
-        )
-        return report_from_scores(
-            scores,
-            model=self.name,
-            word_threshold=self.word_threshold,
-            document_threshold=self.document_threshold,
-            restorer=self.restorer,
-        )
+        """The reference-free report on one document."""
+        return score_document(self, document)
 
 
 # --------------------------------------------------------------------------- fast inference

@@ -174,7 +174,7 @@ def report_from_scores(
         for k, p in enumerate(probabilities)
         if p >= word_threshold and document.words[k] not in STOPWORDS
     ]
-    spans: list[Span] = []
+    runs: list[tuple[int, int]] = []  # flagged word ranges, half-open
     k = 0
     while k < len(flagged):
         lo = hi = flagged[k]
@@ -187,19 +187,22 @@ def report_from_scores(
         ):
             hi += 1
             k += 1
-        start, end = document.char_span(lo, hi + 1)
-        text = document.text[start:end]
-        spans.append(
-            Span(
-                start=start,
-                end=end,
-                text=text,
-                original=restorer.restore(text) if restorer is not None else "",
-                kind="synonym",
-                score=max(probabilities[lo : hi + 1]),
-            )
-        )
+        runs.append((lo, hi + 1))
         k += 1
+    texts = [document.surface(lo, hi) for lo, hi in runs]
+    if restorer is not None:
+        restorer.prepare(texts)  # all at once: much cheaper than word by word
+    spans = tuple(
+        Span(
+            start=document.starts[lo],
+            end=document.ends[hi - 1],
+            text=text,
+            original=restorer.restore(text) if restorer is not None else "",
+            kind="synonym",
+            score=max(probabilities[lo:hi]),
+        )
+        for (lo, hi), text in zip(runs, texts, strict=True)
+    )
     content = sum(1 for w in document.words if w not in STOPWORDS)
     return Report(
         verdict="spun" if scores.document_probability >= document_threshold else "not_spun",
@@ -207,7 +210,7 @@ def report_from_scores(
         spin_score=min(1.0, max(0.0, scores.document_probability)),
         substitution_rate=len(flagged) / content if content else 0.0,
         source=None,
-        spans=tuple(spans),
+        spans=spans,
         suspect=document,
         original=None,
         mode="reference-free",
