@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 OSE = SHARED / "corpora" / "onestopenglish_all_levels.jsonl.xz"
 SECTION = "reference"
+ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -142,17 +143,28 @@ def main(argv: list[str] | None = None) -> int:
     for suspect, result in list(zip(suspects, spins, strict=True))[:50]:  # warm caches
         scorer.score_pair(suspect, originals[result.original])
 
-    t0, c0 = time.perf_counter(), time.process_time()
-    reports = []
-    for suspect, result in zip(suspects, spins, strict=True):
-        alignment = align(suspect, originals[result.original])
-        reports.append(decide(alignment, judge.judge(alignment), judge.weights))
-    core_wall, core_cpu = time.perf_counter() - t0, time.process_time() - c0
+    # Each rate is timed ROUNDS times: the median is reported with the range, as the
+    # machine's speed drifts between runs.
+    core_runs = []
+    for _ in range(ROUNDS):
+        t0, c0 = time.perf_counter(), time.process_time()
+        reports = []
+        for suspect, result in zip(suspects, spins, strict=True):
+            alignment = align(suspect, originals[result.original])
+            reports.append(decide(alignment, judge.judge(alignment), judge.weights))
+        core_runs.append((time.perf_counter() - t0, time.process_time() - c0))
 
-    t0, c0 = time.perf_counter(), time.process_time()
-    for result in spins:
-        scorer.score_pair(make_document(result.text), make_document(result.original))
-    e2e_wall, e2e_cpu = time.perf_counter() - t0, time.process_time() - c0
+    e2e_runs = []
+    for _ in range(ROUNDS):
+        t0, c0 = time.perf_counter(), time.process_time()
+        for result in spins:
+            scorer.score_pair(make_document(result.text), make_document(result.original))
+        e2e_runs.append((time.perf_counter() - t0, time.process_time() - c0))
+    n = len(spins)
+    core_rates = sorted(n / cpu for _, cpu in core_runs)
+    e2e_rates = sorted(n / cpu for _, cpu in e2e_runs)
+    core_wall = statistics.median(n / wall for wall, _ in core_runs)
+    e2e_wall = statistics.median(n / wall for wall, _ in e2e_runs)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     quality = measure_quality(reports, spins)
@@ -172,7 +184,6 @@ def main(argv: list[str] | None = None) -> int:
         syndicated = [scorer.score_pair(a, b).report, scorer.score_pair(b, a).report]
     startup, imports_torch = startup_seconds()
 
-    n = len(spins)
     q = quality
     lines = [
         "## Reference scoring (`spindetect score --original`)",
@@ -187,10 +198,12 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "| measure | value |",
         "| --- | --- |",
-        f"| alignment + judgement + verdict | **{n / core_cpu:.0f} pairs/s per core** "
-        f"(CPU time; {n / core_wall:.0f}/s wall) |",
-        f"| end to end from raw text (tokenising both sides) | {n / e2e_cpu:.0f} pairs/s per core "
-        f"(CPU time; {n / e2e_wall:.0f}/s wall) |",
+        f"| alignment + judgement + verdict | **{statistics.median(core_rates):.0f} pairs/s per "
+        f"core** (CPU time, median of {ROUNDS}: {core_rates[0]:.0f}-{core_rates[-1]:.0f}; "
+        f"{core_wall:.0f}/s wall) |",
+        f"| end to end from raw text (tokenising both sides) | {statistics.median(e2e_rates):.0f} "
+        f"pairs/s per core (median of {ROUNDS}: {e2e_rates[0]:.0f}-{e2e_rates[-1]:.0f}; "
+        f"{e2e_wall:.0f}/s wall) |",
         f"| peak resident memory of the benchmark process | {peak_mb:.0f} MB |",
         f"| `spindetect score --original` start to finish (median of 7) | {startup:.2f} s; "
         f"torch imported: {'yes' if imports_torch else 'no'} |",
@@ -212,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
             + ", ".join(f"{r.verdict}/{r.relation}" for r in syndicated)
             + " |"
         )
-    rate = n / core_cpu
+    rate = statistics.median(core_rates)
     spans_ok = (
         q.found / q.true_spans >= 0.95
         and q.restored / max(1, q.found) >= 0.95
