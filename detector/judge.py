@@ -181,7 +181,7 @@ class SubstitutionJudge:
                 continue
             old = original.words[o_lo:o_hi]
             new = suspect.words[s_lo:s_hi]
-            if old[0][0] == new[0][0] and _compact(" ".join(old)) == _compact(" ".join(new)):
+            if _same_compact(" ".join(old), " ".join(new)):
                 continue  # a spelling variant across word boundaries ("per cent" / "percent")
             if len(old) > self.max_block_words or len(new) > self.max_block_words:
                 pieces: list[_Piece] = [("other", 0, len(old), 0, len(new))]
@@ -299,7 +299,7 @@ class SubstitutionJudge:
         """``_piece_kind`` given whether either side has a digit and both are function words."""
         if o == n:
             return _EQUAL
-        if o[0] == n[0] and _compact(o) == _compact(n):
+        if _same_compact(o, n):
             return _SPELLING
         if digits:
             return None
@@ -430,6 +430,13 @@ class SubstitutionJudge:
 
 def _compact(s: str) -> str:
     return s.replace(" ", "").replace(".", "").replace("-", "").replace("'", "")
+
+
+def _same_compact(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ only in spaces, dots, hyphens and apostrophes."""
+    if a[0] != b[0] and a[0] not in ".-'" and b[0] not in ".-'":
+        return False  # the cheap test first: most pairs differ in their first letter
+    return _compact(a) == _compact(b)
 
 
 def _all_stopwords(phrase: str) -> bool:
