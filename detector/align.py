@@ -107,7 +107,7 @@ def content_overlap(a: Document, b: Document) -> float:
     total = sum(wa.values()) + sum(wb.values())
     if not total:
         return 0.0
-    shared = sum(v for w, v in wa.items() if w in wb)
+    shared = sum([v for w, v in wa.items() if w in wb])
     return 2 * shared / total
 
 
@@ -135,7 +135,7 @@ def _pair_sentences(suspect: Document, original: Document) -> list[SentencePair]
             here = orig_weights[expected]
             score = (
                 2
-                * sum(v for w, v in weights.items() if w in here)
+                * sum([v for w, v in weights.items() if w in here])
                 / (total + orig_totals[expected])
             )
             if score >= _IN_ORDER_SIMILARITY:
@@ -188,7 +188,7 @@ def _pair_sentences(suspect: Document, original: Document) -> list[SentencePair]
         for step in (1, -1):
             while True:
                 j = span[1] if step == 1 else span[0] - 1
-                if not 0 <= j < len(orig_weights) or not any(w in orig_weights[j] for w in weights):
+                if not 0 <= j < len(orig_weights) or orig_weights[j].keys().isdisjoint(weights):
                     break
                 lo_j, hi_j = (span[0], j + 1) if step == 1 else (j, span[1])
                 merged = _merged_similarity(weights, total, orig_weights[lo_j:hi_j])
@@ -235,7 +235,7 @@ def _merged_similarity(
     union: dict[str, float] = {}
     for o in originals:
         union.update(o)
-    shared = sum(v for w, v in weights.items() if w in union)
+    shared = sum([v for w, v in weights.items() if w in union])
     return 2 * shared / (total + sum(union.values()))
 
 
