@@ -30,6 +30,15 @@ help:  ## list the targets
 install: $(STAMP)  ## create .venv with pinned dependencies (quick when already done)
 
 $(STAMP): pyproject.toml requirements.lock
+	@# The `cross` spinner profile reads Debian's MyThes thesaurus (mythes-en-us).
+	@if [ ! -f /usr/share/mythes/th_en_US_v2.dat ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Debian's mythes-en-us and wordnet-base (the cross spinner profile)"; \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends mythes-en-us wordnet-base; } >/dev/null \
+				|| echo "could not install mythes-en-us: the cross profile will be unavailable"; \
+		else echo "note: install Debian's mythes-en-us for the cross spinner profile" \
+			"(sudo apt-get install mythes-en-us)"; fi; fi
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@# torch first: an unpinned torch would pull a multi-GB CUDA build.
 	$(PY) -m pip install --quiet torch==2.13.0

@@ -5,7 +5,7 @@ each original is 3 to 6 paragraphs sampled from the corpora's articles, so
 originals share paragraphs with one another, a hard case for retrieval.  A tenth
 of the stories (all reading levels of a OneStopEnglish topic together) is held
 out of the archive to make unrelated suspects.  Spun suspects are spun copies
-(rate 0.3) of random originals, made with ``training.spinner`` (Moby profile)
+(rate 0.3) of random originals, made with ``detector.spin.spinner`` (Moby profile)
 when it is importable, else with a small sense-blind Moby word swapper.
 
 Run from the repository root::
@@ -86,13 +86,13 @@ def synthesise(paragraphs: list[str], n: int, seed: int) -> list[str]:
 def spinner_function():
     """(description, spin(text, seed) -> text) with rate 0.3."""
     try:
-        from training.spinner import Spinner
+        from detector.spin.spinner import Spinner
     except ImportError:
         Spinner = None
     if Spinner is not None:
         spinner = Spinner.from_profile("moby")
         return (
-            "training.spinner, Moby profile",
+            "detector.spin.spinner, Moby profile",
             lambda text, seed: spinner.spin(text, rate=RATE, seed=seed).text,
         )
     from detector.lexicon import load_lexicon

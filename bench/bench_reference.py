@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     from detector.judge import SubstitutionJudge
     from detector.score import ReferenceScorer
     from detector.verdict import decide
-    from training.spinner import Spinner
+    from detector.spin.spinner import Spinner
 
     articles, by_topic, corpus = load_articles(limit=10_000)
     rng = random.Random(args.seed)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from detector.document import make_document
 from training.corpus import load_corpus
-from training.spinner import PROFILES, Spinner
+from detector.spin.spinner import PROFILES, Spinner
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 

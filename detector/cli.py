@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from detector.errors import InputError, MissingInputError, SpindetectError
+from detector.spin import PROFILE_NAMES
 
 if TYPE_CHECKING:
     from detector.document import Document
@@ -478,11 +479,9 @@ class SpinFormat(StrEnum):
     json = "json"
 
 
-class SpinProfile(StrEnum):
-    """Spinner profiles (``training.spinner.PROFILES``)."""
-
-    moby = "moby"
-    cross = "cross"
+# The profile names, without loading the spinner or its thesauri at start-up.
+SpinProfile = StrEnum("SpinProfile", {name: name for name in PROFILE_NAMES})
+_DEFAULT_PROFILE = SpinProfile("moby")
 
 
 @app.command("spin")
@@ -525,7 +524,7 @@ def spin_command(
             "cross: MyThes synonyms and different phrase rewrites (evaluation only; needs "
             "the mythes-en-us package).",
         ),
-    ] = SpinProfile.moby,
+    ] = _DEFAULT_PROFILE,
     protect: Annotated[
         str | None,
         typer.Option(
@@ -571,7 +570,7 @@ def spin_command(
     import json
 
     from detector.io import read_document
-    from training.spinner import Spinner, check_protect, check_rate
+    from detector.spin.spinner import Spinner, check_protect, check_rate
 
     try:
         check_rate(rate)

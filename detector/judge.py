@@ -22,19 +22,16 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Literal
 
 from detector.align import Alignment
 from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
 from detector.document import Document
 from detector.lexicon import GluePhrases, Lexicon, load_glue_phrases, load_lexicon
+from detector.report import SPIN_KINDS, Span, SpanKind
 from detector.stopwords import STOPWORDS
 
 __all__ = ["SPIN_KINDS", "Span", "SpanKind", "SubstitutionJudge"]
 
-SpanKind = Literal["synonym", "phrase", "number", "name", "edit"]
-SPIN_KINDS: frozenset[str] = frozenset({"synonym", "phrase"})
 _MAX_PIECE = 5  # longest phrase, in words, on either side of one piece ("be that as it may")
 _STATS_CACHE_SIZE = 200_000  # terms whose frequency and synonym count the judge remembers
 _ORDINARY_SCORE = 0.02  # span score of a number, name or other ordinary edit
@@ -73,42 +70,6 @@ _SPELLING = ("spelling", _COST_SPELLING)
 _INFLECTION = ("inflection", _COST_INFLECTION)
 _SYNONYM = ("synonym", _COST_SYNONYM)
 _OTHER_GAP = ("other", _COST_OTHER_GAP)
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A substituted span of the suspect and the original words it replaced.
-
-    ``start``/``end`` index the suspect's plain text, ``original_start``/
-    ``original_end`` the original's.  ``kind`` is ``synonym`` or ``phrase`` for
-    spinner-style swaps, ``number``, ``name`` or ``edit`` for ordinary edits;
-    ``score`` is the probability (0..1) that the swap is a spinner's.
-    """
-
-    start: int
-    end: int
-    text: str
-    original: str
-    kind: SpanKind
-    score: float
-    original_start: int = -1
-    original_end: int = -1
-
-    @property
-    def is_spin(self) -> bool:
-        """Whether the span is a synonym or glue-phrase swap, the spinner's mark."""
-        return self.kind in SPIN_KINDS
-
-    def to_dict(self) -> dict[str, object]:
-        """The span as the JSON contract gives it: start, end, text, original, kind, score."""
-        return {
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "original": self.original,
-            "kind": self.kind,
-            "score": round(self.score, 4),
-        }
 
 
 class SubstitutionJudge:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Literal
 
-from detector.judge import Span
+from detector.report import Span
 from detector.report import Report
 
 __all__ = ["FORMATS", "OutputFormat", "render", "render_html", "render_json", "render_text"]

@@ -1,4 +1,4 @@
-"""The ``Report``: what spindetect concludes about one suspect article."""
+"""The answer types: ``Span`` (one substituted stretch), ``Report`` (the verdict on a suspect)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,49 @@ from dataclasses import dataclass
 from typing import Literal
 
 from detector.document import Document
-from detector.judge import Span
 
-__all__ = ["Relation", "Report", "Verdict"]
+__all__ = ["SPIN_KINDS", "Relation", "Report", "Span", "SpanKind", "Verdict"]
 
 Verdict = Literal["spun", "not_spun"]
 Relation = Literal["copy", "rewrite", "unrelated"]
+SpanKind = Literal["synonym", "phrase", "number", "name", "edit"]
+SPIN_KINDS: frozenset[str] = frozenset({"synonym", "phrase"})
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A substituted span of the suspect and the original words it replaced.
+
+    ``start``/``end`` index the suspect's plain text, ``original_start``/
+    ``original_end`` the original's.  ``kind`` is ``synonym`` or ``phrase`` for
+    spinner-style swaps, ``number``, ``name`` or ``edit`` for ordinary edits;
+    ``score`` is the probability (0..1) that the swap is a spinner's.
+    """
+
+    start: int
+    end: int
+    text: str
+    original: str
+    kind: SpanKind
+    score: float
+    original_start: int = -1
+    original_end: int = -1
+
+    @property
+    def is_spin(self) -> bool:
+        """Whether the span is a synonym or glue-phrase swap, the spinner's mark."""
+        return self.kind in SPIN_KINDS
+
+    def to_dict(self) -> dict[str, object]:
+        """The span as the JSON contract gives it: start, end, text, original, kind, score."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "original": self.original,
+            "kind": self.kind,
+            "score": round(self.score, 4),
+        }
 
 
 @dataclass(frozen=True, eq=False)

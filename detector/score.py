@@ -1,10 +1,12 @@
 """Scoring a suspect against one or more originals: the library's main entry point.
 
 >>> from detector import ReferenceScorer, make_document
->>> scorer = ReferenceScorer()                                      # doctest: +SKIP
->>> report = scorer.score(make_document(spun), [make_document(original)])  # doctest: +SKIP
->>> report.verdict, [(s.text, s.original) for s in report.spin_spans]     # doctest: +SKIP
-('spun', [('utterly', 'completely'), ...])
+>>> scorer = ReferenceScorer()
+>>> original = make_document("The chief of staff completely rejected the report on Monday.")
+>>> spun = make_document("The chief of employees utterly rejected the report on Monday.")
+>>> report = scorer.score(spun, [original])
+>>> [(span.text, span.original) for span in report.spin_spans]
+[('employees', 'staff'), ('utterly', 'completely')]
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from detector.align import align, content_overlap
-from detector.document import Document
+from detector.document import Document, make_document
 from detector.judge import SubstitutionJudge
 from detector.report import Report
 from detector.verdict import decide_with_features
 
-__all__ = ["ReferenceScorer", "ScoredPair"]
+__all__ = ["ReferenceScorer", "ScoredPair", "score_texts"]
 
 
 @dataclass(frozen=True)
@@ -74,3 +76,11 @@ class ReferenceScorer:
         scored = [self.score_pair(suspect, o) for o in ranked[: self.candidates]]
         best = max(scored, key=lambda p: (p.features["reuse"], p.report.spin_score))
         return best.report
+
+
+def score_texts(suspect: str, original: str, *, scorer: ReferenceScorer | None = None) -> Report:
+    """The report on the text ``suspect`` against the text ``original``."""
+    if not isinstance(suspect, str) or not isinstance(original, str):
+        raise TypeError("score_texts() takes two strings; use ReferenceScorer for Documents")
+    scorer = scorer if scorer is not None else ReferenceScorer()
+    return scorer.score(make_document(suspect, "suspect"), make_document(original, "original"))

@@ -17,7 +17,6 @@ on CPU, quantises the linear layers to int8 for speed.
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from bisect import bisect_right
@@ -30,9 +29,10 @@ from typing import Any
 from detector.document import Document
 from detector.errors import ModelNotFoundError
 from detector.lexicon import load_lexicon
-from detector.models import WordScores, score_document
+from detector.model_config import read_model_config
 from detector.report import Report
 from detector.restore import Restorer
+from detector.scoring import WordScores, score_document
 from detector.stopwords import STOPWORDS
 
 __all__ = ["TransformerModel", "Window", "base_model_path", "document_windows", "flagged_share"]
@@ -116,13 +116,16 @@ class TransformerModel:
         self._restorer: Restorer | None = None
 
     @classmethod
-    def load(cls, folder: Path, *, quantize: bool = True) -> TransformerModel:
-        """Load a model folder: base weights + LoRA adapter, merged, int8-quantised on CPU."""
+    def load(
+        cls, folder: Path, *, config: dict[str, Any] | None = None, quantize: bool = True
+    ) -> TransformerModel:
+        """Load a model folder: base weights + LoRA adapter, merged, int8-quantised on CPU.
+
+        ``config`` is the folder's parsed ``config.json`` when the caller has read it.
+        """
         folder = Path(folder)
-        try:
-            config = json.loads((folder / "config.json").read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ModelNotFoundError(f"{folder / 'config.json'} is unreadable: {exc}") from None
+        if config is None:
+            config = read_model_config(folder)
         for required in ("adapter_model.safetensors", "adapter_config.json"):
             if not (folder / required).is_file():
                 raise ModelNotFoundError(f"{folder} has no {required}; retrain with `make train`")

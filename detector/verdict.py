@@ -14,7 +14,7 @@ from bisect import bisect_right
 
 from detector.align import Alignment, content_overlap
 from detector.calibration import ReferenceWeights, load_reference_weights
-from detector.judge import Span
+from detector.report import Span
 from detector.report import Relation, Report
 from detector.stopwords import STOPWORDS
 

@@ -62,7 +62,7 @@ def _rows(stories: list[str], spinner) -> dict[str, list]:
 @pytest.fixture(scope="module")
 def tiny_dataset():
     datasets = pytest.importorskip("datasets")
-    from training.spinner import Spinner
+    from detector.spin.spinner import Spinner
 
     spinner = Spinner.from_profile("moby")
     names = list(STORIES)
@@ -338,12 +338,11 @@ def test_word_features_context_columns(lexicon):
     assert col["zipf@+1"][len(words) - 1] == 0.0
 
 
-def test_fast_word_scorer_equals_predict_proba(trained, lexicon):
+def test_word_scorer_equals_predict_proba(trained, lexicon):
     from detector.baseline_model import _WordScorer
 
     result, _ = trained
     scorer = _WordScorer(result.word_model[-1])
-    assert scorer.fast
     documents = [make_document(text) for text in STORIES.values()]
     rows = result.word_model[0].transform(documents)
     assert np.array_equal(

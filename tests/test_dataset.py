@@ -22,7 +22,7 @@ from training.dataset import (
     split_by_story,
     word_tags,
 )
-from training.spinner import Spinner, SpunSpan
+from detector.spin.spinner import Spinner, SpunSpan
 
 datasets = pytest.importorskip("datasets")
 

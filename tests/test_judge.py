@@ -2,7 +2,7 @@ import pytest
 
 from detector.align import align
 from detector.document import make_document
-from detector.judge import SPIN_KINDS
+from detector.report import SPIN_KINDS
 
 
 def _spans(judge, original: str, suspect: str):

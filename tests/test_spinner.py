@@ -13,7 +13,7 @@ from detector.document import make_document
 from detector.errors import ResourceError
 from detector.lexicon import Lexicon, load_glue_phrases
 from detector.stopwords import STOPWORDS
-from training.spinner import (
+from detector.spin.spinner import (
     PROFILES,
     PhraseTable,
     Profile,
@@ -23,7 +23,7 @@ from training.spinner import (
     check_rate,
     load_phrase_table,
 )
-from training.thesauri import (
+from detector.spin.thesauri import (
     MobyThesaurus,
     find_mythes,
     inflect,
@@ -467,3 +467,10 @@ def test_spans_exact_on_shared_corpora(spinner: Spinner, name: str) -> None:
             record.text.replace("\n", "\r\n") if i % 2 else record.text, rate=0.4, seed=i
         )
         assert_exact(result)
+
+
+def test_cli_profile_names_match_the_spinner_profiles():
+    from detector.spin import PROFILE_NAMES
+    from detector.spin.spinner import PROFILES
+
+    assert tuple(PROFILES) == PROFILE_NAMES

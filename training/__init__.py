@@ -1,8 +1,7 @@
-"""Training-side tools for spindetect: the article spinner and the dataset builder.
+"""Training-side tools for spindetect: datasets, model training and evaluation.
 
-``training.spinner`` imitates commercial article spinners and records every
-change it makes; ``training.corpus`` reads article collections;
-``training.dataset`` turns them into a ``datasets.DatasetDict`` of spun and
+The spinner lives in the library (``detector.spin.spinner``); ``training.corpus``
+reads article collections; ``training.dataset`` turns them into a ``datasets.DatasetDict`` of spun and
 unspun pairs (``python -m training.dataset --help``).  Models train on the
 ``moby`` spinner profile only; the ``cross`` profile is kept for evaluation.
 """

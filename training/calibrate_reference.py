@@ -72,7 +72,7 @@ def build_pairs(
     """Pairs for fitting and for the held-out check, split by story."""
     from training.corpus import load_corpus
     from training.edits import syndicate
-    from training.spinner import Spinner
+    from detector.spin.spinner import Spinner
 
     spinner = Spinner.from_profile("moby")
     cross = Spinner.from_profile("cross")  # evaluation only: never in the fitting half

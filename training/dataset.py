@@ -44,7 +44,7 @@ from detector.document import Document, make_document
 from detector.errors import InputError, SpindetectError
 from training.corpus import TextRecord, load_corpus
 from training.edits import syndicate
-from training.spinner import PROFILES, PROTECTABLE, RATE_RANGE, Spinner, SpinResult, SpunSpan
+from detector.spin.spinner import PROFILES, PROTECTABLE, RATE_RANGE, Spinner, SpinResult, SpunSpan
 
 if TYPE_CHECKING:
     from datasets import DatasetDict, Features

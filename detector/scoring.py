@@ -1,0 +1,134 @@
+"""Turning a reference-free model's word probabilities into a ``Report``.
+
+Every reference-free model turns a ``Document`` into ``WordScores`` (a spin
+probability per word and one for the document); ``report_from_scores`` turns
+those into the same ``Report`` the reference mode gives, with each flagged
+word's likely original filled in by the ``Restorer`` (or by the model itself,
+when it reads the sentence and restores in context).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from detector.document import Document
+from detector.report import Report, Span
+from detector.restore import Restorer
+from detector.stopwords import STOPWORDS
+
+__all__ = ["WordScores", "report_from_scores", "score_document"]
+
+
+@dataclass(frozen=True)
+class WordScores:
+    """A model's reading of one document.
+
+    Attributes
+    ----------
+    document : Document
+    word_probabilities : tuple of float
+        For each of ``document.words``, the probability that a spinner put it there.
+    document_probability : float
+        The probability that the document is spun.
+    """
+
+    document: Document
+    word_probabilities: tuple[float, ...]
+    document_probability: float
+
+    def __post_init__(self) -> None:
+        if len(self.word_probabilities) != len(self.document.words):
+            raise ValueError(
+                f"WordScores needs one probability per word: {len(self.document.words)} words, "
+                f"{len(self.word_probabilities)} probabilities"
+            )
+
+
+class _Thresholded(Protocol):
+    name: str
+    word_threshold: float
+    document_threshold: float
+
+    @property
+    def restorer(self) -> Restorer: ...
+
+    def score_words(self, documents: Sequence[Document]) -> list[WordScores]: ...
+
+
+def score_document(model: _Thresholded, document: Document) -> Report:
+    """``model``'s reference-free report on ``document``, at the model's own thresholds."""
+    (scores,) = model.score_words([document])
+    return report_from_scores(
+        scores,
+        model=model.name,
+        word_threshold=model.word_threshold,
+        document_threshold=model.document_threshold,
+        restorer=model.restorer,
+    )
+
+
+def report_from_scores(
+    scores: WordScores,
+    *,
+    model: str,
+    word_threshold: float,
+    document_threshold: float,
+    restorer: Restorer | None = None,
+) -> Report:
+    """The reference-free ``Report``: each word at or above ``word_threshold`` becomes a span.
+
+    A run of flagged words that the thesaurus knows as one term ("base hospital")
+    is one span; other flagged neighbours are separate spans, as a spinner swaps
+    words one by one.  ``original`` is the restorer's best guess, or "".
+    """
+    document = scores.document
+    probabilities = scores.word_probabilities
+    flagged = [
+        k
+        for k, p in enumerate(probabilities)
+        if p >= word_threshold and document.words[k] not in STOPWORDS
+    ]
+    runs: list[tuple[int, int]] = []  # flagged word ranges, half-open
+    k = 0
+    while k < len(flagged):
+        lo = hi = flagged[k]
+        # Join the next flagged word when the pair is one thesaurus term.
+        if (
+            restorer is not None
+            and k + 1 < len(flagged)
+            and flagged[k + 1] == hi + 1
+            and f"{document.words[lo]} {document.words[hi + 1]}" in restorer.lexicon
+        ):
+            hi += 1
+            k += 1
+        runs.append((lo, hi + 1))
+        k += 1
+    texts = [document.surface(lo, hi) for lo, hi in runs]
+    if restorer is not None:
+        restorer.prepare(texts)  # all at once: much cheaper than word by word
+    spans = tuple(
+        Span(
+            start=document.starts[lo],
+            end=document.ends[hi - 1],
+            text=text,
+            original=restorer.restore(text) if restorer is not None else "",
+            kind="synonym",
+            score=max(probabilities[lo:hi]),
+        )
+        for (lo, hi), text in zip(runs, texts, strict=True)
+    )
+    content = sum(1 for w in document.words if w not in STOPWORDS)
+    return Report(
+        verdict="spun" if scores.document_probability >= document_threshold else "not_spun",
+        relation=None,
+        spin_score=min(1.0, max(0.0, scores.document_probability)),
+        substitution_rate=len(flagged) / content if content else 0.0,
+        source=None,
+        spans=spans,
+        suspect=document,
+        original=None,
+        mode="reference-free",
+        model=model,
+    )
