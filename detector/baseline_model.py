@@ -72,7 +72,10 @@ def load_skops(path: Path) -> Any:
             f"{path} holds types spindetect does not trust ({', '.join(unexpected)}); "
             "refusing to load it.  Only load baseline models built by `make baseline`."
         )
-    return skops.io.load(path, trusted=list(TRUSTED_TYPES))
+    try:
+        return skops.io.load(path, trusted=list(TRUSTED_TYPES))
+    except Exception as exc:  # a damaged file that passed the type check: schema errors
+        raise ModelNotFoundError(f"{path} is not a readable skops file ({exc})") from None
 
 
 @dataclass(eq=False)

@@ -17,6 +17,7 @@ on CPU, quantises the linear layers to int8 for speed.
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from bisect import bisect_right
@@ -35,7 +36,37 @@ from detector.restore import Restorer
 from detector.scoring import WordScores, score_document
 from detector.stopwords import STOPWORDS
 
-__all__ = ["TransformerModel", "Window", "base_model_path", "document_windows", "flagged_share"]
+__all__ = [
+    "TransformerModel",
+    "Window",
+    "base_model_path",
+    "check_model_files",
+    "document_windows",
+    "flagged_share",
+]
+
+
+def check_model_files(folder: Path) -> None:
+    """Refuse, in one line, a model folder whose weights or tokenizer are damaged."""
+    from safetensors import SafetensorError, safe_open
+
+    for path in sorted(folder.glob("*.safetensors")):
+        try:
+            with safe_open(str(path), framework="pt") as weights:
+                weights.keys()
+        except (SafetensorError, OSError, ValueError) as exc:
+            raise ModelNotFoundError(
+                f"{path} is not a readable safetensors file ({exc}); retrain with `make train`"
+            ) from None
+    for name in ("adapter_config.json", "tokenizer.json", "tokenizer_config.json"):
+        path = folder / name
+        if path.is_file():
+            try:
+                json.loads(path.read_text("utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ModelNotFoundError(
+                    f"{path} is damaged ({exc}); retrain with `make train`"
+                ) from None
 
 
 def base_model_path() -> Path:
@@ -141,6 +172,7 @@ class TransformerModel:
             Path(config["base_model_path"]) if config.get("base_model_path") else base_model_path()
         )
         labels = config["labels"]
+        check_model_files(folder)
         with _quiet_loading():
             # The base checkpoint has no classifier (the adapter brings it): transformers'
             # load report would call it MISSING, which is expected here.

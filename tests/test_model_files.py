@@ -1,0 +1,53 @@
+"""Damaged model files are refused in one line, from the library and from the CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from detector.errors import ModelNotFoundError
+from detector.models import load_model, models_root
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "spun.txt"
+
+
+def _damaged_copy(tmp_path: Path, model: str, file: str, content: bytes) -> Path:
+    folder = tmp_path / model
+    shutil.copytree(models_root() / model, folder)
+    (folder / file).write_bytes(content)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("model", "file"),
+    [
+        ("baseline", "word_model.skops"),
+        ("baseline", "document_model.skops"),
+        ("transformer", "adapter_model.safetensors"),
+        ("transformer", "tokenizer.json"),
+        ("transformer", "adapter_config.json"),
+    ],
+)
+def test_damaged_model_file_is_refused_with_one_line(tmp_path, model, file):
+    folder = _damaged_copy(tmp_path, model, file, b"\x00garbage" * 64)
+    with pytest.raises(ModelNotFoundError, match=file.replace(".", r"\.")):
+        load_model(str(folder))
+
+
+def test_cli_reports_a_damaged_model_without_a_traceback(tmp_path):
+    folder = _damaged_copy(tmp_path, "transformer", "adapter_model.safetensors", b"{" * 300)
+    result = subprocess.run(
+        [sys.executable, "-m", "detector", "score", str(EXAMPLE), "--model", str(folder)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "adapter_model.safetensors" in result.stderr
+    assert "Traceback" not in result.stderr
