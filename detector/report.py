@@ -7,9 +7,19 @@ from typing import Literal
 
 from detector.document import Document
 
-__all__ = ["SPIN_KINDS", "Relation", "Report", "Span", "SpanKind", "Verdict"]
+__all__ = [
+    "SPIN_KINDS",
+    "Relation",
+    "Report",
+    "SentenceQuality",
+    "Span",
+    "SpanKind",
+    "TextQuality",
+    "Verdict",
+]
 
-Verdict = Literal["spun", "not_spun"]
+# "unscored": the text is not something the model can judge (not English prose, too short).
+Verdict = Literal["spun", "not_spun", "unscored"]
 Relation = Literal["copy", "rewrite", "unrelated"]
 SpanKind = Literal["synonym", "phrase", "number", "name", "edit"]
 SPIN_KINDS: frozenset[str] = frozenset({"synonym", "phrase"})
@@ -23,6 +33,10 @@ class Span:
     ``original_end`` the original's.  ``kind`` is ``synonym`` or ``phrase`` for
     spinner-style swaps, ``number``, ``name`` or ``edit`` for ordinary edits;
     ``score`` is the probability (0..1) that the swap is a spinner's.
+    ``restore_score`` (reference-free models that read the sentence) is how much
+    likelier the text is with ``original`` in the span's place, in nats of the
+    language model's log-likelihood; None in reference mode, where the original
+    is read, not guessed.
     """
 
     start: int
@@ -33,6 +47,7 @@ class Span:
     score: float
     original_start: int = -1
     original_end: int = -1
+    restore_score: float | None = None
 
     @property
     def is_spin(self) -> bool:
@@ -40,7 +55,7 @@ class Span:
         return self.kind in SPIN_KINDS
 
     def to_dict(self) -> dict[str, object]:
-        """The span as the JSON contract gives it: start, end, text, original, kind, score."""
+        """The span as the JSON contract gives it."""
         return {
             "start": self.start,
             "end": self.end,
@@ -48,6 +63,44 @@ class Span:
             "original": self.original,
             "kind": self.kind,
             "score": round(self.score, 4),
+            "restore_score": None if self.restore_score is None else round(self.restore_score, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceQuality:
+    """How surprising one sentence is to the language model: mean nats per token."""
+
+    start: int
+    end: int
+    surprisal: float
+
+    def to_dict(self) -> dict[str, object]:
+        """The sentence as the JSON contract gives it."""
+        return {"start": self.start, "end": self.end, "surprisal": round(self.surprisal, 3)}
+
+
+@dataclass(frozen=True)
+class TextQuality:
+    """A text-quality readout from the language model's pass (never a spin verdict by itself).
+
+    ``surprisal`` is the document's mean nats per token; ``fluency_percentile``
+    (0..100) is the share of a bundled sample of clean news that is *more*
+    surprising, so 50 reads like typical news and 2 like the least fluent 2%.
+    """
+
+    sentences: tuple[SentenceQuality, ...]
+    surprisal: float
+    fluency_percentile: float | None
+
+    def to_dict(self) -> dict[str, object]:
+        """The readout as the JSON contract gives it."""
+        return {
+            "surprisal": round(self.surprisal, 3),
+            "fluency_percentile": None
+            if self.fluency_percentile is None
+            else round(self.fluency_percentile, 1),
+            "sentences": [s.to_dict() for s in self.sentences],
         }
 
 
@@ -57,7 +110,9 @@ class Report:
 
     Attributes
     ----------
-    verdict : {"spun", "not_spun"}
+    verdict : {"spun", "not_spun", "unscored"}
+        ``unscored`` when the text is not something the model can judge (not
+        English prose, or too short); ``note`` says why.
     relation : {"copy", "rewrite", "unrelated"} or None
         How the suspect relates to the original: it reuses the original's text
         (copy), tells the same story in its own words (rewrite), or neither.
@@ -76,6 +131,11 @@ class Report:
     mode : {"reference", "reference-free"}
     model : str or None
         The model that scored a reference-free report.
+    note : str or None
+        Why a report is ``unscored``, or another caveat worth a line.
+    quality : TextQuality or None
+        The language model's text-quality readout, when a model that reads the
+        text with one scored it.
     """
 
     verdict: Verdict
@@ -88,6 +148,8 @@ class Report:
     original: Document | None = None
     mode: Literal["reference", "reference-free"] = "reference"
     model: str | None = None
+    note: str | None = None
+    quality: TextQuality | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.spin_score <= 1.0:
@@ -111,5 +173,7 @@ class Report:
             "substitution_rate": round(self.substitution_rate, 4),
             "source": self.source,
             "model": self.model,
+            "note": self.note,
+            "quality": None if self.quality is None else self.quality.to_dict(),
             "spans": [span.to_dict() for span in self.spans],
         }

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from detector.document import Document
+from detector.prose import prose_problem
 from detector.report import Report, Span
 from detector.restore import Restorer
 from detector.stopwords import STOPWORDS
 
-__all__ = ["WordScores", "report_from_scores", "score_document"]
+__all__ = ["WordScores", "report_from_scores", "score_document", "unscored_report"]
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,32 @@ class _Thresholded(Protocol):
     def score_words(self, documents: Sequence[Document]) -> list[WordScores]: ...
 
 
+def unscored_report(document: Document, *, model: str, note: str) -> Report:
+    """The report on a text a model cannot judge: verdict ``unscored``, ``note`` saying why."""
+    return Report(
+        verdict="unscored",
+        relation=None,
+        spin_score=0.0,
+        substitution_rate=0.0,
+        source=None,
+        spans=(),
+        suspect=document,
+        original=None,
+        mode="reference-free",
+        model=model,
+        note=note,
+    )
+
+
 def score_document(model: _Thresholded, document: Document) -> Report:
-    """``model``'s reference-free report on ``document``, at the model's own thresholds."""
+    """``model``'s reference-free report on ``document``, at the model's own thresholds.
+
+    A text that is not English prose (code, a table, another language, a few
+    words) is not scored: its report is ``unscored`` with a note saying why.
+    """
+    problem = prose_problem(document, model.restorer.lexicon)
+    if problem is not None:
+        return unscored_report(document, model=model.name, note=problem)
     (scores,) = model.score_words([document])
     return report_from_scores(
         scores,

@@ -45,7 +45,8 @@ def test_score_json_is_one_object_with_the_contract_fields(pair):
     ]
     assert [s["kind"] for s in report["spans"]][:3] == ["synonym", "synonym", "phrase"]
     for span in report["spans"]:
-        assert set(span) == {"start", "end", "text", "original", "kind", "score"}
+        assert set(span) == {"start", "end", "text", "original", "kind", "score", "restore_score"}
+        assert span["restore_score"] is None  # reference mode reads the original
         assert SPUN[span["start"] : span["end"]] == span["text"]
 
 

@@ -1,0 +1,99 @@
+"""Whether a text is English prose a reference-free model can judge, and why not when it is not.
+
+A reference-free model reads words in sentences.  Code, tables, lists of
+numbers and text in another language are none of that: scoring them gives a
+page of flags that mean nothing.  ``prose_problem`` says, in one sentence, why
+a text should be left ``unscored``, or returns None for ordinary prose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from detector.document import Document
+from detector.lexicon import Lexicon
+from detector.stopwords import STOPWORDS
+
+__all__ = ["ProseCheck", "prose_problem"]
+
+_CODE_CHARACTERS = frozenset("{}[]()<>=;_#*/\\|^~`$")
+
+
+@dataclass(frozen=True)
+class ProseCheck:
+    """The thresholds below which a text is not judged.
+
+    Attributes
+    ----------
+    min_words : int
+        Fewer words than this is too short to judge.
+    min_english_share : float
+        Share of the alphabetic words that must be English words (in the thesaurus
+        or among the function words).
+    min_function_share : float
+        Share of the words that must be function words ("the", "of", "and"):
+        sentences have them, tables, keyword lists and code mostly do not.
+    min_letter_share : float
+        Share of the non-space characters that must be letters.
+    max_code_share : float
+        Largest share of the non-space characters that may be the brackets,
+        operators and underscores code is made of (prose has well under 1%).
+    """
+
+    min_words: int = 15
+    min_english_share: float = 0.6
+    min_function_share: float = 0.18
+    min_letter_share: float = 0.7
+    max_code_share: float = 0.05
+
+    def __post_init__(self) -> None:
+        if self.min_words < 1:
+            raise ValueError(f"the 'min_words' of ProseCheck must be >= 1, got {self.min_words}")
+        for name in (
+            "min_english_share",
+            "min_function_share",
+            "min_letter_share",
+            "max_code_share",
+        ):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"the '{name}' of ProseCheck must be in [0, 1], got {value}")
+
+
+def prose_problem(
+    document: Document, lexicon: Lexicon, check: ProseCheck | None = None
+) -> str | None:
+    """Why ``document`` is not English prose a model can judge, or None when it is."""
+    check = check or ProseCheck()
+    words = document.words
+    if len(words) < check.min_words:
+        return f"too short to judge ({len(words)} words; at least {check.min_words} are needed)"
+    visible = [c for c in document.text if not c.isspace()]
+    letters = sum(c.isalpha() for c in visible)
+    if visible and letters / len(visible) < check.min_letter_share:
+        return (
+            f"does not read as prose: only {letters / len(visible):.0%} of its characters are "
+            "letters (code, a table or numbers?)"
+        )
+    code = sum(c in _CODE_CHARACTERS for c in visible)
+    if visible and code / len(visible) > check.max_code_share:
+        return (
+            f"looks like code or markup, not prose: {code / len(visible):.1%} of its characters "
+            "are brackets, operators or underscores"
+        )
+    alphabetic = [w for w in words if w.isalpha()]
+    if not alphabetic:
+        return "does not read as prose: it has no words made of letters"
+    english = sum(1 for w in alphabetic if w in STOPWORDS or w in lexicon)
+    if english / len(alphabetic) < check.min_english_share:
+        return (
+            f"does not look like English: only {english / len(alphabetic):.0%} of its words "
+            "are English words"
+        )
+    function = sum(1 for w in words if w in STOPWORDS)
+    if function / len(words) < check.min_function_share:
+        return (
+            f"does not read as sentences: only {function / len(words):.0%} of its words are "
+            "function words (a list, a table or code?)"
+        )
+    return None

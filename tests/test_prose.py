@@ -1,0 +1,53 @@
+"""Texts that are not English prose are left unscored, with a note, not flagged word by word."""
+
+from __future__ import annotations
+
+import pytest
+
+from detector.document import make_document
+from detector.prose import ProseCheck, prose_problem
+
+NEWS = (
+    "The city council voted on Tuesday to close two libraries at the end of the year, "
+    "saying that the buildings were too expensive to repair. Residents who spoke at the "
+    "meeting said the decision would hurt children and older people the most."
+)
+NOT_PROSE = {
+    "german": (
+        "Die Bundesregierung hat am Montag beschlossen, die Steuern für kleine Unternehmen zu "
+        "senken. Der Finanzminister sagte, dass die Wirtschaft dringend Unterstützung brauche."
+    ),
+    "code": (
+        "def total(items):\n    result = {}\n    for key, value in items:\n"
+        "        result[key] = result.get(key, 0) + value  # sum\n    return result\n"
+        "if __name__ == '__main__':\n    print(total([('a', 1), ('b', 2)]))\n"
+    ),
+    "table": "\n".join(f"| {i} | {i * 3.5:.1f} | {i * i} | region {i % 4} |" for i in range(30)),
+    "keywords": "cheap flights london paris hotel deals best price booking discount travel " * 3,
+    "short": "Breaking news tonight.",
+}
+
+
+def test_news_prose_is_judged(lexicon):
+    assert prose_problem(make_document(NEWS), lexicon) is None
+
+
+@pytest.mark.parametrize("kind", sorted(NOT_PROSE))
+def test_other_texts_get_a_reason(lexicon, kind):
+    problem = prose_problem(make_document(NOT_PROSE[kind]), lexicon)
+    assert problem is not None and len(problem.splitlines()) == 1
+
+
+def test_check_parameters_are_validated():
+    with pytest.raises(ValueError, match="'min_english_share' of ProseCheck"):
+        ProseCheck(min_english_share=1.5)
+
+
+def test_reference_free_report_is_unscored_with_a_note(lexicon):
+    from detector.models import load_model
+
+    model = load_model("baseline")
+    report = model.score(make_document(NOT_PROSE["german"] * 2, "de.txt"))
+    assert report.verdict == "unscored"
+    assert report.spans == ()
+    assert "English" in report.to_dict()["note"]
