@@ -124,8 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     from detector.document import make_document
     from detector.judge import SubstitutionJudge
     from detector.score import ReferenceScorer
-    from detector.verdict import decide
     from detector.spin.spinner import Spinner
+    from detector.verdict import decide
 
     articles, by_topic, corpus = load_articles(limit=10_000)
     rng = random.Random(args.seed)

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from _report import write_section  # bench/ is on sys.path when run as a script
+from speed import speed_articles
 
 ROOT = Path(__file__).resolve().parents[1]
 OSE = ROOT.parent / "shared" / "corpora" / "onestopenglish_all_levels.jsonl.xz"
@@ -93,13 +94,6 @@ def load_texts(dataset: Path) -> tuple[list[str], list[str], str]:
         half = len(texts) // 2
         return texts[:half], texts[half:], "OneStopEnglish (`../shared/corpora`), unspun"
     raise SystemExit(f"Error: no spin dataset at {dataset} and no {OSE}: run `make data` first")
-
-
-def cut_articles(texts: Sequence[str], count: int, words: int) -> list[str]:
-    """``count`` articles of exactly ``words`` words (``training.evaluate.speed_articles``)."""
-    from training.evaluate import speed_articles
-
-    return speed_articles(texts, count, words)
 
 
 # --------------------------------------------------------------------------- workers
@@ -190,7 +184,7 @@ def _stages_worker(warmup: Sequence[str], articles: Sequence[str], results: Any)
     """CPU milliseconds per article of each stage of the baseline's ``score``, warm."""
     from detector.document import make_document
     from detector.features import WordEvidence
-    from detector.models import WordScores, report_from_scores
+    from detector.scoring import WordScores, report_from_scores
 
     model = _load("baseline", 1)
     _score(model, warmup, "score")
@@ -343,8 +337,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load_before = os.getloadavg()[0]
     timed_texts, warm_texts, source = load_texts(args.dataset)
-    articles = cut_articles(timed_texts, args.articles, args.words)
-    warmup = cut_articles(warm_texts, args.warmup, args.words)
+    articles = speed_articles(timed_texts, args.articles, args.words)
+    warmup = speed_articles(warm_texts, args.warmup, args.words)
 
     runs: dict[str, list[Run]] = {}
     breakdown = None

@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 from detector.document import make_document
-from training.corpus import load_corpus
 from detector.spin.spinner import PROFILES, Spinner
+from training.corpus import load_corpus
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 

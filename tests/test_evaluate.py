@@ -1,24 +1,22 @@
-"""training.evaluate: the metric functions on hand-made cases, and the report."""
+"""The evaluation: the metric functions on hand-made cases, the timing articles, and the report."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from bench.speed import speed_articles
 from detector.document import make_document
-from training.evaluate import (
-    Predictions,
-    SplitData,
+from training.eval_report import render_markdown
+from training.metrics import (
     document_metrics,
     false_positive_rates,
     rate_bucket,
-    render_markdown,
     restoration_accuracy,
-    span_word_mask,
-    speed_articles,
     split_metrics,
     token_metrics,
 )
+from training.predict import Predictions, SplitData, span_word_mask
 
 
 def test_token_metrics_count_every_word():

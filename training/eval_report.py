@@ -1,0 +1,328 @@
+"""The evaluation report: EVALUATION.md and its plots, from the contents of metrics.json.
+
+``render_markdown`` writes the Markdown (results per model and split, the
+targets met or missed, the spin-rate table, speed); ``plot_curves`` and
+``plot_rates`` draw the PNGs it links.  matplotlib is imported here only, and
+only when a plot is drawn.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from training.metrics import RATE_BUCKETS
+
+__all__ = ["TARGETS", "plot_curves", "plot_rates", "render_markdown"]
+
+TARGETS = {
+    "transformer_document_f1": 0.99,
+    "transformer_token_f1": 0.90,
+    "cross_spinner_document_f1": 0.90,
+    "max_fpr": 0.02,
+    "transformer_articles_per_second": 10.0,
+    "baseline_articles_per_second": 200.0,
+}
+
+
+# --------------------------------------------------------------------------- plots
+
+
+def plot_curves(curves: dict[str, dict[str, Any]], out_dir: Path) -> list[str]:
+    """Precision-recall curves per split (words and articles) and F1 by spin rate; the PNG names."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import precision_recall_curve
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = []
+    splits = [s for s in ("test", "cross_spinner") if any(s in c for c in curves.values())]
+    fig, axes = plt.subplots(2, len(splits), figsize=(5.5 * len(splits), 9), squeeze=False)
+    for column, split in enumerate(splits):
+        for row, level in enumerate(("word", "document")):
+            ax = axes[row][column]
+            for model, by_split in curves.items():
+                if split not in by_split:
+                    continue
+                truth, scores = by_split[split][level]
+                if not truth.any():
+                    continue
+                precision, recall, _ = precision_recall_curve(truth, scores)
+                ax.plot(recall, precision, label=model)
+            ax.set_title(f"{split}: {level}s")
+            ax.set_xlabel("recall")
+            ax.set_ylabel("precision")
+            ax.set_xlim(0, 1)
+            ax.set_ylim(0, 1.02)
+            ax.grid(alpha=0.3)
+            ax.legend(loc="lower left")
+    fig.tight_layout()
+    fig.savefig(out_dir / "pr_curves.png", dpi=90)
+    plt.close(fig)
+    names.append("pr_curves.png")
+    return names
+
+
+def plot_rates(metrics: dict[str, dict[str, Any]], out_dir: Path) -> str:
+    """Token F1 and document recall by spin-rate bucket, per model and split; the PNG name."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [f"{lo:.2f}-{hi:.2f}" for lo, hi in RATE_BUCKETS]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    for ax, (key, title) in zip(
+        axes,
+        (("token_f1_rate_", "token F1"), ("document_recall_rate_", "document recall")),
+        strict=True,
+    ):
+        for model, by_split in metrics.items():
+            for split, style in (("test", "-o"), ("cross_spinner", "--s")):
+                values = by_split.get(split, {})
+                ys = [values.get(key + b) for b in labels]
+                if any(y is not None for y in ys):
+                    ax.plot(
+                        labels,
+                        [np.nan if y is None else y for y in ys],
+                        style,
+                        label=f"{model} {split}",
+                    )
+        ax.set_title(f"{title} by spin rate")
+        ax.set_xlabel("spin rate")
+        ax.set_ylim(0, 1.02)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out_dir / "f1_by_rate.png", dpi=90)
+    plt.close(fig)
+    return "f1_by_rate.png"
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def _fmt(value: Any, percent: bool = False) -> str:
+    if value is None:
+        return "–"
+    if percent:
+        return f"{100 * value:.1f}%"
+    if isinstance(value, float):
+        return f"{value:.1f}" if abs(value) >= 10 else f"{value:.3f}"
+    return str(value)
+
+
+def _target_rows(metrics: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    rows = []
+
+    def get(model: str, split: str, key: str) -> Any:
+        return metrics["results"].get(model, {}).get(split, {}).get(key)
+
+    def verdict(value: Any, ok: bool) -> str:
+        return "not measured" if value is None else ("met" if ok else "missed")
+
+    for model in [m for m in metrics["results"] if m != "reference"]:
+        checks = []
+        if model == "transformer":
+            checks += [
+                ("document F1, test", get(model, "test", "document_f1"), ">= 0.99", 0.99, False),
+                ("token F1, test", get(model, "test", "token_f1"), ">= 0.90", 0.90, False),
+            ]
+        checks += [
+            (
+                "document F1, cross_spinner",
+                get(model, "cross_spinner", "document_f1"),
+                ">= 0.90",
+                0.90,
+                False,
+            ),
+            (
+                "FPR unspun, hard_negatives",
+                get(model, "hard_negatives", "fpr_unspun"),
+                "<= 2%",
+                0.02,
+                True,
+            ),
+            (
+                "FPR human_rewrite, hard_negatives",
+                get(model, "hard_negatives", "fpr_human_rewrite"),
+                "<= 2%",
+                0.02,
+                True,
+            ),
+        ]
+        goal = TARGETS.get(f"{model}_articles_per_second")
+        if goal is not None:
+            speed = get(model, "speed", "articles_per_second_2_processes")
+            if speed is None:
+                speed = get(model, "speed", "articles_per_second")
+            checks.append(("articles/s (800 words, 2 cores)", speed, f">= {goal:g}", goal, False))
+        for name, value, target, bound, at_most in checks:
+            ok = value is not None and (value <= bound if at_most else value >= bound)
+            shown = _fmt(value, percent=at_most) if value is not None else "–"
+            rows.append((f"{model}: {name}", target, shown, verdict(value, ok)))
+    return rows
+
+
+def render_markdown(metrics: dict[str, Any]) -> str:
+    """EVALUATION.md from the contents of metrics.json."""
+    results = metrics["results"]
+    models = list(results)
+    lines = [
+        "# Evaluation",
+        "",
+        "Reference-free models (no original at hand) on the held-out splits of the spin",
+        "dataset, with reference mode (the suspect scored against its own original) as",
+        "the upper bound.  Generated by `make evaluate` (`python -m training.evaluate`)",
+        f"from `{metrics['metrics_file']}`; every number in the tables was measured by",
+        "that run (the notes at the end say where theirs come from).",
+        "",
+        f"- Dataset: `{metrics['dataset']}` ({metrics['dataset_note']})",
+        f"- Machine: {metrics['machine']}",
+        f"- Date: {metrics['date']}",
+        "",
+        "## Results",
+        "",
+    ]
+    rows = [
+        ("test", "token precision", "token_precision", False),
+        ("test", "token recall", "token_recall", False),
+        ("test", "token F1", "token_f1", False),
+        ("test", "document precision", "document_precision", False),
+        ("test", "document recall", "document_recall", False),
+        ("test", "document F1", "document_f1", False),
+        ("test", "document AUROC", "document_auroc", False),
+        ("test", "FPR unspun", "fpr_unspun", True),
+        ("test", "FPR syndication", "fpr_syndication", True),
+        ("test", "restoration top-1", "restoration_top1", True),
+        ("cross_spinner", "token precision", "token_precision", False),
+        ("cross_spinner", "token recall", "token_recall", False),
+        ("cross_spinner", "token F1", "token_f1", False),
+        ("cross_spinner", "document precision", "document_precision", False),
+        ("cross_spinner", "document recall", "document_recall", False),
+        ("cross_spinner", "document F1", "document_f1", False),
+        ("cross_spinner", "document AUROC", "document_auroc", False),
+        ("cross_spinner", "FPR unspun", "fpr_unspun", True),
+        ("cross_spinner", "restoration top-1", "restoration_top1", True),
+        ("hard_negatives", "FPR unspun", "fpr_unspun", True),
+        ("hard_negatives", "FPR syndication", "fpr_syndication", True),
+        ("hard_negatives", "FPR human_rewrite", "fpr_human_rewrite", True),
+        ("hard_negatives", "words flagged", "token_false_flag_rate", True),
+        ("speed", "articles/s, 800 words, warm", "articles_per_second", False),
+        ("speed", "articles/s, 800 words, cold", "articles_per_second_cold", False),
+        ("speed", "articles/s, 2 processes, warm", "articles_per_second_2_processes", False),
+        ("speed", "articles/s, words only (no report)", "articles_per_second_words_only", False),
+        ("speed", "articles per CPU second, warm", "articles_per_cpu_second", False),
+        (
+            "speed",
+            "articles per CPU second, words only",
+            "articles_per_cpu_second_words_only",
+            False,
+        ),
+        ("speed", "model size on disk (MB)", "size_mb", False),
+    ]
+    lines.append("| split | metric | " + " | ".join(models) + " |")
+    lines.append("| --- | --- | " + " | ".join("---:" for _ in models) + " |")
+    for split, label, key, percent in rows:
+        values = [results[m].get(split, {}).get(key) for m in models]
+        if all(v is None for v in values):
+            continue
+        lines.append(
+            f"| {split} | {label} | " + " | ".join(_fmt(v, percent) for v in values) + " |"
+        )
+    lines += [
+        "",
+        "Token metrics count every word of every article against the dataset's word",
+        "tags (1 = inside a replaced span), at each model's word threshold from its",
+        "`config.json`; document metrics use its document threshold; both thresholds",
+        "were tuned on the validation split, never on these.  FPR is the share of",
+        "articles of that kind called spun.  Restoration top-1: among the report's",
+        "spans that are exactly a true replaced span, the share whose `original` is",
+        "the true original (lowercased, or another form of the same lemma).",
+        "Reference mode's word scores are its spin spans (kind synonym or phrase).",
+        "",
+        "## Targets (issue 4)",
+        "",
+        "| target | goal | measured | |",
+        "| --- | --- | ---: | --- |",
+    ]
+    for name, goal, measured, verdict in _target_rows(metrics):
+        lines.append(f"| {name} | {goal} | {measured} | {verdict} |")
+    missing = [m for m in ("transformer",) if m not in results]
+    if missing:
+        lines += [
+            "",
+            f"Not evaluated: {', '.join(missing)} (no model installed in `models/` when this ran).",
+        ]
+    lines += ["", "## By spin rate", ""]
+    labels = [f"{lo:.2f}-{hi:.2f}" for lo, hi in RATE_BUCKETS]
+    lines.append(
+        "| model | split | "
+        + " | ".join(f"token F1 {b}" for b in labels)
+        + " | "
+        + " | ".join(f"doc recall {b}" for b in labels)
+        + " |"
+    )
+    lines.append("| --- | --- |" + " ---: |" * (2 * len(labels)))
+    for model in models:
+        for split in ("test", "cross_spinner"):
+            values = results[model].get(split, {})
+            if not any(f"token_f1_rate_{b}" in values for b in labels):
+                continue
+            cells = [_fmt(values.get(f"token_f1_rate_{b}")) for b in labels]
+            cells += [_fmt(values.get(f"document_recall_rate_{b}")) for b in labels]
+            lines.append(f"| {model} | {split} | " + " | ".join(cells) + " |")
+    lines += ["", "## Plots", ""]
+    for png in metrics.get("plots", []):
+        lines.append(f"![{png}]({metrics['plots_dir']}/{png})")
+        lines.append("")
+    lines += [
+        "## Speed",
+        "",
+        "Articles per second scoring 800-word articles (built from the test split's",
+        "suspects) end to end, `make_document` then `score` (the report, with",
+        "restored originals), one after another.  *cold*: a freshly loaded model,",
+        "its caches of word facts and restorations empty, as for a single",
+        "`spindetect score`; *warm*: after scoring other 800-word articles (from",
+        "the validation split), as in a long batch run; *2 processes*: two such",
+        "processes sharing the articles, wall clock; *words only*: the warm model's",
+        "`score_words` alone, without the report and its restored originals.",
+        "The baseline predicts on one",
+        "thread; the transformer uses torch's threads in one process.  The machine",
+        "is shared with other jobs: the 1-minute load average at the end of the",
+        "timing is recorded, and *per CPU second* divides by the CPU time the",
+        "scoring process itself used (torch's threads add theirs up), which",
+        "depends less on what else runs.",
+        "",
+        "| model | warm | cold | 2 processes, warm | words only | timed | warm-up "
+        "| load average | size |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for model in models:
+        speed = results[model].get("speed", {})
+        if speed:
+            lines.append(
+                f"| {model} | {_fmt(speed.get('articles_per_second'))} "
+                f"| {_fmt(speed.get('articles_per_second_cold'))} "
+                f"| {_fmt(speed.get('articles_per_second_2_processes'))} "
+                f"| {_fmt(speed.get('articles_per_second_words_only'))} "
+                f"| {speed.get('timed_articles')} | {speed.get('warmup_articles')} "
+                f"| {_fmt(speed.get('load_average'))} | {_fmt(speed.get('size_mb'))} MB |"
+            )
+    notes = metrics.get("notes")
+    if notes:
+        lines += ["", notes.strip()]
+    lines += [
+        "",
+        "## Reproduce",
+        "",
+        "```console",
+        *metrics["commands"],
+        "```",
+        "",
+    ]
+    return "\n".join(lines)

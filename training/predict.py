@@ -1,0 +1,163 @@
+"""Predictions for evaluation: each model's reading of a held-out split of the spin dataset.
+
+``SplitData.load`` reads the parts of a split the metrics need; ``predict_model``
+runs a reference-free model over its suspects (word and document probabilities
+cut at the thresholds in the model's ``config.json``, and the spans with restored
+originals that ``score`` would report); ``predict_reference`` scores each suspect
+against its own original.  Both return ``Predictions``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from detector.document import Document, make_document
+
+__all__ = ["Predictions", "SplitData", "predict_model", "predict_reference", "span_word_mask"]
+
+
+@dataclass(frozen=True)
+class SplitData:
+    """The parts of a split the metrics need."""
+
+    name: str
+    suspects: list[Document]
+    originals: list[Document]
+    tags: list[np.ndarray]
+    labels: np.ndarray
+    kinds: list[str]
+    rates: np.ndarray
+    true_spans: list[list[tuple[int, int, str]]]
+
+    @classmethod
+    def load(cls, name: str, split: Any, limit: int | None) -> SplitData:
+        """Read a ``datasets.Dataset`` split (its first ``limit`` rows)."""
+        if limit is not None:
+            split = split.select(range(min(limit, len(split))))
+        return cls(
+            name=name,
+            suspects=[
+                make_document(t, name=i) for t, i in zip(split["suspect"], split["id"], strict=True)
+            ],
+            originals=[make_document(t) for t in split["original"]],
+            tags=[np.asarray(t, dtype=bool) for t in split["tags"]],
+            labels=np.asarray(split["label"], dtype=bool),
+            kinds=list(split["kind"]),
+            rates=np.asarray([r or 0.0 for r in split["rate"]], dtype=float),
+            true_spans=[
+                [(s["start"], s["end"], s["original"]) for s in spans] for spans in split["spans"]
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """One model's reading of one split.
+
+    Attributes
+    ----------
+    word_scores : list of ndarray
+        Per article, a score per word (probability, or the reference span score).
+    word_flags : list of ndarray of bool
+        Per article, the words the model flags.
+    document_scores : ndarray
+    document_flags : ndarray of bool
+    restorations : list of list of (start, end, original)
+        Per article, the spans of its report with their restored originals.
+    seconds : float
+        Time spent predicting.
+    """
+
+    word_scores: list[np.ndarray]
+    word_flags: list[np.ndarray]
+    document_scores: np.ndarray
+    document_flags: np.ndarray
+    restorations: list[list[tuple[int, int, str]]]
+    seconds: float
+
+
+def span_word_mask(document: Document, spans: Iterable[tuple[int, int]]) -> np.ndarray:
+    """Which words of ``document`` lie inside one of the character ``spans`` (start, end)."""
+    mask = np.zeros(len(document.words), dtype=bool)
+    starts = np.asarray(document.starts)
+    for start, end in spans:
+        lo = int(np.searchsorted(starts, start))
+        hi = int(np.searchsorted(starts, end))
+        mask[lo:hi] = True
+    return mask
+
+
+def _thresholds(model: Any, folder: Path) -> tuple[float, float]:
+    word = getattr(model, "word_threshold", None)
+    document = getattr(model, "document_threshold", None)
+    if word is None or document is None:
+        config = json.loads((folder / "config.json").read_text("utf-8"))
+        word, document = config["thresholds"]["word"], config["thresholds"]["document"]
+    return float(word), float(document)
+
+
+def predict_model(
+    model: Any, folder: Path, documents: Sequence[Document], restorer: Any, batch: int = 16
+) -> Predictions:
+    """Run a reference-free model over ``documents``."""
+    from detector.scoring import report_from_scores
+
+    word_cut, document_cut = _thresholds(model, folder)
+    started = time.perf_counter()
+    scores = []
+    for k in range(0, len(documents), batch):
+        scores.extend(model.score_words(list(documents[k : k + batch])))
+    word_scores, restorations = [], []
+    for s in scores:
+        word_scores.append(np.asarray(s.word_probabilities, dtype=float))
+        report = report_from_scores(
+            s,
+            model=model.name,
+            word_threshold=word_cut,
+            document_threshold=document_cut,
+            restorer=restorer,
+        )
+        restorations.append([(span.start, span.end, span.original) for span in report.spans])
+    document_scores = np.array([s.document_probability for s in scores])
+    return Predictions(
+        word_scores=word_scores,
+        word_flags=[w >= word_cut for w in word_scores],
+        document_scores=document_scores,
+        document_flags=document_scores >= document_cut,
+        restorations=restorations,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def predict_reference(suspects: Sequence[Document], originals: Sequence[Document]) -> Predictions:
+    """Reference mode: each suspect scored against its own original."""
+    from detector.score import ReferenceScorer
+
+    scorer = ReferenceScorer()
+    started = time.perf_counter()
+    word_scores, restorations, document_scores, document_flags = [], [], [], []
+    for suspect, original in zip(suspects, originals, strict=True):
+        report = scorer.score_pair(suspect, original).report
+        scores = np.zeros(len(suspect.words))
+        for span in report.spin_spans:
+            mask = span_word_mask(suspect, [(span.start, span.end)])
+            scores[mask] = np.maximum(scores[mask], max(span.score, 1e-6))
+        word_scores.append(scores)
+        restorations.append([(s.start, s.end, s.original) for s in report.spin_spans])
+        document_scores.append(report.spin_score)
+        document_flags.append(report.verdict == "spun")
+    return Predictions(
+        word_scores=word_scores,
+        word_flags=[w > 0 for w in word_scores],
+        document_scores=np.array(document_scores),
+        document_flags=np.array(document_flags, dtype=bool),
+        restorations=restorations,
+        seconds=time.perf_counter() - started,
+    )
