@@ -8,6 +8,8 @@ from __future__ import annotations
 
 __all__ = [
     "CorruptIndexError",
+    "IndexInUseError",
+    "IndexWriteError",
     "InputError",
     "MissingInputError",
     "ModelNotFoundError",
@@ -42,3 +44,19 @@ class ResourceError(SpindetectError):
 
 class CorruptIndexError(SpindetectError):
     """An index file that is damaged, foreign, or of an unknown format version."""
+
+
+class IndexInUseError(SpindetectError):
+    """An index file that another process is writing (it holds the file's writer lock)."""
+
+
+class IndexWriteError(SpindetectError):
+    """An index file that cannot be written: read-only folder, full disk, no permission."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"cannot write the index {path} ({reason})")
+        self.path = path
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type, tuple[object, str]]:
+        return type(self), (self.path, self.reason)

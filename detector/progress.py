@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from detector.index import IndexSummary
+    from detector.index_build import IndexSummary
     from detector.label import LabelSummary
 
 __all__ = ["index_summary", "label_summary", "progress_bar", "stderr_console"]

@@ -1,0 +1,383 @@
+"""Bulk building of a source index: originals read and fingerprinted in workers, then published.
+
+``build_index`` (``spindetect index``) streams the originals named on the
+command line (``detector.inputs``), reads and fingerprints them in worker
+processes (``FingerprintJob``, ``detector.parallel``) and adds them to the
+index through ``SourceIndex.add_prepared``, in one transaction.
+
+Two builds must not lose each other's work:
+
+* The build holds the writer lock of ``OUT`` (``detector.index_lock``) from
+  start to end, with or without ``add``: a second writer of ``OUT`` fails at
+  once with ``IndexInUseError`` ("OUT is in use by PID n"), changing nothing.
+* A new index is written to a temporary file of its own beside ``OUT``
+  (``OUT.<pid>.<random>.partial``), flushed to disk and renamed onto ``OUT``
+  only once complete, so ``OUT`` is never half-written.  Temporary files
+  left by killed builds are removed by the next build of ``OUT``.
+* A file that cannot be written (read-only folder, full disk, no permission)
+  raises ``IndexWriteError`` naming ``OUT`` and the reason; the temporary file
+  is removed when possible.
+
+Original ids do not depend on the current directory, so ``add`` recognises
+originals already indexed from wherever it runs.  An article file found in a
+folder named on the command line is called by its path below that folder,
+with ``/`` separators (``archive/2024/a.txt`` given as ``archive``,
+``./archive/`` or ``/data/archive`` is ``2024/a.txt``); a file named itself
+by its file name (``a.txt``); a match of a glob pattern by its path below
+the pattern's folders without wildcards (``feeds/**/*.html`` gives
+``2024/a.html``).  Two files with the same such id (``wire/a.txt`` and
+``feeds/a.txt`` given as ``wire feeds``) are one original: the second is
+counted as a duplicate.  Records (JSONL, CSV, datasets) are called by their
+``id`` field, as ``detector.inputs`` reads them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from detector.errors import IndexWriteError, InputError, MissingInputError
+from detector.fingerprint import Fingerprinter, IndexParams
+from detector.index import PreparedOriginal, SourceIndex
+from detector.index_lock import WriterLock, lock_path
+from detector.io import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from detector.inputs import InputItem
+
+__all__ = ["FingerprintJob", "IndexSummary", "build_index"]
+
+# Characters that make a text suspect; such texts take the full checks of detector.io.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# What follows OUT's name in the temporary files of its builds (and of older versions').
+_PARTIAL_SUFFIX = r"(?:\.\d+\.[0-9a-f]{8})?\.partial"
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    """What ``build_index`` did.
+
+    Attributes
+    ----------
+    path : str
+        The index file.
+    added : int
+        Originals added by this run.
+    duplicates : int
+        Originals skipped because their id was already in the index.
+    skipped : int
+        Inputs that could not be indexed (unreadable, empty, binary, featureless).
+    documents : int
+        Originals in the index after the run.
+    seconds : float
+        Wall-clock time of the run.
+    """
+
+    path: str
+    added: int
+    duplicates: int
+    skipped: int
+    documents: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        """Inputs processed per second."""
+        return (self.added + self.duplicates + self.skipped) / self.seconds if self.seconds else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Unreadable:
+    """An original that could not be read, and why."""
+
+    id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FingerprintJob:
+    """Reading and fingerprinting originals, in a worker (see ``detector.parallel``)."""
+
+    params: IndexParams
+    encoding: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    def start(self) -> _FingerprintWorker:
+        """The per-process state: a fingerprinter over the thesaurus."""
+        return _FingerprintWorker(self, Fingerprinter(self.params))
+
+
+class _FingerprintWorker:
+    def __init__(self, job: FingerprintJob, fingerprinter: Fingerprinter) -> None:
+        self.job = job
+        self.fingerprinter = fingerprinter
+
+    def process(self, batch: list[InputItem]) -> list[PreparedOriginal | _Unreadable]:
+        """Each original prepared for insertion, or why it cannot be read."""
+        out: list[PreparedOriginal | _Unreadable] = []
+        for item in batch:
+            try:
+                out.append(self._prepare(item))
+            except InputError as exc:
+                out.append(_Unreadable(item.id, str(exc)))
+        return out
+
+    def _prepare(self, item: InputItem) -> PreparedOriginal:
+        text = item.text
+        # A record's clean text needs no Document; anything else (files, suspect or featureless
+        # texts) takes the full checks of detector.io, which name what is wrong.
+        if text is not None and len(text) <= self.job.max_bytes and not _CONTROL.search(text):
+            fingerprint = self.fingerprinter.fingerprint(text)
+            if len(fingerprint):
+                return PreparedOriginal.of(item.id, text, fingerprint)
+        document = item.read(encoding=self.job.encoding, max_bytes=self.job.max_bytes)
+        return PreparedOriginal.of(item.id, document.text, self.fingerprinter.fingerprint(document))
+
+    def close(self) -> None:
+        return None
+
+
+def build_index(
+    inputs: Sequence[str | Path],
+    out: str | Path,
+    *,
+    add: bool = False,
+    workers: int = 1,
+    encoding: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    batch_size: int = 64,
+    params: IndexParams | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    on_skip: Callable[[str], None] | None = None,
+) -> IndexSummary:
+    """Index the originals named by ``inputs`` into the file ``out``.
+
+    A new index is written to a temporary file of its own and renamed onto
+    ``out`` when complete, so an interrupted or failed build never leaves a
+    half-written ``out``.  With ``add``, the originals are added to the
+    existing index in one transaction instead.  Either way the run holds the
+    writer lock of ``out``: ``IndexInUseError`` at once when another process
+    is writing it.  Inputs that cannot be read are skipped (reported to
+    ``on_skip``); an id already in the index is skipped as a duplicate.  Ids
+    of article files are relative to the folder named (see the module notes).
+
+    Parameters
+    ----------
+    inputs : sequence of str or Path
+        Files, folders, globs, JSONL/CSV files or saved datasets (``detector.inputs``).
+    out : str or Path
+        The index file.
+    add : bool, default=False
+        Extend the existing index ``out`` rather than create it.
+    workers : int, default=1
+        Processes reading and fingerprinting originals.
+    encoding, max_bytes
+        As for ``detector.io.read_document``.
+    batch_size : int, default=64
+        Originals per unit of work sent to a worker.
+    params : IndexParams, optional
+        Hashing parameters of a new index (ignored with ``add``).
+    on_progress : callable, optional
+        Called with the number of inputs processed after each batch.
+    on_skip : callable, optional
+        Called with the one-line reason for each input that is skipped.
+
+    Returns
+    -------
+    IndexSummary
+
+    Raises
+    ------
+    IndexInUseError
+        Another process is writing ``out``.
+    IndexWriteError
+        ``out`` (or its temporary file) cannot be written; names ``out`` and why.
+    """
+    out = Path(out)
+    try:
+        return _build(
+            inputs, out, add, workers, encoding, max_bytes, batch_size, params, on_progress, on_skip
+        )
+    except IndexWriteError as exc:
+        if Path(exc.path) == out:
+            raise
+        raise IndexWriteError(out, exc.reason) from None  # the temporary file means nothing
+
+
+def _build(
+    inputs: Sequence[str | Path],
+    out: Path,
+    add: bool,
+    workers: int,
+    encoding: str | None,
+    max_bytes: int,
+    batch_size: int,
+    params: IndexParams | None,
+    on_progress: Callable[[int], None] | None,
+    on_skip: Callable[[str], None] | None,
+) -> IndexSummary:
+    from detector.parallel import batched, run_ordered
+
+    started = time.perf_counter()
+    items = _originals(inputs, max_bytes)
+    lock: WriterLock | None = None
+    partial: Path | None = None
+    if add:
+        if not out.exists():
+            if lock_path(out).exists():  # a build of out may be under way: say so if it is
+                WriterLock.acquire(out).release()
+            raise MissingInputError(f"{out}: no index to add to; drop --add to create it")
+        index = SourceIndex.open(out, writable=True)  # holds the writer lock until closed
+        try:
+            index.fingerprinter  # noqa: B018 - refuses an index built over another thesaurus
+        except BaseException:
+            index.abort()
+            raise
+    else:
+        lock = WriterLock.acquire(out)
+        try:
+            if out.exists():
+                raise InputError(
+                    f"{out} already exists; pass --add to add to it, or remove it to rebuild"
+                )
+            _remove_stale_partials(out)
+            partial = _partial_path(out)
+            index = SourceIndex.create(partial, params, fast=True, lock=lock)
+        except BaseException:
+            lock.release()
+            raise
+    added = duplicates = skipped = 0
+    try:
+        job = FingerprintJob(index.params, encoding, max_bytes)
+        for results in run_ordered(job, batched(items, batch_size), workers=workers):
+            for result in results:
+                if isinstance(result, _Unreadable):
+                    error = result.reason
+                else:
+                    try:
+                        if index.add_prepared(result):
+                            added += 1
+                        else:
+                            duplicates += 1
+                        continue
+                    except InputError as exc:
+                        error = str(exc)
+                skipped += 1
+                if on_skip is not None:
+                    on_skip(error)
+            if on_progress is not None:
+                on_progress(added + duplicates + skipped)
+        index.commit()
+        documents = len(index)
+        index.close()
+        if partial is not None:
+            if not added:
+                raise MissingInputError(
+                    f"no original could be indexed from {', '.join(map(str, inputs))}"
+                )
+            _publish(partial, out)
+    except BaseException:
+        index.abort()
+        if partial is not None:
+            with suppress(OSError):
+                partial.unlink()
+        raise
+    finally:
+        if lock is not None:
+            lock.release()
+    return IndexSummary(
+        str(out), added, duplicates, skipped, documents, time.perf_counter() - started
+    )
+
+
+# --------------------------------------------------------------------------- ids
+
+
+def _originals(inputs: Sequence[str | Path], max_bytes: int) -> Iterator[InputItem]:
+    """The items of ``inputs``, article files called by their path below the folder named.
+
+    Every argument is checked (``MissingInputError``) before anything is read.
+    """
+    from detector.inputs import iter_inputs
+
+    iter_inputs(inputs, max_bytes=max_bytes)  # checks the arguments; reads nothing yet
+    return _items_with_stable_ids([str(p) for p in inputs], max_bytes)
+
+
+def _items_with_stable_ids(arguments: list[str], max_bytes: int) -> Iterator[InputItem]:
+    from detector.inputs import iter_inputs
+
+    for argument in arguments:
+        root = _id_root(argument)
+        for item in iter_inputs([argument], max_bytes=max_bytes):
+            if item.path is not None and item.text is None:
+                item = dataclasses.replace(
+                    item, id=Path(os.path.relpath(item.path, root)).as_posix()
+                )
+            yield item
+
+
+def _id_root(argument: str) -> Path:
+    """The folder that ids of the article files an argument names are relative to."""
+    path = Path(argument)
+    if path.is_dir():
+        return path
+    if path.exists():
+        return path.parent
+    fixed = []  # a glob pattern: its leading folders without wildcards
+    for part in path.parent.parts:
+        if _GLOB_CHARS.intersection(part):
+            break
+        fixed.append(part)
+    return Path(*fixed) if fixed else Path(".")
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _partial_path(out: Path) -> Path:
+    """A temporary file beside ``out``, of this build alone."""
+    return out.with_name(f"{out.name}.{os.getpid()}.{secrets.token_hex(4)}.partial")
+
+
+def _remove_stale_partials(out: Path) -> None:
+    """Remove the temporary files of killed builds of ``out`` (call it holding ``out``'s lock)."""
+    pattern = re.compile(re.escape(out.name) + _PARTIAL_SUFFIX)
+    try:
+        with os.scandir(out.parent) as entries:
+            stale = [e.path for e in entries if pattern.fullmatch(e.name) and e.is_file()]
+    except OSError:
+        return
+    for path in stale:
+        with suppress(OSError):
+            os.unlink(path)
+
+
+def _publish(partial: Path, out: Path) -> None:
+    """Put the complete index ``partial`` in place as ``out``: synced, then renamed atomically."""
+    try:
+        fd = os.open(partial, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if out.exists():  # made by something that ignores the lock; never overwrite it
+            raise InputError(f"{out} appeared while it was being built; remove it and run again")
+        os.replace(partial, out)
+    except OSError as exc:
+        raise IndexWriteError(out, exc.strerror or str(exc)) from None
+    with suppress(OSError):  # make the rename itself durable, where the system allows
+        fd = os.open(out.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
