@@ -6,7 +6,7 @@ meets every word cold and later passes run on warm caches, as in ``make data``.
 
 Run from the repository root::
 
-    .venv/bin/python bench/bench_spinner.py --articles 2000 --profile moby
+    .venv/bin/python bench/bench_spinner.py --articles 2000 --profile moby  # or paratable, cross
 
 Skips (exit code 0, a message) when ../shared/corpora is absent.
 """

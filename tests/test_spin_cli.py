@@ -70,6 +70,21 @@ def test_cross_profile() -> None:
     assert json.loads(result.stdout)["profile"] == "cross"
 
 
+def test_paratable_profile() -> None:
+    args = (str(ARTICLE), "--seed", "4", "--rate", "0.4", "--profile", "paratable")
+    result = invoke(*args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    original = ARTICLE.read_text("utf-8")
+    assert data["profile"] == "paratable" and data["protect"] == ["numbers"]
+    for span in data["spans"]:
+        assert data["text"][span["start"] : span["end"]] == span["text"]
+        assert original[span["original_start"] : span["original_end"]] == span["original"]
+        assert span["kind"] in ("synonym", "phrase")
+    assert any(len(s["text"].split()) > len(s["original"].split()) for s in data["spans"])
+    assert invoke(*args).stdout.rstrip("\n") == data["text"].rstrip("\n")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -114,4 +129,5 @@ def test_help_describes_the_command() -> None:
     assert result.exit_code == 0
     for words in ("--rate", "--seed", "--profile", "--protect", "--format", "red-teaming"):
         assert words in result.stdout
+    assert "paratable" in result.stdout
     assert "spin" in runner.invoke(app, ["--help"]).stdout

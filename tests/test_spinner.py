@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,6 @@ import pytest
 from detector.document import make_document
 from detector.errors import ResourceError
 from detector.lexicon import Lexicon, load_glue_phrases
-from detector.stopwords import STOPWORDS
 from detector.spin.spinner import (
     PROFILES,
     PhraseTable,
@@ -24,12 +24,14 @@ from detector.spin.spinner import (
     load_phrase_table,
 )
 from detector.spin.thesauri import (
+    DATA_DIR,
     MobyThesaurus,
     find_mythes,
     inflect,
     inflection_sources,
     load_blocklist,
 )
+from detector.stopwords import STOPWORDS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
@@ -49,7 +51,12 @@ def cross() -> Spinner:
         pytest.skip("MyThes is not installed (apt-get install mythes-en-us)")
 
 
-@pytest.fixture(params=["moby", "cross"])
+@pytest.fixture(scope="module")
+def paratable(lexicon: Lexicon) -> Spinner:
+    return Spinner.from_profile("paratable", lexicon=lexicon)
+
+
+@pytest.fixture(params=["moby", "cross", "paratable"])
 def spinner(request: pytest.FixtureRequest) -> Spinner:
     return request.getfixturevalue(request.param)
 
@@ -474,3 +481,173 @@ def test_cli_profile_names_match_the_spinner_profiles():
     from detector.spin.spinner import PROFILES
 
     assert tuple(PROFILES) == PROFILE_NAMES
+
+
+# --------------------------------------------------------------------------- the paratable profile
+
+PARAGRAPHS = [p for p in ARTICLE.split("\n\n") if len(p.split()) > 20]
+
+
+def test_paratable_profile_is_a_training_profile() -> None:
+    profile = PROFILES["paratable"]
+    assert not profile.evaluation_only and profile.thesaurus == "moby"
+    assert profile.phrases == "paratable" and profile.protect == ("numbers",)
+    assert profile.spelling_weight > 0 and profile.name_weight > 0
+    assert PROFILES["moby"].spelling_weight == PROFILES["moby"].name_weight == 0
+
+
+def test_paratable_spans_are_exact_on_a_paragraph(paratable: Spinner) -> None:
+    paragraph = PARAGRAPHS[1]  # Margaret Okafor, "deeply disappointed", on Tuesday evening
+    kinds = set()
+    for seed in range(40):
+        for rate in (0.2, 0.6):
+            result = paratable.spin(paragraph, rate=rate, seed=seed)
+            assert result.spans
+            assert_exact(result)
+            for span in result.spans:
+                assert result.text[span.start : span.end] == span.text
+                assert paragraph[span.original_start : span.original_end] == span.original
+                kinds.add(span.kind)
+    assert kinds == {"synonym", "phrase"}
+
+
+def test_paratable_writes_multiword_rewrites_often(paratable: Spinner) -> None:
+    in_order_to = 0
+    for seed in range(20):
+        result = paratable.spin(ARTICLE, rate=0.3, seed=seed)
+        longer = [
+            span
+            for span in result.spans
+            if span.kind == "phrase"
+            and len(make_document(span.text)) > len(make_document(span.original))
+        ]
+        assert longer, result.text  # "many" -> "a large number of", "to" -> "in order to"...
+        in_order_to += any(span.text.lower() == "in order to" for span in result.spans)
+        assert sum(s.kind == "phrase" for s in result.spans) >= 0.3 * len(result.spans)
+    assert in_order_to >= 12  # "to build", "to provide", "to consider", "to decide"
+
+
+def test_paratable_is_deterministic_for_a_seed(paratable: Spinner) -> None:
+    first = paratable.spin(ARTICLE, rate=0.4, seed=21)
+    again = Spinner.from_profile("paratable").spin(ARTICLE, rate=0.4, seed=21)
+    assert again == first and again.text == first.text
+    assert paratable.spin(ARTICLE, rate=0.4, seed=22).text != first.text
+
+
+def test_paratable_table_inflects_verbs_and_spares_the_cross_pairs() -> None:
+    table = load_phrase_table("paratable")
+    literal = [
+        line
+        for line in (DATA_DIR / "paratable_phrases.tsv").read_text("utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert len(literal) >= 120
+    for pair in [
+        ("many", "a large number of"),
+        ("because", "on the grounds that"),
+        ("while", "whilst"),
+        ("on", "upon"),
+        ("in the end", "at the end of the day"),
+        ("very important", "of paramount importance"),
+        ("used", "utilised"),  # derived: the table lists "use", "utilise"
+        ("tried", "endeavoured"),
+        ("bought", "purchased"),
+        ("found", "came across"),
+        ("carried out", "conducted"),
+    ]:
+        assert pair in table.pairs, pair
+    assert ("jobbed", "positioned") not in table.pairs
+    assert not table.pairs & load_phrase_table("cross").pairs
+
+
+def test_paratable_respells_and_mangles_names(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.tsv"
+    empty.write_text("# no phrases\n", encoding="utf-8")
+    spinner = Spinner(
+        replace(PROFILES["paratable"], name="test"),
+        TableThesaurus({}),
+        load_phrase_table("test", empty),
+        load_phrase_table("spelling"),
+    )
+    text = "The colour faded. Neighbours organized it."
+    respelt = set()
+    for seed in range(10):
+        result = spinner.spin(text, rate=0.6, seed=seed)
+        assert_exact(result)
+        respelt |= {(s.original, s.text) for s in result.spans}
+    assert {("colour", "color"), ("organized", "organised"), ("Neighbours", "Neighbors")} <= respelt
+    text = "Later, the chief executive Margaret Okafor said Ms Okafor would stay."
+    mangled = set()
+    for seed in range(40):
+        result = spinner.spin(text, rate=0.6, seed=seed)
+        assert_exact(result)
+        mangled |= {(s.original, s.text) for s in result.spans}
+        assert spinner.spin(text, rate=0.6, seed=seed, protect="names").spans == ()
+    assert ("Margaret Okafor", "Okafor") in mangled
+    assert any(o == "Okafor" and sorted(t) == sorted(o) and t != o for o, t in mangled)
+    assert not any(o.startswith("Ms") for o, _ in mangled)  # a title is never dropped
+
+
+def test_paratable_leaves_headline_words_alone(paratable: Spinner) -> None:
+    headline = ARTICLE.split("\n", 1)[0]  # City Council Rejects Harbour Development Plan
+    for seed in range(20):
+        result = paratable.spin(ARTICLE, rate=0.6, seed=seed)
+        assert all(s.original_start == 0 or s.original_start > len(headline) for s in result.spans)
+
+
+# ------------------------------------------------------------------- profiles in the dataset
+
+
+def test_dataset_trains_on_moby_and_paratable(
+    tmp_path: Path, moby: Spinner, paratable: Spinner
+) -> None:
+    datasets = pytest.importorskip("datasets")
+    from training.dataset import main
+
+    corpus = tmp_path / "news.jsonl"
+    with open(corpus, "w", encoding="utf-8") as f:
+        for k in range(12):
+            text = "\n\n".join(PARAGRAPHS[(k + i) % len(PARAGRAPHS)] for i in range(2))
+            f.write(json.dumps({"title": f"News {k}", "text": text}) + "\n")
+    out = tmp_path / "spin"
+    argv = ["--corpus", str(corpus), "--out", str(out), "--min-words", "20"]
+    assert main([*argv, "--cross-profile", "none"]) == 0  # the default --profile
+    built = datasets.load_from_disk(str(out))
+    assert json.loads((out / "build.json").read_text("utf-8"))["args"]["profile"] == (
+        "moby,paratable"
+    )
+    spinners = {"moby": moby, "paratable": paratable}
+    for split in ("train", "validation", "test"):
+        by_text: dict[str, list[str]] = {}
+        for row in built[split]:
+            if row["kind"] != "spun":
+                continue
+            by_text.setdefault(row["text_id"], []).append(row["profile"])
+            for span in row["spans"]:
+                assert row["suspect"][span["start"] : span["end"]] == span["text"]
+                original = row["original"][span["original_start"] : span["original_end"]]
+                assert original == span["original"]
+            assert sum(row["tags"]) == sum(len(make_document(s["text"])) for s in row["spans"])
+            if split == "train":
+                again = spinners[row["profile"]].spin(
+                    row["original"], rate=row["rate"], seed=row["seed"], protect=row["protect"]
+                )
+                assert again.text == row["suspect"]
+        # Two spun copies of each text (the default): one per training profile.
+        assert by_text and all(sorted(p) == ["moby", "paratable"] for p in by_text.values())
+    assert set(built["train"]["profile"]) == {"", "moby", "paratable"}
+    assert "cross" not in set(built["train"]["profile"]) | set(built["validation"]["profile"])
+
+
+def test_dataset_profile_option() -> None:
+    from training.dataset import DataArgs
+
+    assert DataArgs(corpus=["x.jsonl"]).profiles == ("moby", "paratable")
+    args = DataArgs(corpus=["x.jsonl"], profile=" paratable , moby,paratable")
+    assert args.profiles == ("paratable", "moby") and args.profile == "paratable,moby"
+    with pytest.raises(ValueError, match="evaluation-only profile 'cross'"):
+        DataArgs(corpus=["x.jsonl"], profile="moby,cross")
+    with pytest.raises(ValueError, match="the 'profile' parameter must list some of moby"):
+        DataArgs(corpus=["x.jsonl"], profile="moby,wordai")
+    with pytest.raises(ValueError, match="must name at least one training profile"):
+        DataArgs(corpus=["x.jsonl"], profile=" , ")

@@ -17,15 +17,15 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from types import MappingProxyType
 
 from detector.document import make_document
 from detector.restore import match_case
+from detector.spin.thesauri import DATA_DIR
 
 __all__ = ["EDITS", "load_spelling_variants", "syndicate"]
 
-_DATA = Path(__file__).resolve().parent / "data"
+_DATA = DATA_DIR  # the spinner's data: its paratable profile flips the same spellings
 _MONTHS = (
     "January February March April May June July August September October November December".split()
 )
@@ -60,7 +60,7 @@ _BOILERPLATE = (
 
 
 def load_spelling_variants() -> tuple[tuple[str, str], ...]:
-    """British/American spelling pairs from ``training/data/spelling_variants.tsv``."""
+    """British/American spelling pairs from ``detector/spin/data/spelling_variants.tsv``."""
     pairs = []
     for line in (_DATA / "spelling_variants.tsv").read_text("utf-8").splitlines():
         line = line.split("#", 1)[0].strip()

@@ -8,4 +8,4 @@ from __future__ import annotations
 
 __all__ = ["PROFILE_NAMES"]
 
-PROFILE_NAMES: tuple[str, ...] = ("moby", "cross")
+PROFILE_NAMES: tuple[str, ...] = ("moby", "cross", "paratable")

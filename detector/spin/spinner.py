@@ -14,6 +14,13 @@ Profiles (``PROFILES``) bundle a thesaurus, a phrase table and defaults:
 
 ``moby`` (default)
     Moby synonyms and the detector's own glue-phrase table; what models train on.
+``paratable``
+    Moby synonyms and a wordy paraphrase table of its own
+    (``detector/spin/data/paratable_phrases.tsv``: "many" -> "a large number of",
+    "use" -> "utilise", "while" -> "whilst", "in the end" -> "at the end of the day"),
+    some British/American respellings and now and then a mangled name.  Models
+    train on it too, so that they learn what makes a word wrong in its sentence
+    rather than one spinner's habits.
 ``cross``
     MyThes synonyms with a first-listed-sense policy and a phrase table of its
     own (``detector/spin/data/cross_phrases.tsv``), rewriting phrases more often.
@@ -22,8 +29,10 @@ Profiles (``PROFILES``) bundle a thesaurus, a phrase table and defaults:
 
 What counts as eligible: a content word (not a stopword) whose thesaurus entry
 has usable synonyms, a multiword thesaurus entry ("prime minister", "carry out"),
-or an occurrence of a phrase from the profile's phrase table.  Stopwords are
-never replaced on their own.  ``rate`` is the share of eligible units replaced.
+an occurrence of a phrase from the profile's phrase table, and (``paratable``) a
+word with a British/American spelling variant or a person's name.  Stopwords are
+only replaced inside a phrase-table entry.  ``rate`` is the share of eligible units
+replaced.
 """
 
 from __future__ import annotations
@@ -48,6 +57,7 @@ from detector.spin.thesauri import (
     MobyThesaurus,
     MythesThesaurus,
     Thesaurus,
+    inflect,
 )
 from detector.stopwords import STOPWORDS
 
@@ -78,6 +88,19 @@ _MORE_STOPWORDS = frozenset(
     "whilst yes okay ok one ones".split()
 )
 _PARTICLES = frozenset("out up down off away back over through apart aside".split())
+# Titles before a surname: never dropped as if they were a first name ("Ms Okafor").
+_TITLES = frozenset(
+    "mr mrs ms miss mx dr prof sir dame lord lady rev st president minister judge".split()
+)
+_OWN_TABLES = MappingProxyType(
+    {
+        "cross": "cross_phrases.tsv",
+        "paratable": "paratable_phrases.tsv",
+        "spelling": "spelling_variants.tsv",
+    }
+)
+_VERB_TAGS = ("VBD", "VBN", "VBZ", "VBG")
+_WORDS = re.compile(r"[a-z]+(?:[-' ][a-z]+)*")
 _WORDLIKE = re.compile(r"[a-z]+(?:[-'][a-z]+)*")
 _PHRASE_GAP = re.compile(r"[ \t]+")
 _DIGIT = re.compile(r"\d")
@@ -104,7 +127,9 @@ class SpunSpan:
     original_start, original_end : int
         Character offsets in the original text.
     kind : str
-        ``"synonym"`` for a thesaurus swap, ``"phrase"`` for a phrase-table rewrite.
+        ``"synonym"`` for a thesaurus swap, ``"phrase"`` for any other rewrite: a
+        phrase-table entry, a respelling ("colour" -> "color") or a mangled name
+        ("Margaret Okafor" -> "Okafor", "Okafor" -> "Okafro").
     """
 
     start: int
@@ -198,8 +223,9 @@ class Profile:
     thesaurus : str
         ``"moby"`` or ``"mythes"``.
     phrases : str
-        ``"glue"`` (the detector's table, both directions) or ``"cross"`` (this
-        package's evaluation-only table, as written).
+        ``"glue"`` (the detector's table, both directions), ``"cross"`` (this
+        package's evaluation-only table, as written) or ``"paratable"`` (this
+        package's paraphrase table, as written, verbs inflected).
     protect : tuple of str
         Default protections.
     phrase_weight : float
@@ -209,6 +235,15 @@ class Profile:
         table is used.
     evaluation_only : bool
         True when models must never train on the profile's output.
+    spelling_weight : float, default=0.0
+        How much likelier a word with a British/American spelling variant
+        (``data/spelling_variants.tsv``) is to be picked for respelling than a single
+        word for a synonym; 0 never respells.
+    name_weight : float, default=0.0
+        How much likelier a person's name (two or three capitalised words inside a
+        sentence) is to be picked for mangling than a single word; 0 never mangles.
+        Above 0, capitalised words inside a sentence are only ever mangled, never
+        swapped for synonyms; ``names`` protection leaves them alone entirely.
     """
 
     name: str
@@ -219,6 +254,8 @@ class Profile:
     phrase_weight: float
     phrase_share: float
     evaluation_only: bool
+    spelling_weight: float = 0.0
+    name_weight: float = 0.0
 
 
 PROFILES = MappingProxyType(
@@ -245,6 +282,21 @@ PROFILES = MappingProxyType(
             phrase_weight=3.0,
             phrase_share=0.7,
             evaluation_only=True,
+        ),
+        "paratable": Profile(
+            name="paratable",
+            description=(
+                "Moby synonyms, wordy paraphrase-table rewrites, respellings, mangled names; "
+                "a training spinner"
+            ),
+            thesaurus="moby",
+            phrases="paratable",
+            protect=("numbers",),
+            phrase_weight=2.5,
+            phrase_share=0.8,
+            evaluation_only=False,
+            spelling_weight=0.5,
+            name_weight=0.3,
         ),
     }
 )
@@ -300,22 +352,46 @@ def _table_text(name: str, path: Path | None) -> str:
         return Path(path).read_text("utf-8")
     if name == "glue":
         return resources.files("detector").joinpath("data/glue_phrases.tsv").read_text("utf-8")
-    if name == "cross":
-        return (DATA_DIR / "cross_phrases.tsv").read_text("utf-8")
-    raise ValueError(f"the 'name' parameter must be 'glue' or 'cross', got {name!r}")
+    if name in _OWN_TABLES:
+        return (DATA_DIR / _OWN_TABLES[name]).read_text("utf-8")
+    raise ValueError(
+        f"the 'name' parameter must be one of 'glue', {', '.join(map(repr, _OWN_TABLES))}, "
+        f"got {name!r}"
+    )
+
+
+def _verb_forms(a: str, b: str) -> list[tuple[str, str]]:
+    """The inflected forms of a pair whose sides both start with a verb ("use", "utilise")."""
+    forms = []
+    for tag in _VERB_TAGS:
+        a_form, b_form = inflect(a, tag), inflect(b, tag)
+        if a_form and b_form and a_form != a and _WORDS.fullmatch(f"{a_form} {b_form}"):
+            forms.append((a_form, b_form))
+    return forms
 
 
 def load_phrase_table(
-    name: str, path: Path | None = None, *, both_directions: bool | None = None
+    name: str,
+    path: Path | None = None,
+    *,
+    both_directions: bool | None = None,
+    inflect_verbs: bool | None = None,
 ) -> PhraseTable:
-    """Read a ``phrase<TAB>rewrite`` table: ``"glue"`` (the detector's) or ``"cross"`` (ours).
+    """Read a ``phrase<TAB>rewrite`` table: the detector's ``"glue"`` or one of this package's.
 
-    The glue table is read in both directions, as the detector reads it; the cross
-    table only as written.  Only the literal pairs are used, never trimmed variants,
-    so that every rewrite stays grammatical in the context the table intends.
+    This package's tables are ``"cross"``, ``"paratable"`` and ``"spelling"`` (the
+    British/American variants).  The glue and spelling tables are read in both
+    directions, as the detector reads the glue table; the others only as written.
+    Only the literal pairs are used, never trimmed variants, so that every rewrite
+    stays grammatical in the context the table intends.  With ``inflect_verbs`` (the
+    paratable's default), a pair whose sides both start with a verb also gives its
+    inflected forms ("use"/"utilise" gives "used"/"utilised", "uses"/"utilises" and
+    so on) unless the table lists that form itself.
     """
     if both_directions is None:
-        both_directions = name == "glue"
+        both_directions = name in ("glue", "spelling")
+    if inflect_verbs is None:
+        inflect_verbs = name == "paratable"
     pairs: set[tuple[str, str]] = set()
     for lineno, line in enumerate(_table_text(name, path).splitlines(), 1):
         line = line.split("#", 1)[0].strip()
@@ -332,6 +408,11 @@ def load_phrase_table(
             pairs.add((a, b))
             if both_directions:
                 pairs.add((b, a))
+    if inflect_verbs:
+        listed = {a for a, _ in pairs}
+        pairs.update(
+            (a, b) for literal in sorted(pairs) for a, b in _verb_forms(*literal) if a not in listed
+        )
     grouped: dict[tuple[str, ...], list[str]] = {}
     for a, b in sorted(pairs):
         grouped.setdefault(make_document(a).words, []).append(b)
@@ -347,12 +428,16 @@ def load_phrase_table(
 
 @dataclass(frozen=True, slots=True)
 class _Unit:
-    """Tokens ``lo:hi`` that may be replaced, by a phrase rewrite and/or a thesaurus term."""
+    """Tokens ``lo:hi`` that may be replaced, by a rewrite and/or a thesaurus term.
+
+    ``weight`` is how much likelier the unit is to be picked than a single word.
+    """
 
     lo: int
     hi: int
     rewrites: tuple[str, ...]
     term: str | None
+    weight: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,12 +508,21 @@ class Spinner:
         The synonym source.
     phrases : PhraseTable
         The phrase rewrites.
+    spelling : PhraseTable, optional
+        British/American respellings, used when the profile's ``spelling_weight`` is above 0.
     """
 
-    def __init__(self, profile: Profile, thesaurus: Thesaurus, phrases: PhraseTable) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        thesaurus: Thesaurus,
+        phrases: PhraseTable,
+        spelling: PhraseTable | None = None,
+    ) -> None:
         self.profile = profile
         self.thesaurus = thesaurus
         self.phrases = phrases
+        self.spelling = spelling
         self._stopwords = STOPWORDS | _MORE_STOPWORDS
         self._tokens = BoundedMemo(make_document)  # replacements recur: tokenise each once
 
@@ -456,7 +550,8 @@ class Spinner:
             thesaurus = MobyThesaurus(lexicon or load_lexicon(quiet=True))
         else:
             thesaurus = MythesThesaurus.load(mythes_path)
-        return cls(profile, thesaurus, load_phrase_table(profile.phrases))
+        spelling = load_phrase_table("spelling") if profile.spelling_weight > 0 else None
+        return cls(profile, thesaurus, load_phrase_table(profile.phrases), spelling)
 
     def spin(
         self,
@@ -535,7 +630,10 @@ class Spinner:
         words, starts, ends = document.words, document.starts, document.ends
         n = len(words)
         plain = normalise(document.text)
-        protected = self._protected(document, protections)
+        profile = self.profile
+        mangle = profile.name_weight > 0 and "names" not in protections
+        # A profile that mangles names keeps them from every other rewrite.
+        protected = self._protected(document, (*protections, "names") if mangle else protections)
         word_ok = [not protected[i] and self._word_ok(document, i) for i in range(n)]
         # A phrase runs over plain spaces only: one line, no punctuation between its words.
         spaced = [bool(_PHRASE_GAP.fullmatch(plain, ends[k], starts[k + 1])) for k in range(n - 1)]
@@ -543,12 +641,25 @@ class Spinner:
         # ("prime minister", "carry out"); not prepositions ("time in", "deal with").
         tail_ok = [word_ok[k] or (words[k] in _PARTICLES and not protected[k]) for k in range(n)]
         found: dict[tuple[int, int], _Unit] = {}
+        if mangle:
+            names = self._name_units(document, spaced, self._protected(document, protections))
+            found.update(((unit.lo, unit.hi), unit) for unit in names)
+        tables = [(self.phrases, profile.phrase_weight)]
+        if self.spelling is not None and profile.spelling_weight > 0:
+            tables.append((self.spelling, profile.spelling_weight))
         thesaurus = self.thesaurus
         for i, word in enumerate(words):
-            for tokens, rewrites in self.phrases.index.get(word, ()):
-                hi = i + len(tokens)
-                if words[i:hi] == tokens and all(spaced[i : hi - 1]) and not any(protected[i:hi]):
-                    found[i, hi] = _Unit(i, hi, rewrites, None)
+            for table, weight in tables:
+                for tokens, rewrites in table.index.get(word, ()):
+                    hi = i + len(tokens)
+                    if (
+                        (i, hi) not in found
+                        and words[i:hi] == tokens
+                        and all(spaced[i : hi - 1])
+                        and not any(protected[i:hi])
+                        and (len(tokens) > 1 or table is self.phrases or word_ok[i])
+                    ):
+                        found[i, hi] = _Unit(i, hi, rewrites, None, weight)
             if not word_ok[i]:
                 continue
             if thesaurus.knows(word):
@@ -562,10 +673,59 @@ class Spinner:
                         self._add_term(found, i, hi, term)
         return [found[key] for key in sorted(found)]
 
+    def _name_units(
+        self, document: Document, spaced: Sequence[bool], protected: bytearray
+    ) -> list[_Unit]:
+        """Ways to mangle the names of ``document``: drop a first name, swap two letters.
+
+        A name is a run of two or three capitalised words inside a sentence, on one
+        line ("Margaret Okafor", "Ms Okafor"), outside title-case lines such as
+        headlines.  A first name that is not a title may be dropped ("Margaret
+        Okafor" -> "Okafor"), and a surname of four letters or more may get two
+        neighbouring letters swapped ("Okafor" -> "Okfaor").
+        """
+        text, starts, ends, words = document.text, document.starts, document.ends, document.words
+        weight = self.profile.name_weight
+
+        def capitalised(k: int) -> bool:
+            surface = text[starts[k] : ends[k]]
+            return len(surface) > 1 and surface[0].isupper() and surface[1:].islower()
+
+        units: list[_Unit] = []
+        for first, last in document.sentences:
+            caps = [capitalised(k) and words[k].isalpha() for k in range(first, last)]
+            if 2 * sum(caps) > last - first:  # a headline or other title-case line
+                continue
+            k = first + 1  # a sentence's first word is capitalised whether or not it is a name
+            while k < last:
+                if not caps[k - first]:
+                    k += 1
+                    continue
+                lo = k
+                while k + 1 < last and caps[k + 1 - first] and spaced[k]:
+                    k += 1
+                hi = k = k + 1
+                if not 2 <= hi - lo <= 3 or any(protected[lo:hi]):
+                    continue
+                if words[lo] not in _TITLES:
+                    units.append(_Unit(lo, hi, (" ".join(words[lo + 1 : hi]),), None, weight))
+                surname = words[hi - 1]
+                swaps = {
+                    surname[:j] + surname[j + 1] + surname[j] + surname[j + 2 :]
+                    for j in range(1, len(surname) - 1)
+                    if surname[j] != surname[j + 1]
+                }
+                if len(surname) >= 4 and swaps:
+                    units.append(_Unit(hi - 1, hi, tuple(sorted(swaps)), None, weight))
+        return units
+
     @staticmethod
     def _add_term(found: dict[tuple[int, int], _Unit], lo: int, hi: int, term: str) -> None:
         previous = found.get((lo, hi))
-        found[lo, hi] = _Unit(lo, hi, previous.rewrites if previous else (), term)
+        if previous is None:
+            found[lo, hi] = _Unit(lo, hi, (), term)
+        else:
+            found[lo, hi] = _Unit(lo, hi, previous.rewrites, term, previous.weight)
 
     # ---- choosing and rewriting
 
@@ -573,8 +733,7 @@ class Spinner:
         self, document: Document, units: Sequence[_Unit], target: int, rng: random.Random
     ) -> list[_Edit]:
         """Rewrite units in a weighted random order until ``target`` are replaced."""
-        weight = self.profile.phrase_weight
-        keys = [rng.random() ** (1.0 / weight if unit.rewrites else 1.0) for unit in units]
+        keys = [rng.random() ** (1.0 / unit.weight) for unit in units]
         order = sorted(range(len(units)), key=keys.__getitem__, reverse=True)
         used = bytearray(len(document))
         edits: list[_Edit] = []
