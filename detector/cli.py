@@ -245,6 +245,46 @@ def _stdout_is_colour_terminal() -> bool:
 
 # --------------------------------------------------------------------------- batch: index, label
 
+EXIT_SOME_INPUTS_FAILED = 3  # `label` finished, but some inputs got error records
+
+TextField = Annotated[
+    str | None,
+    typer.Option(
+        "--text-field",
+        metavar="FIELD",
+        help="The JSONL/CSV/dataset field holding the text.  "
+        "[default: the first of text, article, document, content, body, story]",
+        show_default=False,
+    ),
+]
+IdField = Annotated[
+    str | None,
+    typer.Option(
+        "--id-field",
+        metavar="FIELD",
+        help="The JSONL/CSV/dataset field holding the id.  "
+        "[default: the first of id, doc_id, uid, guid; else the record's position]",
+        show_default=False,
+    ),
+]
+
+
+def _batch_reading(encoding: str | None, text_field: str | None, id_field: str | None) -> Any:
+    """The record fields of the batch options; a usage error (exit 2) for bad ones."""
+    import codecs
+
+    from detector.corpus_reader import FieldNames
+
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise fail(f"unknown encoding {encoding!r} (--encoding)", 2) from None
+    try:
+        return FieldNames(text=text_field, id=id_field)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
+
 
 @app.command("index")
 @reports_errors
@@ -254,7 +294,8 @@ def index_command(
         typer.Argument(
             metavar="ORIGINALS...",
             help="The originals: article files, folders, glob patterns, JSONL or CSV files "
-            "with id and text fields (.gz/.bz2/.xz too), or saved `datasets` folders.",
+            "with id and text fields (.gz/.bz2/.xz too), saved `datasets` folders, or "
+            "hub:NAME[:CONFIG][@SPLIT] hub datasets.",
             show_default=False,
         ),
     ],
@@ -274,6 +315,8 @@ def index_command(
     ] = 1,
     encoding: Encoding = None,
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+    text_field: TextField = None,
+    id_field: IdField = None,
 ) -> None:
     """Index ORIGINALS so that `spindetect label` can find the source of their spun copies.
 
@@ -288,10 +331,11 @@ def index_command(
       spindetect index wire-2024.jsonl.gz --out archive.sdx --add
       spindetect index 'feeds/**/*.html' --out feeds.sdx --workers 4
     """
-    from detector.index import build_index
+    from detector.index_build import build_index
     from detector.inputs import count_inputs
     from detector.progress import index_summary, progress_bar, stderr_console
 
+    fields = _batch_reading(encoding, text_field, id_field)
     warned = 0
 
     def warn(reason: str) -> None:
@@ -310,6 +354,7 @@ def index_command(
             max_bytes=max_bytes,
             on_progress=_advance_to(advance),
             on_skip=warn,
+            fields=fields,
         )
     if warned > _MAX_WARNINGS:
         typer.echo(f"Warning: {warned - _MAX_WARNINGS} more inputs skipped", err=True)
@@ -339,7 +384,8 @@ def label_command(
         typer.Argument(
             metavar="INPUTS...",
             help="The suspects: article files, folders, glob patterns, JSONL or CSV files "
-            "with id and text fields (.gz/.bz2/.xz too), or saved `datasets` folders.",
+            "with id and text fields (.gz/.bz2/.xz too), saved `datasets` folders, or "
+            "hub:NAME[:CONFIG][@SPLIT] hub datasets.",
             show_default=False,
         ),
     ],
@@ -407,17 +453,42 @@ def label_command(
             "are recorded as not_spun / unrelated.",
         ),
     ] = False,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            min=0,
+            metavar="SECONDS",
+            help="Give up on an input after this many seconds: it gets an error record and "
+            "the run goes on (0: no limit; not applied on Dask workers).",
+        ),
+    ] = 60.0,
+    allow_errors: Annotated[
+        bool,
+        typer.Option(
+            "--allow-errors",
+            help=f"Exit 0, not {EXIT_SOME_INPUTS_FAILED}, when some inputs got error records.",
+        ),
+    ] = False,
     encoding: Encoding = None,
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+    text_field: TextField = None,
+    id_field: IdField = None,
 ) -> None:
     """Label every input as spun or not, against the originals in an index.
 
     For each suspect the index proposes originals; the best are aligned and
     judged, and the one it copies is its source.  With no source, an installed
     reference-free model decides; without one the suspect is recorded as
-    not_spun / unrelated with source null.  An unreadable input gets a record
-    with its error and the run goes on.  Records are appended as they are
-    made, so a run killed at any point loses nothing: rerun it with --resume.
+    not_spun / unrelated with source null.  An unreadable input (or one that
+    runs past --timeout) gets a record with its error and the run goes on.
+    Records are appended as they are made, so a run killed at any point loses
+    nothing: rerun it with --resume.  Repeated ids are recorded as ID#1, ID#2.
+    One run at a time may write OUT (OUT.lock holds its PID).
+
+    Exit status: 0 when every input was labelled, 3 when the run finished but
+    some inputs got error records (0 with --allow-errors), 1 when the run could
+    not proceed (damaged index, OUT in use or unwritable), 2 for usage mistakes.
 
     \b
     Examples:
@@ -430,6 +501,7 @@ def label_command(
     from detector.label import LabelOptions, label_corpus
     from detector.progress import label_summary, progress_bar, stderr_console
 
+    fields = _batch_reading(encoding, text_field, id_field)
     if scheduler is not None and workers != 1:
         typer.echo("Warning: --workers has no effect with --scheduler", err=True)
     if model is not None:
@@ -442,7 +514,21 @@ def label_command(
             model = str(model_dir(model))  # a named model that is missing fails here, not later
         except ModelNotFoundError as exc:
             raise fail(str(exc), 2) from None
-    options = LabelOptions(encoding=encoding, max_bytes=max_bytes)
+    options = LabelOptions(
+        encoding=encoding,
+        max_bytes=max_bytes,
+        text_field=fields.text,
+        id_field=fields.id,
+        timeout=timeout or None,
+    )
+    renamed = 0
+
+    def warn_renamed(old: str, new: str) -> None:
+        nonlocal renamed
+        renamed += 1
+        if renamed <= _MAX_WARNINGS:
+            typer.echo(f"Warning: id {old!r} was used already; recorded as {new!r}", err=True)
+
     try:
         with progress_bar("labelling", lambda: count_inputs(inputs)) as advance:
             summary = label_corpus(
@@ -455,6 +541,7 @@ def label_command(
                 model=None if no_fallback else model or "default",
                 options=options,
                 on_progress=advance,
+                on_rename=warn_renamed,
             )
     except KeyboardInterrupt:
         raise fail(
@@ -467,6 +554,19 @@ def label_command(
             "reference-free model is installed; they are recorded as not_spun / unrelated.",
             err=True,
         )
+    if summary.renamed:
+        typer.echo(
+            f"Warning: {summary.renamed:,} input(s) had an id used already; they are recorded "
+            "as ID#1, ID#2, ... (ids must be unique for --resume to tell inputs apart)",
+            err=True,
+        )
+    if summary.errors and not allow_errors:
+        typer.echo(
+            f"Note: {summary.errors:,} input(s) got error records (see their error field in "
+            f"{out}); exit status {EXIT_SOME_INPUTS_FAILED} (--allow-errors to exit 0).",
+            err=True,
+        )
+        raise typer.Exit(code=EXIT_SOME_INPUTS_FAILED)
 
 
 # --------------------------------------------------------------------------- spin
@@ -521,8 +621,10 @@ def spin_command(
             "--profile",
             "-p",
             help="moby: Moby synonyms and the detector's glue phrases (what models train on); "
-            "cross: MyThes synonyms and different phrase rewrites (evaluation only; needs "
-            "the mythes-en-us package).",
+            "paratable: Moby synonyms, wordy paraphrase-table rewrites ('many' -> 'a large "
+            "number of'), respellings and mangled names (also trained on; protects numbers "
+            "by default); cross: MyThes synonyms and different phrase rewrites (evaluation "
+            "only; needs the mythes-en-us package).",
         ),
     ] = _DEFAULT_PROFILE,
     protect: Annotated[

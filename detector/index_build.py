@@ -51,6 +51,7 @@ from detector.index_lock import WriterLock, lock_path
 from detector.io import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
+    from detector.corpus_reader import FieldNames
     from detector.inputs import InputItem
 
 __all__ = ["FingerprintJob", "IndexSummary", "build_index"]
@@ -158,6 +159,7 @@ def build_index(
     params: IndexParams | None = None,
     on_progress: Callable[[int], None] | None = None,
     on_skip: Callable[[str], None] | None = None,
+    fields: FieldNames | None = None,
 ) -> IndexSummary:
     """Index the originals named by ``inputs`` into the file ``out``.
 
@@ -188,6 +190,8 @@ def build_index(
         Hashing parameters of a new index (ignored with ``add``).
     on_progress : callable, optional
         Called with the number of inputs processed after each batch.
+    fields : FieldNames, optional
+        The text and id fields of JSONL/CSV/dataset records (``--text-field``, ``--id-field``).
     on_skip : callable, optional
         Called with the one-line reason for each input that is skipped.
 
@@ -205,7 +209,17 @@ def build_index(
     out = Path(out)
     try:
         return _build(
-            inputs, out, add, workers, encoding, max_bytes, batch_size, params, on_progress, on_skip
+            inputs,
+            out,
+            add,
+            workers,
+            encoding,
+            max_bytes,
+            batch_size,
+            params,
+            on_progress,
+            on_skip,
+            fields,
         )
     except IndexWriteError as exc:
         if Path(exc.path) == out:
@@ -224,11 +238,12 @@ def _build(
     params: IndexParams | None,
     on_progress: Callable[[int], None] | None,
     on_skip: Callable[[str], None] | None,
+    fields: FieldNames | None,
 ) -> IndexSummary:
     from detector.parallel import batched, run_ordered
 
     started = time.perf_counter()
-    items = _originals(inputs, max_bytes)
+    items = _originals(inputs, max_bytes, fields)
     lock: WriterLock | None = None
     partial: Path | None = None
     if add:
@@ -302,27 +317,31 @@ def _build(
 # --------------------------------------------------------------------------- ids
 
 
-def _originals(inputs: Sequence[str | Path], max_bytes: int) -> Iterator[InputItem]:
+def _originals(
+    inputs: Sequence[str | Path], max_bytes: int, fields: FieldNames | None
+) -> Iterator[InputItem]:
     """The items of ``inputs``, article files called by their path below the folder named.
 
     Every argument is checked (``MissingInputError``) before anything is read.
     """
     from detector.inputs import iter_inputs
 
-    iter_inputs(inputs, max_bytes=max_bytes)  # checks the arguments; reads nothing yet
-    return _items_with_stable_ids([str(p) for p in inputs], max_bytes)
+    iter_inputs(inputs, max_bytes=max_bytes, fields=fields)  # checks arguments; reads nothing
+    return _items_with_stable_ids([str(p) for p in inputs], max_bytes, fields)
 
 
-def _items_with_stable_ids(arguments: list[str], max_bytes: int) -> Iterator[InputItem]:
+def _items_with_stable_ids(
+    arguments: list[str], max_bytes: int, fields: FieldNames | None
+) -> Iterator[InputItem]:
+    from detector.corpus_reader import escape_surrogates
     from detector.inputs import iter_inputs
 
     for argument in arguments:
         root = _id_root(argument)
-        for item in iter_inputs([argument], max_bytes=max_bytes):
+        for item in iter_inputs([argument], max_bytes=max_bytes, fields=fields):
             if item.path is not None and item.text is None:
-                item = dataclasses.replace(
-                    item, id=Path(os.path.relpath(item.path, root)).as_posix()
-                )
+                relative = Path(os.path.relpath(item.path, root)).as_posix()
+                item = dataclasses.replace(item, id=escape_surrogates(relative))
             yield item
 
 

@@ -23,23 +23,39 @@ Lines are appended with one ``write`` each, in input order, so a run killed at
 any moment leaves whole records plus at most one torn last line.  With
 ``resume=True`` the torn line is cut off, the ids already present are skipped,
 and the run continues where it stopped: nothing lost, nothing written twice.
+
+Every input has its own id: ids repeated in the inputs (``7`` and ``"7"``, one id
+in two files) are renamed ``7#1``, ``7#2`` in input order, the same in every run,
+so a resumed run labels each input exactly once.  A run holds an advisory lock
+on ``OUT.lock`` (holding its PID), so a second run on the same results file is
+refused at once (``ResultsFileError``, "OUT is in use by PID n").  A results
+file that cannot be written (full disk, read-only, no permission) stops the run
+with ``ResultsFileError``, the file left with whole records only.  An input
+that takes longer than ``LabelOptions.timeout`` seconds gets an error record
+(see ``Labeller.label``).  ``docs/reliability.md`` lists these promises and
+the tests that check them.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
+import signal
+import threading
 import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
+from detector.corpus_reader import FieldNames, escape_surrogates
 from detector.errors import (
     CorruptIndexError,
     InputError,
@@ -52,6 +68,7 @@ from detector.io import DEFAULT_MAX_BYTES
 if TYPE_CHECKING:
     from detector.document import Document
     from detector.index import SourceIndex
+    from detector.index_lock import WriterLock
     from detector.inputs import InputItem
     from detector.report import Relation, Report, Verdict
     from detector.score import ReferenceScorer, ScoredPair
@@ -62,6 +79,7 @@ __all__ = [
     "LabelRecord",
     "LabelSummary",
     "Labeller",
+    "ResultsFileError",
     "label_corpus",
     "load_fallback_model",
     "read_done_ids",
@@ -69,6 +87,11 @@ __all__ = [
 
 Outcome = Literal["source", "reference-free", "no-source", "error"]
 RECORD_FIELDS = ("id", "verdict", "relation", "spin_score", "source", "n_spans", "error")
+DEFAULT_TIMEOUT = 60.0
+
+
+class ResultsFileError(SpindetectError):
+    """The results file cannot be written (full disk, read-only, no permission) or is in use."""
 
 
 class SpinModel(Protocol):
@@ -149,8 +172,12 @@ class LabelRecord:
         return {name: getattr(self, name) for name in RECORD_FIELDS}
 
     def to_json(self) -> str:
-        """The record as one line of JSON (no newline)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False)
+        """The record as one line of JSON (no newline), always encodable as UTF-8."""
+        fields = self.to_dict()
+        for name, value in fields.items():
+            if isinstance(value, str):
+                fields[name] = escape_surrogates(value)
+        return json.dumps(fields, ensure_ascii=False)
 
 
 # --------------------------------------------------------------------------- labelling
@@ -171,12 +198,20 @@ class LabelOptions:
         Encoding of article files, instead of guessing.
     max_bytes : int, default=DEFAULT_MAX_BYTES
         Longest input accepted.
+    text_field, id_field : str, optional
+        The record fields holding the text and the id (``detector.corpus_reader.FieldNames``).
+    timeout : float or None, default=DEFAULT_TIMEOUT
+        Seconds one input may take (reading and scoring) before it gets an
+        error record instead; None for no limit.  See ``Labeller.label``.
     """
 
     candidates: int = 3
     min_similarity: float = 0.1
     encoding: str | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
+    text_field: str | None = None
+    id_field: str | None = None
+    timeout: float | None = DEFAULT_TIMEOUT
 
     def __post_init__(self) -> None:
         if isinstance(self.candidates, bool) or not isinstance(self.candidates, int):
@@ -198,6 +233,22 @@ class LabelOptions:
             raise ValueError(
                 f"the 'max_bytes' parameter of LabelOptions must be >= 1, got {self.max_bytes!r}"
             )
+        if self.timeout is not None and not self.timeout > 0:
+            raise ValueError(
+                f"the 'timeout' parameter of LabelOptions must be > 0 seconds or None, "
+                f"got {self.timeout!r}"
+            )
+        if self.encoding is not None:
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                raise ValueError(f"unknown encoding {self.encoding!r}") from None
+        self.fields  # noqa: B018 - checks the field names
+
+    @property
+    def fields(self) -> FieldNames:
+        """The record fields to read texts and ids from."""
+        return FieldNames(text=self.text_field, id=self.id_field)
 
 
 class Labeller:
@@ -246,11 +297,25 @@ class Labeller:
     def label(self, item: InputItem) -> LabelRecord:
         """The record of one input; a bad input gives an error record, not an exception.
 
-        A damaged index or thesaurus still raises: every input would fail alike.
+        An input that takes longer than ``options.timeout`` seconds to read and
+        score gets an error record too.  The limit is a ``SIGALRM`` timer, so it
+        holds in the main thread of a process (``workers=1`` and worker
+        processes), not in threads (a Dask worker's): there inputs run
+        unlimited.  It fires between Python operations, so one long call into C
+        finishes first.  A damaged index or thesaurus still raises: every input
+        would fail alike.
         """
+        timeout = self.options.timeout
         try:
-            document = item.read(encoding=self.options.encoding, max_bytes=self.options.max_bytes)
-            return self.label_document(document, item.id)
+            with _time_limit(timeout):
+                document = item.read(
+                    encoding=self.options.encoding, max_bytes=self.options.max_bytes
+                )
+                return self.label_document(document, item.id)
+        except _Timeout:
+            return LabelRecord.failed(
+                item.id, f"took longer than {timeout:g} s to label; skipped (see --timeout)"
+            )
         except (CorruptIndexError, ResourceError):
             raise  # not the input's fault: every other input would fail the same way
         except SpindetectError as exc:
@@ -297,6 +362,40 @@ def _strength(pair: ScoredPair) -> tuple[float, float]:
     return pair.features["reuse"], pair.report.spin_score
 
 
+class _Timeout(BaseException):
+    """One input ran past its time limit (a BaseException, so no ``except Exception`` eats it)."""
+
+
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise ``_Timeout`` in the block after ``seconds``; no limit off the main thread."""
+    if (
+        not seconds
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    armed = True
+
+    def on_alarm(signum: int, frame: object) -> None:
+        if armed:
+            raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    started = time.monotonic()
+    outer, interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        armed = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+        if outer:  # someone else's timer was running: give it back what is left of it
+            left = outer - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), interval)
+
+
 def load_fallback_model(name_or_path: str = "default") -> SpinModel | None:
     """The reference-free model ``name_or_path``, or None when no model is installed."""
     try:
@@ -339,7 +438,8 @@ class LabelJob:
 
 
 def _id_key(id: str) -> int:
-    return int.from_bytes(hashlib.blake2b(id.encode("utf-8"), digest_size=8).digest(), "little")
+    data = id.encode("utf-8", "backslashreplace")  # as escape_surrogates spells a lone surrogate
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 
 
 def read_done_ids(path: str | Path, *, repair: bool = False) -> np.ndarray:
@@ -383,26 +483,63 @@ def _read_done_ids(path: Path, repair: bool) -> np.ndarray:
 
 
 class _ResultLog:
-    """The results file, appended one whole record per ``write`` call."""
+    """The results file, appended one whole record per ``write`` call.
+
+    A write that fails (full disk, I/O error) is undone, so the file keeps
+    whole records only, and raises ``ResultsFileError``.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
             self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self.size = os.fstat(self.fd).st_size
         except OSError as exc:
-            raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+            raise _write_error(path, exc) from None
 
     def append(self, record: LabelRecord) -> None:
         data = (record.to_json() + "\n").encode("utf-8")
-        while data:
-            written = os.write(self.fd, data)
-            data = data[written:]
+        size = len(data)
+        try:
+            while data:
+                written = os.write(self.fd, data)
+                data = data[written:]
+        except OSError as exc:
+            with suppress(OSError):
+                os.ftruncate(self.fd, self.size)  # no torn line left behind
+            raise _write_error(self.path, exc) from None
+        self.size += size
 
-    def close(self) -> None:
+    def close(self, *, quiet: bool = False) -> None:
+        """Sync and close the file; ``quiet`` when another error is already on its way."""
         try:
             os.fsync(self.fd)
+        except OSError as exc:
+            if not quiet:
+                raise _write_error(self.path, exc) from None
         finally:
             os.close(self.fd)
+
+
+def _write_error(path: Path, exc: OSError) -> ResultsFileError:
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return ResultsFileError(
+        f"cannot write {path}: {reason}; the records written so far are whole, "
+        "so fix that and run again with --resume"
+    )
+
+
+def _lock_results(out: Path) -> WriterLock:
+    """The writer lock of the results file ``out`` (``OUT.lock``, holding this run's PID)."""
+    from detector.errors import IndexInUseError, IndexWriteError
+    from detector.index_lock import WriterLock
+
+    try:
+        return WriterLock.acquire(out)
+    except IndexInUseError as exc:
+        raise ResultsFileError(str(exc)) from None
+    except IndexWriteError as exc:
+        raise ResultsFileError(f"cannot write {out}: {exc.reason}") from None
 
 
 # --------------------------------------------------------------------------- the run
@@ -429,9 +566,11 @@ class LabelSummary:
     no_source : int
         Records with neither a source nor a model.
     errors : int
-        Records of inputs that could not be read.
+        Records of inputs that could not be read (or ran past the time limit).
     seconds : float
         Wall-clock time of the run.
+    renamed : int
+        Inputs whose id an earlier input already had, recorded as ``ID#n``.
     """
 
     out: str
@@ -444,6 +583,7 @@ class LabelSummary:
     no_source: int
     errors: int
     seconds: float
+    renamed: int = 0
 
     @property
     def rate(self) -> float:
@@ -463,6 +603,7 @@ def label_corpus(
     options: LabelOptions | None = None,
     batch_size: int = 16,
     on_progress: Callable[[int], None] | None = None,
+    on_rename: Callable[[str, str], None] | None = None,
 ) -> LabelSummary:
     """Label every input against the index, appending one record per input to ``out``.
 
@@ -473,10 +614,12 @@ def label_corpus(
     index : str or Path
         Index file built by ``build_index`` (``spindetect index``).
     out : str or Path
-        Results file (JSON lines).  It must not exist yet, unless ``resume``.
+        Results file (JSON lines).  It must not exist yet, unless ``resume``;
+        no other run may be writing it (``OUT.lock``).
     resume : bool, default=False
         Continue a run: skip inputs whose id ``out`` already records (ids are
-        paths as given, so pass the inputs the same way as before).
+        paths as given and repeated ids are numbered in input order, so pass
+        the inputs the same way as before).
     workers : int, default=1
         Local processes labelling in parallel (ignored with ``scheduler``);
         from a script, call this under ``if __name__ == "__main__":``.
@@ -490,68 +633,81 @@ def label_corpus(
         Inputs per unit of work sent to a worker.
     on_progress : callable, optional
         Called with the number of inputs just handled (labelled or skipped).
+    on_rename : callable, optional
+        Called with ``(id, new_id)`` for each input whose id was taken already.
 
     Returns
     -------
     LabelSummary
+
+    Raises
+    ------
+    ResultsFileError
+        ``out`` is in use by another run, or cannot be written.
     """
     from detector.index import SourceIndex
-    from detector.inputs import iter_inputs
+    from detector.inputs import iter_inputs, unique_ids
     from detector.parallel import batched, run_ordered
 
     options = options if options is not None else LabelOptions()
     out = Path(out)
     started = time.perf_counter()
-    items = iter_inputs(inputs, max_bytes=options.max_bytes)
+    items = iter_inputs(inputs, max_bytes=options.max_bytes, fields=options.fields)
     SourceIndex.open(index).close()  # refuse a missing or damaged index before starting
-    done = np.empty(0, dtype=np.uint64)
-    if out.exists() and out.stat().st_size:
-        if not resume:
-            raise InputError(
-                f"{out} already exists; pass --resume to continue that run, or remove it"
-            )
-        done = read_done_ids(out, repair=True)
-    job = LabelJob(str(index), options, model)
     counts: Counter[str] = Counter()
-    skipped = 0
+    with _lock_results(out):
+        done = np.empty(0, dtype=np.uint64)
+        if out.exists() and out.stat().st_size:
+            if not resume:
+                raise InputError(
+                    f"{out} already exists; pass --resume to continue that run, or remove it"
+                )
+            done = read_done_ids(out, repair=True)
 
-    def todo() -> Iterator[InputItem]:
-        nonlocal skipped
-        for item in items:
-            if len(done) and _is_done(done, item.id):
-                skipped += 1
+        def rename(old: str, new: str) -> None:
+            counts["renamed"] += 1
+            if on_rename is not None:
+                on_rename(old, new)
+
+        def todo() -> Iterator[InputItem]:
+            for item in unique_ids(items, rename):
+                if len(done) and _is_done(done, item.id):
+                    counts["resumed"] += 1
+                    if on_progress is not None:
+                        on_progress(1)
+                    continue
+                yield item
+
+        job = LabelJob(str(index), options, model)
+        log = _ResultLog(out)
+        try:
+            batches = batched(todo(), batch_size)
+            if scheduler is not None:
+                try:
+                    from detector.dask_runner import run_on_dask
+                except ImportError:
+                    raise ResourceError(
+                        "--scheduler needs dask.distributed: pip install 'spindetect[scale]'"
+                    ) from None
+                results: Iterable[list[LabelRecord]] = run_on_dask(job, batches, scheduler)
+            else:
+                results = run_ordered(job, batches, workers=workers)
+            for records in results:
+                for record in records:
+                    log.append(record)
+                    counts[record.outcome] += 1
+                    if record.verdict is not None:
+                        counts[record.verdict] += 1
                 if on_progress is not None:
-                    on_progress(1)
-                continue
-            yield item
-
-    log = _ResultLog(out)
-    try:
-        batches = batched(todo(), batch_size)
-        if scheduler is not None:
-            try:
-                from detector.dask_runner import run_on_dask
-            except ImportError:
-                raise ResourceError(
-                    "--scheduler needs dask.distributed: pip install 'spindetect[scale]'"
-                ) from None
-            results: Iterable[list[LabelRecord]] = run_on_dask(job, batches, scheduler)
-        else:
-            results = run_ordered(job, batches, workers=workers)
-        for records in results:
-            for record in records:
-                log.append(record)
-                counts[record.outcome] += 1
-                if record.verdict is not None:
-                    counts[record.verdict] += 1
-            if on_progress is not None:
-                on_progress(len(records))
-    finally:
+                    on_progress(len(records))
+        except BaseException:
+            log.close(quiet=True)
+            raise
         log.close()
     return LabelSummary(
         out=str(out),
         labelled=sum(counts[k] for k in ("source", "reference-free", "no-source", "error")),
-        resumed=skipped,
+        resumed=counts["resumed"],
         spun=counts["spun"],
         not_spun=counts["not_spun"],
         with_source=counts["source"],
@@ -559,6 +715,7 @@ def label_corpus(
         no_source=counts["no-source"],
         errors=counts["error"],
         seconds=time.perf_counter() - started,
+        renamed=counts["renamed"],
     )
 
 

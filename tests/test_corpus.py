@@ -190,3 +190,26 @@ def test_shared_onestopenglish_keeps_levels_of_a_topic_together() -> None:
     )
     assert len({r.id for r in records}) == 567
     assert not any("\ufb01" in r.text for r in records)
+
+
+def test_saved_datasets_are_read_by_the_shared_reader(tmp_path: Path) -> None:
+    datasets = pytest.importorskip("datasets")
+    folder = tmp_path / "saved"
+    datasets.Dataset.from_dict({"id": ["s1"], "body": ["Storms hit the coast."]}).save_to_disk(
+        str(folder)
+    )
+    assert [(r.id, r.text) for r in load_corpus(folder)] == [("s1", "Storms hit the coast.")]
+
+
+def test_a_bad_row_stops_a_training_corpus(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text('id,text\n1,"never closed\n2,fine\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"c\.csv:2 is not valid CSV"):
+        list(load_corpus(path))
+
+
+def test_lone_surrogates_are_repaired_for_training(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"id": "a\\ud800", "text": "Broken \\udc00 text."}\n', encoding="ascii")
+    (record,) = load_corpus(path)
+    assert (record.id, record.text) == ("a\\ud800", "Broken \ufffd text.")

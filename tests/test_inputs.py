@@ -3,8 +3,9 @@ import json
 
 import pytest
 
+from detector.corpus_reader import FieldError, FieldNames
 from detector.errors import InputError, MissingInputError
-from detector.inputs import InputItem, count_inputs, iter_inputs
+from detector.inputs import InputItem, count_inputs, iter_inputs, unique_ids
 
 TEXT = "The Riverside council approved a 42 million pound flood plan on Tuesday."
 
@@ -89,11 +90,28 @@ def test_csv_rows_with_quoted_newlines(tmp_path):
     assert count_inputs([path]) == 2
 
 
-def test_csv_without_a_text_column_is_one_error_item(tmp_path):
+def test_csv_text_columns_are_the_shared_list_or_the_one_named(tmp_path):
     path = tmp_path / "in.csv"
-    path.write_text("id,body\n1,hello\n")
-    (item,) = iter_inputs([path])
-    assert item.id == str(path) and "no 'text' column (columns: id, body)" in item.error
+    path.write_text("id,body,summary\n1,hello,hi\n")
+    assert [(i.id, i.text) for i in iter_inputs([path])] == [("1", "hello")]
+    named = iter_inputs([path], fields=FieldNames(text="summary"))
+    assert [(i.id, i.text) for i in named] == [("1", "hi")]
+
+
+def test_a_named_csv_without_a_text_column_is_refused_naming_its_columns(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("id,headline\n1,hello\n")
+    with pytest.raises(FieldError, match=r"no text column .*columns found: id, headline"):
+        iter_inputs([path])
+    with pytest.raises(FieldError, match=r"no 'body_text' column \(columns found: id, headline"):
+        iter_inputs([path], fields=FieldNames(text="body_text"))
+
+
+def test_a_csv_without_a_text_column_found_in_a_folder_is_one_error_item(tmp_path):
+    (tmp_path / "in.csv").write_text("id,headline\n1,hello\n")
+    (item,) = iter_inputs([tmp_path])
+    assert item.id == str(tmp_path / "in.csv")
+    assert "columns found: id, headline" in item.error
 
 
 def test_glob_patterns_expand(tree):
@@ -144,3 +162,54 @@ def test_saved_datasets_are_read_row_by_row(tmp_path):
     )
     assert [(i.id, i.text) for i in iter_inputs([folder])] == [("d1", TEXT), ("d2", "Second text.")]
     assert count_inputs([folder]) == 2
+
+
+def test_named_tsv_and_json_array_files_are_read_too(tmp_path):
+    tsv = tmp_path / "in.tsv"
+    tsv.write_text("id\tarticle\nt1\tTabbed text.\n", encoding="utf-8")
+    array = tmp_path / "in.json"
+    array.write_text(json.dumps({"data": [{"id": "j1", "text": TEXT}]}), encoding="utf-8")
+    assert [(i.id, i.text) for i in iter_inputs([tsv, array])] == [
+        ("t1", "Tabbed text."),
+        ("j1", TEXT),
+    ]
+    assert count_inputs([tsv, array]) == 2
+
+
+def test_hub_datasets_are_named_with_a_prefix(monkeypatch, tmp_path):
+    datasets = pytest.importorskip("datasets")
+    calls = []
+
+    def fake_load_dataset(name, config, split):
+        calls.append((name, config, split))
+        return [{"article": TEXT}, {"id": "h2", "article": "Second."}]
+
+    monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
+    items = list(iter_inputs(["hub:cnn_dailymail:3.0.0@test"]))
+    assert calls == [("cnn_dailymail", "3.0.0", "test")]
+    assert [(i.id, i.text) for i in items] == [("cnn_dailymail@test[0]", TEXT), ("h2", "Second.")]
+    assert count_inputs(["hub:cnn_dailymail"]) is None
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(MissingInputError, match="no such file"):
+        iter_inputs(["cnn_dailymail"])  # without the prefix, a missing path
+
+
+def test_build_index_reads_records_by_the_fields_given(tmp_path):
+    from detector.index import SourceIndex
+    from detector.index_build import build_index
+
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps({"key": "k", "headline": TEXT}) + "\n")
+    build_index([path], tmp_path / "x.sdx", fields=FieldNames(text="headline", id="key"))
+    with SourceIndex.open(tmp_path / "x.sdx") as index:
+        assert list(index.ids()) == ["k"]
+    with pytest.raises(FieldError):
+        build_index([path], tmp_path / "y.sdx")
+
+
+def test_unique_ids_number_repeats_in_input_order():
+    items = [InputItem(id=i, text=TEXT) for i in ["7", "7", "7#1", "x", "7"]]
+    renamed = []
+    out = [i.id for i in unique_ids(items, lambda old, new: renamed.append((old, new)))]
+    assert out == ["7", "7#1", "7#1#1", "x", "7#2"]
+    assert renamed == [("7", "7#1"), ("7#1", "7#1#1"), ("7", "7#2")]

@@ -8,7 +8,8 @@ import time
 import pytest
 
 from detector.errors import CorruptIndexError, InputError
-from detector.index import SourceIndex, build_index
+from detector.index import SourceIndex
+from detector.index_build import build_index
 from detector.label import (
     RECORD_FIELDS,
     LabelJob,

@@ -5,10 +5,11 @@ Run ``python -m training.dataset --corpus CORPUS [CORPUS ...] --out data/spin-da
 ``datasets.DatasetDict`` saved with ``save_to_disk``, with five splits:
 
 ``train``, ``validation``, ``test``
-    Every text spun ``spins_per_text`` times by the training profile (``moby``),
-    plus negatives: the unspun original and, unless disabled, a syndicated copy
-    (``training.edits``).  Split by *story*: all versions of one story (the three
-    OneStopEnglish levels of a topic) sit in one split.
+    Every text spun ``spins_per_text`` times by the training profiles (``moby`` and
+    ``paratable`` by default, taking turns from copy to copy), plus negatives: the
+    unspun original and, unless disabled, a syndicated copy (``training.edits``).
+    Split by *story*: all versions of one story (the three OneStopEnglish levels
+    of a topic) sit in one split.
 ``cross_spinner``
     The test texts spun by the evaluation-only profile (``cross``), with their
     unspun originals, to measure whether a detector generalises to a spinner it
@@ -89,7 +90,10 @@ class DataArgs:
     overwrite: bool = field(
         default=False, metadata={"help": "Replace an existing dataset at --out"}
     )
-    text_field: str | None = field(default=None, metadata={"help": "Text column, if not 'text'"})
+    text_field: str | None = field(
+        default=None,
+        metadata={"help": "Text column, if not one of text, article, document, content, body"},
+    )
     max_texts: int | None = field(
         default=None, metadata={"help": "Read at most this many texts per corpus"}
     )
@@ -102,7 +106,13 @@ class DataArgs:
         default=0.1, metadata={"help": "Share of stories in validation"}
     )
     test_share: float = field(default=0.15, metadata={"help": "Share of stories in test"})
-    profile: str = field(default="moby", metadata={"help": "Training spinner profile"})
+    profile: str = field(
+        default="moby,paratable",
+        metadata={
+            "help": "Training spinner profiles, comma-separated; "
+            "a text's spun copies take them in turn"
+        },
+    )
     cross_profile: str = field(
         default="cross", metadata={"help": "Evaluation spinner profile ('none' to skip the split)"}
     )
@@ -153,16 +163,21 @@ class DataArgs:
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"the '{name}' parameter must be at least 1, got {value}")
-        if self.profile not in PROFILES:
-            raise ValueError(
-                f"the 'profile' parameter must be one of {', '.join(PROFILES)}, "
-                f"got {self.profile!r}"
-            )
-        if PROFILES[self.profile].evaluation_only:
-            raise ValueError(
-                f"the 'profile' parameter names the evaluation-only profile {self.profile!r}; "
-                "models must not train on it (use it as --cross-profile)"
-            )
+        given = self.profile.split(",") if isinstance(self.profile, str) else list(self.profile)
+        profiles = tuple(dict.fromkeys(name.strip() for name in given if name.strip()))
+        if not profiles:
+            raise ValueError("the 'profile' parameter must name at least one training profile")
+        for name in profiles:
+            if name not in PROFILES:
+                raise ValueError(
+                    f"the 'profile' parameter must list some of {', '.join(PROFILES)}, got {name!r}"
+                )
+            if PROFILES[name].evaluation_only:
+                raise ValueError(
+                    f"the 'profile' parameter names the evaluation-only profile {name!r}; "
+                    "models must not train on it (use it as --cross-profile)"
+                )
+        self.profile = ",".join(profiles)
         if self.cross_profile.lower() in ("", "none"):
             self.cross_profile = "none"
         elif self.cross_profile not in PROFILES:
@@ -170,6 +185,11 @@ class DataArgs:
                 f"the 'cross_profile' parameter must be one of {', '.join(PROFILES)} or 'none', "
                 f"got {self.cross_profile!r}"
             )
+
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        """The training profiles, in the order a text's spun copies take them."""
+        return tuple(self.profile.split(","))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -327,6 +347,13 @@ def _example(
     }
 
 
+def _turns(spinners: Sequence[Spinner], record: TextRecord, args: DataArgs) -> list[Spinner]:
+    """The spinner of each spun copy of ``record``: the profiles in turn, from a seeded start."""
+    n = len(spinners)
+    start = _rng(args.seed, "profiles", record.source, record.id).randrange(n) if n > 1 else 0
+    return [spinners[(start + copy) % n] for copy in range(args.spins_per_text)]
+
+
 def _spun(record: TextRecord, spinner: Spinner, args: DataArgs, copy: int) -> dict[str, Any]:
     profile = spinner.profile.name
     rng = _rng(args.seed, "spin", profile, record.source, record.id, str(copy))
@@ -396,22 +423,29 @@ def _human_rewrites(records: Sequence[TextRecord]) -> list[dict[str, Any]]:
 
 def build_dataset(
     splits: Mapping[str, Sequence[TextRecord]],
-    spinner: Spinner,
+    spinners: Spinner | Sequence[Spinner],
     cross_spinner: Spinner | None,
     args: DataArgs,
     *,
     console: Console | None = None,
 ) -> DatasetDict:
-    """The ``DatasetDict`` of the module docstring, from records already split by story."""
+    """The ``DatasetDict`` of the module docstring, from records already split by story.
+
+    ``spinners`` spin train, validation and test: one spinner, or the training
+    profiles' spinners, which a text's spun copies take in turn.
+    """
     from datasets import Dataset, DatasetDict
 
+    if isinstance(spinners, Spinner):
+        spinners = (spinners,)
     features = dataset_features()
     rows: dict[str, list[dict[str, Any]]] = {}
     for split in ("train", "validation", "test"):
         rows[split] = []
         for record in splits[split]:
             rows[split] += (
-                _spun(record, spinner, args, copy) for copy in range(args.spins_per_text)
+                _spun(record, spinner, args, copy)
+                for copy, spinner in enumerate(_turns(spinners, record, args))
             )
             rows[split].append(_unspun(record))
             if args.syndicated_negatives:
@@ -529,12 +563,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             + ", ".join(f"{k} {len(v)}" for k, v in splits.items())
         )
 
-        # Spinners: the training profile, and the evaluation-only one.
-        spinner = Spinner.from_profile(args.profile)
+        # Spinners: the training profiles, and the evaluation-only one.
+        spinners = [Spinner.from_profile(name) for name in args.profiles]
         cross = None if args.cross_profile == "none" else Spinner.from_profile(args.cross_profile)
 
         # Examples, then save.
-        dataset = build_dataset(splits, spinner, cross, args, console=console)
+        dataset = build_dataset(splits, spinners, cross, args, console=console)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         dataset.save_to_disk(str(args.out))
         stats = statistics(dataset)
