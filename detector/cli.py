@@ -90,13 +90,20 @@ def reports_errors(command: F) -> F:
 
 
 def write_output(text: str, output: Path | None) -> None:
-    """Write ``text`` to ``output``, or to standard output when it is None."""
+    """Write ``text`` to ``output`` (all of it or, on failure, nothing), or to standard output."""
+    from detector.output import silence_stdout, write_file_atomically, write_stdout
+
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        sys.stdout.flush()
+        try:
+            write_stdout(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            silence_stdout()
+            raise fail(f"cannot write to standard output: {exc.strerror or exc}") from None
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        write_file_atomically(output, text)
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
 
@@ -180,8 +187,21 @@ def score(
             "--model",
             "-m",
             metavar="MODEL",
-            help="Without --original: the model that reads the suspect alone, "
-            "baseline, transformer or a model folder.  [default: the best shipped model]",
+            help="Without --original: the model that reads the suspect alone: hybrid (the "
+            "language-model judge fused with the transformer), lm (the language-model judge "
+            "alone), transformer, baseline (fastest), or a model folder.  "
+            "[default: the best shipped model, models/default.json]",
+            show_default=False,
+        ),
+    ] = None,
+    lm: Annotated[
+        str | None,
+        typer.Option(
+            "--lm",
+            metavar="NAME_OR_PATH",
+            help="For --model lm or hybrid: the causal language model that reads the text, "
+            "a Hugging Face name (needs the hub) or a local folder.  "
+            "[default: the packaged SmolLM2-135M]",
             show_default=False,
         ),
     ] = None,
@@ -225,6 +245,8 @@ def score(
     if original:
         if model is not None:
             typer.echo("Warning: --model has no effect with --original (reference mode)", err=True)
+        if lm is not None:
+            typer.echo("Warning: --lm has no effect with --original (reference mode)", err=True)
         originals = _read_originals(original, suspect, encoding, max_bytes)
         from detector.score import ReferenceScorer
 
@@ -232,7 +254,7 @@ def score(
     else:
         from detector.models import load_model
 
-        report = load_model(model or "default").score(suspect_doc)
+        report = load_model(model or "default", lm=lm).score(suspect_doc)
     color = output is None and fmt is FormatChoice.text and _stdout_is_colour_terminal()
     write_output(render(report, fmt.value, color=color), output)
 

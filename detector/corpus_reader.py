@@ -411,7 +411,9 @@ def _record(
 
 
 def _too_long(where: str, max_bytes: int) -> str:
-    return f"{where} is longer than {max_bytes / 1e6:g} MB; raise --max-bytes"
+    from detector.io import format_size
+
+    return f"{where} is longer than {format_size(max_bytes)}; raise --max-bytes"
 
 
 def _mapping_records(

@@ -4,7 +4,10 @@ Every offset in spindetect indexes ``Document.text``, the plain text as read
 (for a .txt file, the decoded file itself).  Matching uses a normalised view of
 that text in which curly quotes, dashes and odd spaces are replaced one
 character for one character, so offsets stay valid, and hard line wraps inside
-a sentence do not end the sentence.
+a sentence do not end the sentence.  Word forms are compared as
+``detector.evasion.match_form`` gives them: a word keeps invisible characters
+(zero-width spaces, soft hyphens) inside it, and its form drops them and reads
+lookalike letters from other scripts as Latin.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
+
+from detector.evasion import LETTER_RUN, has_suspect_characters, match_form
 
 __all__ = ["Document", "make_document", "normalise"]
 
@@ -26,8 +31,9 @@ _ONE_FOR_ONE = {
 _SPECIAL = re.compile("[" + "".join(_ONE_FOR_ONE) + "]")
 
 # A word: letters and digits, joined by inner apostrophes, hyphens, dots, commas, colons or
-# slashes (country's, COVID-19, U.S, 1,000, 3.5%, 2:30, 24/7).
-_WORD = re.compile(r"[^\W_]+(?:['\-.,:/][^\W_]+)*%?")
+# slashes (country's, COVID-19, U.S, 1,000, 3.5%, 2:30, 24/7); invisible characters between
+# its letters stay inside it.
+_WORD = re.compile(rf"{LETTER_RUN}(?:['\-.,:/]{LETTER_RUN})*%?")
 # The same pattern as one group, for re.split, and its faster twin for ASCII text.
 _WORD_SPLIT = re.compile(f"({_WORD.pattern})")
 _WORD_ASCII = re.compile(r"([A-Za-z0-9]+(?:['\-.,:/][A-Za-z0-9]+)*%?)")
@@ -102,7 +108,7 @@ def _tokenise(plain: str) -> tuple[list[str], list[int], list[int]]:
     # offsets are running sums of their lengths: no Python-level work per match.
     parts = (_WORD_ASCII if plain.isascii() else _WORD_SPLIT).split(plain)
     offsets = list(accumulate(map(len, parts)))
-    words = list(map(str.lower, parts[1::2]))
+    words = list(map(match_form if has_suspect_characters(plain) else str.lower, parts[1::2]))
     starts, ends = offsets[0:-1:2], offsets[1::2]
     if "'s" not in plain and "'S" not in plain:
         return words, starts, ends

@@ -42,6 +42,7 @@ import numpy as np
 
 from detector.document import Document, normalise
 from detector.errors import ResourceError
+from detector.evasion import has_suspect_characters, match_form
 from detector.stopwords import STOPWORDS
 
 if TYPE_CHECKING:
@@ -175,8 +176,15 @@ def vocabulary_digest(lexicon: Lexicon) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    """Space-separated tokens of ``text`` normalised and lowercased, without "'s"."""
-    return _POSSESSIVE.sub("", normalise(text).lower()).split()
+    """Space-separated tokens of ``text`` normalised and lowercased, without "'s".
+
+    Lookalike letters and invisible characters, an evasion trick, are read as the
+    Latin word they disguise (``detector.evasion.match_form``).
+    """
+    tokens = _POSSESSIVE.sub("", normalise(text).lower()).split()
+    if has_suspect_characters(text):
+        tokens = [match_form(t) for t in tokens]
+    return tokens
 
 
 def _fmix32(x: np.ndarray) -> np.ndarray:

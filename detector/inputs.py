@@ -54,7 +54,13 @@ from detector.corpus_reader import (
 )
 from detector.document import Document
 from detector.errors import InputError, MissingInputError
-from detector.io import DEFAULT_MAX_BYTES, TEXT_SUFFIXES, read_document, text_to_document
+from detector.io import (
+    DEFAULT_MAX_BYTES,
+    TEXT_SUFFIXES,
+    format_size,
+    read_document,
+    text_to_document,
+)
 
 __all__ = [
     "RECORD_SUFFIXES",
@@ -102,7 +108,7 @@ class InputItem:
         if self.text is not None:
             if len(self.text) > max_bytes:
                 raise InputError(
-                    f"{self.id} is longer than {max_bytes / 1e6:g} MB, far more than one "
+                    f"{self.id} is longer than {format_size(max_bytes)}, far more than one "
                     "article; raise the limit with --max-bytes"
                 )
             return text_to_document(self.text, self.id, "text")

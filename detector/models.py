@@ -32,7 +32,7 @@ __all__ = [
     "read_model_config",
 ]
 
-MODEL_NAMES = ("baseline", "transformer")
+MODEL_NAMES = ("baseline", "transformer", "lm", "hybrid")
 
 
 @runtime_checkable
@@ -81,17 +81,33 @@ def model_dir(name_or_path: str) -> Path:
         hints = {
             "baseline": "build it with `make baseline`",
             "transformer": "build it with `make train`",
+            "lm": "build it with `make lm-model`",
+            "hybrid": "build it with `make hybrid`",
         }
         hint = hints.get(name_or_path, "pass a folder holding a model's config.json")
         raise ModelNotFoundError(f"no model at {folder}: {hint}")
     return folder
 
 
-def load_model(name_or_path: str = "default") -> ReferenceFreeModel:
-    """A reference-free model by name (``default``, ``baseline``, ``transformer``) or folder."""
+def load_model(name_or_path: str = "default", *, lm: str | None = None) -> ReferenceFreeModel:
+    """A reference-free model by name (``default``, ``baseline``, ``transformer``, ``lm``,
+    ``hybrid``) or folder.
+
+    ``lm`` names the causal language model for the models that read with one
+    (``lm``, ``hybrid``): a Hugging Face name or folder; the packaged SmolLM2 by default.
+    """
     folder = model_dir(name_or_path)
     config = read_model_config(folder)
     kind = config.get("type")
+    if kind == "lm":
+        from detector.lm_model import LMModel
+
+        return LMModel.load(folder, config=config, lm=lm)
+    if kind == "hybrid":
+        from detector.hybrid_model import HybridModel
+
+        transformer = model_dir(str(config.get("transformer", "transformer")))
+        return HybridModel.load(folder, transformer_folder=transformer, config=config, lm=lm)
     if kind == "baseline":
         from detector.baseline_model import BaselineModel
 

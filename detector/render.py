@@ -1,20 +1,32 @@
 """Rendering a ``Report`` as terminal text, JSON or one self-contained HTML page.
 
-All article text that reaches HTML goes through ``html.escape``: an article is
-untrusted input and may hold markup or scripts.
+An article is untrusted input and may hold markup, scripts or terminal escape
+sequences.  In terminal text and HTML, article text and every name have their
+control characters shown as visible escapes (``\\x1b``), so that printing them
+cannot move the cursor, recolour or retitle a terminal; HTML also goes through
+``html.escape``.  JSON keeps the text exactly (its offsets index it), with those
+characters written as JSON escapes.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterable
 from typing import Literal
 
-from detector.report import Span
-from detector.report import Report
+from detector.report import Report, Span
 
-__all__ = ["FORMATS", "OutputFormat", "render", "render_html", "render_json", "render_text"]
+__all__ = [
+    "FORMATS",
+    "OutputFormat",
+    "render",
+    "render_html",
+    "render_json",
+    "render_text",
+    "safe_for_terminal",
+]
 
 OutputFormat = Literal["text", "json", "html"]
 FORMATS: tuple[str, ...] = ("text", "json", "html")
@@ -40,9 +52,32 @@ def render(report: Report, fmt: str, *, color: bool = False) -> str:
     raise ValueError(f"the 'fmt' parameter must be one of {', '.join(FORMATS)}, got {fmt!r}")
 
 
+# What a terminal may act on (C0 but tab and newline, DEL, C1), and what reorders the text
+# it shows (bidirectional overrides and isolates).
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# json.dumps escapes C0 itself; these it would leave raw with ensure_ascii=False.
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_control(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_for_terminal(text: str) -> str:
+    """``text`` with control characters (but tab and newline) shown as ``\\x1b``-style escapes.
+
+    A line break written CR LF or CR alone stays a line break.
+    """
+    if text.isprintable():
+        return text
+    return _UNSAFE.sub(_escape_control, text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def render_json(report: Report) -> str:
-    """The report as one JSON object (see ``Report.to_dict``)."""
-    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+    """The report as one JSON object (see ``Report.to_dict``), terminal-safe as written."""
+    text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # --------------------------------------------------------------------------- text
@@ -51,11 +86,13 @@ def render_json(report: Report) -> str:
 def _summary_lines(report: Report) -> list[str]:
     spin = report.spin_spans
     ordinary = len(report.spans) - len(spin)
-    lines = [f"suspect:   {report.suspect.name}"]
+    lines = [f"suspect:   {safe_for_terminal(report.suspect.name)}"]
     if report.mode == "reference":
-        lines.append(f"original:  {report.source}   (relation: {report.relation})")
+        source = safe_for_terminal(str(report.source))
+        lines.append(f"original:  {source}   (relation: {report.relation})")
     else:
-        lines.append(f"original:  none; reference-free scoring with model {report.model}")
+        model = safe_for_terminal(str(report.model))
+        lines.append(f"original:  none; reference-free scoring with model {model}")
     lines.append(
         f"swaps:     {len(spin)} synonym/phrase swaps (substitution rate "
         f"{report.substitution_rate:.1%})"
@@ -94,17 +131,18 @@ def _annotate(text: str, spans: Iterable[Span], *, color: bool) -> str:
     for span in spans:
         if span.start < at:
             continue
-        out.append(text[at : span.start])
-        original = span.original.replace("\n", " ")
+        out.append(safe_for_terminal(text[at : span.start]))
+        new = safe_for_terminal(span.text)
+        original = safe_for_terminal(span.original.replace("\n", " "))
         if color:
             tint = _RED + _BOLD if span.is_spin else _YELLOW
-            out.append(f"{tint}{span.text}{_RESET}{_DIM}({original}){_RESET}")
+            out.append(f"{tint}{new}{_RESET}{_DIM}({original}){_RESET}")
         elif span.is_spin:
-            out.append(f"{{{span.text}|{original}}}")
+            out.append(f"{{{new}|{original}}}")
         else:
-            out.append(f"[{span.text}|{original}]")
+            out.append(f"[{new}|{original}]")
         at = span.end
-    out.append(text[at:])
+    out.append(safe_for_terminal(text[at:]))
     return "".join(out).rstrip() + "\n"
 
 
@@ -132,6 +170,11 @@ mark[data-other]:hover::after{content:attr(data-other);position:absolute;left:0;
 """
 
 
+def _escape(text: str) -> str:
+    """``text`` for HTML: markup escaped, control characters shown as escapes."""
+    return html.escape(safe_for_terminal(text))
+
+
 def _marked(text: str, spans: list[tuple[int, int, str, str, str]]) -> str:
     """``text`` escaped, with each (start, end, css class, tooltip, id) span wrapped in <mark>."""
     out: list[str] = []
@@ -139,13 +182,13 @@ def _marked(text: str, spans: list[tuple[int, int, str, str, str]]) -> str:
     for start, end, css, tooltip, anchor in sorted(spans):
         if start < at or start >= end:
             continue
-        out.append(html.escape(text[at:start]))
+        out.append(_escape(text[at:start]))
         out.append(
-            f'<mark class="{css}" id="{anchor}" aria-label="{html.escape(tooltip)}" '
-            f'data-other="{html.escape(tooltip)}">{html.escape(text[start:end])}</mark>'
+            f'<mark class="{css}" id="{anchor}" aria-label="{_escape(tooltip)}" '
+            f'data-other="{_escape(tooltip)}">{_escape(text[start:end])}</mark>'
         )
         at = end
-    out.append(html.escape(text[at:]))
+    out.append(_escape(text[at:]))
     return "".join(out)
 
 
@@ -185,7 +228,7 @@ def render_html(report: Report) -> str:
             f"{len(report.spin_spans)} swaps, {len(report.spans) - len(report.spin_spans)} edits",
         )
     )
-    summary = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
+    summary = "".join(f"<dt>{html.escape(k)}</dt><dd>{_escape(v)}</dd>" for k, v in rows)
     columns = [
         "<section><h2>Suspect</h2>"
         f'<div class="text">{_marked(report.suspect.text, suspect_marks)}</div></section>'
@@ -201,7 +244,7 @@ def render_html(report: Report) -> str:
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
+        f"<title>{_escape(title)}</title><style>{_CSS}</style></head><body>"
         f'<header><h1 class="{verdict}">{html.escape(verdict.replace("_", " ").upper())}</h1>'
         f"<dl>{summary}</dl>"
         '<div class="legend"><mark class="spin">swap</mark> synonym or glue-phrase swap, '

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from detector.document import Document
+from detector.evasion import find_evasion
 
 __all__ = [
     "SPIN_KINDS",
@@ -136,6 +137,10 @@ class Report:
     quality : TextQuality or None
         The language model's text-quality readout, when a model that reads the
         text with one scored it.
+
+    ``to_dict`` also reports ``evasion``: how many lookalike letters from other
+    scripts and invisible characters hide inside the suspect's words (matching
+    reads through them; their presence is itself a sign of evasion).
     """
 
     verdict: Verdict
@@ -175,5 +180,6 @@ class Report:
             "model": self.model,
             "note": self.note,
             "quality": None if self.quality is None else self.quality.to_dict(),
+            "evasion": find_evasion(self.suspect.text).to_dict(),
             "spans": [span.to_dict() for span in self.spans],
         }

@@ -15,11 +15,31 @@ from typing import Protocol
 
 from detector.document import Document
 from detector.prose import prose_problem
-from detector.report import Report, Span
+from detector.report import Report, Span, SpanKind, TextQuality
 from detector.restore import Restorer
 from detector.stopwords import STOPWORDS
 
-__all__ = ["WordScores", "report_from_scores", "score_document", "unscored_report"]
+__all__ = [
+    "Restoration",
+    "WordScores",
+    "report_from_scores",
+    "score_document",
+    "unscored_report",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Restoration:
+    """A model's in-context reading of one unit: the original it would restore there.
+
+    ``lo``/``hi`` are the unit's words (``document.words[lo:hi]``); ``gain`` is how
+    much likelier, in nats, the text reads with ``original`` in the unit's place.
+    """
+
+    lo: int
+    hi: int
+    original: str
+    gain: float | None
 
 
 @dataclass(frozen=True)
@@ -33,11 +53,19 @@ class WordScores:
         For each of ``document.words``, the probability that a spinner put it there.
     document_probability : float
         The probability that the document is spun.
+    restorations : tuple of Restoration
+        Models that read the sentence restore in context: non-overlapping units
+        with their restored originals.  Empty for models that do not; their
+        flagged words are restored from the thesaurus instead.
+    quality : TextQuality or None
+        The language model's text-quality readout, when one read the text.
     """
 
     document: Document
     word_probabilities: tuple[float, ...]
     document_probability: float
+    restorations: tuple[Restoration, ...] = ()
+    quality: TextQuality | None = None
 
     def __post_init__(self) -> None:
         if len(self.word_probabilities) != len(self.document.words):
@@ -115,15 +143,18 @@ def report_from_scores(
         for k, p in enumerate(probabilities)
         if p >= word_threshold and document.words[k] not in STOPWORDS
     ]
+    in_context = _restored_in_context(scores, word_threshold)
+    covered = {k for r in in_context for k in range(r.lo, r.hi)}
+    left = [k for k in flagged if k not in covered]
     runs: list[tuple[int, int]] = []  # flagged word ranges, half-open
     k = 0
-    while k < len(flagged):
+    while k < len(left):
         lo = hi = flagged[k]
         # Join the next flagged word when the pair is one thesaurus term.
         if (
             restorer is not None
-            and k + 1 < len(flagged)
-            and flagged[k + 1] == hi + 1
+            and k + 1 < len(left)
+            and left[k + 1] == hi + 1
             and f"{document.words[lo]} {document.words[hi + 1]}" in restorer.lexicon
         ):
             hi += 1
@@ -133,7 +164,7 @@ def report_from_scores(
     texts = [document.surface(lo, hi) for lo, hi in runs]
     if restorer is not None:
         restorer.prepare(texts)  # all at once: much cheaper than word by word
-    spans = tuple(
+    guessed = [
         Span(
             start=document.starts[lo],
             end=document.ends[hi - 1],
@@ -143,7 +174,20 @@ def report_from_scores(
             score=max(probabilities[lo:hi]),
         )
         for (lo, hi), text in zip(runs, texts, strict=True)
-    )
+    ]
+    read = [
+        Span(
+            start=document.starts[r.lo],
+            end=document.ends[r.hi - 1],
+            text=document.surface(r.lo, r.hi),
+            original=r.original,
+            kind=_kind(r),
+            score=max(probabilities[r.lo : r.hi]),
+            restore_score=r.gain,
+        )
+        for r in in_context
+    ]
+    spans = tuple(sorted(guessed + read, key=lambda span: span.start))
     content = sum(1 for w in document.words if w not in STOPWORDS)
     return Report(
         verdict="spun" if scores.document_probability >= document_threshold else "not_spun",
@@ -156,4 +200,21 @@ def report_from_scores(
         original=None,
         mode="reference-free",
         model=model,
+        quality=scores.quality,
     )
+
+
+def _restored_in_context(scores: WordScores, word_threshold: float) -> list[Restoration]:
+    """The model's own restorations of units that hold a flagged word."""
+    probabilities = scores.word_probabilities
+    return [
+        r
+        for r in scores.restorations
+        if r.original and max(probabilities[r.lo : r.hi], default=0.0) >= word_threshold
+    ]
+
+
+def _kind(restoration: Restoration) -> SpanKind:
+    """``phrase`` for a multiword unit or original, else ``synonym``."""
+    several = restoration.hi - restoration.lo > 1 or " " in restoration.original
+    return "phrase" if several else "synonym"

@@ -100,3 +100,119 @@ def test_expand_inputs_lists_article_files_in_folders(tmp_path):
     (tmp_path / "a.txt").write_text("x")
     (tmp_path / "skip.json").write_text("{}")
     assert [p.name for p in expand_inputs([tmp_path])] == ["a.txt", "b.md"]
+
+
+# Ordinary articles, and what markup stripping made of them before it was rewritten to run in
+# linear time: the rewrite must not change a character of these.
+_MD_NEWS = """# Council approves flood plan ##
+
+*By Jane Doe, Staff Reporter* | [Local News](https://example.com/local "Local")
+
+> "We cannot wait another winter," said **Mayor Ann Lee** at Tuesday's meeting.
+
+The council voted 7-2 on Tuesday to approve the £3.5m plan. Critics, including
+_Friends of the River_, said the plan was __too fast__ and called it "a rushed job".
+
+![Flooded street](https://example.com/flood.jpg)
+
+1. Raise the embankment by 1.2 metres.
+2. Build [two new pumping stations][pumps] near the old mill.
+- Review the plan in 2026 (see `section 4.2`).
+* Publish costs & timelines at <https://example.com/plan>.
+
+---
+
+Read more: [the full report](https://example.com/report_(final).pdf) and *our
+earlier coverage*.  Contact: <b>newsdesk</b>&nbsp;&amp; tips.
+
+[pumps]: https://example.com/pumps
+"""
+_MD_EDGE = """Some *emphasis* and **strong *nested* text**, snake_case_name and 2*3*4 maths.
+A line with a lone * star, a trailing underscore_ and ***bold italic***.
+Links: [a [nested] label](http://x) [ref][] ![img](x.png) [broken](no close
+Code: ``code with ` tick`` and `a` `b`; html: <span class="x">kept</span> 3 < 4 > 2.
+#Not a heading
+   ### Indented heading ###   \n####### seven hashes
+Text with a \\*backslash\\* and _under_score_ and __init__.py file.
+"""
+_HTML_NEWS = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Council approves flood plan</title>
+<style>body { font: 12px } p > a { color: red }</style>
+<script type="text/javascript">var x = "<p>not text</p>"; if (a < b && c > d) {}</script>
+</head>
+<body class="article">
+<!-- header: <p>hidden</p> -->
+<nav><ul><li><a href="/">Home</a></li><li><a href='/news'>News</a></li></ul></nav>
+<article>
+<h1 class = "title">Council approves flood&nbsp;plan</h1>
+<p class="byline">By <a href="/staff/jane" title="Jane > Doe">Jane Doe</a>,
+   Staff Reporter</p>
+<p>The council voted 7&ndash;2 on Tuesday to approve the &pound;3.5m plan.
+Critics said it was &ldquo;too fast&rdquo; &amp; &#8220;rushed&#x201D;.<br>
+Mayor Ann Lee said: <q>We cannot wait</q>.</p>
+<img src="flood.jpg" alt="Flooded street"/>
+<figure><img src=x.png><figcaption>The river in March.</figcaption></figure>
+<table><tr><th>Item</th><td>Cost</td></tr><tr><td>Pumps</td><td>&euro;1m</td></tr></table>
+<p>Unclosed paragraph with <em>emphasis</em> and <strong>bold</strong>
+<p>Second <span style="x">para</span> with a <b>bold</b> word &amp c &lt; d.</p>
+<noscript><p>Enable JS</p></noscript>
+<svg><text>chart</text></svg>
+<iframe src="https://example.com/embed"></iframe>
+<![CDATA[ cdata here ]]>
+<?php echo "x"; ?>
+<p>After &#169; 2024 the end.</p>
+</article>
+<footer><p>&copy; Example News</p></footer>
+</body></html>
+"""
+_HTML_FRAGMENT = """<div><p>Fragment one &amp; two</p>
+<P>Upper-case TAGS<BR/>and a line break</P><ul><li>One</li><li>Two <i>items</i></li></ul>
+<p>a < b and c > d, x<y z</p><p>tail</p></div>"""
+
+
+@pytest.mark.parametrize(
+    ("markup", "kind", "plain"),
+    [
+        (
+            _MD_NEWS,
+            "markdown",
+            "Council approves flood plan\n\nBy Jane Doe, Staff Reporter | Local News\n\n"
+            '"We cannot wait another winter," said Mayor Ann Lee at Tuesday\'s meeting.\n\n'
+            "The council voted 7-2 on Tuesday to approve the £3.5m plan. Critics, including\n"
+            'Friends of the River, said the plan was too fast and called it "a rushed job".\n\n'
+            "Raise the embankment by 1.2 metres.\nBuild two new pumping stations near the old "
+            "mill.\nReview the plan in 2026 (see section 4.2).\nPublish costs & timelines at .\n\n"
+            "Read more: the full report.pdf) and *our\nearlier coverage*.  Contact: newsdesk"
+            "\xa0& tips.",
+        ),
+        (
+            _MD_EDGE,
+            "markdown",
+            "Some emphasis and strong nested text, snake_case_name and 2*3*4 maths.\n"
+            "A line with a lone * star, a trailing underscore_ and bold italic.\n"
+            "Links: [a [nested] label](http://x) ref  [broken](no close\n"
+            "Code: code with  tick and a b`; html: kept 3  2.\n#Not a heading\n"
+            "Indented heading\n####### seven hashes\n"
+            "Text with a \\backslash\\ and under_score and init.py file.",
+        ),
+        (
+            _HTML_NEWS,
+            "html",
+            "Home\n\nNews\n\nCouncil approves flood plan\n\nBy Jane Doe, Staff Reporter\n\n"
+            "The council voted 7–2 on Tuesday to approve the £3.5m plan. Critics said it was "
+            "“too fast” & “rushed”.\n\nMayor Ann Lee said: We cannot wait.\n\n"
+            "The river in March.\n\nItem\n\nCost\n\nPumps\n\n€1m\n\n"
+            "Unclosed paragraph with emphasis and bold\n\n"
+            "Second para with a bold word & c < d.\n\nAfter © 2024 the end.\n\n© Example News",
+        ),
+        (
+            _HTML_FRAGMENT,
+            "html",
+            "Fragment one & two\n\nUpper-case TAGS\n\nand a line break\n\nOne\n\nTwo items\n\n"
+            "a < b and c > d, x\n\ntail",
+        ),
+    ],
+    ids=["md-news", "md-edge-cases", "html-news", "html-fragment"],
+)
+def test_markup_stripping_of_ordinary_articles_is_unchanged(markup, kind, plain):
+    assert extract_plain_text(markup, kind) == plain
