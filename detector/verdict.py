@@ -14,8 +14,7 @@ from bisect import bisect_right
 
 from detector.align import Alignment, content_overlap
 from detector.calibration import ReferenceWeights, load_reference_weights
-from detector.report import Span
-from detector.report import Relation, Report
+from detector.report import Relation, Report, Span
 from detector.stopwords import STOPWORDS
 
 __all__ = ["decide", "decide_with_features", "spin_features"]

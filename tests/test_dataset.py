@@ -10,6 +10,7 @@ import pytest
 from detector.document import make_document
 from detector.errors import ResourceError
 from detector.lexicon import Lexicon
+from detector.spin.spinner import Spinner, SpunSpan
 from training.corpus import TextRecord
 from training.dataset import (
     LABELS,
@@ -22,7 +23,6 @@ from training.dataset import (
     split_by_story,
     word_tags,
 )
-from detector.spin.spinner import Spinner, SpunSpan
 
 datasets = pytest.importorskip("datasets")
 

@@ -70,9 +70,9 @@ def build_pairs(
     corpora: Sequence[str], seed: int, spins_per_original: int
 ) -> tuple[list[Pair], list[Pair]]:
     """Pairs for fitting and for the held-out check, split by story."""
+    from detector.spin.spinner import Spinner
     from training.corpus import load_corpus
     from training.edits import syndicate
-    from detector.spin.spinner import Spinner
 
     spinner = Spinner.from_profile("moby")
     cross = Spinner.from_profile("cross")  # evaluation only: never in the fitting half

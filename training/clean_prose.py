@@ -62,9 +62,12 @@ def stdlib_prose(min_words: int = 80, limit: int = 150) -> list[CleanText]:
             continue
         members = [(module_name, module)]
         for attr, value in sorted(vars(module).items()):
-            if not attr.startswith("_") and (inspect.isclass(value) or inspect.isfunction(value)):
-                if getattr(value, "__module__", None) == module_name:
-                    members.append((f"{module_name}.{attr}", value))
+            if (
+                not attr.startswith("_")
+                and (inspect.isclass(value) or inspect.isfunction(value))
+                and getattr(value, "__module__", None) == module_name
+            ):
+                members.append((f"{module_name}.{attr}", value))
         for name, obj in members:
             doc = inspect.getdoc(obj) or ""
             key = " ".join(doc.split())

@@ -43,9 +43,9 @@ from typing import TYPE_CHECKING, Any
 
 from detector.document import Document, make_document
 from detector.errors import InputError, SpindetectError
+from detector.spin.spinner import PROFILES, PROTECTABLE, RATE_RANGE, Spinner, SpinResult, SpunSpan
 from training.corpus import TextRecord, load_corpus
 from training.edits import syndicate
-from detector.spin.spinner import PROFILES, PROTECTABLE, RATE_RANGE, Spinner, SpinResult, SpunSpan
 
 if TYPE_CHECKING:
     from datasets import DatasetDict, Features
