@@ -268,6 +268,8 @@ def _stdout_is_colour_terminal() -> bool:
 # --------------------------------------------------------------------------- batch: index, label
 
 EXIT_SOME_INPUTS_FAILED = 3  # `label` finished, but some inputs got error records
+# The reference-free model `label` falls back on by default: fast enough for a corpus.
+LABEL_FALLBACK_MODEL = "transformer"
 
 TextField = Annotated[
     str | None,
@@ -462,8 +464,9 @@ def label_command(
             "-m",
             metavar="MODEL",
             help="The reference-free model for suspects with no source in the index: "
-            "baseline (fast), transformer (more accurate) or a model folder.  "
-            "[default: the best shipped model]",
+            "transformer, baseline (fastest), hybrid or lm (more accurate on real spinning, "
+            "seconds per article), or a model folder.  [default: transformer, the fast "
+            "fallback]",
             show_default=False,
         ),
     ] = None,
@@ -560,7 +563,7 @@ def label_command(
                 resume=resume,
                 workers=workers,
                 scheduler=scheduler,
-                model=None if no_fallback else model or "default",
+                model=None if no_fallback else model or LABEL_FALLBACK_MODEL,
                 options=options,
                 on_progress=advance,
                 on_rename=warn_renamed,

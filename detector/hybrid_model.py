@@ -157,6 +157,20 @@ class HybridModel:
         share = float(np.mean(probabilities[content] >= self.word_threshold)) if content else 0.0
         return float(_sigmoid(np.array(self._doc_intercept + self._doc_coef * share)))
 
+    def scores_from_reading(
+        self, reading: LMReading, transformer_probabilities: Sequence[float]
+    ) -> WordScores:
+        """The ``WordScores`` of one document from the judge's reading and the transformer's."""
+        zipf = self.judge_model.judge.lexicon.zipf
+        fused = self.fused_probabilities(hybrid_features(reading, transformer_probabilities, zipf))
+        return WordScores(
+            document=reading.document,
+            word_probabilities=tuple(fused.tolist()),
+            document_probability=self.document_probability(reading.document, fused),
+            restorations=_restorations(reading),
+            quality=text_quality(reading, self.judge_model.fluency_reference),
+        )
+
     def score_words(self, documents: Sequence[Document]) -> list[WordScores]:
         """Word and document spin probabilities for each document, with restorations."""
         if isinstance(documents, (str, Document)):
@@ -164,20 +178,10 @@ class HybridModel:
         documents = list(documents)
         transformer = self.transformer.word_probabilities(documents)
         readings = self.judge_model.read(documents)
-        zipf = self.judge_model.judge.lexicon.zipf
-        out = []
-        for reading, probs in zip(readings, transformer, strict=True):
-            fused = self.fused_probabilities(hybrid_features(reading, probs, zipf))
-            out.append(
-                WordScores(
-                    document=reading.document,
-                    word_probabilities=tuple(fused.tolist()),
-                    document_probability=self.document_probability(reading.document, fused),
-                    restorations=_restorations(reading),
-                    quality=text_quality(reading, self.judge_model.fluency_reference),
-                )
-            )
-        return out
+        return [
+            self.scores_from_reading(reading, probabilities)
+            for reading, probabilities in zip(readings, transformer, strict=True)
+        ]
 
     def score(self, document: Document) -> Report:
         """The reference-free report on one document."""

@@ -86,7 +86,17 @@ __all__ = [
 ]
 
 Outcome = Literal["source", "reference-free", "no-source", "error"]
-RECORD_FIELDS = ("id", "verdict", "relation", "spin_score", "source", "n_spans", "error")
+RECORD_FIELDS = (
+    "id",
+    "verdict",
+    "relation",
+    "spin_score",
+    "source",
+    "n_spans",
+    "mode",
+    "model",
+    "error",
+)
 DEFAULT_TIMEOUT = 60.0
 
 
@@ -124,6 +134,11 @@ class LabelRecord:
         Id of the original the suspect was compared with, or None.
     n_spans : int or None
         Spans in the report (synonym swaps and ordinary edits).
+    mode : {"reference", "reference-free"} or None
+        How the verdict was reached: against a source from the index, or by a
+        reference-free model; None without either (no source, no model) or on error.
+    model : str or None
+        The reference-free model that scored the suspect, else None.
     error : str or None
         One-line reason the input could not be read, else None.
     """
@@ -135,6 +150,8 @@ class LabelRecord:
     source: str | None
     n_spans: int | None
     error: str | None = None
+    mode: str | None = None
+    model: str | None = None
 
     @classmethod
     def from_report(cls, id: str, report: Report) -> LabelRecord:
@@ -146,6 +163,8 @@ class LabelRecord:
             spin_score=round(report.spin_score, 4),
             source=report.source,
             n_spans=len(report.spans),
+            mode=report.mode,
+            model=report.model,
         )
 
     @classmethod

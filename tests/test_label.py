@@ -87,7 +87,7 @@ def test_unrelated_articles_get_no_source(index, suspects, tmp_path):
     for id in (str(suspects / "unrelated.txt"), "r-unrelated"):
         assert records[id] == {
             "id": id, "verdict": "not_spun", "relation": "unrelated", "spin_score": 0.0,
-            "source": None, "n_spans": 0, "error": None,
+            "source": None, "n_spans": 0, "mode": None, "model": None, "error": None,
         }  # fmt: skip
 
 
@@ -103,7 +103,7 @@ def test_bad_inputs_give_error_records(index, suspects, tmp_path):
     for name, reason in expected.items():
         record = records[str(suspects / name)]
         assert reason in record["error"]
-        assert [record[k] for k in RECORD_FIELDS[1:-1]] == [None] * 5
+        assert [record[k] for k in RECORD_FIELDS[1:-1]] == [None] * (len(RECORD_FIELDS) - 2)
     assert "not valid JSON" in records[f"{suspects / 'records.jsonl'}:2"]["error"]
 
 
@@ -127,7 +127,8 @@ def test_records_serialise_fields_in_contract_order():
     record = LabelRecord.failed("a.txt", "a.txt is empty\n(really)")
     assert record.to_json() == (
         '{"id": "a.txt", "verdict": null, "relation": null, "spin_score": null, '
-        '"source": null, "n_spans": null, "error": "a.txt is empty (really)"}'
+        '"source": null, "n_spans": null, "mode": null, "model": null, '
+        '"error": "a.txt is empty (really)"}'
     )
     assert record.outcome == "error"
 
@@ -176,7 +177,7 @@ def test_suspects_without_a_source_fall_back_to_the_model(index, suspects, tmp_p
     assert sorted(model.seen) == sorted([str(suspects / "unrelated.txt"), "r-unrelated"])
     assert records["r-unrelated"] == {
         "id": "r-unrelated", "verdict": "spun", "relation": None, "spin_score": 0.8,
-        "source": None, "n_spans": 0, "error": None,
+        "source": None, "n_spans": 0, "mode": "reference-free", "model": "fake", "error": None,
     }  # fmt: skip
     assert records[str(suspects / "spun-flood.txt")]["source"] == "flood"
     assert (summary.reference_free, summary.no_source) == (2, 0)

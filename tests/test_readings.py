@@ -1,0 +1,39 @@
+"""Language-model readings survive the JSON cache unchanged; a torn last line is read again."""
+
+from __future__ import annotations
+
+import json
+
+from detector.document import make_document
+from detector.lm_judge import LMReading, SentenceSurprisal, UnitReading
+from training.readings import _cached, reading_from_dict, reading_to_dict
+
+
+def _reading() -> LMReading:
+    document = make_document("The firm stated it would wait.")
+    return LMReading(
+        document=document,
+        units=(UnitReading(1, 2, 4, 8, "firm", -9.5, 3.2, 6.1, "company", 40),),
+        sentences=(SentenceSurprisal(0, 6, 0, 30, 8, 3.4),),
+        tokens=8,
+        pass1_seconds=0.1,
+        pass2_seconds=0.2,
+        pass2_tokens=12,
+    )
+
+
+def test_a_reading_round_trips_through_json():
+    reading = _reading()
+    data = json.loads(json.dumps(reading_to_dict(reading)))
+    again = reading_from_dict(reading.document, data)
+    assert again.units == reading.units
+    assert again.sentences == reading.sentences
+    assert (again.tokens, again.pass2_tokens) == (8, 12)
+    assert again.surprisal == reading.surprisal
+
+
+def test_a_torn_cache_line_is_skipped(tmp_path):
+    cache = tmp_path / "r.jsonl"
+    entry = {"key": "a", "reading": reading_to_dict(_reading())}
+    cache.write_text(json.dumps(entry) + "\n" + json.dumps(entry)[:40], "utf-8")
+    assert [key for key, _ in _cached(cache)] == ["a"]
