@@ -39,6 +39,7 @@ from detector.model_config import read_model_config
 from detector.report import Report
 from detector.restore import Restorer
 from detector.scoring import WordScores, score_document
+from detector.skops_files import load_trusted_skops
 
 __all__ = ["DOCUMENT_MODEL_FILE", "TRUSTED_TYPES", "WORD_MODEL_FILE", "BaselineModel", "load_skops"]
 
@@ -56,26 +57,7 @@ TRUSTED_TYPES = (
 
 def load_skops(path: Path) -> Any:
     """The object in the skops file ``path``, refusing any type outside ``TRUSTED_TYPES``."""
-    import skops.io
-
-    try:
-        untrusted = skops.io.get_untrusted_types(file=path)
-    except FileNotFoundError:
-        raise ModelNotFoundError(
-            f"{path} is missing: rebuild the model with `make baseline`"
-        ) from None
-    except Exception as exc:  # a damaged or foreign file: zip or schema errors
-        raise ModelNotFoundError(f"{path} is not a readable skops file ({exc})") from None
-    unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
-    if unexpected:
-        raise ModelNotFoundError(
-            f"{path} holds types spindetect does not trust ({', '.join(unexpected)}); "
-            "refusing to load it.  Only load baseline models built by `make baseline`."
-        )
-    try:
-        return skops.io.load(path, trusted=list(TRUSTED_TYPES))
-    except Exception as exc:  # a damaged file that passed the type check: schema errors
-        raise ModelNotFoundError(f"{path} is not a readable skops file ({exc})") from None
+    return load_trusted_skops(path, TRUSTED_TYPES, rebuild="make baseline")
 
 
 @dataclass(eq=False)

@@ -228,13 +228,16 @@ def score(
     """Say whether SUSPECT is a spun copy, mark every substituted span and restore its original.
 
     With --original, SUSPECT is aligned with its original: every swap is marked
-    and the original words are read off it.  Without, a trained model reads
-    SUSPECT alone and guesses the original words.
+    and the original words are read off it.  Without, a model reads SUSPECT
+    alone: the language-model models (hybrid, lm) restore each flagged word from
+    its sentence; transformer and baseline guess it from the thesaurus.  Text
+    that is not English prose is reported "unscored", with a note saying why.
 
     \b
     Examples:
       spindetect score suspect.txt --original original.txt
       spindetect score suspect.txt                  # no original: reference-free
+      spindetect score suspect.txt --model lm --format json
       spindetect score suspect.html -o archive/ --format html --output report.html
       cat suspect.txt | spindetect score - -o original.md --format json
     """

@@ -2,12 +2,13 @@
 
 Per word, the judge's evidence (pass-1 margin, pass-2 gain, how likely the
 written unit was, how many candidates it had) and the transformer's spin
-probability, with two lexical signals, go into one logistic model fitted on
+probability, with two lexical signals, go into one small model fitted on
 synthetic spins the transformer never trained on (``make hybrid``:
-``training/fit_hybrid.py``).  Its weights are plain JSON in the model folder's
-``config.json``; nothing is unpickled.  A document is spun when the share of its
-content words the fused model flags passes a threshold calibrated on clean
-texts.  Flagged units are restored in context by the judge.
+``training/fit_hybrid.py``): gradient-boosted trees (a skops file loaded with
+an explicit list of trusted types, never unpickled) or a logistic regression
+(plain JSON weights in ``config.json``), whichever fitted better.  A
+document is spun when the share of its content words the fused model flags
+passes a threshold calibrated on clean texts.  Flagged units are restored in context by the judge.
 
 A cascade keeps it fast: the transformer reads every word; the judge's costly
 second pass (rescoring with the right context) runs only for units that pass 1
@@ -24,15 +25,20 @@ from typing import Any
 import numpy as np
 
 from detector.document import Document
+from detector.errors import ModelNotFoundError
 from detector.lm_judge import LMReading, UnitReading
 from detector.lm_model import LMModel, text_quality
 from detector.model_config import read_model_config
 from detector.report import Report
 from detector.restore import Restorer
 from detector.scoring import Restoration, WordScores, score_document
+from detector.skops_files import load_trusted_skops
 from detector.stopwords import STOPWORDS
 
-__all__ = ["FEATURES", "HybridModel", "hybrid_features"]
+__all__ = ["BOOSTER_TRUSTED_TYPES", "FEATURES", "HybridModel", "hybrid_features"]
+
+# The one type a boosted fusion file may hold beyond skops' defaults.
+BOOSTER_TRUSTED_TYPES = ("sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",)
 
 # The fused model's inputs, per word, in column order.
 FEATURES = (
@@ -101,10 +107,16 @@ class HybridModel:
     Use ``HybridModel.load(folder)``, or ``detector.models.load_model("hybrid")``.
     """
 
-    def __init__(self, judge_model: LMModel, transformer: Any, config: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        judge_model: LMModel,
+        transformer: Any,
+        config: dict[str, Any],
+        booster: Any = None,
+    ) -> None:
         fused = config["fusion"]
         if list(fused["features"]) != list(FEATURES):
-            raise ValueError(
+            raise ModelNotFoundError(
                 f"the hybrid model's features {fused['features']} are not this version's "
                 f"{list(FEATURES)}; refit it with `make hybrid`"
             )
@@ -112,10 +124,12 @@ class HybridModel:
         self.transformer = transformer
         self.config = config
         self.name = str(config.get("name", "hybrid"))
-        self.mean = np.asarray(fused["mean"], dtype=np.float64)
-        self.scale = np.asarray(fused["scale"], dtype=np.float64)
-        self.coef = np.asarray(fused["coef"], dtype=np.float64)
-        self.intercept = float(fused["intercept"])
+        self.booster = booster  # gradient-boosted trees, when the fit chose them
+        if booster is None:
+            self.mean = np.asarray(fused["mean"], dtype=np.float64)
+            self.scale = np.asarray(fused["scale"], dtype=np.float64)
+            self.coef = np.asarray(fused["coef"], dtype=np.float64)
+            self.intercept = float(fused["intercept"])
         self.word_threshold = float(config["word_threshold"])
         document = config["document_calibration"]
         self._doc_coef = float(document["coef"])
@@ -137,8 +151,13 @@ class HybridModel:
 
         folder = Path(folder)
         config = config if config is not None else read_model_config(folder)
+        booster = None
+        if config["fusion"].get("kind") == "boosted":
+            booster = load_trusted_skops(
+                folder / config["fusion"]["file"], BOOSTER_TRUSTED_TYPES, rebuild="make hybrid"
+            )
         judge_model = LMModel.load(folder, config=config, lm=lm)
-        return cls(judge_model, TransformerModel.load(transformer_folder), config)
+        return cls(judge_model, TransformerModel.load(transformer_folder), config, booster)
 
     @property
     def restorer(self) -> Restorer:
@@ -149,6 +168,8 @@ class HybridModel:
         """The fused spin probability of each row of a ``FEATURES`` matrix."""
         if not len(features):
             return np.zeros(0)
+        if self.booster is not None:
+            return self.booster.predict_proba(features)[:, 1]
         return _sigmoid(((features - self.mean) / self.scale) @ self.coef + self.intercept)
 
     def document_probability(self, document: Document, probabilities: np.ndarray) -> float:

@@ -87,7 +87,7 @@ class EvalArgs:
         default=None, metadata={"help": "Evaluate at most this many articles per split"}
     )
     lm_max_samples: int | None = field(
-        default=60,
+        default=48,
         metadata={
             "help": "For the models that read with the language model (lm, hybrid): at most "
             "this many articles per split, kinds in turn (seconds per article on a CPU)"

@@ -1,0 +1,148 @@
+"""Benchmark of the models that read with a language model: load time, seconds per article, memory.
+
+Times, on 800-word articles cut from the shared OneStopEnglish corpus (or the
+bundled example repeated, without ``../shared``):
+
+* load: ``load_model("lm")`` and ``load_model("hybrid")`` in a fresh process
+  (torch and transformers imports included), median of ``--loads`` runs;
+* pass 1 alone (the judge with pass 2 switched off), both passes (``lm``), and
+  ``hybrid`` (the transformer plus both passes), seconds per article, after one
+  warm-up article;
+* peak resident memory of the process that scored with the hybrid.
+
+Usage::
+
+    python bench/bench_lm_speed.py --articles 5 --write BENCHMARKS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import lzma
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _report import write_section  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpora" / "onestopenglish_all_levels.jsonl.xz"
+TARGETS = {"hybrid_seconds": 3.0, "load_seconds": 4.0, "peak_gb": 1.5, "pass1_per_second": 1.0}
+
+
+def articles(count: int, words: int = 800) -> list[str]:
+    """``count`` articles of ``words`` words (advanced OneStopEnglish texts, or the example)."""
+    texts = []
+    if CORPUS.is_file():
+        with lzma.open(CORPUS, "rt", encoding="utf-8") as lines:
+            texts = [r["text"] for r in map(json.loads, lines) if r.get("level") == "adv"]
+    if not texts:
+        texts = [(ROOT / "examples" / "spun.txt").read_text("utf-8")]
+    out = []
+    for k in range(count):
+        pool = " ".join(texts[(k + j) % len(texts)] for j in range(3)).split(" ")
+        out.append(" ".join(pool[:words]))
+    return out
+
+
+def load_seconds(model: str, runs: int) -> float:
+    """Median seconds to import and load ``model`` in a fresh process."""
+    code = (
+        "import time; t = time.perf_counter(); from detector.models import load_model; "
+        f"load_model({model!r}); print(time.perf_counter() - t)"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    times = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+            ).stdout.split()[-1]
+        )
+        for _ in range(runs)
+    ]
+    return statistics.median(times)
+
+
+def per_article(score, texts: list[str]) -> float:
+    """Median seconds per article of ``score(document)`` after one warm-up article."""
+    from detector.document import make_document
+
+    documents = [make_document(t) for t in texts]
+    score(documents[0])
+    times = []
+    for document in documents[1:]:
+        started = time.perf_counter()
+        score(document)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> int:
+    """Run the benchmark; print the table; write it into BENCHMARKS.md with ``--write``."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--articles", type=int, default=5, help="timed articles (plus one warm-up)")
+    parser.add_argument("--loads", type=int, default=3, help="fresh-process loads timed")
+    parser.add_argument("--write", type=Path, help="write the section into this Markdown file")
+    args = parser.parse_args()
+
+    import torch
+
+    from detector.lm_judge import LMJudge
+    from detector.models import load_model
+
+    texts = articles(args.articles + 1)
+    loads = {m: load_seconds(m, args.loads) for m in ("lm", "hybrid")}
+    lm = load_model("lm")
+    pass1 = LMJudge(lm.judge.lm, lm.judge.lexicon, margin_threshold=float("inf"))
+    seconds = {
+        "pass 1 alone": per_article(pass1.read, texts),
+        "lm (both passes)": per_article(lm.score, texts),
+    }
+    del lm, pass1
+    hybrid = load_model("hybrid")
+    seconds["hybrid"] = per_article(hybrid.score, texts)
+    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+    def mark(ok: bool) -> str:
+        return "met" if ok else "**missed**"
+
+    lines = [
+        "## Reference-free scoring with the language model (`--model lm`, `--model hybrid`)",
+        "",
+        f"`python bench/bench_lm_speed.py --articles {args.articles} --write BENCHMARKS.md`: "
+        f"{args.articles} articles of 800 words (OneStopEnglish advanced texts), one process, "
+        f"{torch.get_num_threads()} torch threads, on this 2-core machine "
+        f"({time.strftime('%Y-%m-%d')}). Median seconds per article after one warm-up article.",
+        "",
+        "| measure | measured | target | |",
+        "| --- | ---: | ---: | --- |",
+        f"| pass 1 alone, articles/s | {1 / seconds['pass 1 alone']:.2f} | >= 1 | "
+        f"{mark(1 / seconds['pass 1 alone'] >= TARGETS['pass1_per_second'])} |",
+        f"| lm, s per article | {seconds['lm (both passes)']:.2f} | | |",
+        f"| hybrid, s per article | {seconds['hybrid']:.2f} | <= 3 | "
+        f"{mark(seconds['hybrid'] <= TARGETS['hybrid_seconds'])} |",
+        f"| load lm (fresh process, imports included), s | {loads['lm']:.2f} | | |",
+        f"| load hybrid (fresh process, imports included), s | {loads['hybrid']:.2f} | <= 4 | "
+        f"{mark(loads['hybrid'] <= TARGETS['load_seconds'])} |",
+        f"| peak memory scoring with lm then hybrid, GB | {peak_gb:.2f} | <= 1.5 | "
+        f"{mark(peak_gb <= TARGETS['peak_gb'])} |",
+    ]
+    body = "\n".join(lines)
+    print(body)
+    if args.write:
+        write_section(args.write, "lm", body)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
