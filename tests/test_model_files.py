@@ -51,3 +51,21 @@ def test_cli_reports_a_damaged_model_without_a_traceback(tmp_path):
     assert result.stderr.count("\n") == 1, result.stderr
     assert "adapter_model.safetensors" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_skops_file_with_an_untrusted_type_is_refused(tmp_path):
+    import skops.io
+
+    from detector.prose import ProseCheck
+    from detector.skops_files import load_trusted_skops
+
+    path = tmp_path / "fusion.skops"
+    skops.io.dump({"model": ProseCheck()}, path)
+    with pytest.raises(ModelNotFoundError, match="does not trust"):
+        load_trusted_skops(
+            path,
+            ("sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",),
+            rebuild="make hybrid",
+        )
+    with pytest.raises(ModelNotFoundError, match="missing"):
+        load_trusted_skops(tmp_path / "none.skops", (), rebuild="make hybrid")
