@@ -22,7 +22,7 @@ OUT ?= data/spin-dataset
 CROSS ?= cross
 DATA_ENV := HF_DATASETS_CACHE=$(CURDIR)/.cache/datasets
 
-.PHONY: help install demo test lint bench bench-free bench-index data data-smoke calibrate train train-smoke clean
+.PHONY: help install demo test lint bench bench-free bench-lm bench-handspun bench-index data data-smoke calibrate train train-smoke clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -70,6 +70,12 @@ bench: install  ## reference-scoring benchmark -> BENCHMARKS.md
 
 bench-free: install  ## reference-free scoring benchmark, 1 and 2 processes (~3 min) -> BENCHMARKS.md
 	$(TEST_ENV) $(PY) bench/bench_reference_free.py --write BENCHMARKS.md
+
+bench-lm: install  ## language-model models: load, seconds per article, memory (~3 min) -> BENCHMARKS.md
+	$(TEST_ENV) $(PY) bench/bench_lm_speed.py --articles 5 --write BENCHMARKS.md
+
+bench-handspun: install  ## every reference-free model on the hand-spun sets (~5 min) -> BENCHMARKS.md
+	$(TEST_ENV) $(PY) bench/bench_handspun.py --write BENCHMARKS.md
 
 bench-index: install  ## batch labelling benchmark (index, query, label; ~10 min) -> BENCHMARKS.md
 	$(PY) bench/bench_index.py --originals 100000 --workers 2 --write BENCHMARKS.md

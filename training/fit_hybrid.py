@@ -9,14 +9,15 @@ Recipe (``python -m training.fit_hybrid``; ``make hybrid`` runs it):
 2. Readings: the judge (``models/lm``'s settings) reads every article, in worker
    processes, cached in ``runs/readings/`` (``training.readings``).
 3. The ``lm`` model: the gain threshold with the best token F1; the flags per
-   100 words above which a document is spun, set just above the clean articles';
+   100 words above which a document is spun, midway between the clean articles'
+   and the spun ones' (all but ``max_fpr`` of the clean below it);
    the fluency reference (percentiles of the clean articles' mean surprisal).
 4. The ``hybrid`` model: per word, the judge's features and the transformer's
    probability (``detector.hybrid_model.FEATURES``) into a logistic regression;
    the word threshold with the best out-of-fold token F1 (5 folds by article);
    the document model, a logistic regression on the share of content words
-   flagged, its threshold raised until no more than ``max_fpr`` of the clean
-   articles are called spun.
+   flagged, its threshold midway between the clean and the spun articles' (all
+   but ``max_fpr`` of the clean below it).
 5. Write both ``config.json`` files (plain JSON weights) and their model cards.
 """
 
@@ -98,6 +99,15 @@ def _threshold_above(clean: np.ndarray, max_fpr: float) -> float:
     return float(np.nextafter(ordered[allowed], np.inf)) if allowed < len(ordered) else 0.0
 
 
+def _threshold_between(clean: np.ndarray, spun: np.ndarray, max_fpr: float) -> float:
+    """A cut midway between the clean scores (all but ``max_fpr`` of them) and the spun ones
+    (their 2nd percentile), so that neither side sits on the edge; the clean cut when the
+    two overlap."""
+    low = _threshold_above(clean, max_fpr)
+    high = float(np.percentile(spun, 2)) if len(spun) else low
+    return (low + high) / 2 if high > low else low
+
+
 def _logit_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """A one-feature logistic regression: (coefficient, intercept)."""
     from sklearn.linear_model import LogisticRegression
@@ -141,7 +151,8 @@ splits stay unseen).
 - **Fusion**: {kind} (gradient-boosted trees or a logistic regression, whichever had the
   better out-of-fold token F1 on the fitting split).
 - **Thresholds**: word probability {threshold} (best out-of-fold token F1, {f1}); document
-  probability {document} (no more than 1% of the clean validation articles called spun).
+  probability {document} (midway between the clean and the spun validation articles, at
+  most 1% of the clean above it).
 - **What each feature group adds** (out-of-fold token F1 lost without it):
 
 | feature group | F1 lost |
@@ -208,7 +219,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         if f1 > best_f1:
             best_gain, best_f1 = gain, f1
     rates = np.array([flags_per_100_words(r, threshold=best_gain) for r in readings])
-    rate_threshold = _threshold_above(rates[clean], args.max_fpr)
+    rate_threshold = _threshold_between(rates[clean], rates[data.labels], args.max_fpr)
     surprisals = np.array([r.surprisal for r in readings])
     reference = np.nanpercentile(surprisals[clean], np.arange(101)).round(4).tolist()
     lm_config = json.loads((args.lm_model / "config.json").read_text("utf-8"))
@@ -297,7 +308,9 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     )
     doc_coef, doc_intercept = _logit_fit(shares, data.labels.astype(int))
     doc_probability = 1 / (1 + np.exp(-(doc_intercept + doc_coef * shares)))
-    document_threshold = max(0.5, _threshold_above(doc_probability[clean], args.max_fpr))
+    document_threshold = _threshold_between(
+        doc_probability[clean], doc_probability[data.labels], args.max_fpr
+    )
     hybrid_config = {
         "type": "hybrid",
         "name": "hybrid",
