@@ -98,6 +98,14 @@ def _summary_lines(report: Report) -> list[str]:
         f"{report.substitution_rate:.1%})"
         + (f", {ordinary} ordinary edits" if report.mode == "reference" else "")
     )
+    if report.note:
+        lines.append(f"note:      {safe_for_terminal(report.note)}")
+    if report.quality is not None and report.quality.fluency_percentile is not None:
+        lines.append(
+            f"fluency:   {report.quality.surprisal:.2f} nats per token; fluency percentile "
+            f"{report.quality.fluency_percentile:.0f} against clean news (text quality, "
+            "not the verdict)"
+        )
     return lines
 
 
@@ -247,7 +255,8 @@ def render_html(report: Report) -> str:
         f"<title>{_escape(title)}</title><style>{_CSS}</style></head><body>"
         f'<header><h1 class="{verdict}">{html.escape(verdict.replace("_", " ").upper())}</h1>'
         f"<dl>{summary}</dl>"
-        '<div class="legend"><mark class="spin">swap</mark> synonym or glue-phrase swap, '
+        + (f'<p class="note">{_escape(report.note)}</p>' if report.note else "")
+        + '<div class="legend"><mark class="spin">swap</mark> synonym or glue-phrase swap, '
         '<mark class="edit">edit</mark> ordinary edit; hover a mark for the other side.</div>'
         f"</header><main{layout}>{''.join(columns)}</main></body></html>\n"
     )

@@ -51,3 +51,19 @@ def test_reference_free_report_is_unscored_with_a_note(lexicon):
     assert report.verdict == "unscored"
     assert report.spans == ()
     assert "English" in report.to_dict()["note"]
+
+
+def test_the_text_and_html_reports_say_why_a_text_is_unscored(tmp_path):
+    from typer.testing import CliRunner
+
+    from detector.cli import app
+
+    german = tmp_path / "de.txt"
+    german.write_text(NOT_PROSE["german"] * 2, "utf-8")
+    runner = CliRunner()
+    text = runner.invoke(app, ["score", str(german), "--model", "baseline"])
+    assert text.exit_code == 0, text.output
+    assert text.stdout.startswith("UNSCORED")
+    assert "note:      does not look like English" in text.stdout
+    page = runner.invoke(app, ["score", str(german), "--model", "baseline", "--format", "html"])
+    assert '<p class="note">does not look like English' in page.stdout
