@@ -17,8 +17,12 @@ on CPU, quantises the linear layers to int8 for speed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
+import shutil
+import tempfile
 import warnings
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
@@ -29,7 +33,7 @@ from typing import Any
 
 from detector.document import Document
 from detector.errors import ModelNotFoundError
-from detector.lexicon import load_lexicon
+from detector.lexicon import default_cache_dir, load_lexicon
 from detector.model_config import read_model_config
 from detector.report import Report
 from detector.restore import Restorer
@@ -43,6 +47,7 @@ __all__ = [
     "check_model_files",
     "document_windows",
     "flagged_share",
+    "merged_weights_dir",
 ]
 
 
@@ -152,6 +157,8 @@ class TransformerModel:
     ) -> TransformerModel:
         """Load a model folder: base weights + LoRA adapter, merged, int8-quantised on CPU.
 
+        The merged float32 weights are cached (``merged_weights_dir``) on first load.
+
         ``config`` is the folder's parsed ``config.json`` when the caller has read it.
         """
         folder = Path(folder)
@@ -162,27 +169,27 @@ class TransformerModel:
                 raise ModelNotFoundError(f"{folder} has no {required}; retrain with `make train`")
         try:
             import torch
-            from peft import PeftModel
             from transformers import AutoModelForTokenClassification, AutoTokenizer
         except ImportError as exc:
             raise ModelNotFoundError(
-                f"the transformer model needs torch, transformers and peft ({exc.name} is missing)"
+                f"the transformer model needs torch and transformers ({exc.name} is missing)"
             ) from None
         base = (
             Path(config["base_model_path"]) if config.get("base_model_path") else base_model_path()
         )
-        labels = config["labels"]
         check_model_files(folder)
+        merged = merged_weights_dir(folder)
         with _quiet_loading():
-            # The base checkpoint has no classifier (the adapter brings it): transformers'
-            # load report would call it MISSING, which is expected here.
-            network = AutoModelForTokenClassification.from_pretrained(
-                base,
-                num_labels=len(labels),
-                id2label=dict(enumerate(labels)),
-                label2id={label: i for i, label in enumerate(labels)},
-            )
-            network = PeftModel.from_pretrained(network, folder).merge_and_unload()
+            network = None
+            if (merged / "model.safetensors").is_file():
+                from safetensors import SafetensorError
+
+                try:
+                    network = AutoModelForTokenClassification.from_pretrained(merged)
+                except (OSError, ValueError, RuntimeError, SafetensorError):
+                    shutil.rmtree(merged, ignore_errors=True)  # damaged: merge again
+            if network is None:
+                network = _merge_adapter(base, folder, config["labels"], merged)
             network.eval()
             if quantize:
                 network = torch.ao.quantization.quantize_dynamic(
@@ -252,6 +259,52 @@ class TransformerModel:
     def score(self, document: Document) -> Report:
         """The reference-free report on one document."""
         return score_document(self, document)
+
+
+def merged_weights_dir(folder: Path, cache_dir: Path | None = None) -> Path:
+    """The cache folder of ``folder``'s base weights with its LoRA adapter merged in.
+
+    Keyed by the adapter's files, so a retrained model is merged afresh.
+    """
+    digest = hashlib.sha256()
+    for name in ("adapter_model.safetensors", "adapter_config.json", "config.json"):
+        digest.update((folder / name).read_bytes())
+    root = cache_dir or default_cache_dir()
+    return root / "transformer" / f"{folder.name}-{digest.hexdigest()[:16]}"
+
+
+def _merge_adapter(base: Path, folder: Path, labels: Sequence[str], merged: Path) -> Any:
+    """The base network with the adapter of ``folder`` merged in, also saved to ``merged``.
+
+    Merging needs peft, whose import alone takes over a second; later loads read
+    the saved merged weights (the same float32 numbers) without it.
+    """
+    try:
+        from peft import PeftModel
+        from transformers import AutoModelForTokenClassification
+    except ImportError as exc:
+        raise ModelNotFoundError(
+            f"merging the transformer's adapter needs peft ({exc.name} is missing)"
+        ) from None
+    # The base checkpoint has no classifier (the adapter brings it): transformers'
+    # load report would call it MISSING, which is expected here.
+    network = AutoModelForTokenClassification.from_pretrained(
+        base,
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)},
+    )
+    network = PeftModel.from_pretrained(network, folder).merge_and_unload()
+    partial: Path | None = None
+    try:
+        merged.parent.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=f".{merged.name}-", dir=merged.parent))
+        network.save_pretrained(partial, safe_serialization=True)
+        os.replace(partial, merged)
+    except OSError:  # a read-only cache, or another process saved it first: merge next time
+        if partial is not None:
+            shutil.rmtree(partial, ignore_errors=True)
+    return network
 
 
 @contextmanager
