@@ -26,7 +26,7 @@ import numpy as np
 
 from detector.document import Document
 from detector.errors import ModelNotFoundError
-from detector.lm_judge import LMReading, UnitReading
+from detector.lm_judge import LMReading, UnitReading, flagged_units
 from detector.lm_model import LMModel, text_quality
 from detector.model_config import read_model_config
 from detector.report import Report
@@ -210,16 +210,8 @@ class HybridModel:
 
 
 def _restorations(reading: LMReading) -> tuple[Restoration, ...]:
-    """Every unit with a candidate, strongest first where units overlap, in document order."""
-    chosen: list[UnitReading] = []
-    taken: set[int] = set()
-    for unit in sorted(reading.units, key=lambda u: -u.evidence):
-        if not unit.restored or unit.evidence <= 0:
-            continue
-        words = set(range(unit.lo, unit.hi))
-        if taken.isdisjoint(words):
-            chosen.append(unit)
-            taken |= words
+    """Every unit some candidate reads better than (evidence above 0), strongest first where
+    units overlap; the fused model decides which of them are flagged."""
     return tuple(
-        Restoration(u.lo, u.hi, u.restored, u.gain) for u in sorted(chosen, key=lambda u: u.lo)
+        Restoration(u.lo, u.hi, u.restored, u.gain) for u in flagged_units(reading, threshold=0.0)
     )

@@ -14,9 +14,10 @@ from detector.document import Document
 from detector.lexicon import Lexicon
 from detector.stopwords import STOPWORDS
 
-__all__ = ["ProseCheck", "prose_problem"]
+__all__ = ["CODE_CHARACTERS", "ProseCheck", "prose_problem"]
 
-_CODE_CHARACTERS = frozenset("{}[]()<>=;_#*/\\|^~`$")
+# The brackets, operators and underscores code is made of.
+CODE_CHARACTERS = frozenset("{}[]()<>=;_#*/\\|^~`$")
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def prose_problem(
             f"does not read as prose: only {letters / len(visible):.0%} of its characters are "
             "letters (code, a table or numbers?)"
         )
-    code = sum(c in _CODE_CHARACTERS for c in visible)
+    code = sum(c in CODE_CHARACTERS for c in visible)
     if visible and code / len(visible) > check.max_code_share:
         return (
             f"looks like code or markup, not prose: {code / len(visible):.1%} of its characters "

@@ -113,6 +113,18 @@ def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
     return path
 
 
+def build_archive(folder: Path) -> Path:
+    """An index of ``ARTICLES`` (read from one JSONL file) built in ``folder``."""
+    from detector.index_build import build_index
+
+    originals = write_jsonl(
+        folder / "originals.jsonl", [{"id": name, "text": text} for name, text in ARTICLES.items()]
+    )
+    path = folder / "archive.sdx"
+    build_index([originals], path)
+    return path
+
+
 def read_records(path: Path) -> list[dict[str, object]]:
     """The records of a results file."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

@@ -13,6 +13,9 @@ from detector.score import ReferenceScorer
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 SHARED = ROOT.parent / "shared"
+# A one-sentence original and its spun copy, for the CLI tests.
+ORIGINAL = "The company's staff completely rejected the report because of a lot of errors.\n"
+SPUN = "The company's employees utterly rejected the report on account of plenty of errors.\n"
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +39,13 @@ def shared_seeds() -> Path:
     if not seeds.is_dir():
         pytest.skip("../shared/seeds is not beside this checkout")
     return seeds
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> tuple[Path, Path]:
+    """The sentence pair written to files: (suspect, original)."""
+    original = tmp_path / "original.txt"
+    suspect = tmp_path / "suspect.txt"
+    original.write_text(ORIGINAL)
+    suspect.write_text(SPUN)
+    return suspect, original

@@ -6,21 +6,9 @@ from typer.testing import CliRunner
 
 from detector.cli import app
 
-from .conftest import EXAMPLES
-
-ORIGINAL = "The company's staff completely rejected the report because of a lot of errors.\n"
-SPUN = "The company's employees utterly rejected the report on account of plenty of errors.\n"
+from .conftest import EXAMPLES, ORIGINAL, SPUN
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def pair(tmp_path):
-    original = tmp_path / "original.txt"
-    suspect = tmp_path / "suspect.txt"
-    original.write_text(ORIGINAL)
-    suspect.write_text(SPUN)
-    return suspect, original
 
 
 def invoke(*args, **kwargs):

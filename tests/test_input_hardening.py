@@ -23,8 +23,7 @@ from detector.evasion import find_evasion, match_form
 from detector.io import decode, extract_plain_text, format_size, read_document
 from detector.render import render_html, render_json, render_text, safe_for_terminal
 
-ORIGINAL = "The company's staff completely rejected the report because of a lot of errors.\n"
-SPUN = "The company's employees utterly rejected the report on account of plenty of errors.\n"
+from .conftest import ORIGINAL, SPUN
 
 runner = CliRunner()
 
@@ -280,15 +279,6 @@ def test_noise_file_is_one_line_error(tmp_path):
 
 
 # --------------------------------------------------------------------------- 5. output
-
-
-@pytest.fixture
-def pair(tmp_path):
-    original = tmp_path / "original.txt"
-    suspect = tmp_path / "suspect.txt"
-    original.write_text(ORIGINAL)
-    suspect.write_text(SPUN)
-    return suspect, original
 
 
 def test_output_is_written_whole_and_keeps_permissions(pair, tmp_path):

@@ -21,19 +21,13 @@ from detector.label import (
 )
 from detector.report import Report
 
-from .batch_helpers import ARTICLES, UNRELATED, read_records, swap_words, write_jsonl
+from .batch_helpers import ARTICLES, UNRELATED, build_archive, read_records, swap_words, write_jsonl
 from .conftest import ROOT, SHARED
 
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("index")
-    originals = write_jsonl(
-        folder / "originals.jsonl", [{"id": name, "text": text} for name, text in ARTICLES.items()]
-    )
-    path = folder / "archive.sdx"
-    build_index([originals], path)
-    return path
+    return build_archive(tmp_path_factory.mktemp("index"))
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ from detector.inputs import iter_inputs, unique_ids
 from detector.label import LabelOptions, label_corpus
 from detector.report import Report
 
-from .batch_helpers import ARTICLES, UNRELATED, write_jsonl
+from .batch_helpers import ARTICLES, UNRELATED, build_archive, write_jsonl
 from .batch_helpers import read_records as read_results
 
 runner = CliRunner()
@@ -42,13 +42,7 @@ def invoke(*args):
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("index")
-    originals = write_jsonl(
-        folder / "originals.jsonl", [{"id": name, "text": text} for name, text in ARTICLES.items()]
-    )
-    path = folder / "archive.sdx"
-    build_index([originals], path)
-    return path
+    return build_archive(tmp_path_factory.mktemp("index"))
 
 
 def other(k: int) -> str:

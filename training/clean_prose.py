@@ -19,11 +19,12 @@ import sys
 import warnings
 from dataclasses import dataclass
 
+from detector.prose import CODE_CHARACTERS
+
 __all__ = ["CleanText", "stdlib_prose"]
 
 # Modules that print, open windows or take long to import.
 _SKIP_MODULES = frozenset({"this", "antigravity", "idlelib", "turtledemo", "tkinter", "turtle"})
-_CODE_CHARACTERS = frozenset("{}[]()<>=;_#*/\\|^~`$")
 _MAX_CODE_SHARE = 0.04
 
 
@@ -39,7 +40,7 @@ def _prose_like(text: str) -> bool:
     if ">>>" in text:
         return False
     visible = [c for c in text if not c.isspace()]
-    code = sum(c in _CODE_CHARACTERS for c in visible)
+    code = sum(c in CODE_CHARACTERS for c in visible)
     return bool(visible) and code / len(visible) <= _MAX_CODE_SHARE
 
 
