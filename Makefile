@@ -22,7 +22,7 @@ OUT ?= data/spin-dataset
 CROSS ?= cross
 DATA_ENV := HF_DATASETS_CACHE=$(CURDIR)/.cache/datasets
 
-.PHONY: help install demo test lint bench bench-free bench-lm bench-handspun bench-index data data-smoke calibrate train train-smoke clean
+.PHONY: help install demo test test-browser lint bench bench-free bench-lm bench-handspun bench-index bench-index-recall data data-smoke calibrate train train-smoke clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -61,6 +61,14 @@ demo: install  ## score the bundled examples: spun and syndicated copies, then w
 test: install  ## run the test suite
 	$(TEST_ENV) $(PY) -m pytest -q
 
+test-browser: install  ## the HTML report in Debian's chromium, driven by Playwright (installs both)
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium \
+		>/dev/null; } || echo "note: install Debian's chromium (sudo apt-get install chromium)"
+	@# Playwright drives the system chromium: no browser download.
+	$(PY) -m pip install --quiet playwright==1.65.2 greenlet==3.5.6
+	SPINDETECT_BROWSER_TESTS=1 $(TEST_ENV) $(PY) -m pytest -q -rs tests/test_html_browser.py
+
 lint: install  ## ruff
 	$(BIN)/ruff check detector training tests bench
 	$(BIN)/ruff format --check detector training tests bench
@@ -79,6 +87,9 @@ bench-handspun: install  ## every reference-free model on the hand-spun sets (~5
 
 bench-index: install  ## batch labelling benchmark (index, query, label; ~10 min) -> BENCHMARKS.md
 	$(PY) bench/bench_index.py --originals 100000 --workers 2 --write BENCHMARKS.md
+
+bench-index-recall: install  ## retrieval of heavily spun pages and excerpts (~1 min) -> BENCHMARKS.md
+	$(PY) bench/bench_index.py --recall --originals 5000 --queries 500 --workers 2 --write BENCHMARKS.md
 
 data: install  ## build the spin dataset from $(CORPUS) into $(OUT) (a minute or two)
 	$(DATA_ENV) $(PY) -m training.dataset --corpus $(CORPUS) --out $(OUT) --overwrite \

@@ -12,6 +12,16 @@ Run from the repository root::
 
     .venv/bin/python bench/bench_index.py --originals 100000 --write BENCHMARKS.md
 
+With ``--recall`` it measures retrieval under heavier spinning instead of the
+labelling run: recall@1 and query latency for full articles spun at rates 0.3
+and 0.6 and for short excerpts (the first ``--excerpt`` characters) spun at
+0.3, and for shorter excerpts of longer originals, through the fast path alone
+and through both paths (``SourceIndex.query`` with and without ``synonyms``),
+written to the ``index-recall-vN`` section (N: the index format)::
+
+    .venv/bin/python bench/bench_index.py --recall --originals 5000 --queries 500 \
+        --write BENCHMARKS.md
+
 Skips (exit code 0, a message) when ../shared/corpora is absent.
 """
 
@@ -83,8 +93,8 @@ def synthesise(paragraphs: list[str], n: int, seed: int) -> list[str]:
     return ["\n\n".join(rng.sample(paragraphs, rng.randint(3, 6))) for _ in range(n)]
 
 
-def spinner_function():
-    """(description, spin(text, seed) -> text) with rate 0.3."""
+def spinner_function(rate: float = RATE):
+    """(description, spin(text, seed) -> text) with rate ``rate``."""
     try:
         from detector.spin.spinner import Spinner
     except ImportError:
@@ -93,7 +103,7 @@ def spinner_function():
         spinner = Spinner.from_profile("moby")
         return (
             "detector.spin.spinner, Moby profile",
-            lambda text, seed: spinner.spin(text, rate=RATE, seed=seed).text,
+            lambda text, seed: spinner.spin(text, rate=rate, seed=seed).text,
         )
     from detector.lexicon import load_lexicon
     from detector.stopwords import STOPWORDS
@@ -106,7 +116,7 @@ def spinner_function():
         def replace(m: re.Match[str]) -> str:
             word = m.group()
             synonyms = () if word.lower() in STOPWORDS else lexicon.synonyms(word.lower())
-            if not synonyms or rng.random() >= RATE:
+            if not synonyms or rng.random() >= rate:
                 return word
             new = rng.choice(synonyms)
             return new[:1].upper() + new[1:] if word[:1].isupper() else new
@@ -116,14 +126,16 @@ def spinner_function():
     return "a sense-blind Moby word swapper", swap
 
 
-def spin_suspects(cache: Path, originals: list[str], targets: list[int]) -> tuple[str, list[str]]:
+def spin_suspects(
+    cache: Path, originals: list[str], targets: list[int], rate: float = RATE
+) -> tuple[str, list[str]]:
     """Spun copies of ``originals[k]`` for each target ``k``, kept in ``cache`` for reruns."""
     if cache.exists():
         with open(cache, encoding="utf-8") as f:
             header, *lines = f.read().splitlines()
         if len(lines) == len(targets):
             return json.loads(header)["how"], [json.loads(line)["text"] for line in lines]
-    how, spin = spinner_function()
+    how, spin = spinner_function(rate)
     started = time.perf_counter()
     spun = [spin(originals[k], k) for k in targets]
     print(f"spun {len(spun):,} suspects in {time.perf_counter() - started:.0f} s ({how})")
@@ -177,6 +189,149 @@ def describe_memory(main: int, children: int) -> str:
     return text
 
 
+def excerpt(text: str, chars: int) -> str:
+    """The first ``chars`` characters of ``text``, cut back to the last whole word."""
+    if len(text) <= chars:
+        return text
+    cut = text[:chars]
+    return cut[: cut.rfind(" ")] if " " in cut else cut
+
+
+def measure_recall(
+    args: argparse.Namespace,
+    originals: list[str],
+    unrelated: list[str],
+    words: float,
+    index_path: Path,
+    build: tuple[float, float, int, list[int]],
+    load_at_start: float,
+) -> int:
+    """Recall@1 (and @3) and query latency of spun suspects, heavy spins and short excerpts."""
+    import inspect
+
+    from detector.document import make_document
+    from detector.index import FORMAT_VERSION, SourceIndex
+
+    everything = range(len(originals))
+    longer = [k for k in everything if len(originals[k]) > args.excerpt]
+    half = args.excerpt // 2
+    cases = [
+        (f"full articles (mean {words:.0f} words), rate 0.3", 0, 0.3, everything),
+        (f"full articles (mean {words:.0f} words), rate 0.6", 0, 0.6, everything),
+        (f"first {args.excerpt:,} characters, rate 0.3", args.excerpt, 0.3, everything),
+        (
+            f"first {half:,} characters of originals over {args.excerpt:,}, rate 0.3",
+            half,
+            0.3,
+            longer,
+        ),
+        (
+            f"first {half:,} characters of originals over {args.excerpt:,}, rate 0.6",
+            half,
+            0.6,
+            longer,
+        ),
+    ]
+    paths: list[tuple[str, dict[str, object]]] = [("fast path", {})]
+    if "synonyms" in inspect.signature(SourceIndex.query).parameters:
+        paths = [("fast path only", {"synonyms": False}), ("both paths", {"synonyms": True})]
+    rows = []
+    unrelated_rows = []
+    with SourceIndex.open(index_path) as index:
+        index.query(make_document(originals[0]))  # loads the thesaurus
+        for name, chars, rate, pool in cases:
+            targets = random.Random(2).sample(pool, min(args.queries, len(pool)))
+            cut = [excerpt(originals[k], chars) if chars else originals[k] for k in targets]
+            cache = args.workdir / f"recall-{args.originals}-{len(cut)}-{chars}-{rate}.jsonl"
+            how, spun = spin_suspects(cache, cut, list(range(len(cut))), rate)
+            documents = [make_document(text) for text in spun]
+            for path, options in paths:
+                latencies, top1, top3 = [], 0, 0
+                for k, text, document in zip(targets, cut, documents, strict=True):
+                    started = time.perf_counter()
+                    ids = [c.id for c in index.query(document, **options)]
+                    latencies.append(time.perf_counter() - started)
+                    right = [i == f"o{k}" or text in index.text(i) for i in ids]
+                    top1 += right[:1] == [True]
+                    top3 += any(right)
+                latencies.sort()
+                q = len(latencies)
+                p50, p95 = (latencies[int(f * (q - 1))] * 1e3 for f in (0.5, 0.95))
+                rows.append((name, path, top1, top3, q, p50, p95))
+                print(
+                    f"{name}, {path}: recall@1 {top1}/{q}, @3 {top3}/{q}; "
+                    f"query p50 {p50:.1f} ms p95 {p95:.1f} ms",
+                    flush=True,
+                )
+        documents = [make_document(text) for text in unrelated]
+        for path, options in paths:
+            latencies, hits = [], 0
+            for document in documents:
+                started = time.perf_counter()
+                hits += bool(index.query(document, **options))
+                latencies.append(time.perf_counter() - started)
+            latencies.sort()
+            q = len(latencies)
+            p50, p95 = (latencies[int(f * (q - 1))] * 1e3 for f in (0.5, 0.95))
+            unrelated_rows.append((path, hits, q, p50, p95))
+            print(f"unrelated, {path}: {hits}/{q} with candidates; p50 {p50:.1f} ms", flush=True)
+    build_rate, build_cpu, size, build_memory = build
+    if args.write:
+        pythonpath = os.environ.get("PYTHONPATH")
+        command = (
+            (f"PYTHONPATH={pythonpath} " if pythonpath else "")
+            + f".venv/bin/python bench/bench_index.py --recall --originals {args.originals} "
+            f"--queries {args.queries} --excerpt {args.excerpt} --workers {args.workers} "
+            f"--write {args.write}" + (f" --note {json.dumps(args.note)}" if args.note else "")
+        )
+        title = "with the synonym-class path" if len(paths) > 1 else "fast path alone"
+        lines = [
+            f"## Retrieval under heavy spinning: index format {FORMAT_VERSION}, {title}",
+            "",
+            f"Measured by `bench/bench_index.py --recall` on this machine: 2 CPU cores shared "
+            f"with other work (1-minute load average {load_at_start:.1f} when the run began, "
+            f"{os.getloadavg()[0]:.1f} when it ended), Python {platform.python_version()}; "
+            f"`--workers {args.workers}`. Reproduce with:",
+            "",
+            "```",
+            command,
+            "```",
+            "",
+            f"Originals: {args.originals:,} synthetic articles as in the Batch labelling section. "
+            f"Suspects: {args.queries:,} random originals (or excerpts: their first characters, "
+            f"cut at a word) spun with {how}; the shorter excerpts come from the "
+            f"{len(longer):,} originals over {args.excerpt:,} characters, so they hold at most "
+            "half of their original. Recall@1: the first candidate of `SourceIndex.query` "
+            "(`synonyms=False` for the fast path only) is the suspect's original, or another "
+            "holding the whole of the text that was spun (originals share paragraphs, so an "
+            "excerpt often has several). Unrelated: "
+            f"{len(unrelated)} articles made from stories held out of the archive."
+            + (f" {args.note}" if args.note else ""),
+            "",
+            "| suspects | path | recall@1 | recall@3 | query p50 / p95 |",
+            "|---|---|---|---|---|",
+        ]
+        for name, path, top1, top3, q, p50, p95 in rows:
+            lines.append(
+                f"| {name} | {path} | {top1 / q:.3f} ({top1}/{q}) | {top3 / q:.3f} | "
+                f"{p50:.1f} / {p95:.1f} ms |"
+            )
+        for path, hits, q, p50, p95 in unrelated_rows:
+            lines.append(
+                f"| unrelated articles: any candidate | {path} | {hits}/{q} | | "
+                f"{p50:.1f} / {p95:.1f} ms |"
+            )
+        lines += [
+            "",
+            f"Index build (`spindetect index`, start-up included): {build_rate:,.0f} originals/s, "
+            f"{build_cpu / len(originals) * 1e3:.2f} ms CPU per original, "
+            f"{size / 2**20:,.1f} MB on disk, peak RSS {describe_memory(*build_memory)}.",
+            "",
+        ]
+        write_section(args.write, f"index-recall-v{FORMAT_VERSION}", "\n".join(lines))
+    return 0
+
+
 def spindetect(*args: object) -> list[str]:
     """The command line running ``spindetect ARGS`` with this interpreter."""
     return [sys.executable, "-c", "from detector.cli import app; app()", *map(str, args)]
@@ -192,6 +347,13 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=ROOT / ".cache" / "bench-index")
     parser.add_argument("--write", type=Path, help="write the results into this Markdown file")
+    parser.add_argument(
+        "--recall",
+        action="store_true",
+        help="measure recall under heavy spinning and short excerpts instead of labelling",
+    )
+    parser.add_argument("--excerpt", type=int, default=1500, help="excerpt length, characters")
+    parser.add_argument("--note", default="", help="a sentence added to the --recall section")
     args = parser.parse_args()
     if not CORPORA.is_dir():
         print(f"skipped: {CORPORA} is absent")
@@ -213,7 +375,7 @@ def main() -> int:
     index_path = args.workdir / f"index-{args.originals}.sdx"
     index_path.unlink(missing_ok=True)
     build_seconds, build_cpu, *build_memory = run_measured(
-        spindetect("index", originals_path, "--out", index_path, "--workers", args.workers)
+        spindetect("index", originals_path, "-o", index_path, "--workers", args.workers)
     )
     build_rate = len(originals) / build_seconds
     size = index_path.stat().st_size
@@ -223,6 +385,11 @@ def main() -> int:
         f"memory {describe_memory(*build_memory)}",
         flush=True,
     )
+
+    if args.recall:
+        build = (build_rate, build_cpu, size, build_memory)
+        unrelated = synthesise(held_out, args.unrelated, seed=3)
+        return measure_recall(args, originals, unrelated, words, index_path, build, load_at_start)
 
     # ---- spun suspects
     rng = random.Random(2)

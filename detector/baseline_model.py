@@ -184,9 +184,9 @@ class BaselineModel:
             for e, q in zip(evidence, document_probabilities.tolist(), strict=True)
         ]
 
-    def score(self, document: Document) -> Report:
-        """The reference-free report on one document."""
-        return score_document(self, document)
+    def score(self, document: Document, *, threshold: float | None = None) -> Report:
+        """The reference-free report on one document (``threshold``: see ``score_document``)."""
+        return score_document(self, document, threshold=threshold)
 
 
 # --------------------------------------------------------------------------- fast inference

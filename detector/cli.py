@@ -3,6 +3,11 @@
 Each command is a thin adapter over one library call; library errors
 (``detector.errors``) become a one-line ``Error: ...`` on stderr with exit code
 1 (failure) or 2 (usage), never a traceback.
+
+Conventions every command keeps: ``-h`` is ``--help``; ``-o``/``--output`` is
+the file written; ``-q``/``--quiet`` and ``-v``/``--verbose`` set how much goes
+to standard error; ``--format``, when not given, follows the ``--output``
+extension; ``--fail-on`` turns findings into exit status 4 (see ``EXIT_HELP``).
 """
 
 from __future__ import annotations
@@ -21,8 +26,45 @@ from detector.spin import PROFILE_NAMES
 
 if TYPE_CHECKING:
     from detector.document import Document
+    from detector.progress import Messages
 
 DEFAULT_MAX_BYTES = 10_000_000  # mirrors detector.io.DEFAULT_MAX_BYTES without importing it
+
+# Exit statuses, the same in every command.
+EXIT_FAILURE = 1  # an input or resource could not be used
+EXIT_USAGE = 2  # a usage mistake (click's own code for bad options)
+EXIT_SOME_INPUTS_FAILED = 3  # `label` finished, but some inputs got error records
+EXIT_FINDING = 4  # --fail-on: a verdict matched
+
+EXIT_HELP = """\b
+Exit status:
+  0  done, nothing matched --fail-on
+  1  failure: an input or resource could not be used (empty, binary, too
+     large, a damaged index, an output that cannot be written)
+  2  usage mistake: a bad option, a missing file, a folder without articles
+  3  label: the run finished, but some inputs got error records
+  4  --fail-on: a verdict matched (a spun or paraphrased finding)"""
+
+ENVIRONMENT_HELP = """\b
+Environment:
+  SPINDETECT_CACHE   folder of the compiled thesaurus and converted language
+                     model [default: $XDG_CACHE_HOME/spindetect, else
+                     ~/.cache/spindetect]
+  XDG_CACHE_HOME     see SPINDETECT_CACHE
+  SPINDETECT_MODELS  folder of the shipped models [default: models/ of a
+                     checkout, else <prefix>/share/spindetect/models]
+  SPINDETECT_MYTHES  the MyThes th_en_US_v2.dat file of `spin --profile cross`
+                     [default: /usr/share/mythes]
+  HF_HUB_OFFLINE     1: never reach the Hugging Face hub (--lm NAME, hub:
+                     datasets); HF_HOME says where its downloads are cached
+  NO_COLOR           set (to anything): no colour in the text report
+  TERM               dumb: no colour either
+  COLUMNS            the width text reports wrap to on a terminal
+  SOURCE_DATE_EPOCH  the date stamped on HTML reports (seconds since 1970), for
+                     reproducible files"""
+
+# `-h` is `--help` in every command (click passes it down to subcommands).
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 app = typer.Typer(
     name="spindetect",
@@ -30,6 +72,8 @@ app = typer.Typer(
         "Detect spun articles: copies of real text whose words were swapped for thesaurus "
         "synonyms.  Marks every substituted span and restores the original words."
     ),
+    epilog=f"{EXIT_HELP}\n\n{ENVIRONMENT_HELP}",
+    context_settings=CONTEXT_SETTINGS,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -63,7 +107,7 @@ def main(
     """
 
 
-def fail(message: str, exit_code: int = 1) -> typer.Exit:
+def fail(message: str, exit_code: int = EXIT_FAILURE) -> typer.Exit:
     """Print ``Error: message`` on stderr and return the Exit to raise."""
     typer.echo(f"Error: {message}", err=True)
     return typer.Exit(code=exit_code)
@@ -135,8 +179,100 @@ class FormatChoice(StrEnum):
     html = "html"
 
 
+class FailOn(StrEnum):
+    """The verdicts ``--fail-on`` turns into exit status 4."""
+
+    spun = "spun"
+    paraphrased = "paraphrased"
+    any = "any"
+
+    @property
+    def verdicts(self) -> frozenset[str]:
+        """The verdicts that match: ``any`` is spun or paraphrased."""
+        if self is FailOn.any:
+            return frozenset({"spun", "paraphrased"})
+        return frozenset({self.value})
+
+
+Quiet = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="Print nothing on standard error but errors: no progress bar, summary, notes "
+        "or warnings.",
+    ),
+]
+Verbose = Annotated[
+    bool,
+    typer.Option(
+        "--verbose",
+        "-v",
+        help="Say more on standard error: what was read and loaded (which model, which "
+        "files), and how long each step took.",
+    ),
+]
+FailOnOption = Annotated[
+    FailOn | None,
+    typer.Option(
+        "--fail-on",
+        help=f"Exit with status {EXIT_FINDING} when a verdict matches: spun, paraphrased, "
+        "or any (either).  For scripts and CI gates; the output is written all the same.",
+        show_default=False,
+    ),
+]
+Threshold = Annotated[
+    float | None,
+    typer.Option(
+        "--threshold",
+        min=0.0,
+        max=1.0,
+        metavar="FLOAT",
+        help="Reference-free verdicts: the spin score (0..1) at or above which an article is "
+        "spun.  Lower flags more (and more false alarms), higher fewer.  [default: the "
+        "model's own operating point, from its config.json]",
+        show_default=False,
+    ),
+]
+
+
+def _messages(quiet: bool, verbose: bool) -> Messages:
+    """The ``Messages`` of ``-q``/``-v``; a usage error (exit 2) for both at once."""
+    from detector.progress import Messages
+
+    try:
+        return Messages(quiet=quiet, verbose=verbose)
+    except ValueError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+
+
+def _output_format(fmt: FormatChoice | None, output: Path | None) -> FormatChoice:
+    """``--format`` when given, else the one the ``--output`` extension names, else text."""
+    from detector.output import format_from_suffix
+
+    if fmt is not None:
+        return fmt
+    inferred = format_from_suffix(output, tuple(FormatChoice))
+    return FormatChoice(inferred) if inferred is not None else FormatChoice.text
+
+
+def _text_width(width: int | None, output: Path | None) -> int:
+    """Columns to wrap a text report at: ``--width``, else the terminal's; 0 for none."""
+    if width is not None:
+        return width
+    if output is not None or not sys.stdout.isatty():
+        return 0
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
 def _read_originals(
-    paths: list[str], suspect_name: str, encoding: str | None, max_bytes: int
+    paths: list[str],
+    suspect_name: str,
+    encoding: str | None,
+    max_bytes: int,
+    messages: Messages,
 ) -> list[Document]:
     """Documents for ``--original`` paths; unreadable files found inside folders are skipped."""
     from detector.io import expand_inputs, read_document
@@ -151,13 +287,13 @@ def _read_originals(
         except InputError as exc:
             if str(path) in named:
                 raise
-            typer.echo(f"Warning: skipping {exc}", err=True)
+            messages.warn(f"skipping {exc}")
     if not documents:
         raise MissingInputError(f"no readable original among {', '.join(paths)}")
     return documents
 
 
-@app.command()
+@app.command(short_help="Score one article: is it a spun copy?")
 @reports_errors
 def score(
     suspect: Annotated[
@@ -172,11 +308,11 @@ def score(
         list[str] | None,
         typer.Option(
             "--original",
-            "-o",
             metavar="FILE",
             help=(
                 "The original article(s) to compare with: files or folders, repeatable. "
-                "With several, the best-matching one is used and named in the report."
+                "With several, the best-matching one is used and named in the report.  "
+                "(-o is --output, as in every command.)"
             ),
             show_default=False,
         ),
@@ -205,25 +341,46 @@ def score(
             show_default=False,
         ),
     ] = None,
+    threshold: Threshold = None,
     fmt: Annotated[
-        FormatChoice,
+        FormatChoice | None,
         typer.Option(
             "--format",
             "-f",
-            help="text: readable report with spans marked; json: one JSON object; "
-            "html: one page, suspect and original side by side.",
+            help="text: readable report with spans marked; json: one JSON object (see "
+            "`spindetect schema report`); html: one page, suspect and original side by "
+            "side.  [default: the --output extension's (.json, .html), else text]",
+            show_default=False,
         ),
-    ] = FormatChoice.text,
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
             "--output",
+            "-o",
             metavar="FILE",
-            help="Write the report to this file instead of standard output.",
+            help="Write the report to this file instead of standard output; its extension "
+            "picks the format when --format is not given.",
+            show_default=False,
         ),
     ] = None,
+    width: Annotated[
+        int | None,
+        typer.Option(
+            "--width",
+            min=0,
+            metavar="COLUMNS",
+            help="Wrap the text report at this many columns (words and marks are never "
+            "split; 0: never wrap).  [default: the terminal's width; no wrapping into a "
+            "file or pipe]",
+            show_default=False,
+        ),
+    ] = None,
+    fail_on: FailOnOption = None,
     encoding: Encoding = None,
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Say whether SUSPECT is a spun copy, mark every substituted span and restore its original.
 
@@ -234,32 +391,59 @@ def score(
     that is not English prose is reported "unscored", with a note saying why.
 
     \b
+    Exit status:
+      0  scored (and, with --fail-on, the verdict did not match)
+      1  an input cannot be used (empty, binary, undecodable, too large)
+      2  usage mistake (a bad option, a missing file)
+      4  --fail-on: the verdict matches; the report is written all the same
+
+    \b
     Examples:
       spindetect score suspect.txt --original original.txt
       spindetect score suspect.txt                  # no original: reference-free
       spindetect score suspect.txt --model lm --format json
-      spindetect score suspect.html -o archive/ --format html --output report.html
-      cat suspect.txt | spindetect score - -o original.md --format json
+      spindetect score suspect.txt --threshold 0.8 --fail-on spun   # CI gate
+      spindetect score suspect.html --original archive/ -o report.html
+      cat suspect.txt | spindetect score - --original original.md -o report.json
     """
     from detector.io import read_document
     from detector.render import render
 
-    suspect_doc = read_document(suspect, encoding=encoding, max_bytes=max_bytes)
+    messages = _messages(quiet, verbose)
+    fmt = _output_format(fmt, output)
+    with messages.timed(f"read {suspect}"):
+        suspect_doc = read_document(suspect, encoding=encoding, max_bytes=max_bytes)
     if original:
-        if model is not None:
-            typer.echo("Warning: --model has no effect with --original (reference mode)", err=True)
-        if lm is not None:
-            typer.echo("Warning: --lm has no effect with --original (reference mode)", err=True)
-        originals = _read_originals(original, suspect, encoding, max_bytes)
+        for name, given in (("--model", model), ("--lm", lm), ("--threshold", threshold)):
+            if given is not None:
+                messages.warn(f"{name} has no effect with --original (reference mode)")
+        with messages.timed("read the original(s)"):
+            originals = _read_originals(original, suspect, encoding, max_bytes, messages)
+        messages.detail(f"{len(originals)} original(s): {', '.join(d.name for d in originals)}")
         from detector.score import ReferenceScorer
 
-        report = ReferenceScorer().score(suspect_doc, originals)
+        with messages.timed("scored against the original(s)"):
+            report = ReferenceScorer().score(suspect_doc, originals)
     else:
-        from detector.models import load_model
+        from detector.models import load_model, model_dir
 
-        report = load_model(model or "default", lm=lm).score(suspect_doc)
+        name = model or "default"
+        with messages.timed(f"loaded model {name} from {model_dir(name)}"):
+            reader = load_model(name, lm=lm)
+        with messages.timed(f"scored by {reader.name}"):
+            report = reader.score(suspect_doc, threshold=threshold)
     color = output is None and fmt is FormatChoice.text and _stdout_is_colour_terminal()
-    write_output(render(report, fmt.value, color=color), output)
+    rendered = render(report, fmt.value, color=color)
+    if fmt is FormatChoice.text:
+        from detector.output import wrap_text
+
+        rendered = wrap_text(rendered, _text_width(width, output))
+    elif width is not None:
+        messages.warn(f"--width has no effect with --format {fmt.value}")
+    write_output(rendered, output)
+    if fail_on is not None and report.verdict in fail_on.verdicts:
+        messages.detail(f"verdict {report.verdict} matches --fail-on {fail_on.value}")
+        raise typer.Exit(code=EXIT_FINDING)
 
 
 def _stdout_is_colour_terminal() -> bool:
@@ -270,7 +454,6 @@ def _stdout_is_colour_terminal() -> bool:
 
 # --------------------------------------------------------------------------- batch: index, label
 
-EXIT_SOME_INPUTS_FAILED = 3  # `label` finished, but some inputs got error records
 # The reference-free model `label` falls back on by default: fast enough for a corpus.
 LABEL_FALLBACK_MODEL = "transformer"
 
@@ -306,14 +489,33 @@ def _batch_reading(encoding: str | None, text_field: str | None, id_field: str |
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise fail(f"unknown encoding {encoding!r} (--encoding)", 2) from None
+            raise fail(f"unknown encoding {encoding!r} (--encoding)", EXIT_USAGE) from None
     try:
         return FieldNames(text=text_field, id=id_field)
     except ValueError as exc:
-        raise fail(str(exc), 2) from None
+        raise fail(str(exc), EXIT_USAGE) from None
 
 
-@app.command("index")
+def _output_path(output: Path | None, deprecated_out: Path | None, messages: Messages) -> Path:
+    """``--output``, or the deprecated ``--out`` (with one warning); exit 2 without either."""
+    if deprecated_out is not None:
+        if output is not None:
+            raise fail("--out is the old name of --output/-o: give one of them", EXIT_USAGE)
+        messages.warn("--out is deprecated and will go; use --output (or -o)")
+        return deprecated_out
+    if output is None:
+        raise fail("missing option --output/-o: the file to write", EXIT_USAGE)
+    return output
+
+
+# The old spelling of --output in `index` and `label`: still accepted, hidden from --help.
+DeprecatedOut = Annotated[
+    Path | None,
+    typer.Option("--out", hidden=True, show_default=False, help="Deprecated: use --output."),
+]
+
+
+@app.command("index", short_help="Index originals for `spindetect label`.")
 @reports_errors
 def index_command(
     originals: Annotated[
@@ -321,18 +523,24 @@ def index_command(
         typer.Argument(
             metavar="ORIGINALS...",
             help="The originals: article files, folders, glob patterns, JSONL or CSV files "
-            "with id and text fields (.gz/.bz2/.xz too), saved `datasets` folders, or "
-            "hub:NAME[:CONFIG][@SPLIT] hub datasets.",
+            "with id and text fields (.gz/.bz2/.xz too), saved `datasets` folders, "
+            "hub:NAME[:CONFIG][@SPLIT] hub datasets, or - for JSON lines on standard input.",
             show_default=False,
         ),
     ],
-    out: Annotated[
-        Path,
-        typer.Option("--out", "-o", help="The index file to write.", show_default=False),
-    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="INDEX",
+            help="The index file to write (one SQLite file; .sdx by convention).  [required]",
+            show_default=False,
+        ),
+    ] = None,
     add: Annotated[
         bool,
-        typer.Option("--add", help="Add the originals to the existing index OUT."),
+        typer.Option("--add", help="Add the originals to the existing index OUTPUT."),
     ] = False,
     workers: Annotated[
         int,
@@ -344,6 +552,9 @@ def index_command(
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
     text_field: TextField = None,
     id_field: IdField = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    out: DeprecatedOut = None,
 ) -> None:
     """Index ORIGINALS so that `spindetect label` can find the source of their spun copies.
 
@@ -354,27 +565,33 @@ def index_command(
 
     \b
     Examples:
-      spindetect index archive/ --out archive.sdx
-      spindetect index wire-2024.jsonl.gz --out archive.sdx --add
-      spindetect index 'feeds/**/*.html' --out feeds.sdx --workers 4
+      spindetect index archive/ -o archive.sdx
+      spindetect index wire-2024.jsonl.gz -o archive.sdx --add
+      spindetect index 'feeds/**/*.html' --output feeds.sdx --workers 4
     """
     from detector.index_build import build_index
     from detector.inputs import count_inputs
     from detector.progress import index_summary, progress_bar, stderr_console
 
+    messages = _messages(quiet, verbose)
+    output = _output_path(output, out, messages)
     fields = _batch_reading(encoding, text_field, id_field)
+    messages.detail(
+        f"{'adding to' if add else 'writing'} {output} from {', '.join(originals)} "
+        f"with {workers} worker(s)"
+    )
     warned = 0
 
     def warn(reason: str) -> None:
         nonlocal warned
         warned += 1
         if warned <= _MAX_WARNINGS:
-            typer.echo(f"Warning: skipping {reason}", err=True)
+            messages.warn(f"skipping {reason}")
 
-    with progress_bar("indexing", lambda: count_inputs(originals)) as advance:
+    with progress_bar("indexing", lambda: count_inputs(originals), shown=not quiet) as advance:
         summary = build_index(
             originals,
-            out,
+            output,
             add=add,
             workers=workers,
             encoding=encoding,
@@ -384,8 +601,9 @@ def index_command(
             fields=fields,
         )
     if warned > _MAX_WARNINGS:
-        typer.echo(f"Warning: {warned - _MAX_WARNINGS} more inputs skipped", err=True)
-    stderr_console().print(index_summary(summary))
+        messages.warn(f"{warned - _MAX_WARNINGS} more inputs skipped")
+    if not quiet:
+        stderr_console().print(index_summary(summary))
 
 
 _MAX_WARNINGS = 20
@@ -403,7 +621,26 @@ def _advance_to(advance: Callable[[int], None]) -> Callable[[int], None]:
     return update
 
 
-@app.command("label")
+def _count_findings(results: Path, verdicts: frozenset[str]) -> int:
+    """How many records of the results file have one of ``verdicts`` (torn lines ignored)."""
+    import json
+
+    found = 0
+    with open(results, "rb") as f:
+        for line in f:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and record.get("verdict") in verdicts:
+                found += 1
+    return found
+
+
+_LABEL_SUFFIXES = (".jsonl", ".ndjson")
+
+
+@app.command("label", short_help="Label a corpus against an index of originals.")
 @reports_errors
 def label_command(
     inputs: Annotated[
@@ -411,8 +648,9 @@ def label_command(
         typer.Argument(
             metavar="INPUTS...",
             help="The suspects: article files, folders, glob patterns, JSONL or CSV files "
-            "with id and text fields (.gz/.bz2/.xz too), saved `datasets` folders, or "
-            "hub:NAME[:CONFIG][@SPLIT] hub datasets.",
+            "with id and text fields (.gz/.bz2/.xz too), saved `datasets` folders, "
+            "hub:NAME[:CONFIG][@SPLIT] hub datasets, or - for JSON lines on standard input "
+            "(one object per line with a text field; ids -:LINE when there is no id field).",
             show_default=False,
         ),
     ],
@@ -426,22 +664,23 @@ def label_command(
             show_default=False,
         ),
     ],
-    out: Annotated[
-        Path,
+    output: Annotated[
+        Path | None,
         typer.Option(
-            "--out",
+            "--output",
             "-o",
             metavar="FILE",
             help="Results file: one JSON line per input (id, verdict, relation, spin_score, "
-            "source, n_spans, error).",
+            "source, related, n_spans, mode, model, error; see `spindetect schema label`), "
+            ".jsonl by convention.  [required]",
             show_default=False,
         ),
-    ],
+    ] = None,
     resume: Annotated[
         bool,
         typer.Option(
             "--resume",
-            help="Continue an interrupted run (same INPUTS): skip inputs OUT already records.",
+            help="Continue an interrupted run (same INPUTS): skip inputs OUTPUT already records.",
         ),
     ] = False,
     workers: Annotated[
@@ -473,6 +712,7 @@ def label_command(
             show_default=False,
         ),
     ] = None,
+    threshold: Threshold = None,
     no_fallback: Annotated[
         bool,
         typer.Option(
@@ -498,56 +738,82 @@ def label_command(
             help=f"Exit 0, not {EXIT_SOME_INPUTS_FAILED}, when some inputs got error records.",
         ),
     ] = False,
+    fail_on: FailOnOption = None,
     encoding: Encoding = None,
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
     text_field: TextField = None,
     id_field: IdField = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    out: DeprecatedOut = None,
 ) -> None:
     """Label every input as spun or not, against the originals in an index.
 
     For each suspect the index proposes originals; the best are aligned and
     judged, and the one it copies is its source.  With no source, an installed
     reference-free model decides; without one the suspect is recorded as
-    not_spun / unrelated with source null.  An unreadable input (or one that
+    not_spun / unrelated with source null.  When the index holds only an
+    independent report of the same story (relation rewrite), the model scores
+    the suspect too: its spun verdict stands, otherwise the reference verdict
+    does, and the report is named as related, never as source.  An unreadable input (or one that
     runs past --timeout) gets a record with its error and the run goes on.
     Records are appended as they are made, so a run killed at any point loses
     nothing: rerun it with --resume.  Repeated ids are recorded as ID#1, ID#2.
-    One run at a time may write OUT (OUT.lock holds its PID).
+    One run at a time may write OUTPUT (OUTPUT.lock holds its PID).
 
-    Exit status: 0 when every input was labelled, 3 when the run finished but
-    some inputs got error records (0 with --allow-errors), 1 when the run could
-    not proceed (damaged index, OUT in use or unwritable), 2 for usage mistakes.
+    \b
+    Exit status:
+      0  every input was labelled
+      1  the run could not proceed (damaged index, OUTPUT in use or unwritable)
+      2  usage mistake (missing inputs, an unknown --encoding, no text field)
+      3  the run finished, but some inputs got error records (0: --allow-errors)
+      4  --fail-on: a record of OUTPUT has a matching verdict (resumed records
+         count too; 3 wins over 4)
 
     \b
     Examples:
-      spindetect label crawl/ --index archive.sdx --out results.jsonl
-      spindetect label crawl/ --index archive.sdx --out results.jsonl --resume --workers 4
+      spindetect label crawl/ --index archive.sdx -o results.jsonl
+      spindetect label crawl/ --index archive.sdx -o results.jsonl --resume -j 4
       spindetect label crawl/ -i archive.sdx -o results.jsonl --model baseline
-      spindetect label pages.jsonl -i archive.sdx -o results.jsonl --scheduler tcp://10.0.0.5:8786
+      spindetect label crawl/ -i a.sdx -o r.jsonl --scheduler tcp://host:8786
+      cat pages.jsonl | spindetect label - -i a.sdx -o r.jsonl --fail-on any
     """
     from detector.inputs import count_inputs
     from detector.label import LabelOptions, label_corpus
     from detector.progress import label_summary, progress_bar, stderr_console
 
+    messages = _messages(quiet, verbose)
+    output = _output_path(output, out, messages)
+    if output.suffix.lower() not in _LABEL_SUFFIXES:
+        messages.warn(f"label writes JSON lines (one object per line); name {output} .jsonl")
     fields = _batch_reading(encoding, text_field, id_field)
     if scheduler is not None and workers != 1:
-        typer.echo("Warning: --workers has no effect with --scheduler", err=True)
+        messages.warn("--workers has no effect with --scheduler")
     if model is not None:
         if no_fallback:
-            raise fail("--model and --no-fallback contradict each other: choose one", 2)
+            raise fail("--model and --no-fallback contradict each other: choose one", EXIT_USAGE)
         from detector.errors import ModelNotFoundError
         from detector.models import model_dir
 
         try:
             model = str(model_dir(model))  # a named model that is missing fails here, not later
         except ModelNotFoundError as exc:
-            raise fail(str(exc), 2) from None
+            raise fail(str(exc), EXIT_USAGE) from None
+    if threshold is not None and no_fallback:
+        messages.warn("--threshold has no effect with --no-fallback")
+    fallback = None if no_fallback else model or LABEL_FALLBACK_MODEL
+    messages.detail(
+        f"labelling {', '.join(inputs)} against {index} into {output}; fallback model: "
+        f"{fallback or 'none'}"
+        + (f" at threshold {threshold}" if threshold is not None and fallback else "")
+    )
     options = LabelOptions(
         encoding=encoding,
         max_bytes=max_bytes,
         text_field=fields.text,
         id_field=fields.id,
         timeout=timeout or None,
+        threshold=threshold,
     )
     renamed = 0
 
@@ -555,46 +821,209 @@ def label_command(
         nonlocal renamed
         renamed += 1
         if renamed <= _MAX_WARNINGS:
-            typer.echo(f"Warning: id {old!r} was used already; recorded as {new!r}", err=True)
+            messages.warn(f"id {old!r} was used already; recorded as {new!r}")
 
     try:
-        with progress_bar("labelling", lambda: count_inputs(inputs)) as advance:
+        with progress_bar("labelling", lambda: count_inputs(inputs), shown=not quiet) as advance:
             summary = label_corpus(
                 inputs,
                 index,
-                out,
+                output,
                 resume=resume,
                 workers=workers,
                 scheduler=scheduler,
-                model=None if no_fallback else model or LABEL_FALLBACK_MODEL,
+                model=fallback,
                 options=options,
                 on_progress=advance,
                 on_rename=warn_renamed,
             )
     except KeyboardInterrupt:
         raise fail(
-            f"interrupted; run the same command with --resume to finish {out}", 130
+            f"interrupted; run the same command with --resume to finish {output}", 130
         ) from None
-    stderr_console().print(label_summary(summary))
+    if not quiet:
+        stderr_console().print(label_summary(summary))
     if summary.no_source and not no_fallback:
-        typer.echo(
-            f"Note: no source in the index for {summary.no_source:,} suspect(s), and no "
-            "reference-free model is installed; they are recorded as not_spun / unrelated.",
-            err=True,
+        messages.note(
+            f"no source in the index for {summary.no_source:,} suspect(s), and no "
+            "reference-free model is installed; they are recorded as not_spun / unrelated."
         )
     if summary.renamed:
-        typer.echo(
-            f"Warning: {summary.renamed:,} input(s) had an id used already; they are recorded "
-            "as ID#1, ID#2, ... (ids must be unique for --resume to tell inputs apart)",
-            err=True,
+        messages.warn(
+            f"{summary.renamed:,} input(s) had an id used already; they are recorded "
+            "as ID#1, ID#2, ... (ids must be unique for --resume to tell inputs apart)"
         )
     if summary.errors and not allow_errors:
-        typer.echo(
-            f"Note: {summary.errors:,} input(s) got error records (see their error field in "
-            f"{out}); exit status {EXIT_SOME_INPUTS_FAILED} (--allow-errors to exit 0).",
-            err=True,
+        messages.note(
+            f"{summary.errors:,} input(s) got error records (see their error field in "
+            f"{output}); exit status {EXIT_SOME_INPUTS_FAILED} (--allow-errors to exit 0)."
         )
         raise typer.Exit(code=EXIT_SOME_INPUTS_FAILED)
+    if fail_on is not None:
+        found = _count_findings(output, fail_on.verdicts)
+        if found:
+            messages.note(
+                f"{found:,} record(s) in {output} match --fail-on {fail_on.value}; "
+                f"exit status {EXIT_FINDING}."
+            )
+            raise typer.Exit(code=EXIT_FINDING)
+
+
+# --------------------------------------------------------------------------- report
+
+
+@app.command("report", short_help="Summarise a label results file as one HTML page.")
+@reports_errors
+def report_command(
+    results: Annotated[
+        Path,
+        typer.Argument(
+            metavar="RESULTS",
+            help="The results file `spindetect label` wrote (one JSON line per input).",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the page to this file (.html) instead of standard output.",
+            show_default=False,
+        ),
+    ] = None,
+    index: Annotated[
+        Path | None,
+        typer.Option(
+            "--index",
+            "-i",
+            metavar="INDEX",
+            help="The index label used: write a side-by-side report of each top suspect "
+            "with its original and link it from the page.  Without it the suspects are "
+            "listed without links.",
+            show_default=False,
+        ),
+    ] = None,
+    reports_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--reports-dir",
+            metavar="DIR",
+            help="With --index: the folder of the per-suspect reports.  [default: "
+            "OUTPUT_files beside --output, e.g. overview_files/ for overview.html]",
+            show_default=False,
+        ),
+    ] = None,
+    top: Annotated[
+        int,
+        typer.Option(
+            "--top",
+            "-n",
+            min=0,
+            metavar="N",
+            help="How many suspects the table lists (and --index reports): spun first, "
+            "then by spin score.",
+        ),
+    ] = 50,
+    encoding: Encoding = None,
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+    text_field: TextField = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Summarise RESULTS (from `spindetect label`) as one self-contained HTML page.
+
+    The page counts the records per verdict, mode and relation, shows the
+    errors and a histogram of spin scores, and lists the top suspects (spun
+    first, then by spin score) with their source and related originals.  It
+    is one file (inline CSS and SVG, nothing fetched); ids are escaped.  The
+    file is read as a stream, so a results file of millions of lines is fine.
+    A line that is not a label record is skipped with a warning.
+
+    With --index, each top suspect with an original in the index is re-read
+    (an article file from its path, relative to where label ran; a JSONL/CSV
+    record without an id from FILE:LINE) and scored against it as `score
+    -o report.html` would, and the page links that report.  A suspect that
+    cannot be found again is named as such on the page.
+
+    \b
+    Exit status:
+      0  the page was written (bad lines skipped, with a warning each)
+      1  RESULTS is empty or holds no label record; an output cannot be written
+      2  usage mistake (RESULTS or --index missing, a bad option)
+
+    \b
+    Examples:
+      spindetect report results.jsonl -o overview.html
+      spindetect report results.jsonl -o overview.html --index archive.sdx --top 100
+      spindetect report results.jsonl -o out/overview.html -i archive.sdx --reports-dir out/pairs
+    """
+    from detector.overview import default_reports_dir, load_overview, render_overview
+
+    messages = _messages(quiet, verbose)
+    _batch_reading(encoding, text_field, None)
+    if index is None:
+        for name, given in (
+            ("--reports-dir", reports_dir),
+            ("--encoding", encoding),
+            ("--text-field", text_field),
+        ):
+            if given is not None:
+                messages.warn(f"{name} has no effect without --index")
+    elif reports_dir is None:
+        if output is None:
+            raise fail(
+                "--index writes per-suspect reports: name the page with --output/-o "
+                "(they go beside it) or their folder with --reports-dir",
+                EXIT_USAGE,
+            )
+        reports_dir = default_reports_dir(output)
+    if index is not None and not index.exists():
+        raise fail(f"{index}: no such index; build one with `spindetect index`", EXIT_USAGE)
+    warned = 0
+
+    def warn_bad(message: str) -> None:
+        nonlocal warned
+        warned += 1
+        if warned <= _MAX_WARNINGS:
+            messages.warn(message)
+
+    with messages.timed(f"read {results}"):
+        overview = load_overview(results, top=top, on_bad=warn_bad)
+    if warned > _MAX_WARNINGS:
+        messages.warn(f"{warned - _MAX_WARNINGS:,} more bad lines skipped")
+    messages.detail(
+        f"{overview.total:,} records, {overview.errors:,} errors, top {len(overview.top):,}"
+    )
+    links = None
+    if index is not None and reports_dir is not None:
+        from detector.overview import write_pair_reports
+        from detector.render import safe_for_terminal
+
+        page_dir = output.parent if output is not None else Path()
+        with messages.timed(f"wrote the per-suspect reports into {reports_dir}"):
+            try:
+                links = write_pair_reports(
+                    overview.top,
+                    index,
+                    reports_dir,
+                    page_dir=page_dir,
+                    encoding=encoding,
+                    max_bytes=max_bytes,
+                    text_field=text_field,
+                    on_written=lambda id, path: messages.detail(f"{safe_for_terminal(id)}: {path}"),
+                )
+            except OSError as exc:
+                raise fail(
+                    f"cannot write the reports in {reports_dir}: {exc.strerror or exc}"
+                ) from None
+        missing = sum(1 for link in links.values() if link.href is None)
+        if missing:
+            messages.note(
+                f"{missing:,} of {len(links):,} suspect(s) got no report (the page says why)"
+            )
+    write_output(render_overview(overview, links), output)
 
 
 # --------------------------------------------------------------------------- spin
@@ -612,7 +1041,7 @@ SpinProfile = StrEnum("SpinProfile", {name: name for name in PROFILE_NAMES})
 _DEFAULT_PROFILE = SpinProfile("moby")
 
 
-@app.command("spin")
+@app.command("spin", short_help="Spin an article, for red-teaming a detector.")
 @reports_errors
 def spin_command(
     file: Annotated[
@@ -667,18 +1096,25 @@ def spin_command(
         ),
     ] = None,
     fmt: Annotated[
-        SpinFormat,
+        SpinFormat | None,
         typer.Option(
             "--format",
             "-f",
             help="text: the spun article; json: one object with the spun text, the original "
-            "and every replaced span (offsets in both texts).",
+            "and every replaced span (offsets in both texts).  [default: json for a .json "
+            "--output, else text]",
+            show_default=False,
         ),
-    ] = SpinFormat.text,
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", metavar="FILE", help="Write to this file instead of standard output."
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to this file instead of standard output; a .json name picks "
+            "--format json when --format is not given.",
+            show_default=False,
         ),
     ] = None,
     encoding: Encoding = None,
@@ -694,8 +1130,8 @@ def spin_command(
     \b
     Examples:
       spindetect spin article.txt --rate 0.3 --seed 7
-      spindetect spin article.html --profile cross --protect names,quotes --format json
-      cat article.txt | spindetect spin - --seed 1 --output spun.txt
+      spindetect spin page.html --profile cross --protect names,quotes -f json
+      cat article.txt | spindetect spin - --seed 1 -o spun.txt
     """
     import json
 
@@ -707,6 +1143,10 @@ def spin_command(
         protections = None if protect is None else check_protect(protect)
     except ValueError as exc:
         raise fail(str(exc), 2) from None
+    if fmt is None:
+        from detector.output import format_from_suffix
+
+        fmt = SpinFormat(format_from_suffix(output, tuple(SpinFormat)) or SpinFormat.text)
     document = read_document(file, encoding=encoding, max_bytes=max_bytes)
     spinner = Spinner.from_profile(profile.value)
     result = spinner.spin(document.text, rate=rate, seed=seed, protect=protections)
@@ -718,3 +1158,51 @@ def spin_command(
             f"spindetect: seed {result.seed} (pass --seed {result.seed} to repeat)", err=True
         )
     write_output(result.text, output)
+
+
+# --------------------------------------------------------------------------- schema
+
+
+class SchemaChoice(StrEnum):
+    """The schemas ``schema`` prints."""
+
+    report = "report"
+    label = "label"
+
+
+@app.command("schema", short_help="Print the JSON Schema of score or label output.")
+@reports_errors
+def schema_command(
+    which: Annotated[
+        SchemaChoice,
+        typer.Argument(
+            help="report: the object `score --format json` prints; label: each line "
+            "`label` writes.",
+        ),
+    ] = SchemaChoice.report,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the schema to this file instead of standard output.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of what `score` and `label` write.
+
+    Validate output with any JSON Schema tool.  Every report and record names
+    the schema_version it follows: the minor number grows when an optional
+    field is added, the major number when a field is removed, renamed or
+    changes meaning.  docs/schema.md explains every field.
+
+    \b
+    Examples:
+      spindetect schema report -o report.schema.json
+      spindetect schema label
+    """
+    from detector.schema import schema_path
+
+    write_output(schema_path(which.value).read_text("utf-8"), output)

@@ -102,6 +102,21 @@ class Document:
         """Character offsets covering words ``lo`` to ``hi`` (exclusive)."""
         return self.starts[lo], self.ends[hi - 1]
 
+    def padded_span(self, lo: int, hi: int) -> tuple[int, int]:
+        """Like ``char_span``, widened over the punctuation around the words, up to spaces.
+
+        For whole sentences: their opening quotes and brackets, and their full stops.
+        """
+        text = self.text
+        start, end = self.starts[lo], self.ends[hi - 1]
+        left = self.ends[lo - 1] if lo > 0 else 0
+        right = self.starts[hi] if hi < len(self.words) else len(text)
+        while start > left and not text[start - 1].isspace():
+            start -= 1
+        while end < right and not text[end].isspace():
+            end += 1
+        return start, end
+
 
 def _tokenise(plain: str) -> tuple[list[str], list[int], list[int]]:
     # re.split keeps the words (odd items) and the gaps between them (even items), so the

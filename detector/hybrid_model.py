@@ -7,8 +7,9 @@ synthetic spins the transformer never trained on (``make hybrid``:
 ``training/fit_hybrid.py``): gradient-boosted trees (a skops file loaded with
 an explicit list of trusted types, never unpickled) or a logistic regression
 (plain JSON weights in ``config.json``), whichever fitted better.  A
-document is spun when the share of its content words the fused model flags
-passes a threshold calibrated on clean texts.  Flagged units are restored in context by the judge.
+document is spun when the content words the fused model flags pass a
+length-aware cut (``detector.document_rule``) fitted on clean texts of every
+length.  Flagged units are restored in context by the judge.
 
 A cascade keeps it fast: the transformer reads every word; the judge's costly
 second pass (rescoring with the right context) runs only for units that pass 1
@@ -25,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from detector.document import Document
+from detector.document_rule import LengthAwareRule, content_flags
 from detector.errors import ModelNotFoundError
 from detector.lm_judge import LMReading, UnitReading, flagged_units
 from detector.lm_model import LMModel, text_quality
@@ -33,7 +35,6 @@ from detector.report import Report
 from detector.restore import Restorer
 from detector.scoring import Restoration, WordScores, score_document
 from detector.skops_files import load_trusted_skops
-from detector.stopwords import STOPWORDS
 
 __all__ = ["BOOSTER_TRUSTED_TYPES", "FEATURES", "HybridModel", "hybrid_features"]
 
@@ -131,10 +132,13 @@ class HybridModel:
             self.coef = np.asarray(fused["coef"], dtype=np.float64)
             self.intercept = float(fused["intercept"])
         self.word_threshold = float(config["word_threshold"])
-        document = config["document_calibration"]
-        self._doc_coef = float(document["coef"])
-        self._doc_intercept = float(document["intercept"])
-        self.document_threshold = float(config.get("document_threshold", 0.5))
+        if "document_rule" not in config:
+            raise ModelNotFoundError(
+                "the hybrid model's config has no 'document_rule' (an older format); "
+                "refit it with `make hybrid`"
+            )
+        self.document_rule = LengthAwareRule.from_config(config["document_rule"])
+        self.document_threshold = 0.5  # the rule's probability is 0.5 exactly at its cut
 
     @classmethod
     def load(
@@ -173,10 +177,10 @@ class HybridModel:
         return _sigmoid(((features - self.mean) / self.scale) @ self.coef + self.intercept)
 
     def document_probability(self, document: Document, probabilities: np.ndarray) -> float:
-        """The calibrated probability that ``document`` is spun, from its word probabilities."""
-        content = [k for k, w in enumerate(document.words) if w not in STOPWORDS]
-        share = float(np.mean(probabilities[content] >= self.word_threshold)) if content else 0.0
-        return float(_sigmoid(np.array(self._doc_intercept + self._doc_coef * share)))
+        """The probability that ``document`` is spun, from its word probabilities: its
+        flagged content words against the length-aware rule."""
+        flagged, content = content_flags(document.words, probabilities, self.word_threshold)
+        return self.document_rule.probability(flagged, content)
 
     def scores_from_reading(
         self, reading: LMReading, transformer_probabilities: Sequence[float]
@@ -204,9 +208,9 @@ class HybridModel:
             for reading, probabilities in zip(readings, transformer, strict=True)
         ]
 
-    def score(self, document: Document) -> Report:
-        """The reference-free report on one document."""
-        return score_document(self, document)
+    def score(self, document: Document, *, threshold: float | None = None) -> Report:
+        """The reference-free report on one document (``threshold``: see ``score_document``)."""
+        return score_document(self, document, threshold=threshold)
 
 
 def _restorations(reading: LMReading) -> tuple[Restoration, ...]:

@@ -7,20 +7,36 @@ feature set is cut into 42 bands of 3 rows (what datasketch's ``MinHashLSH``
 optimiser picks for a threshold of 0.3 weighted towards recall); an original
 becomes a candidate when it shares a band with the suspect, which happens with
 probability 1 - (1 - J**3)**42: 0.29 at J = 0.2, 0.68 at 0.3, 0.93 at 0.4 and
-0.996 at 0.5.  Candidates are then ranked by the cosine of their TF-IDF vectors
-over the same features.  Both stages are approximate: ``query`` returns
-candidates to align, not verdicts.  Building an index in bulk is
-``detector.index_build``.
+0.996 at 0.5.  Candidates are then ranked by how much of the suspect they hold
+(its TF-IDF weight on features the original has: an excerpt scores as high as a
+whole copy), then by the cosine of the two TF-IDF vectors over the same
+features.  Both stages are approximate: ``query`` returns candidates to align,
+not verdicts.  Building an index in bulk is ``detector.index_build``.
+
+A short page has few immutables, and an excerpt holds a small share of its
+original's, so that fast path misses short, heavily spun pages.  When it finds
+no strong candidate (none holding ``STRONG_SIMILARITY`` of the suspect),
+``query`` takes a second path: the suspect's *class keys*
+(``detector.fingerprint``: runs of three synonym classes, which a spinner
+breaks only by swapping a word for a synonym of another class) are looked up,
+and an original holding at least ``_MIN_CLASS_HITS`` of them becomes a
+candidate, its containment the larger of the immutables' and the share of the
+suspect's class keys it holds.  The candidates of both paths are merged and
+ranked together; ``spindetect label`` then aligns the best.
 
 On-disk format
 --------------
-One SQLite 3 file; nothing is pickled.  Format version ``FORMAT_VERSION``:
+One SQLite 3 file; nothing is pickled.  Format version ``FORMAT_VERSION`` (2;
+version 1, without class keys, is refused: rebuild it with ``spindetect index``):
 
 ``meta(key TEXT PRIMARY KEY, value TEXT)``
     ``magic`` (``spindetect-index``), ``format_version``, ``features``
-    (``immutables-v1``), ``num_perm``, ``bands``, ``rows``, ``seed``,
-    ``n_features``, ``vocabulary`` (SHA-256 of the thesaurus terms and function
-    words that decide which words are immutable), ``documents``, ``created_by``.
+    (``immutables-v1``), ``class_features`` (``synonym-classes-v1``),
+    ``num_perm``, ``bands``, ``rows``, ``seed``, ``n_features``,
+    ``class_vocabulary``, ``class_sample``, ``vocabulary`` (SHA-256 of the
+    thesaurus terms and function words that decide which words are immutable),
+    ``classes`` (``detector.fingerprint.classes_digest``: SHA-256 of the synonym
+    classes), ``documents``, ``created_by``.
 ``docs(doc INTEGER PRIMARY KEY, id TEXT UNIQUE, sha256 BLOB, text BLOB)``
     Each original: its id, the SHA-256 of its UTF-8 plain text, and that text
     zlib-compressed.
@@ -34,6 +50,8 @@ One SQLite 3 file; nothing is pickled.  Format version ``FORMAT_VERSION``:
     ``fmix64((i + 1) * C[0] + sum_j v[i * rows + j] * C[j + 1] mod 2**64)``,
     stored as a signed 64-bit integer; ``C`` and ``fmix64`` (MurmurHash3's
     finaliser) are defined in ``detector.fingerprint``.
+``classes(key INTEGER, doc INTEGER, PRIMARY KEY (key, doc)) WITHOUT ROWID``
+    Class keys (``Fingerprinter.class_keys``), signed 64-bit integers.
 ``arrays(name TEXT PRIMARY KEY, dtype TEXT, data BLOB)``
     ``df``: for each of ``n_features`` hash buckets (feature hash modulo
     ``n_features``), how many originals hold a feature in it; little-endian uint32.
@@ -78,6 +96,7 @@ from detector.fingerprint import (
     Fingerprint,
     Fingerprinter,
     IndexParams,
+    classes_digest,
     feature_hash,
     vocabulary_digest,
 )
@@ -88,6 +107,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMAT_VERSION",
+    "STRONG_SIMILARITY",
     "Candidate",
     "Fingerprint",
     "Fingerprinter",
@@ -99,8 +119,14 @@ __all__ = [
 ]
 
 MAGIC = "spindetect-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 FEATURES = "immutables-v1"
+CLASS_FEATURES = "synonym-classes-v1"
+# A fast-path containment from which a candidate is taken as found: the class path is not asked.
+STRONG_SIMILARITY = 0.7
+_MIN_CLASS_HITS = 3  # class keys an original must share with the suspect to be a candidate
+_MAX_CLASS_POSTING = 2_000  # originals holding one class key beyond which it is no evidence
+_MAX_CLASS_KEYS = 256  # a long suspect's smallest class keys looked up (one query each)
 
 # Band rows buffered before they are sorted and written (about 16 bytes each); writing them
 # while workers keep fingerprinting overlaps the two.
@@ -109,7 +135,7 @@ _FLUSH_SKETCHES = 10_000  # sketches buffered before they are written
 _INSERT_CHUNK = 50_000  # band rows handed to SQLite at once
 _MAX_BAND_HITS = 20_000  # band matches read per query (guards against huge buckets)
 _SQLITE_HEADER = b"SQLite format 3\x00"
-_REQUIRED_TABLES = frozenset({"meta", "docs", "sketches", "bands", "arrays"})
+_REQUIRED_TABLES = frozenset({"meta", "docs", "sketches", "bands", "classes", "arrays"})
 # SQLite result codes of a database another connection holds (SQLITE_BUSY, SQLITE_LOCKED).
 _BUSY_CODES = frozenset({5, 6})
 
@@ -127,10 +153,18 @@ class Candidate:
         The original's id in the index.
     similarity : float
         TF-IDF cosine of the two feature vectors (0 .. 1).
+    containment : float
+        How much of the suspect the original holds (0 .. 1): the share of the
+        suspect's TF-IDF weight on features the original has, or, for a
+        candidate the synonym-class path found, the share of the suspect's
+        class keys it holds when that is higher.  An excerpt of an original
+        scores as high as a whole copy.  Candidates are ranked by it, then by
+        ``similarity``.
     """
 
     id: str
     similarity: float
+    containment: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +188,8 @@ class PreparedOriginal:
         How often each feature occurs, uint8.
     bands : bytes
         Its LSH band keys, little-endian int64.
+    classes : bytes
+        Its class keys, little-endian int64.
     """
 
     id: str
@@ -162,6 +198,7 @@ class PreparedOriginal:
     features: bytes
     counts: bytes
     bands: bytes
+    classes: bytes = b""
 
     @classmethod
     def of(cls, id: str, text: str, fingerprint: Fingerprint) -> PreparedOriginal:
@@ -174,6 +211,7 @@ class PreparedOriginal:
             fingerprint.features.astype("<u4").tobytes(),
             fingerprint.counts.tobytes(),
             fingerprint.bands.astype("<i8").tobytes(),
+            fingerprint.classes.astype("<i8").tobytes(),
         )
 
 
@@ -184,6 +222,8 @@ CREATE TABLE docs (
 );
 CREATE TABLE sketches (doc INTEGER PRIMARY KEY, features BLOB NOT NULL, counts BLOB NOT NULL);
 CREATE TABLE bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc))
+    WITHOUT ROWID;
+CREATE TABLE classes (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc))
     WITHOUT ROWID;
 CREATE TABLE arrays (name TEXT PRIMARY KEY, dtype TEXT NOT NULL, data BLOB NOT NULL);
 """
@@ -234,6 +274,7 @@ class SourceIndex:
         self._documents_added = 0
         self._sketch_rows: list[tuple[int, bytes, bytes]] = []
         self._band_keys: list[bytes] = []
+        self._class_keys: list[bytes] = []
         self._band_docs: list[int] = []
         self._buffered_bands = 0
 
@@ -381,7 +422,9 @@ class SourceIndex:
         """The fingerprinter matching this index's parameters and thesaurus."""
         if self._fingerprinter is None:
             fingerprinter = Fingerprinter(self.params, self._lexicon)
-            if vocabulary_digest(fingerprinter.lexicon) != self._meta("vocabulary"):
+            if vocabulary_digest(fingerprinter.lexicon) != self._meta("vocabulary") or (
+                classes_digest(fingerprinter.lexicon, self.params) != self._meta("classes")
+            ):
                 raise CorruptIndexError(
                     f"{self.path} was built with a different thesaurus or function-word list "
                     "than this installation has; rebuild it with `spindetect index`"
@@ -441,8 +484,9 @@ class SourceIndex:
                 )
             self._sketch_rows = []
         self._band_keys.append(original.bands)
+        self._class_keys.append(original.classes)
         self._band_docs.append(doc)
-        self._buffered_bands += len(original.bands) // 8
+        self._buffered_bands += (len(original.bands) + len(original.classes)) // 8
         if self._df_added is None:
             self._df_added = np.zeros(self.params.n_features, dtype=np.uint32)
         # Fancy-index += counts a bucket once per document however often it recurs: a df.
@@ -463,18 +507,11 @@ class SourceIndex:
         if self._sketch_rows:
             connection.executemany("INSERT INTO sketches VALUES (?, ?, ?)", self._sketch_rows)
             self._sketch_rows = []
-        if self._band_keys:
-            keys = np.frombuffer(b"".join(self._band_keys), dtype="<i8")
-            sizes = [len(b) // 8 for b in self._band_keys]
-            docs = np.repeat(np.array(self._band_docs, dtype=np.int64), sizes)
-            order = np.lexsort((docs, keys))
-            for start in range(0, len(order), _INSERT_CHUNK):  # a few MB of Python ints at a time
-                chunk = order[start : start + _INSERT_CHUNK]
-                connection.executemany(
-                    "INSERT OR IGNORE INTO bands VALUES (?, ?)",
-                    zip(keys[chunk].tolist(), docs[chunk].tolist(), strict=True),
-                )
-            self._band_keys, self._band_docs, self._buffered_bands = [], [], 0
+        if self._band_docs:
+            _insert_keys(connection, "bands", self._band_keys, self._band_docs)
+            _insert_keys(connection, "classes", self._class_keys, self._band_docs)
+            self._band_keys, self._class_keys, self._band_docs = [], [], []
+            self._buffered_bands = 0
 
     def commit(self) -> None:
         """Write everything added since the last commit, with the counts, in one transaction.
@@ -513,8 +550,12 @@ class SourceIndex:
         limit: int = 3,
         min_similarity: float = 0.1,
         max_candidates: int = 100,
+        synonyms: bool = True,
     ) -> list[Candidate]:
-        """Originals that may be the source of ``document``, most similar first.
+        """Originals that may be the source of ``document``, the likeliest first.
+
+        Candidates are ranked by how much of ``document`` they hold
+        (``Candidate.containment``), then by cosine (``Candidate.similarity``).
 
         Parameters
         ----------
@@ -523,9 +564,13 @@ class SourceIndex:
         limit : int, default=3
             How many candidates to return at most.
         min_similarity : float, default=0.1
-            TF-IDF cosine below which a candidate is dropped.
+            A candidate whose containment and cosine are both below it is dropped.
         max_candidates : int, default=100
-            LSH candidates re-ranked; those sharing the most bands are kept.
+            Candidates re-ranked per path; those sharing the most keys are kept.
+        synonyms : bool, default=True
+            Take the synonym-class path too when the fast path finds no
+            candidate holding ``STRONG_SIMILARITY`` of ``document`` or more (see
+            the module notes); False for the fast path alone.
 
         Returns
         -------
@@ -535,13 +580,25 @@ class SourceIndex:
         """
         if self.writable:
             self.commit()
-        return self._rank(self.fingerprint(document), limit, min_similarity, max_candidates)
-
-    def _rank(
-        self, fingerprint: Fingerprint, limit: int, min_similarity: float, max_candidates: int
-    ) -> list[Candidate]:
-        if not len(fingerprint.bands) or not self._documents:
+        fingerprint = self.fingerprinter.fingerprint(document, classes=False)
+        scores = self._fast_path(fingerprint, max_candidates)
+        if synonyms and max((c for c, _ in scores.values()), default=0.0) < STRONG_SIMILARITY:
+            keys = self.fingerprinter.class_keys(document)
+            for doc, score in self._class_path(fingerprint, keys, max_candidates).items():
+                scores[doc] = max(score, scores.get(doc, score))
+        ranked = sorted(scores.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
+        chosen = [(d, c, s) for d, (c, s) in ranked if max(c, s) >= min_similarity][:limit]
+        if not chosen:
             return []
+        names = self._ids([d for d, _, _ in chosen])
+        return [Candidate(names[d], round(s, 6), round(c, 6)) for d, c, s in chosen]
+
+    def _fast_path(
+        self, fingerprint: Fingerprint, max_candidates: int
+    ) -> dict[int, tuple[float, float]]:
+        """``(containment, cosine)`` of each original sharing an LSH band with ``fingerprint``."""
+        if not len(fingerprint.bands) or not self._documents:
+            return {}
         keys = fingerprint.bands.tolist()
         with self._reading():
             rows = self._connection.execute(
@@ -549,27 +606,66 @@ class SourceIndex:
                 (*keys, _MAX_BAND_HITS),
             ).fetchall()
         if not rows:
-            return []
+            return {}
         docs, hits = np.unique(
             np.fromiter((r[0] for r in rows), dtype=np.int64), return_counts=True
         )
         if len(docs) > max_candidates:
             docs = docs[np.argsort(-hits, kind="stable")[:max_candidates]]
-        doc_ids, similarities = self._cosines(fingerprint, docs)
-        order = np.argsort(-similarities, kind="stable")[:limit]
-        chosen = [(doc_ids[k], float(similarities[k])) for k in order]
-        chosen = [(d, s) for d, s in chosen if s >= min_similarity]
-        if not chosen:
-            return []
-        names = self._ids([d for d, _ in chosen])
-        return [Candidate(names[d], round(s, 6)) for d, s in chosen]
+        return self._similarities(fingerprint, docs)
+
+    def _class_path(
+        self, fingerprint: Fingerprint, keys: np.ndarray, max_candidates: int
+    ) -> dict[int, tuple[float, float]]:
+        """``(containment, cosine)`` of each original holding ``_MIN_CLASS_HITS`` class ``keys``.
+
+        The containment is the larger of the immutables' (``_similarities``)
+        and the share of ``keys`` the original holds.  Only the
+        ``_MAX_CLASS_KEYS`` smallest keys are looked up (sorted, so a sample
+        any copy shares), and a key held by more than ``_MAX_CLASS_POSTING``
+        originals, which says nothing about any one of them, is skipped.
+        """
+        keys = keys[:_MAX_CLASS_KEYS]  # a content-defined sample: the same keys in any copy
+        if len(keys) < _MIN_CLASS_HITS or not self._documents:
+            return {}
+        found: list[int] = []
+        with self._reading():
+            for key in keys.tolist():
+                rows = self._connection.execute(
+                    "SELECT doc FROM classes WHERE key = ? LIMIT ?", (key, _MAX_CLASS_POSTING + 1)
+                ).fetchall()
+                if len(rows) <= _MAX_CLASS_POSTING:
+                    found.extend(r[0] for r in rows)
+        if not found:
+            return {}
+        docs, hits = np.unique(np.array(found, dtype=np.int64), return_counts=True)
+        keep = hits >= _MIN_CLASS_HITS
+        docs, hits = docs[keep], hits[keep]
+        if len(docs) > max_candidates:
+            best = np.argsort(-hits, kind="stable")[:max_candidates]
+            docs, hits = docs[best], hits[best]
+        shares = dict(zip(docs.tolist(), (hits / len(keys)).tolist(), strict=True))
+        if not len(docs) or not len(fingerprint.features):
+            return {d: (share, 0.0) for d, share in shares.items()}
+        return {
+            d: (max(shares[d], contained), cosine)
+            for d, (contained, cosine) in self._similarities(fingerprint, docs).items()
+        }
 
     def _idf(self, features: np.ndarray) -> np.ndarray:
         df = self._df[features & np.uint32(self.params.n_features - 1)]
         return np.log((1.0 + self._documents) / (1.0 + df)) + 1.0
 
-    def _cosines(self, fingerprint: Fingerprint, docs: np.ndarray) -> tuple[list[int], np.ndarray]:
-        """TF-IDF cosine between ``fingerprint`` and each of the originals ``docs``."""
+    def _similarities(
+        self, fingerprint: Fingerprint, docs: np.ndarray
+    ) -> dict[int, tuple[float, float]]:
+        """``(containment, cosine)`` of ``fingerprint`` and each of the originals ``docs``.
+
+        The cosine is that of the two TF-IDF vectors; the containment, the
+        share of the suspect's squared TF-IDF weights (its vector normalised)
+        on features the original holds: 1 for an excerpt of the original,
+        whatever the original's length.
+        """
         with self._reading():
             rows = self._connection.execute(
                 f"SELECT doc, features, counts FROM sketches WHERE doc IN "
@@ -588,9 +684,16 @@ class SourceIndex:
         weights = counts * self._idf(features)
         norms = np.sqrt(np.add.reduceat(weights * weights, starts))
         position = np.minimum(np.searchsorted(query, features), len(query) - 1)
-        shared = np.where(query[position] == features, weights * query_weights[position], 0.0)
-        similarities = np.add.reduceat(shared, starts) / norms
-        return [r[0] for r in rows], np.clip(similarities, 0.0, 1.0)
+        held = query[position] == features
+        shared = np.where(held, weights * query_weights[position], 0.0)
+        cosines = np.clip(np.add.reduceat(shared, starts) / norms, 0.0, 1.0)
+        contained = np.add.reduceat(np.where(held, query_weights[position] ** 2, 0.0), starts)
+        return {
+            r[0]: (c, s)
+            for r, c, s in zip(
+                rows, np.clip(contained, 0.0, 1.0).tolist(), cosines.tolist(), strict=True
+            )
+        }
 
     def _ids(self, docs: list[int]) -> dict[int, str]:
         with self._reading():
@@ -698,6 +801,24 @@ class _Guard:
         ) from None
 
 
+def _insert_keys(
+    connection: sqlite3.Connection, table: str, blobs: list[bytes], docs: list[int]
+) -> None:
+    """Insert each document's keys (little-endian int64 blobs) into ``table``, sorted."""
+    keys = np.frombuffer(b"".join(blobs), dtype="<i8")
+    if not len(keys):
+        return
+    sizes = [len(b) // 8 for b in blobs]
+    owners = np.repeat(np.array(docs, dtype=np.int64), sizes)
+    order = np.lexsort((owners, keys))  # sorted rows keep B-tree inserts local
+    for start in range(0, len(order), _INSERT_CHUNK):  # a few MB of Python ints at a time
+        chunk = order[start : start + _INSERT_CHUNK]
+        connection.executemany(
+            f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
+            zip(keys[chunk].tolist(), owners[chunk].tolist(), strict=True),
+        )
+
+
 def _create(path: Path, params: IndexParams, lexicon: Lexicon, *, fast: bool) -> sqlite3.Connection:
     """A connection to a new index file at ``path`` with its tables and manifest written."""
     connection: sqlite3.Connection | None = None
@@ -711,12 +832,16 @@ def _create(path: Path, params: IndexParams, lexicon: Lexicon, *, fast: bool) ->
             "magic": MAGIC,
             "format_version": str(FORMAT_VERSION),
             "features": FEATURES,
+            "class_features": CLASS_FEATURES,
             "num_perm": str(params.num_perm),
             "bands": str(params.bands),
             "rows": str(params.rows),
             "seed": str(params.seed),
             "n_features": str(params.n_features),
+            "class_vocabulary": str(params.class_vocabulary),
+            "class_sample": str(params.class_sample),
             "vocabulary": vocabulary_digest(lexicon),
+            "classes": classes_digest(lexicon, params),
             "documents": "0",
             "created_by": f"spindetect {__version__}",
         }
@@ -786,10 +911,15 @@ def _read_meta(connection: sqlite3.Connection, path: Path) -> IndexParams:
             f"{path} has index format {version}, newer than this spindetect reads "
             f"({FORMAT_VERSION}); upgrade spindetect"
         )
-    if version != FORMAT_VERSION or meta.get("features") != FEATURES:
+    if (
+        version != FORMAT_VERSION
+        or meta.get("features") != FEATURES
+        or meta.get("class_features") != CLASS_FEATURES
+    ):
         raise CorruptIndexError(
-            f"{path} has an old index format ({meta.get('format_version')}, "
-            f"{meta.get('features')}); rebuild it with `spindetect index`"
+            f"{path} has an old index format ({meta.get('format_version')}, built by an older "
+            f"spindetect; this one reads format {FORMAT_VERSION}, which adds synonym-class keys); "
+            f"rebuild it with `spindetect index ORIGINALS -o {path}`"
         )
     missing = _REQUIRED_TABLES - tables
     if missing:
@@ -801,6 +931,8 @@ def _read_meta(connection: sqlite3.Connection, path: Path) -> IndexParams:
             rows=int(meta["rows"]),
             seed=int(meta["seed"]),
             n_features=int(meta["n_features"]),
+            class_vocabulary=int(meta["class_vocabulary"]),
+            class_sample=int(meta["class_sample"]),
         )
     except (KeyError, ValueError) as exc:
         raise CorruptIndexError(f"{path} has damaged parameters ({exc})") from None

@@ -18,6 +18,8 @@ inputs there are:
 * a folder written by ``datasets``' ``save_to_disk`` gives one item per row,
   read lazily (needs the ``datasets`` package);
 * ``hub:NAME[:CONFIG][@SPLIT]`` is a Hugging Face hub dataset (online);
+* ``-`` is standard input holding JSON lines, one record per line, read like a
+  ``.jsonl`` file (ids ``-:LINE`` for records without one);
 * an argument that does not exist but contains ``*``, ``?`` or ``[`` is a glob
   pattern (``**`` recurses), its matches taken in file-system order.
 
@@ -35,6 +37,9 @@ from __future__ import annotations
 
 import glob
 import os
+import shutil
+import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -188,7 +193,7 @@ def count_inputs(paths: Iterable[str | Path]) -> int | None:
         for kind, path in _sources([str(p) for p in paths]):
             if kind == "article":
                 total += 1
-            elif kind == "hub":
+            elif kind in ("hub", "stdin"):
                 return None
             else:
                 total += count_records(path)
@@ -202,12 +207,12 @@ def count_inputs(paths: Iterable[str | Path]) -> int | None:
 # --------------------------------------------------------------------------- arguments
 
 
+STDIN = "-"  # the argument naming standard input (JSON lines)
+
+
 def _check_argument(argument: str, fields: FieldNames) -> None:
-    if argument == "-":
-        raise MissingInputError(
-            "batch commands do not read standard input; save the stream to a .jsonl file "
-            '(one {"id": ..., "text": ...} object per line) and pass that'
-        )
+    if argument == STDIN:
+        return  # read (once) when its turn comes
     path = Path(argument)
     if argument.startswith(HUB_PREFIX) and not path.exists():
         return  # loaded (online) when its turn comes
@@ -235,9 +240,9 @@ def _raise_field_problem(path: str, fields: FieldNames) -> None:
         raise problem
 
 
-def _field_problem(path: str, fields: FieldNames) -> FieldError | None:
+def _field_problem(path: str, fields: FieldNames, name: str | None = None) -> FieldError | None:
     """The ``FieldError`` of the record file ``path`` when it lacks the fields asked for."""
-    records = read_records(path, fields, name=_file_id(path))
+    records = read_records(path, fields, name=_file_id(path) if name is None else name)
     try:
         for record in records:  # the header, or the first JSON object, fixes the fields
             if record.fields:
@@ -255,7 +260,9 @@ def _sources(arguments: list[str]) -> Iterator[tuple[str, str]]:
     """(kind, path) for every article file, record file, dataset and hub name of the arguments."""
     for argument in arguments:
         path = Path(argument)
-        if path.exists():
+        if argument == STDIN:
+            yield "stdin", STDIN
+        elif path.exists():
             yield from _classify(path, named=True)
         elif argument.startswith(HUB_PREFIX):
             yield "hub", argument
@@ -304,6 +311,9 @@ def _stream(arguments: list[str], max_bytes: int, fields: FieldNames) -> Iterato
         if kind == "article":
             yield InputItem(id=_file_id(path), path=path)
             continue
+        if kind == "stdin":
+            yield from _stdin_items(max_bytes, fields)
+            continue
         name = path if kind == "hub" else _file_id(path)
         problem = None if kind == "hub" else _field_problem(path, fields)
         if problem is not None:  # one error item for the file, not one per line
@@ -318,3 +328,21 @@ def _stream(arguments: list[str], max_bytes: int, fields: FieldNames) -> Iterato
                 yield InputItem(id=record.id, text=record.text, error=record.error)
         except FieldError as exc:  # a later split of a dataset
             yield InputItem(id=name, error=str(exc))
+
+
+def _stdin_items(max_bytes: int, fields: FieldNames) -> Iterator[InputItem]:
+    """The records of the JSON lines on standard input, named ``-`` (ids ``-:LINE``).
+
+    The stream is copied to a temporary file first, so that it is read exactly
+    once and every record file's rules (bad lines become error items) apply.
+    """
+    with tempfile.TemporaryDirectory(prefix="spindetect-stdin-") as folder:
+        path = os.path.join(folder, "stdin.jsonl")
+        with open(path, "wb") as f:
+            shutil.copyfileobj(sys.stdin.buffer, f)
+        problem = _field_problem(path, fields, name=STDIN)
+        if problem is not None:
+            yield InputItem(id=STDIN, error=str(problem))
+            return
+        for record in read_records(path, fields, max_bytes=max_bytes, name=STDIN):
+            yield InputItem(id=record.id, text=record.text, error=record.error)

@@ -16,21 +16,26 @@ pieces, each of which is
 Each piece that is not unchanged becomes a ``Span``.  A span's ``score`` is
 the probability that the swap is a spinner's: rare synonyms of common words
 score high, the plainer words editors choose score low.
+
+``find_gaps`` reads the rest of the alignment: the words the suspect added
+(``insert`` spans) and the original text it dropped (``Deletion``), ordinary
+edits that never count as spinning.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 
 from detector.align import Alignment
 from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
 from detector.document import Document
 from detector.lexicon import GluePhrases, Lexicon, load_glue_phrases, load_lexicon
-from detector.report import SPIN_KINDS, Span, SpanKind
+from detector.report import SPIN_KINDS, Deletion, Span, SpanKind
 from detector.stopwords import STOPWORDS
 
-__all__ = ["SPIN_KINDS", "Span", "SpanKind", "SubstitutionJudge"]
+__all__ = ["SPIN_KINDS", "Span", "SpanKind", "SubstitutionJudge", "find_gaps"]
 
 _MAX_PIECE = 5  # longest phrase, in words, on either side of one piece ("be that as it may")
 _STATS_CACHE_SIZE = 200_000  # terms whose frequency and synonym count the judge remembers
@@ -480,3 +485,137 @@ def _ordinary_kind(
     if content_caps and all(content_caps):
         return "name"
     return "edit"
+
+
+# ---------------------------------------------------------------------- gaps
+
+
+def find_gaps(
+    alignment: Alignment, spans: tuple[Span, ...] = ()
+) -> tuple[tuple[Span, ...], tuple[Deletion, ...]]:
+    """The suspect's added words (``insert`` spans) and the original text it dropped.
+
+    Added and dropped words already inside one of the judged ``spans`` (a glue
+    phrase widened over an added word) are left out, and so is an added sentence
+    whose words are those of a dropped one (a short sentence left unpaired);
+    neighbouring added or dropped words and sentences make one gap.  A whole
+    added or dropped sentence takes the punctuation around it (quotes, brackets,
+    its full stop), and the point where it would sit on the other side follows
+    the full stop of the sentence before.  Words are letters and digits, so
+    spaces and punctuation alone never make a gap.
+    """
+    gaps = [e for e in alignment.edits if e.op == "insert" or e.op == "delete"]
+    if not gaps:
+        return (), ()
+    suspect, original = alignment.suspect, alignment.original
+    s_bounds = _sentence_bounds(suspect)
+    o_bounds = _sentence_bounds(original)
+    s_taken = sorted((s.start, s.end) for s in spans if s.start < s.end)
+    o_taken = sorted(
+        (s.original_start, s.original_end) for s in spans if s.original_start < s.original_end
+    )
+    # Each gap as [lo, hi, at]: its words on its own side, the word it sits before on the other.
+    added: list[list[int]] = []
+    dropped: list[list[int]] = []
+    for edit in gaps:
+        if edit.op == "insert":
+            (lo, hi), at = edit.suspect_words, edit.original_words[0]
+            if lo < hi and not _overlaps(s_taken, *edit.suspect_chars):
+                added.append([lo, hi, at])
+        else:
+            (lo, hi), at = edit.original_words, edit.suspect_words[0]
+            if lo < hi and not _overlaps(o_taken, *edit.original_chars):
+                dropped.append([lo, hi, at])
+    if added and dropped:
+        added, dropped = _unpaired_repeats(added, dropped, suspect, original)
+    inserts = []
+    for lo, hi, at in _joined(added):
+        whole = lo in s_bounds and hi in s_bounds
+        start, end = suspect.padded_span(lo, hi) if whole else suspect.char_span(lo, hi)
+        point = _point(original, at, (whole and at in o_bounds) or _after_mark(suspect, lo))
+        inserts.append(
+            Span(
+                start=start,
+                end=end,
+                text=suspect.text[start:end],
+                original="",
+                kind="insert",
+                score=0.0,
+                original_start=point,
+                original_end=point,
+            )
+        )
+    deletions = []
+    for lo, hi, at in _joined(dropped):
+        whole = lo in o_bounds and hi in o_bounds
+        o_start, o_end = original.padded_span(lo, hi) if whole else original.char_span(lo, hi)
+        start = _point(suspect, at, (whole and at in s_bounds) or _after_mark(original, lo))
+        deletions.append(Deletion(o_start, o_end, original.text[o_start:o_end], start))
+    return tuple(inserts), tuple(deletions)
+
+
+def _unpaired_repeats(
+    added: list[list[int]], dropped: list[list[int]], suspect: Document, original: Document
+) -> tuple[list[list[int]], list[list[int]]]:
+    """``added`` and ``dropped`` less the whole sentences found, word for word, on both sides."""
+    s_sentences, o_sentences = set(suspect.sentences), set(original.sentences)
+    waiting: dict[tuple[str, ...], list[int]] = {}
+    for k, (lo, hi, _) in enumerate(dropped):
+        if (lo, hi) in o_sentences:
+            waiting.setdefault(original.words[lo:hi], []).append(k)
+    if not waiting:
+        return added, dropped
+    gone: set[int] = set()
+    kept = []
+    for gap in added:
+        same = (
+            waiting.get(suspect.words[gap[0] : gap[1]]) if tuple(gap[:2]) in s_sentences else None
+        )
+        if same:
+            gone.add(same.pop(0))
+        else:
+            kept.append(gap)
+    return kept, [gap for k, gap in enumerate(dropped) if k not in gone]
+
+
+def _joined(gaps: list[list[int]]) -> list[list[int]]:
+    """Gaps that follow on from each other at the same point on the other side, as one."""
+    joined: list[list[int]] = []
+    for lo, hi, at in gaps:
+        if joined and joined[-1][1] == lo and joined[-1][2] == at:
+            joined[-1][1] = hi
+        else:
+            joined.append([lo, hi, at])
+    return joined
+
+
+def _sentence_bounds(doc: Document) -> frozenset[int]:
+    """The word indices at which a sentence starts, and the document's end."""
+    return frozenset([lo for lo, _ in doc.sentences] + [len(doc)])
+
+
+def _overlaps(ranges: list[tuple[int, int]], lo: int, hi: int) -> bool:
+    """Whether ``lo..hi`` overlaps one of the sorted, disjoint character ``ranges``."""
+    k = bisect_left(ranges, (hi,))
+    return k > 0 and ranges[k - 1][1] > lo
+
+
+def _after_mark(doc: Document, lo: int) -> bool:
+    """Whether punctuation separates word ``lo`` from the word before it ("regions," Mr)."""
+    return lo > 0 and not doc.text[doc.ends[lo - 1] : doc.starts[lo]].isspace()
+
+
+def _point(doc: Document, at: int, after_mark: bool) -> int:
+    """The offset of a gap before word ``at``: after the word before it, or after its punctuation.
+
+    ``after_mark`` puts the gap after the marks that close the word before (its
+    full stop, a comma and a closing quote), as the other side has them there.
+    """
+    if at == 0:
+        return 0
+    point = doc.ends[at - 1]
+    if after_mark:
+        limit = doc.starts[at] if at < len(doc) else len(doc.text)
+        while point < limit and not doc.text[point].isspace():
+            point += 1
+    return point

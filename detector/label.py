@@ -9,10 +9,18 @@ reference-free model when one is available, and otherwise recorded as
 was copied (whether it was spun from an article outside the index is then
 unknown).
 
+The index may hold only an independent report of the suspect's story (relation
+``rewrite``): a spun copy of an article outside the index looks exactly like
+that.  Such a suspect is scored by the reference-free model too, and a
+``spun`` verdict from it stands (``mode: "reference-free"``); otherwise the
+reference verdict does.  Either way the report is named as ``related``, not as
+``source``: the suspect was not copied from it.
+
 Every input gives exactly one JSON line in the output::
 
     {"id": "crawl/a.html", "verdict": "spun", "relation": "copy",
-     "spin_score": 0.9731, "source": "wire-117", "n_spans": 41, "error": null}
+     "spin_score": 0.9731, "source": "wire-117", "related": null, "n_spans": 41,
+     "mode": "reference", "model": null, "error": null, "schema_version": "1.0"}
 
 ``n_spans`` counts all spans of the report (swaps and ordinary edits), as
 ``spindetect score --format json`` lists them.  An input that cannot be read
@@ -51,7 +59,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 import numpy as np
 
@@ -64,6 +72,7 @@ from detector.errors import (
     SpindetectError,
 )
 from detector.io import DEFAULT_MAX_BYTES
+from detector.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from detector.document import Document
@@ -92,10 +101,12 @@ RECORD_FIELDS = (
     "relation",
     "spin_score",
     "source",
+    "related",
     "n_spans",
     "mode",
     "model",
     "error",
+    "schema_version",
 )
 DEFAULT_TIMEOUT = 60.0
 
@@ -126,21 +137,29 @@ class LabelRecord:
     verdict : {"spun", "not_spun"} or None
         None for an input that could not be read.
     relation : {"copy", "rewrite", "unrelated"} or None
-        How the suspect relates to its source; ``unrelated`` when the index
-        holds no source, None for a reference-free verdict or an error.
+        How the suspect relates to the original it was compared with
+        (``source``, or ``related`` for a rewrite); ``unrelated`` when the
+        index holds no source, None for a reference-free verdict or an error.
     spin_score : float or None
         Probability-like score in [0, 1], rounded to 4 decimals.
     source : str or None
-        Id of the original the suspect was compared with, or None.
+        Id of the original the suspect copies (relation ``copy``), or None.
+    related : str or None
+        Id of an original telling the same story in its own words (relation
+        ``rewrite``): an independent report, never a source.  None otherwise.
     n_spans : int or None
         Spans in the report (synonym swaps and ordinary edits).
     mode : {"reference", "reference-free"} or None
-        How the verdict was reached: against a source from the index, or by a
-        reference-free model; None without either (no source, no model) or on error.
+        How the verdict was reached: against an original from the index, or by
+        a reference-free model; None without either (no source, no model) or on error.
     model : str or None
-        The reference-free model that scored the suspect, else None.
+        The reference-free model that scored the suspect, else None.  With a
+        ``related`` original it is the model consulted even when its verdict
+        was not ``spun`` and the reference verdict stands (``mode: "reference"``).
     error : str or None
         One-line reason the input could not be read, else None.
+    schema_version : str
+        The version of the record's JSON Schema (``spindetect schema label``), last in the line.
     """
 
     id: str
@@ -152,19 +171,30 @@ class LabelRecord:
     error: str | None = None
     mode: str | None = None
     model: str | None = None
+    related: str | None = None
+    # The version of detector/data/label-record.schema.json the record follows.
+    schema_version: ClassVar[str] = SCHEMA_VERSION
 
     @classmethod
-    def from_report(cls, id: str, report: Report) -> LabelRecord:
-        """The record of a report (reference or reference-free)."""
+    def from_report(
+        cls, id: str, report: Report, *, related: str | None = None, model: str | None = None
+    ) -> LabelRecord:
+        """The record of a report (reference or reference-free).
+
+        With ``related`` (the id of an independent report of the same story),
+        the record names it instead of a source; ``model`` names a
+        reference-free model consulted besides the report's own.
+        """
         return cls(
             id=id,
             verdict=report.verdict,
             relation=report.relation,
             spin_score=round(report.spin_score, 4),
-            source=report.source,
+            source=None if related is not None else report.source,
             n_spans=len(report.spans),
             mode=report.mode,
-            model=report.model,
+            model=report.model if model is None else model,
+            related=related,
         )
 
     @classmethod
@@ -182,9 +212,9 @@ class LabelRecord:
         """How the verdict was reached: against a source, by a model, without either, or not."""
         if self.error is not None:
             return "error"
-        if self.source is not None:
+        if self.mode == "reference":
             return "source"
-        return "reference-free" if self.relation is None else "no-source"
+        return "reference-free" if self.mode == "reference-free" else "no-source"
 
     def to_dict(self) -> dict[str, Any]:
         """The record as the JSON contract gives it, fields in contract order."""
@@ -212,7 +242,8 @@ class LabelOptions:
         Originals aligned at most per suspect, most similar first; the first
         the suspect copies is taken.
     min_similarity : float, default=0.1
-        TF-IDF cosine (``SourceIndex.query``) below which an original is not a candidate.
+        Score below which an original is not a candidate: its cosine and its
+        containment of the suspect both below it (``SourceIndex.query``).
     encoding : str, optional
         Encoding of article files, instead of guessing.
     max_bytes : int, default=DEFAULT_MAX_BYTES
@@ -222,6 +253,9 @@ class LabelOptions:
     timeout : float or None, default=DEFAULT_TIMEOUT
         Seconds one input may take (reading and scoring) before it gets an
         error record instead; None for no limit.  See ``Labeller.label``.
+    threshold : float, optional
+        The fallback model's operating point: the document probability at or
+        above which its verdict is ``spun``; the model's own when None.
     """
 
     candidates: int = 3
@@ -231,8 +265,14 @@ class LabelOptions:
     text_field: str | None = None
     id_field: str | None = None
     timeout: float | None = DEFAULT_TIMEOUT
+    threshold: float | None = None
 
     def __post_init__(self) -> None:
+        if self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(
+                f"the 'threshold' parameter of LabelOptions must be in [0, 1] or None, "
+                f"got {self.threshold!r}"
+            )
         if isinstance(self.candidates, bool) or not isinstance(self.candidates, int):
             raise ValueError(
                 f"the 'candidates' parameter of LabelOptions must be an int >= 1, "
@@ -345,14 +385,33 @@ class Labeller:
             )
 
     def label_document(self, document: Document, id: str | None = None) -> LabelRecord:
-        """The record of a suspect already read, under ``id`` (its name by default)."""
+        """The record of a suspect already read, under ``id`` (its name by default).
+
+        A copy of an original in the index is labelled against it.  Otherwise
+        the fallback model scores the suspect; when the index holds an
+        independent report of the same story (relation ``rewrite``), the
+        model's verdict stands only if it is ``spun`` (a report that exists is
+        no evidence the suspect is clean), else the reference verdict does,
+        and the report is named as ``related``.
+        """
         id = document.name if id is None else id
         best = self._best_source(document)
-        if best is not None and best.report.relation != "unrelated":
+        if best is not None and best.report.relation == "copy":
             return LabelRecord.from_report(id, best.report)
-        if self.model is not None:
-            return LabelRecord.from_report(id, self.model.score(document))
-        return LabelRecord.no_source(id)
+        related = best if best is not None and best.report.relation == "rewrite" else None
+        model = self.model
+        if model is None:
+            if related is None:
+                return LabelRecord.no_source(id)
+            return LabelRecord.from_report(id, related.report, related=related.report.source)
+        threshold = self.options.threshold
+        fallback = model.score(document, **({} if threshold is None else {"threshold": threshold}))
+        if related is None:
+            return LabelRecord.from_report(id, fallback)
+        related_id = related.report.source
+        if fallback.verdict == "spun":
+            return LabelRecord.from_report(id, fallback, related=related_id)
+        return LabelRecord.from_report(id, related.report, related=related_id, model=fallback.model)
 
     def _best_source(self, document: Document) -> ScoredPair | None:
         """The scored pair with the original ``document`` most plausibly copies, if any."""
@@ -377,8 +436,13 @@ class Labeller:
         self.index.close()
 
 
-def _strength(pair: ScoredPair) -> tuple[float, float]:
-    return pair.features["reuse"], pair.report.spin_score
+_RELATION_RANK = {"copy": 2, "rewrite": 1}
+
+
+def _strength(pair: ScoredPair) -> tuple[int, float, float]:
+    """How plausibly a pair names the suspect's original: a copy, then a rewrite, then reuse."""
+    rank = _RELATION_RANK.get(pair.report.relation or "", 0)
+    return rank, pair.features["reuse"], pair.report.spin_score
 
 
 class _Timeout(BaseException):

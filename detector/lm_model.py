@@ -4,14 +4,17 @@ A model folder (``models/lm/``) holds only a ``config.json``::
 
     {"type": "lm", "name": "lm", "lm": null,
      "judge": {"margin_threshold": ..., "top_k": ..., ...},   # LMJudge parameters
-     "gain_threshold": 4.0, "rate_threshold": 5.0,
+     "gain_threshold": 4.0,
+     "document_rule": {"rate": ..., "slack": ..., "scale": ...},
      "fluency_reference": [...]}                               # surprisal quantiles
 
 ``lm`` names the causal language model (null: the packaged SmolLM2-135M, converted
 and cached on first use; or any Hugging Face causal LM name or folder, also given
 with ``--lm``).  A unit whose rescoring gain exceeds ``gain_threshold`` is
 flagged and its winning candidate is the restored original; a document is spun
-when its flags per 100 words exceed ``rate_threshold``.  ``fluency_reference``
+when its flagged content words pass the length-aware ``document_rule``
+(``detector.document_rule``; a config without one falls back on a fixed
+``rate_threshold`` of flags per 100 words).  ``fluency_reference``
 holds the 101 percentiles of the mean surprisal of clean news (``make lm-model``
 measures them), against which each document's fluency percentile is read.
 """
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from detector.document import Document
+from detector.document_rule import LengthAwareRule, content_flags
 from detector.lexicon import load_lexicon
 from detector.lm_judge import (
     LMJudge,
@@ -91,6 +95,8 @@ class LMModel:
         self.name = name
         self.gain_threshold = float(config.get("gain_threshold", 4.0))
         self.rate_threshold = float(config.get("rate_threshold", 5.0))
+        rule = config.get("document_rule")
+        self.document_rule = LengthAwareRule.from_config(rule) if rule is not None else None
         self.fluency_reference = tuple(float(x) for x in config.get("fluency_reference", ()))
         self._restorer: Restorer | None = None
 
@@ -129,12 +135,19 @@ class LMModel:
 
     def scores_from_reading(self, reading: LMReading) -> WordScores:
         """The ``WordScores`` of one reading, with its restorations and quality."""
+        probabilities = spin_probabilities(reading, threshold=self.gain_threshold)
+        if self.document_rule is not None:
+            words = reading.document.words
+            flagged, content = content_flags(words, probabilities, self.word_threshold)
+            document_probability = self.document_rule.probability(flagged, content)
+        else:
+            document_probability = document_spin_probability(
+                reading, threshold=self.gain_threshold, rate_threshold=self.rate_threshold
+            )
         return WordScores(
             document=reading.document,
-            word_probabilities=spin_probabilities(reading, threshold=self.gain_threshold),
-            document_probability=document_spin_probability(
-                reading, threshold=self.gain_threshold, rate_threshold=self.rate_threshold
-            ),
+            word_probabilities=probabilities,
+            document_probability=document_probability,
             restorations=tuple(
                 Restoration(u.lo, u.hi, u.restored, u.gain)
                 for u in flagged_units(reading, threshold=self.gain_threshold)
@@ -148,6 +161,6 @@ class LMModel:
             raise TypeError("score_words() expects a sequence of Document objects")
         return [self.scores_from_reading(r) for r in self.read(documents)]
 
-    def score(self, document: Document) -> Report:
-        """The reference-free report on one document."""
-        return score_document(self, document)
+    def score(self, document: Document, *, threshold: float | None = None) -> Report:
+        """The reference-free report on one document (``threshold``: see ``score_document``)."""
+        return score_document(self, document, threshold=threshold)

@@ -45,8 +45,12 @@ class ReferenceFreeModel(Protocol):
         """Word and document probabilities for each document."""
         ...
 
-    def score(self, document: Document) -> Report:
-        """The reference-free report on one document."""
+    def score(self, document: Document, *, threshold: float | None = None) -> Report:
+        """The reference-free report on one document.
+
+        ``threshold`` moves the operating point: the document probability at or
+        above which the verdict is ``spun`` (the model's own threshold when None).
+        """
         ...
 
 

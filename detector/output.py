@@ -5,12 +5,93 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
 import shutil
 import sys
 from pathlib import Path
 
-__all__ = ["silence_stdout", "write_file_atomically", "write_stdout"]
+__all__ = [
+    "format_from_suffix",
+    "silence_stdout",
+    "wrap_text",
+    "write_file_atomically",
+    "write_stdout",
+]
+
+# The format a file name asks for, by its extension (``--format`` when not given).
+_SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".json": "json", ".jsonl": "jsonl"}
+# A colour or style escape: no width on a terminal.
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# What a text report never splits across lines: its marks, {new|original} (a swap),
+# [new|original] (an edit), [+added+] and [-dropped-], plain or in colour (new, then the
+# original dimmed in brackets).
+_MARK = re.compile(
+    r"\{[^{}|\n]*\|[^{}\n]*\}"
+    r"|\[[^\[\]|\n]*\|[^\[\]\n]*\]"
+    r"|\[\+[^\n]*?\+\]|\[-[^\n]*?-\]"
+    r"|(?:\x1b\[[0-9;]*m)+[^\x1b\n]*\x1b\[0m\x1b\[2m\([^\x1b\n]*\)\x1b\[0m"
+)
+# A report header line, "label:" and the spaces that line its value up with the others'.
+_LABEL = re.compile(r"[a-z]+:  +")
+_KEEP_TOGETHER = "\x00"  # stands for a space inside a mark; never in a report (shown escaped)
+
+
+def format_from_suffix(path: str | Path | None, choices: tuple[str, ...]) -> str | None:
+    """The format among ``choices`` that the extension of ``path`` names, else None.
+
+    >>> format_from_suffix("report.html", ("text", "json", "html"))
+    'html'
+    >>> format_from_suffix("report.txt", ("text", "json", "html")) is None
+    True
+    """
+    if path is None:
+        return None
+    fmt = _SUFFIX_FORMATS.get(Path(path).suffix.lower())
+    return fmt if fmt in choices else None
+
+
+def wrap_text(text: str, width: int) -> str:
+    r"""``text`` with every line longer than ``width`` columns wrapped at spaces.
+
+    Words are never broken, nor are the report's marks (``{on account|because}``
+    stays on one line); a word or mark wider than ``width`` gets a line of its
+    own.  Colour escapes take no width.  A wrapped line's continuation keeps
+    its indentation.  ``width`` < 1 leaves ``text`` as it is.
+
+    >>> wrap_text("the {firm|company} stated {on account|because} of it", 28)
+    'the {firm|company} stated\n{on account|because} of it'
+    """
+    if width < 1:
+        return text
+    return "\n".join(_wrap_line(line, width) for line in text.split("\n"))
+
+
+def _visible_width(text: str) -> int:
+    return len(_ANSI.sub("", text))
+
+
+def _wrap_line(line: str, width: int) -> str:
+    if _visible_width(line) <= width:
+        return line
+    indent = line[: len(line) - len(line.lstrip(" "))]
+    label = _LABEL.match(line)  # "swaps:     44 ...": continue under the value
+    hang = " " * _visible_width(label.group()) if label else indent
+    if len(hang) >= width // 2:
+        hang = indent
+    body = line[len(label.group()) if label else len(indent) :]
+    kept = _MARK.sub(lambda m: m.group().replace(" ", _KEEP_TOGETHER), body)
+    lines: list[str] = []
+    lead = label.group() if label else indent
+    current = ""
+    for word in kept.split(" "):
+        if current and _visible_width(lead + current + " " + word) > width:
+            lines.append((lead + current).rstrip(" "))
+            lead, current = hang, word
+        else:
+            current = f"{current} {word}" if current else word
+    lines.append(lead + current)
+    return "\n".join(lines).replace(_KEEP_TOGETHER, " ")
 
 
 def write_stdout(text: str) -> None:

@@ -8,8 +8,10 @@ the library modules report progress through plain callbacks instead.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -18,7 +20,48 @@ if TYPE_CHECKING:
     from detector.index_build import IndexSummary
     from detector.label import LabelSummary
 
-__all__ = ["index_summary", "label_summary", "progress_bar", "stderr_console"]
+__all__ = ["Messages", "index_summary", "label_summary", "progress_bar", "stderr_console"]
+
+
+@dataclass(frozen=True, slots=True)
+class Messages:
+    """What a command says on standard error besides errors, at the level the user chose.
+
+    ``quiet`` (``-q``) silences warnings, notes, progress bars and summaries;
+    ``verbose`` (``-v``) adds details: what was read and loaded, and how long it took.
+    Errors are never silenced (the CLI prints them itself).
+    """
+
+    quiet: bool = False
+    verbose: bool = False
+
+    def __post_init__(self) -> None:
+        if self.quiet and self.verbose:
+            raise ValueError("--quiet and --verbose contradict each other: choose one")
+
+    def warn(self, message: str) -> None:
+        """``Warning: message``, unless quiet."""
+        self._say(f"Warning: {message}", not self.quiet)
+
+    def note(self, message: str) -> None:
+        """``Note: message``, unless quiet."""
+        self._say(f"Note: {message}", not self.quiet)
+
+    def detail(self, message: str) -> None:
+        """``spindetect: message``, only when verbose."""
+        self._say(f"spindetect: {message}", self.verbose)
+
+    @contextmanager
+    def timed(self, what: str) -> Iterator[None]:
+        """Say (when verbose) how long the block took: ``spindetect: what in 0.12 s``."""
+        started = time.perf_counter()
+        yield
+        self.detail(f"{what} in {time.perf_counter() - started:.2f} s")
+
+    @staticmethod
+    def _say(line: str, shown: bool) -> None:
+        if shown:
+            print(line, file=sys.stderr, flush=True)
 
 
 def stderr_console() -> Console:
@@ -62,13 +105,14 @@ def _columns() -> list[object]:
 
 @contextmanager
 def progress_bar(
-    description: str, total: Callable[[], int | None] | None = None
+    description: str, total: Callable[[], int | None] | None = None, *, shown: bool = True
 ) -> Iterator[Callable[[int], None]]:
     """A function advancing a progress bar on standard error, or doing nothing off a terminal.
 
-    ``total`` is called only when the bar is shown (counting inputs costs a pass over them).
+    ``total`` is called only when the bar is shown (counting inputs costs a pass over them);
+    ``shown=False`` (``--quiet``) hides it on a terminal too.
     """
-    if not sys.stderr.isatty():
+    if not shown or not sys.stderr.isatty():
         yield lambda advance: None
         return
     from rich.progress import Progress

@@ -10,13 +10,19 @@ characters written as JSON escapes.
 
 from __future__ import annotations
 
+import bisect
 import html
+import itertools
 import json
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal
 
-from detector.report import Report, Span
+from detector import __version__
+from detector.report import Coverage, Deletion, Passage, Report, Span
 
 __all__ = [
     "FORMATS",
@@ -39,6 +45,9 @@ _RED, _YELLOW, _DIM, _BOLD, _GREEN, _RESET = (
     "\x1b[32m",
     "\x1b[0m",
 )
+_UNDERLINE, _STRIKE = "\x1b[4m", "\x1b[9m"
+_SHORTEN_OVER = 240  # characters of dropped text beyond which the text format shortens it
+_KEEP_HEAD, _KEEP_TAIL = 150, 60  # what a shortened dropped text keeps of each end
 
 
 def render(report: Report, fmt: str, *, color: bool = False) -> str:
@@ -83,9 +92,29 @@ def render_json(report: Report) -> str:
 # --------------------------------------------------------------------------- text
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _edit_counts(report: Report) -> str:
+    """The ordinary edits, insertions and deletions: "4 ordinary edits, 2 insertions, ..."."""
+    inserts = len(report.insert_spans)
+    ordinary = len(report.spans) - len(report.spin_spans) - inserts
+    return (
+        f"{_plural(ordinary, 'ordinary edit')}, {_plural(inserts, 'insertion')}, "
+        f"{_plural(len(report.deletions), 'deletion')}"
+    )
+
+
+def _reuse(passages: tuple[Passage, ...], coverage: Coverage) -> str:
+    """The reused passages: "1 spun passage: 23% of the suspect, 100% of the original"."""
+    kinds = sorted({p.kind for p in passages})
+    noun = _plural(len(passages), f"{'/'.join(kinds)} passage")
+    return f"{noun}: {coverage.suspect:.0%} of the suspect, {coverage.original:.0%} of the original"
+
+
 def _summary_lines(report: Report) -> list[str]:
     spin = report.spin_spans
-    ordinary = len(report.spans) - len(spin)
     lines = [f"suspect:   {safe_for_terminal(report.suspect.name)}"]
     if report.mode == "reference":
         source = safe_for_terminal(str(report.source))
@@ -96,8 +125,10 @@ def _summary_lines(report: Report) -> list[str]:
     lines.append(
         f"swaps:     {len(spin)} synonym/phrase swaps (substitution rate "
         f"{report.substitution_rate:.1%})"
-        + (f", {ordinary} ordinary edits" if report.mode == "reference" else "")
+        + (f", {_edit_counts(report)}" if report.mode == "reference" else "")
     )
+    if report.mode == "reference" and report.coverage is not None and report.passages:
+        lines.append(f"reused:    {_reuse(report.passages, report.coverage)}")
     if report.note:
         lines.append(f"note:      {safe_for_terminal(report.note)}")
     if report.quality is not None and report.quality.fluency_percentile is not None:
@@ -112,7 +143,8 @@ def _summary_lines(report: Report) -> list[str]:
 def render_text(report: Report, *, color: bool = False) -> str:
     """A readable report: verdict, scores, then the suspect with every span marked.
 
-    Without colour, swaps read ``{new|original}`` and ordinary edits ``[new|original]``.
+    Without colour, swaps read ``{new|original}``, ordinary edits ``[new|original]``,
+    added text ``[+added+]`` and dropped text ``[-dropped-]`` (a long one shortened).
     """
     verdict = report.verdict.replace("_", " ").upper()
     if color:
@@ -121,28 +153,72 @@ def render_text(report: Report, *, color: bool = False) -> str:
     else:
         head = f"{verdict}  spin score {report.spin_score:.2f}"
     lines = [head, *_summary_lines(report)]
+    reference = report.mode == "reference"
     if color:
         lines.append(
             f"legend:    {_RED}{_BOLD}swap{_RESET}{_DIM}(original){_RESET}  "
             f"{_YELLOW}edit{_RESET}{_DIM}(original){_RESET}"
+            + (
+                f"  {_GREEN}{_UNDERLINE}[+added+]{_RESET}  {_DIM}{_STRIKE}[-dropped-]{_RESET}"
+                if reference
+                else ""
+            )
         )
     else:
-        lines.append("legend:    {swap|original}  [edit|original]")
+        lines.append(
+            "legend:    {swap|original}  [edit|original]"
+            + ("  [+added+]  [-dropped-]" if reference else "")
+        )
     lines.append("")
-    lines.append(_annotate(report.suspect.text, report.spans, color=color))
+    lines.append(_annotate(report.suspect.text, report.spans, report.deletions, color=color))
     return "\n".join(lines)
 
 
-def _annotate(text: str, spans: Iterable[Span], *, color: bool) -> str:
+def _dropped(deletion: Deletion, text: str, at: int, *, color: bool) -> str:
+    """A deletion's mark at point ``at`` of ``text``, spaced from the words around it.
+
+    The dropped text is put on one line, and a long one is shortened in its middle.
+    """
+    dropped = " ".join(deletion.text.split())
+    if len(dropped) > _SHORTEN_OVER:
+        head = dropped[:_KEEP_HEAD].rsplit(" ", 1)[0]
+        tail = dropped[-_KEEP_TAIL:].split(" ", 1)[-1]
+        dropped = f"{head} … {tail}"
+    mark = f"[-{safe_for_terminal(dropped)}-]"
+    if color:
+        mark = f"{_DIM}{_STRIKE}{mark}{_RESET}"
+    space_before = at > 0 and not text[at - 1].isspace()
+    space_after = at < len(text) and not text[at].isspace()
+    if space_before:
+        return " " + mark
+    return mark + " " if space_after else mark
+
+
+def _annotate(
+    text: str, spans: Iterable[Span], deletions: Iterable[Deletion] = (), *, color: bool
+) -> str:
     out: list[str] = []
     at = 0
-    for span in spans:
+    marks: list[tuple[int, int, Span | Deletion]] = [(d.start, 0, d) for d in deletions]
+    if marks:  # a deletion goes before a span starting at its point
+        marks = sorted([*marks, *((s.start, 1, s) for s in spans)], key=lambda m: m[:2])
+    else:
+        marks = [(s.start, 1, s) for s in spans]
+    for _, _, span in marks:
+        if isinstance(span, Deletion):
+            point = max(at, span.start)
+            out.append(safe_for_terminal(text[at:point]))
+            out.append(_dropped(span, text, point, color=color))
+            at = point
+            continue
         if span.start < at:
             continue
         out.append(safe_for_terminal(text[at : span.start]))
         new = safe_for_terminal(span.text)
         original = safe_for_terminal(span.original.replace("\n", " "))
-        if color:
+        if span.kind == "insert":
+            out.append(f"{_GREEN}{_UNDERLINE}[+{new}+]{_RESET}" if color else f"[+{new}+]")
+        elif color:
             tint = _RED + _BOLD if span.is_spin else _YELLOW
             out.append(f"{tint}{new}{_RESET}{_DIM}({original}){_RESET}")
         elif span.is_spin:
@@ -157,25 +233,76 @@ def _annotate(text: str, spans: Iterable[Span], *, color: bool) -> str:
 # --------------------------------------------------------------------------- html
 
 _CSS = """
-body{font:15px/1.55 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d1d1f;
- background:#fafafa}
-header{padding:16px 24px;background:#fff;border-bottom:1px solid #ddd}
-h1{font-size:20px;margin:0 0 6px}
-.spun{color:#b3261e}.not_spun{color:#1b6e2a}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:8px 0 0;font-size:14px}
+*{box-sizing:border-box}
+body{font:16px/1.6 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d1d1f;
+ background:#f6f6f4}
+header,footer,.rows,#spans{max-width:1320px;margin:0 auto;padding:16px 24px}
+header{background:#fff;border-bottom:1px solid #ddd;max-width:none}
+header>*{max-width:1272px;margin-left:auto;margin-right:auto}
+h1{font-size:22px;margin:0 auto 6px}
+.spun{color:#b3261e}.not_spun{color:#1b6e2a}.unscored{color:#555}
+dl.summary{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:8px auto 0;
+ font-size:14px}
 dt{color:#666}dd{margin:0;overflow-wrap:anywhere}
-main{display:grid;grid-template-columns:1fr 1fr;gap:16px;padding:16px 24px}
-main.single{grid-template-columns:1fr}
-section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:12px 16px;min-width:0}
-h2{font-size:14px;text-transform:uppercase;letter-spacing:.04em;color:#666;margin:0 0 8px}
-.text{white-space:pre-wrap;overflow-wrap:anywhere}
-mark{border-radius:3px;padding:0 1px;position:relative;cursor:help}
+.legend{font-size:14px;color:#444;margin-top:8px}
+.legend a{margin-left:6px}
+.rows{display:grid;gap:0}
+.row{display:grid;grid-template-columns:1fr 1fr;gap:0 24px}
+.row.head{position:sticky;top:0;z-index:1;background:#f6f6f4;border-bottom:1px solid #ddd}
+.rows.single .row{grid-template-columns:minmax(0,78ch)}
+h2{font-size:13px;text-transform:uppercase;letter-spacing:.05em;color:#666;margin:4px 0}
+.cell{white-space:pre-wrap;overflow-wrap:break-word;min-width:0;padding:10px 0;
+ border-bottom:1px solid #e6e6e2}
+.cell.o{color:#333}
+mark,ins,del{border-radius:3px;padding:0 1px;cursor:pointer;color:inherit}
 mark.spin{background:#ffd6d3}mark.edit{background:#fff1b8}
-mark.spin.orig{background:#d7e8ff}
-mark[data-other]:hover::after{content:attr(data-other);position:absolute;left:0;top:1.6em;z-index:2;
- background:#222;color:#fff;padding:2px 6px;border-radius:4px;white-space:nowrap;font-size:13px}
-.legend{font-size:13px;color:#555;margin-top:6px}
+mark.spin.orig{background:#d7e8ff}mark.edit.orig{background:#fff6d6}
+ins{background:#dcf5dc;text-decoration:underline}del{background:#ececec;color:#666}
+mark:focus,ins:focus,del:focus,mark:target,ins:target,del:target{outline:2px solid #1a5fd0;
+ outline-offset:1px}
+mark,ins,del{scroll-margin:35vh 0}
+.tip{display:none;position:fixed;right:16px;bottom:16px;z-index:3;
+ width:min(380px,calc(100vw - 32px));background:#222;color:#fff;border-radius:8px;
+ padding:10px 14px;font-size:15px;line-height:1.45;
+ white-space:normal;box-shadow:0 4px 18px rgba(0,0,0,.3)}
+.tip strong{display:block;margin-bottom:2px}
+.tip span{display:block}.tip q{color:#ffe08a}.tip a{color:#9cc3ff}
+:focus+.tip,.tip:focus,.tip:focus-within,:target+.tip{display:block}
+.rows:focus-within :target:not(:focus)+.tip{display:none}
+#spans table{border-collapse:collapse;width:100%;font-size:14px;background:#fff}
+#spans th,#spans td{text-align:left;padding:4px 8px;border-bottom:1px solid #eee;vertical-align:top;
+ overflow-wrap:anywhere}
+#spans th{color:#666;font-weight:600}
+#spans .n,#spans th:nth-child(n+4){white-space:nowrap;overflow-wrap:normal;text-align:right}
+.scroll{overflow-x:auto}
+footer{font-size:13px;color:#666;border-top:1px solid #ddd}
+.scale{display:inline-block;width:90px;height:.8em;border-radius:3px;vertical-align:middle;
+ background:linear-gradient(90deg,rgba(211,47,47,.12),rgba(211,47,47,.75))}
+@media (max-width:800px){
+ body{font-size:17px}
+ header,footer,.rows,#spans{padding:12px 14px}
+ .row,.rows.single .row{grid-template-columns:1fr}
+ .row.head{display:none}
+ .cell{border-bottom:0;padding:8px 0}
+ .cell.o{font-size:15px;border-left:3px solid #c9d6ea;padding:6px 10px;margin-bottom:10px;
+  background:#eef2f8}
+ .cell.o::before{content:"original";display:block;font-size:12px;text-transform:uppercase;
+  letter-spacing:.05em;color:#667}
+ .cell.o:empty{display:none}
+ .tip{left:8px;right:8px;bottom:8px;width:auto}
+ .col-restore{display:none}
+}
 """
+
+# What a mark's details card says of each span kind.
+_KIND_NAMES = {
+    "synonym": "synonym swap",
+    "phrase": "glue-phrase swap",
+    "number": "number edit (ordinary)",
+    "name": "name edit (ordinary)",
+    "edit": "ordinary edit",
+    "insert": "added text (not in the original)",
+}
 
 
 def _escape(text: str) -> str:
@@ -183,43 +310,277 @@ def _escape(text: str) -> str:
     return html.escape(safe_for_terminal(text))
 
 
-def _marked(text: str, spans: list[tuple[int, int, str, str, str]]) -> str:
-    """``text`` escaped, with each (start, end, css class, tooltip, id) span wrapped in <mark>."""
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    """One marked stretch of a column: where, how it looks, and what its card says."""
+
+    start: int
+    end: int
+    tag: str  # mark (a swap or edit), ins (added text) or del (dropped text)
+    css: str
+    anchor: str  # the element id, which the span list links to
+    other: str  # one line: the other side (hover title, ``data-other``)
+    details: tuple[str, ...]  # the card's lines, already HTML
+    style: str = ""  # reference-free shading
+
+
+def _card(title: str, *lines: str) -> tuple[str, ...]:
+    return (f"<strong>{_escape(title)}</strong>", *lines)
+
+
+def _span_details(span: Span, k: int, *, reference: bool, paired: bool) -> tuple[str, ...]:
+    lines = [f"<span>score {span.score:.2f}</span>"]
+    if span.kind != "insert":
+        label = "original" if reference else "restored"
+        lines.insert(0, f"<span>{label}: <q>{_escape(span.original)}</q></span>")
+    if span.restore_score is not None:
+        lines.append(
+            f"<span>restoration: {span.restore_score:+.2f} nats (how much likelier the "
+            "sentence reads with it)</span>"
+        )
+    if paired:
+        lines.append(f'<span><a href="#o{k}">in the original</a></span>')
+    lines.append('<span><a href="#spans">all spans</a></span>')
+    return _card(_KIND_NAMES.get(span.kind, span.kind), *lines)
+
+
+def _shade(score: float) -> str:
+    """A reference-free mark's background: the likelier a spinner's swap, the deeper."""
+    alpha = 0.12 + 0.63 * min(max(score, 0.0), 1.0)
+    return f"background:rgba(211,47,47,{alpha:.2f})"
+
+
+def _html_marks(report: Report) -> tuple[list[_Mark], list[_Mark]]:
+    """The suspect's marks and the original's: swaps, edits, added and dropped text."""
+    reference = report.mode == "reference"
+    suspect: list[_Mark] = []
+    original: list[_Mark] = []
+    for k, span in enumerate(report.spans):
+        paired = reference and span.kind != "insert" and span.original_start < span.original_end
+        details = _span_details(span, k, reference=reference, paired=paired)
+        if span.kind == "insert":
+            suspect.append(
+                _Mark(
+                    span.start,
+                    span.end,
+                    "ins",
+                    "add",
+                    f"s{k}",
+                    "added: not in the original",
+                    details,
+                )
+            )
+            continue
+        css = "spin" if span.is_spin else "edit"
+        label = "swap" if span.is_spin else f"{span.kind} edit"
+        other = f"{label}; {'original' if reference else 'restored'}: {span.original}"
+        style = "" if reference else _shade(span.score)
+        suspect.append(_Mark(span.start, span.end, "mark", css, f"s{k}", other, details, style))
+        if paired:
+            back = _card(
+                _KIND_NAMES.get(span.kind, span.kind),
+                f"<span>now: <q>{_escape(span.text)}</q></span>",
+                f"<span>score {span.score:.2f}</span>",
+                f'<span><a href="#s{k}">in the suspect</a></span>',
+            )
+            original.append(
+                _Mark(
+                    span.original_start,
+                    span.original_end,
+                    "mark",
+                    css + " orig",
+                    f"o{k}",
+                    f"now: {span.text}",
+                    back,
+                )
+            )
+    for k, deletion in enumerate(report.deletions):
+        words = len(deletion.text.split())
+        details = _card(
+            "dropped text (not in the suspect)",
+            f"<span>{_plural(words, 'word')} the suspect left out</span>",
+            '<span><a href="#spans">all spans</a></span>',
+        )
+        original.append(
+            _Mark(
+                deletion.original_start,
+                deletion.original_end,
+                "del",
+                "drop",
+                f"d{k}",
+                "dropped: not in the suspect",
+                details,
+            )
+        )
+    return suspect, original
+
+
+def _marked(text: str, marks: list[_Mark], lo: int = 0, hi: int | None = None) -> str:
+    """``text[lo:hi]`` escaped, each mark wrapped (clipped to the stretch).
+
+    A mark's first piece carries its id, takes focus (click, tap or Tab) and is
+    followed by its details card; a piece continuing it from an earlier row is
+    only shaded.
+    """
+    hi = len(text) if hi is None else hi
     out: list[str] = []
-    at = 0
-    for start, end, css, tooltip, anchor in sorted(spans):
+    at = lo
+    for m in marks:
+        start, end = max(m.start, lo), min(m.end, hi)
         if start < at or start >= end:
             continue
         out.append(_escape(text[at:start]))
-        out.append(
-            f'<mark class="{css}" id="{anchor}" aria-label="{_escape(tooltip)}" '
-            f'data-other="{_escape(tooltip)}">{_escape(text[start:end])}</mark>'
-        )
+        style = f' style="{m.style}"' if m.style else ""
+        body = _escape(text[start:end])
+        if start == m.start:
+            out.append(
+                f'<{m.tag} class="{m.css}" id="{m.anchor}" tabindex="0" title="{_escape(m.other)}"'
+                f' aria-describedby="t-{m.anchor}" data-other="{_escape(m.other)}"{style}>'
+                f"{body}</{m.tag}>"
+                f'<span class="tip" id="t-{m.anchor}" role="tooltip" tabindex="-1">'
+                f"{''.join(m.details)}</span>"
+            )
+        else:
+            out.append(f'<{m.tag} class="{m.css}"{style}>{body}</{m.tag}>')
         at = end
-    out.append(_escape(text[at:]))
+    out.append(_escape(text[at:hi]))
     return "".join(out)
 
 
-def render_html(report: Report) -> str:
-    """One self-contained HTML page: summary, suspect and original side by side, swaps marked."""
-    suspect_marks = []
-    original_marks = []
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_LINE_BREAK = re.compile(r"\n\s*")
+
+
+def _paragraph_starts(text: str) -> list[int]:
+    """Where each paragraph begins: after blank lines, or after any line break in a
+    text that has no blank line."""
+    breaks = _PARAGRAPH_BREAK if _PARAGRAPH_BREAK.search(text) else _LINE_BREAK
+    starts = [0] + [m.end() for m in breaks.finditer(text) if m.end() < len(text)]
+    return sorted(set(starts))
+
+
+def _original_point(report: Report, original_length: int) -> Callable[[int], float]:
+    """A map from a point of the suspect to its likely point in the original.
+
+    It runs through the points the report pairs (passages, spans, deletions) and
+    is linear between them; a point at a deletion maps past the dropped text.
+    """
+    pairs = [(0, 0), (len(report.suspect.text), original_length)]
+    for p in report.passages:
+        pairs += [(p.start, p.original_start), (p.end, p.original_end)]
+    for s in report.spans:
+        if s.original_start >= 0:
+            pairs += [(s.start, s.original_start), (s.end, s.original_end)]
+    for d in report.deletions:
+        pairs += [(d.start, d.original_start), (d.start, d.original_end)]
+    anchors: list[tuple[int, int]] = []
+    for s, o in sorted(pairs):
+        if not anchors or o >= anchors[-1][1]:
+            anchors.append((s, o))
+    keys = [s for s, _ in anchors]
+
+    def point(x: int) -> float:
+        i = max(bisect.bisect_right(keys, x) - 1, 0)
+        s0, o0 = anchors[i]
+        if i + 1 == len(anchors) or x == s0:
+            return o0
+        s1, o1 = anchors[i + 1]
+        return o0 + (x - s0) * (o1 - o0) / (s1 - s0)
+
+    return point
+
+
+def _rows(report: Report) -> list[tuple[int, int, int, int]]:
+    """Paragraph-aligned rows: each suspect paragraph with the original's beside it.
+
+    A row is (start, end) in the suspect and (start, end) in the original; each
+    suspect paragraph starts a row, and the original is cut at the paragraph
+    start nearest to where the report places that point, never going back.
+    """
+    suspect = report.suspect.text
+    original = report.original.text if report.original is not None else ""
+    starts = _paragraph_starts(suspect)
+    targets = [*_paragraph_starts(original), len(original)]
+    point = _original_point(report, len(original))
+    cuts = [0]
+    for x in starts[1:]:
+        where = point(x)
+        nearest = min(targets, key=lambda t: abs(t - where))
+        cuts.append(max(nearest, cuts[-1]))
+    bounds = [*starts, len(suspect)]
+    cuts.append(len(original))
+    return [(bounds[i], bounds[i + 1], cuts[i], cuts[i + 1]) for i in range(len(starts))]
+
+
+def _cell(text: str, marks: list[_Mark], lo: int, hi: int, side: str) -> str:
+    hi = lo + len(text[lo:hi].rstrip())
+    return f'<div class="cell {side}">{_marked(text, marks, lo, hi) if hi > lo else ""}</div>'
+
+
+def _span_list(report: Report, suspect_marks: list[_Mark], original_marks: list[_Mark]) -> str:
+    """Every span and deletion in text order, each linking to its mark."""
+    reference = report.mode == "reference"
+    restore = any(s.restore_score is not None for s in report.spans)
+    entries: list[tuple[int, int, str]] = []
     for k, span in enumerate(report.spans):
-        css = "spin" if span.is_spin else "edit"
-        label = "swap" if span.is_spin else f"{span.kind} edit"
-        suspect_marks.append(
-            (span.start, span.end, css, f"{label}; original: {span.original}", f"s{k}")
-        )
-        if span.original_start < span.original_end:
-            original_marks.append(
-                (
-                    span.original_start,
-                    span.original_end,
-                    css + " orig",
-                    f"now: {span.text}",
-                    f"o{k}",
-                )
-            )
+        where = f'<a href="#s{k}">{_escape(span.text)}</a>'
+        if span.kind == "insert":
+            original = "—"
+        elif reference and span.original_start < span.original_end:
+            original = f'<a href="#o{k}">{_escape(span.original)}</a>'
+        else:
+            original = _escape(span.original)
+        cells = [where, _escape(_KIND_NAMES.get(span.kind, span.kind).split(" (")[0]), original]
+        numbers = [f"{span.score:.2f}"]
+        if restore:
+            numbers.append("" if span.restore_score is None else f"{span.restore_score:+.2f}")
+        row = "".join(f"<td>{c}</td>" for c in cells)
+        row += "".join(f'<td class="n">{c}</td>' for c in numbers)
+        entries.append((span.start, 1, row))
+    for k, deletion in enumerate(report.deletions):
+        dropped = " ".join(deletion.text.split())
+        if len(dropped) > _SHORTEN_OVER:
+            dropped = dropped[:_KEEP_HEAD].rsplit(" ", 1)[0] + " …"
+        cells = ["—", "dropped text", f'<a href="#d{k}">{_escape(dropped)}</a>']
+        row = "".join(f"<td>{c}</td>" for c in cells) + '<td class="n"></td>' * (1 + restore)
+        entries.append((deletion.start, 0, row))
+    entries.sort(key=lambda e: e[:2])
+    heads = ["suspect", "kind", "original" if reference else "restored", "score"]
+    if restore:
+        heads.append("restoration (nats)")
+    head = "".join(f"<th>{h}</th>" for h in heads)
+    body = "".join(f"<tr>{row}</tr>" for _, _, row in entries)
+    return (
+        f'<section id="spans"><h2>{_plural(len(entries), "span")}, in text order</h2>'
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+        "</table></div></section>"
+    )
+
+
+def _stamp(report: Report) -> str:
+    """The footer: spindetect's version, the model (or reference mode) and the date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    when = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+    mode = "reference (with the original)"
+    if report.mode != "reference":
+        mode = f"model {report.model}"
+    return f"spindetect {__version__} · {mode} · {when:%Y-%m-%d}"
+
+
+def render_html(report: Report) -> str:
+    """One self-contained HTML page: summary, suspect and original in aligned rows, spans listed.
+
+    Each suspect paragraph sits beside the original's paragraph it came from, so
+    long articles stay aligned; the columns stack on narrow screens.  Added text
+    is underlined in the suspect's column, dropped text struck through in the
+    original's.  Clicking, tapping or tabbing to a mark shows its details (kind,
+    original, score, restoration); the list below the text links to every mark.
+    Reference-free marks are shaded by their score.  No script, no external
+    resource; all article text is escaped.
+    """
+    suspect_marks, original_marks = _html_marks(report)
+    suspect_marks.sort(key=lambda m: (m.start, m.end))
+    original_marks.sort(key=lambda m: (m.start, m.end))
     verdict = report.verdict
     rows = [
         ("spin score", f"{report.spin_score:.2f}"),
@@ -228,35 +589,59 @@ def render_html(report: Report) -> str:
     ]
     if report.mode == "reference":
         rows += [("original", report.source or ""), ("relation", report.relation or "")]
+        if report.coverage is not None and report.passages:
+            rows.append(("reused", _reuse(report.passages, report.coverage)))
+        counts = f"{len(report.spin_spans)} swaps, {_edit_counts(report)}"
     else:
         rows.append(("model", f"{report.model} (no original: reference-free)"))
-    rows.append(
-        (
-            "spans",
-            f"{len(report.spin_spans)} swaps, {len(report.spans) - len(report.spin_spans)} edits",
+        counts = (
+            f"{len(report.spin_spans)} swaps, {len(report.spans) - len(report.spin_spans)} edits"
         )
-    )
+    rows.append(("spans", counts))
     summary = "".join(f"<dt>{html.escape(k)}</dt><dd>{_escape(v)}</dd>" for k, v in rows)
-    columns = [
-        "<section><h2>Suspect</h2>"
-        f'<div class="text">{_marked(report.suspect.text, suspect_marks)}</div></section>'
-    ]
+    suspect = report.suspect.text
     if report.original is not None:
-        columns.append(
-            "<section><h2>Original</h2>"
-            f'<div class="text">{_marked(report.original.text, original_marks)}</div></section>'
+        original = report.original.text
+        body = ['<div class="row head" aria-hidden="true"><h2>Suspect</h2><h2>Original</h2></div>']
+        for s0, s1, o0, o1 in _rows(report):
+            body.append(
+                '<div class="row">'
+                + _cell(suspect, suspect_marks, s0, s1, "s")
+                + _cell(original, original_marks, o0, o1, "o")
+                + "</div>"
+            )
+        layout = "rows"
+    else:
+        body = ['<div class="row head"><h2>Suspect</h2></div>']
+        starts = [*_paragraph_starts(suspect), len(suspect)]
+        body += [
+            f'<div class="row">{_cell(suspect, suspect_marks, a, b, "s")}</div>'
+            for a, b in itertools.pairwise(starts)
+        ]
+        layout = "rows single"
+    if report.mode == "reference":
+        legend = (
+            '<mark class="spin">swap</mark> synonym or glue-phrase swap, '
+            '<mark class="edit">edit</mark> ordinary edit, <ins class="add">added</ins> '
+            'and <del class="drop">dropped</del> text'
+        )
+    else:
+        legend = (
+            '<span class="scale"></span> swaps shaded by score (pale: unsure, deep: '
+            "likely a spinner's)"
         )
     title = f"spindetect: {verdict.replace('_', ' ')} ({report.suspect.name})"
-    layout = "" if report.original is not None else ' class="single"'
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{_escape(title)}</title><style>{_CSS}</style></head><body>"
         f'<header><h1 class="{verdict}">{html.escape(verdict.replace("_", " ").upper())}</h1>'
-        f"<dl>{summary}</dl>"
+        f'<dl class="summary">{summary}</dl>'
         + (f'<p class="note">{_escape(report.note)}</p>' if report.note else "")
-        + '<div class="legend"><mark class="spin">swap</mark> synonym or glue-phrase swap, '
-        '<mark class="edit">edit</mark> ordinary edit; hover a mark for the other side.</div>'
-        f"</header><main{layout}>{''.join(columns)}</main></body></html>\n"
+        + f'<div class="legend">{legend}; click or tap a mark for its details.'
+        '<a href="#spans">list of spans</a></div>'
+        f'</header><main class="{layout}">{"".join(body)}</main>'
+        f"{_span_list(report, suspect_marks, original_marks)}"
+        f"<footer>{_escape(_stamp(report))}</footer></body></html>\n"
     )

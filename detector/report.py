@@ -1,4 +1,5 @@
-"""The answer types: ``Span`` (one substituted stretch), ``Report`` (the verdict on a suspect)."""
+"""The answer types: ``Span`` (one substituted or added stretch), ``Deletion`` (dropped text),
+``Passage`` (a reused stretch), ``Coverage``, ``Report`` (the verdict on a suspect)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,14 @@ from typing import Literal
 
 from detector.document import Document
 from detector.evasion import find_evasion
+from detector.schema import SCHEMA_VERSION
 
 __all__ = [
     "SPIN_KINDS",
+    "Coverage",
+    "Deletion",
+    "Passage",
+    "PassageKind",
     "Relation",
     "Report",
     "SentenceQuality",
@@ -22,8 +28,9 @@ __all__ = [
 # "unscored": the text is not something the model can judge (not English prose, too short).
 Verdict = Literal["spun", "not_spun", "unscored"]
 Relation = Literal["copy", "rewrite", "unrelated"]
-SpanKind = Literal["synonym", "phrase", "number", "name", "edit"]
+SpanKind = Literal["synonym", "phrase", "number", "name", "edit", "insert"]
 SPIN_KINDS: frozenset[str] = frozenset({"synonym", "phrase"})
+PassageKind = Literal["copy", "spun"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +38,11 @@ class Span:
     """A substituted span of the suspect and the original words it replaced.
 
     ``start``/``end`` index the suspect's plain text, ``original_start``/
-    ``original_end`` the original's.  ``kind`` is ``synonym`` or ``phrase`` for
-    spinner-style swaps, ``number``, ``name`` or ``edit`` for ordinary edits;
+    ``original_end`` the original's (-1 without an original: reference-free).
+    ``kind`` is ``synonym`` or ``phrase`` for spinner-style swaps, ``number``,
+    ``name`` or ``edit`` for ordinary edits, and ``insert`` for suspect text with
+    no counterpart in the original (``original`` is empty and ``original_start``
+    equals ``original_end``, the point in the original where it was added);
     ``score`` is the probability (0..1) that the swap is a spinner's.
     ``restore_score`` (reference-free models that read the sentence) is how much
     likelier the text is with ``original`` in the span's place, in nats of the
@@ -62,10 +72,74 @@ class Span:
             "end": self.end,
             "text": self.text,
             "original": self.original,
+            "original_start": None if self.original_start < 0 else self.original_start,
+            "original_end": None if self.original_end < 0 else self.original_end,
             "kind": self.kind,
             "score": round(self.score, 4),
             "restore_score": None if self.restore_score is None else round(self.restore_score, 3),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """Original text the suspect dropped (an ordinary edit, never a sign of spinning).
+
+    ``original_start``/``original_end`` index the original's plain text and
+    ``text`` is what they hold; ``start`` is the point in the suspect's plain
+    text where the dropped text would have been.
+    """
+
+    original_start: int
+    original_end: int
+    text: str
+    start: int
+
+    def to_dict(self) -> dict[str, object]:
+        """The deletion as the JSON contract gives it."""
+        return {
+            "original_start": self.original_start,
+            "original_end": self.original_end,
+            "text": self.text,
+            "start": self.start,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A stretch of the suspect reused from a stretch of the original.
+
+    ``start``/``end`` index the suspect's plain text, ``original_start``/
+    ``original_end`` the original's; ``kind`` is ``spun`` when the reused text
+    was spun, ``copy`` when it was copied or edited in ordinary ways.
+    """
+
+    start: int
+    end: int
+    original_start: int
+    original_end: int
+    kind: PassageKind
+
+    def to_dict(self) -> dict[str, object]:
+        """The passage as the JSON contract gives it."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "original_start": self.original_start,
+            "original_end": self.original_end,
+            "kind": self.kind,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """The share (0..1) of each text's words inside the reused passages."""
+
+    suspect: float
+    original: float
+
+    def to_dict(self) -> dict[str, object]:
+        """The coverage as the JSON contract gives it."""
+        return {"suspect": round(self.suspect, 4), "original": round(self.original, 4)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +200,8 @@ class Report:
     source : str or None
         Name of the original compared with.
     spans : tuple of Span
-        Substituted spans, in suspect order, with offsets into ``suspect.text``.
+        Substituted and (kind ``insert``) added spans, in suspect order, with
+        offsets into ``suspect.text``.
     suspect, original : Document
         The texts compared (``original`` is None without one).
     mode : {"reference", "reference-free"}
@@ -137,6 +212,14 @@ class Report:
     quality : TextQuality or None
         The language model's text-quality readout, when a model that reads the
         text with one scored it.
+    deletions : tuple of Deletion
+        Original text the suspect dropped, in suspect order (reference mode;
+        ``to_dict`` gives null without an original).
+    passages : tuple of Passage
+        The stretches of the suspect reused from the original, in suspect
+        order; none when nothing was reused (reference mode).
+    coverage : Coverage or None
+        How much of each text those passages hold; None without an original.
 
     ``to_dict`` also reports ``evasion``: how many lookalike letters from other
     scripts and invisible characters hide inside the suspect's words (matching
@@ -155,6 +238,9 @@ class Report:
     model: str | None = None
     note: str | None = None
     quality: TextQuality | None = None
+    deletions: tuple[Deletion, ...] = ()
+    passages: tuple[Passage, ...] = ()
+    coverage: Coverage | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.spin_score <= 1.0:
@@ -167,9 +253,15 @@ class Report:
         """The spans that are synonym or glue-phrase swaps."""
         return tuple(s for s in self.spans if s.is_spin)
 
+    @property
+    def insert_spans(self) -> tuple[Span, ...]:
+        """The spans of suspect text with no counterpart in the original."""
+        return tuple(s for s in self.spans if s.kind == "insert")
+
     def to_dict(self) -> dict[str, object]:
         """The report as the JSON contract gives it."""
         return {
+            "schema_version": SCHEMA_VERSION,
             "suspect": self.suspect.name,
             "mode": self.mode,
             "verdict": self.verdict,
@@ -182,4 +274,11 @@ class Report:
             "quality": None if self.quality is None else self.quality.to_dict(),
             "evasion": find_evasion(self.suspect.text).to_dict(),
             "spans": [span.to_dict() for span in self.spans],
+            "deletions": None
+            if self.original is None
+            else [deletion.to_dict() for deletion in self.deletions],
+            "passages": None
+            if self.original is None
+            else [passage.to_dict() for passage in self.passages],
+            "coverage": None if self.coverage is None else self.coverage.to_dict(),
         }

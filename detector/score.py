@@ -11,14 +11,26 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from detector.align import align, content_overlap
 from detector.document import Document, make_document
 from detector.judge import SubstitutionJudge
-from detector.report import Report
+from detector.passages import (
+    PassageRange,
+    find_passages,
+    measure_coverage,
+    passages_from_alignment,
+    words_within,
+)
+from detector.report import Deletion, Passage, Report, Span
 from detector.verdict import decide_with_features
+
+_SUBSTANTIAL_SENTENCES = 2  # a reused passage of this many suspect sentences makes a copy,
+_SUBSTANTIAL_WORDS = 40  # and so does one of this many suspect words,
+_WHOLE_ORIGINAL = 0.9  # or one holding this share of the original's words
 
 __all__ = ["ReferenceScorer", "ScoredPair", "score_texts"]
 
@@ -53,10 +65,19 @@ class ReferenceScorer:
         self.candidates = candidates
 
     def score_pair(self, suspect: Document, original: Document) -> ScoredPair:
-        """Compare ``suspect`` with one ``original``: the report and its features."""
+        """Compare ``suspect`` with one ``original``: the report and its features.
+
+        When the suspect as a whole is no copy, its reused passages are looked
+        for one by one (see ``detector.passages``); one substantial passage (two
+        sentences, 40 words, or nearly all of a short original) makes it a copy,
+        judged on its reused passages alone.
+        """
         alignment = align(suspect, original)
         spans = self.judge.judge(alignment)
-        return ScoredPair(*decide_with_features(alignment, spans, self.judge.weights))
+        scored = ScoredPair(*decide_with_features(alignment, spans, self.judge.weights))
+        if scored.report.relation == "copy":
+            return scored
+        return self._score_passages(suspect, original) or scored
 
     def score(self, suspect: Document, originals: Sequence[Document] | Document) -> Report:
         """The report on ``suspect`` against the best-matching of ``originals``.
@@ -76,6 +97,134 @@ class ReferenceScorer:
         scored = [self.score_pair(suspect, o) for o in ranked[: self.candidates]]
         best = max(scored, key=lambda p: (p.features["reuse"], p.report.spin_score))
         return best.report
+
+    def _score_passages(self, suspect: Document, original: Document) -> ScoredPair | None:
+        """The report on the passages of ``suspect`` reused from ``original``, if substantial.
+
+        Each candidate passage is aligned on its own, and so is each run of
+        sentences that alignment matches (leaving out the unrelated sentences a
+        candidate takes in at its edges); a run that is a copy when judged alone
+        is a reused passage, and its spans and deletions are the report's.
+        """
+        parts: list[ScoredPair] = []
+        spans: list[Span] = []
+        deletions: list[Deletion] = []
+        passages: list[Passage] = []
+        for found in find_passages(suspect, original):
+            for scored, start, o_start in self._confirmed_runs(suspect, original, found):
+                parts.append(scored)
+                shifted = _moved(scored.report, start, o_start)
+                spans += shifted[0]
+                deletions += shifted[1]
+                passages += shifted[2]
+        if not any(self._substantial(p, suspect, original) for p in passages):
+            return None
+        spin_score = max(part.report.spin_score for part in parts)
+        content = sum(part.features["paired_content_words"] for part in parts)
+        swaps = sum(part.features["swaps"] for part in parts)
+        coverage = measure_coverage(tuple(passages), suspect, original)
+        report = Report(
+            verdict="spun" if spin_score >= self.judge.weights.threshold else "not_spun",
+            relation="copy",
+            spin_score=spin_score,
+            substitution_rate=swaps / content if content else 0.0,
+            source=original.name,
+            spans=tuple(spans),
+            suspect=suspect,
+            original=original,
+            mode="reference",
+            deletions=tuple(deletions),
+            passages=tuple(passages),
+            coverage=coverage,
+        )
+        best = max(parts, key=lambda part: part.report.spin_score)
+        return ScoredPair(report, {**best.features, "reuse": coverage.suspect})
+
+    def _confirmed_runs(
+        self, suspect: Document, original: Document, found: PassageRange
+    ) -> list[tuple[ScoredPair, int, int]]:
+        """The runs of matched sentences inside candidate ``found`` that are copies on their own.
+
+        Each comes with the offsets of its text in the suspect and in the original.
+        """
+        start, end = suspect.padded_span(*found.suspect)
+        o_start, o_end = original.padded_span(*found.original)
+        rough = align(
+            make_document(suspect.text[start:end], suspect.name),
+            make_document(original.text[o_start:o_end], original.name),
+        )
+        confirmed = []
+        for run in passages_from_alignment(rough):
+            lo, hi = rough.suspect.padded_span(*run.suspect)
+            o_lo, o_hi = rough.original.padded_span(*run.original)
+            alignment = align(
+                make_document(rough.suspect.text[lo:hi], suspect.name),
+                make_document(rough.original.text[o_lo:o_hi], original.name),
+            )
+            scored = ScoredPair(
+                *decide_with_features(alignment, self.judge.judge(alignment), self.judge.weights)
+            )
+            if scored.report.relation == "copy":
+                confirmed.append((scored, start + lo, o_start + o_lo))
+        return confirmed
+
+    @staticmethod
+    def _substantial(passage: Passage, suspect: Document, original: Document) -> bool:
+        """Whether reusing ``passage`` alone makes ``suspect`` a copy of ``original``."""
+        words = words_within(suspect, passage.start, passage.end)
+        first = suspect.starts[bisect_left(suspect.starts, passage.start)]
+        sentences = sum(
+            1 for lo, _ in suspect.sentences if first <= suspect.starts[lo] < passage.end
+        )
+        return (
+            sentences >= _SUBSTANTIAL_SENTENCES
+            or words >= _SUBSTANTIAL_WORDS
+            or words_within(original, passage.original_start, passage.original_end)
+            >= _WHOLE_ORIGINAL * len(original)
+        )
+
+
+def _moved(
+    report: Report, start: int, o_start: int
+) -> tuple[list[Span], list[Deletion], list[Passage]]:
+    """The spans, deletions and passages of a report on parts of the texts, moved into the whole.
+
+    The parts begin at ``start`` in the suspect and ``o_start`` in the original;
+    spans and deletions outside the report's passages are left out.
+    """
+    inside = [(p.start, p.end) for p in report.passages]
+    spans = [
+        replace(
+            s,
+            start=s.start + start,
+            end=s.end + start,
+            original_start=s.original_start + o_start,
+            original_end=s.original_end + o_start,
+        )
+        for s in report.spans
+        if any(lo <= s.start < hi for lo, hi in inside)
+    ]
+    deletions = [
+        replace(
+            d,
+            start=d.start + start,
+            original_start=d.original_start + o_start,
+            original_end=d.original_end + o_start,
+        )
+        for d in report.deletions
+        if any(lo <= d.start <= hi for lo, hi in inside)
+    ]
+    passages = [
+        replace(
+            p,
+            start=p.start + start,
+            end=p.end + start,
+            original_start=p.original_start + o_start,
+            original_end=p.original_end + o_start,
+        )
+        for p in report.passages
+    ]
+    return spans, deletions, passages
 
 
 def score_texts(suspect: str, original: str, *, scorer: ReferenceScorer | None = None) -> Report:

@@ -103,12 +103,19 @@ def unscored_report(document: Document, *, model: str, note: str) -> Report:
     )
 
 
-def score_document(model: _Thresholded, document: Document) -> Report:
-    """``model``'s reference-free report on ``document``, at the model's own thresholds.
+def score_document(
+    model: _Thresholded, document: Document, *, threshold: float | None = None
+) -> Report:
+    """``model``'s reference-free report on ``document``.
 
-    A text that is not English prose (code, a table, another language, a few
-    words) is not scored: its report is ``unscored`` with a note saying why.
+    The verdict is ``spun`` when the document probability reaches ``threshold``
+    (the model's own ``document_threshold`` when None): a lower threshold flags
+    more documents, a higher one fewer.  A text that is not English prose (code,
+    a table, another language, a few words) is not scored: its report is
+    ``unscored`` with a note saying why.
     """
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"the 'threshold' parameter must be in [0, 1], got {threshold!r}")
     problem = prose_problem(document, model.restorer.lexicon)
     if problem is not None:
         return unscored_report(document, model=model.name, note=problem)
@@ -117,7 +124,7 @@ def score_document(model: _Thresholded, document: Document) -> Report:
         scores,
         model=model.name,
         word_threshold=model.word_threshold,
-        document_threshold=model.document_threshold,
+        document_threshold=model.document_threshold if threshold is None else threshold,
         restorer=model.restorer,
     )
 

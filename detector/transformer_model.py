@@ -256,9 +256,9 @@ class TransformerModel:
             for document, p in zip(documents, self.word_probabilities(documents), strict=True)
         ]
 
-    def score(self, document: Document) -> Report:
-        """The reference-free report on one document."""
-        return score_document(self, document)
+    def score(self, document: Document, *, threshold: float | None = None) -> Report:
+        """The reference-free report on one document (``threshold``: see ``score_document``)."""
+        return score_document(self, document, threshold=threshold)
 
 
 def merged_weights_dir(folder: Path, cache_dir: Path | None = None) -> Path:

@@ -10,11 +10,20 @@ here and there; spinners swap a steady share of every sentence.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from dataclasses import replace
+from operator import attrgetter
 
 from detector.align import Alignment, content_overlap
 from detector.calibration import ReferenceWeights, load_reference_weights
-from detector.report import Relation, Report, Span
+from detector.judge import find_gaps
+from detector.passages import (
+    PassageRange,
+    measure_coverage,
+    passages_from_alignment,
+    to_passage,
+)
+from detector.report import Passage, Relation, Report, Span
 from detector.stopwords import STOPWORDS
 
 __all__ = ["decide", "decide_with_features", "spin_features"]
@@ -23,6 +32,7 @@ __all__ = ["decide", "decide_with_features", "spin_features"]
 # (unchanged or swapped), and content overlap of the two texts as wholes.
 _COPY_REUSE = 0.35
 _REWRITE_OVERLAP = 0.2
+_START = attrgetter("start")
 
 
 def _word_count(text: str) -> int:
@@ -82,6 +92,24 @@ def _relation(alignment: Alignment, reuse: float) -> Relation:
     return "unrelated"
 
 
+def _passages(
+    alignment: Alignment, found: tuple[PassageRange, ...], spans: tuple[Span, ...], spun: bool
+) -> tuple[Passage, ...]:
+    """The reused passages ``found``: ``spun`` where the suspect is spun and a swap lies inside."""
+    passages = []
+    for each in found:
+        passage = to_passage(each, alignment.suspect, alignment.original, "copy")
+        if spun:
+            k = bisect_left(spans, passage.start, key=_START)
+            while k < len(spans) and spans[k].start < passage.end:
+                if spans[k].is_spin:
+                    passage = replace(passage, kind="spun")
+                    break
+                k += 1
+        passages.append(passage)
+    return tuple(passages)
+
+
 def decide(
     alignment: Alignment,
     spans: tuple[Span, ...],
@@ -101,14 +129,28 @@ def decide_with_features(
     weights: ReferenceWeights | None = None,
     source: str | None = None,
 ) -> tuple[Report, dict[str, float]]:
-    """Like ``decide``, also returning the document features (``spin_features``) it weighed."""
+    """Like ``decide``, also returning the document features (``spin_features``) it weighed.
+
+    ``spans`` are the judged substitutions; the report on a copy adds the
+    suspect's added words (``insert`` spans) and the original text it dropped
+    (``deletions``), ordinary edits that weigh nothing in the verdict, and the
+    passages it reused.
+    """
     weights = weights if weights is not None else load_reference_weights()
+    if any(s.kind == "insert" for s in spans):
+        spans = tuple(s for s in spans if s.kind != "insert")
     features = spin_features(alignment, spans)
     relation = _relation(alignment, features["reuse"])
     spin_score = weights.document.probability(features)
     if relation != "copy":
         spin_score = min(spin_score, 0.05)  # only a copy can be a spun copy
     verdict = "spun" if spin_score >= weights.threshold else "not_spun"
+    # Added and dropped text, and the reused passages, only mean something in a copy.
+    inserts, deletions = find_gaps(alignment, spans) if relation == "copy" else ((), ())
+    found = passages_from_alignment(alignment) if relation == "copy" else ()
+    passages = _passages(alignment, found, spans, verdict == "spun")
+    if inserts:
+        spans = tuple(sorted(spans + inserts, key=lambda s: s.start))
     report = Report(
         verdict=verdict,
         relation=relation,
@@ -119,5 +161,8 @@ def decide_with_features(
         suspect=alignment.suspect,
         original=alignment.original,
         mode="reference",
+        deletions=deletions,
+        passages=passages,
+        coverage=measure_coverage(passages, alignment.suspect, alignment.original),
     )
     return report, features

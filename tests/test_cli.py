@@ -33,14 +33,24 @@ def test_score_json_is_one_object_with_the_contract_fields(pair):
     ]
     assert [s["kind"] for s in report["spans"]][:3] == ["synonym", "synonym", "phrase"]
     for span in report["spans"]:
-        assert set(span) == {"start", "end", "text", "original", "kind", "score", "restore_score"}
+        assert set(span) == {
+            "start",
+            "end",
+            "text",
+            "original",
+            "original_start",
+            "original_end",
+            "kind",
+            "score",
+            "restore_score",
+        }
         assert span["restore_score"] is None  # reference mode reads the original
         assert SPUN[span["start"] : span["end"]] == span["text"]
 
 
 def test_score_text_marks_spans_with_their_originals(pair):
     suspect, original = pair
-    result = invoke("score", suspect, "-o", original)
+    result = invoke("score", suspect, "--original", original)
     assert result.exit_code == 0
     assert result.stdout.startswith("SPUN  spin score")
     assert "The company's {employees|staff} {utterly|completely} rejected" in result.stdout
@@ -49,7 +59,7 @@ def test_score_text_marks_spans_with_their_originals(pair):
 def test_score_html_is_a_self_contained_page(pair, tmp_path):
     suspect, original = pair
     out = tmp_path / "report.html"
-    result = invoke("score", suspect, "-o", original, "--format", "html", "--output", out)
+    result = invoke("score", suspect, "--original", original, "--format", "html", "--output", out)
     assert result.exit_code == 0
     assert result.stdout == ""
     page = out.read_text()
@@ -65,7 +75,7 @@ def test_html_escapes_article_text(tmp_path):
     suspect = tmp_path / "s.txt"
     original.write_text(evil)
     suspect.write_text(evil.replace("staff completely", "employees utterly"))
-    result = invoke("score", suspect, "-o", original, "-f", "html")
+    result = invoke("score", suspect, "--original", original, "-f", "html")
     assert result.exit_code == 0
     assert "<script>" not in result.stdout and "<b>" not in result.stdout
     assert "&lt;script&gt;alert(&#x27;spun&#x27;)&lt;/script&gt;" in result.stdout
@@ -73,7 +83,7 @@ def test_html_escapes_article_text(tmp_path):
 
 def test_score_reads_the_suspect_from_stdin(pair):
     _, original = pair
-    result = invoke("score", "-", "-o", original, "-f", "json", input=SPUN)
+    result = invoke("score", "-", "--original", original, "-f", "json", input=SPUN)
     assert result.exit_code == 0
     assert json.loads(result.stdout)["verdict"] == "spun"
 
@@ -84,7 +94,7 @@ def test_score_picks_the_best_of_several_originals_and_names_it(pair, tmp_path):
     folder.mkdir()
     (folder / "other.txt").write_text("Scientists found a new frog species in Peru last week.")
     (folder / "same.txt").write_text(ORIGINAL)
-    result = invoke("score", suspect, "-o", folder, "-f", "json")
+    result = invoke("score", suspect, "--original", folder, "-f", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["source"] == str(folder / "same.txt")
 
@@ -116,7 +126,7 @@ def _write(path, data: bytes):
 )
 def test_bad_suspects_give_one_line_errors(tmp_path, pair, make_suspect, code, message):
     _, original = pair
-    result = invoke("score", make_suspect(tmp_path), "-o", original)
+    result = invoke("score", make_suspect(tmp_path), "--original", original)
     assert result.exit_code == code
     assert message in result.stderr
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
@@ -128,7 +138,7 @@ def test_huge_file_is_refused_in_bounded_memory(tmp_path, pair):
     huge = tmp_path / "huge.txt"
     with open(huge, "wb") as f:
         f.truncate(50_000_000)
-    result = invoke("score", huge, "-o", original)
+    result = invoke("score", huge, "--original", original)
     assert result.exit_code == 1
     assert "larger than 10 MB" in result.stderr
 
@@ -137,14 +147,14 @@ def test_folder_of_originals_without_texts_is_a_usage_error(tmp_path, pair):
     suspect, _ = pair
     empty = tmp_path / "none"
     empty.mkdir()
-    result = invoke("score", suspect, "-o", empty)
+    result = invoke("score", suspect, "--original", empty)
     assert result.exit_code == 2
     assert "holds no article files" in result.stderr
 
 
 def test_unknown_format_is_a_usage_error(pair):
     suspect, original = pair
-    result = invoke("score", suspect, "-o", original, "--format", "pdf")
+    result = invoke("score", suspect, "--original", original, "--format", "pdf")
     assert result.exit_code == 2
 
 
@@ -159,9 +169,11 @@ def test_every_command_has_help():
 
 
 def test_demo_example_is_spun_and_syndicated_copy_is_not():
-    spun = invoke("score", EXAMPLES / "spun.txt", "-o", EXAMPLES / "original.txt", "-f", "json")
+    spun = invoke(
+        "score", EXAMPLES / "spun.txt", "--original", EXAMPLES / "original.txt", "-f", "json"
+    )
     syndicated = invoke(
-        "score", EXAMPLES / "syndicated.txt", "-o", EXAMPLES / "original.txt", "-f", "json"
+        "score", EXAMPLES / "syndicated.txt", "--original", EXAMPLES / "original.txt", "-f", "json"
     )
     assert json.loads(spun.stdout)["verdict"] == "spun"
     assert json.loads(syndicated.stdout)["verdict"] == "not_spun"

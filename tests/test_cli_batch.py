@@ -28,11 +28,11 @@ def corpus(tmp_path, lexicon):
 
 def test_index_then_label(corpus):
     originals, suspects, index, out = corpus
-    built = invoke("index", originals, "--out", index)
+    built = invoke("index", originals, "--output", index)
     assert built.exit_code == 0, built.output
     assert "originals in the index" in built.stderr and str(len(ARTICLES)) in built.stderr
     labelled = invoke(
-        "label", suspects, "--index", index, "--out", out, "--no-fallback", "--allow-errors"
+        "label", suspects, "--index", index, "--output", out, "--no-fallback", "--allow-errors"
     )
     assert labelled.exit_code == 0, labelled.output
     records = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
@@ -46,7 +46,7 @@ def test_index_then_label(corpus):
 
 def test_label_refuses_to_overwrite_without_resume(corpus):
     originals, suspects, index, out = corpus
-    invoke("index", originals, "--out", index)
+    invoke("index", originals, "--output", index)
     invoke("label", suspects, "-i", index, "-o", out, "--no-fallback")
     again = invoke("label", suspects, "-i", index, "-o", out, "--no-fallback")
     assert again.exit_code == 1
@@ -59,16 +59,16 @@ def test_label_refuses_to_overwrite_without_resume(corpus):
 
 def test_index_refuses_to_overwrite_without_add(corpus):
     originals, _, index, _ = corpus
-    invoke("index", originals, "--out", index)
-    again = invoke("index", originals, "--out", index)
+    invoke("index", originals, "--output", index)
+    again = invoke("index", originals, "--output", index)
     assert again.exit_code == 1 and "--add" in again.stderr
-    added = invoke("index", originals, "--out", index, "--add")
+    added = invoke("index", originals, "--output", index, "--add")
     assert added.exit_code == 0 and "duplicate ids skipped" in added.stderr
 
 
 def test_missing_inputs_are_usage_errors(corpus):
     _, _, index, _ = corpus
-    result = invoke("index", "no-such-folder", "--out", index)
+    result = invoke("index", "no-such-folder", "--output", index)
     assert result.exit_code == 2 and "no-such-folder: no such file" in result.stderr
 
 
@@ -90,7 +90,7 @@ def test_batch_commands_teach_with_examples(command):
 
 def test_label_falls_back_to_the_model_it_is_given(corpus):
     originals, suspects, index, out = corpus
-    invoke("index", originals, "--out", index)
+    invoke("index", originals, "--output", index)
     labelled = invoke(
         "label", suspects, "-i", index, "-o", out, "--model", "baseline", "--allow-errors"
     )
@@ -110,7 +110,7 @@ def test_label_falls_back_to_the_model_it_is_given(corpus):
 )
 def test_label_refuses_a_bad_model_choice_before_starting(corpus, args, message):
     originals, suspects, index, out = corpus
-    invoke("index", originals, "--out", index)
+    invoke("index", originals, "--output", index)
     result = invoke("label", suspects, "-i", index, "-o", out, *args)
     assert result.exit_code == 2 and message in result.stderr
     assert not out.exists()

@@ -1,11 +1,12 @@
 import sqlite3
+import zlib
 
 import numpy as np
 import pytest
 
 from detector.document import make_document
 from detector.errors import CorruptIndexError, InputError, MissingInputError
-from detector.fingerprint import Fingerprinter, IndexParams, feature_hash
+from detector.fingerprint import Fingerprinter, IndexParams, feature_hash, synonym_classes
 from detector.index import FORMAT_VERSION, SourceIndex
 from detector.index_build import build_index
 
@@ -121,6 +122,61 @@ def test_unrelated_article_has_no_candidate(built, lexicon):
     index_path, _, _ = built
     with SourceIndex.open(index_path, lexicon=lexicon) as index:
         assert index.query(make_document(UNRELATED)) == []
+        assert index.query(make_document(UNRELATED), synonyms=False) == []
+
+
+def test_a_synonym_swap_within_a_class_keeps_the_class_keys(fingerprinter, lexicon):
+    word_class = fingerprinter.word_class
+    assert word_class("the") is None and word_class("of") is None
+    assert word_class("okonjo") == 2**32 + zlib.crc32(b"okonjo")  # a word the thesaurus lacks
+    assert word_class("2024") == 2**32 + zlib.crc32(b"2024")
+    company = lexicon.term_id("company")
+    assert word_class("company") == synonym_classes(lexicon)[company]
+    assert word_class("companies") == word_class("company")  # classes are those of lemmas
+    text = "Maria Okonjo said the company would close its office in Leipzig by 2026."
+    word, same = next(
+        (w, s)
+        for w in ("close", "office", "company", "said")
+        for s in lexicon.synonyms(w)
+        if s.isalpha() and word_class(s) == word_class(w)
+    )
+    keys = fingerprinter.class_keys(text)
+    assert len(keys) and np.array_equal(keys, np.unique(keys))
+    assert np.array_equal(fingerprinter.class_keys(text.replace(word, same)), keys)
+
+
+@pytest.fixture(scope="module")
+def digest(tmp_path_factory, lexicon):
+    """An index whose flood story is only part of a long digest of four stories."""
+    path = tmp_path_factory.mktemp("digest") / "digest.sdx"
+    digest = "\n\n".join(ARTICLES[n] for n in ("flood", "football", "earnings", "launch"))
+    with SourceIndex.create(path, lexicon=lexicon) as index:
+        index.add(make_document(digest, name="digest"))
+        for name in ("hospital", "museum"):
+            index.add(make_document(ARTICLES[name], name=name))
+    return path
+
+
+def test_a_heavily_spun_short_excerpt_is_found_through_synonym_classes(digest, lexicon):
+    # The flood story's first paragraph (a ninth of the digest) with 60% of its words swapped:
+    # too few MinHash bands collide, but runs of synonym classes survive.
+    paragraph = ARTICLES["flood"].split("\n\n")[0]
+    suspects = [make_document(swap_words(paragraph, lexicon, rate=0.6, seed=s)) for s in range(12)]
+    with SourceIndex.open(digest, lexicon=lexicon) as index:
+        fast = [index.query(s, synonyms=False) for s in suspects]
+        both = [index.query(s) for s in suspects]
+    assert sum(bool(c) for c in fast) <= 2
+    found = [c[0] for c in both if c]
+    assert len(found) >= 9 and {c.id for c in found} == {"digest"}
+    assert all(c.containment > 0.5 for c in found)
+
+
+def test_light_spins_take_the_fast_path_only(built, lexicon, monkeypatch):
+    index_path, paths, _ = built
+    with SourceIndex.open(index_path, lexicon=lexicon) as index:
+        monkeypatch.setattr(index, "_class_path", lambda *a: pytest.fail("class path taken"))
+        spun = make_document(swap_words(ARTICLES["flood"], lexicon, rate=0.3, seed=1))
+        assert index.query(spun)[0].id == paths["flood"].name
 
 
 def test_add_extends_the_index_and_skips_known_ids(built, tmp_path):
@@ -211,6 +267,24 @@ def _copy_with(built, tmp_path, sql, *params):
     with sqlite3.connect(copy) as connection:
         connection.execute(sql, params)
     return copy
+
+
+def test_an_index_built_before_class_keys_is_refused_with_the_rebuild_command(built, tmp_path):
+    index_path, _, _ = built
+    old = tmp_path / "old.sdx"
+    old.write_bytes(index_path.read_bytes())
+    with sqlite3.connect(old) as connection:  # what format 1 wrote
+        connection.execute("DROP TABLE classes")
+        connection.execute("UPDATE meta SET value = '1' WHERE key = 'format_version'")
+        connection.execute(
+            "DELETE FROM meta WHERE key IN "
+            "('class_features', 'class_vocabulary', 'class_sample', 'classes')"
+        )
+    with pytest.raises(CorruptIndexError) as caught:
+        SourceIndex.open(old)
+    message = str(caught.value)
+    assert "old index format (1" in message and f"reads format {FORMAT_VERSION}" in message
+    assert f"rebuild it with `spindetect index ORIGINALS -o {old}`" in message
 
 
 def test_a_newer_or_older_format_is_refused(built, tmp_path):

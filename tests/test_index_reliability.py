@@ -110,7 +110,7 @@ def test_a_second_build_of_the_same_index_is_refused_and_the_first_completes(ori
     out = tmp_path / "x.sdx"
     with PausedWriter([originals], out) as first:
         assert lock_path(out).read_text().strip() == str(first.process.pid)
-        second = spindetect("index", originals, "--out", out)
+        second = spindetect("index", originals, "--output", out)
         line = one_error_line(second)
         assert re.fullmatch(
             rf"Error: {re.escape(str(out))} is in use by PID {first.process.pid}; .*", line
@@ -131,12 +131,12 @@ def test_concurrent_adds_are_refused_and_the_counts_stay_right(originals, tmp_pa
     )
     more = write_jsonl(tmp_path / "more.jsonl", [{"id": "more", "text": UNRELATED}])
     with PausedWriter([extra], out, add=True) as first:
-        refused = spindetect("index", more, "--out", out, "--add")
+        refused = spindetect("index", more, "--output", out, "--add")
         assert "is in use by PID" in one_error_line(refused)
         with pytest.raises(IndexInUseError, match=f"in use by PID {first.process.pid}"):
             SourceIndex.open(out, writable=True)
         assert first.finish() == 0
-    assert spindetect("index", more, "--out", out, "--add").returncode == 0
+    assert spindetect("index", more, "--output", out, "--add").returncode == 0
 
     fresh = tmp_path / "fresh.sdx"
     build_index([originals, extra, more], fresh)
@@ -191,13 +191,13 @@ def test_a_killed_build_leaves_nothing_the_next_build_trips_on(originals, tmp_pa
 
 def test_a_folder_that_cannot_hold_the_index_gives_one_line(originals, tmp_path):
     (tmp_path / "notes.txt").write_text("a file, not a folder")
-    result = spindetect("index", originals, "--out", tmp_path / "notes.txt" / "x.sdx")
+    result = spindetect("index", originals, "--output", tmp_path / "notes.txt" / "x.sdx")
     line = one_error_line(result)
     assert (
         line
         == f"Error: cannot write the index {tmp_path / 'notes.txt' / 'x.sdx'} (Not a directory)"
     )
-    missing = one_error_line(spindetect("index", originals, "--out", tmp_path / "no" / "x.sdx"))
+    missing = one_error_line(spindetect("index", originals, "--output", tmp_path / "no" / "x.sdx"))
     assert "(No such file or directory)" in missing
 
 
@@ -208,7 +208,7 @@ def test_a_read_only_folder_gives_one_line(originals, tmp_path):
     try:
         if os.access(folder, os.W_OK):
             pytest.skip("this user (root) can write a read-only folder")
-        result = spindetect("index", originals, "--out", folder / "x.sdx")
+        result = spindetect("index", originals, "--output", folder / "x.sdx")
         assert "(Permission denied)" in one_error_line(result)
         assert list(folder.iterdir()) == []
     finally:
@@ -223,7 +223,7 @@ def _small_files() -> None:
 
 def test_a_full_disk_gives_one_line_and_leaves_no_file(originals, tmp_path):
     out = tmp_path / "x.sdx"
-    result = spindetect("index", originals, "--out", out, preexec_fn=_small_files)
+    result = spindetect("index", originals, "--output", out, preexec_fn=_small_files)
     assert one_error_line(result).startswith(f"Error: cannot write the index {out} (")
     assert not out.exists() and leftovers(tmp_path) == []
 
@@ -277,8 +277,8 @@ def test_ids_do_not_depend_on_the_current_directory(originals, tmp_path, monkeyp
 
 def test_add_from_another_directory_adds_nothing_twice(originals, tmp_path):
     out = tmp_path / "x.sdx"
-    assert spindetect("index", "archive", "--out", out, cwd=tmp_path).returncode == 0
-    again = spindetect("index", originals, "--out", out, "--add", cwd=originals)
+    assert spindetect("index", "archive", "--output", out, cwd=tmp_path).returncode == 0
+    again = spindetect("index", originals, "--output", out, "--add", cwd=originals)
     assert again.returncode == 0, again.stderr
     assert re.search(r"^added\s+0$", again.stderr, re.MULTILINE)
     assert re.search(rf"^duplicate ids skipped\s+{len(ARTICLES)}$", again.stderr, re.MULTILINE)

@@ -185,17 +185,18 @@ def escape_pair(tmp_path):
 
 def test_terminal_text_shows_control_characters_as_escapes(escape_pair):
     suspect, original = escape_pair
-    result = invoke("score", suspect, "-o", original)
+    result = invoke("score", suspect, "--original", original)
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]", out)
-    assert "\\x1b[2J\\x1b]0;pwned\\x07" in out and "\\x9b1m\\u202e" in out
+    # "2J", "0", "pwned"... read as added words, marked [+...+] after the first escape.
+    assert "2J\\x1b]0;pwned\\x07" in out and "\\x9b1m\\u202e" in out
     assert "{employees|staff}" in out
 
 
 def test_json_keeps_the_text_exactly_and_escapes_control_characters(escape_pair):
     suspect, original = escape_pair
-    result = invoke("score", suspect, "-o", original, "-f", "json")
+    result = invoke("score", suspect, "--original", original, "-f", "json")
     assert result.exit_code == 0, result.output
     assert not re.search(r"[\x00-\x1f\x7f-\x9f\u202e]", result.stdout.replace("\n", ""))
     report = json.loads(result.stdout)
@@ -207,7 +208,7 @@ def test_json_keeps_the_text_exactly_and_escapes_control_characters(escape_pair)
 
 def test_html_escapes_control_characters(escape_pair):
     suspect, original = escape_pair
-    result = invoke("score", suspect, "-o", original, "-f", "html")
+    result = invoke("score", suspect, "--original", original, "-f", "html")
     assert result.exit_code == 0, result.output
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]", result.stdout)
     assert "\\x1b]0;pwned\\x07" in result.stdout
@@ -274,7 +275,7 @@ def test_noise_file_is_one_line_error(tmp_path):
     path.write_bytes(_noise(1, 0x80))
     original = tmp_path / "original.txt"
     original.write_text(ORIGINAL)
-    message = _one_line_error(invoke("score", path, "-o", original))
+    message = _one_line_error(invoke("score", path, "--original", original))
     assert "does not look like text" in message and "--encoding" in message
 
 
@@ -286,7 +287,7 @@ def test_output_is_written_whole_and_keeps_permissions(pair, tmp_path):
     out = tmp_path / "report.json"
     out.write_text("old report")
     out.chmod(0o640)
-    result = invoke("score", suspect, "-o", original, "-f", "json", "--output", out)
+    result = invoke("score", suspect, "--original", original, "-f", "json", "--output", out)
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["verdict"] == "spun"
     assert out.stat().st_mode & 0o777 == 0o640
@@ -308,7 +309,7 @@ def test_output_is_written_whole_and_keeps_permissions(pair, tmp_path):
 )
 def test_unwritable_output_is_one_line_error(pair, tmp_path, where):
     suspect, original = pair
-    result = invoke("score", suspect, "-o", original, "--output", where(tmp_path))
+    result = invoke("score", suspect, "--original", original, "--output", where(tmp_path))
     assert "cannot write" in _one_line_error(result)
 
 
@@ -343,7 +344,7 @@ def test_full_disk_leaves_the_old_output_and_no_partial_file(pair, small_tmpfs):
                 f.write(b"x" * 1024)
         except OSError:
             pass
-    result = invoke("score", suspect, "-o", original, "-f", "json", "--output", out)
+    result = invoke("score", suspect, "--original", original, "-f", "json", "--output", out)
     assert "No space left on device" in _one_line_error(result)
     assert out.read_text() == "old report"
     assert sorted(p.name for p in small_tmpfs.iterdir()) == ["filler", "report.json"]
@@ -354,7 +355,7 @@ def test_read_only_folder_is_one_line_error(pair, tmp_path):
     folder = tmp_path / "ro"
     _mount_tmpfs(folder, "ro,size=16k")
     try:
-        result = invoke("score", suspect, "-o", original, "--output", folder / "r.txt")
+        result = invoke("score", suspect, "--original", original, "--output", folder / "r.txt")
         assert "Read-only file system" in _one_line_error(result)
         assert list(folder.iterdir()) == []
     finally:
@@ -366,7 +367,7 @@ def test_full_standard_output_is_one_line_error(pair):
     suspect, original = pair
     with open("/dev/full", "w") as full:
         done = subprocess.run(
-            [sys.executable, "-m", "detector", "score", str(suspect), "-o", str(original)],
+            [sys.executable, "-m", "detector", "score", str(suspect), "--original", str(original)],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
@@ -383,7 +384,7 @@ def test_full_standard_output_is_one_line_error(pair):
 
 def test_size_limit_is_said_in_readable_units(pair):
     suspect, original = pair
-    message = _one_line_error(invoke("score", suspect, "-o", original, "--max-bytes", "50"))
+    message = _one_line_error(invoke("score", suspect, "--original", original, "--max-bytes", "50"))
     assert "larger than 50 bytes" in message
 
 

@@ -1,4 +1,5 @@
 import gzip
+import io
 import json
 
 import pytest
@@ -123,13 +124,21 @@ def test_glob_patterns_expand(tree):
     [
         ("missing.txt", "no such file"),
         ("nothing-*.txt", "matches no file"),
-        ("-", "standard input"),
     ],
 )
 def test_bad_arguments_fail_before_anything_is_read(tmp_path, monkeypatch, argument, message):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(MissingInputError, match=message):
         iter_inputs([argument])
+
+
+def test_dash_reads_json_lines_from_standard_input_once(monkeypatch):
+    lines = b'{"id": "a", "text": "one"}\n{"text": "two"}\nnot json\n'
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(lines)))
+    assert count_inputs(["-"]) is None  # counting would use the stream up
+    items = list(iter_inputs(["-"]))
+    assert [(item.id, item.text) for item in items[:2]] == [("a", "one"), ("-:2", "two")]
+    assert items[2].id == "-:3" and "not valid JSON" in items[2].error
 
 
 def test_a_folder_without_articles_is_refused(tmp_path):

@@ -20,6 +20,7 @@ from detector.label import (
     read_done_ids,
 )
 from detector.report import Report
+from detector.schema import SCHEMA_VERSION
 
 from .batch_helpers import ARTICLES, UNRELATED, build_archive, read_records, swap_words, write_jsonl
 from .conftest import ROOT, SHARED
@@ -81,7 +82,8 @@ def test_unrelated_articles_get_no_source(index, suspects, tmp_path):
     for id in (str(suspects / "unrelated.txt"), "r-unrelated"):
         assert records[id] == {
             "id": id, "verdict": "not_spun", "relation": "unrelated", "spin_score": 0.0,
-            "source": None, "n_spans": 0, "mode": None, "model": None, "error": None,
+            "source": None, "related": None, "n_spans": 0, "mode": None, "model": None,
+            "error": None, "schema_version": SCHEMA_VERSION,
         }  # fmt: skip
 
 
@@ -97,7 +99,8 @@ def test_bad_inputs_give_error_records(index, suspects, tmp_path):
     for name, reason in expected.items():
         record = records[str(suspects / name)]
         assert reason in record["error"]
-        assert [record[k] for k in RECORD_FIELDS[1:-1]] == [None] * (len(RECORD_FIELDS) - 2)
+        assert record["schema_version"] == SCHEMA_VERSION
+        assert [record[k] for k in RECORD_FIELDS[1:-2]] == [None] * (len(RECORD_FIELDS) - 3)
     assert "not valid JSON" in records[f"{suspects / 'records.jsonl'}:2"]["error"]
 
 
@@ -121,8 +124,8 @@ def test_records_serialise_fields_in_contract_order():
     record = LabelRecord.failed("a.txt", "a.txt is empty\n(really)")
     assert record.to_json() == (
         '{"id": "a.txt", "verdict": null, "relation": null, "spin_score": null, '
-        '"source": null, "n_spans": null, "mode": null, "model": null, '
-        '"error": "a.txt is empty (really)"}'
+        '"source": null, "related": null, "n_spans": null, "mode": null, "model": null, '
+        '"error": "a.txt is empty (really)", "schema_version": "1.0"}'
     )
     assert record.outcome == "error"
 
@@ -171,7 +174,8 @@ def test_suspects_without_a_source_fall_back_to_the_model(index, suspects, tmp_p
     assert sorted(model.seen) == sorted([str(suspects / "unrelated.txt"), "r-unrelated"])
     assert records["r-unrelated"] == {
         "id": "r-unrelated", "verdict": "spun", "relation": None, "spin_score": 0.8,
-        "source": None, "n_spans": 0, "mode": "reference-free", "model": "fake", "error": None,
+        "source": None, "related": None, "n_spans": 0, "mode": "reference-free", "model": "fake",
+        "error": None, "schema_version": SCHEMA_VERSION,
     }  # fmt: skip
     assert records[str(suspects / "spun-flood.txt")]["source"] == "flood"
     assert (summary.reference_free, summary.no_source) == (2, 0)

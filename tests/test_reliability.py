@@ -214,7 +214,7 @@ def test_a_file_without_a_text_field_is_a_usage_error_naming_its_fields(index, t
     assert accepted.exit_code == 0, accepted.output
     assert ids_of(out) == ["k1"]
     built = invoke(
-        "index", inputs, "--out", tmp_path / "a.sdx", "--text-field", "headline", "--id-field",
+        "index", inputs, "--output", tmp_path / "a.sdx", "--text-field", "headline", "--id-field",
         "key",
     )  # fmt: skip
     assert built.exit_code == 0, built.output
@@ -237,7 +237,7 @@ def test_a_run_whose_inputs_all_failed_exits_3_unless_errors_are_allowed(index, 
     assert "3 input(s) got error records" in failed.stderr
     assert label(index, tmp_path / "b.jsonl", inputs, "--allow-errors").exit_code == 0
     help_text = invoke("label", "--help").stdout
-    assert "3 when the run finished but" in " ".join(help_text.split())
+    assert "3 the run finished, but some inputs got error records" in " ".join(help_text.split())
 
 
 @pytest.mark.parametrize("command", ["label", "index"])
@@ -246,7 +246,7 @@ def test_an_unknown_encoding_is_a_usage_error(index, tmp_path, command):
     if command == "label":
         result = label(index, tmp_path / "out.jsonl", inputs, "--encoding", "foo")
     else:
-        result = invoke("index", inputs, "--out", tmp_path / "a.sdx", "--encoding", "foo")
+        result = invoke("index", inputs, "--output", tmp_path / "a.sdx", "--encoding", "foo")
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == ["Error: unknown encoding 'foo' (--encoding)"]
 

@@ -8,24 +8,28 @@ Recipe (``python -m training.fit_hybrid``; ``make hybrid`` runs it):
    spinner and the test and hard-negative splits stay unseen.
 2. Readings: the judge (``models/lm``'s settings) reads every article, in worker
    processes, cached in ``runs/readings/`` (``training.readings``).
-3. The ``lm`` model: the gain threshold with the best token F1; the flags per
-   100 words above which a document is spun, midway between the clean articles'
-   and the spun ones' (all but ``max_fpr`` of the clean below it);
-   the fluency reference (percentiles of the clean articles' mean surprisal).
-4. The ``hybrid`` model: per word, the judge's features and the transformer's
-   probability (``detector.hybrid_model.FEATURES``) into a logistic regression;
-   the word threshold with the best out-of-fold token F1 (5 folds by article);
-   the document model, a logistic regression on the share of content words
-   flagged, its threshold midway between the clean and the spun articles' (all
-   but ``max_fpr`` of the clean below it).
-5. Write both ``config.json`` files (plain JSON weights) and their model cards.
+3. Calibration texts of every length (``training.calibration``): short
+   excerpts of clean and spun articles of the split that nothing was fitted
+   on, and clean technical prose (standard-library docstrings the evaluation
+   does not use), read the same way.
+4. The ``lm`` model: the gain threshold with the best token F1; the
+   length-aware document rule (``detector.document_rule``) with the best recall
+   that calls at most ``max_fpr`` of the clean texts spun, fitted on the
+   articles and the calibration texts; the fluency reference (percentiles of
+   the clean articles' mean surprisal).
+5. The ``hybrid`` model: per word, the judge's features and the transformer's
+   probability (``detector.hybrid_model.FEATURES``) into gradient-boosted trees
+   or a logistic regression, whichever has the better out-of-fold token F1 (5
+   folds by article), and the word threshold with that best F1; its document
+   rule fitted like the lm model's, on out-of-fold word probabilities for the
+   articles.
+6. Write both ``config.json`` files and their model cards.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
 import sys
 import time
 from collections.abc import Sequence
@@ -61,7 +65,11 @@ class FitArgs:
         default="transformer", metadata={"help": "The transformer the hybrid fuses (name/folder)"}
     )
     max_samples: int | None = field(
-        default=None, metadata={"help": "Fit on at most this many articles (quick runs)"}
+        default=100,
+        metadata={
+            "help": "Fit on the split's first N articles (the calibration excerpts "
+            "come from the rows after them)"
+        },
     )
     workers: int = field(default=2, metadata={"help": "Processes reading with the judge"})
     cache: Path = field(
@@ -90,30 +98,18 @@ def _f1(tags: np.ndarray, flags: np.ndarray) -> float:
     return 2 * tp / (float(tags.sum()) + float(flags.sum())) if tp else 0.0
 
 
-def _threshold_above(clean: np.ndarray, max_fpr: float) -> float:
-    """The smallest cut that calls at most ``max_fpr`` of the ``clean`` scores positive."""
-    if not len(clean):
-        return 0.5
-    allowed = math.floor(max_fpr * len(clean))
-    ordered = np.sort(clean)[::-1]
-    return float(np.nextafter(ordered[allowed], np.inf)) if allowed < len(ordered) else 0.0
-
-
-def _threshold_between(clean: np.ndarray, spun: np.ndarray, max_fpr: float) -> float:
-    """A cut midway between the clean scores (all but ``max_fpr`` of them) and the spun ones
-    (their 2nd percentile), so that neither side sits on the edge; the clean cut when the
-    two overlap."""
-    low = _threshold_above(clean, max_fpr)
-    high = float(np.percentile(spun, 2)) if len(spun) else low
-    return (low + high) / 2 if high > low else low
-
-
-def _logit_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """A one-feature logistic regression: (coefficient, intercept)."""
-    from sklearn.linear_model import LogisticRegression
-
-    model = LogisticRegression(C=10.0, max_iter=1000).fit(x.reshape(-1, 1), y)
-    return float(model.coef_[0, 0]), float(model.intercept_[0])
+def _rule_text(rule: Any, measured: dict[str, float]) -> str:
+    """The document rule in a model card's words."""
+    examples = ", ".join(f"{rule.needed(n)} of {n}" for n in (40, 80, 200, 400))
+    return (
+        f"a text is spun when at least {rule.rate:.4g} of its content words plus "
+        f"{rule.slack:.3g} x sqrt(content words), and at least {rule.floor:.4g} of them, are "
+        f"flagged (flagged of content words needed: "
+        f"{examples}); fitted on {measured['spun']} spun and {measured['clean']} clean texts "
+        f"of every length (articles, excerpts, technical prose), where it called "
+        f"{measured['recall']:.1%} of the spun and {measured['false_positive_rate']:.1%} of the "
+        "clean texts spun"
+    )
 
 
 def _model_card(path: Path, title: str, body: str, metadata: dict[str, Any]) -> None:
@@ -130,7 +126,7 @@ is the restored original.
 - **Intended use**: reference-free screening of English articles for thesaurus spinning
   (`spindetect score article.txt --model lm`); flags are evidence, not proof.
 - **Thresholds** (fitted on {fitted}): a unit is flagged when its gain exceeds {gain} nats;
-  an article is spun above {rate} flags per 100 words. Validation token F1 {f1}.
+  {rule}. Validation token F1 {f1}.
 - **Quality readout**: per-sentence mean surprisal and a fluency percentile against the
   clean validation articles (`fluency_reference`); never used for the verdict.
 - **Limitations**: English only; finds only rewrites its candidate list holds (Moby
@@ -150,9 +146,7 @@ splits stay unseen).
   (`spindetect score article.txt --model hybrid`).
 - **Fusion**: {kind} (gradient-boosted trees or a logistic regression, whichever had the
   better out-of-fold token F1 on the fitting split).
-- **Thresholds**: word probability {threshold} (best out-of-fold token F1, {f1}); document
-  probability {document} (midway between the clean and the spun validation articles, at
-  most 1% of the clean above it).
+- **Thresholds**: word probability {threshold} (best out-of-fold token F1, {f1}); {rule}.
 - **What each feature group adds** (out-of-fold token F1 lost without it):
 
 | feature group | F1 lost |
@@ -178,12 +172,13 @@ Reproduce: `make hybrid` (`python -m training.fit_hybrid`)."""
 
 def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     """Fit both models on ``split``; write them; return what was measured."""
+    from detector.document_rule import content_flags
     from detector.hybrid_model import FEATURES, hybrid_features
     from detector.lexicon import load_lexicon
-    from detector.lm_judge import flagged_units, flags_per_100_words
+    from detector.lm_judge import flagged_units, spin_probabilities
     from detector.lm_model import fluency_percentile
     from detector.models import load_model
-    from detector.stopwords import STOPWORDS
+    from training.calibration import calibration_documents, fit_length_aware_rule
     from training.predict import SplitData
     from training.readings import read_documents
 
@@ -218,21 +213,47 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         logger.info("lm gain > %.1f: token F1 %.3f", gain, f1)
         if f1 > best_f1:
             best_gain, best_f1 = gain, f1
-    rates = np.array([flags_per_100_words(r, threshold=best_gain) for r in readings])
-    rate_threshold = _threshold_between(rates[clean], rates[data.labels], args.max_fpr)
+    # Calibration texts of every length, read the same way.
+    calibration = calibration_documents(split, skip=len(documents))
+    logger.info(
+        "calibration: %d texts (%d spun excerpts, %d clean excerpts, %d clean articles, "
+        "%d clean prose)",
+        len(calibration.documents),
+        int(calibration.labels.sum()),
+        sum(k == "excerpt" for k in calibration.kinds) - int(calibration.labels.sum()),
+        sum(k == "article" for k in calibration.kinds),
+        sum(k == "prose" for k in calibration.kinds),
+    )
+    calibration_readings = read_documents(
+        calibration.documents,
+        args.lm_model,
+        cache=args.cache / f"{args.dataset.name}-{args.split}-calibration.jsonl",
+        workers=args.workers,
+    )
+    rule_labels = np.concatenate([data.labels, calibration.labels])
+
+    def lm_counts(reading: Any) -> tuple[int, int]:
+        probabilities = spin_probabilities(reading, threshold=best_gain)
+        return content_flags(reading.document.words, probabilities, 0.5)
+
+    counts = np.array([lm_counts(r) for r in [*readings, *calibration_readings]])
+    lm_rule, lm_rule_fit = fit_length_aware_rule(
+        counts[:, 0], counts[:, 1], rule_labels, args.max_fpr
+    )
     surprisals = np.array([r.surprisal for r in readings])
     reference = np.nanpercentile(surprisals[clean], np.arange(101)).round(4).tolist()
     lm_config = json.loads((args.lm_model / "config.json").read_text("utf-8"))
+    lm_config.pop("rate_threshold", None)
     lm_config.update(
         gain_threshold=best_gain,
-        rate_threshold=round(rate_threshold, 4),
+        document_rule=lm_rule.to_config(),
         fluency_reference=reference,
-        fitted_on=f"{args.dataset}/{args.split} ({len(documents)} articles)",
+        fitted_on=f"{args.dataset}/{args.split} ({len(documents)} articles) and "
+        f"{len(calibration.documents)} calibration texts",
         validation_token_f1=round(best_f1, 4),
     )
     (args.lm_model / "config.json").write_text(json.dumps(lm_config, indent=2) + "\n", "utf-8")
-    lm_recall = float((rates[data.labels] > rate_threshold).mean())
-    logger.info("lm: gain > %s, spun above %.2f flags/100 words", best_gain, rate_threshold)
+    logger.info("lm: gain > %s, document rule %s: %s", best_gain, lm_rule, lm_rule_fit)
 
     # The hybrid model: features, out-of-fold word threshold, document calibration.
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -293,24 +314,32 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     }
     logger.info("token F1 lost without each feature group: %s", ablation)
     fused = logistic().fit(z, y)
+    final = boosted().fit(x, y) if kind == "boosted" else fused  # trees need no scaling
+
+    def final_probabilities(features: np.ndarray) -> np.ndarray:
+        inputs = features if kind == "boosted" else (features - mean) / scale
+        return final.predict_proba(inputs)[:, 1]
+
+    # The document rule: out-of-fold word probabilities for the articles, the final
+    # model's for the calibration texts (which it never saw).
     bounds = np.cumsum([len(m) for m in matrices])[:-1]
-    shares = np.array(
-        [
-            float(
-                np.mean(
-                    p[[k for k, w in enumerate(d.words) if w not in STOPWORDS]] >= word_threshold
-                )
-            )
-            if any(w not in STOPWORDS for w in d.words)
-            else 0.0
-            for p, d in zip(np.split(oof, bounds), documents, strict=True)
-        ]
+    article_counts = [
+        content_flags(d.words, p, word_threshold)
+        for p, d in zip(np.split(oof, bounds), documents, strict=True)
+    ]
+    calibration_transformer = transformer.word_probabilities(calibration.documents)
+    calibration_counts = [
+        content_flags(
+            r.document.words, final_probabilities(hybrid_features(r, p, zipf)), word_threshold
+        )
+        for r, p in zip(calibration_readings, calibration_transformer, strict=True)
+    ]
+    counts = np.array(article_counts + calibration_counts)
+    hybrid_rule, hybrid_rule_fit = fit_length_aware_rule(
+        counts[:, 0], counts[:, 1], rule_labels, args.max_fpr
     )
-    doc_coef, doc_intercept = _logit_fit(shares, data.labels.astype(int))
-    doc_probability = 1 / (1 + np.exp(-(doc_intercept + doc_coef * shares)))
-    document_threshold = _threshold_between(
-        doc_probability[clean], doc_probability[data.labels], args.max_fpr
-    )
+    logger.info("hybrid: document rule %s: %s", hybrid_rule, hybrid_rule_fit)
+
     hybrid_config = {
         "type": "hybrid",
         "name": "hybrid",
@@ -329,9 +358,9 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         "fusion_out_of_fold_token_f1": {k: round(v[1], 4) for k, v in scored.items()},
         "feature_group_f1_loss": ablation,
         "word_threshold": round(word_threshold, 4),
-        "document_calibration": {"coef": round(doc_coef, 6), "intercept": round(doc_intercept, 6)},
-        "document_threshold": round(document_threshold, 6),
-        "fitted_on": f"{args.dataset}/{args.split} ({len(documents)} articles)",
+        "document_rule": hybrid_rule.to_config(),
+        "fitted_on": f"{args.dataset}/{args.split} ({len(documents)} articles) and "
+        f"{len(calibration.documents)} calibration texts",
         "validation_token_f1_out_of_fold": round(oof_f1, 4),
     }
     args.hybrid_model.mkdir(parents=True, exist_ok=True)
@@ -340,7 +369,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
 
         # Trees on the raw features (they need no scaling); the logistic weights stay
         # in the config as the readable view of what the fusion leans on.
-        skops.io.dump(boosted().fit(x, y), args.hybrid_model / "fusion.skops")
+        skops.io.dump(final, args.hybrid_model / "fusion.skops")
         hybrid_config["fusion"].update(kind="boosted", file="fusion.skops")
     else:
         hybrid_config["fusion"]["kind"] = "logistic"
@@ -366,7 +395,10 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         args.lm_model / "README.md",
         "spindetect lm (language-model judge)",
         _LM_CARD.format(
-            gain=best_gain, rate=round(rate_threshold, 2), f1=round(best_f1, 3), fitted=fitted
+            gain=best_gain,
+            rule=_rule_text(lm_rule, lm_rule_fit),
+            f1=round(best_f1, 3),
+            fitted=fitted,
         ),
         {**common, "metrics": {"validation_token_f1": round(best_f1, 4)}},
     )
@@ -376,7 +408,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         _HYBRID_CARD.format(
             fitted=fitted,
             threshold=round(word_threshold, 2),
-            document=round(document_threshold, 3),
+            rule=_rule_text(hybrid_rule, hybrid_rule_fit),
             f1=round(oof_f1, 3),
             kind=kind,
             ablation="\n".join(f"| {g} | {v:.3f} |" for g, v in ablation.items()),
@@ -391,15 +423,16 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         "lm": {
             "gain_threshold": best_gain,
             "token_f1": round(best_f1, 4),
-            "rate_threshold": round(rate_threshold, 4),
-            "document_recall": round(lm_recall, 4),
+            "document_rule": lm_rule.to_config(),
+            "document_rule_fit": lm_rule_fit,
         },
         "hybrid": {
             "fusion": kind,
             "word_threshold": word_threshold,
             "token_f1_out_of_fold": {k: round(v[1], 4) for k, v in scored.items()},
             "feature_group_f1_loss": ablation,
-            "document_threshold": round(document_threshold, 4),
+            "document_rule": hybrid_rule.to_config(),
+            "document_rule_fit": hybrid_rule_fit,
             "standardised_weights": weights,
         },
         "fluency_percentile_of_median_clean": fluency_percentile(

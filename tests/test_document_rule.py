@@ -1,0 +1,97 @@
+"""The length-aware document rule and its fit: short texts need a larger share of flags."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from detector.document_rule import LengthAwareRule, content_flags
+from training.calibration import _excerpt, fit_length_aware_rule
+
+
+def test_short_texts_need_a_larger_share_of_flags_than_long_ones():
+    rule = LengthAwareRule(rate=0.035, slack=0.75)
+    short, long = rule.needed(40), rule.needed(400)
+    assert short / 40 > long / 400
+    # The cut is where the probability crosses 0.5, and `needed` is the first count past it.
+    for content in (20, 40, 80, 200, 400, 800):
+        k = rule.needed(content)
+        assert rule.probability(k, content) >= 0.5 > rule.probability(k - 1, content)
+
+
+def test_six_flags_in_a_short_clean_paragraph_are_not_enough_but_are_in_a_long_article():
+    rule = LengthAwareRule(rate=0.035, slack=0.75)
+    assert rule.probability(6, 46) < 0.5  # 13% of a 46-word docstring
+    assert rule.probability(40, 400) > 0.5  # 10% of an article
+
+
+def test_no_flags_or_no_words_is_never_spun():
+    rule = LengthAwareRule(rate=0.0, slack=0.0)
+    assert rule.probability(0, 100) == 0.0
+    assert rule.probability(0, 0) == 0.0
+    assert rule.excess(3, 0) == -math.inf
+
+
+@pytest.mark.parametrize(
+    ("rate", "slack", "scale"), [(-0.1, 1.0, 1.0), (1.5, 1.0, 1.0), (0.1, -1, 1.0), (0.1, 1, 0)]
+)
+def test_bad_parameters_are_refused(rate, slack, scale):
+    with pytest.raises(ValueError):
+        LengthAwareRule(rate=rate, slack=slack, scale=scale)
+
+
+def test_the_rule_round_trips_through_its_config():
+    rule = LengthAwareRule(rate=0.0325, slack=0.85, scale=2.5)
+    assert LengthAwareRule.from_config(rule.to_config()) == rule
+
+
+def test_content_flags_leave_stopwords_out():
+    words = ["the", "corporate", "of", "employees", "said"]
+    assert content_flags(words, [0.9, 0.9, 0.9, 0.1, 0.2], 0.5) == (1, 3)
+
+
+def test_the_fit_keeps_clean_texts_under_the_false_positive_rate():
+    rng = np.random.default_rng(0)
+    # Clean texts: a few flags, more (relative to length) when short; spun: many.
+    n_clean = rng.integers(30, 600, 300)
+    k_clean = rng.binomial(n_clean, 0.02) + rng.integers(0, 3, 300)
+    n_spun = rng.integers(30, 600, 100)
+    k_spun = rng.binomial(n_spun, 0.2)
+    flagged = np.concatenate([k_clean, k_spun])
+    content = np.concatenate([n_clean, n_spun])
+    labels = np.concatenate([np.zeros(300, bool), np.ones(100, bool)])
+    rule, measured = fit_length_aware_rule(flagged, content, labels, max_fpr=0.01)
+    pairs = zip(flagged, content, strict=True)
+    called = np.array([rule.probability(int(k), int(n)) >= 0.5 for k, n in pairs])
+    assert called[~labels].mean() <= 0.01
+    assert measured["false_positive_rate"] == pytest.approx(called[~labels].mean(), abs=1e-4)
+    assert called[labels].mean() > 0.9
+    assert rule.scale > 0
+
+
+def test_an_excerpt_is_a_prefix_that_ends_with_a_paragraph():
+    text = "One two three.\n\nFour five six seven.\nEight nine.\n"
+    assert _excerpt(text, 3) == "One two three."
+    assert _excerpt(text, 5) == "One two three.\n\nFour five six seven."
+    assert _excerpt(text, 100) == text.rstrip()
+    assert text.startswith(_excerpt(text, 5))
+
+
+def test_the_floor_keeps_long_texts_from_being_called_spun_on_a_few_percent_of_flags():
+    without = LengthAwareRule(rate=0.005, slack=0.95)
+    with_floor = LengthAwareRule(rate=0.005, slack=0.95, floor=0.07)
+    # 27 of 420 (6.4%): a long clean feature article in a rich style.
+    assert without.probability(27, 420) > 0.5 > with_floor.probability(27, 420)
+    assert with_floor.needed(420) == 30
+    # Short texts are ruled by the slack term, not the floor.
+    assert with_floor.needed(40) == without.needed(40)
+
+
+def test_the_fitted_floor_lies_between_clean_and_spun_long_texts():
+    content = [400] * 40
+    flagged = [8] * 19 + [12] + [60] * 20  # clean texts at 2-3%, spun ones at 15%
+    labels = [False] * 20 + [True] * 20
+    rule, _ = fit_length_aware_rule(flagged, content, labels, max_fpr=0.0)
+    assert 0.03 < rule.floor < 0.15

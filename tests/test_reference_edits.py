@@ -1,0 +1,282 @@
+"""Reference mode beyond word swaps: added and dropped text, and reused passages (issue 12)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from detector.align import align
+from detector.document import make_document
+from detector.render import render_html, render_json, render_text
+from detector.report import Report, Span
+from detector.verdict import decide
+
+from .conftest import EXAMPLES
+
+ORIGINAL = (EXAMPLES / "original.txt").read_text(encoding="utf-8")
+SYNDICATED = (EXAMPLES / "syndicated.txt").read_text(encoding="utf-8")
+SPUN = (EXAMPLES / "spun.txt").read_text(encoding="utf-8")
+# Unrelated prose on another subject, to surround a reused passage with.
+UNRELATED_BEFORE = (
+    "Students at a secondary school in the north of the country have built a robot that "
+    "sorts plastic bottles from glass jars. Their teacher said the project began as an "
+    "after-school club and grew into a competition entry.\n\n"
+    "The robot uses a cheap camera and a small computer to recognise each object on a moving "
+    "belt. It can sort about twenty items a minute, which the pupils hope to double before "
+    "the national final in June."
+)
+UNRELATED_AFTER = (
+    "Meanwhile, the regional orchestra announced its programme for the winter season, with "
+    "three symphonies by Sibelius and a new piece by a young composer from the coast. "
+    "Tickets go on sale at the box office next month, and students pay half price."
+)
+
+
+@pytest.fixture(scope="module")
+def syndicated(scorer) -> Report:
+    return scorer.score(make_document(SYNDICATED, "syndicated.txt"), make_document(ORIGINAL))
+
+
+# --------------------------------------------------------------------------- insertions
+
+
+def test_an_added_date_is_an_insert_span_at_its_point_in_the_original(syndicated):
+    inserts = [s for s in syndicated.spans if s.kind == "insert"]
+    assert [s.text for s in inserts] == [
+        "March 4",
+        "(Reporting by the Riverside Gazette; editing by staff.)",
+    ]
+    date = inserts[0]
+    assert SYNDICATED[date.start : date.end] == "March 4"
+    assert date.original == "" and date.score == 0.0
+    # It was added where the original has "Tuesday| approved".
+    assert date.original_start == date.original_end == ORIGINAL.index("Tuesday") + len("Tuesday")
+    credit = inserts[1]
+    assert credit.original_start == credit.original_end == ORIGINAL.index(" Local businesses")
+
+
+def test_dropped_words_sentences_and_paragraphs_are_deletions(syndicated):
+    dropped = {d.text: d for d in syndicated.deletions}
+    for d in syndicated.deletions:
+        assert ORIGINAL[d.original_start : d.original_end] == d.text
+    assert set(dropped) >= {"City", "dollars", "Helen"}
+    helen = dropped["Helen"]
+    assert SYNDICATED[helen.start :].startswith(" Carter")  # "Mayor| Carter"
+    sentence = (
+        "Many of them are still living with relatives or in temporary housing on the edge of "
+        "the city."
+    )
+    assert sentence in dropped
+    assert SYNDICATED[: dropped[sentence].start].endswith("above its normal level.")
+    # The dropped sentence and the dropped last paragraph are one deletion, whole.
+    (tail,) = [d for d in syndicated.deletions if d.text.startswith("Local businesses")]
+    assert tail.text.endswith("if the city met its safety targets.")
+    assert "\n\nA spokesperson" in tail.text
+    assert SYNDICATED[: tail.start].endswith("by the end of next year.")
+
+
+def test_gaps_never_change_the_verdict(syndicated, scorer):
+    assert syndicated.verdict == "not_spun" and syndicated.relation == "copy"
+    alignment = align(make_document(SYNDICATED), make_document(ORIGINAL))
+    spans = scorer.judge.judge(alignment)
+    with_inserts = decide(alignment, syndicated.spans, scorer.judge.weights)
+    without = decide(alignment, spans, scorer.judge.weights)
+    assert with_inserts.spin_score == without.spin_score == syndicated.spin_score
+    assert [s.kind for s in syndicated.spans if s.is_spin] == ["synonym", "synonym"]
+    assert syndicated.spin_spans == without.spin_spans
+
+
+def test_spacing_and_punctuation_alone_make_no_gaps(scorer):
+    original = "The mayor said on Monday that the plan, costing 4 million dollars, would go on."
+    suspect = "The mayor said  on Monday that the plan -- costing 4 million dollars -- would go on!"
+    report = scorer.score(make_document(suspect), make_document(original))
+    assert report.spans == () and report.deletions == ()
+
+
+def test_an_unpaired_sentence_found_word_for_word_on_both_sides_is_no_gap(scorer):
+    original = make_document(SPUN)
+    suspect = make_document(SPUN.replace("\n\n", "\n\nYes.\n\n", 1))
+    report = scorer.score(suspect, original)
+    assert [s.text for s in report.insert_spans] == ["Yes."]
+    assert report.deletions == ()
+
+
+# --------------------------------------------------------------------------- output
+
+
+def test_json_carries_original_offsets_and_deletions(syndicated):
+    data = json.loads(render_json(syndicated))
+    for span in data["spans"]:
+        assert {"original_start", "original_end"} <= set(span)
+        lo, hi = span["original_start"], span["original_end"]
+        assert ORIGINAL[lo:hi] == span["original"]
+    assert {"kind": "insert", "text": "March 4", "original": ""}.items() <= data["spans"][1].items()
+    assert data["deletions"][2] == {
+        "original_start": ORIGINAL.index("Helen"),
+        "original_end": ORIGINAL.index("Helen") + 5,
+        "text": "Helen",
+        "start": SYNDICATED.index(" Carter"),
+    }
+    assert len(data["passages"]) == 1
+    assert data["passages"][0]["kind"] == "copy"
+    assert 0.9 < data["coverage"]["suspect"] <= 1 and 0.8 < data["coverage"]["original"] < 0.9
+
+
+def test_reference_free_json_has_no_original_side():
+    suspect = make_document("The firm stated it would slash jobs.")
+    span = Span(start=4, end=8, text="firm", original="company", kind="synonym", score=0.9)
+    report = Report(
+        verdict="spun",
+        relation=None,
+        spin_score=0.9,
+        substitution_rate=0.5,
+        source=None,
+        spans=(span,),
+        suspect=suspect,
+        mode="reference-free",
+        model="fake",
+    )
+    data = report.to_dict()
+    assert data["spans"][0]["original_start"] is None and data["spans"][0]["original_end"] is None
+    assert data["deletions"] is None and data["passages"] is None and data["coverage"] is None
+    assert "insertion" not in render_text(report)
+
+
+def test_text_marks_added_and_dropped_text_and_counts_them_apart(syndicated):
+    text = render_text(syndicated)
+    assert "4 ordinary edits, 2 insertions, 5 deletions" in text
+    assert "reused:    1 copy passage: 97% of the suspect, 85% of the original" in text
+    assert "Tuesday, [+March 4+], approved" in text
+    assert "said Mayor [-Helen-] Carter" in text
+    assert "[-City-] Council" in text
+    assert "[+(Reporting by the Riverside Gazette; editing by staff.)+]" in text
+    # The long dropped stretch is shortened in the text, kept whole in the JSON.
+    (tail,) = [line for line in text.splitlines() if "[-Local businesses" in line]
+    assert " … " in tail and tail.endswith("if the city met its safety targets.-]")
+    coloured = render_text(syndicated, color=True)
+    assert "\x1b[32m\x1b[4m[+March 4+]\x1b[0m" in coloured
+    assert "\x1b[2m\x1b[9m[-Helen-]\x1b[0m" in coloured
+
+
+def test_html_underlines_added_and_strikes_dropped_text(syndicated):
+    page = render_html(syndicated)
+    assert '">March 4</ins>' in page
+    assert '">Helen</del>' in page
+    assert "2 insertions, 5 deletions" in page
+
+
+def test_html_escapes_added_and_dropped_text(scorer):
+    original = ORIGINAL + "\n\nA <b>bold</b> closing line & more was written here by the desk.\n"
+    suspect = SYNDICATED + "\n\n<script>alert('added line here now')</script>\n"
+    page = render_html(scorer.score(make_document(suspect), make_document(original)))
+    assert "<script>" not in page and "<b>" not in page
+    assert "&lt;script&gt;" in page and "&lt;b&gt;bold&lt;/b&gt;" in page
+
+
+# --------------------------------------------------------------------------- passages
+
+
+def test_a_spun_paragraph_inside_an_unrelated_page_is_found(scorer):
+    """Reusing about a third of the page: a copy as a whole, one passage with its offsets."""
+    original_paragraph = ORIGINAL.split("\n\n")[1]
+    spun_paragraph = SPUN.split("\n\n")[1] + " " + SPUN.split("\n\n")[2]
+    original = original_paragraph + "\n\n" + ORIGINAL.split("\n\n")[2]
+    suspect = f"{UNRELATED_BEFORE}\n\n{spun_paragraph}\n\n{UNRELATED_AFTER}"
+    report = scorer.score(make_document(suspect), make_document(original))
+    assert report.relation == "copy" and report.verdict == "spun"
+    (passage,) = report.passages
+    assert suspect[passage.start : passage.end] == spun_paragraph
+    assert (passage.original_start, passage.original_end) == (0, len(original))
+    assert passage.kind == "spun"
+    for span in report.spans:
+        if span.kind == "insert":  # the unrelated text around the passage was added
+            assert span.end <= passage.start or passage.end <= span.start
+            continue
+        assert passage.start <= span.start < span.end <= passage.end
+        assert suspect[span.start : span.end] == span.text
+        assert original[span.original_start : span.original_end] == span.original
+    assert ("system", "plan") in [(s.text, s.original) for s in report.spin_spans]
+    assert report.coverage is not None and report.coverage.original == 1.0
+    assert 0.3 < report.coverage.suspect < 0.6
+
+
+def test_a_spun_paragraph_inside_a_longer_unrelated_page_is_found_by_passage_search(scorer):
+    """Reusing under a quarter of the page: no copy as a whole, so passages are searched for."""
+    spun_paragraph = SPUN.split("\n\n")[1] + " " + SPUN.split("\n\n")[2]
+    original = ORIGINAL.split("\n\n")[1] + "\n\n" + ORIGINAL.split("\n\n")[2]
+    around = f"{UNRELATED_BEFORE}\n\n{UNRELATED_AFTER}"
+    suspect = f"{around}\n\n{spun_paragraph}\n\n{around}"
+    suspect_doc, original_doc = make_document(suspect), make_document(original)
+    alignment = align(suspect_doc, original_doc)
+    assert decide(alignment, scorer.judge.judge(alignment)).relation != "copy"
+    report = scorer.score(suspect_doc, original_doc)
+    assert report.relation == "copy" and report.verdict == "spun"
+    (passage,) = report.passages
+    assert suspect[passage.start : passage.end] == spun_paragraph
+    assert (passage.original_start, passage.original_end) == (0, len(original))
+    assert len(report.spin_spans) >= 8
+    for span in report.spans:  # only the reused part is marked
+        assert passage.start <= span.start < span.end <= passage.end
+        assert suspect[span.start : span.end] == span.text
+        assert original[span.original_start : span.original_end] == span.original
+    assert report.coverage is not None and report.coverage.original == 1.0
+    assert 0.15 < report.coverage.suspect < 0.3
+    assert "reused:    1 spun passage: 23% of the suspect, 100% of the original" in render_text(
+        report
+    )
+
+
+def test_two_spun_paragraphs_far_apart_are_two_passages(scorer):
+    first = SPUN.split("\n\n")[1]
+    second = SPUN.split("\n\n")[5] + "\n\n" + SPUN.split("\n\n")[6]
+    around = f"{UNRELATED_BEFORE}\n\n{UNRELATED_AFTER}"
+    suspect = f"{UNRELATED_BEFORE}\n\n{first}\n\n{around}\n\n{second}\n\n{UNRELATED_AFTER}"
+    report = scorer.score(make_document(suspect), make_document(ORIGINAL))
+    assert report.relation == "copy" and report.verdict == "spun"
+    assert [suspect[p.start : p.end] for p in report.passages] == [first, second]
+    paragraphs = ORIGINAL.split("\n\n")
+    assert [ORIGINAL[p.original_start : p.original_end] for p in report.passages] == [
+        paragraphs[1],
+        paragraphs[5] + "\n\n" + paragraphs[6],
+    ]
+    assert all(p.kind == "spun" for p in report.passages)
+    for span in report.spans:
+        assert any(p.start <= span.start < span.end <= p.end for p in report.passages)
+        assert ORIGINAL[span.original_start : span.original_end] == span.original
+
+
+def test_a_one_sentence_original_inside_a_longer_spun_page_is_found(scorer):
+    original = ORIGINAL.split("\n\n")[2]  # "The plan, which was passed by a vote of 31 to 12, ..."
+    report = scorer.score(make_document(SPUN), make_document(original))
+    assert report.relation == "copy" and report.verdict == "spun"
+    (passage,) = report.passages
+    assert SPUN[passage.start : passage.end] == SPUN.split("\n\n")[2]
+    assert (passage.original_start, passage.original_end) == (0, len(original))
+    assert [(s.text, s.original) for s in report.spin_spans] == [
+        ("mats", "walls"),
+        ("common", "park"),
+        ("moon", "water"),
+        ("amid", "during"),
+        ("rips", "storms"),
+    ]
+    assert report.coverage is not None and report.coverage.original == 1.0
+
+
+def test_an_unrelated_page_has_no_passages(scorer):
+    report = scorer.score(make_document(UNRELATED_BEFORE), make_document(ORIGINAL))
+    assert report.relation == "unrelated" and report.verdict == "not_spun"
+    assert report.passages == () and report.spans == ()
+    assert report.to_dict()["coverage"] == {"suspect": 0.0, "original": 0.0}
+
+
+def test_a_plain_whole_article_spin_is_one_spun_passage_with_the_same_spans(scorer):
+    suspect, original = make_document(SPUN), make_document(ORIGINAL)
+    report = scorer.score(suspect, original)
+    alignment = align(suspect, original)
+    assert report.spans == scorer.judge.judge(alignment)  # no gaps to add, nothing else
+    assert report.verdict == "spun" and report.relation == "copy"
+    assert len(report.spin_spans) == 44 and report.deletions == ()
+    (passage,) = report.passages
+    assert passage.kind == "spun" and (passage.start, passage.end) == (0, len(SPUN.rstrip()))
+    assert report.coverage is not None and report.coverage.suspect == 1.0
