@@ -27,11 +27,13 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from difflib import SequenceMatcher
 
 from detector.align import Alignment
 from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
 from detector.document import Document
 from detector.lexicon import GluePhrases, Lexicon, load_glue_phrases, load_lexicon
+from detector.meaning import MeaningEvidence
 from detector.report import SPIN_KINDS, Deletion, Span, SpanKind
 from detector.stopwords import STOPWORDS
 
@@ -57,6 +59,8 @@ _NUMBER_WORDS = frozenset(
     ).split()
 )
 _DIGIT = re.compile(r"\d")
+_MAX_MEANING_BLOCK = 4  # longest run of one-for-one swaps judged by meaning beyond Moby
+_SPELLING_RATIO = 0.8  # "behaviour" / "behavior": a spelling change, never a meaning swap
 
 # Costs of the pieces the cover is made of; the cheapest cover wins.
 _COST_EQUAL = 0.0
@@ -91,6 +95,10 @@ class SubstitutionJudge:
     max_block_words : int, default=14
         Substitutions longer than this on either side are rewrites, not swaps,
         and are not searched for synonyms.
+    meaning : MeaningEvidence or False, optional
+        Closeness in meaning beyond Moby, for a one-word swap inside copied text
+        that the thesaurus does not list; built over ``lexicon`` by default,
+        ``False`` to judge by the thesaurus alone.
     """
 
     def __init__(
@@ -100,6 +108,7 @@ class SubstitutionJudge:
         weights: ReferenceWeights | None = None,
         *,
         max_block_words: int = 14,
+        meaning: MeaningEvidence | bool | None = None,
     ) -> None:
         if not isinstance(max_block_words, int) or max_block_words < 1:
             raise ValueError(
@@ -110,6 +119,9 @@ class SubstitutionJudge:
         self.glue = glue if glue is not None else load_glue_phrases()
         self.weights = weights if weights is not None else load_reference_weights()
         self.max_block_words = max_block_words
+        if meaning is None or meaning is True:
+            meaning = MeaningEvidence(self.lexicon)
+        self.meaning: MeaningEvidence | None = meaning or None
         self._stats_cache: dict[str, tuple[float, float]] = {}
         self._span_coef = self.weights.span.coefficients(SPAN_FEATURES)
         self._span_intercept = self.weights.span.intercept
@@ -141,6 +153,12 @@ class SubstitutionJudge:
                     o in STOPWORDS and n in STOPWORDS,
                 )
                 kind = found[0] if found is not None else "other"
+                if (
+                    kind == "other"
+                    and self._inside_copy(alignment, k)
+                    and self._close_in_copy(alignment, o_lo, s_lo)
+                ):
+                    kind = "synonym"
                 if kind not in ("equal", "spelling"):
                     kind = kind if kind in SPIN_KINDS else "other"
                     spans.append(self._span(suspect, original, kind, o_lo, o_hi, s_lo, s_hi))
@@ -152,7 +170,18 @@ class SubstitutionJudge:
             if len(old) > self.max_block_words or len(new) > self.max_block_words:
                 pieces: list[_Piece] = [("other", 0, len(old), 0, len(new))]
             else:
-                pieces = _downgrade_rewrites(self._cover(old, new))
+                pieces = self._cover(old, new)
+                if self.meaning is not None and self._inside_copy(alignment, k):
+                    pieces = [
+                        ("synonym", *p[1:])
+                        if p[0] == "other"
+                        and p[2] - p[1] == 1
+                        and p[4] - p[3] == 1
+                        and self._close_in_copy(alignment, o_lo + p[1], s_lo + p[3])
+                        else p
+                        for p in pieces
+                    ]
+                pieces = _downgrade_rewrites(pieces)
             for kind, a0, a1, b0, b1 in _group(pieces):
                 if b0 == b1:
                     continue  # a pure deletion inside the block: nothing to mark in the suspect
@@ -160,6 +189,35 @@ class SubstitutionJudge:
                     self._span(suspect, original, kind, o_lo + a0, o_lo + a1, s_lo + b0, s_lo + b1)
                 )
         return tuple(spans)
+
+    def _inside_copy(self, alignment: Alignment, k: int) -> bool:
+        """Whether substitution ``k`` swaps a few words one for one between unchanged words."""
+        edits = alignment.edits
+        edit = edits[k]
+        size = edit.original_words[1] - edit.original_words[0]
+        if size != edit.suspect_words[1] - edit.suspect_words[0] or size > _MAX_MEANING_BLOCK:
+            return False
+        return (k == 0 or edits[k - 1].op == "equal") and (
+            k + 1 == len(edits) or edits[k + 1].op == "equal"
+        )
+
+    def _close_in_copy(self, alignment: Alignment, o_at: int, s_at: int) -> bool:
+        """Whether original word ``o_at`` swapped for suspect word ``s_at`` is a swap Moby misses.
+
+        Both must be content words, the pair no name, number or date and no mere
+        spelling change, and the two close in meaning by the ``meaning`` evidence;
+        the caller checks that the swap sits inside copied text (``_inside_copy``).
+        """
+        meaning = self.meaning
+        o, n = alignment.original.words[o_at], alignment.suspect.words[s_at]
+        if meaning is None or o in STOPWORDS or n in STOPWORDS:
+            return False
+        if not (o.replace("-", "").isalpha() and n.replace("-", "").isalpha()):
+            return False
+        kind = _ordinary_kind(alignment.suspect, alignment.original, o_at, o_at + 1, s_at, s_at + 1)
+        if kind != "edit" or SequenceMatcher(None, o, n).ratio() >= _SPELLING_RATIO:
+            return False
+        return meaning.close(o, n)
 
     def _widened_phrase(self, alignment: Alignment, k: int) -> Span | None:
         """A glue phrase that only adds or drops words next to unchanged ones, as one span.
