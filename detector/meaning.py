@@ -290,3 +290,18 @@ def load_piece_embeddings(cache_dir: Path | None = None, *, quiet: bool = False)
             "delete that folder to rebuild them"
         ) from None
     return PieceEmbeddings({p: i for i, p in enumerate(vocab)}, matrix)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m detector.meaning``: cache the word-piece embeddings now (``make install``)."""
+    try:
+        embeddings = load_piece_embeddings()
+    except EmbeddingsMissing as exc:  # the optional MiniLM package is not installed
+        print(f"word embeddings not cached ({exc}); shared Moby synonyms only", file=sys.stderr)
+        return 0
+    print(f"word embeddings ready: {len(embeddings.vocab)} word pieces")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
