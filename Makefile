@@ -134,5 +134,5 @@ evaluate: install $(OUT)/dataset_dict.json  ## every installed model on test/cro
 	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.evaluate --dataset $(OUT) --out-dir docs/eval \
 		--report EVALUATION.md
 
-eval-report:  ## rewrite EVALUATION.md from docs/eval/metrics.json without rerunning
+eval-report:  ## rewrite EVALUATION.md and docs/eval/f1_by_rate.png from docs/eval/metrics.json without rerunning
 	$(PY) -m training.evaluate --render-only --out-dir docs/eval --report EVALUATION.md

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from detector.document import Document, make_document
+from training.model_card import card_metadata, metadata_block
 
 __all__ = [
     "BaselineArgs",
@@ -522,7 +523,8 @@ def model_card(config: dict[str, Any]) -> str:
     shortest = training["args"]["min_snippet_words"]
     n_tfidf = config["features"]["tfidf_features"]
     tfidf = f" and word TF-IDF ({n_tfidf} terms)" if n_tfidf else ""
-    return f"""# spindetect baseline (scikit-learn)
+    header = metadata_block(card_metadata(None, dict(v), tags=["scikit-learn", "skops"]))
+    return f"""{header}# spindetect baseline (scikit-learn)
 
 Finds words an article spinner swapped in, and calls whole articles spun or not,
 **without the original**.  Two scikit-learn pipelines, saved with skops and

@@ -2,20 +2,37 @@
 
 ``render_markdown`` writes the Markdown (results per model and split, the
 targets met or missed, the spin-rate table, speed); ``plot_curves`` and
-``plot_rates`` draw the PNGs it links.  matplotlib is imported here only, and
-only when a plot is drawn.
+``plot_rates`` draw the PNGs it links (``draw_curves`` and ``draw_rates`` return
+the figures).  Each model keeps one colour in every figure (``MODEL_COLOURS``);
+each model's tuned thresholds are starred on its precision-recall curves; only
+measured points are drawn: a curve is broken where neighbouring points lie far
+apart, isolated points and the per-bucket rates are markers, never joined.
+matplotlib is imported here only, and only when a plot is drawn.
 """
 
 from __future__ import annotations
 
+import zlib
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from training.metrics import RATE_BUCKETS
+from training.metrics import RATE_BUCKETS, token_metrics
 
-__all__ = ["TARGETS", "plot_curves", "plot_rates", "render_markdown"]
+__all__ = [
+    "MODEL_COLOURS",
+    "TARGETS",
+    "draw_curves",
+    "draw_rates",
+    "model_colour",
+    "operating_point",
+    "plot_curves",
+    "plot_rates",
+    "pr_points",
+    "render_markdown",
+]
 
 TARGETS = {
     "transformer_document_f1": 0.99,
@@ -29,75 +46,250 @@ TARGETS = {
 
 # --------------------------------------------------------------------------- plots
 
+# One colour per model, the same in every figure; a model not named here gets a
+# fallback picked from its name, so it too keeps one colour across figures.
+MODEL_COLOURS = {
+    "baseline": "#1f77b4",
+    "transformer": "#ff7f0e",
+    "lm": "#2ca02c",
+    "hybrid": "#d62728",
+    "reference": "#9467bd",
+}
+_FALLBACK_COLOURS = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+# Two neighbouring points of a precision-recall curve further apart than this (in
+# recall or precision) are not joined: nothing was measured between them.
+MAX_STEP = 0.05
+# A run of fewer points than this is drawn as markers, not as a line.
+MIN_LINE_POINTS = 3
+SPLIT_MARKERS = {"test": "o", "cross_spinner": "s"}
 
-def plot_curves(curves: dict[str, dict[str, Any]], out_dir: Path) -> list[str]:
-    """Precision-recall curves per split (words and articles) and F1 by spin rate; the PNG names."""
-    import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def model_colour(model: str) -> str:
+    """The colour of ``model`` in every figure."""
+    if model in MODEL_COLOURS:
+        return MODEL_COLOURS[model]
+    return _FALLBACK_COLOURS[zlib.crc32(model.encode()) % len(_FALLBACK_COLOURS)]
+
+
+def pr_points(truth: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Recall and precision at every distinct score threshold, highest recall first.
+
+    Unlike ``sklearn.metrics.precision_recall_curve``, without the point
+    (recall 0, precision 1) that no threshold reaches.
+    """
     from sklearn.metrics import precision_recall_curve
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    names = []
+    precision, recall, _ = precision_recall_curve(truth, scores)
+    return recall[:-1], precision[:-1]
+
+
+def operating_point(truth: np.ndarray, scores: np.ndarray, threshold: float) -> tuple[float, float]:
+    """Recall and precision of flagging the scores at or above ``threshold`` (as the metrics do)."""
+    out = token_metrics(truth, np.asarray(scores) >= threshold)
+    return out["recall"], out["precision"]
+
+
+def _runs(recall: np.ndarray, precision: np.ndarray) -> list[slice]:
+    """The stretches of a curve whose neighbouring points lie at most ``MAX_STEP`` apart."""
+    if len(recall) == 0:
+        return []
+    jumps = (np.abs(np.diff(recall)) > MAX_STEP) | (np.abs(np.diff(precision)) > MAX_STEP)
+    cuts = [0, *(np.flatnonzero(jumps) + 1).tolist(), len(recall)]
+    return [slice(a, b) for a, b in pairwise(cuts)]
+
+
+def _draw_curve(ax: Any, model: str, recall: np.ndarray, precision: np.ndarray) -> bool:
+    """One model's curve: dense stretches as lines, isolated points as markers; any line?"""
+    colour = model_colour(model)
+    isolated = []
+    for run in _runs(recall, precision):
+        if run.stop - run.start >= MIN_LINE_POINTS:
+            ax.plot(recall[run], precision[run], color=colour, gid=f"curve:{model}")
+        else:
+            isolated.append(run)
+    if isolated:
+        xs = np.concatenate([recall[run] for run in isolated])
+        ys = np.concatenate([precision[run] for run in isolated])
+        ax.scatter(xs, ys, s=14, color=colour, zorder=3, gid=f"points:{model}")
+    return len(isolated) < len(_runs(recall, precision))
+
+
+def draw_curves(
+    curves: dict[str, dict[str, Any]], thresholds: dict[str, dict[str, float]] | None = None
+) -> Any:
+    """The precision-recall figure (words and articles, per split); a matplotlib Figure.
+
+    ``curves[model][split][level]`` is ``(truth, scores)`` for level ``word`` and
+    ``document``; ``thresholds[model]`` holds the ``word`` and ``document``
+    thresholds the model ships with, marked on its curves.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    thresholds = thresholds or {}
     splits = [s for s in ("test", "cross_spinner") if any(s in c for c in curves.values())]
-    fig, axes = plt.subplots(2, len(splits), figsize=(5.5 * len(splits), 9), squeeze=False)
+    fig, axes = plt.subplots(
+        2, max(1, len(splits)), figsize=(5.5 * max(1, len(splits)), 9), squeeze=False
+    )
     for column, split in enumerate(splits):
         for row, level in enumerate(("word", "document")):
             ax = axes[row][column]
+            handles = []
             for model, by_split in curves.items():
                 if split not in by_split:
                     continue
                 truth, scores = by_split[split][level]
+                truth = np.asarray(truth, dtype=bool)
                 if not truth.any():
                     continue
-                precision, recall, _ = precision_recall_curve(truth, scores)
-                ax.plot(recall, precision, label=model)
+                lined = _draw_curve(ax, model, *pr_points(truth, scores))
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        color=model_colour(model),
+                        marker=None if lined else "o",
+                        linestyle="-" if lined else "None",
+                        label=model,
+                    )
+                )
+                cut = thresholds.get(model, {}).get(level)
+                if cut is not None:
+                    recall, precision = operating_point(truth, scores, cut)
+                    ax.scatter(
+                        [recall],
+                        [precision],
+                        marker="*",
+                        s=180,
+                        color=model_colour(model),
+                        edgecolors="black",
+                        linewidths=0.8,
+                        zorder=4,
+                        gid=f"threshold:{model}",
+                    )
+            if any(m in thresholds for m in curves):
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        marker="*",
+                        linestyle="None",
+                        markersize=12,
+                        markerfacecolor="white",
+                        markeredgecolor="black",
+                        label="tuned threshold",
+                    )
+                )
             ax.set_title(f"{split}: {level}s")
             ax.set_xlabel("recall")
             ax.set_ylabel("precision")
-            ax.set_xlim(0, 1)
+            ax.set_xlim(0, 1.02)
             ax.set_ylim(0, 1.02)
             ax.grid(alpha=0.3)
-            ax.legend(loc="lower left")
+            if handles:
+                ax.legend(handles=handles, loc="lower left")
     fig.tight_layout()
-    fig.savefig(out_dir / "pr_curves.png", dpi=90)
-    plt.close(fig)
-    names.append("pr_curves.png")
-    return names
+    return fig
 
 
-def plot_rates(metrics: dict[str, dict[str, Any]], out_dir: Path) -> str:
-    """Token F1 and document recall by spin-rate bucket, per model and split; the PNG name."""
+def plot_curves(
+    curves: dict[str, dict[str, Any]],
+    out_dir: Path,
+    thresholds: dict[str, dict[str, float]] | None = None,
+) -> list[str]:
+    """Draw ``draw_curves`` into ``out_dir/pr_curves.png``; the PNG names."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fig = draw_curves(curves, thresholds)
+    fig.savefig(out_dir / "pr_curves.png", dpi=90)
+    plt.close(fig)
+    return ["pr_curves.png"]
+
+
+def draw_rates(metrics: dict[str, dict[str, Any]]) -> Any:
+    """Token F1 and document recall by spin-rate bucket, per model and split; a Figure.
+
+    ``metrics`` is ``results`` of metrics.json.  Each bucket's value is a marker,
+    models side by side within the bucket; nothing joins the buckets.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
     labels = [f"{lo:.2f}-{hi:.2f}" for lo, hi in RATE_BUCKETS]
+    shown = [
+        (model, split)
+        for model, by_split in metrics.items()
+        for split in SPLIT_MARKERS
+        if any(f"token_f1_rate_{b}" in by_split.get(split, {}) for b in labels)
+    ]
+    models = list(dict.fromkeys(model for model, _ in shown))
+    width = 0.8 / max(1, len(shown))
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     for ax, (key, title) in zip(
         axes,
         (("token_f1_rate_", "token F1"), ("document_recall_rate_", "document recall")),
         strict=True,
     ):
-        for model, by_split in metrics.items():
-            for split, style in (("test", "-o"), ("cross_spinner", "--s")):
-                values = by_split.get(split, {})
-                ys = [values.get(key + b) for b in labels]
-                if any(y is not None for y in ys):
-                    ax.plot(
-                        labels,
-                        [np.nan if y is None else y for y in ys],
-                        style,
-                        label=f"{model} {split}",
-                    )
+        for k, (model, split) in enumerate(shown):
+            values = metrics[model][split]
+            points = [(i, values[key + b]) for i, b in enumerate(labels) if key + b in values]
+            points = [(i, y) for i, y in points if y is not None]
+            if not points:
+                continue
+            xs = [i - 0.4 + width * (k + 0.5) for i, _ in points]
+            colour = model_colour(model)
+            ax.scatter(
+                xs,
+                [y for _, y in points],
+                marker=SPLIT_MARKERS[split],
+                s=36,
+                color=colour if split == "test" else "white",
+                edgecolors=colour,
+                linewidths=1.5,
+                zorder=3,
+                gid=f"rate:{model}:{split}",
+            )
+        ax.set_xticks(range(len(labels)), labels)
+        ax.set_xlim(-0.5, len(labels) - 0.5)
+        for bucket in range(1, len(labels), 2):
+            ax.axvspan(bucket - 0.5, bucket + 0.5, color="0.94", zorder=0)
         ax.set_title(f"{title} by spin rate")
         ax.set_xlabel("spin rate")
         ax.set_ylim(0, 1.02)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3, axis="y")
+    handles = [
+        Line2D([], [], marker="o", linestyle="None", color=model_colour(m), label=m) for m in models
+    ]
+    handles += [
+        Line2D(
+            [],
+            [],
+            marker=marker,
+            linestyle="None",
+            markerfacecolor="0.4" if split == "test" else "white",
+            markeredgecolor="0.4",
+            label=split,
+        )
+        for split, marker in SPLIT_MARKERS.items()
+    ]
+    axes[-1].legend(handles=handles, fontsize=8, loc="lower right")
     fig.tight_layout()
+    return fig
+
+
+def plot_rates(metrics: dict[str, dict[str, Any]], out_dir: Path) -> str:
+    """Draw ``draw_rates`` into ``out_dir/f1_by_rate.png``; the PNG name."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fig = draw_rates(metrics)
     fig.savefig(out_dir / "f1_by_rate.png", dpi=90)
     plt.close(fig)
     return "f1_by_rate.png"

