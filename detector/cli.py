@@ -824,7 +824,7 @@ def label_command(
             messages.warn(f"id {old!r} was used already; recorded as {new!r}")
 
     try:
-        with progress_bar("labelling", lambda: count_inputs(inputs), shown=not quiet) as advance:
+        with progress_bar("labelling", lambda: count_inputs(inputs), shown=not quiet) as bar:
             summary = label_corpus(
                 inputs,
                 index,
@@ -834,8 +834,10 @@ def label_command(
                 scheduler=scheduler,
                 model=fallback,
                 options=options,
-                on_progress=advance,
+                on_progress=bar,
                 on_rename=warn_renamed,
+                # "loading model NAME" shows a spinner and no ETA; "labelling" resumes it
+                on_phase=lambda name: bar.phase(name, busy=name != "labelling"),
             )
     except KeyboardInterrupt:
         raise fail(

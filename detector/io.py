@@ -3,8 +3,10 @@
 Accepts .txt, .md and .html files and standard input (``-``).  Decoding tries
 a byte-order mark, UTF-16 without one, UTF-8, then cp1252, which takes any bytes
 but five, so what it gives must read like prose.  Markup is stripped from HTML
-and Markdown (``detector.markup``); the extracted plain text is what every
-offset indexes.
+and Markdown (``detector.markup``); of an HTML page only the main text is kept
+(``detector.main_text``: the article without navigation, footers and banners, or
+the whole visible text when no main text is found); the extracted plain text is
+what every offset indexes.
 Inputs larger than ``max_bytes`` are refused after reading at most that many
 bytes, so memory stays bounded whatever is passed in.
 """
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from detector.document import Document, make_document
 from detector.errors import InputError, MissingInputError
-from detector.markup import html_to_text, markdown_to_text
+from detector.markup import markdown_to_text
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -181,9 +183,14 @@ def _sniff_format(text: str) -> str:
 
 
 def extract_plain_text(text: str, kind: str) -> str:
-    """Plain text of ``text`` written as ``kind`` (``text``, ``markdown`` or ``html``)."""
+    """Plain text of ``text`` written as ``kind`` (``text``, ``markdown`` or ``html``).
+
+    Of ``html``, the main text (``detector.main_text.html_main_text``).
+    """
     if kind == "html":
-        return html_to_text(text)
+        from detector.main_text import html_main_text  # trafilatura: for HTML only
+
+        return html_main_text(text)
     if kind == "markdown":
         return markdown_to_text(text)
     if kind == "text":

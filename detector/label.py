@@ -57,7 +57,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
@@ -160,6 +160,12 @@ class LabelRecord:
         One-line reason the input could not be read, else None.
     schema_version : str
         The version of the record's JSON Schema (``spindetect schema label``), last in the line.
+    seconds : float or None
+        Time it took to read and label the input, without loading the fallback
+        model; for the run's summary, not part of the JSON record.
+    load_seconds : float
+        Time spent loading the fallback model while labelling this input (the
+        first one that needed it); not part of the JSON record.
     """
 
     id: str
@@ -172,6 +178,8 @@ class LabelRecord:
     mode: str | None = None
     model: str | None = None
     related: str | None = None
+    seconds: float | None = field(default=None, compare=False, repr=False)
+    load_seconds: float = field(default=0.0, compare=False, repr=False)
     # The version of detector/data/label-record.schema.json the record follows.
     schema_version: ClassVar[str] = SCHEMA_VERSION
 
@@ -324,6 +332,10 @@ class Labeller:
         name or path of one, loaded with ``load_fallback_model`` when first
         needed (no fallback when none is installed).
     options : LabelOptions, optional
+    on_phase : callable, optional
+        Called with ``"loading model NAME"`` before the fallback model loads and
+        with ``"labelling"`` once it has, so a progress display can tell the two
+        phases apart.
     """
 
     def __init__(
@@ -333,6 +345,7 @@ class Labeller:
         scorer: ReferenceScorer | None = None,
         model: SpinModel | str | None = None,
         options: LabelOptions | None = None,
+        on_phase: Callable[[str], None] | None = None,
     ) -> None:
         if scorer is None:
             from detector.judge import SubstitutionJudge
@@ -345,13 +358,27 @@ class Labeller:
         self.scorer = scorer
         self.options = options if options is not None else LabelOptions()
         self._model = model
+        self._on_phase = on_phase
+        self._load_seconds = 0.0
 
     @property
     def model(self) -> SpinModel | None:
         """The fallback model, loaded on first use when given by name; None when there is none."""
         if isinstance(self._model, str):
-            self._model = load_fallback_model(self._model)
+            name = self._model
+            self._phase(f"loading model {name}")
+            started = time.perf_counter()
+            try:
+                with _time_limit_paused():  # loading is not the input's time (--timeout)
+                    self._model = load_fallback_model(name)
+            finally:
+                self._load_seconds += time.perf_counter() - started
+                self._phase("labelling")
         return self._model
+
+    def _phase(self, name: str) -> None:
+        if self._on_phase is not None:
+            self._on_phase(name)
 
     def label(self, item: InputItem) -> LabelRecord:
         """The record of one input; a bad input gives an error record, not an exception.
@@ -363,7 +390,18 @@ class Labeller:
         unlimited.  It fires between Python operations, so one long call into C
         finishes first.  A damaged index or thesaurus still raises: every input
         would fail alike.
+
+        The record carries (outside its JSON) the time it took, without the
+        fallback model's loading, which it carries apart.
         """
+        started = time.perf_counter()
+        loaded_before = self._load_seconds
+        record = self._label(item)
+        loading = self._load_seconds - loaded_before
+        seconds = time.perf_counter() - started - loading
+        return replace(record, seconds=seconds, load_seconds=loading)
+
+    def _label(self, item: InputItem) -> LabelRecord:
         timeout = self.options.timeout
         try:
             with _time_limit(timeout):
@@ -445,6 +483,23 @@ def _strength(pair: ScoredPair) -> tuple[int, float, float]:
     return rank, pair.features["reuse"], pair.report.spin_score
 
 
+@contextmanager
+def _time_limit_paused() -> Iterator[None]:
+    """Stop the clock of a running ``_time_limit`` in the block, and restart it after."""
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    left, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        yield
+    finally:
+        if left:
+            signal.setitimer(signal.ITIMER_REAL, left)
+
+
 class _Timeout(BaseException):
     """One input ran past its time limit (a BaseException, so no ``except Exception`` eats it)."""
 
@@ -509,12 +564,20 @@ class LabelJob:
     index: str
     options: LabelOptions
     model: str | SpinModel | None = None
+    # Told of the phases (``Labeller``'s ``on_phase``); only when the job runs in this
+    # process, as a callback does not travel to worker processes.
+    on_phase: Callable[[str], None] | None = field(default=None, compare=False)
 
     def start(self) -> Labeller:
         """Open the index and load the thesaurus (a fallback model loads when first needed)."""
         from detector.index import SourceIndex
 
-        return Labeller(SourceIndex.open(self.index), model=self.model, options=self.options)
+        return Labeller(
+            SourceIndex.open(self.index),
+            model=self.model,
+            options=self.options,
+            on_phase=self.on_phase,
+        )
 
 
 # --------------------------------------------------------------------------- the output file
@@ -654,6 +717,14 @@ class LabelSummary:
         Wall-clock time of the run.
     renamed : int
         Inputs whose id an earlier input already had, recorded as ``ID#n``.
+    by_reference, reference_seconds : int, float
+        Records whose verdict came from an original in the index (``mode:
+        "reference"``), and the time they took in all.
+    by_model, model_seconds : int, float
+        Records whose verdict came from the fallback model (``mode:
+        "reference-free"``), and the time they took in all.
+    model_load_seconds : float
+        Time spent loading the fallback model (in every worker, added up).
     """
 
     out: str
@@ -667,11 +738,26 @@ class LabelSummary:
     errors: int
     seconds: float
     renamed: int = 0
+    by_reference: int = 0
+    reference_seconds: float = 0.0
+    by_model: int = 0
+    model_seconds: float = 0.0
+    model_load_seconds: float = 0.0
 
     @property
     def rate(self) -> float:
         """Records written per second."""
         return self.labelled / self.seconds if self.seconds else 0.0
+
+    @property
+    def mean_reference_seconds(self) -> float:
+        """Mean time per record labelled against an original (0 without any)."""
+        return self.reference_seconds / self.by_reference if self.by_reference else 0.0
+
+    @property
+    def mean_model_seconds(self) -> float:
+        """Mean time per record labelled by the fallback model, loading excluded (0 without any)."""
+        return self.model_seconds / self.by_model if self.by_model else 0.0
 
 
 def label_corpus(
@@ -687,6 +773,7 @@ def label_corpus(
     batch_size: int = 16,
     on_progress: Callable[[int], None] | None = None,
     on_rename: Callable[[str, str], None] | None = None,
+    on_phase: Callable[[str], None] | None = None,
 ) -> LabelSummary:
     """Label every input against the index, appending one record per input to ``out``.
 
@@ -718,6 +805,10 @@ def label_corpus(
         Called with the number of inputs just handled (labelled or skipped).
     on_rename : callable, optional
         Called with ``(id, new_id)`` for each input whose id was taken already.
+    on_phase : callable, optional
+        Called with ``"loading model NAME"`` and then ``"labelling"`` around the
+        fallback model's loading (``Labeller``), when it loads in this process
+        (``workers=1``, no ``scheduler``); worker processes load theirs unseen.
 
     Returns
     -------
@@ -738,6 +829,8 @@ def label_corpus(
     items = iter_inputs(inputs, max_bytes=options.max_bytes, fields=options.fields)
     SourceIndex.open(index).close()  # refuse a missing or damaged index before starting
     counts: Counter[str] = Counter()
+    modes: Counter[str] = Counter()  # records per mode: reference, reference-free
+    seconds = dict.fromkeys(("reference", "reference-free", "load"), 0.0)
     with _lock_results(out):
         done = np.empty(0, dtype=np.uint64)
         if out.exists() and out.stat().st_size:
@@ -761,7 +854,8 @@ def label_corpus(
                     continue
                 yield item
 
-        job = LabelJob(str(index), options, model)
+        in_process = scheduler is None and workers == 1
+        job = LabelJob(str(index), options, model, on_phase=on_phase if in_process else None)
         log = _ResultLog(out)
         try:
             batches = batched(todo(), batch_size)
@@ -781,6 +875,10 @@ def label_corpus(
                     counts[record.outcome] += 1
                     if record.verdict is not None:
                         counts[record.verdict] += 1
+                    if record.mode in ("reference", "reference-free"):
+                        modes[record.mode] += 1
+                        seconds[record.mode] += record.seconds or 0.0
+                    seconds["load"] += record.load_seconds
                 if on_progress is not None:
                     on_progress(len(records))
         except BaseException:
@@ -799,6 +897,11 @@ def label_corpus(
         errors=counts["error"],
         seconds=time.perf_counter() - started,
         renamed=counts["renamed"],
+        by_reference=modes["reference"],
+        reference_seconds=seconds["reference"],
+        by_model=modes["reference-free"],
+        model_seconds=seconds["reference-free"],
+        model_load_seconds=seconds["load"],
     )
 
 

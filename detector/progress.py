@@ -1,7 +1,9 @@
 """What the batch commands show on standard error: a progress bar and a summary table.
 
 The bar (rate, elapsed time, ETA) is drawn only when standard error is a
-terminal, so logs and pipes get the summary alone.  Used by ``detector.cli``;
+terminal, so logs and pipes get the summary alone.  Its rate and ETA follow the
+recent pace of the current phase, and a slow phase such as loading a model shows
+a spinner and its name instead of an ETA.  Used by ``detector.cli``;
 the library modules report progress through plain callbacks instead.
 """
 
@@ -12,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -20,7 +22,14 @@ if TYPE_CHECKING:
     from detector.index_build import IndexSummary
     from detector.label import LabelSummary
 
-__all__ = ["Messages", "index_summary", "label_summary", "progress_bar", "stderr_console"]
+__all__ = [
+    "Messages",
+    "ProgressBar",
+    "index_summary",
+    "label_summary",
+    "progress_bar",
+    "stderr_console",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,55 +80,137 @@ def stderr_console() -> Console:
     return Console(stderr=True, highlight=False)
 
 
+class ProgressBar:
+    """Advances a progress bar by phases, with an ETA that follows the current phase's pace.
+
+    Call it with the number of inputs just handled.  The rate and the ETA come from
+    an exponential moving average of the recent time per input (``alpha`` the
+    weight of one input), measured within the current phase only: a slow phase
+    (``phase(name, busy=True)``, e.g. loading a model) shows its name and a spinner
+    and claims no ETA, and the pace starts afresh when work resumes.  Off a terminal
+    it is inert.
+    """
+
+    def __init__(
+        self,
+        progress: Any = None,
+        task: Any = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        alpha: float = 0.05,
+    ) -> None:
+        if not 0 < alpha <= 1:
+            raise ValueError(f"the 'alpha' parameter of ProgressBar must be in (0, 1], got {alpha}")
+        self._progress = progress
+        self._task = task
+        self._clock = clock
+        self._alpha = alpha
+        self._last = clock()
+        self.seconds_per_input: float | None = None
+        self.busy = False
+
+    def __call__(self, advance: int) -> None:
+        now = self._clock()
+        if advance > 0 and not self.busy:
+            per_input = (now - self._last) / advance
+            weight = 1 - (1 - self._alpha) ** advance  # a batch of n counts as n inputs
+            previous = self.seconds_per_input
+            self.seconds_per_input = (
+                per_input if previous is None else previous + weight * (per_input - previous)
+            )
+        self._last = now
+        if self._progress is not None:
+            self._progress.update(self._task, advance=advance)
+
+    def phase(self, description: str, *, busy: bool = False) -> None:
+        """Enter a phase: ``busy`` ones (loading) have no ETA; the pace restarts after them."""
+        if self.busy and not busy:
+            self.seconds_per_input = None  # the pace of what follows is not yet known
+        self.busy = busy
+        self._last = self._clock()
+        if self._progress is not None:
+            self._progress.update(self._task, description=description)
+
+    def eta(self, remaining: int | None) -> float | None:
+        """Seconds left for ``remaining`` inputs at the current pace; None when unknown or busy."""
+        if self.busy or remaining is None or self.seconds_per_input is None:
+            return None
+        return remaining * self.seconds_per_input
+
+
 def _columns() -> list[object]:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
         ProgressColumn,
+        SpinnerColumn,
         Task,
         TaskProgressColumn,
         TextColumn,
         TimeElapsedColumn,
-        TimeRemainingColumn,
     )
     from rich.text import Text
 
     class RateColumn(ProgressColumn):
-        """Inputs per second."""
+        """Inputs per second at the current phase's recent pace."""
 
         def render(self, task: Task) -> Text:
-            speed = task.finished_speed or task.speed
-            return Text("" if speed is None else f"{speed:,.0f}/s", style="progress.data.speed")
+            bar = task.fields.get("bar")
+            pace = None if bar is None or bar.busy else bar.seconds_per_input
+            return Text("" if not pace else f"{1 / pace:,.1f}/s", style="progress.data.speed")
+
+    class EtaColumn(ProgressColumn):
+        """``ETA h:mm:ss`` at the current phase's pace; nothing while busy or not yet known."""
+
+        def render(self, task: Task) -> Text:
+            bar = task.fields.get("bar")
+            if task.finished or bar is None:
+                return Text("")
+            remaining = None if task.total is None else int(task.total - task.completed)
+            eta = bar.eta(remaining)
+            if eta is None:
+                return Text("" if bar.busy else "ETA -:--:--", style="progress.remaining")
+            minutes, secs = divmod(int(eta + 0.5), 60)
+            hours, minutes = divmod(minutes, 60)
+            return Text(f"ETA {hours}:{minutes:02d}:{secs:02d}", style="progress.remaining")
 
     return [
+        SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
         TaskProgressColumn(),
         MofNCompleteColumn(),
         RateColumn(),
         TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
+        EtaColumn(),
     ]
 
 
 @contextmanager
 def progress_bar(
-    description: str, total: Callable[[], int | None] | None = None, *, shown: bool = True
-) -> Iterator[Callable[[int], None]]:
-    """A function advancing a progress bar on standard error, or doing nothing off a terminal.
+    description: str,
+    total: Callable[[], int | None] | None = None,
+    *,
+    shown: bool = True,
+    console: Console | None = None,
+) -> Iterator[ProgressBar]:
+    """A ``ProgressBar`` on standard error, or one doing nothing off a terminal.
 
     ``total`` is called only when the bar is shown (counting inputs costs a pass over them);
-    ``shown=False`` (``--quiet``) hides it on a terminal too.
+    ``shown=False`` (``--quiet``) hides it on a terminal too; ``console`` draws it there
+    whatever it is (tests).
     """
-    if not shown or not sys.stderr.isatty():
-        yield lambda advance: None
+    if not shown or (console is None and not sys.stderr.isatty()):
+        yield ProgressBar()
         return
     from rich.progress import Progress
 
-    with Progress(*_columns(), console=stderr_console(), transient=False) as progress:  # type: ignore[arg-type]
+    console = console if console is not None else stderr_console()
+    with Progress(*_columns(), console=console, transient=False) as progress:  # type: ignore[arg-type]
         task = progress.add_task(description, total=total() if total is not None else None)
-        yield lambda advance: progress.advance(task, advance)
+        bar = ProgressBar(progress, task)
+        progress.update(task, bar=bar)
+        yield bar
 
 
 def _table(title: str, rows: Sequence[tuple[str, str]]) -> object:
@@ -146,8 +237,29 @@ def label_summary(summary: LabelSummary) -> object:
     ]
     if summary.resumed:
         rows.append(("already done (resumed)", f"{summary.resumed:,}"))
+    if summary.by_reference:
+        rows.append(
+            (
+                "labelled by reference",
+                f"{summary.by_reference:,} ({_per_record(summary.mean_reference_seconds)})",
+            )
+        )
+    if summary.by_model:
+        rows.append(
+            (
+                "labelled by the fallback model",
+                f"{summary.by_model:,} ({_per_record(summary.mean_model_seconds)})",
+            )
+        )
+    if summary.model_load_seconds:
+        rows.append(("loading the fallback model", f"{summary.model_load_seconds:,.1f} s"))
     rows.append(("time", f"{summary.seconds:,.1f} s ({summary.rate:,.1f} inputs/s)"))
     return _table(f"Labelled into {summary.out}", rows)
+
+
+def _per_record(seconds: float) -> str:
+    """A mean time per record, in the unit that reads best: "12 ms each", "2.4 s each"."""
+    return f"{seconds * 1000:,.0f} ms each" if seconds < 1 else f"{seconds:,.1f} s each"
 
 
 def index_summary(summary: IndexSummary) -> object:

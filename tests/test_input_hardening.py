@@ -20,7 +20,7 @@ from detector.cli import app
 from detector.document import make_document
 from detector.errors import InputError
 from detector.evasion import find_evasion, match_form
-from detector.io import decode, extract_plain_text, format_size, read_document
+from detector.io import decode, format_size, read_document
 from detector.render import render_html, render_json, render_text, safe_for_terminal
 
 from .conftest import ORIGINAL, SPUN
@@ -90,11 +90,11 @@ def test_markdown_steps_do_what_their_regexes_did():
 
 
 def test_html_constructs_left_open_make_the_rest_text_as_before():
-    assert extract_plain_text("<p>Kept.</p>if a<b then", "html") == "Kept.\n\nif a<b then"
-    assert extract_plain_text("<p>Kept.</p><a href='x>y", "html") == "Kept.\n\n<a href='x>y"
-    assert extract_plain_text("<p>One</p><![if !IE]><p>Two</p><![endif]>", "html") == "One\n\nTwo"
+    assert markup.html_to_text("<p>Kept.</p>if a<b then") == "Kept.\n\nif a<b then"
+    assert markup.html_to_text("<p>Kept.</p><a href='x>y") == "Kept.\n\n<a href='x>y"
+    assert markup.html_to_text("<p>One</p><![if !IE]><p>Two</p><![endif]>") == "One\n\nTwo"
     page = "<p>Before <script>document.write('<p>x</p>')</script>after</p><script>lost"
-    assert extract_plain_text(page, "html") == "Before after"
+    assert markup.html_to_text(page) == "Before after"
 
 
 # --------------------------------------------------------------------------- 2. evasion

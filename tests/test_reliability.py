@@ -368,6 +368,29 @@ def test_an_input_past_the_time_limit_gets_an_error_record_and_the_run_goes_on(
     assert [r["error"] for r in records[::2]] == [None, None] and summary.errors == 1
 
 
+def test_loading_the_fallback_model_does_not_count_against_an_inputs_time_limit(
+    index, tmp_path, monkeypatch
+):
+    import detector.label
+
+    def slow_load(name):
+        time.sleep(2.5)  # longer than the 1 s limit below
+        return SlowModel()
+
+    monkeypatch.setattr(detector.label, "load_fallback_model", slow_load)
+    inputs = write_jsonl(
+        tmp_path / "in.jsonl", [{"id": f"o{k}", "text": other(k)} for k in range(2)]
+    )
+    out = tmp_path / "results.jsonl"
+    label_corpus(
+        [inputs], index, out, model="slow", workers=1, batch_size=1,
+        options=LabelOptions(timeout=1.0),
+    )  # fmt: skip
+    records = read_results(out)
+    assert [r["error"] for r in records] == [None, None]
+    assert [r["model"] for r in records] == ["slow", "slow"]
+
+
 # --------------------------------------------------------------------------- properties
 
 _ANY_CHAR = st.characters(codec=None, categories=None)  # every code point, lone surrogates too

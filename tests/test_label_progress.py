@@ -1,0 +1,148 @@
+"""Honest progress in ``label``: phases, an ETA at the current pace, time per mode."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from detector import label as label_module
+from detector.cli import app
+from detector.label import label_corpus
+from detector.progress import ProgressBar, label_summary, progress_bar
+from detector.report import Report
+
+from .batch_helpers import ARTICLES, UNRELATED, build_archive, read_records, swap_words
+
+LOAD_SECONDS = 0.3
+SCORE_SECONDS = 0.05
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class SlowModel:
+    """A fallback model that takes ``SCORE_SECONDS`` per article and calls it spun."""
+
+    def score(self, document, **kwargs):
+        time.sleep(SCORE_SECONDS)
+        return Report(
+            verdict="spun",
+            relation=None,
+            spin_score=0.9,
+            substitution_rate=0.0,
+            source=None,
+            spans=(),
+            suspect=document,
+            mode="reference-free",
+            model="slow",
+        )
+
+
+def _load_slowly(name):
+    time.sleep(LOAD_SECONDS)
+    return SlowModel()
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    return build_archive(tmp_path_factory.mktemp("index"))
+
+
+@pytest.fixture(scope="module")
+def suspects(tmp_path_factory, lexicon):
+    """Two spun copies of originals in the index and two articles with no source."""
+    folder = tmp_path_factory.mktemp("suspects")
+    for seed, name in enumerate(("flood", "football")):
+        (folder / f"spun-{name}.txt").write_text(swap_words(ARTICLES[name], lexicon, seed=seed))
+    (folder / "unrelated-1.txt").write_text(UNRELATED)
+    (folder / "unrelated-2.txt").write_text(UNRELATED.replace("dahlia", "rose"))
+    return folder
+
+
+# --------------------------------------------------------------------------- the bar
+
+
+def test_eta_follows_the_current_phase_only():
+    clock = FakeClock()
+    bar = ProgressBar(clock=clock)
+    clock.now = 1.6
+    bar(16)  # 0.1 s an input
+    assert bar.eta(100) == pytest.approx(10.0)
+    bar.phase("loading model slow", busy=True)
+    assert bar.eta(100) is None  # loading: no ETA claimed
+    clock.now += 85.0
+    bar.phase("labelling")
+    assert bar.eta(100) is None  # the new pace is not known yet
+    clock.now += 2.0
+    bar(4)  # 0.5 s an input, the 85 s of loading not counted
+    assert bar.eta(96) == pytest.approx(48.0)
+
+
+def test_eta_follows_recent_inputs_rather_than_the_overall_average():
+    clock = FakeClock()
+    bar = ProgressBar(clock=clock)
+    for _ in range(10):  # 160 fast inputs
+        clock.now += 0.16
+        bar(16)
+    for _ in range(4):  # then 64 at 1 s each
+        clock.now += 16.0
+        bar(16)
+    overall = (1.6 + 64.0) / 224
+    assert bar.seconds_per_input > 0.9 > 3 * overall  # the overall average: 0.29 s
+
+
+def test_a_shown_bar_names_the_loading_phase_without_an_eta():
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=160, color_system=None)
+    with progress_bar("labelling", lambda: 10, console=console) as bar:
+        bar(2)
+        bar.phase("loading model slow", busy=True)
+    last = out.getvalue().rsplit("\r", 1)[-1]
+    assert "loading model slow" in last and "2/10" in last
+    assert "ETA" not in last
+
+
+# --------------------------------------------------------------------------- label_corpus
+
+
+def test_label_reports_phases_and_time_per_mode(index, suspects, tmp_path, monkeypatch):
+    monkeypatch.setattr(label_module, "load_fallback_model", _load_slowly)
+    phases = []
+    out = tmp_path / "results.jsonl"
+    summary = label_corpus([suspects], index, out, model="slow", on_phase=phases.append)
+    assert phases == ["loading model slow", "labelling"]
+    assert (summary.by_reference, summary.by_model) == (2, 2)
+    assert summary.model_load_seconds >= LOAD_SECONDS
+    # Loading is counted apart, not in the first model record's time.
+    assert SCORE_SECONDS <= summary.mean_model_seconds < LOAD_SECONDS
+    assert summary.mean_reference_seconds > 0
+    for record in read_records(out):
+        assert "seconds" not in record and "load_seconds" not in record
+    shown = io.StringIO()
+    Console(file=shown, width=120).print(label_summary(summary))
+    text = shown.getvalue()
+    assert "labelled by reference" in text and "labelled by the fallback model" in text
+    assert "loading the fallback model" in text and " each" in text
+
+
+def test_cli_label_prints_counts_and_time_per_mode(index, suspects, tmp_path, monkeypatch):
+    monkeypatch.setattr(label_module, "load_fallback_model", _load_slowly)
+    out = tmp_path / "results.jsonl"
+    result = CliRunner().invoke(app, ["label", str(suspects), "-i", str(index), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    lines = {line.split("  ")[0].strip(): line for line in result.stderr.splitlines()}
+    assert "2 (" in lines["labelled by reference"] and "each)" in lines["labelled by reference"]
+    assert "2 (" in lines["labelled by the fallback model"]
+    assert "loading the fallback model" in lines
+    assert all(set(json.loads(line)) == set(label_module.RECORD_FIELDS) for line in out.open())
