@@ -524,7 +524,7 @@ def index_command(
             metavar="ORIGINALS...",
             help="The originals: article files, folders, glob patterns, JSONL or CSV files "
             "with id and text fields (.gz/.bz2/.xz too), saved `datasets` folders, "
-            "hub:NAME[:CONFIG][@SPLIT] hub datasets, or - for JSON lines on standard input.",
+            "[hub:]NAME[:CONFIG][@SPLIT] hub datasets, or - for JSON lines on standard input.",
             show_default=False,
         ),
     ],
@@ -649,7 +649,7 @@ def label_command(
             metavar="INPUTS...",
             help="The suspects: article files, folders, glob patterns, JSONL or CSV files "
             "with id and text fields (.gz/.bz2/.xz too), saved `datasets` folders, "
-            "hub:NAME[:CONFIG][@SPLIT] hub datasets, or - for JSON lines on standard input "
+            "[hub:]NAME[:CONFIG][@SPLIT] hub datasets, or - for JSON lines on standard input "
             "(one object per line with a text field; ids -:LINE when there is no id field).",
             show_default=False,
         ),

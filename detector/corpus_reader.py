@@ -57,6 +57,7 @@ __all__ = [
     "count_records",
     "escape_surrogates",
     "is_saved_dataset",
+    "looks_like_hub_name",
     "normalise_id",
     "parse_hub_spec",
     "read_hub",
@@ -248,6 +249,19 @@ def is_saved_dataset(folder: str | Path) -> bool:
     return (folder / "dataset_dict.json").is_file() or (
         (folder / "state.json").is_file() and (folder / "dataset_info.json").is_file()
     )
+
+
+# A hub dataset name with a config or a split: `cnn_dailymail:3.0.0@test`, `user/set@train`.
+_HUB_NAME = re.compile(
+    r"(?:[A-Za-z0-9][\w.-]*/)?[A-Za-z0-9][\w.-]*(?::[\w.-]+@[\w.:%+\[\]-]+|:[\w.-]+|@[\w.:%+\[\]-]+)"
+)
+
+
+def looks_like_hub_name(argument: str) -> bool:
+    """Whether an argument that names no file reads as a hub dataset, ``NAME:CONFIG``,
+    ``NAME@SPLIT`` or both (a bare ``NAME`` needs the ``hub:`` prefix, so that a mistyped
+    file name is still "no such file")."""
+    return argument.startswith(HUB_PREFIX) or _HUB_NAME.fullmatch(argument) is not None
 
 
 def parse_hub_spec(spec: str) -> tuple[str, str | None, str]:

@@ -46,13 +46,13 @@ from pathlib import Path
 
 from detector.corpus_reader import (
     COMPRESSED_SUFFIXES,
-    HUB_PREFIX,
     FieldError,
     FieldNames,
     UniqueIds,
     count_records,
     escape_surrogates,
     is_saved_dataset,
+    looks_like_hub_name,
     read_hub,
     read_records,
     record_format,
@@ -214,7 +214,7 @@ def _check_argument(argument: str, fields: FieldNames) -> None:
     if argument == STDIN:
         return  # read (once) when its turn comes
     path = Path(argument)
-    if argument.startswith(HUB_PREFIX) and not path.exists():
+    if looks_like_hub_name(argument) and not path.exists():
         return  # loaded (online) when its turn comes
     if path.is_dir():
         if is_saved_dataset(path):
@@ -264,7 +264,7 @@ def _sources(arguments: list[str]) -> Iterator[tuple[str, str]]:
             yield "stdin", STDIN
         elif path.exists():
             yield from _classify(path, named=True)
-        elif argument.startswith(HUB_PREFIX):
+        elif looks_like_hub_name(argument):
             yield "hub", argument
         else:
             for match in glob.iglob(argument, recursive=True):

@@ -222,3 +222,22 @@ def test_unique_ids_number_repeats_in_input_order():
     out = [i.id for i in unique_ids(items, lambda old, new: renamed.append((old, new)))]
     assert out == ["7", "7#1", "7#1#1", "x", "7#2"]
     assert renamed == [("7", "7#1"), ("7#1", "7#1#1"), ("7", "7#2")]
+
+
+def test_hub_datasets_with_a_config_or_split_need_no_prefix(monkeypatch, tmp_path):
+    datasets = pytest.importorskip("datasets")
+    calls = []
+
+    def fake_load_dataset(name, config, split):
+        calls.append((name, config, split))
+        return [{"article": TEXT}]
+
+    monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
+    monkeypatch.chdir(tmp_path)
+    items = list(iter_inputs(["cnn_dailymail:3.0.0@test", "user/news@validation"]))
+    assert calls == [("cnn_dailymail", "3.0.0", "test"), ("user/news", None, "validation")]
+    assert len(items) == 2
+    # A bare name or a missing file is still "no such file": only the prefix makes it a hub name.
+    for missing in ("cnn_dailymail", "news.txt", "crawl/a@b/c.txt"):
+        with pytest.raises(MissingInputError, match="no such file"):
+            iter_inputs([missing])
