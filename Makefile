@@ -22,7 +22,7 @@ OUT ?= data/spin-dataset
 CROSS ?= cross
 DATA_ENV := HF_DATASETS_CACHE=$(CURDIR)/.cache/datasets
 
-.PHONY: help install demo test test-browser lint bench bench-free bench-lm bench-handspun bench-index bench-index-recall data data-smoke calibrate train train-smoke clean
+.PHONY: help install demo test test-browser lint bench bench-free bench-lm bench-handspun bench-passages bench-index bench-index-recall data data-smoke calibrate train train-smoke clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -85,6 +85,9 @@ bench-lm: install  ## language-model models: load, seconds per article, memory (
 
 bench-handspun: install  ## every reference-free model on the hand-spun sets (~5 min) -> BENCHMARKS.md
 	$(TEST_ENV) $(PY) bench/bench_handspun.py --write BENCHMARKS.md
+
+bench-passages: install  ## partial reuse: passages in longer pages, negatives (~15 s) -> BENCHMARKS.md
+	$(PY) bench/bench_passages.py --write BENCHMARKS.md
 
 bench-index: install  ## batch labelling benchmark (index, query, label; ~10 min) -> BENCHMARKS.md
 	$(PY) bench/bench_index.py --originals 100000 --workers 2 --write BENCHMARKS.md
