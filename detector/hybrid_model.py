@@ -4,9 +4,10 @@ Per word, the judge's evidence (pass-1 margin, pass-2 gain, how likely the
 written unit was, how many candidates it had) and the transformer's spin
 probability, with two lexical signals, go into one small model fitted on
 synthetic spins the transformer never trained on (``make hybrid``:
-``training/fit_hybrid.py``): gradient-boosted trees (a skops file loaded with
-an explicit list of trusted types, never unpickled) or a logistic regression
-(plain JSON weights in ``config.json``), whichever fitted better.  A
+``training/fit_hybrid.py``): gradient-boosted trees (plain JSON evaluated with
+numpy, ``detector.tree_ensemble``: no scikit-learn at inference, nothing
+unpickled) or a logistic regression (plain JSON weights in ``config.json``),
+whichever fitted better.  A
 document is spun when the content words the fused model flags pass a
 length-aware cut (``detector.document_rule``) fitted on clean texts of every
 length.  Flagged units are restored in context by the judge.
@@ -34,12 +35,9 @@ from detector.model_config import read_model_config
 from detector.report import Report
 from detector.restore import Restorer
 from detector.scoring import Restoration, WordScores, score_document
-from detector.skops_files import load_trusted_skops
+from detector.tree_ensemble import TreeEnsemble, load_tree_ensemble
 
-__all__ = ["BOOSTER_TRUSTED_TYPES", "FEATURES", "HybridModel", "hybrid_features"]
-
-# The one type a boosted fusion file may hold beyond skops' defaults.
-BOOSTER_TRUSTED_TYPES = ("sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",)
+__all__ = ["FEATURES", "HybridModel", "hybrid_features"]
 
 # The fused model's inputs, per word, in column order.
 FEATURES = (
@@ -113,7 +111,7 @@ class HybridModel:
         judge_model: LMModel,
         transformer: Any,
         config: dict[str, Any],
-        booster: Any = None,
+        booster: TreeEnsemble | None = None,
     ) -> None:
         fused = config["fusion"]
         if list(fused["features"]) != list(FEATURES):
@@ -157,9 +155,13 @@ class HybridModel:
         config = config if config is not None else read_model_config(folder)
         booster = None
         if config["fusion"].get("kind") == "boosted":
-            booster = load_trusted_skops(
-                folder / config["fusion"]["file"], BOOSTER_TRUSTED_TYPES, rebuild="make hybrid"
-            )
+            file = str(config["fusion"].get("file", ""))
+            if not file.endswith(".json"):
+                raise ModelNotFoundError(
+                    f"the hybrid model's fusion file {file!r} is an older format; "
+                    "refit it with `make hybrid`"
+                )
+            booster = load_tree_ensemble(folder / file, rebuild="make hybrid")
         judge_model = LMModel.load(folder, config=config, lm=lm)
         return cls(judge_model, TransformerModel.load(transformer_folder), config, booster)
 

@@ -100,6 +100,35 @@ def _f1(tags: np.ndarray, flags: np.ndarray) -> float:
     return 2 * tp / (float(tags.sum()) + float(flags.sum())) if tp else 0.0
 
 
+def tree_ensemble(classifier: Any) -> Any:
+    """A fitted binary ``HistGradientBoostingClassifier`` as a ``detector.tree_ensemble``
+    ``TreeEnsemble`` (plain JSON at inference).  scikit-learn has no public export of these
+    trees, so this reads its fitted predictors; ``tests/test_tree_ensemble.py`` checks the
+    two give the same probabilities."""
+    from detector.tree_ensemble import Tree, TreeEnsemble
+
+    if classifier.n_trees_per_iteration_ != 1:
+        raise ValueError("only a binary classifier's trees can be exported")
+    trees = []
+    for (predictor,) in classifier._predictors:
+        nodes = predictor.nodes
+        if nodes["is_categorical"].any():
+            raise ValueError("categorical splits cannot be exported")
+        trees.append(
+            Tree(
+                feature=nodes["feature_idx"].astype(np.int64),
+                threshold=nodes["num_threshold"].astype(np.float64),
+                missing_left=nodes["missing_go_to_left"].astype(bool),
+                left=nodes["left"].astype(np.int64),
+                right=nodes["right"].astype(np.int64),
+                leaf=nodes["is_leaf"].astype(bool),
+                value=nodes["value"].astype(np.float64),
+            )
+        )
+    baseline = float(np.ravel(classifier._baseline_prediction)[0])
+    return TreeEnsemble(baseline, tuple(trees), int(classifier.n_features_in_))
+
+
 def _rule_text(rule: Any, measured: dict[str, float]) -> str:
     """The document rule in a model card's words."""
     examples = ", ".join(f"{rule.needed(n)} of {n}" for n in (40, 80, 200, 400))
@@ -365,16 +394,16 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         "validation_token_f1_out_of_fold": round(oof_f1, 4),
     }
     args.hybrid_model.mkdir(parents=True, exist_ok=True)
+    (args.hybrid_model / "fusion.skops").unlink(missing_ok=True)  # the format before JSON
     if kind == "boosted":
-        import skops.io
-
-        # Trees on the raw features (they need no scaling); the logistic weights stay
-        # in the config as the readable view of what the fusion leans on.
-        skops.io.dump(final, args.hybrid_model / "fusion.skops")
-        hybrid_config["fusion"].update(kind="boosted", file="fusion.skops")
+        # Trees on the raw features (they need no scaling), as plain JSON read with numpy;
+        # the logistic weights stay in the config as the readable view of the fusion.
+        trees = tree_ensemble(final)
+        (args.hybrid_model / "fusion.json").write_text(json.dumps(trees.to_dict()), "utf-8")
+        hybrid_config["fusion"].update(kind="boosted", file="fusion.json")
     else:
         hybrid_config["fusion"]["kind"] = "logistic"
-        (args.hybrid_model / "fusion.skops").unlink(missing_ok=True)
+        (args.hybrid_model / "fusion.json").unlink(missing_ok=True)
     args.hybrid_model.mkdir(parents=True, exist_ok=True)
     (args.hybrid_model / "config.json").write_text(
         json.dumps(hybrid_config, indent=2) + "\n", "utf-8"

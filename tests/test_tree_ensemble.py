@@ -1,0 +1,73 @@
+"""The hybrid's boosted trees as plain JSON: the same probabilities as scikit-learn, no pickle."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from detector.errors import ModelNotFoundError
+from detector.tree_ensemble import TreeEnsemble, load_tree_ensemble
+from training.fit_hybrid import tree_ensemble
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, 5))
+    y = (x[:, 0] + x[:, 1] * x[:, 2] + rng.normal(scale=0.5, size=2000) > 0.3).astype(int)
+    x[rng.random(x.shape) < 0.05] = np.nan  # missing values take their learned side
+    return HistGradientBoostingClassifier(max_iter=40, random_state=0).fit(x, y), x
+
+
+def test_exported_trees_give_scikit_learns_probabilities(fitted, tmp_path):
+    classifier, x = fitted
+    path = tmp_path / "fusion.json"
+    path.write_text(json.dumps(tree_ensemble(classifier).to_dict()), "utf-8")
+    ensemble = load_tree_ensemble(path, rebuild="make hybrid")
+    np.testing.assert_allclose(
+        ensemble.predict_proba(x), classifier.predict_proba(x), rtol=0, atol=1e-12
+    )
+
+
+def test_a_damaged_or_missing_file_is_refused_in_one_line(fitted, tmp_path):
+    classifier, _ = fitted
+    data = tree_ensemble(classifier).to_dict()
+    data["trees"][0]["left"][0] = 10**6  # a child outside the tree
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(ModelNotFoundError, match="make hybrid"):
+        load_tree_ensemble(bad, rebuild="make hybrid")
+    (tmp_path / "junk.json").write_text("{not json", "utf-8")
+    with pytest.raises(ModelNotFoundError, match="not a readable tree ensemble"):
+        load_tree_ensemble(tmp_path / "junk.json", rebuild="make hybrid")
+    with pytest.raises(ModelNotFoundError, match="missing"):
+        load_tree_ensemble(tmp_path / "none.json", rebuild="make hybrid")
+
+
+def test_rows_of_the_wrong_width_are_refused(fitted):
+    classifier, _ = fitted
+    ensemble = TreeEnsemble.from_dict(tree_ensemble(classifier).to_dict())
+    with pytest.raises(ValueError, match="5 features"):
+        ensemble.predict_proba(np.zeros((3, 4)))
+
+
+def test_the_shipped_hybrid_loads_without_scikit_learn_or_skops():
+    code = (
+        "import sys; from detector.models import load_model; load_model('hybrid'); "
+        "print('sklearn' in sys.modules, 'skops' in sys.modules)"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    )
+    assert out.stdout.split()[-2:] == ["False", "False"]
