@@ -23,18 +23,15 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 import shutil
 import sys
 import tempfile
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from detector.errors import ModelNotFoundError, ResourceError
+from detector.hf_quiet import quiet_loading
 from detector.lexicon import default_cache_dir
 
 __all__ = [
@@ -125,7 +122,7 @@ def convert_gguf(gguf: Path, out_dir: Path) -> Path:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=out_dir.name + ".tmp-", dir=out_dir.parent))
     try:
-        with _quiet_loading():
+        with quiet_loading():
             tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
             model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
             quantizer = getattr(model, "hf_quantizer", None)
@@ -267,7 +264,7 @@ def _load_folder(name_or_path: str, name: str) -> CausalLM:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    with _quiet_loading():
+    with quiet_loading():
         model = AutoModelForCausalLM.from_pretrained(name_or_path, dtype=torch.float32)
         tokenizer = AutoTokenizer.from_pretrained(name_or_path)
     model.eval()
@@ -288,31 +285,6 @@ def _load_folder(name_or_path: str, name: str) -> CausalLM:
     return CausalLM(
         model=model, tokenizer=tokenizer, name=name, bos_id=int(bos), max_context=int(context)
     )
-
-
-@contextmanager
-def _quiet_loading() -> Iterator[None]:
-    """Silence transformers' load report, progress bars and warnings, then restore them."""
-    import transformers
-
-    verbosity = transformers.logging.get_verbosity()
-    bars = transformers.utils.logging.is_progress_bar_enabled()
-    tqdm_disable = os.environ.get("TQDM_DISABLE")
-    transformers.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
-    os.environ["TQDM_DISABLE"] = "1"  # the GGUF reader's own progress bar
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", (FutureWarning, DeprecationWarning, UserWarning))
-            yield
-    finally:
-        if tqdm_disable is None:
-            os.environ.pop("TQDM_DISABLE", None)
-        else:
-            os.environ["TQDM_DISABLE"] = tqdm_disable
-        transformers.logging.set_verbosity(verbosity)
-        if bars:
-            transformers.utils.logging.enable_progress_bar()
 
 
 def main(argv: list[str] | None = None) -> int:

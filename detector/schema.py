@@ -4,7 +4,7 @@ Both schemas (JSON Schema draft 2020-12) ship in ``detector/data``:
 ``report.schema.json`` describes the one object ``spindetect score --format
 json`` prints (``Report.to_dict``), ``label-record.schema.json`` each line
 ``spindetect label`` writes (``LabelRecord.to_dict``).  Every report and record
-carries ``schema_version``: the minor number grows when an optional field is
+carries ``schema_version``: the minor number grows when an optional field (or a value) is
 added, the major number when a field is removed, renamed or changes meaning.
 ``spindetect schema report|label`` prints them; ``docs/schema.md`` explains them.
 """
@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 __all__ = ["SCHEMA_FILES", "SCHEMA_VERSION", "SchemaName", "load_schema", "schema_path"]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SchemaName = Literal["report", "label"]
 SCHEMA_FILES: dict[str, str] = {
     "report": "report.schema.json",

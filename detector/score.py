@@ -17,7 +17,15 @@ from dataclasses import dataclass, replace
 
 from detector.align import align, content_overlap
 from detector.document import Document, make_document
+from detector.errors import ResourceError
 from detector.judge import SubstitutionJudge
+from detector.paraphrase import (
+    ParaphraseEvidence,
+    ParaphraseRule,
+    SentenceEncoder,
+    judge_paraphrase,
+    needs_meaning_check,
+)
 from detector.passages import (
     PassageRange,
     find_passages,
@@ -53,9 +61,22 @@ class ReferenceScorer:
     candidates : int, default=3
         With several originals, how many of the closest (by shared content
         words) are aligned in full before the best match is chosen.
+    paraphrase : ParaphraseRule or None, default=ParaphraseRule()
+        The rule that calls a copy ``paraphrased`` (see ``detector.paraphrase``);
+        None turns the check off.
+    encoder : SentenceEncoder, optional
+        The sentence embeddings the paraphrase check reads; the packaged MiniLM,
+        loaded on first need, when omitted.
     """
 
-    def __init__(self, judge: SubstitutionJudge | None = None, *, candidates: int = 3) -> None:
+    def __init__(
+        self,
+        judge: SubstitutionJudge | None = None,
+        *,
+        candidates: int = 3,
+        paraphrase: ParaphraseRule | None = ParaphraseRule(),  # noqa: B008 (frozen)
+        encoder: SentenceEncoder | None = None,
+    ) -> None:
         if not isinstance(candidates, int) or candidates < 1:
             raise ValueError(
                 "the 'candidates' parameter of ReferenceScorer must be an int >= 1, "
@@ -63,6 +84,8 @@ class ReferenceScorer:
             )
         self.judge = judge if judge is not None else SubstitutionJudge()
         self.candidates = candidates
+        self.paraphrase = paraphrase
+        self.encoder = encoder if encoder is not None else SentenceEncoder()
 
     def score_pair(self, suspect: Document, original: Document) -> ScoredPair:
         """Compare ``suspect`` with one ``original``: the report and its features.
@@ -70,14 +93,26 @@ class ReferenceScorer:
         When the suspect as a whole is no copy, its reused passages are looked
         for one by one (see ``detector.passages``); one substantial passage (two
         sentences, 40 words, or nearly all of a short original) makes it a copy,
-        judged on its reused passages alone.
+        judged on its reused passages alone.  A suspect that keeps the
+        original's topic but not its wording is also compared sentence by
+        sentence in meaning: a retelling in order is ``paraphrased``.
         """
         alignment = align(suspect, original)
         spans = self.judge.judge(alignment)
         scored = ScoredPair(*decide_with_features(alignment, spans, self.judge.weights))
-        if scored.report.relation == "copy":
+        if scored.report.relation != "copy":
+            scored = self._score_passages(suspect, original) or scored
+        if self.paraphrase is None or not needs_meaning_check(alignment, self.paraphrase):
             return scored
-        return self._score_passages(suspect, original) or scored
+        try:
+            evidence = judge_paraphrase(alignment, self.encoder, self.paraphrase)
+        except ResourceError as error:
+            note = f"paraphrase check skipped: {error}"
+            return replace(scored, report=replace(scored.report, note=note))
+        if not evidence.is_paraphrase:
+            return scored
+        features = {**scored.features, "reuse": evidence.paired_share}
+        return ScoredPair(_paraphrased(scored.report, evidence), features)
 
     def score(self, suspect: Document, originals: Sequence[Document] | Document) -> Report:
         """The report on ``suspect`` against the best-matching of ``originals``.
@@ -182,6 +217,64 @@ class ReferenceScorer:
             or words_within(original, passage.original_start, passage.original_end)
             >= _WHOLE_ORIGINAL * len(original)
         )
+
+
+def _paraphrased(report: Report, evidence: ParaphraseEvidence) -> Report:
+    """``report`` (the word alignment's) turned into the report on a paraphrased copy.
+
+    Each rewritten sentence becomes a span of kind ``paraphrase`` holding the
+    original sentence it retells; the word-level spans inside those sentences
+    give way, the others stay.  Runs of retold sentences are the passages.
+    """
+    suspect, original = report.suspect, report.original
+    assert original is not None  # a reference report
+    sentence_spans = []
+    for pair in evidence.rewritten:
+        start, end = suspect.char_span(*suspect.sentences[pair.suspect])
+        o_start, o_end = original.char_span(*original.sentences[pair.original])
+        similarity = min(1.0, max(0.0, pair.similarity))
+        sentence_spans.append(
+            Span(
+                start,
+                end,
+                suspect.text[start:end],
+                original.text[o_start:o_end],
+                "paraphrase",
+                similarity,
+                o_start,
+                o_end,
+            )
+        )
+    inside = [(s.start, s.end) for s in sentence_spans]
+    kept = [s for s in report.spans if not any(lo <= s.start < hi for lo, hi in inside)]
+    deletions = [d for d in report.deletions if not any(lo < d.start < hi for lo, hi in inside)]
+    passages = []
+    run: list = []
+    for pair in (*evidence.pairs, None):
+        if run and (
+            pair is None
+            or pair.suspect > run[-1].suspect + 2
+            or pair.original > run[-1].original + 2
+        ):
+            start = suspect.char_span(*suspect.sentences[run[0].suspect])[0]
+            end = suspect.char_span(*suspect.sentences[run[-1].suspect])[1]
+            o_start = original.char_span(*original.sentences[run[0].original])[0]
+            o_end = original.char_span(*original.sentences[run[-1].original])[1]
+            passages.append(Passage(start, end, o_start, o_end, "paraphrased"))
+            run = []
+        if pair is not None:
+            run.append(pair)
+    return replace(
+        report,
+        verdict="paraphrased",
+        relation="copy",
+        source=original.name if report.source is None else report.source,
+        spans=tuple(sorted(sentence_spans + kept, key=lambda s: s.start)),
+        deletions=tuple(deletions),
+        passages=tuple(passages),
+        coverage=measure_coverage(tuple(passages), suspect, original),
+        note=f"paraphrased: {evidence.summary()}",
+    )
 
 
 def _moved(

@@ -23,16 +23,15 @@ import math
 import os
 import shutil
 import tempfile
-import warnings
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from detector.document import Document
 from detector.errors import ModelNotFoundError
+from detector.hf_quiet import quiet_loading
 from detector.lexicon import default_cache_dir, load_lexicon
 from detector.model_config import read_model_config
 from detector.report import Report
@@ -188,7 +187,7 @@ class TransformerModel:
         )
         check_model_files(folder)
         merged = merged_weights_dir(folder)
-        with _quiet_loading():
+        with quiet_loading():
             network = None
             if (merged / "model.safetensors").is_file():
                 from safetensors import SafetensorError
@@ -320,22 +319,3 @@ def _merge_adapter(base: Path, folder: Path, labels: Sequence[str], merged: Path
         if partial is not None:
             shutil.rmtree(partial, ignore_errors=True)
     return network
-
-
-@contextmanager
-def _quiet_loading() -> Iterator[None]:
-    """Silence transformers' load report, progress bars and deprecation warnings, then restore."""
-    import transformers
-
-    verbosity = transformers.logging.get_verbosity()
-    bars = transformers.utils.logging.is_progress_bar_enabled()
-    transformers.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", (FutureWarning, DeprecationWarning, UserWarning))
-            yield
-    finally:
-        transformers.logging.set_verbosity(verbosity)
-        if bars:
-            transformers.utils.logging.enable_progress_bar()

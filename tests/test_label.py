@@ -125,7 +125,7 @@ def test_records_serialise_fields_in_contract_order():
     assert record.to_json() == (
         '{"id": "a.txt", "verdict": null, "relation": null, "spin_score": null, '
         '"source": null, "related": null, "n_spans": null, "mode": null, "model": null, '
-        '"error": "a.txt is empty (really)", "schema_version": "1.0"}'
+        '"error": "a.txt is empty (really)", "schema_version": "1.1"}'
     )
     assert record.outcome == "error"
 

