@@ -725,6 +725,8 @@ class LabelSummary:
         "reference-free"``), and the time they took in all.
     model_load_seconds : float
         Time spent loading the fallback model (in every worker, added up).
+    paraphrased : int
+        Records of copies retold sentence by sentence (verdict ``paraphrased``).
     """
 
     out: str
@@ -743,6 +745,7 @@ class LabelSummary:
     by_model: int = 0
     model_seconds: float = 0.0
     model_load_seconds: float = 0.0
+    paraphrased: int = 0
 
     @property
     def rate(self) -> float:
@@ -902,6 +905,7 @@ def label_corpus(
         by_model=modes["reference-free"],
         model_seconds=seconds["reference-free"],
         model_load_seconds=seconds["load"],
+        paraphrased=counts["paraphrased"],
     )
 
 

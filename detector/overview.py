@@ -236,10 +236,11 @@ def summarise(
         score = record.get("spin_score")
         if score is None:
             continue
-        column = 0 if verdict == "spun" else 1 if verdict == "not_spun" else 2
+        finding = verdict in ("spun", "paraphrased")
+        column = 0 if finding else 1 if verdict == "not_spun" else 2
         bins[min(round(score * _SCALE) * BINS // _SCALE, BINS - 1)][column] += 1
         if top:
-            key = (verdict == "spun", float(score), -position)
+            key = (finding, float(score), -position)
             if len(heap) < top:
                 heapq.heappush(heap, (*key, _suspect(record)))
             elif key > heap[0][:3]:
@@ -447,8 +448,8 @@ def _href(path: Path, page_dir: Path) -> str:
 # --------------------------------------------------------------------------- HTML
 
 
-_COLOURS = ("#c62828", "#2e7d32", "#9e9e9e")  # spun, not spun, other verdicts
-_SERIES = ("spun", "not spun", "other")
+_COLOURS = ("#c62828", "#2e7d32", "#9e9e9e")  # spun or paraphrased, not spun, other verdicts
+_SERIES = ("spun or paraphrased", "not spun", "other")
 
 _CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#222;
@@ -460,7 +461,7 @@ table{border-collapse:collapse;font-size:14px}
 th,td{border-bottom:1px solid #e0e0e0;padding:4px 10px;text-align:left;vertical-align:top}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 td.id{max-width:380px;overflow-wrap:anywhere}
-.spun{color:#c62828;font-weight:600}.not_spun{color:#2e7d32}
+.spun,.paraphrased{color:#c62828;font-weight:600}.not_spun{color:#2e7d32}
 .problem{color:#8d6e63;font-size:13px}
 .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
 svg text{font:11px system-ui,sans-serif;fill:#444}

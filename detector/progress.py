@@ -228,6 +228,7 @@ def label_summary(summary: LabelSummary) -> object:
     """The summary table of a labelling run."""
     rows = [
         ("spun", f"{summary.spun:,}"),
+        *([("paraphrased", f"{summary.paraphrased:,}")] if summary.paraphrased else []),
         ("not spun", f"{summary.not_spun:,}"),
         ("  with a source in the index", f"{summary.with_source:,}"),
         ("  scored by the fallback model", f"{summary.reference_free:,}"),
