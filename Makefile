@@ -22,7 +22,7 @@ OUT ?= data/spin-dataset
 CROSS ?= cross
 DATA_ENV := HF_DATASETS_CACHE=$(CURDIR)/.cache/datasets
 
-.PHONY: help install demo test test-browser lint bench bench-free bench-lm bench-handspun bench-passages bench-index bench-index-recall data data-smoke calibrate train train-smoke clean
+.PHONY: help install demo test test-browser lint bench bench-free bench-lm bench-handspun bench-passages bench-index bench-index-recall data data-smoke calibrate train train-smoke clean paraphrase-data evaluate-reference
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -88,6 +88,14 @@ bench-handspun: install  ## every reference-free model on the hand-spun sets (~5
 
 bench-passages: install  ## partial reuse: passages in longer pages, negatives (~15 s) -> BENCHMARKS.md
 	$(PY) bench/bench_passages.py --write BENCHMARKS.md
+
+paraphrase-data: install  ## paraphrased copies and hard negatives for reference mode (~40 min with the LM; cached) -> data/paraphrase
+	$(TEST_ENV) $(PY) -m training.paraphrase_data --out data/paraphrase
+
+evaluate-reference: install  ## reference mode: partial copies, paraphrased copies, hard negatives (~5 min) -> BENCHMARKS.md
+	$(PY) bench/bench_passages.py --write BENCHMARKS.md
+	@test -f data/paraphrase/test.jsonl || $(MAKE) paraphrase-data
+	$(TEST_ENV) $(PY) bench/bench_paraphrase.py --split test --write BENCHMARKS.md
 
 bench-index: install  ## batch labelling benchmark (index, query, label; ~10 min) -> BENCHMARKS.md
 	$(PY) bench/bench_index.py --originals 100000 --workers 2 --write BENCHMARKS.md
