@@ -20,6 +20,8 @@ MAX_STORIES ?=
 SEED ?= 13
 OUT ?= data/spin-dataset
 CROSS ?= cross
+# `make bench-index`: how many synthetic originals to index.
+ORIGINALS ?= 100000
 DATA_ENV := HF_DATASETS_CACHE=$(CURDIR)/.cache/datasets
 
 .PHONY: help install demo test test-browser lint bench bench-free bench-lm bench-handspun bench-passages bench-index bench-index-recall data data-smoke calibrate train train-smoke clean paraphrase-data evaluate-reference
@@ -48,6 +50,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PY) -m detector.lexicon
 	$(PY) -m detector.meaning
+	$(TEST_ENV) $(PY) -m detector.dense
 	$(TEST_ENV) $(PY) -m detector.lm
 	@touch $(STAMP)
 
@@ -97,10 +100,10 @@ evaluate-reference: install  ## reference mode: partial copies, paraphrased copi
 	@test -f data/paraphrase/test.jsonl || $(MAKE) paraphrase-data
 	$(TEST_ENV) $(PY) bench/bench_paraphrase.py --split test --write BENCHMARKS.md
 
-bench-index: install  ## batch labelling benchmark (index, query, label; ~10 min) -> BENCHMARKS.md
-	$(PY) bench/bench_index.py --originals 100000 --workers 2 --write BENCHMARKS.md
+bench-index: install  ## batch labelling benchmark (index, query, label; ~10 min; ORIGINALS=n) -> BENCHMARKS.md
+	$(PY) bench/bench_index.py --originals $(ORIGINALS) --workers 2 --write BENCHMARKS.md
 
-bench-index-recall: install  ## retrieval of heavily spun pages and excerpts (~1 min) -> BENCHMARKS.md
+bench-index-recall: install  ## retrieval of spun, paraphrased, partial and short pages, every path (~6 min) -> BENCHMARKS.md
 	$(PY) bench/bench_index.py --recall --originals 5000 --queries 500 --workers 2 --write BENCHMARKS.md
 
 data: install  ## build the spin dataset from $(CORPUS) into $(OUT) (a minute or two)

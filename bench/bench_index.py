@@ -12,15 +12,23 @@ Run from the repository root::
 
     .venv/bin/python bench/bench_index.py --originals 100000 --write BENCHMARKS.md
 
-With ``--recall`` it measures retrieval under heavier spinning instead of the
-labelling run: recall@1 and query latency for full articles spun at rates 0.3
-and 0.6 and for short excerpts (the first ``--excerpt`` characters) spun at
-0.3, and for shorter excerpts of longer originals, through the fast path alone
-and through both paths (``SourceIndex.query`` with and without ``synonyms``),
-written to the ``index-recall-vN`` section (N: the index format)::
+With ``--recall`` it measures retrieval instead of the labelling run: recall@1
+and recall@10 per path (the fast path alone, with the synonym-class path, all
+three paths as ``SourceIndex.query`` takes them, and the dense path asked
+alone) for full articles spun at rates 0.1 to 0.6 by both spinner profiles
+(``moby``, ``paratable``), for short excerpts (the first ``--excerpt``
+characters) spun at 0.3, for shorter excerpts of longer originals, for
+machine-paraphrased copies (``detector.spin.paraphrase``, when present), for
+partial copies (one spun paragraph among unrelated ones), and false sources
+among ``--unrelated`` (500) unrelated articles; with the dense path's build
+cost (against a ``--no-dense`` build) and query latency, written to the
+``index-recall-vN`` section (N: the index format)::
 
     .venv/bin/python bench/bench_index.py --recall --originals 5000 --queries 500 \
         --write BENCHMARKS.md
+
+``--no-dense`` builds the index without dense passage vectors (for the key
+paths' figures at scale, e.g. ``--originals 1000000 --no-dense``).
 
 Skips (exit code 0, a message) when ../shared/corpora is absent.
 """
@@ -197,69 +205,157 @@ def excerpt(text: str, chars: int) -> str:
     return cut[: cut.rfind(" ")] if " " in cut else cut
 
 
+def spin_cached(cache: Path, texts: list[str], rate: float, profile: str) -> list[str]:
+    """``texts`` spun by the ``profile`` spinner at ``rate`` (seed: the position), cached."""
+    if cache.exists():
+        with open(cache, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        if len(lines) == len(texts):
+            return [json.loads(line)["text"] for line in lines]
+    from detector.spin.spinner import Spinner
+
+    spinner = Spinner.from_profile(profile)
+    spun = [spinner.spin(text, rate=rate, seed=k).text for k, text in enumerate(texts)]
+    write_jsonl(cache, ({"text": text} for text in spun))
+    return spun
+
+
+def paraphraser():
+    """``paraphrase(text, seed=...)`` of ``detector.spin.paraphrase``, or None when absent."""
+    try:
+        from detector.spin.paraphrase import paraphrase
+    except ImportError:
+        return None
+    return paraphrase
+
+
+def recall_cases(
+    args: argparse.Namespace, originals: list[str], unrelated_paragraphs: list[str]
+) -> tuple[list[tuple[str, list[str], list[str]]], list[str]]:
+    """The suspects of ``--recall``: (name, texts copied, suspects) per case, and notes."""
+    notes: list[str] = []
+    everything = range(len(originals))
+    longer = [k for k in everything if len(originals[k]) > args.excerpt]
+    half = args.excerpt // 2
+    work = args.workdir
+    n = args.originals
+    cases: list[tuple[str, list[str], list[str]]] = []
+    targets = random.Random(2).sample(everything, min(args.queries, len(originals)))
+    whole = [originals[k] for k in targets]
+    for profile in ("moby", "paratable"):
+        for rate in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6):
+            cache = work / f"recall-{n}-{len(whole)}-0-{rate}-{profile}.jsonl"
+            spun = spin_cached(cache, whole, rate, profile)
+            cases.append((f"full articles, {profile} {rate}", whole, spun))
+    cut = [excerpt(text, args.excerpt) for text in whole]
+    for profile in ("moby", "paratable"):
+        cache = work / f"recall-{n}-{len(cut)}-{args.excerpt}-0.3-{profile}.jsonl"
+        spun = spin_cached(cache, cut, 0.3, profile)
+        cases.append((f"first {args.excerpt:,} characters, {profile} 0.3", cut, spun))
+    short_targets = random.Random(2).sample(longer, min(args.queries, len(longer)))
+    short = [excerpt(originals[k], half) for k in short_targets]
+    for rate in (0.3, 0.6):
+        cache = work / f"recall-{n}-{len(short)}-{half}-{rate}-moby.jsonl"
+        spun = spin_cached(cache, short, rate, "moby")
+        name = f"first {half:,} characters of originals over {args.excerpt:,}, moby {rate}"
+        cases.append((name, short, spun))
+    paraphrase = paraphraser()
+    if paraphrase is None:
+        notes.append(
+            "Machine-paraphrased copies: not measured (`detector.spin.paraphrase.paraphrase` "
+            "was not there when this ran)."
+        )
+    else:
+        paraphrased = [paraphrase(text, seed=k) for k, text in enumerate(whole)]  # never cached
+        unchanged = sum(p == t for p, t in zip(paraphrased, whole, strict=True))
+        if unchanged:
+            notes.append(
+                f"Machine-paraphrased copies: {unchanged} of {len(whole)} came back from "
+                "`detector.spin.paraphrase.paraphrase` unchanged when this ran."
+            )
+        cases.append(("full articles, machine-paraphrased", whole, paraphrased))
+    # Partial copies: one paragraph of an original, spun (moby 0.3), among 2 to 4 unrelated ones.
+    rng = random.Random(6)
+    copied, hosts = [], []
+    for text in whole:
+        copied.append(rng.choice(text.split("\n\n")))
+        host = rng.sample(unrelated_paragraphs, rng.randint(2, 4))
+        hosts.append(host)
+    cache = work / f"recall-{n}-{len(copied)}-partial-0.3-moby.jsonl"
+    spun = spin_cached(cache, copied, 0.3, "moby")
+    partial = []
+    for paragraph, host in zip(spun, hosts, strict=True):
+        at = rng.randint(0, len(host))
+        partial.append("\n\n".join([*host[:at], paragraph, *host[at:]]))
+    cases.append(("partial copies: one paragraph, moby 0.3, in 2-4 unrelated", copied, partial))
+    return cases, notes
+
+
+def dense_ids(index, document, limit: int) -> list[str]:
+    """The dense path alone: the ids of the originals it ranks first (and keeps alone)."""
+    from detector.index import DENSE_MARGIN
+
+    found = {d: v for d, v in index.dense_scores(document).items() if v[2] >= DENSE_MARGIN}
+    ranked = sorted(found, key=lambda d: (-found[d][0], -found[d][1], d))[:limit]
+    names = index._ids(ranked) if ranked else {}
+    return [names[d] for d in ranked]
+
+
 def measure_recall(
     args: argparse.Namespace,
     originals: list[str],
-    unrelated: list[str],
+    held_out: list[str],
     words: float,
     index_path: Path,
     build: tuple[float, float, int, list[int]],
     load_at_start: float,
 ) -> int:
-    """Recall@1 (and @3) and query latency of spun suspects, heavy spins and short excerpts."""
-    import inspect
-
+    """Recall@1 and @10 per retrieval path, false sources, and the dense path's costs."""
     from detector.document import make_document
-    from detector.index import FORMAT_VERSION, SourceIndex
+    from detector.index import (
+        DENSE_MARGIN,
+        DENSE_MARGIN_CORROBORATED,
+        DENSE_MIN_COSINE,
+        FORMAT_VERSION,
+        SourceIndex,
+    )
 
-    everything = range(len(originals))
-    longer = [k for k in everything if len(originals[k]) > args.excerpt]
-    half = args.excerpt // 2
-    cases = [
-        (f"full articles (mean {words:.0f} words), rate 0.3", 0, 0.3, everything),
-        (f"full articles (mean {words:.0f} words), rate 0.6", 0, 0.6, everything),
-        (f"first {args.excerpt:,} characters, rate 0.3", args.excerpt, 0.3, everything),
-        (
-            f"first {half:,} characters of originals over {args.excerpt:,}, rate 0.3",
-            half,
-            0.3,
-            longer,
-        ),
-        (
-            f"first {half:,} characters of originals over {args.excerpt:,}, rate 0.6",
-            half,
-            0.6,
-            longer,
-        ),
+    unrelated = synthesise(held_out, args.unrelated, seed=3)
+    cases, notes = recall_cases(args, originals, held_out)
+    keyed = [
+        ("fast path only", {"synonyms": False, "dense": False}),
+        ("fast + synonym classes", {"dense": False}),
+        ("all paths (default)", {}),
     ]
-    paths: list[tuple[str, dict[str, object]]] = [("fast path", {})]
-    if "synonyms" in inspect.signature(SourceIndex.query).parameters:
-        paths = [("fast path only", {"synonyms": False}), ("both paths", {"synonyms": True})]
     rows = []
     unrelated_rows = []
+    dense_latencies: list[float] = []
     with SourceIndex.open(index_path) as index:
         index.query(make_document(originals[0]))  # loads the thesaurus
-        for name, chars, rate, pool in cases:
-            targets = random.Random(2).sample(pool, min(args.queries, len(pool)))
-            cut = [excerpt(originals[k], chars) if chars else originals[k] for k in targets]
-            cache = args.workdir / f"recall-{args.originals}-{len(cut)}-{chars}-{rate}.jsonl"
-            how, spun = spin_suspects(cache, cut, list(range(len(cut))), rate)
-            documents = [make_document(text) for text in spun]
+        has_dense = bool(index._dense_index())
+        paths = keyed + ([("dense path alone", None)] if has_dense else [])
+        for name, copied, suspects in cases:
+            documents = [make_document(text) for text in suspects]
             for path, options in paths:
-                latencies, top1, top3 = [], 0, 0
-                for k, text, document in zip(targets, cut, documents, strict=True):
+                latencies, top1, top10 = [], 0, 0
+                for text, document in zip(copied, documents, strict=True):
                     started = time.perf_counter()
-                    ids = [c.id for c in index.query(document, **options)]
+                    if options is None:
+                        ids = dense_ids(index, document, 10)
+                    else:
+                        ids = [c.id for c in index.query(document, limit=10, **options)]
                     latencies.append(time.perf_counter() - started)
-                    right = [i == f"o{k}" or text in index.text(i) for i in ids]
+                    if options is None:
+                        dense_latencies.append(latencies[-1])
+                    right = [text in index.text(i) for i in ids]
                     top1 += right[:1] == [True]
-                    top3 += any(right)
+                    top10 += any(right)
                 latencies.sort()
                 q = len(latencies)
                 p50, p95 = (latencies[int(f * (q - 1))] * 1e3 for f in (0.5, 0.95))
-                rows.append((name, path, top1, top3, q, p50, p95))
+                rows.append((name, path, top1, top10, q, p50, p95))
                 print(
-                    f"{name}, {path}: recall@1 {top1}/{q}, @3 {top3}/{q}; "
+                    f"{name}, {path}: recall@1 {top1}/{q}, @10 {top10}/{q}; "
                     f"query p50 {p50:.1f} ms p95 {p95:.1f} ms",
                     flush=True,
                 )
@@ -268,68 +364,176 @@ def measure_recall(
             latencies, hits = [], 0
             for document in documents:
                 started = time.perf_counter()
-                hits += bool(index.query(document, **options))
+                if options is None:
+                    hits += bool(dense_ids(index, document, 1))
+                else:
+                    hits += bool(index.query(document, **options))
                 latencies.append(time.perf_counter() - started)
             latencies.sort()
             q = len(latencies)
             p50, p95 = (latencies[int(f * (q - 1))] * 1e3 for f in (0.5, 0.95))
             unrelated_rows.append((path, hits, q, p50, p95))
             print(f"unrelated, {path}: {hits}/{q} with candidates; p50 {p50:.1f} ms", flush=True)
+    dense_latencies.sort()
     build_rate, build_cpu, size, build_memory = build
+    sidecar = index_path.with_name(index_path.name + ".dense")
+    dense_size = sidecar.stat().st_size if sidecar.exists() else 0
+    keys_only = build_keys_only(args, index_path)
+    print(f"build without dense vectors: {keys_only[0]:,.0f} docs/s", flush=True)
     if args.write:
-        pythonpath = os.environ.get("PYTHONPATH")
-        command = (
-            (f"PYTHONPATH={pythonpath} " if pythonpath else "")
-            + f".venv/bin/python bench/bench_index.py --recall --originals {args.originals} "
-            f"--queries {args.queries} --excerpt {args.excerpt} --workers {args.workers} "
-            f"--write {args.write}" + (f" --note {json.dumps(args.note)}" if args.note else "")
+        write_recall_section(
+            args,
+            rows,
+            unrelated_rows,
+            notes,
+            words=words,
+            n_unrelated=len(unrelated),
+            build=(build_rate, build_cpu, size, build_memory),
+            keys_only=keys_only,
+            dense_size=dense_size,
+            dense_latencies=dense_latencies,
+            n_originals=len(originals),
+            load_at_start=load_at_start,
+            thresholds=(DENSE_MIN_COSINE, DENSE_MARGIN, DENSE_MARGIN_CORROBORATED),
+            format_version=FORMAT_VERSION,
         )
-        title = "with the synonym-class path" if len(paths) > 1 else "fast path alone"
-        lines = [
-            f"## Retrieval under heavy spinning: index format {FORMAT_VERSION}, {title}",
-            "",
-            f"Measured by `bench/bench_index.py --recall` on this machine: 2 CPU cores shared "
-            f"with other work (1-minute load average {load_at_start:.1f} when the run began, "
-            f"{os.getloadavg()[0]:.1f} when it ended), Python {platform.python_version()}; "
-            f"`--workers {args.workers}`. Reproduce with:",
-            "",
-            "```",
-            command,
-            "```",
-            "",
-            f"Originals: {args.originals:,} synthetic articles as in the Batch labelling section. "
-            f"Suspects: {args.queries:,} random originals (or excerpts: their first characters, "
-            f"cut at a word) spun with {how}; the shorter excerpts come from the "
-            f"{len(longer):,} originals over {args.excerpt:,} characters, so they hold at most "
-            "half of their original. Recall@1: the first candidate of `SourceIndex.query` "
-            "(`synonyms=False` for the fast path only) is the suspect's original, or another "
-            "holding the whole of the text that was spun (originals share paragraphs, so an "
-            "excerpt often has several). Unrelated: "
-            f"{len(unrelated)} articles made from stories held out of the archive."
-            + (f" {args.note}" if args.note else ""),
-            "",
-            "| suspects | path | recall@1 | recall@3 | query p50 / p95 |",
-            "|---|---|---|---|---|",
-        ]
-        for name, path, top1, top3, q, p50, p95 in rows:
-            lines.append(
-                f"| {name} | {path} | {top1 / q:.3f} ({top1}/{q}) | {top3 / q:.3f} | "
-                f"{p50:.1f} / {p95:.1f} ms |"
-            )
-        for path, hits, q, p50, p95 in unrelated_rows:
-            lines.append(
-                f"| unrelated articles: any candidate | {path} | {hits}/{q} | | "
-                f"{p50:.1f} / {p95:.1f} ms |"
-            )
-        lines += [
-            "",
-            f"Index build (`spindetect index`, start-up included): {build_rate:,.0f} originals/s, "
-            f"{build_cpu / len(originals) * 1e3:.2f} ms CPU per original, "
-            f"{size / 2**20:,.1f} MB on disk, peak RSS {describe_memory(*build_memory)}.",
-            "",
-        ]
-        write_section(args.write, f"index-recall-v{FORMAT_VERSION}", "\n".join(lines))
     return 0
+
+
+def build_keys_only(args: argparse.Namespace, index_path: Path) -> tuple[float, float]:
+    """Rate (originals/s) and CPU per original (s) of the same build without dense vectors."""
+    out = index_path.with_name(index_path.stem + "-keys.sdx")
+    out.unlink(missing_ok=True)
+    originals_path = args.workdir / f"originals-{args.originals}.jsonl"
+    seconds, cpu, *_ = run_measured(
+        spindetect("index", originals_path, "-o", out, "--workers", args.workers, "--no-dense")
+    )
+    return args.originals / seconds, cpu / args.originals
+
+
+def targets(rows: list[tuple], unrelated_rows: list[tuple]) -> list[str]:
+    """The issue's targets against the default path's results, one line each."""
+    default = {name: (top1, n) for name, path, top1, _, n, _, _ in rows if path.startswith("all")}
+
+    def worst(prefixes: tuple[str, ...]) -> tuple[float, str]:
+        chosen = [(t / n, name) for name, (t, n) in default.items() if name.startswith(prefixes)]
+        return min(chosen) if chosen else (float("nan"), "not measured")
+
+    lines = ["Targets (issue 15), all paths (default):", ""]
+    checks = [
+        (
+            "spins at rates up to 0.6, both profiles",
+            ("full articles, moby", "full articles, para"),
+            0.98,
+        ),
+        ("first 1,500 characters spun at 0.3", ("first 1,500",), 0.95),
+        ("machine-paraphrased copies", ("full articles, machine",), 0.9),
+        ("partial copies", ("partial",), 0.9),
+    ]
+    for label, prefixes, target in checks:
+        value, name = worst(prefixes)
+        verdict = "met" if value >= target else ("not measured" if value != value else "missed")
+        lines.append(f"- recall@1 on {label} >= {target}: {verdict} (lowest {value:.3f}: {name})")
+    false = [(hits, n) for path, hits, n, _, _ in unrelated_rows if path.startswith("all")]
+    if false:
+        hits, n = false[0]
+        verdict = "met" if hits <= 1 and n >= 500 else "missed"
+        lines.append(f"- at most 1 false source among >= 500 unrelated: {verdict} ({hits}/{n})")
+    return lines
+
+
+def write_recall_section(
+    args: argparse.Namespace,
+    rows: list[tuple],
+    unrelated_rows: list[tuple],
+    notes: list[str],
+    *,
+    words: float,
+    n_unrelated: int,
+    build: tuple[float, float, int, list[int]],
+    keys_only: tuple[float, float],
+    dense_size: int,
+    dense_latencies: list[float],
+    n_originals: int,
+    load_at_start: float,
+    thresholds: tuple[float, float],
+    format_version: int,
+) -> None:
+    """The ``index-recall-vN`` section of ``args.write``."""
+    build_rate, build_cpu, size, build_memory = build
+    pythonpath = os.environ.get("PYTHONPATH")
+    command = (
+        (f"PYTHONPATH={pythonpath} " if pythonpath else "")
+        + f".venv/bin/python bench/bench_index.py --recall --originals {args.originals} "
+        f"--queries {args.queries} --unrelated {args.unrelated} --excerpt {args.excerpt} "
+        f"--workers {args.workers} --write {args.write}"
+        + (f" --note {json.dumps(args.note)}" if args.note else "")
+    )
+    q = len(dense_latencies)
+    d50, d95 = (dense_latencies[int(f * (q - 1))] * 1e3 for f in (0.5, 0.95)) if q else (0.0, 0.0)
+    keys_rate, keys_cpu = keys_only
+    dense_cpu = build_cpu / n_originals - keys_cpu
+    lines = [
+        f"## Retrieval under spinning and paraphrase: index format {format_version}, three paths",
+        "",
+        f"Measured by `bench/bench_index.py --recall` on this machine: 2 CPU cores shared "
+        f"with other work (1-minute load average {load_at_start:.1f} when the run began, "
+        f"{os.getloadavg()[0]:.1f} when it ended), Python {platform.python_version()}; "
+        f"`--workers {args.workers}`. Reproduce with (`make bench-index-recall`):",
+        "",
+        "```",
+        command,
+        "```",
+        "",
+        f"Originals: {args.originals:,} synthetic articles as in the Batch labelling section "
+        f"(mean {words:.0f} words; originals share paragraphs). Suspects: {args.queries:,} "
+        "random originals per row, spun by `detector.spin.spinner` (`moby` and `paratable` "
+        "profiles) at the rate named, or cut to their first characters (at a word) and "
+        "spun, or paraphrased; partial copies are one paragraph of an original, spun, set "
+        "among 2 to 4 paragraphs of stories held out of the archive. Recall@k: a candidate "
+        "among the first k of `SourceIndex.query(limit=10)` holds the whole text that was "
+        "copied (the suspect's original, or another original holding it). Paths: the fast "
+        "path (immutables LSH) alone (`synonyms=False, dense=False`); with the "
+        "synonym-class path (`dense=False`); all three, each taken only when the paths "
+        "before it find no candidate holding 70% of the suspect (the default); and, for "
+        "comparison, the dense path asked alone (`SourceIndex.dense_scores`), ranked by "
+        f"its own score. The dense path counts a passage pair from cosine {thresholds[0]} "
+        f"and keeps an original when one of its matches stands {thresholds[1]} above the "
+        "suspect passage's background (its 20th nearest passage in the index; a match "
+        f"under cosine 0.7 must stand out more), {thresholds[2]} when a key path "
+        f"corroborates the original (asked alone: always {thresholds[1]}). "
+        f"False sources: {n_unrelated} articles made from stories held out of the archive; "
+        "any candidate at all counts." + (f" {args.note}" if args.note else ""),
+        "",
+        "| suspects | path | recall@1 | recall@10 | query p50 / p95 |",
+        "|---|---|---|---|---|",
+    ]
+    for name, path, top1, top10, n, p50, p95 in rows:
+        lines.append(
+            f"| {name} | {path} | {top1 / n:.3f} ({top1}/{n}) | {top10 / n:.3f} | "
+            f"{p50:.1f} / {p95:.1f} ms |"
+        )
+    for path, hits, n, p50, p95 in unrelated_rows:
+        lines.append(
+            f"| unrelated articles: false sources | {path} | {hits}/{n} | | "
+            f"{p50:.1f} / {p95:.1f} ms |"
+        )
+    lines += ["", *targets(rows, unrelated_rows), ""]
+    lines += [f"{note}" for note in notes] + ([""] if notes else [])
+    lines += [
+        f"Index build (`spindetect index`, start-up included, dense vectors made): "
+        f"{build_rate:,.0f} originals/s, {build_cpu / n_originals * 1e3:.2f} ms CPU per "
+        f"original, {size / 2**20:,.1f} MB (SQLite) + {dense_size / 2**20:,.1f} MB (dense "
+        f"sidecar) on disk, peak RSS {describe_memory(*build_memory)}. The same build "
+        f"without dense vectors (`spindetect index --no-dense`): {keys_rate:,.0f} "
+        f"originals/s, {keys_cpu * 1e3:.2f} ms CPU per original; so the dense path costs "
+        f"about {dense_cpu * 1e3:.2f} ms CPU per original to build (passages embedded in the "
+        "workers, int8 HNSW insertion in the main process). Dense path query (suspect "
+        f"passages embedded, HNSW search, scores): p50 {d50:.1f} ms, p95 {d95:.1f} ms, "
+        "on top of the key paths it follows.",
+        "",
+    ]
+    write_section(args.write, f"index-recall-v{format_version}", "\n".join(lines))
 
 
 def spindetect(*args: object) -> list[str]:
@@ -342,7 +546,9 @@ def main() -> int:
     parser.add_argument("--originals", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=1_000)
     parser.add_argument("--suspects", type=int, default=1_000, help="spun suspects labelled")
-    parser.add_argument("--unrelated", type=int, default=200, help="unrelated suspects labelled")
+    parser.add_argument(
+        "--unrelated", type=int, help="unrelated suspects (200 labelled; 500 with --recall)"
+    )
     parser.add_argument("--flat", type=int, default=50_000, help="cheap inputs, memory check")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=ROOT / ".cache" / "bench-index")
@@ -354,7 +560,14 @@ def main() -> int:
     )
     parser.add_argument("--excerpt", type=int, default=1500, help="excerpt length, characters")
     parser.add_argument("--note", default="", help="a sentence added to the --recall section")
+    parser.add_argument(
+        "--no-dense",
+        action="store_true",
+        help="build the index without dense passage vectors (the key paths' figures alone)",
+    )
     args = parser.parse_args()
+    if args.unrelated is None:
+        args.unrelated = 500 if args.recall else 200
     if not CORPORA.is_dir():
         print(f"skipped: {CORPORA} is absent")
         return 0
@@ -374,8 +587,9 @@ def main() -> int:
     # ---- build: `spindetect index`, start-up included
     index_path = args.workdir / f"index-{args.originals}.sdx"
     index_path.unlink(missing_ok=True)
+    dense = ("--no-dense",) if args.no_dense else ()
     build_seconds, build_cpu, *build_memory = run_measured(
-        spindetect("index", originals_path, "-o", index_path, "--workers", args.workers)
+        spindetect("index", originals_path, "-o", index_path, "--workers", args.workers, *dense)
     )
     build_rate = len(originals) / build_seconds
     size = index_path.stat().st_size
@@ -388,8 +602,7 @@ def main() -> int:
 
     if args.recall:
         build = (build_rate, build_cpu, size, build_memory)
-        unrelated = synthesise(held_out, args.unrelated, seed=3)
-        return measure_recall(args, originals, unrelated, words, index_path, build, load_at_start)
+        return measure_recall(args, originals, held_out, words, index_path, build, load_at_start)
 
     # ---- spun suspects
     rng = random.Random(2)
@@ -488,6 +701,7 @@ def main() -> int:
             f".venv/bin/python bench/bench_index.py --originals {args.originals} "
             f"--queries {args.queries} --suspects {args.suspects} --unrelated {args.unrelated} "
             f"--flat {args.flat} --workers {args.workers} --write {args.write}"
+            + (" --no-dense" if args.no_dense else "")
         )
         lines = [
             SECTION,

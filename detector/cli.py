@@ -548,6 +548,16 @@ def index_command(
             "--workers", "-j", min=1, metavar="N", help="Processes reading and hashing originals."
         ),
     ] = 1,
+    dense: Annotated[
+        bool | None,
+        typer.Option(
+            "--dense/--no-dense",
+            help="Give a new index dense passage vectors (INDEX.dense beside it), which find "
+            "paraphrased and heavily spun copies the word keys miss. Default: when the dense "
+            "extra is installed. --no-dense builds about three times faster.",
+            show_default=False,
+        ),
+    ] = None,
     encoding: Encoding = None,
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
     text_field: TextField = None,
@@ -599,6 +609,7 @@ def index_command(
             on_progress=_advance_to(advance),
             on_skip=warn,
             fields=fields,
+            dense=dense,
         )
     if warned > _MAX_WARNINGS:
         messages.warn(f"{warned - _MAX_WARNINGS} more inputs skipped")

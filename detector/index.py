@@ -21,13 +21,34 @@ no strong candidate (none holding ``STRONG_SIMILARITY`` of the suspect),
 breaks only by swapping a word for a synonym of another class) are looked up,
 and an original holding at least ``_MIN_CLASS_HITS`` of them becomes a
 candidate, its containment the larger of the immutables' and the share of the
-suspect's class keys it holds.  The candidates of both paths are merged and
-ranked together; ``spindetect label`` then aligns the best.
+suspect's class keys it holds.
+
+When neither key path finds a strong candidate, a third, *dense* path
+(``detector.dense``) asks an approximate nearest-neighbour index of the
+originals' passage vectors (static embeddings distilled from the packaged
+MiniLM, ``usearch`` HNSW over int8 vectors) for the passages closest to each
+of the suspect's: meaning survives heavy spinning and paraphrase when few
+words do.  An original whose passages come within cosine ``DENSE_MIN_COSINE``
+of the suspect's becomes a candidate when one such match stands well above
+that suspect passage's background (its 20th nearest passage: a generic
+passage is close to many originals, a copied one to its source only), by
+``DENSE_MARGIN``, or ``DENSE_MARGIN_CORROBORATED`` when a key path
+corroborates the original (a match under cosine 0.7 must stand out more); its
+containment is the larger of the key paths' and the share of the suspect's
+words in passages it matches, each weighted by its cosine.
+With dense vectors, a candidate of the class path alone holding little of the
+suspect is kept only when the dense path confirms it.  The candidates of all
+paths are merged and ranked together; ``spindetect label`` then aligns the
+best.
 
 On-disk format
 --------------
-One SQLite 3 file; nothing is pickled.  Format version ``FORMAT_VERSION`` (2;
-version 1, without class keys, is refused: rebuild it with ``spindetect index``):
+One SQLite 3 file, and beside it, when the index has dense vectors, the
+sidecar ``INDEX.dense`` (a usearch file; see ``detector.dense``); nothing is
+pickled.  Format version ``FORMAT_VERSION`` (3).  Version 2 (no dense path) is
+still read and added to, without the dense path: rebuild it with
+``spindetect index`` to get it.  Version 1, without class keys, is refused:
+rebuild it with ``spindetect index``.
 
 ``meta(key TEXT PRIMARY KEY, value TEXT)``
     ``magic`` (``spindetect-index``), ``format_version``, ``features``
@@ -36,7 +57,13 @@ version 1, without class keys, is refused: rebuild it with ``spindetect index``)
     ``class_vocabulary``, ``class_sample``, ``vocabulary`` (SHA-256 of the
     thesaurus terms and function words that decide which words are immutable),
     ``classes`` (``detector.fingerprint.classes_digest``: SHA-256 of the synonym
-    classes), ``documents``, ``created_by``.
+    classes), ``documents``, ``created_by``; from format 3, ``dense``
+    (``detector.dense.MODEL_NAME``, or empty for an index without dense
+    vectors), ``dense_model`` (SHA-256 of the distilled model's weights that
+    made the vectors), and, once vectors are written, ``dense_passages``,
+    ``dense_bytes`` and ``dense_sha256``: the sidecar's vector count, size and
+    SHA-256, which it must match (a missing, foreign, damaged or stale
+    sidecar is refused with one line).
 ``docs(doc INTEGER PRIMARY KEY, id TEXT UNIQUE, sha256 BLOB, text BLOB)``
     Each original: its id, the SHA-256 of its UTF-8 plain text, and that text
     zlib-compressed.
@@ -58,7 +85,10 @@ version 1, without class keys, is refused: rebuild it with ``spindetect index``)
 
 The ``documents`` count and the ``df`` table are updated in the same SQLite
 transaction as the rows they count, from the values committed when that
-transaction writes, so they always match the ``docs`` table.
+transaction writes, so they always match the ``docs`` table.  A commit that
+adds dense vectors writes the new sidecar to a temporary file, records it in
+that transaction, and renames it into place once the transaction is
+committed.
 
 Writers
 -------
@@ -73,18 +103,35 @@ reason.
 from __future__ import annotations
 
 import hashlib
+import os
+import secrets
 import sqlite3
 import zlib
 from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import numpy as np
 
 from detector import __version__
+from detector.dense import (
+    DIMS,
+    KEY_STRIDE,
+    MODEL_NAME,
+    DenseEncoder,
+    SidecarInfo,
+    check_sidecar,
+    dense_available,
+    load_encoder,
+    new_ann,
+    open_sidecar,
+    passage_keys,
+    save_ann,
+    sidecar_path,
+)
 from detector.document import Document, make_document
 from detector.errors import (
     CorruptIndexError,
@@ -106,6 +153,9 @@ if TYPE_CHECKING:
     from detector.lexicon import Lexicon
 
 __all__ = [
+    "DENSE_MARGIN",
+    "DENSE_MARGIN_CORROBORATED",
+    "DENSE_MIN_COSINE",
     "FORMAT_VERSION",
     "STRONG_SIMILARITY",
     "Candidate",
@@ -119,7 +169,8 @@ __all__ = [
 ]
 
 MAGIC = "spindetect-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+_READABLE_VERSIONS = frozenset({2, 3})  # format 2: no dense path
 FEATURES = "immutables-v1"
 CLASS_FEATURES = "synonym-classes-v1"
 # A fast-path containment from which a candidate is taken as found: the class path is not asked.
@@ -127,6 +178,20 @@ STRONG_SIMILARITY = 0.7
 _MIN_CLASS_HITS = 3  # class keys an original must share with the suspect to be a candidate
 _MAX_CLASS_POSTING = 2_000  # originals holding one class key beyond which it is no evidence
 _MAX_CLASS_KEYS = 256  # a long suspect's smallest class keys looked up (one query each)
+# Cosine of a suspect passage and an original's from which it counts as matched.
+DENSE_MIN_COSINE = 0.6
+# How far above a suspect passage's background (its _DENSE_NEIGHBOURS-th nearest passage) a
+# match must stand for a dense candidate: with no key evidence, and with some.
+DENSE_MARGIN = 0.3
+DENSE_MARGIN_CORROBORATED = 0.2
+_DENSE_CORROBORATION = 0.05  # immutables' containment that corroborates a dense candidate
+_DENSE_BACKGROUND = 0.5  # the background at most, in an index of few passages
+_CLASS_ALONE = 0.25  # class-path containment kept without the dense path's confirmation
+_DENSE_NEIGHBOURS = 20  # passages asked of the ANN index per suspect passage
+# A match below this cosine must stand out more: its margin loses this much per unit below.
+_SURE_COSINE = 0.7
+_WEAK_MATCH_PENALTY = 1.5
+_DENSE_ADD_CHUNK = 8_192  # passage vectors handed to usearch at once
 
 # Band rows buffered before they are sorted and written (about 16 bytes each); writing them
 # while workers keep fingerprinting overlaps the two.
@@ -190,6 +255,10 @@ class PreparedOriginal:
         Its LSH band keys, little-endian int64.
     classes : bytes
         Its class keys, little-endian int64.
+    vectors : bytes or None
+        Its passage vectors (``detector.dense``), little-endian float16
+        ``[passages, DIMS]``; None when not computed (an index with dense
+        vectors computes them when adding).
     """
 
     id: str
@@ -199,9 +268,12 @@ class PreparedOriginal:
     counts: bytes
     bands: bytes
     classes: bytes = b""
+    vectors: bytes | None = None
 
     @classmethod
-    def of(cls, id: str, text: str, fingerprint: Fingerprint) -> PreparedOriginal:
+    def of(
+        cls, id: str, text: str, fingerprint: Fingerprint, vectors: np.ndarray | None = None
+    ) -> PreparedOriginal:
         """The original ``text`` called ``id``, with its ``fingerprint``, as the index stores it."""
         data = text.encode("utf-8")
         return cls(
@@ -212,6 +284,7 @@ class PreparedOriginal:
             fingerprint.counts.tobytes(),
             fingerprint.bands.astype("<i8").tobytes(),
             fingerprint.classes.astype("<i8").tobytes(),
+            None if vectors is None else vectors.astype("<f2").tobytes(),
         )
 
 
@@ -227,6 +300,11 @@ CREATE TABLE classes (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (k
     WITHOUT ROWID;
 CREATE TABLE arrays (name TEXT PRIMARY KEY, dtype TEXT NOT NULL, data BLOB NOT NULL);
 """
+
+
+def _weak(scores: dict[int, tuple[float, float]]) -> bool:
+    """Whether no candidate holds ``STRONG_SIMILARITY`` of the suspect: the next path is asked."""
+    return max((c for c, _ in scores.values()), default=0.0) < STRONG_SIMILARITY
 
 
 class SourceIndex:
@@ -277,6 +355,14 @@ class SourceIndex:
         self._class_keys: list[bytes] = []
         self._band_docs: list[int] = []
         self._buffered_bands = 0
+        # The dense path: the model the index's vectors come from ("" for none), the encoder
+        # and the memory-mapped sidecar (loaded on first use), and this writer's new vectors.
+        self.dense_model = self._optional_meta("dense") or ""
+        self._encoder: DenseEncoder | None = None
+        self._sidecar: Any = None
+        self._dense_writer: Any = None
+        self._dense_pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self._dense_pending_rows = 0
 
     # ------------------------------------------------------------------ opening
 
@@ -289,8 +375,14 @@ class SourceIndex:
         lexicon: Lexicon | None = None,
         fast: bool = False,
         lock: WriterLock | None = None,
+        dense: bool | None = None,
     ) -> SourceIndex:
         """A new, empty index at ``path`` (which must not exist), open for writing.
+
+        ``dense`` gives the index dense passage vectors (``detector.dense``):
+        by default when this installation can make them (the ``dense``
+        extra and the packaged MiniLM); True requires them (``DenseMissing``
+        otherwise), False leaves them out.
 
         ``fast`` turns off SQLite's journal and syncing: quicker, but a crash
         leaves a damaged file, so use it only for a file that is renamed into
@@ -310,13 +402,18 @@ class SourceIndex:
                 from detector.lexicon import load_lexicon
 
                 lexicon = load_lexicon(quiet=True)
-            connection = _create(path, params, lexicon, fast=fast)
+            encoder = None
+            if dense or (dense is None and dense_available()):
+                encoder = load_encoder(quiet=True)
+            connection = _create(path, params, lexicon, fast=fast, encoder=encoder)
         except BaseException:
             if owned is not None:
                 owned.release()
             raise
         _tune(connection)
-        return cls(path, connection, params, writable=True, lexicon=lexicon, lock=owned)
+        index = cls(path, connection, params, writable=True, lexicon=lexicon, lock=owned)
+        index._encoder = encoder
+        return index
 
     @classmethod
     def open(
@@ -353,6 +450,9 @@ class SourceIndex:
         try:
             params = _read_meta(connection, path)
             index = cls(path, connection, params, writable=writable, lexicon=lexicon, lock=lock)
+            expected = index._sidecar_record()
+            if expected is not None:  # cheap checks now; its SHA-256 when first used
+                check_sidecar(sidecar_path(path), expected, digest=False)
         except sqlite3.DatabaseError as exc:
             connection.close()
             raise CorruptIndexError(
@@ -374,6 +474,7 @@ class SourceIndex:
         finally:
             self._connection.close()
             self._connection = None  # type: ignore[assignment]
+            self._drop_dense()
             self._release()
 
     def __enter__(self) -> SourceIndex:
@@ -389,6 +490,7 @@ class SourceIndex:
         finally:
             self._connection.close()
             self._connection = None  # type: ignore[assignment]
+            self._drop_dense()
             self._release()
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
@@ -396,6 +498,12 @@ class SourceIndex:
             self.abort()
         else:
             self.close()
+
+    def _drop_dense(self) -> None:
+        """Forget the sidecar view and this writer's uncommitted vectors."""
+        self._sidecar = None
+        self._dense_writer = None
+        self._dense_pending, self._dense_pending_rows = [], 0
 
     def _release(self) -> None:
         if self._lock is not None:
@@ -445,8 +553,13 @@ class SourceIndex:
         Raises ``InputError`` for a document without a single feature (no
         word outside the thesaurus and no number), which could never be found.
         """
+        vectors = None
+        if self.dense_model:
+            vectors = self.encoder.passage_vectors(document.text)[1]
         return self.add_prepared(
-            PreparedOriginal.of(id or document.name, document.text, self.fingerprint(document))
+            PreparedOriginal.of(
+                id or document.name, document.text, self.fingerprint(document), vectors
+            )
         )
 
     def add_prepared(self, original: PreparedOriginal) -> bool:
@@ -483,6 +596,8 @@ class SourceIndex:
                     "INSERT INTO sketches VALUES (?, ?, ?)", self._sketch_rows
                 )
             self._sketch_rows = []
+        if self.dense_model:
+            self._add_vectors(doc, original)
         self._band_keys.append(original.bands)
         self._class_keys.append(original.classes)
         self._band_docs.append(doc)
@@ -500,6 +615,84 @@ class SourceIndex:
             with self._writing():
                 self._flush()
         return True
+
+    @property
+    def encoder(self) -> DenseEncoder:
+        """The dense passage encoder this index's vectors come from (loaded on first use)."""
+        if self._encoder is None:
+            encoder = load_encoder(quiet=True)
+            recorded = self._optional_meta("dense_model")
+            if recorded and recorded != encoder.digest:
+                raise CorruptIndexError(
+                    f"{self.path} was built with another dense passage model than this "
+                    "installation's; rebuild it with `spindetect index`"
+                )
+            self._encoder = encoder
+        return self._encoder
+
+    def _add_vectors(self, doc: int, original: PreparedOriginal) -> None:
+        """Buffer an original's passage vectors for the sidecar (computed here when absent)."""
+        if original.vectors is None:
+            text = zlib.decompress(original.text).decode("utf-8")
+            vectors = self.encoder.passage_vectors(text)[1]
+        else:
+            vectors = np.frombuffer(original.vectors, dtype="<f2").reshape(-1, DIMS)
+        if not len(vectors):
+            return
+        keys = passage_keys(doc, len(vectors))
+        self._dense_pending.append((keys, vectors[: len(keys)]))
+        self._dense_pending_rows += len(keys)
+        if self._dense_pending_rows >= _DENSE_ADD_CHUNK:
+            self._feed_dense()
+
+    def _feed_dense(self) -> None:
+        """Hand the buffered vectors to the in-memory ANN index the next commit writes."""
+        if not self._dense_pending:
+            return
+        if self._dense_writer is None:
+            expected = self._sidecar_record()
+            self._dense_writer = (
+                new_ann()
+                if expected is None
+                else open_sidecar(sidecar_path(self.path), expected, view=False)
+            )
+        keys = np.concatenate([k for k, _ in self._dense_pending])
+        vectors = np.concatenate([v for _, v in self._dense_pending]).astype(np.float32)
+        self._dense_writer.add(keys, vectors, threads=0)
+        self._dense_pending, self._dense_pending_rows = [], 0
+
+    def _dense_passages(self) -> int:
+        try:
+            return int(self._optional_meta("dense_passages") or 0)
+        except ValueError:
+            raise CorruptIndexError(f"{self.path} has a damaged dense passage count") from None
+
+    def _write_dense(self) -> Path | None:
+        """Write the sidecar with this writer's vectors to a temporary file and record it.
+
+        Runs inside the commit's transaction; returns the temporary file, for
+        ``commit`` to rename into place once the transaction is committed.
+        """
+        self._feed_dense()
+        if self._dense_writer is None:
+            return None
+        final = sidecar_path(self.path)
+        partial = final.with_name(f"{final.name}.{os.getpid()}.{secrets.token_hex(4)}.partial")
+        try:
+            info = save_ann(self._dense_writer, partial)
+        except (OSError, RuntimeError) as exc:
+            with suppress(OSError):
+                partial.unlink()
+            raise IndexWriteError(self.path, f"writing {final.name}: {exc}") from None
+        rows = {
+            "dense_passages": str(info.passages),
+            "dense_bytes": str(info.size),
+            "dense_sha256": info.sha256,
+        }
+        self._connection.executemany(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)", list(rows.items())
+        )
+        return partial
 
     def _flush(self) -> None:
         """Write buffered sketches and band keys (sorted, which keeps B-tree inserts local)."""
@@ -537,9 +730,21 @@ class SourceIndex:
             self._connection.execute(
                 "UPDATE meta SET value = ? WHERE key = 'documents'", (str(documents),)
             )
+            partial = self._write_dense() if self.dense_model else None
             self._connection.commit()
         self._df, self._documents = df, documents
         self._df_added, self._documents_added = None, 0
+        if partial is not None:
+            self._dense_writer = None
+            self._sidecar = None
+            try:
+                os.replace(partial, sidecar_path(self.path))
+            except OSError as exc:
+                with suppress(OSError):
+                    partial.unlink()
+                raise IndexWriteError(
+                    self.path, f"{sidecar_path(self.path).name}: {exc.strerror or exc}"
+                ) from None
 
     # ------------------------------------------------------------------ querying
 
@@ -551,6 +756,7 @@ class SourceIndex:
         min_similarity: float = 0.1,
         max_candidates: int = 100,
         synonyms: bool = True,
+        dense: bool | None = None,
     ) -> list[Candidate]:
         """Originals that may be the source of ``document``, the likeliest first.
 
@@ -564,13 +770,19 @@ class SourceIndex:
         limit : int, default=3
             How many candidates to return at most.
         min_similarity : float, default=0.1
-            A candidate whose containment and cosine are both below it is dropped.
+            A candidate whose containment and cosine are both below it is
+            dropped, unless the dense path found it.
         max_candidates : int, default=100
             Candidates re-ranked per path; those sharing the most keys are kept.
         synonyms : bool, default=True
             Take the synonym-class path too when the fast path finds no
             candidate holding ``STRONG_SIMILARITY`` of ``document`` or more (see
             the module notes); False for the fast path alone.
+        dense : bool, optional
+            Take the dense path too when the key paths find no candidate
+            holding ``STRONG_SIMILARITY`` of ``document`` (an index without
+            dense vectors has none to take); by default as ``synonyms``, so
+            ``synonyms=False`` alone still asks the fast path alone.
 
         Returns
         -------
@@ -581,13 +793,25 @@ class SourceIndex:
         if self.writable:
             self.commit()
         fingerprint = self.fingerprinter.fingerprint(document, classes=False)
-        scores = self._fast_path(fingerprint, max_candidates)
-        if synonyms and max((c for c, _ in scores.values()), default=0.0) < STRONG_SIMILARITY:
+        fast = self._fast_path(fingerprint, max_candidates)
+        classes: dict[int, tuple[float, float]] = {}
+        if synonyms and _weak(fast):
             keys = self.fingerprinter.class_keys(document)
-            for doc, score in self._class_path(fingerprint, keys, max_candidates).items():
-                scores[doc] = max(score, scores.get(doc, score))
+            classes = self._class_path(fingerprint, keys, max_candidates)
+        scores = dict(fast)
+        for doc, score in classes.items():
+            scores[doc] = max(score, scores.get(doc, score))
+        confirmed: set[int] = set()  # dense candidates, kept whatever their share
+        if dense is None:
+            dense = synonyms
+        if dense and _weak(scores) and self._dense_index() is not None:
+            scores, confirmed = self._merge_dense(
+                fingerprint, document, fast, classes, max_candidates
+            )
         ranked = sorted(scores.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
-        chosen = [(d, c, s) for d, (c, s) in ranked if max(c, s) >= min_similarity][:limit]
+        chosen = [
+            (d, c, s) for d, (c, s) in ranked if max(c, s) >= min_similarity or d in confirmed
+        ][:limit]
         if not chosen:
             return []
         names = self._ids([d for d, _, _ in chosen])
@@ -651,6 +875,125 @@ class SourceIndex:
             d: (max(shares[d], contained), cosine)
             for d, (contained, cosine) in self._similarities(fingerprint, docs).items()
         }
+
+    def _merge_dense(
+        self,
+        fingerprint: Fingerprint,
+        document: Document,
+        fast: dict[int, tuple[float, float]],
+        classes: dict[int, tuple[float, float]],
+        max_candidates: int,
+    ) -> tuple[dict[int, tuple[float, float]], set[int]]:
+        """The key paths' candidates and the dense path's, merged, and those the dense path kept.
+
+        A dense candidate is kept when one of its passage matches stands
+        ``DENSE_MARGIN`` above the suspect passage's background (its
+        ``_DENSE_NEIGHBOURS``-th neighbour), or ``DENSE_MARGIN_CORROBORATED``
+        when a key path found the original too or it holds
+        ``_DENSE_CORROBORATION`` of the suspect's immutables.  A candidate of
+        the class path alone holding less than ``_CLASS_ALONE`` of the suspect
+        is kept only when the dense path confirms it.  The dense path's own
+        candidates are kept whatever ``min_similarity``: a paragraph copied
+        into a long page is a small share of it.
+        """
+        found = self.dense_scores(document, max_candidates)
+        new = np.array([d for d in found if d not in fast and d not in classes], dtype=np.int64)
+        immutables = (
+            self._similarities(fingerprint, new) if len(new) and len(fingerprint.features) else {}
+        )
+        dense: dict[int, float] = {}
+        for doc, (share, _best, margin) in found.items():
+            contained = (fast.get(doc) or immutables.get(doc) or (0.0, 0.0))[0]
+            corroborated = doc in fast or doc in classes or contained >= _DENSE_CORROBORATION
+            if margin >= (DENSE_MARGIN_CORROBORATED if corroborated else DENSE_MARGIN):
+                dense[doc] = share
+        merged = dict(fast)
+        for doc, score in classes.items():
+            if doc in fast:
+                merged[doc] = max(score, fast[doc])
+            elif score[0] >= _CLASS_ALONE or doc in dense:
+                merged[doc] = score
+        for doc, share in dense.items():
+            contained, cosine = merged.get(doc) or immutables.get(doc) or (0.0, 0.0)
+            merged[doc] = (max(contained, share), cosine)
+        return merged, set(dense)
+
+    def dense_scores(
+        self, document: Document, max_candidates: int = 100
+    ) -> dict[int, tuple[float, float, float]]:
+        """The dense path alone: ``(share, best, margin)`` of each original it finds.
+
+        ``share`` is the share of ``document``'s words in passages that come
+        within ``DENSE_MIN_COSINE`` of one of the original's passages, each
+        weighted by that cosine; ``best``, the highest such cosine; ``margin``,
+        the most any of those matches stands above its suspect passage's
+        background (the cosine of that passage's ``_DENSE_NEIGHBOURS``-th
+        nearest passage in the index, at most ``_DENSE_BACKGROUND`` in an index
+        with fewer passages): a passage close to many originals is generic,
+        not copied.  A match below ``_SURE_COSINE`` counts
+        ``_WEAK_MATCH_PENALTY`` times its shortfall against its margin.
+        Empty for an index without dense vectors.  Keys are rows of the
+        ``docs`` table.
+        """
+        sidecar = self._dense_index()
+        if sidecar is None:
+            return {}
+        cut, vectors = self.encoder.passage_vectors(document.text)
+        if not cut:
+            return {}
+        weights = np.array([len(p.split()) for p in cut], dtype=np.float64)
+        weights /= weights.sum()
+        count = min(_DENSE_NEIGHBOURS, len(sidecar))
+        matches = sidecar.search(vectors, count, threads=1)
+        keys = np.asarray(matches.keys, dtype=np.int64).reshape(len(cut), -1)
+        cosines = 1.0 - np.asarray(matches.distances, dtype=np.float64).reshape(len(cut), -1)
+        if hasattr(matches, "counts"):  # several passages: usearch's BatchMatches
+            counts = np.asarray(matches.counts, dtype=np.int64).reshape(len(cut))
+        else:
+            counts = np.array([keys.shape[1]], dtype=np.int64)
+        last = cosines[np.arange(len(cut)), np.maximum(counts - 1, 0)]
+        background = np.where(
+            counts >= _DENSE_NEIGHBOURS, last, np.minimum(last, _DENSE_BACKGROUND)
+        )
+        valid = (cosines >= DENSE_MIN_COSINE) & (np.arange(keys.shape[1]) < counts[:, None])
+        if not valid.any():
+            return {}
+        rows, cols = np.nonzero(valid)
+        docs = keys[rows, cols] // KEY_STRIDE
+        best: dict[int, np.ndarray] = {}
+        margins: dict[int, float] = {}
+        found_cosines = cosines[rows, cols].tolist()
+        for row, doc, cosine in zip(rows.tolist(), docs.tolist(), found_cosines, strict=True):
+            per_passage = best.setdefault(doc, np.zeros(len(cut)))
+            per_passage[row] = max(per_passage[row], cosine)
+            margin = cosine - float(background[row])
+            margin -= _WEAK_MATCH_PENALTY * max(0.0, _SURE_COSINE - cosine)
+            margins[doc] = max(margins.get(doc, 0.0), margin)
+        found = {d: (float(p @ weights), float(p.max()), margins[d]) for d, p in best.items()}
+        if len(found) > max_candidates:
+            kept = sorted(found, key=lambda d: (-found[d][0], -found[d][1], d))[:max_candidates]
+            found = {d: found[d] for d in kept}
+        return found
+
+    def _dense_index(self) -> Any:
+        """The memory-mapped sidecar, checked; None for an index without dense vectors."""
+        if self._sidecar is None:
+            expected = self._sidecar_record()
+            if expected is None:
+                return None
+            self._sidecar = open_sidecar(sidecar_path(self.path), expected)
+        return self._sidecar
+
+    def _sidecar_record(self) -> SidecarInfo | None:
+        """What the index records of its sidecar; None when it has no dense vectors yet."""
+        if not self.dense_model or not self._dense_passages():
+            return None
+        try:
+            return SidecarInfo(
+                self._dense_passages(), int(self._meta("dense_bytes")), self._meta("dense_sha256")
+            )
+        except ValueError:
+            raise CorruptIndexError(f"{self.path} has a damaged dense sidecar record") from None
 
     def _idf(self, features: np.ndarray) -> np.ndarray:
         df = self._df[features & np.uint32(self.params.n_features - 1)]
@@ -744,6 +1087,13 @@ class SourceIndex:
             raise CorruptIndexError(f"{self.path} has no {key!r} entry; rebuild the index")
         return row[0]
 
+    def _optional_meta(self, key: str) -> str | None:
+        with self._reading():
+            row = self._connection.execute(
+                "SELECT value FROM meta WHERE key = ?", (key,)
+            ).fetchone()
+        return None if row is None else row[0]
+
     def _count_documents(self) -> int:
         try:
             return int(self._meta("documents"))
@@ -819,7 +1169,14 @@ def _insert_keys(
         )
 
 
-def _create(path: Path, params: IndexParams, lexicon: Lexicon, *, fast: bool) -> sqlite3.Connection:
+def _create(
+    path: Path,
+    params: IndexParams,
+    lexicon: Lexicon,
+    *,
+    fast: bool,
+    encoder: DenseEncoder | None = None,
+) -> sqlite3.Connection:
     """A connection to a new index file at ``path`` with its tables and manifest written."""
     connection: sqlite3.Connection | None = None
     try:
@@ -844,6 +1201,8 @@ def _create(path: Path, params: IndexParams, lexicon: Lexicon, *, fast: bool) ->
             "classes": classes_digest(lexicon, params),
             "documents": "0",
             "created_by": f"spindetect {__version__}",
+            "dense": MODEL_NAME if encoder is not None else "",
+            "dense_model": encoder.digest if encoder is not None else "",
         }
         connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         connection.execute(
@@ -912,14 +1271,20 @@ def _read_meta(connection: sqlite3.Connection, path: Path) -> IndexParams:
             f"({FORMAT_VERSION}); upgrade spindetect"
         )
     if (
-        version != FORMAT_VERSION
+        version not in _READABLE_VERSIONS
         or meta.get("features") != FEATURES
         or meta.get("class_features") != CLASS_FEATURES
     ):
         raise CorruptIndexError(
             f"{path} has an old index format ({meta.get('format_version')}, built by an older "
-            f"spindetect; this one reads format {FORMAT_VERSION}, which adds synonym-class keys); "
+            f"spindetect; this one reads format {FORMAT_VERSION}, which adds synonym-class keys "
+            "and dense passage vectors, and format 2); "
             f"rebuild it with `spindetect index ORIGINALS -o {path}`"
+        )
+    if meta.get("dense") and meta["dense"] != MODEL_NAME:
+        raise CorruptIndexError(
+            f"{path} has dense vectors of an unknown model ({meta['dense']!r}); rebuild it with "
+            f"`spindetect index ORIGINALS -o {path}`"
         )
     missing = _REQUIRED_TABLES - tables
     if missing:

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from detector.dense import sidecar_path
 from detector.errors import IndexWriteError, InputError, MissingInputError
 from detector.fingerprint import Fingerprinter, IndexParams
 from detector.index import PreparedOriginal, SourceIndex
@@ -51,15 +52,22 @@ from detector.index_lock import WriterLock, lock_path
 from detector.io import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from detector.corpus_reader import FieldNames
+    from detector.dense import DenseEncoder
     from detector.inputs import InputItem
 
 __all__ = ["FingerprintJob", "IndexSummary", "build_index"]
 
 # Characters that make a text suspect; such texts take the full checks of detector.io.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-# What follows OUT's name in the temporary files of its builds (and of older versions').
-_PARTIAL_SUFFIX = r"(?:\.\d+\.[0-9a-f]{8})?\.partial"
+# What follows OUT's name in the temporary files of its builds (and of older versions'), and
+# of their dense sidecars (OUT.dense.<pid>.<random>.partial, OUT.<pid>.<random>.partial.dense).
+_PARTIAL_SUFFIX = (
+    r"(?:\.dense)?(?:\.\d+\.[0-9a-f]{8})?\.partial"
+    r"(?:\.dense(?:\.\d+\.[0-9a-f]{8}\.partial)?)?"
+)
 _GLOB_CHARS = frozenset("*?[")
 
 
@@ -111,16 +119,28 @@ class FingerprintJob:
     params: IndexParams
     encoding: str | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
+    dense: bool = False  # compute passage vectors too (``detector.dense``)
 
     def start(self) -> _FingerprintWorker:
-        """The per-process state: a fingerprinter over the thesaurus."""
-        return _FingerprintWorker(self, Fingerprinter(self.params))
+        """The per-process state: a fingerprinter over the thesaurus (and the dense encoder)."""
+        encoder = None
+        if self.dense:
+            from detector.dense import load_encoder
+
+            encoder = load_encoder(quiet=True)
+        return _FingerprintWorker(self, Fingerprinter(self.params), encoder)
 
 
 class _FingerprintWorker:
-    def __init__(self, job: FingerprintJob, fingerprinter: Fingerprinter) -> None:
+    def __init__(
+        self, job: FingerprintJob, fingerprinter: Fingerprinter, encoder: DenseEncoder | None
+    ) -> None:
         self.job = job
         self.fingerprinter = fingerprinter
+        self.encoder = encoder
+
+    def _vectors(self, text: str) -> np.ndarray | None:
+        return None if self.encoder is None else self.encoder.passage_vectors(text)[1]
 
     def process(self, batch: list[InputItem]) -> list[PreparedOriginal | _Unreadable]:
         """Each original prepared for insertion, or why it cannot be read."""
@@ -139,9 +159,11 @@ class _FingerprintWorker:
         if text is not None and len(text) <= self.job.max_bytes and not _CONTROL.search(text):
             fingerprint = self.fingerprinter.fingerprint(text)
             if len(fingerprint):
-                return PreparedOriginal.of(item.id, text, fingerprint)
+                return PreparedOriginal.of(item.id, text, fingerprint, self._vectors(text))
         document = item.read(encoding=self.job.encoding, max_bytes=self.job.max_bytes)
-        return PreparedOriginal.of(item.id, document.text, self.fingerprinter.fingerprint(document))
+        fingerprint = self.fingerprinter.fingerprint(document)
+        vectors = self._vectors(document.text) if len(fingerprint) else None
+        return PreparedOriginal.of(item.id, document.text, fingerprint, vectors)
 
     def close(self) -> None:
         return None
@@ -160,6 +182,7 @@ def build_index(
     on_progress: Callable[[int], None] | None = None,
     on_skip: Callable[[str], None] | None = None,
     fields: FieldNames | None = None,
+    dense: bool | None = None,
 ) -> IndexSummary:
     """Index the originals named by ``inputs`` into the file ``out``.
 
@@ -194,6 +217,10 @@ def build_index(
         The text and id fields of JSONL/CSV/dataset records (``--text-field``, ``--id-field``).
     on_skip : callable, optional
         Called with the one-line reason for each input that is skipped.
+    dense : bool, optional
+        Give a new index dense passage vectors (``SourceIndex.create``): by
+        default when this installation can make them; ignored with ``add``
+        (an index keeps what it was created with).
 
     Returns
     -------
@@ -220,6 +247,7 @@ def build_index(
             on_progress,
             on_skip,
             fields,
+            dense,
         )
     except IndexWriteError as exc:
         if Path(exc.path) == out:
@@ -239,6 +267,7 @@ def _build(
     on_progress: Callable[[int], None] | None,
     on_skip: Callable[[str], None] | None,
     fields: FieldNames | None,
+    dense: bool | None = None,
 ) -> IndexSummary:
     from detector.parallel import batched, run_ordered
 
@@ -266,13 +295,13 @@ def _build(
                 )
             _remove_stale_partials(out)
             partial = _partial_path(out)
-            index = SourceIndex.create(partial, params, fast=True, lock=lock)
+            index = SourceIndex.create(partial, params, fast=True, lock=lock, dense=dense)
         except BaseException:
             lock.release()
             raise
     added = duplicates = skipped = 0
     try:
-        job = FingerprintJob(index.params, encoding, max_bytes)
+        job = FingerprintJob(index.params, encoding, max_bytes, dense=bool(index.dense_model))
         for results in run_ordered(job, batched(items, batch_size), workers=workers):
             for result in results:
                 if isinstance(result, _Unreadable):
@@ -303,8 +332,9 @@ def _build(
     except BaseException:
         index.abort()
         if partial is not None:
-            with suppress(OSError):
-                partial.unlink()
+            for path in (partial, sidecar_path(partial)):
+                with suppress(OSError):
+                    path.unlink()
         raise
     finally:
         if lock is not None:
@@ -382,15 +412,27 @@ def _remove_stale_partials(out: Path) -> None:
 
 
 def _publish(partial: Path, out: Path) -> None:
-    """Put the complete index ``partial`` in place as ``out``: synced, then renamed atomically."""
+    """Put the complete index ``partial`` in place as ``out``: synced, then renamed atomically.
+
+    Its dense sidecar, when it has one, goes first (``out`` does not exist yet,
+    so no index refers to a half-published pair).
+    """
+    sidecar = sidecar_path(partial)
     try:
-        fd = os.open(partial, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        for path in (sidecar, partial):
+            if path.exists():
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
         if out.exists():  # made by something that ignores the lock; never overwrite it
             raise InputError(f"{out} appeared while it was being built; remove it and run again")
+        if sidecar.exists():
+            os.replace(sidecar, sidecar_path(out))
+        else:
+            with suppress(FileNotFoundError):
+                sidecar_path(out).unlink()  # a stale sidecar of an index removed by hand
         os.replace(partial, out)
     except OSError as exc:
         raise IndexWriteError(out, exc.strerror or str(exc)) from None

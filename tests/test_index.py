@@ -181,8 +181,7 @@ def test_light_spins_take_the_fast_path_only(built, lexicon, monkeypatch):
 
 def test_add_extends_the_index_and_skips_known_ids(built, tmp_path):
     index_path, _, _ = built
-    copy = tmp_path / "copy.sdx"
-    copy.write_bytes(index_path.read_bytes())
+    copy = _copy_index(index_path, tmp_path / "copy.sdx")
     extra = write_jsonl(
         tmp_path / "extra.jsonl",
         [{"id": "garden", "text": UNRELATED}, {"id": "garden", "text": UNRELATED + " Again."}],
@@ -260,10 +259,18 @@ def test_a_foreign_file_is_refused(tmp_path):
         SourceIndex.open(other)
 
 
+def _copy_index(index_path, copy):
+    """A copy of an index, with its dense sidecar when it has one (an index is then two files)."""
+    copy.write_bytes(index_path.read_bytes())
+    sidecar = index_path.with_name(index_path.name + ".dense")
+    if sidecar.exists():
+        copy.with_name(copy.name + ".dense").write_bytes(sidecar.read_bytes())
+    return copy
+
+
 def _copy_with(built, tmp_path, sql, *params):
     index_path, _, _ = built
-    copy = tmp_path / "copy.sdx"
-    copy.write_bytes(index_path.read_bytes())
+    copy = _copy_index(index_path, tmp_path / "copy.sdx")
     with sqlite3.connect(copy) as connection:
         connection.execute(sql, params)
     return copy
@@ -326,8 +333,7 @@ def test_a_missing_index_is_a_usage_error(tmp_path):
 
 def test_an_interrupted_add_leaves_the_index_as_it_was(built, tmp_path, lexicon):
     index_path, _, _ = built
-    copy = tmp_path / "copy.sdx"
-    copy.write_bytes(index_path.read_bytes())
+    copy = _copy_index(index_path, tmp_path / "copy.sdx")
     with (
         pytest.raises(RuntimeError),
         SourceIndex.open(copy, writable=True, lexicon=lexicon) as index,
