@@ -92,8 +92,8 @@ bench-handspun: install  ## every reference-free model on the hand-spun sets (~5
 bench-passages: install  ## partial reuse: passages in longer pages, negatives (~15 s) -> BENCHMARKS.md
 	$(PY) bench/bench_passages.py --write BENCHMARKS.md
 
-paraphrase-data: install  ## paraphrased copies and hard negatives for reference mode (~40 min with the LM; cached) -> data/paraphrase
-	$(TEST_ENV) $(PY) -m training.paraphrase_data --out data/paraphrase
+paraphrase-data: install  ## paraphrased copies and hard negatives for reference mode (~80 min generating with the LM on 2 cores, 30 s from its cache) -> data/paraphrase
+	$(TEST_ENV) $(PY) -m training.paraphrase_data --out data/paraphrase --lm-stories 200
 
 evaluate-reference: install  ## reference mode: partial copies, paraphrased copies, hard negatives (~5 min) -> BENCHMARKS.md
 	$(PY) bench/bench_passages.py --write BENCHMARKS.md
@@ -101,7 +101,7 @@ evaluate-reference: install  ## reference mode: partial copies, paraphrased copi
 	$(TEST_ENV) $(PY) bench/bench_paraphrase.py --split test --write BENCHMARKS.md
 
 bench-index: install  ## batch labelling benchmark (index, query, label; ~10 min; ORIGINALS=n) -> BENCHMARKS.md
-	$(PY) bench/bench_index.py --originals $(ORIGINALS) --workers 2 --write BENCHMARKS.md
+	$(PY) bench/bench_index.py --originals $(ORIGINALS) --workers 2 --no-dense --flat 0 --write BENCHMARKS.md
 
 bench-index-recall: install  ## retrieval of spun, paraphrased, partial and short pages, every path (~6 min) -> BENCHMARKS.md
 	$(PY) bench/bench_index.py --recall --originals 5000 --queries 500 --workers 2 --write BENCHMARKS.md
@@ -135,7 +135,12 @@ $(OUT)/dataset_dict.json:
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-.PHONY: baseline evaluate eval-report hybrid
+.PHONY: baseline evaluate eval-report hybrid limits
+
+limits: install $(OUT)/dataset_dict.json  ## what limits the transformer: a cached-encoder run -> runs/limits/*.json (training/README.md)
+	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.limits --experiment cached --top-layers 1 --head linear \
+		--train-articles 600 --epochs 3 --batch-size 16 --learning-rate 3e-4 --eval-every 300 \
+		--max-minutes 12 --name cached-top1-600a
 
 hybrid: install $(OUT)/dataset_dict.json  ## fit the lm judge's thresholds and the hybrid model on validation -> models/lm, models/hybrid
 	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.fit_hybrid --dataset $(OUT)
