@@ -20,6 +20,7 @@ from detector.document import Document, make_document
 from detector.errors import ResourceError
 from detector.judge import SubstitutionJudge
 from detector.paraphrase import (
+    MeaningPair,
     ParaphraseEvidence,
     ParaphraseRule,
     SentenceEncoder,
@@ -249,7 +250,7 @@ def _paraphrased(report: Report, evidence: ParaphraseEvidence) -> Report:
     kept = [s for s in report.spans if not any(lo <= s.start < hi for lo, hi in inside)]
     deletions = [d for d in report.deletions if not any(lo < d.start < hi for lo, hi in inside)]
     passages = []
-    run: list = []
+    run: list[MeaningPair] = []
     for pair in (*evidence.pairs, None):
         if run and (
             pair is None
