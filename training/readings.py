@@ -90,13 +90,17 @@ def read_documents(
     new ones are appended to it as they come.
     """
     import detector.lm_judge
+    from detector.lm import compute_dtype
     from detector.model_config import read_model_config
 
     config = read_model_config(Path(model_folder))
     # The judge's code is part of the key: a changed judge reads everything again.
     code = hashlib.sha256(Path(detector.lm_judge.__file__).read_bytes()).hexdigest()
+    # So is the dtype the model computes in here (bfloat16 or float32: readings differ a little).
+    dtype = compute_dtype()
     settings = json.dumps(
         {"judge": config.get("judge", {}), "lm": lm or config.get("lm"), "code": code}
+        | ({"dtype": dtype} if dtype != "float32" else {})
     )
     keys = [_key(settings, d) for d in documents]
     known = dict(_cached(cache)) if cache is not None else {}
