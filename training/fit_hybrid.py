@@ -155,8 +155,9 @@ is the restored original.
 
 - **Intended use**: reference-free screening of English articles for thesaurus spinning
   (`spindetect score article.txt --model lm`); flags are evidence, not proof.
-- **Thresholds** (fitted on {fitted}): a unit is flagged when its gain exceeds {gain} nats;
-  {rule}. Validation token F1 {f1}.
+- **Thresholds** (fitted on {fitted}, the language model computing in {dtype}): a unit is
+  flagged when its gain exceeds {gain} nats; {rule}. Validation token F1 {f1}. Where the CPU
+  lacks native bfloat16 the model computes in float32, within about 0.1 nats of bfloat16.
 - **Quality readout**: per-sentence mean surprisal and a fluency percentile against the
   clean validation articles (`fluency_reference`); never used for the verdict.
 - **Limitations**: English only; finds only rewrites its candidate list holds (Moby
@@ -177,6 +178,7 @@ splits stay unseen).
 - **Fusion**: {kind} (gradient-boosted trees or a logistic regression, whichever had the
   better out-of-fold token F1 on the fitting split).
 - **Thresholds**: word probability {threshold} (best out-of-fold token F1, {f1}); {rule}.
+  The language model computed in {dtype} for the fit.
 - **What each feature group adds** (out-of-fold token F1 lost without it):
 
 | feature group | F1 lost |
@@ -205,6 +207,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     from detector.document_rule import content_flags
     from detector.hybrid_model import FEATURES, hybrid_features
     from detector.lexicon import load_lexicon
+    from detector.lm import compute_dtype
     from detector.lm_judge import flagged_units, spin_probabilities
     from detector.lm_model import fluency_percentile
     from detector.models import load_model
@@ -218,7 +221,8 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     clean = ~data.labels
     logger.info("%d articles (%d spun, %d clean)", len(documents), data.labels.sum(), clean.sum())
 
-    # Readings, cached.
+    # Readings, cached (the dtype the model computes in here is recorded with the fit).
+    dtype = compute_dtype()
     started = time.perf_counter()
     readings = read_documents(
         documents,
@@ -281,6 +285,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         fitted_on=f"{args.dataset}/{args.split} ({len(documents)} articles) and "
         f"{len(calibration.documents)} calibration texts",
         validation_token_f1=round(best_f1, 4),
+        fitted_dtype=dtype,
     )
     (args.lm_model / "config.json").write_text(json.dumps(lm_config, indent=2) + "\n", "utf-8")
     logger.info("lm: gain > %s, document rule %s: %s", best_gain, lm_rule, lm_rule_fit)
@@ -392,6 +397,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         "fitted_on": f"{args.dataset}/{args.split} ({len(documents)} articles) and "
         f"{len(calibration.documents)} calibration texts",
         "validation_token_f1_out_of_fold": round(oof_f1, 4),
+        "fitted_dtype": dtype,
     }
     args.hybrid_model.mkdir(parents=True, exist_ok=True)
     (args.hybrid_model / "fusion.skops").unlink(missing_ok=True)  # the format before JSON
@@ -422,6 +428,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             rule=_rule_text(lm_rule, lm_rule_fit),
             f1=round(best_f1, 3),
             fitted=fitted,
+            dtype=dtype,
         ),
         card_metadata(base_model, {"validation_token_f1": round(best_f1, 4)}),
     )
@@ -437,6 +444,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             ablation="\n".join(f"| {g} | {v:.3f} |" for g, v in ablation.items()),
             weights="\n".join(f"| {k} | {v:+.3f} |" for k, v in weights.items()),
             transformer=args.transformer,
+            dtype=dtype,
         ),
         card_metadata(base_model, {"validation_token_f1_out_of_fold": round(oof_f1, 4)}),
     )
