@@ -53,7 +53,10 @@ _JUDGE_PARAMETERS = frozenset(
         "min_zipf",
         "max_candidates",
         "lm_candidates",
+        "lm_top_k",
         "min_shared",
+        "min_cosine",
+        "lm_penalty",
         "surprisal",
         "batch_tokens",
     }

@@ -87,6 +87,36 @@ def test_a_planted_swap_is_flagged_and_restored(lm_judge, spun, original, swappe
 
 
 @needs_lm
+def test_the_model_s_own_prediction_restores_an_original_the_thesaurus_lacks(lm_judge, lexicon):
+    spun = "The minister featured that the new bridge would open next spring."
+    original = "The minister said that the new bridge would open next spring."
+    assert "said" not in lexicon.synonyms("featured")
+    assert "say" not in lexicon.synonyms("feature")
+    predicting = LMJudge(lm_judge.lm, lexicon, lm_candidates=32)
+    assert _flags(predicting, spun).get("featured") == "said"
+    assert _flags(predicting, original) == {}
+    # Without the model's own predictions (the default) only thesaurus words are restored.
+    assert lm_judge.lm_candidates == 0
+    assert _flags(lm_judge, spun).get("featured") != "said"
+
+
+@needs_lm
+def test_predictions_are_kept_by_meaning_and_rescored_beside_the_thesaurus(lm_judge, lexicon):
+    document = make_document("The minister featured that the new bridge would open next spring.")
+    predicting = LMJudge(lm_judge.lm, lexicon, lm_candidates=32)
+    with_predictions = predicting.read(document)
+    thesaurus_only = lm_judge.read(document)
+    for a, b in zip(with_predictions.units, thesaurus_only.units, strict=True):
+        assert (a.lo, a.hi) == (b.lo, b.hi)
+        assert a.candidates_considered >= b.candidates_considered
+        if b.margin is not None:  # predictions only add candidates
+            assert a.margin >= b.margin
+    assert predicting._close("featured", "said")
+    assert not predicting._close("featured", "the")  # a stopword
+    assert not predicting._close("featured", "features")  # the unit's own lemma
+
+
+@needs_lm
 def test_the_brief_s_example_flags_the_employees(lm_judge):
     # Alone, with no article around it, the clean twin of this sentence is not flag-free
     # ("rejected" -> "ignored"): a one-sentence document gives the model little context.
@@ -163,6 +193,10 @@ def test_parameters_are_checked_in_one_line(lm_judge, lexicon):
         LMJudge(lm, lexicon, window_tokens=100, overlap_tokens=60)
     with pytest.raises(ValueError, match="'margin_threshold' parameter of LMJudge"):
         LMJudge(lm, lexicon, margin_threshold=float("nan"))
+    with pytest.raises(ValueError, match="'min_cosine' parameter of LMJudge must be None or"):
+        LMJudge(lm, lexicon, min_cosine=1.5)
+    with pytest.raises(ValueError, match="'lm_penalty' parameter of LMJudge must be a number"):
+        LMJudge(lm, lexicon, lm_penalty=float("nan"))
 
 
 @needs_lm
