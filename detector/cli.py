@@ -55,6 +55,8 @@ Environment:
                      checkout, else <prefix>/share/spindetect/models]
   SPINDETECT_MYTHES  the MyThes th_en_US_v2.dat file of `spin --profile cross`
                      [default: /usr/share/mythes]
+  SPINDETECT_LM_DTYPE  float32 or bfloat16: what the language model computes in
+                     [default: bfloat16 where the CPU has it natively]
   HF_HUB_OFFLINE     1: never reach the Hugging Face hub (--lm NAME, hub:
                      datasets); HF_HOME says where its downloads are cached
   NO_COLOR           set (to anything): no colour in the text report
