@@ -10,8 +10,22 @@ pieces, each of which is
   ("staff" -> "employees", "said" -> "stated", "hospital" -> "infirmary");
 * a known glue-phrase rewrite ("because of" -> "on account of");
 * a dropped or added function word, folded into the neighbouring swap;
+* a one-word swap between unchanged words that ``MeaningEvidence`` calls close
+  (second-order Moby links, static embeddings);
 * anything else: an ordinary edit, classed as a number or date change, a name
   change, or an edit.
+
+Swaps from another thesaurus ("fish" -> "aquatic vertebrate", "eagerly" ->
+"thirstily", "Mike" -> "Microphone") are then read by their setting: a
+spinner swaps words one for one through the whole text and leaves every
+sentence otherwise standing, an editor adds, drops and reorders words.  In a
+document where the thesaurus confirms several swaps and nearly every changed
+sentence was changed by short swaps alone, a short ordinary edit inside such
+a sentence is a swap too, unless it is what editors do (a name for a name, a
+number or date for another, a spelling change, a restructuring that keeps its
+word, several words condensed into fewer); words added right beside a swap
+join it ("contracts" -> "written agreements").  A lone unexplained swap in an
+otherwise unchanged or rewritten document stays an edit.
 
 Each piece that is not unchanged becomes a ``Span``.  A span's ``score`` is
 the probability that the swap is a spinner's: rare synonyms of common words
@@ -60,6 +74,12 @@ _NUMBER_WORDS = frozenset(
 )
 _DIGIT = re.compile(r"\d")
 _MAX_MEANING_BLOCK = 4  # longest run of one-for-one swaps judged by meaning beyond Moby
+_MAX_SWAP_WORDS = _MAX_PIECE  # longest side of a swap judged by the document around it
+_MAX_CONDENSED_WORDS = 2  # longest original side of a swap that shortens it
+_ORDINARY_KINDS = frozenset({"edit", "name", "number"})
+_MIN_COMMON_SYNONYMS = 5  # a capitalised word with this many Moby synonyms is a common word
+_MIN_CONFIRMED_SWAPS = 3  # thesaurus swaps a document needs before its other swaps are read
+_MIN_INTACT_SHARE = 0.9  # of changed sentences, changed by short swaps alone
 _SPELLING_RATIO = 0.8  # "behaviour" / "behavior": a spelling change, never a meaning swap
 
 # Costs of the pieces the cover is made of; the cheapest cover wins.
@@ -73,12 +93,14 @@ _COST_OTHER = 2.2
 _COST_OTHER_GAP = 1.8
 
 _Piece = tuple[str, int, int, int, int]  # kind, original lo, hi, suspect lo, hi (block-relative)
+_Range = tuple[int, int, int, int]  # original lo, hi, suspect lo, hi (word indices)
 _Phrase = tuple[int, str, bool, bool]  # length in words, text, has a digit, all function words
 _EQUAL = ("equal", _COST_EQUAL)
 _SPELLING = ("spelling", _COST_SPELLING)
 _INFLECTION = ("inflection", _COST_INFLECTION)
 _SYNONYM = ("synonym", _COST_SYNONYM)
 _OTHER_GAP = ("other", _COST_OTHER_GAP)
+_EQUAL_END: _Piece = ("equal", 0, 0, 0, 0)  # closes the last run of a cover
 
 
 class SubstitutionJudge:
@@ -133,6 +155,13 @@ class SubstitutionJudge:
         spans: list[Span] = []
         suspect, original = alignment.suspect, alignment.original
         edits = alignment.edits
+        # Short spans the thesaurus and meaning evidence leave as ordinary edits: (span
+        # index, original and suspect word ranges, the kind they take in a spun document).
+        unexplained: list[tuple[int, int, int, int, int, str]] = []
+        # Words added beside a swap ("contracts" -> "written agreements"): the span
+        # indices of the added words and of the swap, and the word ranges of each.
+        beside: list[tuple[int, int, _Range, _Range]] = []
+        regrouped: set[int] = set()  # sentences where a substitution also adds or drops words
         for k, edit in enumerate(edits):
             if edit.op in ("insert", "delete"):
                 span = self._widened_phrase(alignment, k)
@@ -160,8 +189,20 @@ class SubstitutionJudge:
                 ):
                     kind = "synonym"
                 if kind not in ("equal", "spelling"):
-                    kind = kind if kind in SPIN_KINDS else "other"
-                    spans.append(self._span(suspect, original, kind, o_lo, o_hi, s_lo, s_hi))
+                    span = self._span(
+                        suspect,
+                        original,
+                        kind if kind in SPIN_KINDS else "other",
+                        o_lo,
+                        o_hi,
+                        s_lo,
+                        s_hi,
+                    )
+                    if span.kind in _ORDINARY_KINDS:
+                        swap = self._short_swap(alignment, span.kind, o_lo, o_hi, s_lo, s_hi)
+                        if swap is not None:
+                            unexplained.append((len(spans), o_lo, o_hi, s_lo, s_hi, swap))
+                    spans.append(span)
                 continue
             old = original.words[o_lo:o_hi]
             new = suspect.words[s_lo:s_hi]
@@ -182,13 +223,125 @@ class SubstitutionJudge:
                         for p in pieces
                     ]
                 pieces = _downgrade_rewrites(pieces)
+                if _adds_or_drops(pieces, old, new):
+                    regrouped.add(_sentence_of(suspect, s_lo))
+            last: tuple[str, _Range] | None = None  # the group before, and its ranges
             for kind, a0, a1, b0, b1 in _group(pieces):
                 if b0 == b1:
+                    last = None
                     continue  # a pure deletion inside the block: nothing to mark in the suspect
-                spans.append(
-                    self._span(suspect, original, kind, o_lo + a0, o_lo + a1, s_lo + b0, s_lo + b1)
-                )
+                at = (o_lo + a0, o_lo + a1, s_lo + b0, s_lo + b1)
+                span = self._span(suspect, original, kind, *at)
+                if span.kind in _ORDINARY_KINDS and a0 < a1:
+                    swap = self._short_swap(alignment, span.kind, *at)
+                    if swap is not None:
+                        unexplained.append((len(spans), *at, swap))
+                elif last is not None and last[1][1] == at[0] and last[1][3] == at[2]:
+                    if span.kind in _ORDINARY_KINDS and last[0] in SPIN_KINDS:
+                        beside.append((len(spans), len(spans) - 1, at, last[1]))
+                    elif span.is_spin and last[0] == "added":
+                        beside.append((len(spans) - 1, len(spans), last[1], at))
+                added = span.kind in _ORDINARY_KINDS and a0 == a1
+                last = ("added" if added else span.kind, at)
+                spans.append(span)
+        if unexplained or beside:
+            removed = self._judge_in_setting(alignment, spans, unexplained, beside, regrouped)
+            if removed:
+                return tuple(span for k, span in enumerate(spans) if k not in removed)
         return tuple(spans)
+
+    def _short_swap(
+        self, alignment: Alignment, kind: str, o_lo: int, o_hi: int, s_lo: int, s_hi: int
+    ) -> str | None:
+        """The kind a short ordinary edit takes if the document around it reads as spun.
+
+        ``original.words[o_lo:o_hi]`` -> ``suspect.words[s_lo:s_hi]`` is a span
+        the thesaurus left as an ordinary edit of ``kind``.  It qualifies when
+        each side has one to ``_MAX_SWAP_WORDS`` words and it is none of what
+        editors do: several words condensed into fewer ("is highly critical
+        of" -> "criticizes"), a number or date for a number or date ("Tuesday" ->
+        "Wednesday"), a name for a name (a capitalised word that is no common
+        dictionary word: "Smith" -> "Jones", where "Mike" -> "Microphone" is
+        a sense-blind swap), a spelling change ("colour" -> "color") or a
+        restructuring that keeps its word ("helps" -> "can help").  The kind
+        is "phrase" when both sides are function words ("up to" -> "as much
+        as"), "synonym" otherwise; None when it does not qualify.
+        """
+        if not (1 <= o_hi - o_lo <= _MAX_SWAP_WORDS and 1 <= s_hi - s_lo <= _MAX_SWAP_WORDS):
+            return None
+        if o_hi - o_lo > max(_MAX_CONDENSED_WORDS, s_hi - s_lo):
+            return None  # several words said in fewer: an editor's condensing
+        old = alignment.original.words[o_lo:o_hi]
+        new = alignment.suspect.words[s_lo:s_hi]
+        if kind == "number" and _names_a_number(old) and _names_a_number(new):
+            return None  # a number or date for another: a correction
+        if kind == "name" and not all(
+            self.lexicon.synonym_count(w) >= _MIN_COMMON_SYNONYMS for w in new if w not in STOPWORDS
+        ):
+            return None  # a name for a name
+        if len(old) == 1 and len(new) == 1:
+            similar = SequenceMatcher(None, old[0], new[0]).ratio() >= _SPELLING_RATIO
+            if similar and not self.lexicon.same_lemma(old[0], new[0]):
+                return None  # a spelling variant
+        elif self._shares_a_word(old, new):
+            return None  # a restructuring that keeps its word
+        if all(w in STOPWORDS for w in old) and all(w in STOPWORDS for w in new):
+            return "phrase"
+        return "synonym"
+
+    def _shares_a_word(self, old: tuple[str, ...], new: tuple[str, ...]) -> bool:
+        """Whether a content word of ``old`` reappears, in any form, in ``new``."""
+        same_lemma = self.lexicon.same_lemma
+        return any(
+            a == b or same_lemma(a, b)
+            for a in old
+            if a not in STOPWORDS
+            for b in new
+            if b not in STOPWORDS
+        )
+
+    def _judge_in_setting(
+        self,
+        alignment: Alignment,
+        spans: list[Span],
+        unexplained: list[tuple[int, int, int, int, int, str]],
+        beside: list[tuple[int, int, _Range, _Range]],
+        regrouped: set[int],
+    ) -> set[int]:
+        """Re-judge the short ``unexplained`` swaps of ``spans`` by the document around them.
+
+        A spinner swaps words one for one through the whole text and leaves
+        every sentence otherwise standing; an editor adds, drops and reorders
+        words.  When the thesaurus already confirms at least
+        ``_MIN_CONFIRMED_SWAPS`` swaps, and at least ``_MIN_INTACT_SHARE`` of
+        the changed sentences were changed by short swaps alone (no words added
+        or dropped, in ``regrouped`` sentences neither inside a substitution),
+        a short swap the thesaurus cannot explain, inside such a sentence, is
+        taken for one from another thesaurus, and words added right beside a
+        swap join it ("contracts" -> "written agreements").  ``spans`` are
+        replaced in place; the indices of spans joined to a swap are returned.
+        """
+        removed: set[int] = set()
+        if sum(span.is_spin for span in spans) < _MIN_CONFIRMED_SWAPS:
+            return removed
+        intact, changed = _intact_sentences(alignment, self.max_block_words)
+        intact -= regrouped
+        if len(intact) < _MIN_INTACT_SHARE * changed:
+            return removed
+        suspect, original = alignment.suspect, alignment.original
+        for at, o_lo, o_hi, s_lo, s_hi, kind in unexplained:
+            if _sentence_of(suspect, s_lo) in intact:
+                spans[at] = self._span(suspect, original, kind, o_lo, o_hi, s_lo, s_hi)
+        joined: dict[int, _Range] = {}
+        for added, swap, added_at, swap_at in beside:
+            o_lo, o_hi, s_lo, s_hi = joined.get(swap, swap_at)
+            s_lo, s_hi = min(s_lo, added_at[2]), max(s_hi, added_at[3])
+            if s_hi - s_lo <= _MAX_SWAP_WORDS and _sentence_of(suspect, s_lo) in intact:
+                joined[swap] = (o_lo, o_hi, s_lo, s_hi)
+                removed.add(added)
+        for swap, at in joined.items():
+            spans[swap] = self._span(suspect, original, spans[swap].kind, *at)
+        return removed
 
     def _inside_copy(self, alignment: Alignment, k: int) -> bool:
         """Whether substitution ``k`` swaps a few words one for one between unchanged words."""
@@ -480,6 +633,26 @@ def _downgrade_rewrites(pieces: list[_Piece]) -> list[_Piece]:
     return pieces
 
 
+def _adds_or_drops(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...]) -> bool:
+    """Whether a cover adds or drops content words apart from any swap ("swam" -> "swam slowly").
+
+    Words added or dropped next to a swap belong to it ("women" -> "adult
+    females"); a run of nothing but them between unchanged words is an
+    editor's addition or cut.
+    """
+    run: list[_Piece] = []
+    for piece in [*pieces, _EQUAL_END]:
+        if piece[0] not in ("equal", "spelling"):
+            run.append(piece)
+            continue
+        if run and all(a0 == a1 or b0 == b1 for _, a0, a1, b0, b1 in run):
+            words = [w for _, a0, a1, b0, b1 in run for w in old[a0:a1] + new[b0:b1]]
+            if any(w not in STOPWORDS for w in words):
+                return True
+        run = []
+    return False
+
+
 def _group(pieces: list[_Piece]) -> list[_Piece]:
     """Merge a cover's pieces into spans.
 
@@ -516,6 +689,59 @@ def _group(pieces: list[_Piece]) -> list[_Piece]:
                 merged.append(["other", *gap[1:]])
         groups.extend(tuple(g) for g in merged)  # type: ignore[misc]
     return groups
+
+
+def _sentence_of(doc: Document, k: int) -> int:
+    """The index of the sentence holding word ``k``."""
+    return bisect_left(doc.sentences, (k + 1,)) - 1
+
+
+def _intact_sentences(alignment: Alignment, max_block: int) -> tuple[frozenset[int], int]:
+    """The suspect sentences changed by short substitutions alone, and how many changed at all.
+
+    Words added or dropped inside a sentence, and substitutions longer than
+    ``max_block`` words, make its change more than swaps; whole sentences
+    added or dropped leave their neighbours as they were and count as neither.
+    """
+    suspect, original = alignment.suspect, alignment.original
+    s_bounds = _sentence_bounds(suspect)
+    o_bounds = _sentence_bounds(original)
+    swapped: set[int] = set()
+    edited: set[int] = set()
+    for edit in alignment.edits:
+        if edit.op == "equal":
+            continue
+        s_lo, s_hi = edit.suspect_words
+        o_lo, o_hi = edit.original_words
+        if edit.op == "delete":
+            if o_lo in o_bounds and o_hi in o_bounds:
+                continue  # whole sentences dropped
+            if s_lo not in s_bounds:
+                edited.add(_sentence_of(suspect, s_lo))
+                continue
+            # Dropped between two suspect sentences: the end of the one before,
+            # the start of the one after, or both.
+            if o_lo not in o_bounds and s_lo > 0:
+                edited.add(_sentence_of(suspect, s_lo - 1))
+            if o_hi not in o_bounds and s_lo < len(suspect):
+                edited.add(_sentence_of(suspect, s_lo))
+            continue
+        if edit.op == "insert" and s_lo in s_bounds and s_hi in s_bounds:
+            continue  # whole sentences added
+        touched = range(_sentence_of(suspect, s_lo), _sentence_of(suspect, s_hi - 1) + 1)
+        if edit.op == "insert" or s_hi - s_lo > max_block or o_hi - o_lo > max_block:
+            edited.update(touched)
+        else:
+            swapped.update(touched)
+    return frozenset(swapped - edited), len(swapped | edited)
+
+
+def _names_a_number(words: tuple[str, ...]) -> bool:
+    """Whether ``words`` hold a number or a date."""
+    return any(
+        _has_digit(w) or w in _NUMBER_WORDS or w in _DATE_WORDS or w in _AMBIGUOUS_MONTHS
+        for w in words
+    )
 
 
 def _is_capitalised(doc: Document, k: int) -> bool:

@@ -50,6 +50,7 @@ first use only.
 from __future__ import annotations
 
 import math
+import re
 import time
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
@@ -83,6 +84,7 @@ __all__ = [
 DEFAULT_GAIN_THRESHOLD = 4.0  # a unit is flagged when its evidence (gain) exceeds this
 DEFAULT_RATE_THRESHOLD = 5.0  # a document is spun when its flags per 100 words exceed this
 _MAX_UNIT_WORDS = 3
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CACHE_SIZE = 20_000
 
 
@@ -519,8 +521,11 @@ class LMJudge:
         import torch
 
         started = time.perf_counter()
+        # The tokenizer refuses lone surrogates: each is read as U+FFFD (offsets unchanged).
         encoded = self.lm.tokenizer(
-            document.text, add_special_tokens=False, return_offsets_mapping=True
+            _SURROGATE.sub("\ufffd", document.text),
+            add_special_tokens=False,
+            return_offsets_mapping=True,
         )
         ids: list[int] = list(encoded["input_ids"])
         offsets = [(int(s), int(e)) for s, e in encoded["offset_mapping"]]

@@ -199,12 +199,15 @@ class SentenceEncoder:
         import numpy as np
         import torch
 
+        from detector.corpus_reader import repair_text
+
         tokenizer, model = self._load()
         rows = []
         order = sorted(range(len(sentences)), key=lambda k: len(sentences[k]))
         with torch.inference_mode():
             for lo in range(0, len(order), self.batch_size):
-                batch = [sentences[k] for k in order[lo : lo + self.batch_size]]
+                # The tokenizer refuses lone surrogates ("\ud800"): read them as U+FFFD.
+                batch = [repair_text(sentences[k]) for k in order[lo : lo + self.batch_size]]
                 inputs = tokenizer(
                     batch,
                     padding=True,

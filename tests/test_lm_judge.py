@@ -264,3 +264,12 @@ def test_a_bad_scale_is_refused():
     reading = _reading("a word", [])
     with pytest.raises(ValueError, match="'scale' parameter must be > 0"):
         spin_probabilities(reading, scale=0)
+
+
+@needs_lm
+def test_a_lone_surrogate_is_read_without_moving_offsets(lm_judge):
+    document = make_document("The corporate \ud800 chief stated the plan.")
+    reading = lm_judge.read(document)
+    assert reading.units and reading.sentences
+    for unit in reading.units:
+        assert document.text[unit.start : unit.end] == unit.text

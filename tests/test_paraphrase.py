@@ -228,3 +228,13 @@ def test_the_encoder_reads_each_sentence_once():
     again = encoder.encode(["Another one here.", "A third."])
     assert encoder.read == ["One sentence.", "Another one here.", "A third."]
     assert (first[0] == first[2]).all() and (again[0] == first[1]).all()
+
+
+@needs_minilm
+def test_the_encoder_reads_a_lone_surrogate():
+    from detector.paraphrase import SentenceEncoder
+
+    encoder = SentenceEncoder()
+    vectors = encoder.encode(["the corporate \ud800 chief", "the corporate chief"])
+    assert vectors.shape == (2, 384)
+    assert float(vectors[0] @ vectors[1]) > 0.8  # the odd character read as a placeholder
