@@ -78,7 +78,7 @@ class FitArgs:
         default=Path("runs/readings"), metadata={"help": "Folder of the readings cache"}
     )
     max_fpr: float = field(
-        default=0.01, metadata={"help": "Largest share of clean articles called spun in fitting"}
+        default=0.0, metadata={"help": "Largest share of clean texts called spun in fitting"}
     )
 
     def __post_init__(self) -> None:
