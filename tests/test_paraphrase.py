@@ -2,8 +2,10 @@
 
 The fixtures in ``tests/fixtures/paraphrase`` were written by hand for these tests:
 an original news story, a paraphrasing-tool style retelling of it (every sentence
-rebuilt in order, meaning kept), an independent report of the same event, and a
-human simplification (shorter, split sentences, commoner words).
+rebuilt in order, meaning kept), a copy restructured in place (clauses moved, voice
+changed, the original's words kept, one quotation verbatim), an independent report
+of the same event, and a human simplification (shorter, split sentences, commoner
+words).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from detector.paraphrase import (
     SentenceEncoder,
     function_word_retention,
     judge_paraphrase,
+    moved_content_words,
     needs_meaning_check,
     pair_by_meaning,
 )
@@ -107,6 +110,34 @@ def test_function_word_retention_counts_only_function_words():
     assert function_word_retention(["bridge", "reopens"], [False, False]) is None
 
 
+def test_moved_content_words_counts_moves_not_swaps():
+    original = "the police arrested a man on Monday".split()
+    # passive voice: "man" and "police" leave their places, "arrested" and "Monday" stay
+    passive = "a man was arrested by the police on Monday".split()
+    kept = [False, False, False, True, False, False, False, True, True]
+    assert moved_content_words(passive, kept, original, 0.7) == 2
+    # a spin: the content words are new, so nothing was moved however little stays in place
+    spun = "the cops detained a guy on Monday".split()
+    kept = [True, False, False, True, False, True, True]
+    assert moved_content_words(spun, kept, original, 0.7) == 0
+    assert moved_content_words(["the", "of"], [False, False], original, 0.7) == 0
+
+
+def test_a_copy_restructured_in_place_counts_its_moved_clauses(original):
+    """Sentences rebuilt from the original's own words are rewritten (stub encoder, no model)."""
+    suspect = _document(FIXTURES / "reworded.txt")
+    alignment = align(suspect, original)
+    assert needs_meaning_check(alignment)
+    evidence = judge_paraphrase(alignment, OrderEncoder(), ParaphraseRule(moved_words=2))
+    assert evidence.is_paraphrase
+    assert {p.suspect for p in evidence.rewritten} >= {0, 1, 2, 5, 6, 7, 8, 9}
+    assert {3, 4}.isdisjoint(p.suspect for p in evidence.rewritten)  # the verbatim quotation
+    # function words alone (the default rule) see too few rebuilt sentences
+    by_function_words = judge_paraphrase(alignment, OrderEncoder())
+    assert by_function_words.rewritten_share < ParaphraseRule().rewritten_share
+    assert not by_function_words.is_paraphrase
+
+
 def test_plain_spins_and_syndicated_copies_are_never_embedded(original):
     spun = _document(EXAMPLES / "spun.txt")
     syndicated = _document(EXAMPLES / "syndicated.txt")
@@ -162,6 +193,16 @@ def test_a_paraphrasing_tool_copy_is_paraphrased(scorer, original):
     assert first.text.startswith("According to city authorities")
     assert first.original.startswith("City officials said on Tuesday")
     assert first.score > 0.8
+
+
+@needs_minilm
+def test_a_copy_restructured_in_place_is_paraphrased_when_moves_count(original):
+    scorer = ReferenceScorer(paraphrase=ParaphraseRule(moved_words=2))
+    report = scorer.score(_document(FIXTURES / "reworded.txt"), original)
+    assert (report.verdict, report.relation) == ("paraphrased", "copy")
+    retold = [s for s in report.spans if s.kind == "paraphrase"]
+    assert retold[0].text.startswith("On Tuesday, city officials said")
+    assert not any(s.text.startswith('"We know this') for s in retold)
 
 
 @needs_minilm
