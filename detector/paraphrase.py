@@ -77,7 +77,9 @@ class ParaphraseRule:
     mean_similarity : float
         Least mean cosine of the pairs: a paraphrase keeps each sentence's
         meaning closely, where an independent report of the same event, even
-        one that follows its order, picks its own details.
+        one that follows its order, picks its own details.  (0.75 recovered
+        more machine paraphrases on the dev split but called a hand-written
+        independent report paraphrased, at 0.75: `tests/test_label_related.py`.)
     rewritten_retention : float
         A paired sentence keeping less than this share of its function words
         in place is rewritten.
@@ -105,7 +107,7 @@ class ParaphraseRule:
     gate_retention: float = 0.8
     min_overlap: float = 0.1
     pair_similarity: float = 0.6
-    mean_similarity: float = 0.75
+    mean_similarity: float = 0.78
     rewritten_retention: float = 0.7
     moved_words: int = 0
     moved_recall: float = 0.7
