@@ -126,7 +126,8 @@ class MeaningPair:
     ``similarity`` is the cosine of their embeddings; ``retention`` the share
     of the suspect sentence's function words kept in place from the original;
     ``moved`` how many of its content words the original sentence holds
-    elsewhere (0 when under ``ParaphraseRule.moved_recall`` of them are there).
+    elsewhere (0 when under ``ParaphraseRule.moved_recall`` of them are there, or the
+    measure is off).
     """
 
     suspect: int
@@ -353,8 +354,12 @@ def judge_paraphrase(
         lo, hi = s_sentences[i]
         o_lo, o_hi = o_sentences[j]
         retention = function_word_retention(suspect.words[lo:hi], kept[lo:hi])
-        moved = moved_content_words(
-            suspect.words[lo:hi], kept[lo:hi], original.words[o_lo:o_hi], rule.moved_recall
+        moved = (
+            moved_content_words(
+                suspect.words[lo:hi], kept[lo:hi], original.words[o_lo:o_hi], rule.moved_recall
+            )
+            if rule.moved_words
+            else 0
         )
         pairs.append(
             MeaningPair(
