@@ -98,6 +98,9 @@ class TrainArgs:
     learning_rate: float = field(default=5e-4, metadata={"help": "peak learning rate"})
     batch_size: int = field(default=16, metadata={"help": "windows per step"})
     threads: int = field(default=2, metadata={"help": "CPU threads for torch"})
+    device: str = field(
+        default="cpu", metadata={"help": "cpu, cuda or auto (cuda when one is available)"}
+    )
     logging_steps: int = field(default=10, metadata={"help": "log the loss every N steps"})
     tune_only: bool = field(
         default=False,
@@ -107,6 +110,8 @@ class TrainArgs:
     def __post_init__(self) -> None:
         if self.batch_size < 1:
             raise ValueError(f"the 'batch_size' parameter must be >= 1, got {self.batch_size}")
+        if self.device not in ("cpu", "cuda", "auto"):
+            raise ValueError(f"the 'device' parameter must be cpu, cuda or auto, got {self.device}")
         if self.max_minutes <= 0:
             raise ValueError(f"the 'max_minutes' parameter must be > 0, got {self.max_minutes}")
 
@@ -366,6 +371,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     set_seed(train_args.seed)
     torch.set_num_threads(train_args.threads)
+    on_gpu = train_args.device == "cuda" or (
+        train_args.device == "auto" and torch.cuda.is_available()
+    )
+    if on_gpu and not torch.cuda.is_available():
+        sys.exit("--device cuda: torch sees no CUDA device here")
 
     # Data
     if not (data_args.dataset / "dataset_dict.json").is_file():
@@ -445,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
             save_strategy="no",
             eval_strategy="no",
             report_to=[],
-            use_cpu=True,
+            use_cpu=not on_gpu,
             seed=train_args.seed,
             dataloader_num_workers=0,
         ),
@@ -464,6 +474,12 @@ def main(argv: list[str] | None = None) -> int:
     # Evaluate (windows of the validation articles)
     eval_metrics = trainer.evaluate()
     logger.info("validation: %s", eval_metrics)
+
+    # The trained network as plain weights (a LoRA adapter merged in)
+    network = trainer.model.merge_and_unload() if model_args.lora_rank else trainer.model
+    trained_dir = run_dir / "network"
+    network.save_pretrained(trained_dir, safe_serialization=True)
+    logger.info("trained network saved to %s", trained_dir)
 
     # Save the adapter, head, tokenizer, then tune thresholds through the inference path
     out = train_args.output_dir
