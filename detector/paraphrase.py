@@ -102,6 +102,12 @@ class ParaphraseRule:
         Most suspect sentences per original sentence (simplifiers split them).
     min_pairs : int
         Fewest paired sentences.
+    swap_share : float
+        A copy the word judge already calls ``spun`` stays ``spun`` when at least
+        this share of its changed words (those in spans, plus the dropped ones)
+        lie in synonym or phrase swaps: word-level spinning, however dense,
+        is not a paraphrase (a paraphraser's rebuilt sentences read as edits,
+        insertions and deletions).
     """
 
     gate_retention: float = 0.8
@@ -117,6 +123,7 @@ class ParaphraseRule:
     length_ratio: tuple[float, float] = (0.75, 1.5)
     max_sentence_ratio: float = 1.3
     min_pairs: int = 2
+    swap_share: float = 0.8
 
 
 @dataclass(frozen=True, slots=True)

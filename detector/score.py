@@ -34,7 +34,7 @@ from detector.passages import (
     passages_from_alignment,
     words_within,
 )
-from detector.report import Deletion, Passage, Report, Span
+from detector.report import SPIN_KINDS, Deletion, Passage, Report, Span
 from detector.verdict import decide_with_features
 
 _SUBSTANTIAL_SENTENCES = 2  # a reused passage of this many suspect sentences makes a copy,
@@ -105,6 +105,11 @@ class ReferenceScorer:
             scored = self._score_passages(suspect, original) or scored
         if self.paraphrase is None or not needs_meaning_check(alignment, self.paraphrase):
             return scored
+        if (
+            scored.report.verdict == "spun"
+            and swapped_share(scored.report) >= self.paraphrase.swap_share
+        ):
+            return scored  # dense word-level spinning, not a rebuilt retelling
         try:
             evidence = judge_paraphrase(alignment, self.encoder, self.paraphrase)
         except ResourceError as error:
@@ -218,6 +223,19 @@ class ReferenceScorer:
             or words_within(original, passage.original_start, passage.original_end)
             >= _WHOLE_ORIGINAL * len(original)
         )
+
+
+def swapped_share(report: Report) -> float:
+    """Share of the changed words of a reference report that lie in synonym or phrase
+    swaps (the rest: edits, insertions, names, numbers, dropped text)."""
+    swapped = changed = 0
+    for span in report.spans:
+        words = len(span.text.split()) or 1
+        changed += words
+        if span.kind in SPIN_KINDS:
+            swapped += words
+    changed += sum(len(deletion.text.split()) for deletion in report.deletions)
+    return swapped / changed if changed else 0.0
 
 
 def _paraphrased(report: Report, evidence: ParaphraseEvidence) -> Report:

@@ -29,6 +29,7 @@ from detector.paraphrase import (
     pair_by_meaning,
 )
 from detector.render import render_html, render_text
+from detector.score import swapped_share
 
 FIXTURES = Path(__file__).parent / "fixtures" / "paraphrase"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -279,3 +280,40 @@ def test_the_encoder_reads_a_lone_surrogate():
     vectors = encoder.encode(["the corporate \ud800 chief", "the corporate chief"])
     assert vectors.shape == (2, 384)
     assert float(vectors[0] @ vectors[1]) > 0.8  # the odd character read as a placeholder
+
+
+def test_a_densely_spun_copy_stays_spun_not_paraphrased(scorer):
+    # Hand-spun in the style of real spinners: every sentence keeps its skeleton
+    # while a third of its content words are thesaurus swaps. Dense enough that
+    # under 80% of its function words sit in unchanged stretches, so it reaches
+    # the meaning check; the word judge explains every change as a swap.
+    spun_dir = Path(__file__).parent / "fixtures" / "handspun"
+    item = next(
+        a
+        for a in json.loads((spun_dir / "annotations.json").read_text("utf-8"))["spun"]
+        if a["name"] == "08_inflation"
+    )
+    suspect, original = make_document(item["text"]), make_document(item["original"])
+    assert needs_meaning_check(align(suspect, original))
+    report = scorer.score_pair(suspect, original).report
+    assert report.verdict == "spun" and report.relation == "copy"
+    assert swapped_share(report) >= ParaphraseRule().swap_share
+    assert sum(s.kind in ("synonym", "phrase") for s in report.spans) >= 20
+
+
+def test_swapped_share_counts_dropped_words_as_changes():
+    from dataclasses import replace
+
+    from detector.report import Deletion, Span
+
+    text = "The company said it would build houses."
+    report = ReferenceScorer(paraphrase=None).score(make_document(text), make_document(text))
+    report = replace(
+        report,
+        spans=(
+            Span(4, 11, "company", "corporate", "synonym", 1.0),
+            Span(12, 16, "said", "two words", "edit", 1.0),
+        ),
+        deletions=(Deletion(0, 3, "one", 0),),
+    )
+    assert swapped_share(report) == pytest.approx(1 / 3)
