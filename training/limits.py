@@ -430,6 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     set_seed(args.seed)
     torch.set_num_threads(args.threads)
     load_at_start = os.getloadavg()[0]
+    from detector.minilm import WordPieceWindows
     from detector.transformer_model import TransformerModel, base_model_path
 
     # Data: shuffled training articles, the first articles of each evaluation split
@@ -445,7 +446,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     shipped = TransformerModel.load(args.model_dir) if args.experiment == "shipped" else None
     base = base_model_path()
-    tokenizer = shipped.tokenizer if shipped else AutoTokenizer.from_pretrained(base)
+    tokenizer = (
+        shipped.tokenizer
+        if shipped
+        else WordPieceWindows.from_hf(AutoTokenizer.from_pretrained(base))
+    )
     length = shipped.max_length if shipped else args.max_length
     pad = tokenizer.pad_token_id
     train_windows = windows_of(train_rows[:], tokenizer, length, args.stride, pad)
@@ -520,7 +525,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 self.network = network
 
             def forward(self, **inputs: Any) -> Any:
-                return self.network(**inputs).logits
+                out = self.network(**inputs)  # the shipped TokenClassifier gives logits
+                return out if isinstance(out, torch.Tensor) else out.logits
 
         module = Logits()
 
