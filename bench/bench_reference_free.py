@@ -312,6 +312,14 @@ def render(
             f"Without other jobs the CPU time above gives about {2000 / target.cpu_ms:.0f} "
             "articles/s on two cores.",
         ]
+    target = _target(runs.get("transformer", []), args.processes)
+    if target is not None:
+        met = "met" if target.rate >= 10 else "**not met**"
+        lines += [
+            "",
+            f"Target (training issue): the transformer at >= 10 articles/s of 800 words on 2 "
+            f"cores: {target.rate:.1f} articles/s ({target.label}), {met} on this run.",
+        ]
     return "\n".join(lines) + "\n"
 
 
