@@ -293,7 +293,7 @@ def recall_cases(
                 "`detector.spin.paraphrase.paraphrase` unchanged when this ran."
             )
         cases.append(("full articles, machine-paraphrased", whole, paraphrased))
-    language_model = lm_paraphrases()
+    language_model = args.lm_pairs
     if language_model:
         cases.append(
             (
@@ -303,11 +303,13 @@ def recall_cases(
             )
         )
         notes.append(
-            f"SmolLM2 paraphrases: the {len(language_model)} LM-paraphrased copies of "
+            f"SmolLM2 paraphrases: {len(language_model)} LM-paraphrased copies of "
             "`make paraphrase-data` (dev and test), their corpus originals added to the "
-            "archive (whose synthetic originals reuse the same corpora's sentences)."
+            "archive (whose synthetic originals reuse the same corpora's sentences); "
+            "pairs whose original shares a run of eight words with the held-out stories "
+            "are left out, so the unrelated and partial-copy suspects stay unrelated to it."
         )
-    else:
+    elif args.lm_paraphrases:
         notes.append("SmolLM2 paraphrases: not measured (no `data/paraphrase`).")
     # Partial copies: one paragraph of an original, spun (moby 0.3), among 2 to 4 unrelated ones.
     rng = random.Random(6)
@@ -621,6 +623,14 @@ def main() -> int:
     parser.add_argument("--flat", type=int, default=50_000, help="cheap inputs, memory check")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
+        "--lm-paraphrases",
+        action="store_true",
+        help="--recall: also retrieve the SmolLM2 paraphrases of data/paraphrase, their "
+        "corpus originals added to the archive (a separate run: the synthetic originals "
+        "reuse those texts' sentences, so the added originals compete with them and "
+        "partial-copy recall drops)",
+    )
+    parser.add_argument(
         "--fallback-model", default="baseline", help="reference-free model of unrelated suspects"
     )
     parser.add_argument("--workdir", type=Path, default=ROOT / ".cache" / "bench-index")
@@ -675,9 +685,12 @@ def main() -> int:
             "pool": len(pool.sentences),
         }
         print(f"variety of {sample:,}: {args.variety}", flush=True)
-    if args.recall:  # the sources of the language-model paraphrases are originals too
+    args.lm_pairs = []
+    if args.recall and args.lm_paraphrases:  # their sources become originals too
+        held_out_runs = {run for paragraph in held_out for run in _runs(paragraph)}
+        args.lm_pairs = [(o, p) for o, p in lm_paraphrases() if held_out_runs.isdisjoint(_runs(o))]
         known = set(originals)
-        originals += [o for o in dict.fromkeys(o for o, _ in lm_paraphrases()) if o not in known]
+        originals += [o for o in dict.fromkeys(o for o, _ in args.lm_pairs) if o not in known]
     words = statistics.mean(len(t.split()) for t in originals[:5000])
     originals_path = args.workdir / f"originals-{args.originals}.jsonl"
     write_jsonl(originals_path, ({"id": f"o{k}", "text": t} for k, t in enumerate(originals)))
