@@ -13,7 +13,7 @@ from detector.models import models_root
 from .conftest import EXAMPLES
 
 pytest.importorskip("torch")
-pytest.importorskip("peft")
+pytest.importorskip("tokenizers")
 
 runner = CliRunner()
 
