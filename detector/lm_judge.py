@@ -86,6 +86,7 @@ DEFAULT_RATE_THRESHOLD = 5.0  # a document is spun when its flags per 100 words 
 _MAX_UNIT_WORDS = 3
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CACHE_SIZE = 20_000
+_HEAD_ROWS = 128  # rows of the output layer computed at once (49k floats each for SmolLM2)
 
 
 # --------------------------------------------------------------------------- answer types
@@ -721,9 +722,8 @@ class LMJudge:
         import torch
 
         head = self.lm.model.get_output_embeddings()
-        chunk = 256
-        for k in range(0, len(rows), chunk):
-            part = rows[k : k + chunk]
+        for k in range(0, len(rows), _HEAD_ROWS):
+            part = rows[k : k + _HEAD_ROWS]
             logits = head(hidden[torch.tensor(part)])
             yield part, torch.log_softmax(logits.float(), dim=-1)
 
@@ -953,8 +953,16 @@ class LMJudge:
                 use_cache=True,
             )
             _crop(cache, length)
-            logprobs = torch.log_softmax(head(out.last_hidden_state[0]).float(), dim=-1)
-            picked = logprobs.gather(1, torch.tensor(targets)[:, None])[:, 0]
+            hidden = out.last_hidden_state[0]
+            del out
+            targets_t = torch.tensor(targets)
+            picked = torch.empty(len(targets))
+            # A chunk of rows at a time: a whole batch of vocabulary rows is 0.2 GB in float32.
+            for k in range(0, len(targets), _HEAD_ROWS):
+                rows = slice(k, k + _HEAD_ROWS)
+                logprobs = torch.log_softmax(head(hidden[rows]).float(), dim=-1)
+                picked[rows] = logprobs.gather(1, targets_t[rows, None])[:, 0]
+                del logprobs
             sums = torch.zeros(len(batch)).index_add_(0, owner_t, picked).tolist()
             for slot, job in enumerate(batch):
                 results[job] = sums[slot]
