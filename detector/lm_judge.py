@@ -43,8 +43,8 @@ A high gain says the text reads much better with the candidate: the mark of a
 sense-blind swap.  ``spin_probabilities`` turns a reading into one probability
 per word (``gain > 4`` is a flag by default), ``flags_per_100_words`` into a
 document statistic.  Each sentence's mean surprisal (nats per token) comes with
-the reading, as a text-quality readout.  torch and transformers are imported on
-first use only.
+the reading, as a text-quality readout.  torch (and transformers, for a model
+that is not Llama-family) is imported on first use only.
 """
 
 from __future__ import annotations
@@ -326,7 +326,7 @@ def _crop(cache: Any, length: int) -> None:
     """Drop what pass 2 appended to a window's key/value cache."""
     extra = cache.get_seq_length() - length
     if extra > 0:
-        cache.crop(-extra)  # a negative count removes that many (transformers 4.4x and 5.x)
+        cache.crop(-extra)  # a negative count drops that many (detector.llama, transformers)
 
 
 def _check_int(name: str, value: object, low: int) -> int:

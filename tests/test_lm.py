@@ -84,12 +84,14 @@ def test_the_loaded_model_is_ready_to_score(lm: CausalLM):
     assert lm.name == "smollm2-135m-instruct"
     assert not lm.model.training
     assert lm.dtype in ("float32", "bfloat16")
-    assert lm.model.dtype == getattr(torch, lm.dtype)
+    assert next(lm.model.parameters()).dtype == getattr(torch, lm.dtype)
     assert lm.tokenizer.convert_ids_to_tokens(lm.bos_id) == "<|endoftext|>"
     assert lm.max_context >= 2048
     ids = lm.tokenizer(" The company said", add_special_tokens=False)["input_ids"]
     with torch.inference_mode():
-        logits = lm.model(torch.tensor([[lm.bos_id, *ids]])).logits
+        out = lm.model.base_model(input_ids=torch.tensor([[lm.bos_id, *ids]]), use_cache=True)
+        logits = lm.model.get_output_embeddings()(out.last_hidden_state)
+    assert out.past_key_values.get_seq_length() == len(ids) + 1
     assert logits.shape[-1] >= len(lm.tokenizer) - 64
 
 

@@ -283,7 +283,7 @@ def _generate(
 
     if "lm" not in state:
         torch.set_num_threads(2)
-        state["lm"] = load_causal_lm()
+        state["lm"] = load_causal_lm(reader=False)  # it generates
     tokenizer, model = state["lm"].tokenizer, state["lm"].model
     tokenizer.padding_side = "left"
     bar = tqdm(
