@@ -115,6 +115,16 @@ class KeyValueCache:
                 self.keys[k] = self.keys[k][:, :, :length]
                 self.values[k] = self.values[k][:, :, :length]
 
+    def prefix(self, length: int) -> KeyValueCache:
+        """A cache of the first ``length`` positions, sharing this one's tensors (extending
+        it leaves this one as it is)."""
+        view = KeyValueCache(len(self.keys))
+        for k in range(len(self.keys)):
+            if self.keys[k] is not None:
+                view.keys[k] = self.keys[k][:, :, :length]
+                view.values[k] = self.values[k][:, :, :length]
+        return view
+
     def extend(self, layer: int, keys: torch.Tensor, values: torch.Tensor) -> tuple[Any, Any]:
         """Append one layer's new keys and values; return everything held for that layer."""
         if self.keys[layer] is not None:

@@ -938,7 +938,12 @@ class LMJudge:
             step_t = torch.tensor(step)
             places_t = torch.tensor(places)
             starts_t = places_t - step_t
-            sees_cache = torch.arange(length)[None, :] < starts_t[:, None]
+            # No job sees the cache past its unit's start: read over that prefix only, where
+            # the cache can lend one (detector.llama); transformers' cache is read whole.
+            seen = int(starts_t.max())
+            prefix = cache.prefix(seen) if hasattr(cache, "prefix") else None
+            keys = seen if prefix is not None else length
+            sees_cache = torch.arange(keys)[None, :] < starts_t[:, None]
             sees_self = (owner_t[:, None] == owner_t[None, :]) & (
                 step_t[None, :] <= step_t[:, None]
             )
@@ -949,10 +954,11 @@ class LMJudge:
                 input_ids=torch.tensor([fed]),
                 attention_mask=mask[None, None],
                 position_ids=places_t[None],
-                past_key_values=cache,
+                past_key_values=prefix if prefix is not None else cache,
                 use_cache=True,
             )
-            _crop(cache, length)
+            if prefix is None:
+                _crop(cache, length)
             hidden = out.last_hidden_state[0]
             del out
             targets_t = torch.tensor(targets)
