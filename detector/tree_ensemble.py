@@ -120,7 +120,8 @@ class TreeEnsemble:
         raw = np.full(len(features), self.baseline)
         for tree in self.trees:
             raw += tree.predict(features)
-        positive = 1.0 / (1.0 + np.exp(-raw))
+        # Clipped: past +-40 the probability is 0 or 1 to float precision (exp would overflow).
+        positive = 1.0 / (1.0 + np.exp(-np.clip(raw, -40.0, 40.0)))
         return np.column_stack([1.0 - positive, positive])
 
 

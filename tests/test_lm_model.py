@@ -140,3 +140,37 @@ def test_lm_option_is_refused_quietly_in_reference_mode(tmp_path):
     )
     assert result.exit_code == 0
     assert "--lm has no effect" in result.output
+
+
+def test_words_the_judge_alone_flags_stay_flagged_in_the_hybrid():
+    import numpy as np
+
+    from detector.hybrid_model import keep_judge_flags
+    from detector.lm_judge import LMReading, UnitReading
+
+    document = make_document("The corporate said its chief of employees would leave.")
+    words = list(document.words)
+
+    def unit(word: str, gain: float | None, margin: float) -> UnitReading:
+        k = words.index(word)
+        start, end = document.starts[k], document.ends[k]
+        return UnitReading(k, k + 1, start, end, word, -9.0, margin, gain, "x", 5)
+
+    reading = LMReading(
+        document=document,
+        units=(unit("corporate", 6.5, 7.0), unit("employees", 4.2, 5.0), unit("leave", None, 1.0)),
+        sentences=(),
+        tokens=12,
+        pass1_seconds=0.0,
+        pass2_seconds=0.0,
+    )
+    fused = np.full(len(words), 0.1)
+    fused[words.index("said")] = 0.9  # the fused model's own flag stays as it is
+    kept = keep_judge_flags(fused, reading, gain_threshold=4.0, word_threshold=0.4)
+    assert kept[words.index("said")] == 0.9
+    # Over the judge's threshold: raised over the word threshold, the stronger the higher.
+    assert 0.4 < kept[words.index("employees")] < kept[words.index("corporate")] < 1.0
+    # Under it (a margin of 1, never rescored): left to the fused model.
+    assert kept[words.index("leave")] == 0.1
+    assert (kept >= fused).all()
+    assert int((kept >= 0.4).sum()) == 3
