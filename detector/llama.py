@@ -110,10 +110,8 @@ class KeyValueCache:
         """Keep the first ``length`` positions (a negative ``length`` drops that many)."""
         if length < 0:
             length = max(0, self.get_seq_length() + length)
-        for k in range(len(self.keys)):
-            if self.keys[k] is not None:
-                self.keys[k] = self.keys[k][:, :, :length]
-                self.values[k] = self.values[k][:, :, :length]
+        kept = self.prefix(length)
+        self.keys, self.values = kept.keys, kept.values
 
     def prefix(self, length: int) -> KeyValueCache:
         """A cache of the first ``length`` positions, sharing this one's tensors (extending
@@ -175,10 +173,6 @@ class _Table(nn.Module):
         return F.embedding(ids, self.weight)
 
 
-def _linear(inputs: int, outputs: int) -> _Projection:
-    return _Projection(inputs, outputs)
-
-
 def _rotate_half(x: torch.Tensor) -> torch.Tensor:
     half = x.shape[-1] // 2
     return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
@@ -188,10 +182,10 @@ class _Attention(nn.Module):
     def __init__(self, shape: _Shape) -> None:
         super().__init__()
         self.shape = shape
-        self.q_proj = _linear(shape.hidden, shape.heads * shape.head_dim)
-        self.k_proj = _linear(shape.hidden, shape.kv_heads * shape.head_dim)
-        self.v_proj = _linear(shape.hidden, shape.kv_heads * shape.head_dim)
-        self.o_proj = _linear(shape.heads * shape.head_dim, shape.hidden)
+        self.q_proj = _Projection(shape.hidden, shape.heads * shape.head_dim)
+        self.k_proj = _Projection(shape.hidden, shape.kv_heads * shape.head_dim)
+        self.v_proj = _Projection(shape.hidden, shape.kv_heads * shape.head_dim)
+        self.o_proj = _Projection(shape.heads * shape.head_dim, shape.hidden)
 
     def forward(
         self,
@@ -228,9 +222,9 @@ class _Attention(nn.Module):
 class _MLP(nn.Module):
     def __init__(self, shape: _Shape) -> None:
         super().__init__()
-        self.gate_proj = _linear(shape.hidden, shape.intermediate)
-        self.up_proj = _linear(shape.hidden, shape.intermediate)
-        self.down_proj = _linear(shape.intermediate, shape.hidden)
+        self.gate_proj = _Projection(shape.hidden, shape.intermediate)
+        self.up_proj = _Projection(shape.hidden, shape.intermediate)
+        self.down_proj = _Projection(shape.intermediate, shape.hidden)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.down_proj(F.silu(self.gate_proj(x)) * self.up_proj(x))
@@ -317,7 +311,7 @@ class LlamaReader(nn.Module):
         super().__init__()
         self.shape = shape
         self.model = _Body(shape)
-        self.lm_head = _linear(shape.hidden, shape.vocab)
+        self.lm_head = _Projection(shape.hidden, shape.vocab)
 
     @property
     def dtype(self) -> torch.dtype:

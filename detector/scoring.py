@@ -156,7 +156,7 @@ def report_from_scores(
     runs: list[tuple[int, int]] = []  # flagged word ranges, half-open
     k = 0
     while k < len(left):
-        lo = hi = flagged[k]
+        lo = hi = left[k]
         # Join the next flagged word when the pair is one thesaurus term.
         if (
             restorer is not None

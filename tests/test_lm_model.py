@@ -174,3 +174,19 @@ def test_words_the_judge_alone_flags_stay_flagged_in_the_hybrid():
     assert kept[words.index("leave")] == 0.1
     assert (kept >= fused).all()
     assert int((kept >= 0.4).sum()) == 3
+
+
+def test_a_word_restored_in_context_is_one_span_and_the_other_flags_keep_theirs():
+    document = make_document("The firm stated that the weather was awful on Monday.")
+    words = list(document.words)
+    firm, awful = words.index("firm"), words.index("awful")
+    probabilities = [0.0] * len(words)
+    probabilities[firm] = probabilities[awful] = 0.9
+    scores = WordScores(
+        document,
+        tuple(probabilities),
+        0.9,
+        restorations=(Restoration(firm, firm + 1, "company", 7.5),),
+    )
+    report = report_from_scores(scores, model="test", word_threshold=0.5, document_threshold=0.5)
+    assert [(s.text, s.restore_score) for s in report.spans] == [("firm", 7.5), ("awful", None)]
