@@ -146,9 +146,20 @@ class Record:
 # --------------------------------------------------------------------------- ids and texts
 
 
+def _has_surrogates(text: str) -> bool:
+    """Whether ``text`` holds a surrogate code point (what UTF-8 alone cannot encode)."""
+    if text.isascii():
+        return False
+    try:  # encoding runs faster than a search
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def escape_surrogates(text: str) -> str:
     """``text`` with each lone surrogate written out as ``\\udXXX``, so it encodes as UTF-8."""
-    if _SURROGATE.search(text) is None:
+    if not _has_surrogates(text):
         return text
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
@@ -163,7 +174,7 @@ def normalise_id(value: Any) -> str | None:
 
 def repair_text(text: str) -> str:
     """``text`` with surrogate pairs joined and lone surrogates replaced by U+FFFD."""
-    if _SURROGATE.search(text) is None:
+    if not _has_surrogates(text):
         return text
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 

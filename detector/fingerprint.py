@@ -20,8 +20,9 @@ benchmark's articles (``bench/bench_index.py``) spun at rate 0.3 by
 stays near 0 (99th percentile 0.03).
 
 A ``Fingerprint`` holds the features as 32-bit hashes (``feature_hash``), their
-counts, and the LSH band keys of their MinHash (``datasketch``, ``IndexParams``
-permutations, ``affine32`` scheme, the feature hashes as its input hashes):
+counts, and the LSH band keys of their MinHash (``IndexParams`` permutations,
+datasketch's ``affine32`` scheme, the feature hashes as its input hashes, computed
+here with numpy: ``minhash_values``):
 band ``i`` of the MinHash values ``v`` has key
 ``fmix64((i + 1) * C[0] + sum_j v[i * rows + j] * C[j + 1] mod 2**64)`` as a
 signed 64-bit integer, with ``C`` (``_BAND_MULTIPLIERS``) and ``fmix64``
@@ -60,18 +61,16 @@ import weakref
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from itertools import repeat
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from detector.document import Document, normalise
-from detector.errors import ResourceError
 from detector.evasion import has_suspect_characters, match_form
 from detector.stopwords import STOPWORDS
 
 if TYPE_CHECKING:
-    from datasketch import MinHash
-
     from detector.lexicon import Lexicon
 
 __all__ = [
@@ -80,13 +79,16 @@ __all__ = [
     "IndexParams",
     "classes_digest",
     "feature_hash",
+    "minhash_values",
     "synonym_classes",
     "vocabulary_digest",
 ]
 
-_CACHE_SIZE = 200_000  # words whose kind a Fingerprinter remembers
+_CACHE_SIZE = 200_000  # tokens a Fingerprinter remembers (the table is emptied past this)
+_UNSET = -2  # a token's class not worked out yet (see Fingerprinter._class_values)
+_MINHASH_CHUNK = 4096  # features permuted at once by minhash_values (a few MB)
 _CLASS_CHUNK = 1 << 19  # synonym pairs read at once by synonym_classes
-# Kinds of the words kept for features (in the high bits of a token's cache entry); thesaurus
+# Kinds of the words kept for features (in the high bits of a token's table entry); thesaurus
 # words and punctuation-only tokens are left out.
 _STOPWORD, _IMMUTABLE, _LEFT_OUT = 1, 2, -1
 # What Fingerprinter.words cuts from both ends of a space-separated token (not "%": "3.5%").
@@ -201,9 +203,53 @@ class Fingerprint:
         return len(self.features)
 
 
-def _identity(value: Any) -> Any:
-    """MinHash input hash for values that are hashes already (the CRC-32 feature hashes)."""
-    return value
+def _permutations(params: IndexParams) -> tuple[np.ndarray, np.ndarray]:
+    """The ``a`` and ``b`` (uint32) of datasketch's ``affine32`` MinHash permutations.
+
+    ``MinHash(num_perm, seed, scheme="affine32")`` draws them so (datasketch 2.0):
+    ``a`` odd, then ``b``, from ``numpy.random.RandomState(seed)``.
+    """
+    gen = np.random.RandomState(params.seed)
+    a = gen.randint(0, 1 << 31, params.num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, params.num_perm, dtype=np.uint32)
+    return a, b
+
+
+def minhash_values(features: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The MinHash of distinct uint32 ``features`` under the affine permutations ``a``, ``b``.
+
+    Value ``k`` is ``min over h of a[k] * fmix32(h) + b[k] mod 2**32``, the
+    hash values of datasketch's ``MinHash(scheme="affine32")`` updated with
+    ``features`` through an identity hash function (uint32; all ``2**32 - 1``
+    when ``features`` is empty).
+    """
+    features = np.asarray(features, dtype=np.uint32)
+    return _minhash_rows(features, np.zeros(len(features), dtype=np.intp), 1, a, b)[0]
+
+
+def _minhash_rows(
+    features: np.ndarray, owners: np.ndarray, n: int, a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    """``minhash_values`` of ``n`` feature sets at once: row ``i`` of the features owned by ``i``.
+
+    ``owners`` (ascending) says whose each feature is; a set without features
+    keeps ``2**32 - 1`` throughout.
+    """
+    values = np.full((n, len(a)), np.uint32(0xFFFFFFFF), dtype=np.uint32)
+    mixed = _fmix32(features)
+    for start in range(0, len(mixed), _MINHASH_CHUNK):
+        chunk = mixed[start : start + _MINHASH_CHUNK]
+        whose = owners[start : start + _MINHASH_CHUNK]
+        permuted = np.multiply.outer(chunk, a)
+        permuted += b
+        if whose[0] == whose[-1]:  # the features of one set
+            np.minimum(values[whose[0]], permuted.min(axis=0), out=values[whose[0]])
+            continue
+        firsts = np.flatnonzero(np.concatenate(([True], whose[1:] != whose[:-1])))
+        lowest = np.minimum.reduceat(permuted, firsts, axis=0)
+        rows = whose[firsts]
+        values[rows] = np.minimum(values[rows], lowest)
+    return values
 
 
 def vocabulary_digest(lexicon: Lexicon) -> str:
@@ -328,28 +374,25 @@ class Fingerprinter:
     """
 
     def __init__(self, params: IndexParams | None = None, lexicon: Lexicon | None = None) -> None:
-        try:
-            from datasketch import MinHash
-        except ImportError:
-            raise ResourceError(
-                "the source index needs datasketch: pip install 'spindetect[scale]'"
-            ) from None
-
         if lexicon is None:
             from detector.lexicon import load_lexicon
 
             lexicon = load_lexicon(quiet=True)
         self.params = params if params is not None else IndexParams()
         self.lexicon = lexicon
-        self._minhash: MinHash = MinHash(
-            num_perm=self.params.num_perm,
-            seed=self.params.seed,
-            hashfunc=_identity,
-            scheme="affine32",  # band keys depend on it: fixed, not datasketch's default
-        )
-        self._cache: dict[str, int] = {}
-        self._class_cache: dict[str, int] = {}
+        used = self.params.bands * self.params.rows  # the band keys read no further
+        a, b = _permutations(self.params)
+        self._a, self._b = a[:used], b[:used]
+        self._terms: frozenset[str] | None = None
         self._classes: np.ndarray | None = None
+        # The token table: each token seen (a space-separated token of _tokens) has a row,
+        # shared by the tokens that cut to the same word, holding what the word contributes
+        # (_entry) and its class (_UNSET until asked for).
+        self._token_rows: dict[str, int] = {}
+        self._word_rows: dict[str, int] = {}
+        self._words: list[str] = []
+        self._entries = np.empty(1024, dtype=np.int64)
+        self._class_table = np.empty(1024, dtype=np.int64)
         self._band_offsets = (
             np.arange(1, self.params.bands + 1, dtype=np.uint64) * (_BAND_MULTIPLIERS[0])
         )
@@ -370,26 +413,78 @@ class Fingerprinter:
         return self._lookup(word) >> 32 == _IMMUTABLE
 
     def _lookup(self, token: str) -> int:
-        """What a token contributes, remembered: ``_LEFT_OUT``, or its word's kind << 32 | CRC-32.
+        """What a token contributes: ``_LEFT_OUT``, or its word's kind << 32 | CRC-32.
 
         Left out are thesaurus words (a spinner may swap them) and tokens that
         are all punctuation; function words and immutables are kept.
         """
-        entry = self._cache.get(token)
-        if entry is None:
+        self._trim()
+        return int(self._entries[self._rows([token])[0]])
+
+    def _entry(self, word: str) -> int:
+        """``_lookup`` of a word already cut of its edge punctuation."""
+        if not word:
+            return _LEFT_OUT
+        if word in STOPWORDS:
+            return _STOPWORD << 32 | zlib.crc32(word.encode("utf-8"))
+        if self._terms is None:
+            self._terms = frozenset(self.lexicon.terms)
+        # A letter is never a digit, so words of letters alone skip the digit scan.
+        if word not in self._terms or (not word.isalpha() and any(c.isdigit() for c in word)):
+            return _IMMUTABLE << 32 | zlib.crc32(word.encode("utf-8"))
+        return _LEFT_OUT
+
+    def _trim(self) -> None:
+        """Empty the token table when it holds ``_CACHE_SIZE`` tokens or more.
+
+        Rows of the table are valid until the next call.
+        """
+        if len(self._token_rows) >= _CACHE_SIZE:
+            self._token_rows.clear()
+            self._word_rows.clear()
+            self._words.clear()
+
+    def _rows(self, tokens: list[str]) -> np.ndarray:
+        """The row of each token in the token table, adding the tokens not seen yet."""
+        rows = np.fromiter(
+            map(self._token_rows.get, tokens, repeat(-1)), dtype=np.intp, count=len(tokens)
+        )
+        missing = np.flatnonzero(rows < 0)
+        if len(missing):
+            self._add_tokens([tokens[k] for k in missing.tolist()])
+            rows[missing] = list(map(self._token_rows.__getitem__, (tokens[k] for k in missing)))
+        return rows
+
+    def _add_tokens(self, tokens: list[str]) -> None:
+        """Give rows to tokens not in the table: that of their word, added when new."""
+        token_rows, word_rows, words = self._token_rows, self._word_rows, self._words
+        first = len(words)
+        for token in tokens:
+            if token in token_rows:  # twice in the list
+                continue
             word = token.strip(_EDGE_PUNCTUATION)
-            if not word:
-                entry = _LEFT_OUT
-            elif word in STOPWORDS:
-                entry = _STOPWORD << 32 | zlib.crc32(word.encode("utf-8"))
-            elif any(c.isdigit() for c in word) or word not in self.lexicon:
-                entry = _IMMUTABLE << 32 | zlib.crc32(word.encode("utf-8"))
-            else:
-                entry = _LEFT_OUT
-            if len(self._cache) >= _CACHE_SIZE:
-                self._cache.clear()
-            self._cache[token] = entry
-        return entry
+            row = word_rows.get(word)
+            if row is None:
+                row = word_rows[word] = len(words)
+                words.append(word)
+            token_rows[token] = row
+        if len(words) == first:
+            return
+        new_words = words[first:]
+        while len(words) > len(self._entries):  # grow the arrays: twice the rows
+            self._entries = np.concatenate((self._entries, np.empty_like(self._entries)))
+            self._class_table = np.concatenate(
+                (self._class_table, np.empty_like(self._class_table))
+            )
+        entries = np.array([self._entry(w) for w in new_words], dtype=np.int64)
+        self._entries[first : len(words)] = entries
+        # Only a thesaurus word's class takes work (its lemmas' classes): left for later.
+        thesaurus = np.array([bool(w) for w in new_words]) & (entries == _LEFT_OUT)
+        self._class_table[first : len(words)] = np.where(
+            entries >> 32 == _IMMUTABLE,
+            1 << 32 | (entries & 0xFFFFFFFF),
+            np.where(thesaurus, _UNSET, -1),
+        )
 
     def features(self, words: Sequence[str]) -> list[str]:
         """The features of a word sequence, readable: immutable words, then anchored shingles.
@@ -418,17 +513,48 @@ class Fingerprinter:
         use one ``Fingerprinter`` per thread.
         """
         text = document if isinstance(document, str) else document.text
-        tokens = _tokens(text)
-        fingerprint = self._fingerprint(tokens)
-        if not classes or not len(fingerprint):
-            return fingerprint
-        return Fingerprint(
-            fingerprint.features, fingerprint.counts, fingerprint.bands, self._class_keys(tokens)
-        )
+        return self.fingerprints([text], classes=classes)[0]
+
+    def fingerprints(self, texts: Sequence[str], *, classes: bool = True) -> list[Fingerprint]:
+        """``fingerprint`` of each of several plain texts, computed together (faster)."""
+        self._trim()
+        rows = [self._rows(_tokens(text)) for text in texts]
+        n = len(texts)
+        sizes = np.array([len(r) for r in rows], dtype=np.intp)
+        owners = np.repeat(np.arange(n, dtype=np.intp), sizes)
+        joined = np.concatenate(rows) if rows else np.empty(0, dtype=np.intp)
+        features, counts, whose = self._features(joined, owners)
+        ends = np.cumsum(np.bincount(whose, minlength=n))
+        bands = self._band_keys(_minhash_rows(features, whose, n, self._a, self._b))
+        if classes:
+            keys, key_owners = self._class_keys(joined, owners)
+            key_ends = np.cumsum(np.bincount(key_owners, minlength=n))
+        empty = np.empty(0, dtype=np.int64)
+        out = []
+        start = key_start = 0
+        for i in range(n):
+            end = int(ends[i])
+            if end == start:
+                out.append(Fingerprint(features[start:end], counts[start:end], empty))
+            else:
+                out.append(
+                    Fingerprint(
+                        features[start:end],
+                        counts[start:end],
+                        bands[i],
+                        keys[key_start : key_ends[i]] if classes else empty,
+                    )
+                )
+            start = end
+            if classes:
+                key_start = int(key_ends[i])
+        return out
 
     def class_keys(self, document: Document | str) -> np.ndarray:
         """The sorted, distinct class keys of a document (see "Synonym classes" above)."""
-        return self._class_keys(_tokens(document if isinstance(document, str) else document.text))
+        self._trim()
+        rows = self._rows(_tokens(document if isinstance(document, str) else document.text))
+        return self._class_keys(rows, np.zeros(len(rows), dtype=np.intp))[0]
 
     def word_class(self, word: str) -> int | None:
         """The class of one word as class keys hash it; None for a function word.
@@ -441,66 +567,90 @@ class Fingerprinter:
         return None if value < 0 else value
 
     def _class_of(self, token: str) -> int:
-        """A token's class, remembered; -1 for function words and punctuation."""
-        value = self._class_cache.get(token)
-        if value is None:
-            word = token.strip(_EDGE_PUNCTUATION)
-            kind = self._lookup(token) >> 32
-            if not word or kind == _STOPWORD:
-                value = -1
-            elif kind == _IMMUTABLE:
-                value = 1 << 32 | zlib.crc32(word.encode("utf-8"))
-            else:
-                if self._classes is None:
-                    self._classes = synonym_classes(self.lexicon, self.params.class_vocabulary)
-                forms = self.lexicon.form_ids(word)
-                value = int(min(self._classes[i] for i in forms[1:] or forms[:1]))
-            if len(self._class_cache) >= _CACHE_SIZE:
-                self._class_cache.clear()
-            self._class_cache[token] = value
-        return value
+        """A token's class; -1 for function words and punctuation."""
+        self._trim()
+        return int(self._class_values(self._rows([token]))[0])
 
-    def _class_keys(self, tokens: list[str]) -> np.ndarray:
-        class_of = self._class_of
-        values = [c for t in tokens if (c := class_of(t)) >= 0]
-        if len(values) < 3:
-            return np.empty(0, dtype=np.int64)
-        c = np.array(values, dtype=np.uint64)
+    def _class_values(self, rows: np.ndarray) -> np.ndarray:
+        """The class of each row's word (-1 for function words and punctuation).
+
+        Thesaurus words whose class is still ``_UNSET`` get it worked out now.
+        """
+        values = self._class_table[rows]
+        unset = values == _UNSET
+        if unset.any():
+            for row in np.unique(rows[unset]).tolist():
+                self._class_table[row] = self._word_class(self._words[row])
+            values = self._class_table[rows]
+        return values
+
+    def _word_class(self, word: str) -> int:
+        """The class of a word ``_add_token`` left unset: a thesaurus word's lemma class."""
+        if self._classes is None:
+            self._classes = synonym_classes(self.lexicon, self.params.class_vocabulary)
+        forms = self.lexicon.form_ids(word)
+        return int(min(self._classes[i] for i in forms[1:] or forms[:1]))
+
+    def _class_keys(self, rows: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The class keys of texts (sorted and distinct within each) and whose each one is.
+
+        ``rows`` are the texts' tokens one after another, ``owners`` (ascending)
+        says which text each token is of.
+        """
+        values = self._class_values(rows)
+        kept = values >= 0
+        c, whose = values[kept].astype(np.uint64), owners[kept]
+        if len(c) < 3:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.intp)
         keys = _fmix64(
             _BAND_MULTIPLIERS[0]
             + c[:-2] * _BAND_MULTIPLIERS[1]
             + c[1:-1] * _BAND_MULTIPLIERS[2]
             + c[2:] * _BAND_MULTIPLIERS[3]
         )
-        keys = keys[keys % np.uint64(self.params.class_sample) == 0]
-        return np.unique(keys.view(np.int64))
+        sampled = (whose[:-2] == whose[2:]) & (keys % np.uint64(self.params.class_sample) == 0)
+        keys, whose = keys[sampled].view(np.int64), whose[:-2][sampled]
+        order = np.lexsort((keys, whose))
+        keys, whose = keys[order], whose[order]
+        first = np.ones(len(keys), dtype=bool)
+        first[1:] = (keys[1:] != keys[:-1]) | (whose[1:] != whose[:-1])
+        return keys[first], whose[first]
 
-    def _fingerprint(self, tokens: list[str]) -> Fingerprint:
-        known, lookup = self._cache.get, self._lookup
-        kept = [e for t in tokens if (e := known(t) or lookup(t)) != _LEFT_OUT]
-        packed = np.array(kept, dtype=np.int64)
+    def _features(
+        self, rows: np.ndarray, owners: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Sorted, distinct feature hashes of texts, their counts, and whose each one is.
+
+        ``rows`` and ``owners`` as for ``_class_keys``; the features come text by text.
+        """
+        packed = self._entries[rows]
+        kept = packed != _LEFT_OUT
+        packed, owners = packed[kept], owners[kept]
         hashes = (packed & 0xFFFFFFFF).astype(np.uint32)
         stop = packed < _IMMUTABLE << 32
+        hashes_of = owners[~stop]
+        hashes_kept = hashes[~stop]
         if len(hashes) >= 3:
-            anchored = ~(stop[:-2] & stop[1:-1] & stop[2:])
-            shingles = _mix3(hashes[:-2][anchored], hashes[1:-1][anchored], hashes[2:][anchored])
-            hashes = np.concatenate((hashes[~stop], shingles))
+            # Shingles of three consecutive kept tokens of one text, one of them immutable.
+            anchored = ~(stop[:-2] & stop[1:-1] & stop[2:]) & (owners[:-2] == owners[2:])
+            shingles = _mix3(hashes[:-2], hashes[1:-1], hashes[2:])[anchored]
+            hashes_kept = np.concatenate((hashes_kept, shingles))
+            hashes_of = np.concatenate((hashes_of, owners[:-2][anchored]))
+        if not len(owners) or owners[0] == owners[-1]:  # one text: no owners to sort by
+            features, counts = np.unique(hashes_kept, return_counts=True)
+            whose = np.full(len(features), owners[0] if len(owners) else 0, dtype=np.intp)
         else:
-            hashes = hashes[~stop]
-        features, counts = np.unique(hashes, return_counts=True)
-        counts = np.minimum(counts, 255).astype(np.uint8)
-        if not len(features):
-            return Fingerprint(features, counts, np.empty(0, dtype=np.int64))
-        minhash = self._minhash
-        minhash.clear()
-        minhash.update_batch(features)
-        return Fingerprint(features, counts, self._band_keys(minhash.hashvalues))
+            combined = hashes_of.astype(np.uint64) << np.uint64(32) | hashes_kept
+            distinct, counts = np.unique(combined, return_counts=True)
+            features = (distinct & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+            whose = (distinct >> np.uint64(32)).astype(np.intp)
+        return features, np.minimum(counts, 255).astype(np.uint8), whose
 
     def _band_keys(self, hashvalues: np.ndarray) -> np.ndarray:
-        values = hashvalues[: self.params.bands * self.params.rows].astype(np.uint64)
-        mixed = (
-            self._band_offsets
-            + values.reshape(self.params.bands, self.params.rows)
-            @ (_BAND_MULTIPLIERS[1 : self.params.rows + 1])
-        )
+        """The band keys (int64) of MinHash values, one set per row of ``hashvalues``."""
+        bands, rows = self.params.bands, self.params.rows
+        values = hashvalues[:, : bands * rows].astype(np.uint64).reshape(-1, bands, rows)
+        mixed = np.broadcast_to(self._band_offsets, values.shape[:2]).copy()
+        for j in range(rows):
+            mixed += values[:, :, j] * _BAND_MULTIPLIERS[j + 1]
         return _fmix64(mixed).view(np.int64)

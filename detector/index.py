@@ -198,6 +198,9 @@ _DENSE_ADD_CHUNK = 8_192  # passage vectors handed to usearch at once
 _FLUSH_ROWS = 1_000_000
 _FLUSH_SKETCHES = 10_000  # sketches buffered before they are written
 _INSERT_CHUNK = 50_000  # band rows handed to SQLite at once
+# Rows of one INSERT statement (two parameters each, within SQLite's oldest limit of 999):
+# one statement for many rows costs SQLite and Python far less per row.
+_ROWS_PER_INSERT = 499
 _MAX_BAND_HITS = 20_000  # band matches read per query (guards against huge buckets)
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _REQUIRED_TABLES = frozenset({"meta", "docs", "sketches", "bands", "classes", "arrays"})
@@ -1161,12 +1164,18 @@ def _insert_keys(
     sizes = [len(b) // 8 for b in blobs]
     owners = np.repeat(np.array(docs, dtype=np.int64), sizes)
     order = np.lexsort((owners, keys))  # sorted rows keep B-tree inserts local
+    many = f"INSERT OR IGNORE INTO {table} VALUES " + ", ".join(["(?, ?)"] * _ROWS_PER_INSERT)
     for start in range(0, len(order), _INSERT_CHUNK):  # a few MB of Python ints at a time
         chunk = order[start : start + _INSERT_CHUNK]
-        connection.executemany(
-            f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
-            zip(keys[chunk].tolist(), owners[chunk].tolist(), strict=True),
-        )
+        rows = np.empty((len(chunk), 2), dtype=np.int64)
+        rows[:, 0], rows[:, 1] = keys[chunk], owners[chunk]
+        full = len(chunk) - len(chunk) % _ROWS_PER_INSERT
+        if full:
+            connection.executemany(many, rows[:full].reshape(-1, 2 * _ROWS_PER_INSERT).tolist())
+        if full < len(chunk):
+            connection.executemany(
+                f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", rows[full:].tolist()
+            )
 
 
 def _create(

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING
 
 from detector.dense import sidecar_path
 from detector.errors import IndexWriteError, InputError, MissingInputError
-from detector.fingerprint import Fingerprinter, IndexParams
+from detector.fingerprint import Fingerprint, Fingerprinter, IndexParams
 from detector.index import PreparedOriginal, SourceIndex
 from detector.index_lock import WriterLock, lock_path
 from detector.io import DEFAULT_MAX_BYTES
@@ -144,22 +144,30 @@ class _FingerprintWorker:
 
     def process(self, batch: list[InputItem]) -> list[PreparedOriginal | _Unreadable]:
         """Each original prepared for insertion, or why it cannot be read."""
+        # A record's clean text needs no Document: such texts are fingerprinted together.
+        clean = [
+            k
+            for k, item in enumerate(batch)
+            if item.text is not None
+            and len(item.text) <= self.job.max_bytes
+            and not _CONTROL.search(item.text)
+        ]
+        texts = [batch[k].text or "" for k in clean]
+        fingerprints = dict(zip(clean, self.fingerprinter.fingerprints(texts), strict=True))
         out: list[PreparedOriginal | _Unreadable] = []
-        for item in batch:
+        for k, item in enumerate(batch):
             try:
-                out.append(self._prepare(item))
+                out.append(self._prepare(item, fingerprints.get(k)))
             except InputError as exc:
                 out.append(_Unreadable(item.id, str(exc)))
         return out
 
-    def _prepare(self, item: InputItem) -> PreparedOriginal:
-        text = item.text
-        # A record's clean text needs no Document; anything else (files, suspect or featureless
-        # texts) takes the full checks of detector.io, which name what is wrong.
-        if text is not None and len(text) <= self.job.max_bytes and not _CONTROL.search(text):
-            fingerprint = self.fingerprinter.fingerprint(text)
-            if len(fingerprint):
-                return PreparedOriginal.of(item.id, text, fingerprint, self._vectors(text))
+    def _prepare(self, item: InputItem, fingerprint: Fingerprint | None) -> PreparedOriginal:
+        # Anything but a clean text with features (files, suspect or featureless texts) takes
+        # the full checks of detector.io, which name what is wrong.
+        if fingerprint is not None and len(fingerprint):
+            text = item.text or ""
+            return PreparedOriginal.of(item.id, text, fingerprint, self._vectors(text))
         document = item.read(encoding=self.job.encoding, max_bytes=self.job.max_bytes)
         fingerprint = self.fingerprinter.fingerprint(document)
         vectors = self._vectors(document.text) if len(fingerprint) else None

@@ -6,7 +6,14 @@ import pytest
 
 from detector.document import make_document
 from detector.errors import CorruptIndexError, InputError, MissingInputError
-from detector.fingerprint import Fingerprinter, IndexParams, feature_hash, synonym_classes
+from detector.fingerprint import (
+    Fingerprinter,
+    IndexParams,
+    _permutations,
+    feature_hash,
+    minhash_values,
+    synonym_classes,
+)
 from detector.index import FORMAT_VERSION, SourceIndex
 from detector.index_build import build_index
 
@@ -72,6 +79,33 @@ def test_spinning_keeps_most_features(fingerprinter, lexicon):
         union = len(np.union1d(original.features, spun.features))
         assert shared / union > 0.6
         assert len(np.intersect1d(original.bands, spun.bands)) > 0
+
+
+def test_minhash_matches_datasketch_affine32():
+    datasketch = pytest.importorskip("datasketch")
+    params = IndexParams()
+    a, b = _permutations(params)
+    rng = np.random.default_rng(0)
+    for size in (1, 7, 300, 5000):  # 5000 spans two chunks of minhash_values
+        features = np.unique(rng.integers(0, 2**32, size, dtype=np.uint32))
+        expected = datasketch.MinHash(
+            num_perm=params.num_perm, seed=params.seed, hashfunc=int, scheme="affine32"
+        )
+        expected.update_batch(features)
+        assert np.array_equal(minhash_values(features, a, b), expected.hashvalues)
+
+
+def test_fingerprints_together_equal_fingerprints_one_by_one(fingerprinter):
+    texts = [*ARTICLES.values(), "... -- !!", "the of", "Okonjo", "", UNRELATED]
+    for classes in (True, False):
+        together = fingerprinter.fingerprints(texts, classes=classes)
+        assert len(together) == len(texts)
+        for text, got in zip(texts, together, strict=True):
+            alone = fingerprinter.fingerprint(text, classes=classes)
+            for name in ("features", "counts", "bands", "classes"):
+                x, y = getattr(alone, name), getattr(got, name)
+                assert x.dtype == y.dtype and np.array_equal(x, y), (name, text[:40])
+    assert fingerprinter.fingerprints([]) == []
 
 
 def test_a_document_without_words_has_an_empty_fingerprint(fingerprinter):
