@@ -120,9 +120,9 @@ def test_huge_page_is_stripped_whole_and_quickly(monkeypatch):
 def test_crafted_pages_give_text_quickly(tmp_path, content):
     path = tmp_path / "crafted.html"
     path.write_text(content, encoding="utf-8")
-    began = time.perf_counter()
+    began = time.process_time()  # CPU time: a busy machine does not fail the test
     document = read_document(path)
-    assert time.perf_counter() - began < 2.0
+    assert time.process_time() - began < 2.0
     assert document.words
 
 
