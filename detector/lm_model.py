@@ -47,6 +47,8 @@ _JUDGE_PARAMETERS = frozenset(
     {
         "margin_threshold",
         "top_k",
+        "restore_top_k",
+        "restore_gain",
         "right_tokens",
         "window_tokens",
         "overlap_tokens",

@@ -87,12 +87,32 @@ def test_a_planted_swap_is_flagged_and_restored(lm_judge, spun, original, swappe
 
 
 @needs_lm
+def test_a_flagged_unit_is_restored_from_candidates_the_left_context_ranks_low(lm_judge, lexicon):
+    spun = "The surgeon who heralded the technique in the 1990s said it was now routine."
+    original = "The surgeon who pioneered the technique in the 1990s said it was now routine."
+    assert lm_judge.restore_top_k > lm_judge.top_k
+    assert _flags(lm_judge, spun) == {"heralded": "pioneered"}
+    assert _flags(lm_judge, original) == {}
+    # Without the wider rescoring the left context's top three hold no "pioneered".
+    narrow = LMJudge(lm_judge.lm, lexicon, restore_top_k=0)
+    assert _flags(narrow, spun) == {"heralded": "introduced"}
+
+
+@needs_lm
+def test_a_glue_phrase_of_four_words_is_one_unit(lm_judge):
+    spun = "In the event that it rains, the match will be moved to Sunday."
+    assert _flags(lm_judge, spun) == {"In the event that": "If"}
+
+
+@needs_lm
 def test_the_model_s_own_prediction_restores_an_original_the_thesaurus_lacks(lm_judge, lexicon):
     spun = "The minister featured that the new bridge would open next spring."
     original = "The minister said that the new bridge would open next spring."
     assert "said" not in lexicon.synonyms("featured")
     assert "say" not in lexicon.synonyms("feature")
-    predicting = LMJudge(lm_judge.lm, lexicon, lm_candidates=32)
+    # Alone: more thesaurus candidates rescored for restoration can outbid the prediction
+    # (penalised by lm_penalty), here "emphasized".
+    predicting = LMJudge(lm_judge.lm, lexicon, lm_candidates=32, restore_top_k=0)
     assert _flags(predicting, spun).get("featured") == "said"
     assert _flags(predicting, original) == {}
     # Without the model's own predictions (the default) only thesaurus words are restored.
@@ -103,7 +123,9 @@ def test_the_model_s_own_prediction_restores_an_original_the_thesaurus_lacks(lm_
 @needs_lm
 def test_predictions_are_kept_by_meaning_and_rescored_beside_the_thesaurus(lm_judge, lexicon):
     document = make_document("The minister featured that the new bridge would open next spring.")
-    predicting = LMJudge(lm_judge.lm, lexicon, lm_candidates=32)
+    # Alone: more thesaurus candidates rescored for restoration can outbid the prediction
+    # (penalised by lm_penalty), here "emphasized".
+    predicting = LMJudge(lm_judge.lm, lexicon, lm_candidates=32, restore_top_k=0)
     with_predictions = predicting.read(document)
     thesaurus_only = lm_judge.read(document)
     for a, b in zip(with_predictions.units, thesaurus_only.units, strict=True):
