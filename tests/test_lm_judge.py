@@ -99,9 +99,12 @@ def test_a_flagged_unit_is_restored_from_candidates_the_left_context_ranks_low(l
 
 
 @needs_lm
-def test_a_glue_phrase_of_four_words_is_one_unit(lm_judge):
-    spun = "In the event that it rains, the match will be moved to Sunday."
-    assert _flags(lm_judge, spun) == {"In the event that": "If"}
+def test_a_glue_phrase_of_five_words_is_one_unit(lm_judge):
+    spun = (
+        "The minister resigned on Friday. Be that as it may, the government still faces "
+        "a vote of confidence."
+    )
+    assert _flags(lm_judge, spun) == {"Be that as it may": "However"}  # a gain of about 13
 
 
 @needs_lm
