@@ -60,6 +60,7 @@ def _compatibility_letters() -> dict[str, str]:
 _LOOKALIKES: dict[str, str] = {**_CYRILLIC, **_GREEK, **_compatibility_letters()}
 _INVISIBLE = frozenset(INVISIBLE)
 _SUSPECT_CHARS = _INVISIBLE.union(_LOOKALIKES)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _INVISIBLE_CHARS = re.compile("[" + re.escape(INVISIBLE) + "]+")
 _RUN = re.compile(r"[^\W_]+")
 # A run of letters or digits, invisible characters allowed between them: the pieces of a word
@@ -109,7 +110,9 @@ def match_form(word: str) -> str:
 
 def has_suspect_characters(text: str) -> bool:
     """Whether ``text`` holds any invisible or lookalike character at all (a quick test)."""
-    return not text.isascii() and not _SUSPECT_CHARS.isdisjoint(text)
+    # Every such character is outside ASCII: only those are compared (a regex picks them out
+    # several times faster than a set walks the whole text).
+    return not text.isascii() and not _SUSPECT_CHARS.isdisjoint(_NON_ASCII.findall(text))
 
 
 @dataclass(frozen=True)

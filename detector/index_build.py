@@ -3,7 +3,7 @@
 ``build_index`` (``spindetect index``) streams the originals named on the
 command line (``detector.inputs``), reads and fingerprints them in worker
 processes (``FingerprintJob``, ``detector.parallel``) and adds them to the
-index through ``SourceIndex.add_prepared``, in one transaction.
+index through ``SourceIndex.add_prepared_many``, in one transaction.
 
 Two builds must not lose each other's work:
 
@@ -60,8 +60,11 @@ if TYPE_CHECKING:
 
 __all__ = ["FingerprintJob", "IndexSummary", "build_index"]
 
-# Characters that make a text suspect; such texts take the full checks of detector.io.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Characters that make a text suspect; such texts take the full checks of detector.io.  Each
+# is one byte in UTF-8 (no byte of a longer character is below 0x80), so deleting all other
+# byte values from a text's UTF-8 leaves exactly its control characters.
+_CONTROL = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+_NOT_CONTROL = bytes(sorted(set(range(256)).difference(_CONTROL)))
 # What follows OUT's name in the temporary files of its builds (and of older versions'), and
 # of their dense sidecars (OUT.dense.<pid>.<random>.partial, OUT.<pid>.<random>.partial.dense).
 _PARTIAL_SUFFIX = (
@@ -145,29 +148,34 @@ class _FingerprintWorker:
     def process(self, batch: list[InputItem]) -> list[PreparedOriginal | _Unreadable]:
         """Each original prepared for insertion, or why it cannot be read."""
         # A record's clean text needs no Document: such texts are fingerprinted together.
-        clean = [
-            k
-            for k, item in enumerate(batch)
-            if item.text is not None
-            and len(item.text) <= self.job.max_bytes
-            and not _CONTROL.search(item.text)
-        ]
-        texts = [batch[k].text or "" for k in clean]
-        fingerprints = dict(zip(clean, self.fingerprinter.fingerprints(texts), strict=True))
+        clean: list[int] = []
+        encoded: list[bytes] = []
+        for k, item in enumerate(batch):
+            data = _clean_utf8(item.text, self.job.max_bytes)
+            if data is not None:
+                clean.append(k)
+                encoded.append(data)
+        fingerprints = self.fingerprinter.fingerprints([batch[k].text or "" for k in clean])
+        ready = dict(zip(clean, zip(fingerprints, encoded, strict=True), strict=True))
         out: list[PreparedOriginal | _Unreadable] = []
         for k, item in enumerate(batch):
             try:
-                out.append(self._prepare(item, fingerprints.get(k)))
+                out.append(self._prepare(item, ready.get(k)))
             except InputError as exc:
                 out.append(_Unreadable(item.id, str(exc)))
         return out
 
-    def _prepare(self, item: InputItem, fingerprint: Fingerprint | None) -> PreparedOriginal:
+    def _prepare(
+        self, item: InputItem, ready: tuple[Fingerprint, bytes] | None
+    ) -> PreparedOriginal:
         # Anything but a clean text with features (files, suspect or featureless texts) takes
         # the full checks of detector.io, which name what is wrong.
-        if fingerprint is not None and len(fingerprint):
+        if ready is not None and len(ready[0]):
             text = item.text or ""
-            return PreparedOriginal.of(item.id, text, fingerprint, self._vectors(text))
+            fingerprint, data = ready
+            return PreparedOriginal.of(
+                item.id, text, fingerprint, self._vectors(text), encoded=data
+            )
         document = item.read(encoding=self.job.encoding, max_bytes=self.job.max_bytes)
         fingerprint = self.fingerprinter.fingerprint(document)
         vectors = self._vectors(document.text) if len(fingerprint) else None
@@ -175,6 +183,21 @@ class _FingerprintWorker:
 
     def close(self) -> None:
         return None
+
+
+def _clean_utf8(text: str | None, max_bytes: int) -> bytes | None:
+    """The UTF-8 of a record's ``text`` when it is clean, else None.
+
+    Clean: no longer than ``max_bytes``, without control characters and
+    encodable (no lone surrogate).
+    """
+    if text is None or len(text) > max_bytes:
+        return None
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return None if data.translate(None, _NOT_CONTROL) else data
 
 
 def build_index(
@@ -311,21 +334,21 @@ def _build(
     try:
         job = FingerprintJob(index.params, encoding, max_bytes, dense=bool(index.dense_model))
         for results in run_ordered(job, batched(items, batch_size), workers=workers):
+            indexable: list[PreparedOriginal] = []
             for result in results:
                 if isinstance(result, _Unreadable):
                     error = result.reason
                 else:
-                    try:
-                        if index.add_prepared(result):
-                            added += 1
-                        else:
-                            duplicates += 1
+                    error = result.unindexable()
+                    if error is None:
+                        indexable.append(result)
                         continue
-                    except InputError as exc:
-                        error = str(exc)
                 skipped += 1
                 if on_skip is not None:
                     on_skip(error)
+            fresh = sum(index.add_prepared_many(indexable))  # the others' ids were there
+            added += fresh
+            duplicates += len(indexable) - fresh
             if on_progress is not None:
                 on_progress(added + duplicates + skipped)
         index.commit()

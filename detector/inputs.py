@@ -121,6 +121,11 @@ class InputItem:
             raise InputError(f"{self.id} has neither a path nor a text")
         return read_document(self.path, encoding=encoding, max_bytes=max_bytes)
 
+    def __reduce__(self) -> tuple[type[InputItem], tuple[str | None, ...]]:
+        # Pickled as its fields (a dataclass with slots pickles through Python-level state
+        # methods, several times slower): items go to worker processes in bulk.
+        return (InputItem, (self.id, self.path, self.text, self.error))
+
 
 def iter_inputs(
     paths: Iterable[str | Path],

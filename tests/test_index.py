@@ -1,9 +1,11 @@
+import pickle
 import sqlite3
 import zlib
 
 import numpy as np
 import pytest
 
+import detector.fingerprint
 from detector.document import make_document
 from detector.errors import CorruptIndexError, InputError, MissingInputError
 from detector.fingerprint import (
@@ -14,8 +16,10 @@ from detector.fingerprint import (
     minhash_values,
     synonym_classes,
 )
-from detector.index import FORMAT_VERSION, SourceIndex
-from detector.index_build import build_index
+from detector.index import FORMAT_VERSION, PreparedOriginal, SourceIndex
+from detector.index_build import FingerprintJob, build_index
+from detector.inputs import InputItem
+from detector.io import text_to_document
 
 from .batch_helpers import ARTICLES, UNRELATED, swap_words, write_jsonl, write_originals
 
@@ -106,6 +110,19 @@ def test_fingerprints_together_equal_fingerprints_one_by_one(fingerprinter):
                 x, y = getattr(alone, name), getattr(got, name)
                 assert x.dtype == y.dtype and np.array_equal(x, y), (name, text[:40])
     assert fingerprinter.fingerprints([]) == []
+
+
+def test_a_full_token_table_is_emptied_without_changing_fingerprints(lexicon, monkeypatch):
+    texts = [*ARTICLES.values(), UNRELATED, "Okonjo, okonjo's OKONJO."]
+    expected = Fingerprinter(lexicon=lexicon).fingerprints(texts)
+    monkeypatch.setattr(detector.fingerprint, "_CACHE_SIZE", 25)
+    small = Fingerprinter(lexicon=lexicon)
+    for _ in range(2):  # the table fills and is emptied again and again
+        for text, want in zip(texts, expected, strict=True):
+            got = small.fingerprints([text])[0]
+            for name in ("features", "counts", "bands", "classes"):
+                assert np.array_equal(getattr(got, name), getattr(want, name)), name
+    assert len(small._token_rows) < 25 + max(len(t.split()) for t in texts)
 
 
 def test_a_document_without_words_has_an_empty_fingerprint(fingerprinter):
@@ -256,6 +273,57 @@ def test_a_failed_build_leaves_no_file(tmp_path):
     with pytest.raises(MissingInputError, match="no original could be indexed"):
         build_index([tmp_path / "empty.txt"], out)
     assert not out.exists() and not (tmp_path / "i.sdx.partial").exists()
+
+
+def test_adding_many_prepared_originals_equals_adding_them_one_by_one(
+    fingerprinter, lexicon, tmp_path
+):
+    prepared = [
+        PreparedOriginal.of(name, text, fingerprinter.fingerprint(text))
+        for name, text in [*ARTICLES.items(), ("garden", UNRELATED)]
+    ]
+    # the second batch repeats an id of the first, and one of its own
+    batches = [prepared[:3], [prepared[3], prepared[1], *prepared[4:], prepared[3]]]
+    one = SourceIndex.create(tmp_path / "one.sdx", lexicon=lexicon, dense=False)
+    many = SourceIndex.create(tmp_path / "many.sdx", lexicon=lexicon, dense=False)
+    for batch in batches:
+        assert many.add_prepared_many(batch) == [one.add_prepared(p) for p in batch]
+    assert many.add_prepared_many([]) == []
+    featureless = PreparedOriginal.of("words", "the of", fingerprinter.fingerprint("the of"))
+    assert featureless.unindexable() is not None and prepared[0].unindexable() is None
+    with pytest.raises(InputError, match="no word a spinner would leave alone"):
+        many.add_prepared_many([prepared[0], featureless])  # not even the first is added
+    for index in (one, many):
+        index.commit()
+        index.close()
+    tables = ("docs", "sketches", "bands", "classes", "arrays", "meta")
+    with sqlite3.connect(tmp_path / "one.sdx") as a, sqlite3.connect(tmp_path / "many.sdx") as b:
+        for table in tables:
+            query = f"SELECT * FROM {table} ORDER BY 1, 2"
+            assert a.execute(query).fetchall() == b.execute(query).fetchall(), table
+        assert b.execute("SELECT count(*) FROM docs").fetchone() == (len(prepared),)
+
+
+def test_prepared_originals_and_input_items_survive_pickling(fingerprinter):
+    text = ARTICLES["flood"]
+    prepared = PreparedOriginal.of("flood", text, fingerprinter.fingerprint(text))
+    assert pickle.loads(pickle.dumps(prepared)) == prepared
+    assert zlib.decompress(prepared.text).decode() == text
+    items = [InputItem("a", text=text), InputItem("b", path="b.txt"), InputItem("c", error="x")]
+    assert pickle.loads(pickle.dumps(items)) == items
+
+
+def test_a_record_with_a_control_character_takes_the_full_checks():
+    text = ARTICLES["flood"] + "\x07"
+    items = [
+        InputItem("a", text=ARTICLES["flood"]),
+        InputItem("b", text=text),
+        InputItem("c", text=""),
+    ]
+    clean, suspect, empty = FingerprintJob(IndexParams()).start().process(items)
+    assert zlib.decompress(clean.text).decode() == ARTICLES["flood"]
+    assert zlib.decompress(suspect.text).decode() == text_to_document(text, "b", "text").text
+    assert "empty" in empty.reason
 
 
 def test_workers_build_the_same_index(built, tmp_path):

@@ -161,6 +161,30 @@ def test_ordinary_text_in_any_script_is_not_flagged(text):
     assert doc.words == tuple(text[s:e].lower() for s, e in zip(doc.starts, doc.ends, strict=True))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain ASCII",
+        "Zo\u00eb\u2019s caf\u00e9 \u2014 \u201cquoted\u201d",
+        "\u0441ompany",
+        "com\u200bpany",
+        "\U0001d41aa",
+        "Levels of \u03b1-synuclein rose.",
+        "\u00a0\u2009\u202f spaces",
+    ],
+)
+def test_suspect_characters_are_found_among_the_characters_outside_ascii(text):
+    from detector.document import _ONE_FOR_ONE, normalise
+    from detector.evasion import _SUSPECT_CHARS, has_suspect_characters
+
+    assert not any(c.isascii() for c in _SUSPECT_CHARS)
+    assert has_suspect_characters(text) == (not _SUSPECT_CHARS.isdisjoint(text))
+    # normalise puts ASCII for characters none of which is suspect, so the fingerprint's
+    # tokens may test its result instead of the text
+    assert _SUSPECT_CHARS.isdisjoint(_ONE_FOR_ONE)
+    assert has_suspect_characters(normalise(text)) == has_suspect_characters(text)
+
+
 def test_match_form_reads_whole_lookalike_words_and_fullwidth_letters_as_latin():
     assert match_form("\u0421\u041e\u0420") == "cop"  # all three Cyrillic
     assert match_form("\uff43ompany") == "company"  # fullwidth c
