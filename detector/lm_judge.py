@@ -25,10 +25,13 @@ pass 2, for units with ``margin >= margin_threshold``: the unit's ``top_k``
     The unit's own ``LL`` comes from pass 1; the candidates' continuations are
     read together in one forward pass over the window's cached keys and values,
     each behind its own attention mask, so the left context is never read twice.
-    The winning candidate is the restored original.  A unit that gains more than
-    ``restore_gain`` (it will be flagged) has its next candidates, to rank
-    ``restore_top_k``, rescored as well: the left context alone ranks the
-    original below third for about a third of spun words.
+    The winning candidate is the restored original.  A unit that some candidate
+    reads better than (gain over ``restore_gain``, 0 by default: the fused
+    model may flag it) has its next candidates, to rank ``restore_top_k``,
+    rescored as well, and the best of all restores it: the left context alone
+    ranks the original below third for about a third of spun words.  The gain
+    stays the shortlist's, so what is flagged does not depend on how widely the
+    restoration is searched.
 
 Optionally (``lm_candidates``; off by default), the model's own predictions
 reach originals the thesaurus does not list ("featured" for "said").  They are
@@ -394,10 +397,11 @@ class LMJudge:
         Candidates rescored per unit in pass 2.
     restore_top_k : int, default=8
         A unit whose best of those gains more than ``restore_gain`` has its candidates
-        ranked up to ``restore_top_k`` rescored too, and the best of all restores it
-        (``top_k`` or less: off).
-    restore_gain : float, default=4.0
-        See ``restore_top_k``.
+        ranked up to ``restore_top_k`` rescored too, and the best of all restores it;
+        its gain stays the best of the ``top_k`` (``top_k`` or less: off).
+    restore_gain : float, default=0.0
+        See ``restore_top_k`` (4.0 restores only what the judge alone flags, for about
+        a fifth fewer continuations read).
     right_tokens : int, default=6
         Tokens after the unit that pass 2 reads.
     window_tokens : int, default=1024
@@ -447,7 +451,7 @@ class LMJudge:
         margin_threshold: float = 3.0,
         top_k: int = 3,
         restore_top_k: int = 8,
-        restore_gain: float = 4.0,
+        restore_gain: float = 0.0,
         right_tokens: int = 6,
         window_tokens: int = 1024,
         overlap_tokens: int = 256,
@@ -896,10 +900,13 @@ class LMJudge:
         best = self._rescore(
             cache, window, ids, units, scores, {i: scores.shortlist[i] for i in suspects}
         )
-        # Units that will be flagged: their next candidates too, for the right restoration.
+        # The shortlist's gain is the unit's evidence: what is flagged does not depend on
+        # how widely the restoration is searched.  Units a candidate reads better than
+        # have their next candidates rescored too, for the restoration alone.
+        gains = {i: self._gain(units[i], window, total, scores) for i, (total, _) in best.items()}
         more = {}
-        for i, (total, _) in best.items():
-            if self._gain(units[i], window, total, scores) > self.restore_gain:
+        for i in best:
+            if gains[i] > self.restore_gain:
                 shortlisted = {c for _, c in scores.shortlist[i]}
                 extra = [
                     r for r in scores.ranked[i][: self.restore_top_k] if r[1] not in shortlisted
@@ -908,8 +915,8 @@ class LMJudge:
                     more[i] = extra
         for i, found in self._rescore(cache, window, ids, units, scores, more).items():
             best[i] = max(best[i], found)
-        for i, (total, candidate) in best.items():
-            scores.gains[i] = self._gain(units[i], window, total, scores)
+        for i, (_, candidate) in best.items():
+            scores.gains[i] = gains[i]
             scores.winners[i] = candidate
 
     def _gain(self, unit: _Unit, window: _Window, total: float, scores: _Scores) -> float:

@@ -99,6 +99,17 @@ def test_a_flagged_unit_is_restored_from_candidates_the_left_context_ranks_low(l
 
 
 @needs_lm
+def test_the_wider_restoration_search_changes_no_gain(lm_judge, lexicon):
+    # A clean sentence where a candidate ranked past the shortlist reads better than the
+    # written words ("chief of staff" -> "captain"): the evidence stays the shortlist's.
+    text = "The company said its chief of staff would leave at the end of the year."
+    narrow = LMJudge(lm_judge.lm, lexicon, restore_top_k=0)
+    wide, shortlist = lm_judge.read(make_document(text)), narrow.read(make_document(text))
+    assert [u.gain for u in wide.units] == [u.gain for u in shortlist.units]
+    assert any(w.restored != n.restored for w, n in zip(wide.units, shortlist.units, strict=True))
+
+
+@needs_lm
 def test_a_glue_phrase_of_five_words_is_one_unit(lm_judge):
     spun = (
         "The minister resigned on Friday. Be that as it may, the government still faces "

@@ -159,8 +159,9 @@ once to safetensors in the cache folder and read by the plain-torch Llama of
 `detector/llama.py`) reads the article; a word or short phrase is flagged
 when one of its thesaurus synonyms or glue-phrase rewrites makes the text much likelier
 (pass 1: the next-token probability; pass 2: its three likeliest candidates read with the
-words that follow, up to eight once the unit gains over 4 nats), and the best candidate is
-the restored original.
+words that follow; the gain of the best of those three decides the flag), and the best
+candidate is the restored original (up to eight candidates are read for a unit that any of
+the three reads better than).
 
 - **Intended use**: reference-free screening of English articles for thesaurus spinning
   (`spindetect score article.txt --model lm`); flags are evidence, not proof.
