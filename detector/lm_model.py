@@ -4,7 +4,7 @@ A model folder (``models/lm/``) holds only a ``config.json``::
 
     {"type": "lm", "name": "lm", "lm": null,
      "judge": {"margin_threshold": ..., "top_k": ..., ...},   # LMJudge parameters
-     "gain_threshold": 4.0,
+     "gain_threshold": 3.0,
      "document_rule": {"rate": ..., "slack": ..., "scale": ...},
      "fluency_reference": [...]}                               # surprisal quantiles
 

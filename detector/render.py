@@ -115,8 +115,19 @@ def _reuse(passages: tuple[Passage, ...], coverage: Coverage) -> str:
     return f"{noun}: {coverage.suspect:.0%} of the suspect, {coverage.original:.0%} of the original"
 
 
-def _summary_lines(report: Report) -> list[str]:
+def _swap_count(report: Report) -> str:
+    """The swaps count of the summary, or why a reference-free clean text shows none."""
+    if report.mode != "reference" and report.verdict == "not_spun" and report.substitution_rate:
+        return (
+            f"none shown: {report.substitution_rate:.1%} of the content words read oddly, "
+            "as in clean text (a spun text has more)"
+        )
     spin = report.spin_spans
+    count = f"{len(spin)} synonym/phrase swaps (substitution rate {report.substitution_rate:.1%})"
+    return count + (f", {_edit_counts(report)}" if report.mode == "reference" else "")
+
+
+def _summary_lines(report: Report) -> list[str]:
     lines = [f"suspect:   {safe_for_terminal(report.suspect.name)}"]
     if report.mode == "reference":
         source = safe_for_terminal(str(report.source))
@@ -124,11 +135,7 @@ def _summary_lines(report: Report) -> list[str]:
     else:
         model = safe_for_terminal(str(report.model))
         lines.append(f"original:  none; reference-free scoring with model {model}")
-    lines.append(
-        f"swaps:     {len(spin)} synonym/phrase swaps (substitution rate "
-        f"{report.substitution_rate:.1%})"
-        + (f", {_edit_counts(report)}" if report.mode == "reference" else "")
-    )
+    lines.append(f"swaps:     {_swap_count(report)}")
     if report.mode == "reference" and report.coverage is not None and report.passages:
         lines.append(f"reused:    {_reuse(report.passages, report.coverage)}")
     if report.note:
@@ -614,7 +621,10 @@ def render_html(report: Report) -> str:
     else:
         rows.append(("model", f"{report.model} (no original: reference-free)"))
         counts = (
-            f"{len(report.spin_spans)} swaps, {len(report.spans) - len(report.spin_spans)} edits"
+            _swap_count(report)
+            if report.verdict == "not_spun"
+            else f"{len(report.spin_spans)} swaps, "
+            f"{len(report.spans) - len(report.spin_spans)} edits"
         )
     rows.append(("spans", counts))
     summary = "".join(f"<dt>{html.escape(k)}</dt><dd>{_escape(v)}</dd>" for k, v in rows)

@@ -137,11 +137,16 @@ def report_from_scores(
     document_threshold: float,
     restorer: Restorer | None = None,
 ) -> Report:
-    """The reference-free ``Report``: each word at or above ``word_threshold`` becomes a span.
+    """The reference-free ``Report``: in a document called spun, each word at or above
+    ``word_threshold`` becomes a span.
 
     A run of flagged words that the thesaurus knows as one term ("base hospital")
     is one span; other flagged neighbours are separate spans, as a spinner swaps
-    words one by one.  ``original`` is the restorer's best guess, or "".
+    words one by one.  ``original`` is the restorer's best guess, or "".  The
+    spans are the evidence for a ``spun`` verdict: a document below
+    ``document_threshold`` is ``not_spun`` with no spans (its odd words are the
+    ordinary surprises of clean text, not a spinner's), though
+    ``substitution_rate`` still counts every flagged content word.
     """
     document = scores.document
     probabilities = scores.word_probabilities
@@ -150,6 +155,30 @@ def report_from_scores(
         for k, p in enumerate(probabilities)
         if p >= word_threshold and document.words[k] not in STOPWORDS
     ]
+    content = sum(1 for w in document.words if w not in STOPWORDS)
+    spun = scores.document_probability >= document_threshold
+    spans = _spans(scores, flagged, word_threshold, restorer) if spun else ()
+    return Report(
+        verdict="spun" if spun else "not_spun",
+        relation=None,
+        spin_score=min(1.0, max(0.0, scores.document_probability)),
+        substitution_rate=len(flagged) / content if content else 0.0,
+        source=None,
+        spans=spans,
+        suspect=document,
+        original=None,
+        mode="reference-free",
+        model=model,
+        quality=scores.quality,
+    )
+
+
+def _spans(
+    scores: WordScores, flagged: list[int], word_threshold: float, restorer: Restorer | None
+) -> tuple[Span, ...]:
+    """The spans of the ``flagged`` words: the model's in-context restorations, then runs."""
+    document = scores.document
+    probabilities = scores.word_probabilities
     in_context = _restored_in_context(scores, word_threshold)
     covered = {k for r in in_context for k in range(r.lo, r.hi)}
     left = [k for k in flagged if k not in covered]
@@ -194,21 +223,7 @@ def report_from_scores(
         )
         for r in in_context
     ]
-    spans = tuple(sorted(guessed + read, key=lambda span: span.start))
-    content = sum(1 for w in document.words if w not in STOPWORDS)
-    return Report(
-        verdict="spun" if scores.document_probability >= document_threshold else "not_spun",
-        relation=None,
-        spin_score=min(1.0, max(0.0, scores.document_probability)),
-        substitution_rate=len(flagged) / content if content else 0.0,
-        source=None,
-        spans=spans,
-        suspect=document,
-        original=None,
-        mode="reference-free",
-        model=model,
-        quality=scores.quality,
-    )
+    return tuple(sorted(guessed + read, key=lambda span: span.start))
 
 
 def _restored_in_context(scores: WordScores, word_threshold: float) -> list[Restoration]:

@@ -440,13 +440,23 @@ def test_restorer_ranks_originals_as_the_plain_definition(lexicon):
 
 def test_report_restores_words_batched_as_one_at_a_time(trained, lexicon):
     from detector.restore import Restorer
+    from detector.scoring import report_from_scores
 
     _, out = trained
     model = BaselineModel.load(out, lexicon=lexicon)
     one_at_a_time = Restorer(lexicon)  # never prepared: ranks each word when asked
     spans = 0
     for text in STORIES.values():
-        report = model.score(make_document(text))  # the report prepares its words in one batch
+        (scores,) = model.score_words([make_document(text)])
+        # Every text taken as spun, so that its flagged words become spans: the report
+        # prepares their restorations in one batch.
+        report = report_from_scores(
+            scores,
+            model=model.name,
+            word_threshold=model.word_threshold,
+            document_threshold=0.0,
+            restorer=model.restorer,
+        )
         for span in report.spans:
             assert span.original == one_at_a_time.restore(span.text)
             spans += 1

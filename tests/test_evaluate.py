@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -16,7 +18,13 @@ from training.metrics import (
     split_metrics,
     token_metrics,
 )
-from training.predict import Predictions, SplitData, span_word_mask
+from training.predict import (
+    Predictions,
+    SplitData,
+    predictions_from_scores,
+    span_word_mask,
+    stratified_head,
+)
 
 
 def test_token_metrics_count_every_word():
@@ -135,6 +143,56 @@ def test_split_metrics_on_a_hand_made_split():
     assert metrics["fpr_unspun"] == 0.0
     assert metrics["restoration_top1"] == 1.0
     assert metrics["token_f1_rate_0.25-0.35"] == 0.6667  # precision 1, recall 0.5
+
+
+def _split_of_kinds(kinds: list[str]) -> SplitData:
+    documents = [make_document(f"Article number {k} is here.") for k in range(len(kinds))]
+    return SplitData(
+        name="test",
+        suspects=documents,
+        originals=documents,
+        tags=[np.zeros(len(d.words), dtype=bool) for d in documents],
+        labels=np.array([kind == "spun" for kind in kinds]),
+        kinds=kinds,
+        rates=np.array([0.3 if kind == "spun" else 0.0 for kind in kinds]),
+        true_spans=[[] for _ in documents],
+    )
+
+
+def test_a_stratified_sample_keeps_the_splits_mix_of_kinds():
+    # Half spun, a quarter each of two clean kinds, spun articles listed last.
+    split = _split_of_kinds(["unspun"] * 25 + ["syndication"] * 25 + ["spun"] * 50)
+    sample = stratified_head(split, 12)
+    assert sorted(sample.kinds) == ["spun"] * 6 + ["syndication"] * 3 + ["unspun"] * 3
+    # The first articles of each kind, in the split's order.
+    assert [d.text for d in sample.suspects][:3] == [
+        f"Article number {k} is here." for k in range(3)
+    ]
+    # A rare kind keeps one article; the total stays at the limit.
+    rare = stratified_head(_split_of_kinds(["spun"] * 98 + ["unspun"] * 2), 10)
+    assert sorted(rare.kinds) == ["spun"] * 9 + ["unspun"]
+    assert stratified_head(split, None) is split
+
+
+class _Model:
+    name = "test"
+    word_threshold = 0.5
+    document_threshold = 0.5
+
+
+def test_a_document_called_clean_flags_none_of_its_words():
+    from detector.scoring import WordScores
+
+    spun, clean = make_document("The staff rejected it."), make_document("The board rejected it.")
+    scores = [
+        WordScores(spun, (0.0, 0.9, 0.1, 0.0), 0.8),
+        WordScores(clean, (0.0, 0.9, 0.1, 0.0), 0.2),
+    ]
+    predictions = predictions_from_scores(scores, _Model(), Path("."), None, seconds=0.0)
+    assert predictions.word_flags[0].tolist() == [False, True, False, False]
+    assert not predictions.word_flags[1].any()
+    assert predictions.restorations == [[(4, 9, "")], []]
+    assert predictions.word_scores[1][1] == 0.9  # the scores themselves are kept
 
 
 def test_render_markdown_states_targets_met_and_missed():

@@ -14,6 +14,7 @@ from detector.cli import app
 from detector.document import make_document
 from detector.lm_model import fluency_percentile
 from detector.models import models_root
+from detector.render import render_html, render_text
 from detector.scoring import Restoration, WordScores, report_from_scores
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +59,27 @@ def test_in_context_restorations_become_spans_with_their_restore_score():
         ("on account of", "because of", "phrase", 9.0),
     ]
     assert report.to_dict()["spans"][0]["restore_score"] == 7.5
+
+
+def test_a_document_below_the_document_threshold_is_not_spun_and_lists_no_spans():
+    document = make_document("The firm stated that the weather was awful on Monday.")
+    words = list(document.words)
+    firm = words.index("firm")
+    probabilities = [0.0] * len(words)
+    probabilities[firm] = 0.9
+    restorations = (Restoration(firm, firm + 1, "company", 7.5),)
+    below = WordScores(document, tuple(probabilities), 0.4, restorations=restorations)
+    report = report_from_scores(below, model="test", word_threshold=0.5, document_threshold=0.5)
+    assert report.verdict == "not_spun"
+    assert report.spans == ()
+    assert report.substitution_rate > 0  # the flagged word is still counted
+    # The reports say why no swap is shown rather than "0 swaps" beside a positive rate.
+    assert "none shown: 20.0% of the content words read oddly" in render_text(report)
+    assert "none shown: 20.0%" in render_html(report)
+    above = WordScores(document, tuple(probabilities), 0.5, restorations=restorations)
+    report = report_from_scores(above, model="test", word_threshold=0.5, document_threshold=0.5)
+    assert report.verdict == "spun"
+    assert [(s.text, s.original) for s in report.spans] == [("firm", "company")]
 
 
 @pytest.fixture(scope="module")

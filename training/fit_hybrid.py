@@ -12,7 +12,9 @@ Recipe (``python -m training.fit_hybrid``; ``make hybrid`` runs it):
    excerpts of clean and spun articles of the split that nothing was fitted
    on, and clean technical prose (standard-library docstrings the evaluation
    does not use), read the same way.
-4. The ``lm`` model: the gain threshold with the best token F1; the
+4. The ``lm`` model: the gain threshold with the best token F1 over the spun
+   articles (a report flags no words of a document it calls clean, so the
+   clean articles' odd words cost the document rule, not the word threshold); the
    length-aware document rule (``detector.document_rule``) with the best recall
    that calls at most ``max_fpr`` of the clean texts spun, fitted on the
    articles and the calibration texts; the fluency reference (percentiles of
@@ -20,7 +22,8 @@ Recipe (``python -m training.fit_hybrid``; ``make hybrid`` runs it):
 5. The ``hybrid`` model: per word, the judge's features and the transformer's
    probability (``detector.hybrid_model.FEATURES``) into gradient-boosted trees
    or a logistic regression, whichever has the better out-of-fold token F1 (5
-   folds by article), and the word threshold with that best F1; its document
+   folds by article), and the word threshold with that best F1 (over the spun
+   articles, as for the lm model); its document
    rule fitted like the lm model's, on out-of-fold word probabilities for the
    articles.
 6. Write both ``config.json`` files and their model cards.
@@ -166,7 +169,8 @@ the three reads better than).
 - **Intended use**: reference-free screening of English articles for thesaurus spinning
   (`spindetect score article.txt --model lm`); flags are evidence, not proof.
 - **Thresholds** (fitted on {fitted}, the language model computing in {dtype}): a unit is
-  flagged when its gain exceeds {gain} nats; {rule}. Validation token F1 {f1}. Where the CPU
+  flagged when its gain exceeds {gain} nats; {rule}; a document the rule calls clean has
+  no spans. Validation token F1 {f1} (the spun articles' words). Where the CPU
   lacks native bfloat16 the model computes in float32, within about 0.1 nats of bfloat16.
 - **Quality readout**: per-sentence mean surprisal and a fluency percentile against the
   clean validation articles (`fluency_reference`); never used for the verdict.
@@ -192,8 +196,9 @@ splits stay unseen).
   (gain over {gain} nats) stays flagged, since a fusion fitted on synthetic spins learns to
   follow the transformer, which finds a third of the swaps in text spun by hand
   (`detector/hybrid_model.py` has the measurements behind this).
-- **Thresholds**: word probability {threshold} (best out-of-fold token F1 with the judge's
-  flags kept, {f1}; the fused model alone {fused_f1}); {rule}.
+- **Thresholds**: word probability {threshold} (best out-of-fold token F1 over the spun
+  articles' words with the judge's flags kept, {f1}; the fused model alone {fused_f1});
+  {rule}; a document the rule calls clean has no spans.
   The language model computed in {dtype} for the fit.
 - **What each feature group adds** (out-of-fold token F1 of the fused model lost without it):
 
@@ -249,8 +254,12 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     read_seconds = time.perf_counter() - started
     logger.info("read %d articles in %.0f s", len(readings), read_seconds)
 
-    # The lm model: gain threshold by token F1, rate threshold over the clean articles.
+    # The lm model: gain threshold by token F1 over the spun articles (their words are the
+    # ones a report can flag), rate threshold over the clean articles.
     tags = np.concatenate(data.tags)
+    in_spun = np.concatenate(
+        [np.full(len(t), spun) for t, spun in zip(data.tags, data.labels, strict=True)]
+    )
     best_gain, best_f1 = GAIN_GRID[0], -1.0
     for gain in GAIN_GRID:
         flags = []
@@ -259,7 +268,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             for unit in flagged_units(reading, threshold=gain):
                 mask[unit.lo : unit.hi] = True
             flags.append(mask)
-        f1 = _f1(tags, np.concatenate(flags))
+        f1 = _f1(tags[in_spun], np.concatenate(flags)[in_spun])
         logger.info("lm gain > %.1f: token F1 %.3f", gain, f1)
         if f1 > best_f1:
             best_gain, best_f1 = gain, f1
@@ -339,7 +348,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         return probabilities
 
     def tuned(probabilities: np.ndarray) -> tuple[float, float]:
-        f1s = [_f1(tags, probabilities >= c) for c in cuts]
+        f1s = [_f1(tags[in_spun], probabilities[in_spun] >= c) for c in cuts]
         return float(cuts[int(np.argmax(f1s))]), max(f1s)
 
     everything = list(range(len(FEATURES)))
@@ -355,7 +364,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     judge_flags = np.concatenate(
         [np.asarray(spin_probabilities(r, threshold=keep_gain)) > 0.5 for r in readings]
     )
-    kept_f1s = [_f1(tags, (oof >= c) | judge_flags) for c in cuts]
+    kept_f1s = [_f1(tags[in_spun], ((oof >= c) | judge_flags)[in_spun]) for c in cuts]
     word_threshold, oof_f1 = float(cuts[int(np.argmax(kept_f1s))]), max(kept_f1s)
     logger.info(
         "with the judge's own flags kept: word threshold %.2f, out-of-fold token F1 %.4f "

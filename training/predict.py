@@ -67,22 +67,32 @@ class SplitData:
 
 
 def stratified_head(split: SplitData, limit: int | None) -> SplitData:
-    """At most ``limit`` articles of ``split``, the kinds (and spinners) taken in turn.
+    """At most ``limit`` articles of ``split``, each kind in its share of the split.
 
-    The first articles of each kind, interleaved, so a small sample keeps the
-    split's mix of spun and clean articles whatever order the split is in.
+    The first articles of each kind, as many as the kind's share of ``limit``
+    (largest remainders first, at least one of each kind while ``limit``
+    allows), so a small sample keeps the split's mix of spun and clean articles
+    whatever order the split is in.
     """
     if limit is None or limit >= len(split.suspects):
         return split
     by_kind: dict[str, list[int]] = {}
     for k, kind in enumerate(split.kinds):
         by_kind.setdefault(kind, []).append(k)
-    queues = list(by_kind.values())
-    chosen: list[int] = []
-    while len(chosen) < limit and any(queues):
-        for queue in queues:
-            if queue and len(chosen) < limit:
-                chosen.append(queue.pop(0))
+    total = len(split.suspects)
+    shares = {kind: limit * len(members) / total for kind, members in by_kind.items()}
+    quotas = {kind: int(share) for kind, share in shares.items()}
+    if limit >= len(by_kind):
+        quotas = {kind: max(1, quota) for kind, quota in quotas.items()}
+    by_remainder = sorted(by_kind, key=lambda kind: quotas[kind] - shares[kind])
+    while sum(quotas.values()) < limit:
+        for kind in by_remainder:
+            if sum(quotas.values()) < limit and quotas[kind] < len(by_kind[kind]):
+                quotas[kind] += 1
+    while sum(quotas.values()) > limit:  # the minimum of one per kind overshot
+        largest = max(quotas, key=lambda kind: quotas[kind])
+        quotas[largest] -= 1
+    chosen = [k for kind, members in by_kind.items() for k in members[: quotas[kind]]]
     chosen.sort()
     return SplitData(
         name=split.name,
@@ -192,11 +202,15 @@ def predictions_from_scores(
         )
         restorations.append([(span.start, span.end, span.original) for span in report.spans])
     document_scores = np.array([s.document_probability for s in scores])
+    document_flags = document_scores >= document_cut
     return Predictions(
         word_scores=word_scores,
-        word_flags=[w >= word_cut for w in word_scores],
+        # As in the report: a document called clean flags none of its words.
+        word_flags=[
+            (w >= word_cut) & spun for w, spun in zip(word_scores, document_flags, strict=True)
+        ],
         document_scores=document_scores,
-        document_flags=document_scores >= document_cut,
+        document_flags=document_flags,
         restorations=restorations,
         seconds=seconds,
     )
