@@ -103,15 +103,17 @@ reason.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import secrets
 import sqlite3
+import tempfile
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import numpy as np
@@ -193,15 +195,17 @@ _SURE_COSINE = 0.7
 _WEAK_MATCH_PENALTY = 1.5
 _DENSE_ADD_CHUNK = 8_192  # passage vectors handed to usearch at once
 
-# Band and class rows buffered before they are sorted and written (about 8 bytes each, 32
-# while written): a longer sorted run costs the B-trees less per row (2M rows: about 10% less
-# than 1M), and writing them while workers keep fingerprinting overlaps the two.
+# Band and class rows kept in memory (about 8 bytes each) before they are sorted and set aside
+# in a temporary file, by key range; the commit writes each table's rows in key order, one
+# range after another, so its B-tree is only appended to (a sorted run inserted into a large
+# B-tree costs it several times more per row, growing with the tree).
 _FLUSH_ROWS = 2_000_000
+_KEY_RANGE_BITS = 8  # the set-aside rows are grouped by the top bits of their key
 _FLUSH_SKETCHES = 10_000  # sketches buffered before they are written
-_INSERT_CHUNK = 50_000  # band rows handed to SQLite at once
 # Rows of one INSERT statement (two parameters each, within SQLite's oldest limit of 999):
 # one statement for many rows costs SQLite and Python far less per row.
 _ROWS_PER_INSERT = 499
+_INSERT_CHUNK = 100 * _ROWS_PER_INSERT  # band rows handed to SQLite at once (whole statements)
 _MAX_BAND_HITS = 20_000  # band matches read per query (guards against huge buckets)
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _REQUIRED_TABLES = frozenset({"meta", "docs", "sketches", "bands", "classes", "arrays"})
@@ -363,9 +367,12 @@ class SourceIndex:
     ``SourceIndex.open(path)``; use it as a context manager, or call
     ``close()``.  Additions are buffered and written by ``commit()`` (and by
     ``close()``), in one transaction: an interrupted run leaves the index as
-    it was.  Read-only indexes can be opened by many processes at once; an
-    index open for writing holds its writer lock (``detector.index_lock``)
-    until closed, so a second writer gets ``IndexInUseError``.  One
+    it was.  Past a few million band and class rows, the buffered rows wait
+    in an anonymous temporary file beside the index (16 bytes a row, about
+    1.8 GB for a million originals), gone when the index is closed.
+    Read-only indexes can be opened by many processes at once; an index
+    open for writing holds its writer lock (``detector.index_lock``) until
+    closed, so a second writer gets ``IndexInUseError``.  One
     ``SourceIndex`` may move between threads but must not be used by two at once.
 
     Examples
@@ -400,10 +407,9 @@ class SourceIndex:
         self._df_added: np.ndarray | None = None
         self._documents_added = 0
         self._sketch_rows: list[tuple[int, bytes, bytes]] = []
-        self._band_keys: list[bytes] = []
-        self._class_keys: list[bytes] = []
-        self._band_docs: list[int] = []
-        self._buffered_bands = 0
+        # This writer's band and class rows, written by the next commit.
+        self._pending_bands = _PendingKeys(path)
+        self._pending_classes = _PendingKeys(path)
         # The dense path: the model the index's vectors come from ("" for none), the encoder
         # and the memory-mapped sidecar (loaded on first use), and this writer's new vectors.
         self.dense_model = self._optional_meta("dense") or ""
@@ -524,6 +530,7 @@ class SourceIndex:
             self._connection.close()
             self._connection = None  # type: ignore[assignment]
             self._drop_dense()
+            self._drop_keys()
             self._release()
 
     def __enter__(self) -> SourceIndex:
@@ -540,6 +547,7 @@ class SourceIndex:
             self._connection.close()
             self._connection = None  # type: ignore[assignment]
             self._drop_dense()
+            self._drop_keys()
             self._release()
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
@@ -671,18 +679,16 @@ class SourceIndex:
             self._sketch_rows = []
         if self.dense_model:
             self._add_vectors(doc, original)
-        self._band_keys.append(original.bands)
-        self._class_keys.append(original.classes)
-        self._band_docs.append(doc)
-        self._buffered_bands += (len(original.bands) + len(original.classes)) // 8
+        self._pending_bands.add(original.bands, doc)
+        self._pending_classes.add(original.classes, doc)
         assert self._df_added is not None
         # Fancy-index += counts a bucket once per document however often it recurs: a df.
         self._df_added[np.frombuffer(original.features, dtype="<u4") & mask] += 1
         self._documents_added += 1
         self._documents += 1
-        if self._buffered_bands >= _FLUSH_ROWS:
-            with self._writing():
-                self._flush()
+        if self._pending_bands.rows + self._pending_classes.rows >= _FLUSH_ROWS:
+            self._pending_bands.set_aside()
+            self._pending_classes.set_aside()
 
     @property
     def encoder(self) -> DenseEncoder:
@@ -763,16 +769,18 @@ class SourceIndex:
         return partial
 
     def _flush(self) -> None:
-        """Write buffered sketches and band keys (sorted, which keeps B-tree inserts local)."""
+        """Write buffered sketches and all pending band and class rows, in key order."""
         connection = self._connection
         if self._sketch_rows:
             connection.executemany("INSERT INTO sketches VALUES (?, ?, ?)", self._sketch_rows)
             self._sketch_rows = []
-        if self._band_docs:
-            _insert_keys(connection, "bands", self._band_keys, self._band_docs)
-            _insert_keys(connection, "classes", self._class_keys, self._band_docs)
-            self._band_keys, self._class_keys, self._band_docs = [], [], []
-            self._buffered_bands = 0
+        self._pending_bands.write(connection, "bands")
+        self._pending_classes.write(connection, "classes")
+
+    def _drop_keys(self) -> None:
+        """Forget this writer's unwritten band and class rows (their temporary files too)."""
+        self._pending_bands.discard()
+        self._pending_classes.discard()
 
     def commit(self) -> None:
         """Write everything added since the last commit, with the counts, in one transaction.
@@ -1219,29 +1227,141 @@ class _Guard:
         ) from None
 
 
-def _insert_keys(
-    connection: sqlite3.Connection, table: str, blobs: list[bytes], docs: list[int]
-) -> None:
-    """Insert each document's keys (little-endian int64 blobs) into ``table``, sorted."""
-    keys = np.frombuffer(b"".join(blobs), dtype="<i8")
-    if not len(keys):
-        return
-    sizes = [len(b) // 8 for b in blobs]
-    owners = np.repeat(np.array(docs, dtype=np.int64), sizes)
-    # Sorted rows keep B-tree inserts local.  The order of rows with the same key does not
-    # matter to the table (nor much to the inserts): a quick sort of the keys does.
-    order = np.argsort(keys)
+class _PendingKeys:
+    """The rows ``(key, doc)`` of one key table (bands or classes) waiting to be written.
+
+    Rows are kept in memory until ``set_aside``, which sorts them and
+    appends them to an anonymous temporary file beside the index, grouped
+    by key range; ``write`` inserts all of them into the table in key
+    order, range by range.  A full disk while setting rows aside is an
+    ``IndexWriteError`` naming the index.
+    """
+
+    def __init__(self, index_path: Path) -> None:
+        self._index_path = index_path
+        self._blobs: list[bytes] = []  # each document's keys, little-endian int64
+        self._docs: list[int] = []
+        self.rows = 0  # rows in memory
+        self._file: IO[bytes] | None = None
+        self._file_size = 0
+        # For each key range: the (offset, rows) of its runs in the file, in the order written.
+        self._runs: list[list[tuple[int, int]]] = []
+
+    def add(self, keys: bytes, doc: int) -> None:
+        """Keep the keys (little-endian int64) of document ``doc``."""
+        self._blobs.append(keys)
+        self._docs.append(doc)
+        self.rows += len(keys) // 8
+
+    def set_aside(self) -> None:
+        """Move the rows in memory to the temporary file, sorted, by key range."""
+        rows = self._sorted_rows()
+        if not len(rows):
+            self._blobs, self._docs, self.rows = [], [], 0
+            return
+        try:
+            if self._file is None:
+                # Anonymous (unlinked at once), so nothing is left behind by a killed build.
+                self._file = tempfile.TemporaryFile(dir=self._index_path.parent)  # noqa: SIM115
+                self._runs = [[] for _ in range(1 << _KEY_RANGE_BITS)]
+            self._file.seek(self._file_size)
+            self._file.write(rows.tobytes())
+            self._file.flush()  # read back with os.pread
+        except OSError as exc:
+            raise IndexWriteError(
+                self._index_path, f"setting keys aside: {exc.strerror or exc}"
+            ) from None
+        inner = np.searchsorted(rows[:, 0], _key_range_starts()[1:], side="left")
+        bounds = [0, *inner.tolist(), len(rows)]
+        for key_range, (start, end) in enumerate(itertools.pairwise(bounds)):
+            if end > start:
+                self._runs[key_range].append((self._file_size + 16 * start, end - start))
+        self._file_size += rows.nbytes
+        self._blobs, self._docs, self.rows = [], [], 0  # kept until written: a retry writes them
+
+    def write(self, connection: sqlite3.Connection, table: str) -> None:
+        """Insert all pending rows into ``table`` in key order, then forget them."""
+        if self._file is None:
+            _insert_rows(connection, table, self._sorted_rows())
+            self.discard()
+            return
+        self.set_aside()
+        # Rows short of a whole INSERT statement go with the next range's (they come first).
+        left = np.empty((0, 2), dtype=np.int64)
+        for rows in self._ranges():
+            rows = np.concatenate((left, rows)) if len(left) else rows
+            whole = len(rows) - len(rows) % _ROWS_PER_INSERT
+            _insert_rows(connection, table, rows[:whole])
+            left = rows[whole:]
+        _insert_rows(connection, table, left)
+        self.discard()
+
+    def _ranges(self) -> Iterator[np.ndarray]:
+        """The set-aside rows of each key range in turn, sorted by key (see ``_sorted_rows``)."""
+        assert self._file is not None
+        descriptor = self._file.fileno()
+        for runs in self._runs:
+            if not runs:
+                continue
+            try:
+                parts = [_read_at(descriptor, 16 * n, at) for at, n in runs]
+            except OSError as exc:
+                raise IndexWriteError(
+                    self._index_path, f"reading keys set aside: {exc.strerror or exc}"
+                ) from None
+            rows = np.frombuffer(b"".join(parts), dtype=np.int64).reshape(-1, 2)
+            # The runs are each sorted and come in document order: a stable sort of their keys
+            # (a merge of sorted runs, quick) keeps a key's documents in order.
+            yield rows[np.argsort(rows[:, 0], kind="stable")]
+
+    def discard(self) -> None:
+        """Forget all pending rows and remove the temporary file."""
+        self._blobs, self._docs, self.rows = [], [], 0
+        if self._file is not None:
+            with suppress(OSError):
+                self._file.close()
+        self._file, self._file_size, self._runs = None, 0, []
+
+    def _sorted_rows(self) -> np.ndarray:
+        """The rows in memory as an int64 ``[rows, 2]`` array of (key, doc), sorted by key."""
+        keys = np.frombuffer(b"".join(self._blobs), dtype="<i8")
+        owners = np.repeat(np.array(self._docs, dtype=np.int64), [len(b) // 8 for b in self._blobs])
+        # Sorted rows keep B-tree inserts local.  The order of rows with the same key does not
+        # matter to the table (nor much to the inserts): a quick sort of the keys does.
+        order = np.argsort(keys)
+        rows = np.empty((len(keys), 2), dtype=np.int64)
+        rows[:, 0], rows[:, 1] = keys[order], owners[order]
+        return rows
+
+
+def _key_range_starts() -> np.ndarray:
+    """The smallest key of each key range (int64, ascending): ranges split the top bits."""
+    shift = 64 - _KEY_RANGE_BITS
+    return np.array([(r << shift) - (1 << 63) for r in range(1 << _KEY_RANGE_BITS)], dtype=np.int64)
+
+
+def _read_at(descriptor: int, size: int, offset: int) -> bytes:
+    """``size`` bytes of the open file ``descriptor`` from ``offset``."""
+    data = os.pread(descriptor, size, offset)
+    while len(data) < size:  # a short read: rare, but allowed
+        more = os.pread(descriptor, size - len(data), offset + len(data))
+        if not more:
+            raise OSError(f"temporary key file cut short at {offset + len(data)}")
+        data += more
+    return data
+
+
+def _insert_rows(connection: sqlite3.Connection, table: str, rows: np.ndarray) -> None:
+    """Insert the int64 ``[rows, 2]`` array ``rows`` of (key, doc) into ``table``, in its order."""
     many = f"INSERT OR IGNORE INTO {table} VALUES " + ", ".join(["(?, ?)"] * _ROWS_PER_INSERT)
-    for start in range(0, len(order), _INSERT_CHUNK):  # a few MB of Python ints at a time
-        chunk = order[start : start + _INSERT_CHUNK]
-        rows = np.empty((len(chunk), 2), dtype=np.int64)
-        rows[:, 0], rows[:, 1] = keys[chunk], owners[chunk]
+    for start in range(0, len(rows), _INSERT_CHUNK):  # a few MB of Python ints at a time
+        chunk = rows[start : start + _INSERT_CHUNK]
         full = len(chunk) - len(chunk) % _ROWS_PER_INSERT
         if full:
-            connection.executemany(many, rows[:full].reshape(-1, 2 * _ROWS_PER_INSERT).tolist())
+            connection.executemany(many, chunk[:full].reshape(-1, 2 * _ROWS_PER_INSERT).tolist())
         if full < len(chunk):
             connection.executemany(
-                f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", rows[full:].tolist()
+                f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", chunk[full:].tolist()
             )
 
 

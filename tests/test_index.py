@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import detector.fingerprint
+import detector.index
 from detector.document import make_document
-from detector.errors import CorruptIndexError, InputError, MissingInputError
+from detector.errors import CorruptIndexError, IndexWriteError, InputError, MissingInputError
 from detector.fingerprint import (
     Fingerprinter,
     IndexParams,
@@ -302,6 +303,87 @@ def test_adding_many_prepared_originals_equals_adding_them_one_by_one(
             query = f"SELECT * FROM {table} ORDER BY 1, 2"
             assert a.execute(query).fetchall() == b.execute(query).fetchall(), table
         assert b.execute("SELECT count(*) FROM docs").fetchone() == (len(prepared),)
+
+
+def _rows(path):
+    """Every row of every table of an index, in key order, texts decompressed."""
+    with sqlite3.connect(path) as connection:
+        rows = {
+            table: connection.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+            for table in ("sketches", "bands", "classes", "arrays", "meta")
+        }
+        rows["docs"] = [
+            (doc, id, sha, zlib.decompress(text))
+            for doc, id, sha, text in connection.execute("SELECT * FROM docs ORDER BY doc")
+        ]
+    rows["meta"] = [r for r in rows["meta"] if r[0] != "created_by"]
+    return rows
+
+
+def test_key_rows_set_aside_on_disk_give_the_same_index(
+    fingerprinter, lexicon, tmp_path, monkeypatch
+):
+    texts = {
+        f"{name}-{k}": swap_words(text, lexicon, rate=0.2, seed=k)
+        for k in range(4)
+        for name, text in ARTICLES.items()
+    }
+    prepared = [
+        PreparedOriginal.of(id, text, fingerprinter.fingerprint(text)) for id, text in texts.items()
+    ]
+    halves = (prepared[: len(prepared) // 2], prepared[len(prepared) // 2 :])
+
+    def build(path):
+        """Two commits, the second adding to what the first wrote; whether rows went to disk."""
+        with SourceIndex.create(path, lexicon=lexicon, dense=False) as index:
+            for original in halves[0]:
+                index.add_prepared(original)
+            set_aside = index._pending_classes._file is not None
+            index.commit()
+            for start in range(0, len(halves[1]), 3):
+                index.add_prepared_many(halves[1][start : start + 3])
+        return set_aside
+
+    assert not build(tmp_path / "memory.sdx")
+    monkeypatch.setattr(detector.index, "_FLUSH_ROWS", 50)  # rows set aside every document or so
+    monkeypatch.setattr(detector.index, "_KEY_RANGE_BITS", 2)
+    assert build(tmp_path / "disk.sdx")
+    assert _rows(tmp_path / "memory.sdx") == _rows(tmp_path / "disk.sdx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["disk.sdx", "memory.sdx"]
+    with SourceIndex.open(tmp_path / "disk.sdx") as index:
+        doc = make_document(swap_words(ARTICLES["launch"], lexicon, rate=0.3, seed=9))
+        assert index.query(doc)[0].id.startswith("launch-")
+
+
+def test_an_aborted_index_forgets_the_key_rows_it_set_aside(
+    fingerprinter, lexicon, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(detector.index, "_FLUSH_ROWS", 10)
+    text = ARTICLES["flood"]
+    index = SourceIndex.create(tmp_path / "x.sdx", lexicon=lexicon, dense=False)
+    index.add_prepared(PreparedOriginal.of("flood", text, fingerprinter.fingerprint(text)))
+    assert index._pending_bands._file is not None  # set aside
+    index.abort()
+    assert index._pending_bands._file is None and index._pending_classes._file is None
+
+
+def test_a_full_disk_while_setting_key_rows_aside_names_the_index(
+    fingerprinter, lexicon, tmp_path, monkeypatch
+):
+    def no_space(**kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(detector.index, "_FLUSH_ROWS", 10)
+    monkeypatch.setattr(detector.index.tempfile, "TemporaryFile", no_space)
+    text = ARTICLES["flood"]
+    path = tmp_path / "x.sdx"
+    with SourceIndex.create(path, lexicon=lexicon, dense=False) as index:
+        with pytest.raises(IndexWriteError) as failed:
+            index.add_prepared(PreparedOriginal.of("flood", text, fingerprinter.fingerprint(text)))
+        index.abort()
+    assert str(failed.value) == (
+        f"cannot write the index {path} (setting keys aside: No space left on device)"
+    )
 
 
 def test_prepared_originals_and_input_items_survive_pickling(fingerprinter):
