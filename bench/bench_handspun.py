@@ -3,7 +3,8 @@
 The synthetic test splits come from our own spinners; real spun text does not.
 This benchmark reads the sets written by hand in the style of real content-farm
 spinners (``tests/fixtures/handspun``: used to tune the language-model judge;
-``tests/fixtures/handspun_holdout``: never used for tuning), each swap marked
+``tests/fixtures/handspun_holdout`` and ``handspun_holdout2``, whole articles spun
+more heavily: never used for tuning), each swap marked
 ``{spun|original}``, with clean texts beside them, and prints per model:
 
 * span recall: share of the true swapped spans that a reported spin span overlaps;
@@ -35,6 +36,7 @@ from _report import write_section  # noqa: E402
 SETS = {
     "handspun (tuning)": ROOT / "tests" / "fixtures" / "handspun",
     "handspun_holdout": ROOT / "tests" / "fixtures" / "handspun_holdout",
+    "handspun_holdout2": ROOT / "tests" / "fixtures" / "handspun_holdout2",
 }
 MARK = re.compile(r"\{([^{}|]*)\|([^{}|]*)\}")
 
@@ -116,7 +118,9 @@ def main() -> int:
         "",
         "Paragraphs spun by hand in the style of real content-farm spinners, with clean "
         "paragraphs beside them (`tests/fixtures/handspun*`; the first set was used to tune "
-        "the language-model judge, the holdout set never was). Span recall and precision "
+        "the language-model judge, the holdout sets never were; `handspun_holdout2`, written "
+        "on 2026-12-01, holds 300-word articles with 28% of their content words swapped and "
+        "clean texts of 300-400 words). Span recall and precision "
         "count overlaps with the marked swaps; *restored* is the share of found swaps whose "
         "`original` is exactly right. A report lists spans only for a text it calls spun, "
         "so a spun text called clean counts as found nothing and a clean text called clean "
