@@ -13,7 +13,7 @@ length-aware cut (``detector.document_rule``) fitted on clean texts of every
 length.  Flagged units are restored in context by the judge.
 
 Every word the judge alone flags with a gain over ``judge_flags_gain`` nats
-(5 by default, one over the ``lm`` model's own threshold) stays flagged in the
+(5 by default; the ``lm`` model alone flags from 3) stays flagged in the
 hybrid (``keep_judge_flags``; ``"judge_flags_kept": true`` in ``config.json``).
 Fitted on synthetic spins, where the transformer is nearly always right, the
 fused model learns to overrule the judge wherever the transformer disagrees;
