@@ -260,6 +260,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     in_spun = np.concatenate(
         [np.full(len(t), spun) for t, spun in zip(data.tags, data.labels, strict=True)]
     )
+    spun_tags = tags[in_spun]
     best_gain, best_f1 = GAIN_GRID[0], -1.0
     for gain in GAIN_GRID:
         flags = []
@@ -268,7 +269,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             for unit in flagged_units(reading, threshold=gain):
                 mask[unit.lo : unit.hi] = True
             flags.append(mask)
-        f1 = _f1(tags[in_spun], np.concatenate(flags)[in_spun])
+        f1 = _f1(spun_tags, np.concatenate(flags)[in_spun])
         logger.info("lm gain > %.1f: token F1 %.3f", gain, f1)
         if f1 > best_f1:
             best_gain, best_f1 = gain, f1
@@ -348,7 +349,8 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         return probabilities
 
     def tuned(probabilities: np.ndarray) -> tuple[float, float]:
-        f1s = [_f1(tags[in_spun], probabilities[in_spun] >= c) for c in cuts]
+        spun_probabilities = probabilities[in_spun]
+        f1s = [_f1(spun_tags, spun_probabilities >= c) for c in cuts]
         return float(cuts[int(np.argmax(f1s))]), max(f1s)
 
     everything = list(range(len(FEATURES)))
@@ -364,7 +366,8 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     judge_flags = np.concatenate(
         [np.asarray(spin_probabilities(r, threshold=keep_gain)) > 0.5 for r in readings]
     )
-    kept_f1s = [_f1(tags[in_spun], ((oof >= c) | judge_flags)[in_spun]) for c in cuts]
+    spun_oof, spun_judge_flags = oof[in_spun], judge_flags[in_spun]
+    kept_f1s = [_f1(spun_tags, (spun_oof >= c) | spun_judge_flags) for c in cuts]
     word_threshold, oof_f1 = float(cuts[int(np.argmax(kept_f1s))]), max(kept_f1s)
     logger.info(
         "with the judge's own flags kept: word threshold %.2f, out-of-fold token F1 %.4f "
