@@ -18,9 +18,17 @@ pass 1, one causal pass over the article (in overlapping windows, each
     its first piece (an upper bound, settled in pass 2).
 pass 2, for units with ``margin >= margin_threshold``: the unit's ``top_k``
     best candidates are read with the article's whole left context and the
-    next ``right_tokens`` tokens of the text::
+    next ``right_tokens`` tokens of the text.  Candidates are ranked for it by
+    their pass-1 score less an estimate of what the upper bound leaves out,
+    ``word_cost`` per further word and ``piece_cost`` per further piece of a
+    word, so that "made a statement", "made public" and "made sure" (all
+    scored as " made") do not crowd "said" out of the shortlist of "stated"::
 
-        gain(u) = max over top-k c of LL(c + right | left) - LL(u + right | left)
+        gain(u) = max over top-k c of LL'(c + right | left) - LL'(u + right | left)
+
+    where ``LL'`` adds ``length_cost`` per word of the candidate or unit, so that
+    readings of different lengths compare fairly (every word costs a reading
+    some probability, however fitting).
 
     The unit's own ``LL`` comes from pass 1; the candidates' continuations are
     read together in one forward pass over the window's cached keys and values,
@@ -29,7 +37,7 @@ pass 2, for units with ``margin >= margin_threshold``: the unit's ``top_k``
     reads better than (gain over ``restore_gain``, 0 by default: the fused
     model may flag it) has its next candidates, to rank ``restore_top_k``,
     rescored as well, and the best of all restores it: the left context alone
-    ranks the original below third for about a third of spun words.  The gain
+    often ranks the original below third.  The gain
     stays the shortlist's, so what is flagged does not depend on how widely the
     restoration is searched.
 
@@ -41,9 +49,12 @@ thesaurus synonyms with the unit, and scored ``lm_penalty`` nats lower: the
 model's favourite word beats the unit in most contexts, spun or not.  Each unit
 rescores its best prediction in pass 2 besides (never instead of) its ``top_k``
 thesaurus candidates, when the model prefers it to the last of those.
-Measured (validation, hand-spun, held-out cross-spinner and hand-spun sets):
-recall up about one point at half a point less precision, token F1 +0.004 to
-+0.012, for about 22% more pass-2 tokens; off by default for speed.
+Measured (validation, hand-spun, held-out cross-spinner and hand-spun sets,
+before the shortlist ranked longer candidates lower): recall up about one point
+at half a point less precision, token F1 +0.004 to +0.012, for about 22% more
+pass-2 tokens; off by default for speed.  Since then the shortlist holds more
+single-word candidates, which outbid a prediction more often ("emphasized"
+before "said" for "featured" at 4 nats).
 
 A high gain says the text reads much better with the candidate: the mark of a
 sense-blind swap.  ``spin_probabilities`` turns a reading into one probability
@@ -114,13 +125,16 @@ class UnitReading:
     logprob : float
         ``log P(unit | left context)``, summed over its word pieces.
     margin : float or None
-        Pass 1: the best candidate's score minus ``logprob``; None without candidates.
+        Pass 1: the highest candidate score (a first-piece upper bound for a longer
+        candidate) minus ``logprob``; None without candidates.
     gain : float or None
         Pass 2: how much better the text after the unit reads with the best rescored
-        candidate than with the unit, in nats; None when the unit was not rescored.
+        candidate than with the unit, in nats (``length_cost`` a word added to each
+        reading); None when the unit was not rescored.
     restored : str
-        The best candidate (pass 2's winner when rescored, else pass 1's), cased like
-        the unit; "" without candidates.
+        The best candidate (pass 2's winner when rescored, else pass 1's first-ranked,
+        by score less ``word_cost`` and ``piece_cost``), cased like the unit; "" without
+        candidates.
     candidates_considered : int
         How many candidate originals were scored.
     """
@@ -311,8 +325,10 @@ class _Scores:
     """One document's scores as the passes fill them in (working state of ``LMJudge.read``)."""
 
     token_lp: Any  # numpy float array: log P(token | left) per document token, nan if unscored
-    ranked: list[list[tuple[float, str]]]  # per unit: (pass-1 score, candidate), best first
+    # Per unit: (pass-1 score, candidate) in the order pass 2 takes them (see _rank).
+    ranked: list[list[tuple[float, str]]]
     shortlist: list[list[tuple[float, str]]]  # per unit: the candidates pass 2 rescores
+    bounds: list[float | None]  # per unit: its best pass-1 score (the margin's); None if none
     considered: list[int]
     gains: list[float | None]
     winners: list[str]
@@ -348,6 +364,15 @@ def _check_float(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
         raise ValueError(f"the {name!r} parameter of LMJudge must be a number, got {value!r}")
     return float(value)
+
+
+def _check_cost(name: str, value: object) -> float:
+    number = _check_float(name, value)
+    if not 0.0 <= number < math.inf:
+        raise ValueError(
+            f"the {name!r} parameter of LMJudge must be a finite number >= 0, got {value!r}"
+        )
+    return number
 
 
 @lru_cache(maxsize=50_000)
@@ -401,7 +426,18 @@ class LMJudge:
         its gain stays the best of the ``top_k`` (``top_k`` or less: off).
     restore_gain : float, default=0.0
         See ``restore_top_k`` (4.0 restores only what the judge alone flags, for about
-        a fifth fewer continuations read).
+        a sixth fewer continuations read).
+    word_cost : float, default=3.0
+        Nats taken off a multiword candidate's pass-1 score per word after its first,
+        when candidates are ranked: for pass 2's ``top_k`` and ``restore_top_k``, and
+        for the restoration of a unit pass 2 does not read (see the module doc; the
+        margin keeps the upper bound).  At least 0.
+    piece_cost : float, default=1.0
+        The same per word piece after a word's first (a word the tokenizer splits).
+    length_cost : float, default=1.0
+        Nats added to a reading's log-likelihood in pass 2 per word of the unit or
+        candidate it holds, so that a shorter reading does not win for being shorter
+        ("captain" for "chief of staff" in a clean sentence).  At least 0.
     right_tokens : int, default=6
         Tokens after the unit that pass 2 reads.
     window_tokens : int, default=1024
@@ -452,6 +488,9 @@ class LMJudge:
         top_k: int = 3,
         restore_top_k: int = 8,
         restore_gain: float = 0.0,
+        word_cost: float = 3.0,
+        piece_cost: float = 1.0,
+        length_cost: float = 1.0,
         right_tokens: int = 6,
         window_tokens: int = 1024,
         overlap_tokens: int = 256,
@@ -469,6 +508,9 @@ class LMJudge:
         self.top_k = _check_int("top_k", top_k, 1)
         self.restore_top_k = _check_int("restore_top_k", restore_top_k, 0)
         self.restore_gain = _check_float("restore_gain", restore_gain)
+        self.word_cost = _check_cost("word_cost", word_cost)
+        self.piece_cost = _check_cost("piece_cost", piece_cost)
+        self.length_cost = _check_cost("length_cost", length_cost)
         self.right_tokens = _check_int("right_tokens", right_tokens, 0)
         self.window_tokens = _check_int("window_tokens", window_tokens, 32)
         self.overlap_tokens = _check_int("overlap_tokens", overlap_tokens, 0)
@@ -560,6 +602,7 @@ class LMJudge:
             token_lp=np.full(n, np.nan),
             ranked=[[] for _ in units],
             shortlist=[[] for _ in units],
+            bounds=[None] * len(units),
             considered=[0] * len(units),
             gains=[None] * len(units),
             winners=[""] * len(units),
@@ -773,23 +816,41 @@ class LMJudge:
                     self._rank(units[i], i, logprobs[j], scores)
 
     def _rank(self, unit: _Unit, i: int, logprobs: Any, scores: _Scores) -> None:
-        """Rank a unit's candidates by their pass-1 score, read from the row before the unit."""
+        """Score a unit's candidates from the row before the unit and rank them for pass 2.
+
+        A candidate ranks by its score less ``_continuation_cost`` (a multi-piece
+        candidate's score is its first piece's, an upper bound); the unit's bound
+        is the best score itself.
+        """
         import torch
 
         names = list(unit.candidates)
         firsts = [self._pieces[unit.lead + c][0] for c in names]
         values = logprobs[torch.tensor(firsts, dtype=torch.long)].tolist() if firsts else []
-        ranked = sorted(zip(values, names, strict=True), key=lambda item: -item[0])
+        # (rank, score, candidate); a stable sort keeps ties commonest first.
+        ranked = [
+            (v - self._continuation_cost(unit, c), v, c) for v, c in zip(values, names, strict=True)
+        ]
+        ranked.sort(key=lambda item: -item[0])
         shortlist = ranked[: self.top_k]
         if self.lm_candidates:
-            predicted = self._predicted(unit, logprobs, {c.lower() for c in names})
+            predicted = [
+                (v, v, c) for v, c in self._predicted(unit, logprobs, {c.lower() for c in names})
+            ]
             # Rescored only where the model prefers it to the last thesaurus candidate rescored.
             bar = shortlist[-1][0] if len(shortlist) == self.top_k else -math.inf
             shortlist += [p for p in predicted[: self.lm_top_k] if p[0] + self.lm_penalty > bar]
             ranked = sorted([*ranked, *predicted], key=lambda item: -item[0])
-        scores.ranked[i] = ranked
-        scores.shortlist[i] = shortlist
+        scores.bounds[i] = max((v for _, v, _ in ranked), default=None)
+        scores.ranked[i] = [(v, c) for _, v, c in ranked]
+        scores.shortlist[i] = [(v, c) for _, v, c in shortlist]
         scores.considered[i] = len(ranked)
+
+    def _continuation_cost(self, unit: _Unit, candidate: str) -> float:
+        """What a candidate's pieces after the first are taken to cost when it is ranked."""
+        pieces = len(self._pieces[unit.lead + candidate])
+        words = candidate.count(" ")
+        return self.word_cost * words + self.piece_cost * max(0, pieces - 1 - words)
 
     def _predicted(self, unit: _Unit, logprobs: Any, known: set[str]) -> list[tuple[float, str]]:
         """The model's own top predictions at the unit that are close in meaning to it.
@@ -892,8 +953,8 @@ class LMJudge:
         """Rescore the suspicious units of one window with their right context."""
         suspects = []
         for i in mine:
-            unit, ranked = units[i], scores.ranked[i]
-            if ranked and ranked[0][0] - float(scores.token_lp[unit.a : unit.b].sum()) >= (
+            unit, bound = units[i], scores.bounds[i]
+            if bound is not None and bound - float(scores.token_lp[unit.a : unit.b].sum()) >= (
                 self.margin_threshold
             ):
                 suspects.append(i)
@@ -922,7 +983,8 @@ class LMJudge:
     def _gain(self, unit: _Unit, window: _Window, total: float, scores: _Scores) -> float:
         """How much better a candidate reading ``total`` of the unit and its right context is."""
         stop = self._context_stop(unit, window)
-        return total - float(scores.token_lp[unit.a : stop].sum())
+        words = unit.hi - unit.lo
+        return total - float(scores.token_lp[unit.a : stop].sum()) - self.length_cost * words
 
     def _rescore(
         self,
@@ -934,7 +996,8 @@ class LMJudge:
         candidates: dict[int, list[tuple[float, str]]],
     ) -> dict[int, tuple[float, str]]:
         """For each unit of ``candidates`` (its pass-1 scored candidates), the best of them
-        read with the right context: (log-likelihood of it and the context, candidate)."""
+        read with the right context: (log-likelihood of it and the context, plus
+        ``length_cost`` per word of the candidate; candidate)."""
         jobs: list[tuple[int, str, list[int]]] = []  # (unit, candidate, tokens to read)
         firsts: list[float] = []
         for i, listed in candidates.items():
@@ -949,7 +1012,7 @@ class LMJudge:
         read = self._read_continuations(cache, window, units, jobs)
         best: dict[int, tuple[float, str]] = {}
         for (i, candidate, _), first, continuation in zip(jobs, firsts, read, strict=True):
-            total = first + continuation
+            total = first + continuation + self.length_cost * (candidate.count(" ") + 1)
             if i not in best or total > best[i][0]:
                 best[i] = (total, candidate)
         return best
@@ -1034,7 +1097,7 @@ class LMJudge:
     # ---- readings
 
     def _reading(self, unit: _Unit, i: int, scores: _Scores) -> UnitReading:
-        ranked = scores.ranked[i]
+        ranked, bound = scores.ranked[i], scores.bounds[i]
         logprob = float(scores.token_lp[unit.a : unit.b].sum())
         return UnitReading(
             lo=unit.lo,
@@ -1043,7 +1106,7 @@ class LMJudge:
             end=unit.end,
             text=unit.text,
             logprob=logprob,
-            margin=ranked[0][0] - logprob if ranked else None,
+            margin=bound - logprob if bound is not None else None,
             gain=scores.gains[i],
             restored=scores.winners[i] or (ranked[0][1] if ranked else ""),
             candidates_considered=scores.considered[i],

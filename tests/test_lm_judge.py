@@ -99,10 +99,72 @@ def test_a_flagged_unit_is_restored_from_candidates_the_left_context_ranks_low(l
 
 
 @needs_lm
-def test_the_wider_restoration_search_changes_no_gain(lm_judge, lexicon):
-    # A clean sentence where a candidate ranked past the shortlist reads better than the
-    # written words ("chief of staff" -> "captain"): the evidence stays the shortlist's.
+def test_longer_candidates_do_not_crowd_the_shortlist(lm_judge, lexicon):
+    # "make", "make incumbent" and "make imperative" share their first piece, so pass 1 gives
+    # them one score; ranked as such they would fill the three places pass 2 reads, and
+    # "require" would only be reached for the restoration, not for the flag.
+    spun = "The council will oblige landlords to register every property they let."
+    original = "The council will require landlords to register every property they let."
+    assert _flags(lm_judge, spun) == {"oblige": "require"}
+    assert _flags(lm_judge, original) == {}
+    upper_bounds = LMJudge(lm_judge.lm, lexicon, word_cost=0.0, piece_cost=0.0)
+    assert "oblige" not in _flags(upper_bounds, spun)
+
+
+@needs_lm
+def test_a_shorter_reading_gains_nothing_for_being_shorter(lm_judge, lexicon):
+    # Every word costs a reading some probability: compared as they are, "captain" beats
+    # "chief of staff" in this clean sentence by the two words it lacks.
     text = "The company said its chief of staff would leave at the end of the year."
+    raw = LMJudge(lm_judge.lm, lexicon, length_cost=0.0)
+    assert _flags(raw, text) == {"chief of staff": "captain"}
+    assert _flags(lm_judge, text) == {}
+    unit = {u.text: u for u in raw.read(make_document(text)).units}["chief of staff"]
+    fair = {u.text: u for u in lm_judge.read(make_document(text)).units}["chief of staff"]
+    assert fair.restored == unit.restored == "captain"
+    assert fair.gain == pytest.approx(unit.gain - 2 * lm_judge.length_cost)
+
+
+def test_longer_candidates_rank_below_their_first_piece_and_the_margin_keeps_the_bound():
+    import torch
+
+    from detector.lm_judge import _Scores, _Unit
+
+    judge = LMJudge.__new__(LMJudge)  # no model: _rank reads the logprobs it is given
+    judge.top_k, judge.lm_candidates, judge.word_cost, judge.piece_cost = 2, 0, 3.0, 1.0
+    judge._pieces = {
+        " made": (1,),
+        " made sure": (1, 2),
+        " made a statement": (8, 6, 7),
+        " said": (3,),
+        " reported": (4, 5),  # one word, two pieces
+    }
+    candidates = ("made sure", "made a statement", "made", "said", "reported")
+    unit = _Unit(0, 1, 0, 6, "stated", "stated", 0, 1, " ", candidates)
+    logprobs = torch.full((10,), -20.0)
+    logprobs[1], logprobs[3], logprobs[4], logprobs[8] = -2.0, -3.0, -2.5, -1.0
+    scores = _Scores(None, [[]], [[]], [None], [0], [None], [""])
+    judge._rank(unit, 0, logprobs, scores)
+    # Ranked by score less 3 a further word and 1 a further piece: made -2, said -3,
+    # reported -3.5, made sure -5, made a statement -7; each keeps its own score.
+    assert scores.ranked[0] == [
+        (-2.0, "made"),
+        (-3.0, "said"),
+        (-2.5, "reported"),
+        (-2.0, "made sure"),
+        (-1.0, "made a statement"),
+    ]
+    assert scores.shortlist[0] == [(-2.0, "made"), (-3.0, "said")]
+    assert scores.bounds[0] == -1.0  # the margin's upper bound: the highest score
+    assert scores.considered[0] == 5
+
+
+@needs_lm
+def test_the_wider_restoration_search_changes_no_gain(lm_judge, lexicon):
+    # A sentence where a candidate ranked past the shortlist ("pioneered") reads better
+    # than the shortlist's best ("introduced"): the restoration changes, the evidence stays
+    # the shortlist's.
+    text = "The surgeon who heralded the technique in the 1990s said it was now routine."
     narrow = LMJudge(lm_judge.lm, lexicon, restore_top_k=0)
     wide, shortlist = lm_judge.read(make_document(text)), narrow.read(make_document(text))
     assert [u.gain for u in wide.units] == [u.gain for u in shortlist.units]
@@ -115,7 +177,8 @@ def test_a_glue_phrase_of_five_words_is_one_unit(lm_judge):
         "The minister resigned on Friday. Be that as it may, the government still faces "
         "a vote of confidence."
     )
-    assert _flags(lm_judge, spun) == {"Be that as it may": "However"}  # a gain of about 13
+    # A gain of about 9 (13 before the 4 words the shorter reading lacks are counted).
+    assert _flags(lm_judge, spun) == {"Be that as it may": "However"}
 
 
 @needs_lm
@@ -124,14 +187,14 @@ def test_the_model_s_own_prediction_restores_an_original_the_thesaurus_lacks(lm_
     original = "The minister said that the new bridge would open next spring."
     assert "said" not in lexicon.synonyms("featured")
     assert "say" not in lexicon.synonyms("feature")
-    # Alone: more thesaurus candidates rescored for restoration can outbid the prediction
-    # (penalised by lm_penalty), here "emphasized".
-    predicting = LMJudge(lm_judge.lm, lexicon, lm_candidates=32, restore_top_k=0)
+    # The prediction is penalised (lm_penalty): at 4 nats the shortlist's "emphasized"
+    # still outbids it here, at 3 it wins.  ("minister" -> "mayor" is flagged in both
+    # sentences: with a bridge and no article around it, the mayor reads as well.)
+    penalised = LMJudge(lm_judge.lm, lexicon, lm_candidates=32, restore_top_k=0)
+    assert _flags(penalised, spun).get("featured") == "emphasized"
+    predicting = LMJudge(lm_judge.lm, lexicon, lm_candidates=32, restore_top_k=0, lm_penalty=3)
     assert _flags(predicting, spun).get("featured") == "said"
-    assert _flags(predicting, original) == {}
-    # Without the model's own predictions (the default) only thesaurus words are restored.
-    assert lm_judge.lm_candidates == 0
-    assert _flags(lm_judge, spun).get("featured") != "said"
+    assert "said" not in _flags(predicting, original)
 
 
 @needs_lm
@@ -233,6 +296,10 @@ def test_parameters_are_checked_in_one_line(lm_judge, lexicon):
         LMJudge(lm, lexicon, min_cosine=1.5)
     with pytest.raises(ValueError, match="'lm_penalty' parameter of LMJudge must be a number"):
         LMJudge(lm, lexicon, lm_penalty=float("nan"))
+    for cost in ("word_cost", "piece_cost", "length_cost"):
+        for bad in (-1.0, math.inf):
+            with pytest.raises(ValueError, match=f"'{cost}' parameter of LMJudge must be a finite"):
+                LMJudge(lm, lexicon, **{cost: bad})
 
 
 @needs_lm

