@@ -4,8 +4,9 @@ A spinner swaps a word for a thesaurus synonym without reading the sentence; a
 causal language model reads it.  For each *unit* of a document (a content word,
 a 2-3 word thesaurus term, or a glue phrase of 2-5 words) with candidate originals ``C(u)``
 (its thesaurus synonyms and those of its lemmas, re-inflected and re-cased like
-it, common enough to be a reporter's word, plus glue-phrase rewrites and,
-optionally, the model's own predictions at the unit that are close in meaning to it):
+it, common enough to be a reporter's word and longer than one letter, plus
+glue-phrase rewrites and, optionally, the model's own predictions at the unit
+that are close in meaning to it):
 
 pass 1, one causal pass over the article (in overlapping windows, each
     starting with the start-of-text token)::
@@ -26,7 +27,8 @@ pass 2, for units with ``margin >= margin_threshold``: the unit's ``top_k``
 
         gain(u) = max over top-k c of LL'(c + right | left) - LL'(u + right | left)
 
-    where ``LL'`` adds ``length_cost`` per word of the candidate or unit, so that
+    where ``LL'`` adds ``length_cost`` per word of the candidate or unit (a
+    hyphen separating words: "twenty-four hours" is three), so that
     readings of different lengths compare fairly (every word costs a reading
     some probability, however fitting).
 
@@ -400,6 +402,11 @@ def _inflect(term: str, tag: str) -> str | None:
     return " ".join(words)
 
 
+def _word_count(text: str) -> int:
+    """Words of a unit or candidate as ``length_cost`` counts them: hyphens split words."""
+    return len(text.replace("-", " ").split())
+
+
 def _alphabetic(term: str) -> bool:
     return term.replace(" ", "").isalpha()
 
@@ -436,8 +443,9 @@ class LMJudge:
         The same per word piece after a word's first (a word the tokenizer splits).
     length_cost : float, default=1.0
         Nats added to a reading's log-likelihood in pass 2 per word of the unit or
-        candidate it holds, so that a shorter reading does not win for being shorter
-        ("captain" for "chief of staff" in a clean sentence).  At least 0.
+        candidate it holds (hyphens separate words), so that a shorter reading does
+        not win for being shorter ("captain" for "chief of staff" in a clean
+        sentence).  At least 0.
     right_tokens : int, default=6
         Tokens after the unit that pass 2 reads.
     window_tokens : int, default=1024
@@ -722,6 +730,7 @@ class LMJudge:
             words = candidate.split(" ")
             if (
                 len(words) > _MAX_UNIT_WORDS
+                or len(candidate) < 2  # Moby's abbreviations: "l" for "dressing room"
                 or not _alphabetic(candidate)
                 or not own.isdisjoint(words)  # "learning about" for "learning"
                 or (len(words) > 1 and (words[0] in STOPWORDS or words[-1] in STOPWORDS))
@@ -983,8 +992,8 @@ class LMJudge:
     def _gain(self, unit: _Unit, window: _Window, total: float, scores: _Scores) -> float:
         """How much better a candidate reading ``total`` of the unit and its right context is."""
         stop = self._context_stop(unit, window)
-        words = unit.hi - unit.lo
-        return total - float(scores.token_lp[unit.a : stop].sum()) - self.length_cost * words
+        written = float(scores.token_lp[unit.a : stop].sum())
+        return total - written - self.length_cost * _word_count(unit.text)
 
     def _rescore(
         self,
@@ -1012,7 +1021,7 @@ class LMJudge:
         read = self._read_continuations(cache, window, units, jobs)
         best: dict[int, tuple[float, str]] = {}
         for (i, candidate, _), first, continuation in zip(jobs, firsts, read, strict=True):
-            total = first + continuation + self.length_cost * (candidate.count(" ") + 1)
+            total = first + continuation + self.length_cost * _word_count(candidate)
             if i not in best or total > best[i][0]:
                 best[i] = (total, candidate)
         return best

@@ -164,9 +164,13 @@ class Restorer:
         return self._tables
 
     def _plain(self, term: str) -> bool:
-        """Whether ``term`` could be a news writer's word: short, no hyphen, not a stopword."""
+        """Whether ``term`` could be a news writer's word: short, no hyphen, not a stopword.
+
+        Single letters (Moby lists "l" and "r" for "dressing room") are not.
+        """
         return (
-            term.count(" ") < self.max_words
+            len(term) > 1
+            and term.count(" ") < self.max_words
             and "-" not in term
             and "'" not in term
             and term not in STOPWORDS

@@ -412,6 +412,7 @@ def _reference_originals(lexicon, word: str, limit: int) -> tuple[str, ...]:
         (lexicon.zipf_x10[i], i)
         for i in pool
         if lexicon.zipf_x10[i] >= 30
+        and len(lexicon.terms[i]) > 1
         and " " not in lexicon.terms[i]
         and "-" not in lexicon.terms[i]
         and "'" not in lexicon.terms[i]
@@ -436,6 +437,20 @@ def test_restorer_ranks_originals_as_the_plain_definition(lexicon):
     for word in words:
         for limit in (1, 3):
             assert restorer.candidates(word, limit) == _reference_originals(lexicon, word, limit)
+
+
+def test_a_single_letter_is_never_restored(lexicon):
+    # Moby lists letters as abbreviations ("r" for "bridge", "m" for "alcohol"), and a
+    # letter is as common as any word: ranked by frequency alone, it would be the original.
+    from detector.restore import Restorer
+
+    restorer = Restorer(lexicon)
+    for word in ("bridge", "alcohol", "blue", "backstage"):
+        assert any(len(s) == 1 for s in lexicon.synonyms(word))
+        found = restorer.candidates(word, 3)
+        assert found
+        assert all(len(c) > 1 for c in found)
+    assert restorer.restore("Bridge") and len(restorer.restore("Bridge")) > 1
 
 
 def test_report_restores_words_batched_as_one_at_a_time(trained, lexicon):

@@ -159,6 +159,34 @@ def test_longer_candidates_rank_below_their_first_piece_and_the_margin_keeps_the
     assert scores.considered[0] == 5
 
 
+def test_single_letters_are_never_candidates(lexicon):
+    # Moby lists "l" and "r" (abbreviations) for "dressing room", and a letter is as common
+    # as a word: one clean cricket report had its "dressing room" restored as "l".
+    from detector.lexicon import load_glue_phrases
+
+    judge = LMJudge.__new__(LMJudge)  # no model: candidates come from the thesaurus
+    judge.lexicon, judge.glue, judge.min_zipf, judge.max_candidates = (
+        lexicon,
+        load_glue_phrases(),
+        3.0,
+        0,
+    )
+    judge._candidates, judge._blocked = {}, None
+    assert {"l", "r"} <= set(lexicon.synonyms("dressing room"))
+    for key in ("dressing room", "bridge", "alcohol"):
+        found = judge._candidate_words(key)
+        assert found
+        assert all(len(c) > 1 for c in found), key
+
+
+def test_hyphens_separate_the_words_a_reading_pays_for():
+    from detector.lm_judge import _word_count
+
+    assert _word_count("twenty-four hours") == 3
+    assert _word_count("a day") == _word_count("well-known") == 2
+    assert _word_count("said") == 1
+
+
 @needs_lm
 def test_the_wider_restoration_search_changes_no_gain(lm_judge, lexicon):
     # A sentence where a candidate ranked past the shortlist ("pioneered") reads better
