@@ -487,9 +487,10 @@ def main(argv: list[str] | None = None) -> int:
         "passage search (as in the reference benchmark, where only `spun` counts as a false "
         "positive on them); the `copy` column counts those too. A partial copy of one "
         "sentence under 40 words is below what the scorer takes as substantial reuse "
-        "(2 sentences or 40 words, or nearly all of a short original), so it is not reported "
-        "by design; those stretches (short single-line paragraphs) make "
-        "nearly all the partial-copy misses.",
+        "(2 sentences or 40 words, or nearly all of a short original): its passage is "
+        "listed, with a note, but the page is not called a `copy` and its verdict stays "
+        "that of the page as a whole; such short stretches (single-line paragraphs) make "
+        "most of the partial-copy misses.",
     ]
     body = "\n".join(lines) + "\n"
     print(body)

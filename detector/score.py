@@ -102,7 +102,7 @@ class ReferenceScorer:
         spans = self.judge.judge(alignment)
         scored = ScoredPair(*decide_with_features(alignment, spans, self.judge.weights))
         if scored.report.relation != "copy":
-            scored = self._score_passages(suspect, original) or scored
+            scored = self._score_passages(suspect, original, scored)
         if self.paraphrase is None or not needs_meaning_check(alignment, self.paraphrase):
             return scored
         if (
@@ -139,13 +139,18 @@ class ReferenceScorer:
         best = max(scored, key=lambda p: (p.features["reuse"], p.report.spin_score))
         return best.report
 
-    def _score_passages(self, suspect: Document, original: Document) -> ScoredPair | None:
-        """The report on the passages of ``suspect`` reused from ``original``, if substantial.
+    def _score_passages(
+        self, suspect: Document, original: Document, whole: ScoredPair
+    ) -> ScoredPair:
+        """The report on the passages of ``suspect`` reused from ``original``.
 
         Each candidate passage is aligned on its own, and so is each run of
         sentences that alignment matches (leaving out the unrelated sentences a
         candidate takes in at its edges); a run that is a copy when judged alone
-        is a reused passage, and its spans and deletions are the report's.
+        is a reused passage.  When one is substantial, the suspect is a copy
+        judged on them, and their spans and deletions are the report's;
+        otherwise ``whole`` (the report on the texts as wholes) stands, listing
+        the short passages with a note.
         """
         parts: list[ScoredPair] = []
         spans: list[Span] = []
@@ -158,8 +163,10 @@ class ReferenceScorer:
                 spans += shifted[0]
                 deletions += shifted[1]
                 passages += shifted[2]
+        if not passages:
+            return whole
         if not any(self._substantial(p, suspect, original) for p in passages):
-            return None
+            return _with_short_passages(whole, tuple(passages), suspect, original)
         spin_score = max(part.report.spin_score for part in parts)
         content = sum(part.features["paired_content_words"] for part in parts)
         swaps = sum(part.features["swaps"] for part in parts)
@@ -223,6 +230,29 @@ class ReferenceScorer:
             or words_within(original, passage.original_start, passage.original_end)
             >= _WHOLE_ORIGINAL * len(original)
         )
+
+
+def _with_short_passages(
+    whole: ScoredPair, passages: tuple[Passage, ...], suspect: Document, original: Document
+) -> ScoredPair:
+    """``whole`` listing ``passages``, reused but too short to make the suspect a copy."""
+    words = sum(words_within(suspect, p.start, p.end) for p in passages)
+    note = (
+        f"{_plural(len(passages), 'short passage')} ({_plural(words, 'word')}) reused from "
+        f"{original.name or 'the original'}: too little to call the whole a copy (that takes "
+        f"{_SUBSTANTIAL_SENTENCES} sentences or {_SUBSTANTIAL_WORDS} words)"
+    )
+    report = replace(
+        whole.report,
+        passages=passages,
+        coverage=measure_coverage(passages, suspect, original),
+        note=whole.report.note or note,
+    )
+    return ScoredPair(report, whole.features)
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def swapped_share(report: Report) -> float:

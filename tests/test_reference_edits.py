@@ -263,6 +263,30 @@ def test_a_one_sentence_original_inside_a_longer_spun_page_is_found(scorer):
     assert report.coverage is not None and report.coverage.original == 1.0
 
 
+def test_one_short_reused_sentence_is_listed_without_making_the_page_a_copy(scorer):
+    # One spun sentence of 33 words inside a long unrelated page: less than the two
+    # sentences or 40 words that make a copy, so the verdict stays, but the reuse is shown.
+    sentence = SPUN.split("\n\n")[1]
+    assert len(sentence.split()) < 40 and sentence.count(". ") == 0
+    around = f"{UNRELATED_BEFORE}\n\n{UNRELATED_AFTER}"
+    suspect = f"{around}\n\n{sentence}\n\n{around}"
+    report = scorer.score(make_document(suspect), make_document(ORIGINAL, name="original.txt"))
+    assert report.relation != "copy" and report.verdict == "not_spun"
+    (passage,) = report.passages
+    assert ("system", "plan") in [(s.text, s.original) for s in report.spin_spans]
+    assert all(passage.start <= s.start < s.end <= passage.end for s in report.spans)
+    assert suspect[passage.start : passage.end] == sentence
+    assert ORIGINAL[passage.original_start : passage.original_end] == ORIGINAL.split("\n\n")[1]
+    assert passage.kind == "spun"
+    assert report.note is not None and "1 short passage (33 words) reused from original.txt" in (
+        report.note
+    )
+    data = report.to_dict()
+    assert data["passages"][0]["start"] == passage.start
+    assert 0 < data["coverage"]["suspect"] < 0.2
+    assert "reused:    1 spun passage" in render_text(report)
+
+
 def test_an_unrelated_page_has_no_passages(scorer):
     report = scorer.score(make_document(UNRELATED_BEFORE), make_document(ORIGINAL))
     assert report.relation == "unrelated" and report.verdict == "not_spun"
