@@ -42,7 +42,7 @@ def _tuned_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
 
 
 def _words(model: Any, rows: list[dict[str, Any]]) -> dict[str, np.ndarray]:
-    """Per alphabetic word of ``rows``: the model's probability, the truth, its case, its article."""
+    """Per alphabetic word of ``rows``: the model's probability, truth, case and article."""
     from detector.document import make_document
 
     columns: dict[str, list[Any]] = {k: [] for k in ("p", "y", "capital", "initial", "article")}
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     head = LogisticRegression(C=10.0, max_iter=1000).fit(features, y)
     cut_raw = _tuned_threshold(p, y)
     cut_cased = _tuned_threshold(head.predict_proba(features)[:, 1], y)
-    print(f"head fitted on all of {args.split}: thresholds {cut_raw} (uncased), {cut_cased} (cased)")
+    print(f"head fitted on all of {args.split}: thresholds {cut_raw} uncased, {cut_cased} cased")
     for split in args.eval_splits:
         rows = dataset[split]
         if args.eval_articles:
