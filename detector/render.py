@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from detector import __version__
-from detector.report import Coverage, Deletion, Passage, Report, Span
+from detector.report import Coverage, Deletion, Passage, Report, Span, plural
 
 __all__ = [
     "FORMATS",
@@ -92,26 +92,22 @@ def render_json(report: Report) -> str:
 # --------------------------------------------------------------------------- text
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _edit_counts(report: Report) -> str:
     """The ordinary edits, insertions and deletions: "4 ordinary edits, 2 insertions, ..."."""
     inserts = len(report.insert_spans)
     retold = sum(1 for s in report.spans if s.kind == "paraphrase")
     ordinary = len(report.spans) - len(report.spin_spans) - inserts - retold
     return (
-        (f"{_plural(retold, 'paraphrased sentence')}, " if retold else "")
-        + f"{_plural(ordinary, 'ordinary edit')}, {_plural(inserts, 'insertion')}, "
-        f"{_plural(len(report.deletions), 'deletion')}"
+        (f"{plural(retold, 'paraphrased sentence')}, " if retold else "")
+        + f"{plural(ordinary, 'ordinary edit')}, {plural(inserts, 'insertion')}, "
+        f"{plural(len(report.deletions), 'deletion')}"
     )
 
 
 def _reuse(passages: tuple[Passage, ...], coverage: Coverage) -> str:
     """The reused passages: "1 spun passage: 23% of the suspect, 100% of the original"."""
     kinds = sorted({p.kind for p in passages})
-    noun = _plural(len(passages), f"{'/'.join(kinds)} passage")
+    noun = plural(len(passages), f"{'/'.join(kinds)} passage")
     return f"{noun}: {coverage.suspect:.0%} of the suspect, {coverage.original:.0%} of the original"
 
 
@@ -424,7 +420,7 @@ def _html_marks(report: Report) -> tuple[list[_Mark], list[_Mark]]:
         words = len(deletion.text.split())
         details = _card(
             "dropped text (not in the suspect)",
-            f"<span>{_plural(words, 'word')} the suspect left out</span>",
+            f"<span>{plural(words, 'word')} the suspect left out</span>",
             '<span><a href="#spans">all spans</a></span>',
         )
         original.append(
@@ -577,7 +573,7 @@ def _span_list(report: Report, suspect_marks: list[_Mark], original_marks: list[
     head = "".join(f"<th>{h}</th>" for h in heads)
     body = "".join(f"<tr>{row}</tr>" for _, _, row in entries)
     return (
-        f'<section id="spans"><h2>{_plural(len(entries), "span")}, in text order</h2>'
+        f'<section id="spans"><h2>{plural(len(entries), "span")}, in text order</h2>'
         f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
         "</table></div></section>"
     )

@@ -23,6 +23,7 @@ __all__ = [
     "SpanKind",
     "TextQuality",
     "Verdict",
+    "plural",
 ]
 
 # "paraphrased": a copy retold sentence by sentence (a paraphrasing tool, round-trip
@@ -291,3 +292,8 @@ class Report:
             else [passage.to_dict() for passage in self.passages],
             "coverage": None if self.coverage is None else self.coverage.to_dict(),
         }
+
+
+def plural(n: int, noun: str) -> str:
+    """``n`` and ``noun``, with an "s" unless ``n`` is 1: "1 passage", "3 passages"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

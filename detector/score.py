@@ -34,7 +34,7 @@ from detector.passages import (
     passages_from_alignment,
     words_within,
 )
-from detector.report import SPIN_KINDS, Deletion, Passage, Report, Span
+from detector.report import SPIN_KINDS, Deletion, Passage, Report, Span, plural
 from detector.verdict import decide_with_features
 
 _SUBSTANTIAL_SENTENCES = 2  # a reused passage of this many suspect sentences makes a copy,
@@ -238,7 +238,7 @@ def _with_short_passages(
     """``whole`` listing ``passages``, reused but too short to make the suspect a copy."""
     words = sum(words_within(suspect, p.start, p.end) for p in passages)
     note = (
-        f"{_plural(len(passages), 'short passage')} ({_plural(words, 'word')}) reused from "
+        f"{plural(len(passages), 'short passage')} ({plural(words, 'word')}) reused from "
         f"{original.name or 'the original'}: too little to call the whole a copy (that takes "
         f"{_SUBSTANTIAL_SENTENCES} sentences or {_SUBSTANTIAL_WORDS} words)"
     )
@@ -249,10 +249,6 @@ def _with_short_passages(
         note=whole.report.note or note,
     )
     return ScoredPair(report, whole.features)
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def swapped_share(report: Report) -> float:
