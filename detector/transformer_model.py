@@ -138,7 +138,6 @@ class TransformerModel:
         self.name = name
         self.max_length = int(config["max_length"])
         self.stride = int(config["stride"])
-        self.batch_size = int(config.get("batch_size", 16))
         self.word_threshold = float(config["word_threshold"])
         self.document_threshold = float(config.get("document_threshold", 0.5))
         calibration = config["document_calibration"]
@@ -190,38 +189,34 @@ class TransformerModel:
         return self._restorer
 
     def word_probabilities(self, documents: Sequence[Document]) -> list[list[float]]:
-        """For each document, the probability of each word that a spinner put it there."""
+        """For each document, the probability of each word that a spinner put it there.
+
+        A document's probabilities do not depend on the other documents passed with it.
+        """
         import torch
 
-        pad = self.tokenizer.pad_token_id
-        jobs = [
-            (d, window)
-            for d, document in enumerate(documents)
-            for window in document_windows(self.tokenizer, document, self.max_length, self.stride)
-        ]
-        sums = [[0.0] * len(doc.words) for doc in documents]
-        counts = [[0] * len(doc.words) for doc in documents]
-        jobs.sort(key=lambda job: len(job[1].input_ids))  # similar lengths batch with less padding
+        probabilities = []
         with torch.inference_mode():
-            for lo in range(0, len(jobs), self.batch_size):
-                batch = jobs[lo : lo + self.batch_size]
-                width = max(len(w.input_ids) for _, w in batch)
-                ids = torch.full((len(batch), width), pad, dtype=torch.long)
-                mask = torch.zeros((len(batch), width), dtype=torch.long)
-                for row, (_, window) in enumerate(batch):
-                    ids[row, : len(window.input_ids)] = torch.tensor(window.input_ids)
-                    mask[row, : len(window.input_ids)] = 1
-                logits = self.network(ids, mask)
-                replaced = torch.softmax(logits.float(), dim=-1)[..., 1].tolist()
-                for row, (d, window) in enumerate(batch):
+            for document in documents:
+                sums = [0.0] * len(document.words)
+                counts = [0] * len(document.words)
+                # One window per call: the int8 layers quantise their input with one scale
+                # for the whole call, so windows batched together (or padded) would change
+                # each other's numbers (measured: up to 0.9 in a word's probability).
+                for window in document_windows(
+                    self.tokenizer, document, self.max_length, self.stride
+                ):
+                    ids = torch.tensor([window.input_ids])
+                    logits = self.network(ids, torch.ones_like(ids))
+                    replaced = torch.softmax(logits[0].float(), dim=-1)[:, 1].tolist()
                     for position, k in enumerate(window.first_piece_of):
                         if k >= 0:
-                            sums[d][k] += replaced[row][position]
-                            counts[d][k] += 1
-        return [
-            [s / c if c else 0.0 for s, c in zip(doc_sums, doc_counts, strict=True)]
-            for doc_sums, doc_counts in zip(sums, counts, strict=True)
-        ]
+                            sums[k] += replaced[position]
+                            counts[k] += 1
+                probabilities.append(
+                    [s / c if c else 0.0 for s, c in zip(sums, counts, strict=True)]
+                )
+        return probabilities
 
     def document_probability(self, document: Document, probabilities: Sequence[float]) -> float:
         """The calibrated probability that ``document`` is spun, from its word probabilities."""

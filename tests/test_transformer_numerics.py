@@ -45,3 +45,16 @@ def test_sampled_word_probabilities_sit_on_the_recorded_side_of_the_threshold(sh
         assert p == pytest.approx(recorded, abs=0.03)
         sides["above" if recorded >= threshold else "below"] += 1
     assert sides["above"] >= 5 and sides["below"] >= 5
+
+
+def test_a_documents_probabilities_do_not_depend_on_the_documents_scored_with_it(shipped):
+    # int8 layers quantise their input with one scale per call: windows batched with
+    # other documents' windows (and padding) used to move a word's probability by up to
+    # 0.9, so `label` (16 articles a call) and `score` (one) disagreed.
+    model, check, _ = shipped
+    words = check["texts"][0].split()
+    texts = [" ".join(words[:60]), check["texts"][0], " ".join(words[200:500])]
+    documents = [make_document(text) for text in texts]
+    together = model.word_probabilities(documents)
+    for document, probabilities in zip(documents, together, strict=True):
+        assert model.word_probabilities([document]) == [probabilities]
