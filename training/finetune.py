@@ -322,7 +322,9 @@ flagged.
   and Wikinews (CC BY 2.5) spun by spindetect's `moby` and `paratable` spinners
   ({metrics.get("spins", "see the dataset's build.json")}), with unspun and syndicated
   copies as negatives. Never trained or tuned on the `cross` spinner.
-- **Windows**: {config["max_length"]} tokens, {config["stride"]} shared between neighbours.
+- **Windows**: {config["max_length"]} tokens, {config["stride"]} shared between neighbours,
+  each through the network alone (int8 scales its input per call, so batching windows
+  would change their numbers).
 - **Thresholds** (tuned on validation, on the numerics that ship: {numerics} on CPU):
   word {config["word_threshold"]}, document probability {config["document_threshold"]}.
   `numerics_check.json` holds sample word probabilities that a test re-derives from the
