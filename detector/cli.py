@@ -163,12 +163,27 @@ MaxBytes = Annotated[
         help="Refuse inputs larger than this many bytes (one article is rarely over 1 MB).",
     ),
 ]
+
+
+def _known_encoding(encoding: str | None) -> str | None:
+    """``--encoding`` checked before anything is read: a usage error (exit 2) when unknown."""
+    import codecs
+
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise fail(f"unknown encoding {encoding!r} (--encoding)", EXIT_USAGE) from None
+    return encoding
+
+
 Encoding = Annotated[
     str | None,
     typer.Option(
         "--encoding",
         metavar="ENCODING",
         help="Decode inputs with this encoding instead of guessing (e.g. latin-1, utf-16).",
+        callback=_known_encoding,
     ),
 ]
 
@@ -295,6 +310,17 @@ def _read_originals(
     return documents
 
 
+def _refuse_to_overwrite(output: Path, inputs: list[str]) -> None:
+    """A usage error (exit 2) when ``output`` is one of the input files."""
+    for given in inputs:
+        try:
+            same = given != "-" and Path(given).is_file() and output.samefile(given)
+        except OSError:  # the output does not exist yet
+            same = False
+        if same:
+            raise fail(f"--output {output} is an input; write the report elsewhere", EXIT_USAGE)
+
+
 @app.command(short_help="Score one article: is it a spun copy?")
 @reports_errors
 def score(
@@ -413,6 +439,8 @@ def score(
 
     messages = _messages(quiet, verbose)
     fmt = _output_format(fmt, output)
+    if output is not None:
+        _refuse_to_overwrite(output, [suspect, *(original or [])])
     with messages.timed(f"read {suspect}"):
         suspect_doc = read_document(suspect, encoding=encoding, max_bytes=max_bytes)
     if original:
@@ -483,15 +511,9 @@ IdField = Annotated[
 
 def _batch_reading(encoding: str | None, text_field: str | None, id_field: str | None) -> Any:
     """The record fields of the batch options; a usage error (exit 2) for bad ones."""
-    import codecs
-
     from detector.corpus_reader import FieldNames
 
-    if encoding is not None:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise fail(f"unknown encoding {encoding!r} (--encoding)", EXIT_USAGE) from None
+    _known_encoding(encoding)
     try:
         return FieldNames(text=text_field, id=id_field)
     except ValueError as exc:
@@ -634,8 +656,8 @@ def _advance_to(advance: Callable[[int], None]) -> Callable[[int], None]:
     return update
 
 
-def _count_findings(results: Path, verdicts: frozenset[str]) -> int:
-    """How many records of the results file have one of ``verdicts`` (torn lines ignored)."""
+def _count_records(results: Path, keep: Callable[[dict[str, Any]], bool]) -> int:
+    """How many records of the results file ``keep`` accepts (torn lines ignored)."""
     import json
 
     found = 0
@@ -645,7 +667,7 @@ def _count_findings(results: Path, verdicts: frozenset[str]) -> int:
                 record = json.loads(line)
             except ValueError:
                 continue
-            if isinstance(record, dict) and record.get("verdict") in verdicts:
+            if isinstance(record, dict) and keep(record):
                 found += 1
     return found
 
@@ -868,14 +890,18 @@ def label_command(
             f"{summary.renamed:,} input(s) had an id used already; they are recorded "
             "as ID#1, ID#2, ... (ids must be unique for --resume to tell inputs apart)"
         )
-    if summary.errors and not allow_errors:
+    errors = summary.errors
+    if summary.resumed:  # the records of the earlier runs count too, as for --fail-on
+        errors = _count_records(output, lambda record: record.get("error") is not None)
+    if errors and not allow_errors:
         messages.note(
-            f"{summary.errors:,} input(s) got error records (see their error field in "
+            f"{errors:,} input(s) got error records (see their error field in "
             f"{output}); exit status {EXIT_SOME_INPUTS_FAILED} (--allow-errors to exit 0)."
         )
         raise typer.Exit(code=EXIT_SOME_INPUTS_FAILED)
     if fail_on is not None:
-        found = _count_findings(output, fail_on.verdicts)
+        verdicts = fail_on.verdicts
+        found = _count_records(output, lambda record: record.get("verdict") in verdicts)
         if found:
             messages.note(
                 f"{found:,} record(s) in {output} match --fail-on {fail_on.value}; "

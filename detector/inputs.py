@@ -38,6 +38,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -196,7 +197,7 @@ def count_inputs(paths: Iterable[str | Path]) -> int | None:
     total = 0
     try:
         for kind, path in _sources([str(p) for p in paths]):
-            if kind == "article":
+            if kind in ("article", "unreadable"):
                 total += 1
             elif kind in ("hub", "stdin"):
                 return None
@@ -297,13 +298,46 @@ def _walk(folder: Path) -> Iterator[tuple[str, str]]:
         return
     for entry in entries:
         path = Path(entry.path)
-        if entry.is_dir(follow_symlinks=False):
-            if is_saved_dataset(path):
-                yield "dataset", str(path)
-            else:
-                yield from _walk(path)
-        elif entry.is_file():
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                if is_saved_dataset(path):
+                    yield "dataset", str(path)
+                else:
+                    yield from _walk(path)
+                continue
+            regular = entry.is_file()
+        except OSError:  # a symbolic link that loops
+            regular = False
+        if regular:
             yield from _classify(path, named=False)
+        elif _wanted(path) and not os.path.isdir(path):
+            # A broken or looping link, a pipe or a device under a file's name: one error
+            # item for it, never silence (and never an open that blocks on a pipe).
+            yield "unreadable", str(path)
+
+
+def _wanted(path: Path) -> bool:
+    """Whether a folder's entry is named like an article or record file."""
+    return str(path).lower().endswith(RECORD_SUFFIXES) or path.suffix.lower() in TEXT_SUFFIXES
+
+
+def _unreadable(path: str) -> str:
+    """Why the entry ``path`` of a folder is not a file that can be read."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        if os.path.islink(path):
+            reason = f"a symbolic link that cannot be followed ({reason.lower()})"
+        return f"{path}: {reason}"
+    kind = (
+        "a named pipe"
+        if stat.S_ISFIFO(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else ("a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+    )
+    return f"{path}: {kind}, not a file to read"
 
 
 def _file_id(path: str) -> str:
@@ -315,6 +349,9 @@ def _stream(arguments: list[str], max_bytes: int, fields: FieldNames) -> Iterato
     for kind, path in _sources(arguments):
         if kind == "article":
             yield InputItem(id=_file_id(path), path=path)
+            continue
+        if kind == "unreadable":
+            yield InputItem(id=_file_id(path), error=_unreadable(path))
             continue
         if kind == "stdin":
             yield from _stdin_items(max_bytes, fields)

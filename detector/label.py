@@ -616,7 +616,10 @@ def _read_done_ids(path: Path, repair: bool) -> np.ndarray:
             if not line.strip():
                 continue
             try:
-                keys.append(_id_key(json.loads(line)["id"]))
+                record = json.loads(line)
+                if "verdict" not in record or "error" not in record:
+                    raise KeyError("verdict")  # a JSON line with an id, but not a result
+                keys.append(_id_key(record["id"]))
             except (ValueError, KeyError, TypeError, AttributeError):
                 raise InputError(
                     f"{path}:{line_no} is not a result record; resume only into a file "

@@ -88,6 +88,14 @@ def test_score_reads_the_suspect_from_stdin(pair):
     assert json.loads(result.stdout)["verdict"] == "spun"
 
 
+@pytest.mark.parametrize("which", [0, 1])
+def test_score_refuses_to_write_its_report_over_an_input(pair, which):
+    result = invoke("score", pair[0], "--original", pair[1], "-o", pair[which])
+    assert result.exit_code == 2
+    assert "is an input" in result.stderr
+    assert pair[0].read_text() == SPUN and pair[1].read_text() == ORIGINAL
+
+
 def test_score_picks_the_best_of_several_originals_and_names_it(pair, tmp_path):
     suspect, _ = pair
     folder = tmp_path / "archive"

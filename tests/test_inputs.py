@@ -41,6 +41,26 @@ def test_folders_are_walked_in_name_order_skipping_hidden_and_unknown_files(tree
     assert count_inputs([tree]) == 4
 
 
+def test_links_and_pipes_in_a_folder_are_error_items_not_crashes_or_silence(tmp_path):
+    import os
+
+    (tmp_path / "good.txt").write_text(TEXT)
+    (tmp_path / "broken.txt").symlink_to(tmp_path / "nowhere.txt")
+    (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "pipe.bin").symlink_to(tmp_path / "nowhere")  # not an article name: ignored
+    items = list(iter_inputs([tmp_path]))
+    assert ids(items) == [
+        str(tmp_path / n) for n in ("broken.txt", "good.txt", "loop.txt", "pipe.txt")
+    ]
+    errors = {item.id.rsplit("/", 1)[-1]: item.error for item in items}
+    assert errors["good.txt"] is None
+    assert "symbolic link" in errors["broken.txt"]
+    assert "symbolic link" in errors["loop.txt"]
+    assert "named pipe" in errors["pipe.txt"]
+    assert count_inputs([tmp_path]) == 4
+
+
 def test_jsonl_records_bad_lines_become_error_items(tmp_path):
     path = tmp_path / "in.jsonl"
     path.write_text(

@@ -212,7 +212,11 @@ def test_resume_skips_done_ids_and_cuts_a_torn_last_line(index, suspects, tmp_pa
 
 def test_resume_refuses_a_file_that_is_not_a_results_file(tmp_path):
     out = tmp_path / "results.jsonl"
-    out.write_text('{"id": "a"}\nnot json\n{"id": "b"}\n')
+    record = '{"id": "a", "verdict": "spun", "error": null}\n'
+    out.write_text(record + 'not json\n{"id": "b"}\n')
+    with pytest.raises(InputError, match=":2 is not a result record"):
+        read_done_ids(out)
+    out.write_text(record + '{"id": "b", "text": "an input line, not a result"}\n')
     with pytest.raises(InputError, match=":2 is not a result record"):
         read_done_ids(out)
 

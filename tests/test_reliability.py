@@ -240,13 +240,40 @@ def test_a_run_whose_inputs_all_failed_exits_3_unless_errors_are_allowed(index, 
     assert "3 the run finished, but some inputs got error records" in " ".join(help_text.split())
 
 
-@pytest.mark.parametrize("command", ["label", "index"])
+def test_a_resumed_run_still_exits_3_for_the_error_records_of_earlier_runs(index, tmp_path):
+    inputs = write_jsonl(
+        tmp_path / "in.jsonl", [{"id": "ok", "text": other(0)}, {"id": "bad", "text": " "}]
+    )
+    assert label(index, tmp_path / "a.jsonl", inputs).exit_code == 3
+    resumed = label(index, tmp_path / "a.jsonl", inputs, "--resume")
+    assert resumed.exit_code == 3, resumed.output
+    assert "1 input(s) got error records" in resumed.stderr
+    assert label(index, tmp_path / "a.jsonl", inputs, "--resume", "--allow-errors").exit_code == 0
+
+
+def test_resume_refuses_a_file_of_inputs_rather_than_skip_them(index, tmp_path):
+    rows = [{"id": f"d{k}", "text": other(k)} for k in range(3)]
+    inputs = write_jsonl(tmp_path / "in.jsonl", rows)
+    not_results = write_jsonl(tmp_path / "out.jsonl", rows[:2])  # input lines, not records
+    result = label(index, not_results, inputs, "--resume")
+    assert result.exit_code != 0
+    assert "is not a result record" in result.stderr
+    assert ids_of(not_results) == ["d0", "d1"]  # untouched
+
+
+@pytest.mark.parametrize("command", ["label", "index", "score", "spin"])
 def test_an_unknown_encoding_is_a_usage_error(index, tmp_path, command):
     inputs = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": other(0)}])
+    article = tmp_path / "a.txt"
+    article.write_text(other(0), encoding="utf-8")
     if command == "label":
         result = label(index, tmp_path / "out.jsonl", inputs, "--encoding", "foo")
-    else:
+    elif command == "index":
         result = invoke("index", inputs, "--output", tmp_path / "a.sdx", "--encoding", "foo")
+    elif command == "score":
+        result = invoke("score", article, "--original", article, "--encoding", "foo")
+    else:
+        result = invoke("spin", article, "--encoding", "foo")
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == ["Error: unknown encoding 'foo' (--encoding)"]
 
