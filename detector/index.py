@@ -1434,7 +1434,7 @@ def _check_header(path: Path) -> None:
     if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
         raise CorruptIndexError(
             f"{path} is not a spindetect index (not an SQLite file); "
-            "build one with `spindetect index ORIGINALS --out INDEX`"
+            "build one with `spindetect index ORIGINALS --output INDEX`"
         )
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
@@ -1452,7 +1452,7 @@ def _read_meta(connection: sqlite3.Connection, path: Path) -> IndexParams:
     if "meta" not in tables:
         raise CorruptIndexError(
             f"{path} is an SQLite file but not a spindetect index; "
-            "build one with `spindetect index ORIGINALS --out INDEX`"
+            "build one with `spindetect index ORIGINALS --output INDEX`"
         )
     meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
     if meta.get("magic") != MAGIC:

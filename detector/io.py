@@ -53,7 +53,8 @@ def read_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
             raise MissingInputError(f"{name}: no such file")
         if p.is_dir():
             raise MissingInputError(
-                f"{name} is a directory; pass a file (or a folder to --original)"
+                f"{name} is a directory; pass a file (`score --original` also takes a folder "
+                "of originals)"
             )
         try:
             with open(p, "rb") as f:
