@@ -7,7 +7,8 @@ character for one character, so offsets stay valid, and hard line wraps inside
 a sentence do not end the sentence.  Word forms are compared as
 ``detector.evasion.match_form`` gives them: a word keeps invisible characters
 (zero-width spaces, soft hyphens) inside it, and its form drops them and reads
-lookalike letters from other scripts as Latin.
+lookalike letters from other scripts as Latin.  A sentence has at most
+``MAX_SENTENCE_WORDS`` words: a longer run without a sentence end is cut into pieces.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from detector.evasion import LETTER_RUN, has_suspect_characters, match_form
 
-__all__ = ["Document", "make_document", "normalise"]
+__all__ = ["MAX_SENTENCE_WORDS", "Document", "make_document", "normalise"]
 
 _ONE_FOR_ONE = {
     **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\u0060\u00b4", "'"),
@@ -182,7 +183,25 @@ def _segment(
             lo = k + 1
     if words:
         sentences.append((lo, len(words)))
-    return sentences
+    return [piece for lo, hi in sentences for piece in _pieces(lo, hi)]
+
+
+MAX_SENTENCE_WORDS = 80  # no sentence of the evaluation splits is longer (the longest: 79)
+
+
+def _pieces(lo: int, hi: int) -> list[tuple[int, int]]:
+    """The sentence ``lo:hi`` in near-equal pieces of at most ``MAX_SENTENCE_WORDS`` words.
+
+    A run of words with no sentence end, glued to a copied sentence (a block of text
+    in another script, or a padding run-on), would otherwise be compared as part of
+    that sentence and dilute its evidence; cut up, it stays apart from it but for
+    the words of one piece.
+    """
+    count = -(-(hi - lo) // MAX_SENTENCE_WORDS)
+    if count <= 1:
+        return [(lo, hi)]
+    bounds = [lo + (hi - lo) * k // count for k in range(count + 1)]
+    return list(pairwise(bounds))
 
 
 def make_document(text: str, name: str = "<text>") -> Document:

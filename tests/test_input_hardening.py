@@ -23,7 +23,7 @@ from detector.evasion import find_evasion, match_form
 from detector.io import decode, format_size, read_document
 from detector.render import render_html, render_json, render_text, safe_for_terminal
 
-from .conftest import ORIGINAL, SPUN
+from .conftest import EXAMPLES, ORIGINAL, SPUN
 
 runner = CliRunner()
 
@@ -427,3 +427,23 @@ def test_size_limit_is_said_in_readable_units(pair):
 )
 def test_format_size(n, shown):
     assert format_size(n) == shown
+
+
+@pytest.mark.parametrize(
+    "padding",
+    [
+        " ".join(["مرحبا بالعالم"] * 200),  # another script, no sentence end
+        " ".join(["and the old town by the river"] * 60),  # an English run-on
+    ],
+    ids=["arabic", "run-on"],
+)
+def test_a_run_of_words_glued_to_a_copied_sentence_does_not_hide_the_spin(scorer, padding):
+    # 400 words with no sentence end, put before a spun article's first sentence, used to
+    # be compared as part of that sentence and diluted its evidence: not_spun (0.17).
+    original = make_document((EXAMPLES / "original.txt").read_text("utf-8"), "original")
+    spun = (EXAMPLES / "spun.txt").read_text("utf-8")
+    plain = scorer.score(make_document(spun, "suspect"), original)
+    padded = scorer.score(make_document(f"{padding} {spun}", "suspect"), original)
+    assert plain.verdict == padded.verdict == "spun"
+    assert padded.coverage.suspect < 0.8
+    assert max(hi - lo for lo, hi in make_document(padding).sentences) <= 80
