@@ -439,6 +439,11 @@ def score(
 
     messages = _messages(quiet, verbose)
     fmt = _output_format(fmt, output)
+    if suspect == "-" and "-" in (original or []):
+        raise fail(
+            "standard input can be read once: give the suspect or the original as a file",
+            EXIT_USAGE,
+        )
     if output is not None:
         _refuse_to_overwrite(output, [suspect, *(original or [])])
     with messages.timed(f"read {suspect}"):
@@ -885,6 +890,8 @@ def label_command(
             f"no source in the index for {summary.no_source:,} suspect(s), and no "
             "reference-free model is installed; they are recorded as not_spun / unrelated."
         )
+    if not summary.labelled and not summary.resumed:
+        messages.warn(f"the inputs ({', '.join(inputs)}) hold no records: nothing was labelled")
     if summary.renamed:
         messages.warn(
             f"{summary.renamed:,} input(s) had an id used already; they are recorded "

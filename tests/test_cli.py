@@ -88,6 +88,12 @@ def test_score_reads_the_suspect_from_stdin(pair):
     assert json.loads(result.stdout)["verdict"] == "spun"
 
 
+def test_score_refuses_standard_input_as_both_suspect_and_original():
+    result = invoke("score", "-", "--original", "-", input=SPUN)
+    assert result.exit_code == 2
+    assert "standard input can be read once" in result.stderr
+
+
 @pytest.mark.parametrize("which", [0, 1])
 def test_score_refuses_to_write_its_report_over_an_input(pair, which):
     result = invoke("score", pair[0], "--original", pair[1], "-o", pair[which])

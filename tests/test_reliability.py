@@ -240,6 +240,14 @@ def test_a_run_whose_inputs_all_failed_exits_3_unless_errors_are_allowed(index, 
     assert "3 the run finished, but some inputs got error records" in " ".join(help_text.split())
 
 
+def test_inputs_without_records_are_said_not_silently_labelled(index, tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    result = label(index, tmp_path / "out.jsonl", empty)
+    assert result.exit_code == 0
+    assert "hold no records: nothing was labelled" in result.stderr
+
+
 def test_a_resumed_run_still_exits_3_for_the_error_records_of_earlier_runs(index, tmp_path):
     inputs = write_jsonl(
         tmp_path / "in.jsonl", [{"id": "ok", "text": other(0)}, {"id": "bad", "text": " "}]
