@@ -175,7 +175,7 @@ def token_metrics(predictions: Any, labels: Any) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
-def _threshold_between(scores: Any, labels: Any, max_fpr: float = 0.01) -> float:
+def _threshold_between(scores: Any, labels: Any, max_fpr: float) -> float:
     """A cut midway between the clean articles' scores (all but ``max_fpr`` of them below
     it) and the spun ones' 2nd percentile, so that neither side sits on the edge; just
     above the clean ones when the two overlap."""
