@@ -588,7 +588,11 @@ def _csv_rows(
     A row that is not valid CSV (a quote never closed, text after a closing
     quote) or longer than ``max_chars`` is reported with ``fields`` None, and
     parsing starts again on the line after its first: a stray quote costs one
-    row, not the rest of the file.
+    row, not the rest of the file.  When the lines the open quote swallowed
+    before the parser stumbled do not all read as rows of the header's width
+    (a blank line, a sentence with no comma: an article's paragraphs whose
+    closing quote was lost), they belong to the broken row and parsing starts
+    again where it stumbled, so no paragraph comes back as a record of its own.
     """
     if csv.field_size_limit() < _CSV_FIELD_LIMIT:
         csv.field_size_limit(_CSV_FIELD_LIMIT)  # only ever raised: other users keep working
@@ -596,6 +600,7 @@ def _csv_rows(
     pending: deque[tuple[int, str]] = deque()
     consumed: list[tuple[int, str]] = []
     size = 0
+    width: int | None = None
 
     def feed() -> Iterator[str]:
         nonlocal size
@@ -620,20 +625,45 @@ def _csv_rows(
                 start = consumed[0][0] if consumed else 0
                 consumed.clear()
                 size = 0
+                if width is None and row:
+                    width = len(row)  # the header's
                 yield start, row, None
             return
         except (csv.Error, _RowTooLong) as exc:
             if not consumed:
                 return
             start = consumed[0][0]
-            pending.extendleft(reversed(consumed[1:]))
+            swallowed = consumed[1:-1]  # read inside the open quote, before the parser stumbled
+            if (
+                isinstance(exc, csv.Error)
+                and swallowed
+                and width is not None
+                and not all(_reads_as_row(line, delimiter, width) for _, line in swallowed)
+            ):
+                pending.appendleft(consumed[-1])
+                message = (
+                    f"is not valid CSV ({exc} on line {consumed[-1][0]}): lines {start}-"
+                    f"{swallowed[-1][0]} are skipped as one row whose quote was never closed"
+                )
+            else:
+                pending.extendleft(reversed(consumed[1:]))
+                message = f"is not valid CSV ({exc}; a stray or unclosed quote?)"
             consumed.clear()
             size = 0
             if isinstance(exc, _RowTooLong):
                 yield start, None, f"is longer than {(max_chars or 0) / 1e6:g} million characters "
                 "(a quote opened and never closed?)"
             else:
-                yield start, None, f"is not valid CSV ({exc}; a stray or unclosed quote?)"
+                yield start, None, message
+
+
+def _reads_as_row(line: str, delimiter: str, width: int) -> bool:
+    """Whether ``line`` alone is a valid CSV row of exactly ``width`` fields."""
+    try:
+        rows = list(csv.reader([line], delimiter=delimiter, strict=True))
+    except csv.Error:
+        return False
+    return len(rows) == 1 and len(rows[0]) == width
 
 
 def _csv_records(

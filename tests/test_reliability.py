@@ -204,6 +204,23 @@ def test_an_unclosed_csv_quote_costs_one_row_not_the_rest_of_the_file(tmp_path):
     assert "not valid CSV" in errors[f"{path}:3"] and "3 fields" in errors[f"{path}:6"]
 
 
+def test_paragraphs_swallowed_by_an_unclosed_csv_quote_are_not_records(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "id,text\n"
+        '1,"First paragraph of an article whose closing quote was lost.\n'
+        "\n"
+        "Second paragraph, with one comma\n"  # two fields: alone it would read as a row
+        '2,"the next row"\n'  # the parser stumbles here
+        "3,last\n"
+    )
+    items = list(iter_inputs([path]))
+    assert [(i.id, i.text) for i in items if i.error is None] == [("2", "the next row"), ("3", "last")]
+    [broken] = [i for i in items if i.error is not None]
+    assert broken.id == f"{path}:2"
+    assert "lines 2-4 are skipped as one row whose quote was never closed" in broken.error
+
+
 def test_a_file_without_a_text_field_is_a_usage_error_naming_its_fields(index, tmp_path):
     inputs = write_jsonl(tmp_path / "in.jsonl", [{"key": "k1", "headline": other(0)}])
     out = tmp_path / "results.jsonl"
