@@ -100,7 +100,7 @@ bench-passages: install  ## partial reuse: passages in longer pages, negatives (
 	$(PY) bench/bench_passages.py --write BENCHMARKS.md
 
 paraphrase-data: install  ## paraphrased copies and hard negatives for reference mode (~80 min generating with the LM on 2 cores, 30 s from its cache) -> data/paraphrase
-	$(TEST_ENV) $(PY) -m training.paraphrase_data --out data/paraphrase --lm-stories 200
+	$(TEST_ENV) $(PY) -m training.paraphrase_data --out data/paraphrase --lm generate --lm-stories 200
 
 evaluate-reference: install  ## reference mode: partial copies, paraphrased copies, hard negatives (~5 min) -> BENCHMARKS.md
 	$(PY) bench/bench_passages.py --write BENCHMARKS.md

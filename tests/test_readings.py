@@ -6,7 +6,7 @@ import json
 
 from detector.document import make_document
 from detector.lm_judge import LMReading, SentenceSurprisal, UnitReading
-from training.readings import _cached, reading_from_dict, reading_to_dict
+from training.readings import _cached, _fits, reading_from_dict, reading_to_dict
 
 
 def _reading() -> LMReading:
@@ -37,3 +37,12 @@ def test_a_torn_cache_line_is_skipped(tmp_path):
     entry = {"key": "a", "reading": reading_to_dict(_reading())}
     cache.write_text(json.dumps(entry) + "\n" + json.dumps(entry)[:40], "utf-8")
     assert [key for key, _ in _cached(cache)] == ["a"]
+
+
+def test_a_reading_made_before_the_sentences_were_split_differently_is_stale():
+    reading = _reading()
+    data = reading_to_dict(reading)
+    assert _fits(data, reading.document)
+    resplit = make_document("The firm stated. It would wait.")  # two sentences now
+    assert not _fits(data, resplit)
+    assert _fits({**data, "sentences": []}, resplit)  # no sentences read: cannot tell

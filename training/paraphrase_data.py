@@ -689,6 +689,12 @@ def build(args: argparse.Namespace, stories: Sequence[Story], cache: LMCache) ->
     for family in FAMILIES:
         print(f"{family:<18}{counts['dev'][family]:>6}{counts['test'][family]:>6}")
     print(f"written to {args.out}/dev.jsonl and {args.out}/test.jsonl")
+    if args.lm == "cache" and not counts["dev"]["paraphrase_lm"] + counts["test"]["paraphrase_lm"]:
+        print(
+            f"warning: no LM paraphrases: {args.cache} holds none for these stories; "
+            "--lm generate writes them (about 80 min on 2 cores)",
+            file=sys.stderr,
+        )
     return 0
 
 

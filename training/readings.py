@@ -4,8 +4,9 @@ The judge is the slow part of fitting and evaluating the ``lm`` and ``hybrid``
 models (seconds per article on a CPU).  ``read_documents`` reads documents in
 ``workers`` spawned processes (one torch thread each: two processes use two
 cores better than one process with two threads) and keeps each reading in a
-JSON-lines cache keyed by the judge's settings and the text, so refitting or
-re-evaluating reads nothing twice.  Nothing is pickled to disk.
+JSON-lines cache keyed by the judge's settings and the text (and checked
+against the document's sentences, which the splitter may since have changed), so
+refitting or re-evaluating reads nothing twice.  Nothing is pickled to disk.
 """
 
 from __future__ import annotations
@@ -49,6 +50,20 @@ def reading_from_dict(document: Document, data: dict[str, Any]) -> LMReading:
         pass2_seconds=float(data["pass2_seconds"]),
         pass2_tokens=int(data.get("pass2_tokens", 0)),
     )
+
+
+def _fits(data: dict[str, Any], document: Document) -> bool:
+    """Whether a cached reading was made of ``document`` as it is split now.
+
+    The key holds the judge's code and the text, not the sentence splitter's: a
+    reading whose sentences are not the document's (made before a change to
+    ``detector.document``) is stale.  A reading without sentences (the judge's
+    ``surprisal=False``) cannot tell and is kept.
+    """
+    sentences = data.get("sentences") or []
+    return not sentences or [(s["lo"], s["hi"]) for s in sentences] == [
+        (lo, hi) for lo, hi in document.sentences if hi > lo
+    ]
 
 
 def _key(settings: str, document: Document) -> str:
@@ -104,7 +119,11 @@ def read_documents(
     )
     keys = [_key(settings, d) for d in documents]
     known = dict(_cached(cache)) if cache is not None else {}
-    todo = [(k, d) for k, d in zip(keys, documents, strict=True) if k not in known]
+    todo = [
+        (k, d)
+        for k, d in zip(keys, documents, strict=True)
+        if k not in known or not _fits(known[k], d)
+    ]
     if todo:
         if cache is not None:
             cache.parent.mkdir(parents=True, exist_ok=True)
