@@ -863,6 +863,7 @@ def label_corpus(
         in_process = scheduler is None and workers == 1
         job = LabelJob(str(index), options, model, on_phase=on_phase if in_process else None)
         log = _ResultLog(out)
+        results: Iterable[list[LabelRecord]] = ()
         try:
             batches = batched(todo(), batch_size)
             if scheduler is not None:
@@ -872,7 +873,7 @@ def label_corpus(
                     raise ResourceError(
                         "--scheduler needs dask.distributed: pip install 'spindetect[scale]'"
                     ) from None
-                results: Iterable[list[LabelRecord]] = run_on_dask(job, batches, scheduler)
+                results = run_on_dask(job, batches, scheduler)
             else:
                 results = run_ordered(job, batches, workers=workers)
             for records in results:
@@ -889,6 +890,11 @@ def label_corpus(
                     on_progress(len(records))
         except BaseException:
             log.close(quiet=True)
+            # Stop the workers now (Ctrl-C, a failure), not at interpreter exit, which
+            # kills them before they release their semaphores ("leaked semaphore").
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()
             raise
         log.close()
     return LabelSummary(

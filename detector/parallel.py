@@ -19,6 +19,7 @@ import queue
 import signal
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -131,27 +132,65 @@ def _exit_with(parent: Any) -> None:
     os._exit(1)  # nothing to save: results go to the parent, which is gone
 
 
-def _worker_main(job: Job[Any, Any], tasks: Any, results: Any) -> None:
-    """Body of a worker process: start the job, then process batches until told to stop."""
+class _Terminated(BaseException):
+    """Raised in a worker by SIGTERM (the parent's ``terminate``), so that it exits
+    through its finalizers (semaphores released) instead of dying mid-batch."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise _Terminated
+
+
+def _worker_main(job: Job[Any, Any], tasks: Any, results: Any, stopping: Any) -> None:
+    """Body of a worker process: start the job, then process batches until told to stop.
+
+    Once ``stopping`` is set (the parent gives up: Ctrl-C, a failure), batches still
+    queued are skipped, so the worker reaches its stop sentinel at once and exits
+    cleanly; one still busy when the parent stops waiting is terminated and exits
+    without reporting.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    signal.signal(signal.SIGTERM, _raise_terminated)
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     try:
-        worker = job.start()
-    except BaseException as exc:
-        results.put((-1, False, _portable(exc)))
+        try:
+            worker = job.start()
+        except _Terminated:
+            raise
+        except BaseException as exc:
+            results.put((-1, False, _portable(exc)))
+            return
+        try:
+            while (task := tasks.get()) is not None:
+                if stopping.is_set():
+                    continue
+                seq, batch = task
+                try:
+                    results.put((seq, True, worker.process(batch)))
+                except _Terminated:
+                    raise
+                except BaseException as exc:
+                    results.put((seq, False, _portable(exc)))
+                    return
+        finally:
+            worker.close()
+    except _Terminated:
+        results.cancel_join_thread()  # the parent reads no more: do not wait to flush
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT inside the block (in the main thread only; elsewhere do nothing)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
         return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        while (task := tasks.get()) is not None:
-            seq, batch = task
-            try:
-                results.put((seq, True, worker.process(batch)))
-            except BaseException as exc:
-                results.put((seq, False, _portable(exc)))
-                return
+        yield
     finally:
-        worker.close()
+        signal.signal(signal.SIGINT, previous)
 
 
 class _Pool(Generic[T, R]):
@@ -161,18 +200,23 @@ class _Pool(Generic[T, R]):
         context = multiprocessing.get_context("spawn")
         self.tasks = context.Queue()
         self.results = context.Queue()
+        self.stopping = context.Event()
         self.processes = [
             context.Process(
                 target=_worker_main,
-                args=(job, self.tasks, self.results),
+                args=(job, self.tasks, self.results, self.stopping),
                 name=f"spindetect-worker-{k}",
                 daemon=True,
             )
             for k in range(workers)
         ]
         self.received = 0
-        for process in self.processes:
-            process.start()
+        # Started with Ctrl-C ignored (spawned processes keep an ignored signal through
+        # exec), so a Ctrl-C while they import is not a traceback in each: the parent
+        # handles it and stops them.
+        with _sigint_ignored():
+            for process in self.processes:
+                process.start()
 
     def receive(self) -> tuple[int, list[R]]:
         """The next finished batch, in completion order; raises if a worker failed or died."""
@@ -198,6 +242,7 @@ class _Pool(Generic[T, R]):
             return seq, payload
 
     def stop(self) -> None:
+        self.stopping.set()
         for _ in self.processes:
             self.tasks.put(None)
         for process in self.processes:

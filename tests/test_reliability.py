@@ -215,7 +215,10 @@ def test_paragraphs_swallowed_by_an_unclosed_csv_quote_are_not_records(tmp_path)
         "3,last\n"
     )
     items = list(iter_inputs([path]))
-    assert [(i.id, i.text) for i in items if i.error is None] == [("2", "the next row"), ("3", "last")]
+    assert [(i.id, i.text) for i in items if i.error is None] == [
+        ("2", "the next row"),
+        ("3", "last"),
+    ]
     [broken] = [i for i in items if i.error is not None]
     assert broken.id == f"{path}:2"
     assert "lines 2-4 are skipped as one row whose quote was never closed" in broken.error

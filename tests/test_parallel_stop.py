@@ -1,0 +1,78 @@
+"""Worker processes stop cleanly when the run is given up (Ctrl-C, a failure).
+
+Run in a fresh interpreter: the resource tracker's "leaked semaphore" warning,
+the mark of a worker killed mid-batch, is printed when the interpreter exits.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SCRIPT = textwrap.dedent(
+    """
+    import sys, time
+    import multiprocessing
+    from detector.parallel import run_ordered
+
+    class Worker:
+        def __init__(self):
+            self.lock = multiprocessing.RLock()  # as tqdm makes one: a semaphore to release
+        def process(self, batch):
+            time.sleep(0 if batch == [0] else float(sys.argv[1]))
+            return batch
+        def close(self):
+            pass
+
+    class Job:
+        def start(self):
+            return Worker()
+
+    if __name__ == "__main__":
+        results = run_ordered(Job(), ([k] for k in range(100)), workers=2)
+        print(next(results), flush=True)
+        results.close()  # what label does on Ctrl-C
+        print("stopped", flush=True)
+    """
+)
+
+
+def _run(
+    tmp_path: Path, seconds_per_batch: float
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    script = tmp_path / "stop_workers.py"
+    script.write_text(SCRIPT)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(script), str(seconds_per_batch)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    return done, time.perf_counter() - started
+
+
+def test_queued_batches_are_skipped_when_the_run_stops(tmp_path):
+    # 100 batches of 0.3 s queued ahead on two workers: stopping must not wait for them.
+    done, seconds = _run(tmp_path, 0.3)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[0]", "stopped"]
+    assert "leaked" not in done.stderr
+    assert seconds < 20
+
+
+def test_a_worker_busy_past_the_stop_wait_exits_through_its_finalizers(tmp_path):
+    # Each batch after the first outlasts the parent's wait (5 s): both workers are
+    # terminated mid-batch.
+    done, seconds = _run(tmp_path, 60.0)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[0]", "stopped"]
+    assert "leaked semaphore" not in done.stderr, done.stderr
+    assert seconds < 40
