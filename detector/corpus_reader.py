@@ -636,6 +636,7 @@ def _csv_rows(
             swallowed = consumed[1:-1]  # read inside the open quote, before the parser stumbled
             if (
                 isinstance(exc, csv.Error)
+                and "end of data" not in str(exc)  # a quote open to the end: any rows after it
                 and swallowed
                 and width is not None
                 and not all(_reads_as_row(line, delimiter, width) for _, line in swallowed)

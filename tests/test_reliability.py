@@ -514,3 +514,11 @@ def test_csv_rows_come_back_exactly_as_written(tmp_path, rows):
     records = list(read_records(path))
     assert [r.error for r in records] == [None] * len(rows)
     assert [r.text for r in records] == [text for _, text in rows]
+
+
+def test_a_quote_open_to_the_end_of_the_file_keeps_the_rows_after_it(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text('id,text\n1,"opened, never closed\n\n2,two\n3,three, two commas\n4,four\n')
+    items = list(iter_inputs([path]))
+    assert [(i.id, i.text) for i in items if i.error is None] == [("2", "two"), ("4", "four")]
+    assert [i.id for i in items if i.error is not None] == [f"{path}:2", f"{path}:5"]
