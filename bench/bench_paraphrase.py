@@ -148,11 +148,12 @@ def _pct(k: int, n: int) -> str:
 
 def render(results: list[FamilyResult], split: str, data: Path, readme: str) -> str:
     """The BENCHMARKS.md section."""
+    shown = data.relative_to(ROOT) if data.is_relative_to(ROOT) else data
     lines = [
         "## Machine-paraphrased copies and their hard negatives (reference mode)",
         "",
         f"`python bench/bench_paraphrase.py --split {split} --write BENCHMARKS.md` "
-        f"(`make evaluate-reference`), on the `{split}` split of `{data.relative_to(ROOT)}` "
+        f"(`make evaluate-reference`), on the `{split}` split of `{shown}` "
         "built by `python -m training.paraphrase_data` (`make paraphrase-data`); "
         f"{platform.machine()}, Python {platform.python_version()}, "
         f"{time.strftime('%Y-%m-%d')}. Each suspect is scored against its own original "

@@ -1105,7 +1105,7 @@ def spin_command(
         typer.Option(
             "--rate",
             "-r",
-            help="Share of the eligible words and phrases to replace, 0.05 to 0.6.",
+            help="Share of the eligible words and phrases to replace, 0.02 to 0.6.",
             metavar="RATE",
         ),
     ] = 0.3,

@@ -9,8 +9,9 @@ Recipe
 ------
 1. Load the corpora and split their stories into a fitting half and a held-out half.
 2. Make pairs from each original: spun copies (training spinner ``moby``, rates
-   0.05-0.6), syndicated copies (dates, honorifics, dropped sentences...), human
-   rewrites (OneStopEnglish intermediate/elementary against advanced) and exact copies.
+   0.02-0.6: light spins of a few swaps a paragraph are spun too), syndicated
+   copies (dates, honorifics, dropped sentences...), human rewrites (OneStopEnglish
+   intermediate/elementary against advanced) and exact copies.
 3. Align and judge every pair; label each predicted swap by whether the spinner
    really made it, and each pair by whether it is spun.
 4. Fit the span model, rescore the swaps, fit the document model.
@@ -67,7 +68,7 @@ def _held_out(story: str) -> bool:
 
 
 def build_pairs(
-    corpora: Sequence[str], seed: int, spins_per_original: int
+    corpora: Sequence[str], seed: int, spins_per_original: int, min_rate: float = 0.02
 ) -> tuple[list[Pair], list[Pair]]:
     """Pairs for fitting and for the held-out check, split by story."""
     from detector.spin.spinner import Spinner
@@ -87,7 +88,9 @@ def build_pairs(
         original = levels.get("adv") or next(iter(levels.values()))
         pairs = held if _held_out(story) else fit
         for _ in range(spins_per_original):
-            result = spinner.spin(original, rate=rng.uniform(0.05, 0.6), seed=rng.randrange(2**31))
+            result = spinner.spin(
+                original, rate=rng.uniform(min_rate, 0.6), seed=rng.randrange(2**31)
+            )
             truth = frozenset((s.start, s.end) for s in result.spans)
             pairs.append(Pair(result.text, original, True, "spun", truth))
         if pairs is held:
@@ -198,10 +201,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("detector/data/reference_weights.json"))
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--spins-per-original", type=int, default=3)
+    parser.add_argument(
+        "--min-rate",
+        type=float,
+        default=0.02,
+        help="lightest spin rate of the spun copies (0.05 before 2026-12-02)",
+    )
     args = parser.parse_args(argv)
 
     # 1-2. pairs, split by story
-    fit, held = build_pairs(args.corpus, args.seed, args.spins_per_original)
+    fit, held = build_pairs(args.corpus, args.seed, args.spins_per_original, args.min_rate)
     print(f"pairs: {len(fit)} for fitting, {len(held)} held out", file=sys.stderr)
 
     # 3. align and judge
@@ -239,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "fitted_on": (
             f"{len(fit)} pairs from half of the stories of "
             f"{', '.join(Path(c).name for c in args.corpus)}: moby-spun copies at rates "
-            "0.05-0.6, syndicated copies, human rewrites, exact copies"
+            f"{args.min_rate:g}-0.6, syndicated copies, human rewrites, exact copies"
         ),
         "held_out": {k: round(v, 4) for k, v in held_metrics.items()},
         "command": "make calibrate",

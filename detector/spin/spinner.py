@@ -77,7 +77,7 @@ __all__ = [
     "spin",
 ]
 
-RATE_RANGE = (0.05, 0.6)
+RATE_RANGE = (0.02, 0.6)  # from light spins (a few swaps a paragraph) to heavy ones
 PROTECTABLE = ("names", "numbers", "quotes")
 SPAN_KINDS = ("synonym", "phrase")
 
