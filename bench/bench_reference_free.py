@@ -162,7 +162,7 @@ def load_seconds(name: str, repeats: int = 3) -> float:
         results = context.Queue()
         worker = context.Process(target=_load_worker, args=(name, results))
         worker.start()
-        seconds.append(results.get())
+        seconds.append(results.get(timeout=600))  # a worker that dies must not hang the bench
         worker.join()
     return sorted(seconds)[len(seconds) // 2]
 

@@ -514,11 +514,13 @@ IdField = Annotated[
 ]
 
 
-def _batch_reading(encoding: str | None, text_field: str | None, id_field: str | None) -> Any:
-    """The record fields of the batch options; a usage error (exit 2) for bad ones."""
+def _batch_reading(text_field: str | None, id_field: str | None) -> Any:
+    """The record fields of the batch options; a usage error (exit 2) for bad ones.
+
+    (``--encoding`` is checked by its option's callback, ``_known_encoding``.)
+    """
     from detector.corpus_reader import FieldNames
 
-    _known_encoding(encoding)
     try:
         return FieldNames(text=text_field, id=id_field)
     except ValueError as exc:
@@ -614,7 +616,7 @@ def index_command(
 
     messages = _messages(quiet, verbose)
     output = _output_path(output, out, messages)
-    fields = _batch_reading(encoding, text_field, id_field)
+    fields = _batch_reading(text_field, id_field)
     messages.detail(
         f"{'adding to' if add else 'writing'} {output} from {', '.join(originals)} "
         f"with {workers} worker(s)"
@@ -826,7 +828,7 @@ def label_command(
     output = _output_path(output, out, messages)
     if output.suffix.lower() not in _LABEL_SUFFIXES:
         messages.warn(f"label writes JSON lines (one object per line); name {output} .jsonl")
-    fields = _batch_reading(encoding, text_field, id_field)
+    fields = _batch_reading(text_field, id_field)
     if scheduler is not None and workers != 1:
         messages.warn("--workers has no effect with --scheduler")
     if model is not None:
@@ -1010,7 +1012,7 @@ def report_command(
     from detector.overview import default_reports_dir, load_overview, render_overview
 
     messages = _messages(quiet, verbose)
-    _batch_reading(encoding, text_field, None)
+    _batch_reading(text_field, None)
     if index is None:
         for name, given in (
             ("--reports-dir", reports_dir),

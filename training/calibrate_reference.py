@@ -46,6 +46,7 @@ from detector.calibration import (
 )
 from detector.document import make_document
 from detector.judge import SubstitutionJudge
+from detector.spin.spinner import RATE_RANGE
 from detector.stopwords import STOPWORDS
 from detector.verdict import spin_features
 
@@ -68,7 +69,10 @@ def _held_out(story: str) -> bool:
 
 
 def build_pairs(
-    corpora: Sequence[str], seed: int, spins_per_original: int, min_rate: float = 0.02
+    corpora: Sequence[str],
+    seed: int,
+    spins_per_original: int,
+    min_rate: float = RATE_RANGE[0],
 ) -> tuple[list[Pair], list[Pair]]:
     """Pairs for fitting and for the held-out check, split by story."""
     from detector.spin.spinner import Spinner
@@ -204,8 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--min-rate",
         type=float,
-        default=0.02,
-        help="lightest spin rate of the spun copies (0.05 before 2026-12-02)",
+        default=RATE_RANGE[0],
+        help="lightest spin rate of the spun copies (default: the spinner's lightest, "
+        f"{RATE_RANGE[0]}; 0.05 before 2026-12-02)",
     )
     args = parser.parse_args(argv)
 
