@@ -217,6 +217,56 @@ def test_hard_negatives_stay_not_spun(scorer, original, name, relation):
     assert not any(s.kind == "paraphrase" for s in report.spans)
 
 
+@pytest.fixture(scope="module")
+def long_original():
+    """The original story and five more paragraphs of it (``continued.txt``)."""
+    text = (FIXTURES / "original.txt").read_text("utf-8").rstrip("\n")
+    return make_document(text + "\n\n" + (FIXTURES / "continued.txt").read_text("utf-8"), "long")
+
+
+@needs_minilm
+def test_a_retelling_of_the_first_half_of_a_long_original_is_paraphrased(scorer, long_original):
+    report = scorer.score(_document(FIXTURES / "paraphrased.txt"), long_original)
+    assert (report.verdict, report.relation) == ("paraphrased", "copy")
+    assert "retell the original's sentences 1-10, in order" in report.note
+    # The passages lie in the retold half; the rest of the original is not reused.
+    half = long_original.text.index("The repairs were paid for")
+    assert report.passages and all(p.original_end <= half for p in report.passages)
+    assert report.coverage.suspect == 1.0 and 0.4 < report.coverage.original < 0.6
+
+
+@needs_minilm
+def test_a_retold_passage_inside_a_page_of_other_news_is_paraphrased(scorer, original):
+    before = (
+        "The city's summer festival will return to the riverside park in July, organisers "
+        "said on Monday. More than 40 bands have been booked, and tickets go on sale next "
+        "week.\n\nFood stalls from around the region will line the main path, and a new "
+        "children's area will open near the playground."
+    )
+    after = (
+        "In other news, the library on Church Street will extend its opening hours from "
+        "September. Volunteers are needed to run a new reading club for teenagers.\n\nThe "
+        "weather service expects a dry and warm weekend, with temperatures reaching 28 "
+        "degrees on Sunday."
+    )
+    retold = (FIXTURES / "paraphrased.txt").read_text("utf-8").strip()
+    page = make_document(f"{before}\n\n{retold}\n\n{after}\n", "page")
+    report = scorer.score(page, original)
+    assert (report.verdict, report.relation) == ("paraphrased", "copy")
+    assert "(of sentences 4-13) retell the original's in order" in report.note
+    start = page.text.index(retold[:40])
+    assert [(p.start, p.kind) for p in report.passages] == [(start, "paraphrased")]
+    assert 0.6 < report.coverage.suspect < 0.8 and report.coverage.original == 1.0
+
+
+@needs_minilm
+@pytest.mark.parametrize("name", ["independent.txt", "simplified.txt", "reworded.txt"])
+def test_hard_negatives_against_a_long_original_stay_not_spun(scorer, long_original, name):
+    report = scorer.score(_document(FIXTURES / name), long_original)
+    assert report.verdict == "not_spun"
+    assert not any(s.kind == "paraphrase" for s in report.spans)
+
+
 @needs_minilm
 def test_the_syndicated_pair_and_the_spun_copy_keep_their_verdicts(scorer):
     example = _document(EXAMPLES / "original.txt")

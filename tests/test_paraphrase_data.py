@@ -212,3 +212,30 @@ def test_lm_paraphrase_from_cache_skips_stories_never_generated(tmp_path) -> Non
     result = lm_paraphrase(text, cached_only(again))
     assert result is not None and result.reasons == {"ok": 1}
     assert re.match(r"On Monday", result.suspect)
+
+
+def test_lm_part_pairs_set_the_retold_opening_against_the_whole_story(tmp_path) -> None:
+    more = (
+        "Engineers will inspect the bridge again in the spring. The council will publish "
+        "their report online. Cyclists have asked for a wider lane on the new deck."
+    )
+    long_story = Story("wikinews:9", ARTICLE + SEP + more, "Bridge, long")
+    pairs = build_pairs(
+        [*_stories(), long_story],
+        seed=1,
+        rewrite=_fake_lm,
+        lm_stories=5,
+        lm_sentences=6,
+        seeds=tmp_path,
+        independent=tmp_path,
+    )
+    whole = {p.source_story: p for p in pairs if p.family == "paraphrase_lm"}
+    parts = [p for p in pairs if p.family == "paraphrase_lm_part"]
+    # Only the long story goes on for five sentences after its six-sentence opening.
+    assert [p.source_story for p in parts] == ["wikinews:9"]
+    part, lm = parts[0], whole["wikinews:9"]
+    assert part.expected == "paraphrased"
+    assert part.suspect == lm.suspect
+    rest = ARTICLE.split(SEP)[2] + SEP + more
+    assert part.original == lm.original + SEP + rest
+    assert part.meta["rest_sentences"] == 5

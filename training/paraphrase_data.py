@@ -14,6 +14,11 @@ in families:
     (empty, unchanged, drifting) are replaced by the source sentence, and the
     share rewritten is recorded; an opening with too few rewritten sentences is
     left out.
+``paraphrase_lm_part`` (paraphrased)
+    The same LM rewrites of an article's opening against the whole article (the
+    accepted opening sentences, then the rest of the article): a page that
+    retells only the start of its source, which the user holds in full.
+    Articles whose rest is shorter than ``MIN_PART_REST_SENTENCES`` are left out.
 ``syndicated`` (not_paraphrased)
     The two outlets' copies of one AFP story in ``../shared/seeds`` (000 and 001)
     and synthetic syndicated copies (``training.edits.syndicate``).
@@ -83,6 +88,7 @@ DEV_SHARE = 30  # percent of stories in dev
 FAMILIES = (
     "paraphrase_rule",
     "paraphrase_lm",
+    "paraphrase_lm_part",
     "syndicated",
     "simplified",
     "independent",
@@ -96,6 +102,7 @@ PROMPTS = (
     "Paraphrase this sentence, keeping its meaning: {sentence}",
 )
 PROMPT_VERSION = "v2"
+MIN_PART_REST_SENTENCES = 5  # paraphrase_lm_part: the article goes on at least this long
 MIN_LM_REWRITTEN = 0.5  # an LM opening with fewer rewritten sentences is left out
 
 # A callable rewriting sentences at an attempt (0, 1, ...): one raw output per input, None
@@ -187,15 +194,28 @@ def split_of(story_key: str) -> str:
 
 def opening(text: str, sentences: int) -> str:
     """The first ``sentences`` sentences of ``text``, paragraph breaks kept."""
-    out: list[str] = []
+    return _cut(text, sentences)[0]
+
+
+def after_opening(text: str, sentences: int) -> tuple[str, int]:
+    """What follows ``opening(text, sentences)``, paragraph breaks kept, and its sentence count."""
+    return _cut(text, sentences)[1:]
+
+
+def _cut(text: str, sentences: int) -> tuple[str, str, int]:
+    """``text`` cut after its first ``sentences`` sentences: (head, rest, sentences in rest)."""
+    head: list[str] = []
+    rest: list[str] = []
     left = sentences
+    rest_sentences = 0
     for part in text.split(SEP):
-        if left <= 0:
-            break
-        found = split_sentences(part)[:left]
-        left -= len(found)
-        out.append(" ".join(found))
-    return SEP.join(p for p in out if p)
+        found = split_sentences(part)
+        taken = found[: max(left, 0)]
+        left -= len(taken)
+        head.append(" ".join(taken))
+        rest.append(" ".join(found[len(taken) :]))
+        rest_sentences += len(found) - len(taken)
+    return SEP.join(p for p in head if p), SEP.join(p for p in rest if p), rest_sentences
 
 
 # --------------------------------------------------------------------------- the language model
@@ -492,8 +512,11 @@ def lm_pairs(
 ) -> Iterator[Pair]:
     """``paraphrase_lm``: the accepted LM rewrites of each story's opening, with their sources.
 
-    Stories the model has not (yet) answered for, and openings with fewer than
-    ``MIN_LM_SENTENCES`` accepted rewrites, give no pair.
+    Each is followed by its ``paraphrase_lm_part`` pair (the same suspect against
+    the accepted opening and the rest of the story) when the story goes on for
+    ``MIN_PART_REST_SENTENCES`` sentences or more.  Stories the model has not
+    (yet) answered for, and openings with fewer than ``MIN_LM_SENTENCES``
+    accepted rewrites, give no pair.
     """
     for story in stories:
         result = lm_paraphrase(opening(story.text, sentences), rewrite)
@@ -518,6 +541,17 @@ def lm_pairs(
             story.key,
             meta,
         )
+        rest, rest_sentences = after_opening(story.text, sentences)
+        if rest_sentences >= MIN_PART_REST_SENTENCES:
+            yield Pair(
+                f"paraphrase_lm_part:{story.key}",
+                "paraphrase_lm_part",
+                result.suspect,
+                result.original + SEP + rest,
+                "paraphrased",
+                story.key,
+                {**meta, "rest_sentences": rest_sentences},
+            )
 
 
 def syndicated_pairs(stories: Sequence[Story], seed: int, seeds: Path = SEEDS) -> Iterator[Pair]:
