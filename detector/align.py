@@ -18,7 +18,7 @@ from typing import Literal
 from detector.document import Document
 from detector.stopwords import STOPWORDS
 
-__all__ = ["Alignment", "Edit", "SentencePair", "align", "content_overlap"]
+__all__ = ["Alignment", "Edit", "SentencePair", "align", "content_containment", "content_overlap"]
 
 EditOp = Literal["equal", "substitute", "insert", "delete"]
 
@@ -109,6 +109,24 @@ def content_overlap(a: Document, b: Document) -> float:
         return 0.0
     shared = sum([v for w, v in wa.items() if w in wb])
     return 2 * shared / total
+
+
+def content_containment(a: Document, b: Document) -> float:
+    """How much of the smaller-covered side's content words the other holds (0 .. 1).
+
+    The larger of the two weighted shares: of ``a``'s content words found in
+    ``b``, and of ``b``'s found in ``a``.  Unlike ``content_overlap`` it stays
+    high when one text is a part of the other (a page retelling the opening of
+    a long article).
+    """
+    wa = _content_weights(a.words)
+    wb = _content_weights(b.words)
+    shares = [
+        sum([v for w, v in mine.items() if w in theirs]) / total
+        for mine, theirs in ((wa, wb), (wb, wa))
+        if (total := sum(mine.values()))
+    ]
+    return max(shares, default=0.0)
 
 
 def _pair_sentences(suspect: Document, original: Document) -> list[SentencePair]:

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from detector import ReferenceScorer, make_document
-from detector.align import align
+from detector.align import align, content_containment, content_overlap
 from detector.errors import ResourceError
 from detector.paraphrase import (
     ParaphraseRule,
@@ -33,6 +33,7 @@ from detector.score import swapped_share
 
 FIXTURES = Path(__file__).parent / "fixtures" / "paraphrase"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+HANDSPUN = Path(__file__).parent / "fixtures" / "handspun"
 
 
 def _document(path: Path):
@@ -137,6 +138,29 @@ def test_a_copy_restructured_in_place_counts_its_moved_clauses(original):
     by_function_words = judge_paraphrase(alignment, OrderEncoder())
     assert by_function_words.rewritten_share < ParaphraseRule().rewritten_share
     assert not by_function_words.is_paraphrase
+
+
+def test_a_short_retelling_of_a_long_original_reaches_the_meaning_check(original):
+    """The opening paragraphs retold, against a long original holding them (some 1,700 words)."""
+    opening = (FIXTURES / "paraphrased.txt").read_text("utf-8").split("\n\n")[:2]
+    suspect = make_document("\n\n".join(opening), "opening")
+    more = [
+        FIXTURES / "continued.txt",
+        EXAMPLES / "original.txt",
+        *sorted((HANDSPUN / "clean").glob("*.txt")),
+    ]
+    long = make_document(
+        "\n\n".join([original.text, *(p.read_text("utf-8") for p in more)]), "long"
+    )
+    rule = ParaphraseRule()
+    assert len(suspect.sentences) >= rule.min_pairs
+    assert content_overlap(suspect, long) < rule.min_overlap
+    assert content_containment(suspect, long) >= rule.min_containment
+    assert needs_meaning_check(align(suspect, long))
+    # An unrelated story stays under both measures and is never embedded.
+    other = _document(EXAMPLES / "original.txt")
+    assert content_containment(suspect, other) < rule.min_containment
+    assert not needs_meaning_check(align(suspect, other))
 
 
 def test_plain_spins_and_syndicated_copies_are_never_embedded(original):
