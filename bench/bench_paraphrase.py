@@ -1,12 +1,14 @@
 """Benchmark of the ``paraphrased`` verdict: machine-paraphrased copies and hard negatives.
 
 Reads the pairs ``python -m training.paraphrase_data`` builds (``data/paraphrase``;
-see its README for the families and how realistic each is), scores each suspect
-against its original with ``ReferenceScorer`` and counts verdicts per family:
+see the docstring of ``training/paraphrase_data.py`` for the families and how
+realistic each is), scores each suspect against its original with
+``ReferenceScorer`` and counts verdicts per family:
 
-* ``paraphrase_rule``, ``paraphrase_lm``: copies retold sentence by sentence (a
-  rule-based paraphraser; SmolLM2-135M-Instruct prompted sentence by sentence),
-  which should be ``paraphrased``;
+* ``paraphrase_rule``, ``paraphrase_lm``, ``paraphrase_lm_part``: copies retold
+  sentence by sentence (a rule-based paraphraser; SmolLM2-135M-Instruct prompted
+  sentence by sentence, against the opening it retold or against the whole
+  article), which should be ``paraphrased``;
 * ``syndicated``, ``simplified``, ``independent``, ``unrelated``: hard negatives
   (syndicated copies with ordinary edits, OneStopEnglish human simplifications,
   hand-written independent reports of the same event, other stories), which

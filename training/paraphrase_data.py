@@ -30,6 +30,22 @@ in families:
 ``unrelated`` (not_paraphrased)
     Two different stories.
 
+How realistic the families are.  The rule paraphraser restructures about one
+sentence in ten (clauses moved, voice changed, reporting verbs, splits and
+merges) and otherwise swaps common words and restyles numbers: its copies read
+like a light spin with a few rebuilt sentences, not like a paraphrasing tool,
+which rebuilds every sentence.  SmolLM2-135M-Instruct rewrites each sentence on
+its own (no context across sentences) and drifts in meaning more often than a
+commercial tool or round-trip translation; its rejected rewrites are left out,
+so its suspects are short (3 to 10 sentences).  ``paraphrase_lm_part`` is as
+realistic as the LM family; pages that retell the first part of a source are
+common, though real ones retell more than a few sentences.  The hard negatives
+are real text (OneStopEnglish's human simplifications, the AFP story run by two
+outlets, hand-written independent reports) apart from the synthetic syndicated
+copies (``training.edits``: dates, bylines, dropped sentences, house style).
+Hand-written retellings in the style of paraphrasing tools and round-trip
+translation are in ``tests/fixtures/paraphrase``.
+
 Every family is split by story (about 30% dev, 70% test, by a hash of the story
 key), so no story has pairs in both splits.  Records are JSON Lines::
 
