@@ -62,6 +62,7 @@ __all__ = [
     "moved_content_words",
     "needs_meaning_check",
     "pair_by_meaning",
+    "split_halves",
 ]
 
 _MAX_SENTENCES = 600  # per side: longer texts are compared on their first sentences
@@ -507,3 +508,38 @@ def judge_paraphrase(
         suspect_sentences=len(s_sentences),
         original_sentences=len(o_sentences),
     )
+
+
+def split_halves(
+    suspect: Document, original: Document, evidence: ParaphraseEvidence
+) -> dict[int, tuple[int, int]]:
+    """The suspect sentences of each rewritten pair widened by the halves of a split.
+
+    Paraphrasers often split a sentence in two; the pairing takes one half, and
+    the other, left unpaired, would show as word edits against the whole
+    original sentence.  An unpaired sentence beside a rewritten one, most of
+    whose content words (half or more) that pair's original sentence holds, is
+    its other half.  Returns ``{suspect sentence: (first, last)}`` for the pairs widened.
+    """
+    paired = {p.suspect for p in evidence.pairs}
+    count = min(len(suspect.sentences), _MAX_SENTENCES)
+
+    def content(document: Document, sentence: int) -> set[str]:
+        lo, hi = document.sentences[sentence]
+        return {w for w in document.words[lo:hi] if w not in STOPWORDS and w[0].isalnum()}
+
+    widened: dict[int, tuple[int, int]] = {}
+    for pair in evidence.rewritten:
+        held = content(original, pair.original)
+        first = last = pair.suspect
+        for step in (-1, 1):
+            other = pair.suspect + step
+            if not 0 <= other < count or other in paired:
+                continue
+            words = content(suspect, other)
+            if words and len(words & held) >= len(words) / 2:
+                first, last = min(first, other), max(last, other)
+                paired.add(other)  # one pair's half, never two pairs'
+        if (first, last) != (pair.suspect, pair.suspect):
+            widened[pair.suspect] = (first, last)
+    return widened

@@ -26,6 +26,7 @@ from detector.paraphrase import (
     SentenceEncoder,
     judge_paraphrase,
     needs_meaning_check,
+    split_halves,
 )
 from detector.passages import (
     PassageRange,
@@ -267,15 +268,20 @@ def swapped_share(report: Report) -> float:
 def _paraphrased(report: Report, evidence: ParaphraseEvidence) -> Report:
     """``report`` (the word alignment's) turned into the report on a paraphrased copy.
 
-    Each rewritten sentence becomes a span of kind ``paraphrase`` holding the
-    original sentence it retells; the word-level spans inside those sentences
-    give way, the others stay.  Runs of retold sentences are the passages.
+    Each rewritten sentence (with the other half of a sentence the suspect
+    split in two: ``split_halves``) becomes a span of kind ``paraphrase``
+    holding the original sentence it retells; the word-level spans inside
+    those sentences give way, the others stay.  Runs of retold sentences are
+    the passages.
     """
     suspect, original = report.suspect, report.original
     assert original is not None  # a reference report
+    halves = split_halves(suspect, original, evidence)
     sentence_spans = []
     for pair in evidence.rewritten:
-        start, end = suspect.char_span(*suspect.sentences[pair.suspect])
+        first, last = halves.get(pair.suspect, (pair.suspect, pair.suspect))
+        start = suspect.char_span(*suspect.sentences[first])[0]
+        end = suspect.char_span(*suspect.sentences[last])[1]
         o_start, o_end = original.char_span(*original.sentences[pair.original])
         similarity = min(1.0, max(0.0, pair.similarity))
         sentence_spans.append(
@@ -301,8 +307,10 @@ def _paraphrased(report: Report, evidence: ParaphraseEvidence) -> Report:
             or pair.suspect > run[-1].suspect + 2
             or pair.original > run[-1].original + 2
         ):
-            start = suspect.char_span(*suspect.sentences[run[0].suspect])[0]
-            end = suspect.char_span(*suspect.sentences[run[-1].suspect])[1]
+            first = halves.get(run[0].suspect, (run[0].suspect, run[0].suspect))[0]
+            last = halves.get(run[-1].suspect, (run[-1].suspect, run[-1].suspect))[1]
+            start = suspect.char_span(*suspect.sentences[first])[0]
+            end = suspect.char_span(*suspect.sentences[last])[1]
             o_start = original.char_span(*original.sentences[run[0].original])[0]
             o_end = original.char_span(*original.sentences[run[-1].original])[1]
             passages.append(Passage(start, end, o_start, o_end, "paraphrased"))

@@ -391,3 +391,21 @@ def test_swapped_share_counts_dropped_words_as_changes():
         deletions=(Deletion(0, 3, "one", 0),),
     )
     assert swapped_share(report) == pytest.approx(1 / 3)
+
+
+@needs_minilm
+def test_a_sentence_split_in_two_is_one_paraphrase_span(scorer, original):
+    """Paraphrasers split sentences: the unpaired half joins its pair, not word edits."""
+    text = (FIXTURES / "paraphrased.txt").read_text("utf-8")
+    joined = "in the coming month, following repair work that lasted nearly two years"
+    split = text.replace(joined, "in the coming month. The repair work lasted nearly two years")
+    assert split != text
+    report = scorer.score(make_document(split, "split"), original)
+    assert report.verdict == "paraphrased"
+    first = report.spans[0]
+    assert first.kind == "paraphrase"
+    assert first.text.startswith("According to city") and first.text.endswith("$48 million")
+    assert first.original.startswith("City officials said on Tuesday")
+    second_half = split.index("The repair work")
+    assert not any(second_half <= s.start < first.end for s in report.spans[1:])
+    assert report.passages[0].start == 0 and report.passages[0].end >= first.end
