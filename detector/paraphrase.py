@@ -156,7 +156,7 @@ class ParaphraseRule:
     length_ratio: tuple[float, float] = (0.75, 1.5)
     max_sentence_ratio: float = 1.3
     min_pairs: int = 2
-    part_min_pairs: int = 4
+    part_min_pairs: int = 3
     part_paired_share: float = 0.85
     part_original_share: float = 0.85
     part_rewritten_share: float = 0.6
