@@ -298,7 +298,16 @@ def _paraphrased(report: Report, evidence: ParaphraseEvidence) -> Report:
         )
     inside = [(s.start, s.end) for s in sentence_spans]
     kept = [s for s in report.spans if not any(lo <= s.start < hi for lo, hi in inside)]
-    deletions = [d for d in report.deletions if not any(lo < d.start < hi for lo, hi in inside)]
+    # Original text a paraphrase span retells was not dropped, whatever the word alignment,
+    # which pairs a retold sentence's words loosely, says.
+    retold = [(s.original_start, s.original_end) for s in sentence_spans]
+    deletions = [
+        d
+        for d in report.deletions
+        if not any(lo < d.start < hi for lo, hi in inside)
+        and 2 * _overlap(d.original_start, d.original_end, retold)
+        < d.original_end - d.original_start
+    ]
     passages = []
     run: list[MeaningPair] = []
     for pair in (*evidence.pairs, None):
@@ -327,6 +336,15 @@ def _paraphrased(report: Report, evidence: ParaphraseEvidence) -> Report:
         passages=tuple(passages),
         coverage=measure_coverage(tuple(passages), suspect, original),
         note=f"paraphrased: {evidence.summary()}",
+    )
+
+
+def _overlap(start: int, end: int, ranges: Sequence[tuple[int | None, int | None]]) -> int:
+    """How many characters of ``start``-``end`` lie in ``ranges`` (assumed disjoint)."""
+    return sum(
+        max(0, min(end, hi) - max(start, lo))
+        for lo, hi in ranges
+        if lo is not None and hi is not None
     )
 
 

@@ -256,6 +256,8 @@ def test_a_retelling_of_the_first_half_of_a_long_original_is_paraphrased(scorer,
     # The passages lie in the retold half; the rest of the original is not reused.
     half = long_original.text.index("The repairs were paid for")
     assert report.passages and all(p.original_end <= half for p in report.passages)
+    # What was dropped is the rest of the story, not words of the sentences retold.
+    assert [d.original_start for d in report.deletions] == [half]
     assert report.coverage.suspect == 1.0 and 0.4 < report.coverage.original < 0.6
 
 
@@ -409,3 +411,11 @@ def test_a_sentence_split_in_two_is_one_paraphrase_span(scorer, original):
     second_half = split.index("The repair work")
     assert not any(second_half <= s.start < first.end for s in report.spans[1:])
     assert report.passages[0].start == 0 and report.passages[0].end >= first.end
+
+
+@needs_minilm
+def test_retold_sentences_are_not_listed_as_dropped(scorer, original):
+    """The word alignment pairs a retold sentence's words loosely and leaves some as dropped."""
+    report = scorer.score(_document(FIXTURES / "paraphrased.txt"), original)
+    assert report.verdict == "paraphrased"
+    assert report.deletions == ()
