@@ -62,7 +62,7 @@ __all__ = [
     "moved_content_words",
     "needs_meaning_check",
     "pair_by_meaning",
-    "split_halves",
+    "widen_pairs",
 ]
 
 _MAX_SENTENCES = 600  # per side: longer texts are compared on their first sentences
@@ -510,36 +510,57 @@ def judge_paraphrase(
     )
 
 
-def split_halves(
-    suspect: Document, original: Document, evidence: ParaphraseEvidence
-) -> dict[int, tuple[int, int]]:
-    """The suspect sentences of each rewritten pair widened by the halves of a split.
+def widen_pairs(
+    suspect: Document,
+    original: Document,
+    evidence: ParaphraseEvidence,
+    encoder: SentenceEncoder,
+    tolerance: float = 0.05,
+) -> dict[int, tuple[tuple[int, int], tuple[int, int]]]:
+    """The sentences each rewritten pair retells, widened by the halves of split and merged ones.
 
-    Paraphrasers often split a sentence in two; the pairing takes one half, and
-    the other, left unpaired, would show as word edits against the whole
-    original sentence.  An unpaired sentence beside a rewritten one, most of
-    whose content words (half or more) that pair's original sentence holds, is
-    its other half.  Returns ``{suspect sentence: (first, last)}`` for the pairs widened.
+    Paraphrasers split a sentence in two and merge two into one; the pairing
+    takes one sentence a side, so the other half shows as word edits against
+    the whole original sentence (a split) or as dropped text (a merge).  An
+    unpaired sentence beside a rewritten pair, on either side, joins it when
+    the pair's texts with it read as close in meaning (cosine) as without it,
+    within ``tolerance``: the other half of a split raises or keeps the
+    cosine, a sentence of its own lowers it by far more (0.2 to 0.3 in the
+    hand-written fixtures).  Returns ``{suspect sentence of the pair:
+    ((first, last), (original first, original last))}`` for the pairs widened.
     """
-    paired = {p.suspect for p in evidence.pairs}
-    count = min(len(suspect.sentences), _MAX_SENTENCES)
+    s_taken = {p.suspect for p in evidence.pairs}
+    o_taken = {p.original for p in evidence.pairs}
+    s_count = min(len(suspect.sentences), _MAX_SENTENCES)
+    o_count = min(len(original.sentences), _MAX_SENTENCES)
+    s_texts, o_texts = _sentence_texts(suspect), _sentence_texts(original)
 
-    def content(document: Document, sentence: int) -> set[str]:
-        lo, hi = document.sentences[sentence]
-        return {w for w in document.words[lo:hi] if w not in STOPWORDS and w[0].isalnum()}
+    def cosine(s_range: tuple[int, int], o_range: tuple[int, int]) -> float:
+        left = " ".join(s_texts[s_range[0] : s_range[1] + 1])
+        right = " ".join(o_texts[o_range[0] : o_range[1] + 1])
+        vectors = encoder.encode([left, right])
+        return float(vectors[0] @ vectors[1])
 
-    widened: dict[int, tuple[int, int]] = {}
+    widened: dict[int, tuple[tuple[int, int], tuple[int, int]]] = {}
     for pair in evidence.rewritten:
-        held = content(original, pair.original)
-        first = last = pair.suspect
-        for step in (-1, 1):
-            other = pair.suspect + step
-            if not 0 <= other < count or other in paired:
-                continue
-            words = content(suspect, other)
-            if words and len(words & held) >= len(words) / 2:
-                first, last = min(first, other), max(last, other)
-                paired.add(other)  # one pair's half, never two pairs'
-        if (first, last) != (pair.suspect, pair.suspect):
-            widened[pair.suspect] = (first, last)
+        s_range, o_range = (pair.suspect, pair.suspect), (pair.original, pair.original)
+        best = pair.similarity
+        for side in ("suspect", "original"):
+            for step in (-1, 1):
+                current = s_range if side == "suspect" else o_range
+                other = current[0] - 1 if step < 0 else current[1] + 1
+                count, taken = (s_count, s_taken) if side == "suspect" else (o_count, o_taken)
+                if not 0 <= other < count or other in taken:
+                    continue
+                wider = (min(current[0], other), max(current[1], other))
+                trial = cosine(wider, o_range) if side == "suspect" else cosine(s_range, wider)
+                if trial >= best - tolerance:
+                    best = max(best, trial)
+                    taken.add(other)  # one pair's half, never two pairs'
+                    if side == "suspect":
+                        s_range = wider
+                    else:
+                        o_range = wider
+        if (s_range, o_range) != ((pair.suspect, pair.suspect), (pair.original, pair.original)):
+            widened[pair.suspect] = (s_range, o_range)
     return widened

@@ -26,7 +26,7 @@ from detector.paraphrase import (
     SentenceEncoder,
     judge_paraphrase,
     needs_meaning_check,
-    split_halves,
+    widen_pairs,
 )
 from detector.passages import (
     PassageRange,
@@ -119,7 +119,8 @@ class ReferenceScorer:
         if not evidence.is_paraphrase:
             return scored
         features = {**scored.features, "reuse": evidence.paired_share}
-        return ScoredPair(_paraphrased(scored.report, evidence), features)
+        widened = widen_pairs(suspect, original, evidence, self.encoder)
+        return ScoredPair(_paraphrased(scored.report, evidence, widened), features)
 
     def score(self, suspect: Document, originals: Sequence[Document] | Document) -> Report:
         """The report on ``suspect`` against the best-matching of ``originals``.
@@ -265,24 +266,31 @@ def swapped_share(report: Report) -> float:
     return swapped / changed if changed else 0.0
 
 
-def _paraphrased(report: Report, evidence: ParaphraseEvidence) -> Report:
+def _paraphrased(
+    report: Report,
+    evidence: ParaphraseEvidence,
+    widened: dict[int, tuple[tuple[int, int], tuple[int, int]]] | None = None,
+) -> Report:
     """``report`` (the word alignment's) turned into the report on a paraphrased copy.
 
-    Each rewritten sentence (with the other half of a sentence the suspect
-    split in two: ``split_halves``) becomes a span of kind ``paraphrase``
-    holding the original sentence it retells; the word-level spans inside
+    Each rewritten sentence becomes a span of kind ``paraphrase`` holding the
+    original sentence it retells (both widened by the halves of a sentence the
+    paraphraser split or merged: ``widened``, from ``widen_pairs``); the word-level spans inside
     those sentences give way, the others stay.  Runs of retold sentences are
     the passages.
     """
     suspect, original = report.suspect, report.original
     assert original is not None  # a reference report
-    halves = split_halves(suspect, original, evidence)
+    widened = widened or {}
     sentence_spans = []
     for pair in evidence.rewritten:
-        first, last = halves.get(pair.suspect, (pair.suspect, pair.suspect))
+        (first, last), (o_first, o_last) = widened.get(
+            pair.suspect, ((pair.suspect, pair.suspect), (pair.original, pair.original))
+        )
         start = suspect.char_span(*suspect.sentences[first])[0]
         end = suspect.char_span(*suspect.sentences[last])[1]
-        o_start, o_end = original.char_span(*original.sentences[pair.original])
+        o_start = original.char_span(*original.sentences[o_first])[0]
+        o_end = original.char_span(*original.sentences[o_last])[1]
         similarity = min(1.0, max(0.0, pair.similarity))
         sentence_spans.append(
             Span(
@@ -316,12 +324,12 @@ def _paraphrased(report: Report, evidence: ParaphraseEvidence) -> Report:
             or pair.suspect > run[-1].suspect + 2
             or pair.original > run[-1].original + 2
         ):
-            first = halves.get(run[0].suspect, (run[0].suspect, run[0].suspect))[0]
-            last = halves.get(run[-1].suspect, (run[-1].suspect, run[-1].suspect))[1]
-            start = suspect.char_span(*suspect.sentences[first])[0]
-            end = suspect.char_span(*suspect.sentences[last])[1]
-            o_start = original.char_span(*original.sentences[run[0].original])[0]
-            o_end = original.char_span(*original.sentences[run[-1].original])[1]
+            head = widened.get(run[0].suspect, ((run[0].suspect,) * 2, (run[0].original,) * 2))
+            tail = widened.get(run[-1].suspect, ((run[-1].suspect,) * 2, (run[-1].original,) * 2))
+            start = suspect.char_span(*suspect.sentences[head[0][0]])[0]
+            end = suspect.char_span(*suspect.sentences[tail[0][1]])[1]
+            o_start = original.char_span(*original.sentences[head[1][0]])[0]
+            o_end = original.char_span(*original.sentences[tail[1][1]])[1]
             passages.append(Passage(start, end, o_start, o_end, "paraphrased"))
             run = []
         if pair is not None:

@@ -419,3 +419,19 @@ def test_retold_sentences_are_not_listed_as_dropped(scorer, original):
     report = scorer.score(_document(FIXTURES / "paraphrased.txt"), original)
     assert report.verdict == "paraphrased"
     assert report.deletions == ()
+
+
+@needs_minilm
+def test_two_sentences_merged_into_one_are_one_paraphrase_span(scorer, original):
+    """Merged sentences: the second original sentence is retold, not dropped."""
+    text = (FIXTURES / "paraphrased.txt").read_text("utf-8")
+    joined = "two of its steel supports, and since then motorists"
+    merged = text.replace("two of its steel supports. Since then, motorists", joined)
+    assert merged != text
+    report = scorer.score(make_document(merged, "merged"), original)
+    assert report.verdict == "paraphrased"
+    span = next(s for s in report.spans if joined in s.text)
+    assert span.kind == "paraphrase"
+    assert span.original.startswith("The bridge, which carries")
+    assert span.original.endswith("through the city centre")
+    assert report.deletions == ()
