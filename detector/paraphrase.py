@@ -516,6 +516,7 @@ def widen_pairs(
     evidence: ParaphraseEvidence,
     encoder: SentenceEncoder,
     tolerance: float = 0.05,
+    max_trials: int = 100,
 ) -> dict[int, tuple[tuple[int, int], tuple[int, int]]]:
     """The sentences each rewritten pair retells, widened by the halves of split and merged ones.
 
@@ -526,8 +527,10 @@ def widen_pairs(
     the pair's texts with it read as close in meaning (cosine) as without it,
     within ``tolerance``: the other half of a split raises or keeps the
     cosine, a sentence of its own lowers it by far more (0.2 to 0.3 in the
-    hand-written fixtures).  Returns ``{suspect sentence of the pair:
-    ((first, last), (original first, original last))}`` for the pairs widened.
+    hand-written fixtures).  At most ``max_trials`` widenings are tried (each
+    embeds two texts: about 0.1 s on two cores).  Returns ``{suspect sentence
+    of the pair: ((first, last), (original first, original last))}`` for the
+    pairs widened.
     """
     s_taken = {p.suspect for p in evidence.pairs}
     o_taken = {p.original for p in evidence.pairs}
@@ -542,6 +545,7 @@ def widen_pairs(
         return float(vectors[0] @ vectors[1])
 
     widened: dict[int, tuple[tuple[int, int], tuple[int, int]]] = {}
+    trials = 0
     for pair in evidence.rewritten:
         s_range, o_range = (pair.suspect, pair.suspect), (pair.original, pair.original)
         best = pair.similarity
@@ -550,8 +554,9 @@ def widen_pairs(
                 current = s_range if side == "suspect" else o_range
                 other = current[0] - 1 if step < 0 else current[1] + 1
                 count, taken = (s_count, s_taken) if side == "suspect" else (o_count, o_taken)
-                if not 0 <= other < count or other in taken:
+                if not 0 <= other < count or other in taken or trials >= max_trials:
                     continue
+                trials += 1
                 wider = (min(current[0], other), max(current[1], other))
                 trial = cosine(wider, o_range) if side == "suspect" else cosine(s_range, wider)
                 if trial >= best - tolerance:
