@@ -274,10 +274,11 @@ def _paraphrased(
     """``report`` (the word alignment's) turned into the report on a paraphrased copy.
 
     Each rewritten sentence becomes a span of kind ``paraphrase`` holding the
-    original sentence it retells (both widened by the halves of a sentence the
-    paraphraser split or merged: ``widened``, from ``widen_pairs``); the word-level spans inside
-    those sentences give way, the others stay.  Runs of retold sentences are
-    the passages.
+    original sentence it retells (both widened by the halves of a sentence
+    the paraphraser split or merged: ``widened``, from ``widen_pairs``); the
+    word-level spans inside those sentences, and the deletions of original
+    text they retell, give way, the others stay.  Runs of retold sentences
+    are the passages.
     """
     suspect, original = report.suspect, report.original
     assert original is not None  # a reference report
@@ -314,7 +315,7 @@ def _paraphrased(
         for d in report.deletions
         if not any(lo < d.start < hi for lo, hi in inside)
         and 2 * _overlap(d.original_start, d.original_end, retold)
-        < d.original_end - d.original_start
+        <= d.original_end - d.original_start
     ]
     passages = []
     run: list[MeaningPair] = []
@@ -347,13 +348,9 @@ def _paraphrased(
     )
 
 
-def _overlap(start: int, end: int, ranges: Sequence[tuple[int | None, int | None]]) -> int:
+def _overlap(start: int, end: int, ranges: Sequence[tuple[int, int]]) -> int:
     """How many characters of ``start``-``end`` lie in ``ranges`` (assumed disjoint)."""
-    return sum(
-        max(0, min(end, hi) - max(start, lo))
-        for lo, hi in ranges
-        if lo is not None and hi is not None
-    )
+    return sum(max(0, min(end, hi) - max(start, lo)) for lo, hi in ranges)
 
 
 def _moved(
