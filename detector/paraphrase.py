@@ -528,7 +528,7 @@ def widen_pairs(
     within ``tolerance``: the other half of a split raises or keeps the
     cosine, a sentence of its own lowers it by far more (0.2 to 0.3 in the
     hand-written fixtures).  At most ``max_trials`` widenings are tried (each
-    embeds two texts: about 0.1 s on two cores).  Returns ``{suspect sentence
+    embeds a new text, some 15 ms on two cores).  Returns ``{suspect sentence
     of the pair: ((first, last), (original first, original last))}`` for the
     pairs widened.
     """
