@@ -112,12 +112,12 @@ def content_overlap(a: Document, b: Document) -> float:
 
 
 def content_containment(a: Document, b: Document) -> float:
-    """How much of the smaller-covered side's content words the other holds (0 .. 1).
+    """The larger share of either document's content words that the other holds (0 .. 1).
 
-    The larger of the two weighted shares: of ``a``'s content words found in
-    ``b``, and of ``b``'s found in ``a``.  Unlike ``content_overlap`` it stays
-    high when one text is a part of the other (a page retelling the opening of
-    a long article).
+    Weighted as ``content_overlap`` weighs them: of ``a``'s content words found
+    in ``b``, or of ``b``'s found in ``a``, whichever is larger.  Unlike
+    ``content_overlap`` it stays high when one text is a part of the other (a
+    page retelling the opening of a long article).
     """
     wa = _content_weights(a.words)
     wb = _content_weights(b.words)

@@ -269,7 +269,7 @@ def swapped_share(report: Report) -> float:
 def _paraphrased(
     report: Report,
     evidence: ParaphraseEvidence,
-    widened: dict[int, tuple[tuple[int, int], tuple[int, int]]] | None = None,
+    widened: dict[int, tuple[tuple[int, int], tuple[int, int]]],
 ) -> Report:
     """``report`` (the word alignment's) turned into the report on a paraphrased copy.
 
@@ -282,7 +282,6 @@ def _paraphrased(
     """
     suspect, original = report.suspect, report.original
     assert original is not None  # a reference report
-    widened = widened or {}
     sentence_spans = []
     for pair in evidence.rewritten:
         (first, last), (o_first, o_last) = widened.get(

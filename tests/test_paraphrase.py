@@ -33,7 +33,7 @@ from detector.score import swapped_share
 
 FIXTURES = Path(__file__).parent / "fixtures" / "paraphrase"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-HANDSPUN = Path(__file__).parent / "fixtures" / "handspun"
+HANDSPUN = FIXTURES.parent / "handspun"
 
 
 def _document(path: Path):
