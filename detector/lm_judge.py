@@ -58,6 +58,17 @@ pass-2 tokens; off by default for speed.  Since then the shortlist holds more
 single-word candidates, which outbid a prediction more often ("emphasized"
 before "said" for "featured" at 4 nats).
 
+A text spun heavily leaves a swap few clean neighbours to be read against
+("shut streets over the north of the nation, constraining many occupants").
+So a text whose first reading already flags more than ``reread_rate`` units per
+100 words (5, the document rate of ``document_spin_probability``) is read a
+second time with every unit that gains more than ``reread_gain`` (4 nats) put
+back to its restoration, and each other unit keeps the stronger of its two
+readings ("nation" -> "country", "occupants" -> "residents" once "forcing" is
+back).  Measured on the hand-spun sets (docs/eval/notes.md, 2026-12-02): span
+recall up 4 to 7 points at about the same precision, for a second reading of
+each such text; a clean text is read once.
+
 A high gain says the text reads much better with the candidate: the mark of a
 sense-blind swap.  ``spin_probabilities`` turns a reading into one probability
 per word (``gain > 4`` is a flag by default), ``flags_per_100_words`` into a
@@ -77,7 +88,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from detector.document import Document
+from detector.document import Document, make_document
 from detector.lexicon import GluePhrases, Lexicon, load_glue_phrases, load_lexicon
 from detector.restore import match_case
 from detector.stopwords import STOPWORDS
@@ -411,6 +422,81 @@ def _alphabetic(term: str) -> bool:
     return term.replace(" ", "").isalpha()
 
 
+def _put_back(text: str, units: Sequence[UnitReading]) -> tuple[str, list[_Move]]:
+    """``text`` with each of ``units`` (in order, not overlapping) replaced by its
+    restoration, and where each replacement lies in the new text and in ``text``."""
+    parts: list[str] = []
+    moves: list[_Move] = []
+    position = length = 0
+    for unit in units:
+        kept = text[position : unit.start]
+        parts += [kept, unit.restored]
+        length += len(kept)
+        moves.append(_Move(length, length + len(unit.restored), unit.start, unit.end))
+        length += len(unit.restored)
+        position = unit.end
+    parts.append(text[position:])
+    return "".join(parts), moves
+
+
+@dataclass(frozen=True, slots=True)
+class _Move:
+    """A unit put back: ``[new_start, new_end)`` of the new text was ``[start, end)``."""
+
+    new_start: int
+    new_end: int
+    start: int
+    end: int
+
+
+def _merged(first: LMReading, second: LMReading, moves: Sequence[_Move]) -> LMReading:
+    """``first`` with each unit outside ``moves`` given its reading in ``second`` (the
+    text with the moves made) when that one's evidence is stronger."""
+    starts = [m.new_start for m in moves]
+
+    def original(offset: int, *, end: bool) -> int | None:
+        """Where an offset of the new text lies in the first text (None: inside a move)."""
+        k = bisect_right(starts, offset - 1 if end else offset) - 1
+        if k < 0:
+            return offset
+        move = moves[k]
+        if offset < move.new_end or (not end and offset == move.new_start):
+            return None
+        return offset - move.new_end + move.end
+
+    again = {}
+    for unit in second.units:
+        start, end = original(unit.start, end=False), original(unit.end, end=True)
+        if start is not None and end is not None:
+            again[start, end, unit.text] = unit
+    units = []
+    for unit in first.units:
+        other = again.get((unit.start, unit.end, unit.text))
+        if other is not None and other.evidence > unit.evidence:
+            unit = UnitReading(
+                unit.lo,
+                unit.hi,
+                unit.start,
+                unit.end,
+                unit.text,
+                other.logprob,
+                other.margin,
+                other.gain,
+                other.restored,
+                other.candidates_considered,
+            )
+        units.append(unit)
+    return LMReading(
+        document=first.document,
+        units=tuple(units),
+        sentences=first.sentences,
+        tokens=first.tokens,
+        pass1_seconds=first.pass1_seconds + second.pass1_seconds,
+        pass2_seconds=first.pass2_seconds + second.pass2_seconds,
+        pass2_tokens=first.pass2_tokens + second.pass2_tokens,
+    )
+
+
 class LMJudge:
     """Reads documents with a causal language model and scores every unit (see the module doc).
 
@@ -484,6 +570,19 @@ class LMJudge:
         tokens the units need (faster; the sentences then come out empty).
     batch_tokens : int, default=512
         Candidate tokens read per forward pass in pass 2.
+    reread_gain : float or None, default=4.0
+        Read the text a second time with every unit that gains more than this put
+        back to its restoration, and give each other unit the stronger of its two
+        readings (None: one reading).  Heavy spinning leaves a swap few clean
+        neighbours to be read against; once the surest swaps are undone, the
+        model reads the rest in a text closer to the original.  A unit put back
+        keeps its first reading.
+    reread_rate : float, default=5.0
+        Read a text again only when the units put back number more than this per
+        100 words: when the first reading already finds it spun by the rate of
+        ``document_spin_probability`` (``DEFAULT_RATE_THRESHOLD``).  A clean
+        text's few strong readings are then never put back, so the second
+        reading cannot build on them, and costs nothing there.
     """
 
     def __init__(
@@ -511,6 +610,8 @@ class LMJudge:
         lm_penalty: float = 4.0,
         surprisal: bool = True,
         batch_tokens: int = 512,
+        reread_gain: float | None = 4.0,
+        reread_rate: float = DEFAULT_RATE_THRESHOLD,
     ) -> None:
         self.margin_threshold = _check_float("margin_threshold", margin_threshold)
         self.top_k = _check_int("top_k", top_k, 1)
@@ -544,6 +645,8 @@ class LMJudge:
         self.min_cosine = min_cosine
         self.lm_penalty = _check_float("lm_penalty", lm_penalty)
         self.batch_tokens = _check_int("batch_tokens", batch_tokens, 16)
+        self.reread_gain = None if reread_gain is None else _check_float("reread_gain", reread_gain)
+        self.reread_rate = _check_float("reread_rate", reread_rate)
         if not isinstance(surprisal, bool):
             raise ValueError(
                 f"the 'surprisal' parameter of LMJudge must be a bool, got {surprisal!r}"
@@ -585,7 +688,29 @@ class LMJudge:
         return [self.read(document) for document in documents]
 
     def read(self, document: Document) -> LMReading:
-        """Score every unit of ``document`` (both passes) and each sentence's surprisal."""
+        """Score every unit of ``document`` (both passes) and each sentence's surprisal.
+
+        With ``reread_gain``, a text whose first reading puts back more than
+        ``reread_rate`` units per 100 words (those gaining more than
+        ``reread_gain``, restored) is read again with them put back, and each
+        other unit keeps the stronger of its two readings.
+        """
+        first = self._read_once(document)
+        if self.reread_gain is None:
+            return first
+        put_back = [
+            u
+            for u in flagged_units(first, threshold=self.reread_gain)
+            if u.gain is not None and u.restored and u.restored != u.text
+        ]
+        if not put_back or 100 * len(put_back) <= self.reread_rate * len(document.words):
+            return first
+        text, moves = _put_back(document.text, put_back)
+        second = self._read_once(make_document(text, document.name))
+        return _merged(first, second, moves)
+
+    def _read_once(self, document: Document) -> LMReading:
+        """One reading of ``document``: both passes over its text as written."""
         import numpy as np
         import torch
 

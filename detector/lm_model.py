@@ -64,6 +64,8 @@ _JUDGE_PARAMETERS = frozenset(
         "lm_penalty",
         "surprisal",
         "batch_tokens",
+        "reread_gain",
+        "reread_rate",
     }
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import math
@@ -15,6 +16,8 @@ from detector.lm_judge import (
     LMJudge,
     LMReading,
     UnitReading,
+    _merged,
+    _put_back,
     document_spin_probability,
     flagged_units,
     flags_per_100_words,
@@ -215,12 +218,15 @@ def test_the_model_s_own_prediction_restores_an_original_the_thesaurus_lacks(lm_
     original = "The minister said that the new bridge would open next spring."
     assert "said" not in lexicon.synonyms("featured")
     assert "say" not in lexicon.synonyms("feature")
-    # The prediction is penalised (lm_penalty): at 4 nats the shortlist's "emphasized"
-    # still outbids it here, at 3 it wins.  ("minister" -> "mayor" is flagged in both
+    # The prediction is penalised (lm_penalty): at 8 nats the shortlist's "emphasized"
+    # outbids it here, at 3 it wins (at the default 4 it depends on the machine's
+    # arithmetic: bfloat16 or float32).  ("minister" -> "mayor" is flagged in both
     # sentences: with a bridge and no article around it, the mayor reads as well.)
-    penalised = LMJudge(lm_judge.lm, lexicon, lm_candidates=32, restore_top_k=0)
+    # One reading each: what is compared is how a unit's candidates are scored.
+    once = {"lm_candidates": 32, "restore_top_k": 0, "reread_gain": None}
+    penalised = LMJudge(lm_judge.lm, lexicon, **once, lm_penalty=8)
     assert _flags(penalised, spun).get("featured") == "emphasized"
-    predicting = LMJudge(lm_judge.lm, lexicon, lm_candidates=32, restore_top_k=0, lm_penalty=3)
+    predicting = LMJudge(lm_judge.lm, lexicon, **once, lm_penalty=3)
     assert _flags(predicting, spun).get("featured") == "said"
     assert "said" not in _flags(predicting, original)
 
@@ -230,9 +236,9 @@ def test_predictions_are_kept_by_meaning_and_rescored_beside_the_thesaurus(lm_ju
     document = make_document("The minister featured that the new bridge would open next spring.")
     # Alone: more thesaurus candidates rescored for restoration can outbid the prediction
     # (penalised by lm_penalty), here "emphasized".
-    predicting = LMJudge(lm_judge.lm, lexicon, lm_candidates=32, restore_top_k=0)
+    predicting = LMJudge(lm_judge.lm, lexicon, lm_candidates=32, restore_top_k=0, reread_gain=None)
     with_predictions = predicting.read(document)
-    thesaurus_only = lm_judge.read(document)
+    thesaurus_only = LMJudge(lm_judge.lm, lexicon, reread_gain=None).read(document)
     for a, b in zip(with_predictions.units, thesaurus_only.units, strict=True):
         assert (a.lo, a.hi) == (b.lo, b.hi)
         assert a.candidates_considered >= b.candidates_considered
@@ -404,3 +410,106 @@ def test_a_lone_surrogate_is_read_without_moving_offsets(lm_judge):
     assert reading.units and reading.sentences
     for unit in reading.units:
         assert document.text[unit.start : unit.end] == unit.text
+
+
+# --------------------------------------------------------------------------- reading again
+
+
+def _units(text: str, units: list[tuple[int, int, float | None, str]]) -> LMReading:
+    """A reading of ``text`` whose units (lo, hi, gain, restored) carry those values."""
+    reading = _reading(text, [(lo, hi, 3.0, gain) for lo, hi, gain, _ in units])
+    restored = [r for *_, r in units]
+    return dataclasses.replace(
+        reading,
+        units=tuple(
+            dataclasses.replace(u, restored=r) for u, r in zip(reading.units, restored, strict=True)
+        ),
+    )
+
+
+def test_a_second_reading_gives_the_units_outside_the_restorations_their_stronger_reading():
+    first = _units(
+        "The corporate chief utterly rejected the report.",
+        [
+            (1, 2, 9.0, "company"),
+            (2, 3, None, "head"),
+            (3, 4, 5.0, "completely"),
+            (4, 5, 1.0, "refused"),
+            (6, 7, 0.5, "account"),
+        ],
+    )
+    text, moves = _put_back(first.document.text, [first.units[0], first.units[2]])
+    assert text == "The company chief completely rejected the report."
+    second = _units(
+        text,
+        [
+            (1, 2, 0.1, "firm"),
+            (2, 3, 4.5, "Staff"),
+            (3, 4, 0.0, "wholly"),
+            (4, 5, 0.5, "denied"),
+            (6, 7, 6.0, "study"),
+        ],
+    )
+    merged = _merged(first, second, moves)
+    assert merged.document is first.document
+    got = [(u.text, u.start, u.gain, u.restored) for u in merged.units]
+    assert got == [
+        ("corporate", 4, 9.0, "company"),  # put back: its first reading stays
+        ("chief", 14, 4.5, "Staff"),  # read better beside "company"
+        ("utterly", 20, 5.0, "completely"),
+        ("rejected", 28, 1.0, "refused"),  # the first reading was stronger
+        ("report", 41, 6.0, "study"),  # after both moves, offsets of the first text
+    ]
+    assert [u.text for u in flagged_units(merged)] == ["corporate", "chief", "utterly", "report"]
+    assert merged.pass2_seconds == first.pass2_seconds + second.pass2_seconds
+
+
+def test_a_unit_spanning_a_restoration_keeps_its_first_reading():
+    first = _units("we left on account of rain", [(2, 5, 2.0, "because of"), (3, 4, 7.0, "record")])
+    text, moves = _put_back(first.document.text, [first.units[1]])
+    second = _units(text, [(2, 5, 8.0, "owing to")])
+    assert text == "we left on record of rain"
+    assert [u.gain for u in _merged(first, second, moves).units] == [2.0, 7.0]
+
+
+@needs_lm
+def test_swaps_among_swaps_are_found_once_the_surest_are_put_back(lm_judge, lexicon):
+    # Written in the style of real spinners: the original read "Heavy rain has flooded homes
+    # and closed roads across the north of the country, forcing many residents to leave
+    # their homes overnight."  Read once, the spun neighbours hide the later swaps.
+    text = (
+        "Weighty downpour has overflowed dwellings and shut streets over the north of the "
+        "nation, constraining many occupants to leave their houses medium-term."
+    )
+    once = LMJudge(lm_judge.lm, lexicon, reread_gain=None).read(make_document(text))
+    twice = lm_judge.read(make_document(text))  # the default reads a spun text twice
+    first = {u.text: u.restored for u in flagged_units(once)}
+    second = {u.text: u.restored for u in flagged_units(twice)}
+    assert "occupants" not in first and "nation" not in first
+    assert second["occupants"] == "residents" and second["nation"] == "country"
+    assert set(first) <= set(second)
+    assert [(u.start, u.end, u.text) for u in twice.units] == [
+        (u.start, u.end, u.text) for u in once.units
+    ]
+    assert twice.sentences == once.sentences  # the text's quality is the text's as written
+
+
+@needs_lm
+def test_a_text_with_few_strong_readings_is_read_once(lm_judge, lexicon):
+    clean = make_document(
+        "The company said on Tuesday that it would close two of its factories next year, "
+        "and that about four hundred workers would lose their jobs."
+    )
+    first = LMJudge(lm_judge.lm, lexicon, reread_gain=None).read(clean)
+    assert 100 * len(flagged_units(first, threshold=4.0)) <= 5.0 * len(clean.words)
+    assert [(u.gain, u.restored) for u in lm_judge.read(clean).units] == [
+        (u.gain, u.restored) for u in first.units
+    ]
+
+
+@needs_lm
+def test_reread_parameters_are_checked_in_one_line(lm_judge, lexicon):
+    with pytest.raises(ValueError, match="'reread_gain' parameter of LMJudge"):
+        LMJudge(lm_judge.lm, lexicon, reread_gain=float("nan"))
+    with pytest.raises(ValueError, match="'reread_rate' parameter of LMJudge"):
+        LMJudge(lm_judge.lm, lexicon, reread_rate="high")
