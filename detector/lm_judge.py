@@ -345,6 +345,9 @@ class _Scores:
     considered: list[int]
     gains: list[float | None]
     winners: list[str]
+    # Per unit, on a second reading: the evidence its first reading had, which this one
+    # must beat to count (inf: a unit the first reading lacks or put back); None at first.
+    floors: list[float] | None = None
     pass2_tokens: int = 0
 
 
@@ -447,6 +450,21 @@ class _Move:
     new_end: int
     start: int
     end: int
+
+
+def _floors(first: LMReading, moves: Sequence[_Move]) -> dict[tuple[int, int, str], float]:
+    """Each unit of ``first`` outside ``moves``, located in the text with the moves made
+    (``(start, end, text)``), with its evidence."""
+    floors = {}
+    k = shift = 0
+    for unit in first.units:  # in document order
+        while k < len(moves) and moves[k].end <= unit.start:
+            shift += (moves[k].new_end - moves[k].new_start) - (moves[k].end - moves[k].start)
+            k += 1
+        if k < len(moves) and moves[k].start < unit.end:
+            continue  # holds a unit put back
+        floors[unit.start + shift, unit.end + shift, unit.text] = unit.evidence
+    return floors
 
 
 def _merged(first: LMReading, second: LMReading, moves: Sequence[_Move]) -> LMReading:
@@ -706,11 +724,19 @@ class LMJudge:
         if not put_back or 100 * len(put_back) <= self.reread_rate * len(document.words):
             return first
         text, moves = _put_back(document.text, put_back)
-        second = self._read_once(make_document(text, document.name))
+        second = self._read_once(make_document(text, document.name), _floors(first, moves))
         return _merged(first, second, moves)
 
-    def _read_once(self, document: Document) -> LMReading:
-        """One reading of ``document``: both passes over its text as written."""
+    def _read_once(
+        self, document: Document, floors: dict[tuple[int, int, str], float] | None = None
+    ) -> LMReading:
+        """One reading of ``document``: both passes over its text as written.
+
+        ``floors`` (a second reading): per unit ``(start, end, text)``, the evidence
+        the first reading gave it.  Only those units are rescored, and a unit's
+        restoration is searched widely only when it beats its floor: the others'
+        readings are not kept (``_merged``), so this changes no result.
+        """
         import numpy as np
         import torch
 
@@ -739,6 +765,9 @@ class LMJudge:
             considered=[0] * len(units),
             gains=[None] * len(units),
             winners=[""] * len(units),
+            floors=None
+            if floors is None
+            else [floors.get((u.start, u.end, u.text), math.inf) for u in units],
         )
         pass2 = 0.0
         with torch.inference_mode():
@@ -1085,9 +1114,12 @@ class LMJudge:
         scores: _Scores,
     ) -> None:
         """Rescore the suspicious units of one window with their right context."""
+        floors = scores.floors
         suspects = []
         for i in mine:
             unit, bound = units[i], scores.bounds[i]
+            if floors is not None and floors[i] == math.inf:
+                continue  # a second reading that would not be kept
             if bound is not None and bound - float(scores.token_lp[unit.a : unit.b].sum()) >= (
                 self.margin_threshold
             ):
@@ -1101,7 +1133,7 @@ class LMJudge:
         gains = {i: self._gain(units[i], window, total, scores) for i, (total, _) in best.items()}
         more = {}
         for i in best:
-            if gains[i] > self.restore_gain:
+            if gains[i] > self.restore_gain and (floors is None or gains[i] > floors[i]):
                 shortlisted = {c for _, c in scores.shortlist[i]}
                 extra = [
                     r for r in scores.ranked[i][: self.restore_top_k] if r[1] not in shortlisted

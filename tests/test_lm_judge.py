@@ -16,6 +16,7 @@ from detector.lm_judge import (
     LMJudge,
     LMReading,
     UnitReading,
+    _floors,
     _merged,
     _put_back,
     document_spin_probability,
@@ -462,6 +463,24 @@ def test_a_second_reading_gives_the_units_outside_the_restorations_their_stronge
     ]
     assert [u.text for u in flagged_units(merged)] == ["corporate", "chief", "utterly", "report"]
     assert merged.pass2_seconds == first.pass2_seconds + second.pass2_seconds
+
+
+def test_a_second_reading_knows_what_each_unit_must_beat_where_it_now_lies():
+    first = _units(
+        "The corporate chief utterly rejected the report.",
+        [
+            (1, 2, 9.0, "company"),
+            (2, 3, None, "head"),
+            (3, 4, 5.0, "completely"),
+            (6, 7, 0.5, "account"),
+        ],
+    )
+    text, moves = _put_back(first.document.text, [first.units[0], first.units[2]])
+    floors = _floors(first, moves)
+    # "chief" (margin 3, not rescored) and "report", moved by the longer restorations;
+    # the units put back are not there: their second readings are never kept.
+    assert floors == {(12, 17, "chief"): 3.0, (42, 48, "report"): 0.5}
+    assert text[12:17] == "chief" and text[42:48] == "report"
 
 
 def test_a_unit_spanning_a_restoration_keeps_its_first_reading():
