@@ -66,8 +66,9 @@ second time with every unit that gains more than ``reread_gain`` (4 nats) put
 back to its restoration, and each other unit keeps the stronger of its two
 readings ("nation" -> "country", "occupants" -> "residents" once "forcing" is
 back).  Measured on the hand-spun sets (docs/eval/notes.md, 2026-12-02): span
-recall up 4 to 7 points at about the same precision, for a second reading of
-each such text; a clean text is read once.
+recall up 3 to 7 points at about the same precision, for a second reading of
+each such text (a spun article takes about half as long again); a clean text
+is read once.
 
 A high gain says the text reads much better with the candidate: the mark of a
 sense-blind swap.  ``spin_probabilities`` turns a reading into one probability
