@@ -479,7 +479,7 @@ def _merged(first: LMReading, second: LMReading, moves: Sequence[_Move]) -> LMRe
         if k < 0:
             return offset
         move = moves[k]
-        if offset < move.new_end or (not end and offset == move.new_start):
+        if offset < move.new_end:
             return None
         return offset - move.new_end + move.end
 
@@ -736,10 +736,13 @@ class LMJudge:
         ``floors`` (a second reading): per unit ``(start, end, text)``, the evidence
         the first reading gave it.  Only those units are rescored, and a unit's
         restoration is searched widely only when it beats its floor: the others'
-        readings are not kept (``_merged``), so this changes no result.
+        readings are not kept (``_merged``), so this changes no result.  Nor are
+        its sentences' surprisals (the text's quality is the text's as written).
         """
         import numpy as np
         import torch
+
+        surprisal = self.surprisal and floors is None
 
         started = time.perf_counter()
         # The tokenizer refuses lone surrogates: each is read as U+FFFD (offsets unchanged).
@@ -776,7 +779,7 @@ class LMJudge:
                 mine = [i for i, w in enumerate(owners) if w == k]
                 hidden, cache = self._forward(ids, window)
                 first = windows[k - 1].stop if k else 0
-                rows = set(range(first, window.stop)) if self.surprisal else set()
+                rows = set(range(first, window.stop)) if surprisal else set()
                 for i in mine:  # a unit and its right context, all read in this window
                     rows.update(range(units[i].a, self._context_stop(units[i], window)))
                 self._pass1(hidden, window, ids, units, mine, sorted(rows), scores)
@@ -785,7 +788,7 @@ class LMJudge:
                 pass2 += time.perf_counter() - clock
                 del hidden, cache
         readings = tuple(self._reading(unit, i, scores) for i, unit in enumerate(units))
-        sentences = self._sentences(document, offsets, scores.token_lp) if self.surprisal else ()
+        sentences = self._sentences(document, offsets, scores.token_lp) if surprisal else ()
         total = time.perf_counter() - started
         return LMReading(
             document=document,
