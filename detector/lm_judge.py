@@ -80,6 +80,7 @@ that is not Llama-family) is imported on first use only.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import time
@@ -453,58 +454,34 @@ class _Move:
     end: int
 
 
-def _floors(first: LMReading, moves: Sequence[_Move]) -> dict[tuple[int, int, str], float]:
-    """Each unit of ``first`` outside ``moves``, located in the text with the moves made
-    (``(start, end, text)``), with its evidence."""
-    floors = {}
+def _relocated(first: LMReading, moves: Sequence[_Move]) -> dict[tuple[int, int, str], int]:
+    """Each unit of ``first`` outside ``moves`` (by its index), keyed by where it lies in
+    the text with the moves made: ``(start, end, text)``."""
+    located = {}
     k = shift = 0
-    for unit in first.units:  # in document order
+    for i, unit in enumerate(first.units):  # in document order
         while k < len(moves) and moves[k].end <= unit.start:
             shift += (moves[k].new_end - moves[k].new_start) - (moves[k].end - moves[k].start)
             k += 1
         if k < len(moves) and moves[k].start < unit.end:
             continue  # holds a unit put back
-        floors[unit.start + shift, unit.end + shift, unit.text] = unit.evidence
-    return floors
+        located[unit.start + shift, unit.end + shift, unit.text] = i
+    return located
 
 
-def _merged(first: LMReading, second: LMReading, moves: Sequence[_Move]) -> LMReading:
-    """``first`` with each unit outside ``moves`` given its reading in ``second`` (the
-    text with the moves made) when that one's evidence is stronger."""
-    starts = [m.new_start for m in moves]
-
-    def original(offset: int, *, end: bool) -> int | None:
-        """Where an offset of the new text lies in the first text (None: inside a move)."""
-        k = bisect_right(starts, offset - 1 if end else offset) - 1
-        if k < 0:
-            return offset
-        move = moves[k]
-        if offset < move.new_end:
-            return None
-        return offset - move.new_end + move.end
-
-    again = {}
-    for unit in second.units:
-        start, end = original(unit.start, end=False), original(unit.end, end=True)
-        if start is not None and end is not None:
-            again[start, end, unit.text] = unit
-    units = []
-    for unit in first.units:
-        other = again.get((unit.start, unit.end, unit.text))
-        if other is not None and other.evidence > unit.evidence:
-            unit = UnitReading(
-                unit.lo,
-                unit.hi,
-                unit.start,
-                unit.end,
-                unit.text,
-                other.logprob,
-                other.margin,
-                other.gain,
-                other.restored,
-                other.candidates_considered,
+def _merged(
+    first: LMReading, second: LMReading, located: dict[tuple[int, int, str], int]
+) -> LMReading:
+    """``first`` with each unit ``located`` in the second text given its reading in
+    ``second`` when that one's evidence is stronger."""
+    units = list(first.units)
+    for other in second.units:
+        i = located.get((other.start, other.end, other.text))
+        if i is not None and other.evidence > units[i].evidence:
+            unit = units[i]
+            units[i] = dataclasses.replace(
+                other, lo=unit.lo, hi=unit.hi, start=unit.start, end=unit.end
             )
-        units.append(unit)
     return LMReading(
         document=first.document,
         units=tuple(units),
@@ -725,8 +702,10 @@ class LMJudge:
         if not put_back or 100 * len(put_back) <= self.reread_rate * len(document.words):
             return first
         text, moves = _put_back(document.text, put_back)
-        second = self._read_once(make_document(text, document.name), _floors(first, moves))
-        return _merged(first, second, moves)
+        located = _relocated(first, moves)
+        floors = {key: first.units[i].evidence for key, i in located.items()}
+        second = self._read_once(make_document(text, document.name), floors)
+        return _merged(first, second, located)
 
     def _read_once(
         self, document: Document, floors: dict[tuple[int, int, str], float] | None = None

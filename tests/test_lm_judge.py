@@ -16,9 +16,9 @@ from detector.lm_judge import (
     LMJudge,
     LMReading,
     UnitReading,
-    _floors,
     _merged,
     _put_back,
+    _relocated,
     document_spin_probability,
     flagged_units,
     flags_per_100_words,
@@ -451,7 +451,7 @@ def test_a_second_reading_gives_the_units_outside_the_restorations_their_stronge
             (6, 7, 6.0, "study"),
         ],
     )
-    merged = _merged(first, second, moves)
+    merged = _merged(first, second, _relocated(first, moves))
     assert merged.document is first.document
     got = [(u.text, u.start, u.gain, u.restored) for u in merged.units]
     assert got == [
@@ -476,7 +476,8 @@ def test_a_second_reading_knows_what_each_unit_must_beat_where_it_now_lies():
         ],
     )
     text, moves = _put_back(first.document.text, [first.units[0], first.units[2]])
-    floors = _floors(first, moves)
+    located = _relocated(first, moves)
+    floors = {key: first.units[i].evidence for key, i in located.items()}
     # "chief" (margin 3, not rescored) and "report", moved by the longer restorations;
     # the units put back are not there: their second readings are never kept.
     assert floors == {(12, 17, "chief"): 3.0, (42, 48, "report"): 0.5}
@@ -488,7 +489,10 @@ def test_a_unit_spanning_a_restoration_keeps_its_first_reading():
     text, moves = _put_back(first.document.text, [first.units[1]])
     second = _units(text, [(2, 5, 8.0, "owing to")])
     assert text == "we left on record of rain"
-    assert [u.gain for u in _merged(first, second, moves).units] == [2.0, 7.0]
+    assert [u.gain for u in _merged(first, second, _relocated(first, moves)).units] == [
+        2.0,
+        7.0,
+    ]
 
 
 @needs_lm
