@@ -65,10 +65,14 @@ So a text whose first reading already flags more than ``reread_rate`` units per
 second time with every unit that gains more than ``reread_gain`` (4 nats) put
 back to its restoration, and each other unit keeps the stronger of its two
 readings ("nation" -> "country", "occupants" -> "residents" once "forcing" is
-back).  Measured on the hand-spun sets (docs/eval/notes.md, 2026-12-02): span
-recall up 3 to 7 points at about the same precision, for a second reading of
-each such text (a spun article takes about half as long again); a clean text
-is read once.
+back), except that a unit within ``reread_beside`` (3) words of one put back
+takes its second reading: its first was read beside the spun word, which the
+model blames on its neighbours too.  Measured on the hand-spun sets
+(docs/eval/notes.md, 2026-12-02): the second reading finds 3 to 7 points more
+of the swaps at about the same precision, for a second reading of each such
+text (a spun article takes about half as long again), and the rule for the
+units beside a swap put back adds 1 to 3 points of precision for up to one
+point of recall; a clean text is read once.
 
 A high gain says the text reads much better with the candidate: the mark of a
 sense-blind swap.  ``spin_probabilities`` turns a reading into one probability
@@ -469,15 +473,31 @@ def _relocated(first: LMReading, moves: Sequence[_Move]) -> dict[tuple[int, int,
     return located
 
 
+def _beside(first: LMReading, put_back: Sequence[UnitReading], words: int) -> frozenset[int]:
+    """The units of ``first`` (by index) within ``words`` words of a unit put back, not
+    overlapping any: a neighbour is 1 word away, a word between makes 2."""
+    near = set()
+    for i, unit in enumerate(first.units):
+        if any(unit.lo < b.hi and unit.hi > b.lo for b in put_back):
+            continue
+        if any(unit.lo < b.hi + words and unit.hi > b.lo - words for b in put_back):
+            near.add(i)
+    return frozenset(near)
+
+
 def _merged(
-    first: LMReading, second: LMReading, located: dict[tuple[int, int, str], int]
+    first: LMReading,
+    second: LMReading,
+    located: dict[tuple[int, int, str], int],
+    beside: frozenset[int] = frozenset(),
 ) -> LMReading:
     """``first`` with each unit ``located`` in the second text given its reading in
-    ``second`` when that one's evidence is stronger."""
+    ``second``: always for the units ``beside`` a unit put back, else when that
+    reading's evidence is stronger."""
     units = list(first.units)
     for other in second.units:
         i = located.get((other.start, other.end, other.text))
-        if i is not None and other.evidence > units[i].evidence:
+        if i is not None and (i in beside or other.evidence > units[i].evidence):
             unit = units[i]
             units[i] = dataclasses.replace(
                 other, lo=unit.lo, hi=unit.hi, start=unit.start, end=unit.end
@@ -579,6 +599,13 @@ class LMJudge:
         ``document_spin_probability`` (``DEFAULT_RATE_THRESHOLD``).  A clean
         text's few strong readings are then never put back, so the second
         reading cannot build on them, and costs nothing there.
+    reread_beside : int, default=3
+        In a second reading, the units within this many words of a unit put back
+        take their second reading even when it is the weaker: their first was read
+        beside the spun word, which makes its neighbours read worse too (in
+        "overflowed dwellings and closed roads" the hybrid flagged "closed" too),
+        and the second reads them beside the restoration.  0: every unit keeps
+        the stronger of its two readings.
     """
 
     def __init__(
@@ -608,6 +635,7 @@ class LMJudge:
         batch_tokens: int = 512,
         reread_gain: float | None = 4.0,
         reread_rate: float = DEFAULT_RATE_THRESHOLD,
+        reread_beside: int = 3,
     ) -> None:
         self.margin_threshold = _check_float("margin_threshold", margin_threshold)
         self.top_k = _check_int("top_k", top_k, 1)
@@ -643,6 +671,7 @@ class LMJudge:
         self.batch_tokens = _check_int("batch_tokens", batch_tokens, 16)
         self.reread_gain = None if reread_gain is None else _check_float("reread_gain", reread_gain)
         self.reread_rate = _check_float("reread_rate", reread_rate)
+        self.reread_beside = _check_int("reread_beside", reread_beside, 0)
         if not isinstance(surprisal, bool):
             raise ValueError(
                 f"the 'surprisal' parameter of LMJudge must be a bool, got {surprisal!r}"
@@ -688,8 +717,9 @@ class LMJudge:
 
         With ``reread_gain``, a text whose first reading puts back more than
         ``reread_rate`` units per 100 words (those gaining more than
-        ``reread_gain``, restored) is read again with them put back, and each
-        other unit keeps the stronger of its two readings.
+        ``reread_gain``, restored) is read again with them put back; each other
+        unit takes its second reading when it lies within ``reread_beside`` words
+        of one put back, else the stronger of its two readings.
         """
         first = self._read_once(document)
         if self.reread_gain is None:
@@ -703,9 +733,14 @@ class LMJudge:
             return first
         text, moves = _put_back(document.text, put_back)
         located = _relocated(first, moves)
-        floors = {key: first.units[i].evidence for key, i in located.items()}
+        beside = _beside(first, put_back, self.reread_beside)
+        # A unit beside one put back takes its second reading whatever it says: read in
+        # full (no floor), as the first reading of the others is beaten only by more.
+        floors = {
+            key: -math.inf if i in beside else first.units[i].evidence for key, i in located.items()
+        }
         second = self._read_once(make_document(text, document.name), floors)
-        return _merged(first, second, located)
+        return _merged(first, second, located, beside)
 
     def _read_once(
         self, document: Document, floors: dict[tuple[int, int, str], float] | None = None

@@ -66,6 +66,7 @@ _JUDGE_PARAMETERS = frozenset(
         "batch_tokens",
         "reread_gain",
         "reread_rate",
+        "reread_beside",
     }
 )
 

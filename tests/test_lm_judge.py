@@ -16,6 +16,7 @@ from detector.lm_judge import (
     LMJudge,
     LMReading,
     UnitReading,
+    _beside,
     _merged,
     _put_back,
     _relocated,
@@ -495,6 +496,46 @@ def test_a_unit_spanning_a_restoration_keeps_its_first_reading():
     ]
 
 
+def test_the_units_beside_a_restoration_take_their_second_reading_even_when_weaker():
+    # "dwellings" put back; the first reading also blamed its neighbour "closed", which
+    # reads well beside "homes"; "report", further off, keeps its stronger first reading.
+    first = _units(
+        "Rain overflowed dwellings and closed roads across the north, a report said.",
+        [
+            (2, 3, 9.0, "homes"),
+            (4, 5, 5.0, "paved"),
+            (10, 11, 6.0, "study"),
+        ],
+    )
+    put_back = [first.units[0]]
+    beside = _beside(first, put_back, 3)
+    assert beside == {1}  # the unit put back keeps its first reading
+    text, moves = _put_back(first.document.text, put_back)
+    second = _units(text, [(2, 3, 0.0, "houses"), (4, 5, 1.0, "shut"), (10, 11, 2.0, "study")])
+    located = _relocated(first, moves)
+    merged = _merged(first, second, located, beside)
+    assert [(u.text, u.gain) for u in merged.units] == [
+        ("dwellings", 9.0),
+        ("closed", 1.0),
+        ("report", 6.0),
+    ]
+    assert [u.text for u in flagged_units(merged)] == ["dwellings", "report"]
+    # Without the rule (reread_beside=0) each unit keeps its stronger reading.
+    assert _beside(first, put_back, 0) == frozenset()
+    assert [u.gain for u in _merged(first, second, located, frozenset()).units] == [9.0, 5.0, 6.0]
+
+
+def test_beside_counts_words_on_both_sides_of_each_unit_put_back():
+    first = _units(
+        "one two three four five six seven eight nine",
+        [(k, k + 1, 1.0, "x") for k in range(9)],
+    )
+    assert _beside(first, [first.units[4]], 0) == frozenset()
+    assert _beside(first, [first.units[4]], 1) == {3, 5}
+    assert _beside(first, [first.units[4]], 3) == {1, 2, 3, 5, 6, 7}
+    assert _beside(first, [first.units[0], first.units[8]], 2) == {1, 2, 6, 7}
+
+
 @needs_lm
 def test_swaps_among_swaps_are_found_once_the_surest_are_put_back(lm_judge, lexicon):
     # Written in the style of real spinners: the original read "Heavy rain has flooded homes
@@ -536,3 +577,5 @@ def test_reread_parameters_are_checked_in_one_line(lm_judge, lexicon):
         LMJudge(lm_judge.lm, lexicon, reread_gain=float("nan"))
     with pytest.raises(ValueError, match="'reread_rate' parameter of LMJudge"):
         LMJudge(lm_judge.lm, lexicon, reread_rate="high")
+    with pytest.raises(ValueError, match="'reread_beside' parameter of LMJudge"):
+        LMJudge(lm_judge.lm, lexicon, reread_beside=-1)

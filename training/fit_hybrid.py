@@ -168,9 +168,11 @@ so that a shorter reading gains nothing for being short; the gain of the best of
 decides the flag), and the best
 candidate is the restored original (up to eight candidates are read for a unit that any of
 the three reads better than). A text whose first reading flags more than 5 units per 100
-words is read again with every unit over 4 nats put back to its restoration, and each other
-unit keeps the stronger of its two readings: a swap among swaps reads better once its spun
-neighbours are undone (`reread_gain`, `reread_rate` in `detector/lm_judge.py`).
+words is read again with every unit over 4 nats put back to its restoration; a unit within
+3 words of one put back takes its second reading, which reads it beside the restoration
+rather than the spun word, and each other unit keeps the stronger of its two readings: a
+swap among swaps reads better once its spun neighbours are undone (`reread_gain`,
+`reread_rate`, `reread_beside` in `detector/lm_judge.py`).
 
 - **Intended use**: reference-free screening of English articles for thesaurus spinning
   (`spindetect score article.txt --model lm`); flags are evidence, not proof.
