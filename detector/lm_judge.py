@@ -476,13 +476,17 @@ def _relocated(first: LMReading, moves: Sequence[_Move]) -> dict[tuple[int, int,
 def _beside(first: LMReading, put_back: Sequence[UnitReading], words: int) -> frozenset[int]:
     """The units of ``first`` (by index) within ``words`` words of a unit put back, not
     overlapping any: a neighbour is 1 word away, a word between makes 2."""
-    near = set()
-    for i, unit in enumerate(first.units):
-        if any(unit.lo < b.hi and unit.hi > b.lo for b in put_back):
-            continue
-        if any(unit.lo < b.hi + words and unit.hi > b.lo - words for b in put_back):
-            near.add(i)
-    return frozenset(near)
+    size = len(first.document.words)
+    inside, around = bytearray(size), bytearray(size)  # one pass over each, however many
+    for b in put_back:
+        inside[b.lo : b.hi] = b"\x01" * (b.hi - b.lo)
+        lo, hi = max(b.lo - words, 0), min(b.hi + words, size)
+        around[lo:hi] = b"\x01" * max(hi - lo, 0)
+    return frozenset(
+        i
+        for i, unit in enumerate(first.units)
+        if any(around[unit.lo : unit.hi]) and not any(inside[unit.lo : unit.hi])
+    )
 
 
 def _merged(
