@@ -463,9 +463,15 @@ def score(
         from detector.models import load_model, model_dir
 
         name = model or "default"
-        with messages.timed(f"loaded model {name} from {model_dir(name)}"):
+        with (
+            messages.working(f"loading model {name}"),
+            messages.timed(f"loaded model {name} from {model_dir(name)}"),
+        ):
             reader = load_model(name, lm=lm)
-        with messages.timed(f"scored by {reader.name}"):
+        with (
+            messages.working(f"scoring with {reader.name}"),
+            messages.timed(f"scored by {reader.name}"),
+        ):
             report = reader.score(suspect_doc, threshold=threshold)
     color = output is None and fmt is FormatChoice.text and _stdout_is_colour_terminal()
     rendered = render(report, fmt.value, color=color)

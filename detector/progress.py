@@ -67,6 +67,19 @@ class Messages:
         yield
         self.detail(f"{what} in {time.perf_counter() - started:.2f} s")
 
+    @contextmanager
+    def working(self, what: str) -> Iterator[None]:
+        """A spinner saying ``what`` on standard error while the block runs, then gone.
+
+        Shown only on a terminal and not when quiet: one reference-free score takes
+        seconds (the language model reads the text), and a silent terminal looks hung.
+        """
+        if self.quiet or not sys.stderr.isatty():
+            yield
+            return
+        with stderr_console().status(f"{what}\u2026"):
+            yield
+
     @staticmethod
     def _say(line: str, shown: bool) -> None:
         if shown:

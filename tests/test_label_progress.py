@@ -147,3 +147,25 @@ def test_cli_label_prints_counts_and_time_per_mode(index, suspects, tmp_path, mo
     assert "2 (" in lines["labelled by the fallback model"]
     assert "loading the fallback model" in lines
     assert all(set(json.loads(line)) == set(label_module.RECORD_FIELDS) for line in out.open())
+
+
+class _Stream(io.StringIO):
+    def __init__(self, terminal: bool) -> None:
+        super().__init__()
+        self.terminal = terminal
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+
+@pytest.mark.parametrize(
+    ("terminal", "quiet", "shown"), [(True, False, True), (False, False, False), (True, True, False)]
+)
+def test_working_spinner_only_on_a_terminal_and_not_quiet(monkeypatch, terminal, quiet, shown):
+    from detector.progress import Messages
+
+    stream = _Stream(terminal)
+    monkeypatch.setattr("sys.stderr", stream)
+    with Messages(quiet=quiet).working("scoring with hybrid"):
+        pass
+    assert ("scoring with hybrid" in stream.getvalue()) is shown
