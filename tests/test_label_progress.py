@@ -159,7 +159,8 @@ class _Stream(io.StringIO):
 
 
 @pytest.mark.parametrize(
-    ("terminal", "quiet", "shown"), [(True, False, True), (False, False, False), (True, True, False)]
+    ("terminal", "quiet", "shown"),
+    [(True, False, True), (False, False, False), (True, True, False)],
 )
 def test_working_spinner_only_on_a_terminal_and_not_quiet(monkeypatch, terminal, quiet, shown):
     from detector.progress import Messages
