@@ -216,8 +216,8 @@ Quiet = Annotated[
     typer.Option(
         "--quiet",
         "-q",
-        help="Print nothing on standard error but errors: no progress bar, summary, notes "
-        "or warnings.",
+        help="Print nothing on standard error but errors: no progress bar, spinner, summary, "
+        "notes or warnings.",
     ),
 ]
 Verbose = Annotated[
