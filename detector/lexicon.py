@@ -341,10 +341,17 @@ def load_glue_phrases(path: Path | None = None) -> GluePhrases:
     """Read the glue-phrase table (tab-separated ``phrase<TAB>rewrite`` lines, # comments).
 
     Each pair counts in both directions, and also with the words both sides share
-    at either end trimmed off, since a swap is recorded as its smallest span.
+    at either end trimmed off, since a swap is recorded as its smallest span.  By
+    default, the packaged table and its judge-only supplement
+    (``glue_phrases_extra.tsv``: wordy rewrites such as "on the grounds that" for
+    "because", which the synthetic spinner does not make).
     """
     if path is None:
-        text = resources.files("detector").joinpath("data/glue_phrases.tsv").read_text("utf-8")
+        data = resources.files("detector").joinpath("data")
+        text = "\n".join(
+            data.joinpath(name).read_text("utf-8")
+            for name in ("glue_phrases.tsv", "glue_phrases_extra.tsv")
+        )
     else:
         text = Path(path).read_text("utf-8")
     pairs: set[tuple[str, str]] = set()

@@ -2,7 +2,7 @@
 
 A spinner swaps a word for a thesaurus synonym without reading the sentence; a
 causal language model reads it.  For each *unit* of a document (a content word,
-a 2-3 word thesaurus term, or a glue phrase of 2-5 words) with candidate originals ``C(u)``
+a 2-3 word thesaurus term, or a glue phrase of 2-6 words) with candidate originals ``C(u)``
 (its thesaurus synonyms and those of its lemmas, re-inflected and re-cased like
 it, common enough to be a reporter's word and longer than one letter, plus
 glue-phrase rewrites and, optionally, the model's own predictions at the unit
@@ -120,7 +120,7 @@ __all__ = [
 DEFAULT_GAIN_THRESHOLD = 4.0  # a unit is flagged when its evidence (gain) exceeds this
 DEFAULT_RATE_THRESHOLD = 5.0  # a document is spun when its flags per 100 words exceed this
 _MAX_UNIT_WORDS = 3  # thesaurus terms as units, and multiword candidates
-_MAX_GLUE_WORDS = 5  # glue phrases as units ("despite the fact that")
+_MAX_GLUE_WORDS = 6  # glue phrases as units ("in light of the fact that")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CACHE_SIZE = 20_000
 _HEAD_ROWS = 128  # rows of the output layer computed at once (49k floats each for SmolLM2)

@@ -76,6 +76,18 @@ def _flags(judge: LMJudge, text: str) -> dict[str, str]:
             "on account of",
             "because of",
         ),
+        (  # wordy rewrites from the judge-only glue table, one of six words
+            "The concert was cancelled in light of the fact that the singer was ill.",
+            "The concert was cancelled because the singer was ill.",
+            "in light of the fact that",
+            "because",
+        ),
+        (
+            "The school closed early on the grounds that the heating had failed.",
+            "The school closed early because the heating had failed.",
+            "on the grounds that",
+            "because",
+        ),
         (
             "The company said its chief of employees would leave at the end of the year.",
             "The company said its chief of staff would leave at the end of the year.",

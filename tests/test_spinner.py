@@ -651,3 +651,9 @@ def test_dataset_profile_option() -> None:
         DataArgs(corpus=["x.jsonl"], profile="moby,wordai")
     with pytest.raises(ValueError, match="must name at least one training profile"):
         DataArgs(corpus=["x.jsonl"], profile=" , ")
+
+
+def test_judge_only_glue_rewrites_are_not_the_spinners() -> None:
+    # The judges read the supplement too; the synthetic spinner never makes those rewrites.
+    assert ("on the grounds that", "because") in load_glue_phrases()
+    assert "on the grounds that" not in load_phrase_table("glue").rewrites("because")
