@@ -17,9 +17,15 @@ realistic each is), scores each suspect against its original with
 ``--evidence`` prints, per family, the distribution of what the rule weighs (for
 tuning on the dev split only).
 
+``--fixtures DIR`` scores a hand-written set instead (``tests/fixtures/paraphrase_holdout``:
+folders of ``original.txt`` with ``paraphrase.txt``, ``independent.txt`` or
+``simplified.txt`` beside it, read as the families ``handwritten_paraphrase``,
+``handwritten_independent`` and ``handwritten_simplified``) and prints its table.
+
 Usage::
 
     python bench/bench_paraphrase.py --split test --write BENCHMARKS.md
+    python bench/bench_paraphrase.py --fixtures tests/fixtures/paraphrase_holdout
 """
 
 from __future__ import annotations
@@ -73,6 +79,33 @@ def read_pairs(path: Path) -> list[dict]:
     """The pair records of one split file."""
     with path.open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
+
+
+# Suspect files of a hand-written set (``--fixtures``): family and expected verdict.
+FIXTURE_FAMILIES = {
+    "paraphrase.txt": ("handwritten_paraphrase", POSITIVE),
+    "independent.txt": ("handwritten_independent", "not_paraphrased"),
+    "simplified.txt": ("handwritten_simplified", "not_paraphrased"),
+}
+
+
+def read_fixtures(folder: Path) -> list[dict]:
+    """Pair records from every ``original.txt`` under ``folder`` and its suspects beside it."""
+    records = []
+    for original in sorted(folder.rglob("original.txt")):
+        for name, (family, expected) in FIXTURE_FAMILIES.items():
+            suspect = original.with_name(name)
+            if suspect.is_file():
+                records.append(
+                    {
+                        "id": str(suspect.relative_to(folder)),
+                        "family": family,
+                        "expected": expected,
+                        "original": original.read_text(encoding="utf-8"),
+                        "suspect": suspect.read_text(encoding="utf-8"),
+                    }
+                )
+    return records
 
 
 def score_family(scorer, records: list[dict]) -> FamilyResult:
@@ -148,16 +181,23 @@ def _pct(k: int, n: int) -> str:
     return f"{k / n:.1%} ({k}/{n})" if n else "–"
 
 
-def render(results: list[FamilyResult], split: str, data: Path, readme: str) -> str:
-    """The BENCHMARKS.md section."""
+def render(
+    results: list[FamilyResult], split: str, data: Path, readme: str, *, fixtures: bool = False
+) -> str:
+    """The BENCHMARKS.md section (``fixtures``: of a hand-written set in ``data``)."""
     shown = data.relative_to(ROOT) if data.is_relative_to(ROOT) else data
+    if fixtures:
+        source = f"`python bench/bench_paraphrase.py --fixtures {shown}`, the hand-written set"
+    else:
+        source = (
+            f"`python bench/bench_paraphrase.py --split {split} --write BENCHMARKS.md` "
+            f"(`make evaluate-reference`), on the `{split}` split of `{shown}` "
+            "built by `python -m training.paraphrase_data` (`make paraphrase-data`)"
+        )
     lines = [
         "## Machine-paraphrased copies and their hard negatives (reference mode)",
         "",
-        f"`python bench/bench_paraphrase.py --split {split} --write BENCHMARKS.md` "
-        f"(`make evaluate-reference`), on the `{split}` split of `{shown}` "
-        "built by `python -m training.paraphrase_data` (`make paraphrase-data`); "
-        f"{platform.machine()}, Python {platform.python_version()}, "
+        f"{source}; {platform.machine()}, Python {platform.python_version()}, "
         f"{time.strftime('%Y-%m-%d')}. Each suspect is scored against its own original "
         "with `ReferenceScorer` (sentence pairing by MiniLM embeddings when the word "
         "alignment shows a shared topic without a shared skeleton).",
@@ -201,15 +241,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="pairs per family at most")
     parser.add_argument("--write", type=Path, help="rewrite this file's section")
     parser.add_argument("--note", default="", help="a line added under the table")
+    parser.add_argument(
+        "--fixtures", type=Path, help="score this hand-written set instead (print only)"
+    )
     args = parser.parse_args(argv)
-    path = args.data / f"{args.split}.jsonl"
-    if not path.is_file():
-        print(f"{path} is missing: build it with `make paraphrase-data`", file=sys.stderr)
-        return 2
+    if args.fixtures is not None:
+        if args.write:
+            parser.error("--fixtures prints its table: leave out --write")
+        records = read_fixtures(args.fixtures)
+        if not records:
+            message = f"{args.fixtures} holds no original.txt with a suspect beside it"
+            print(message, file=sys.stderr)
+            return 2
+    else:
+        path = args.data / f"{args.split}.jsonl"
+        if not path.is_file():
+            print(f"{path} is missing: build it with `make paraphrase-data`", file=sys.stderr)
+            return 2
+        records = read_pairs(path)
     from detector import ReferenceScorer
 
     by_family: dict[str, list[dict]] = defaultdict(list)
-    for record in read_pairs(path):
+    for record in records:
         by_family[record["family"]].append(record)
     if args.limit:
         by_family = {k: v[: args.limit] for k, v in by_family.items()}
@@ -227,7 +280,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         results.append(result)
-    body = render(results, args.split, args.data, args.note)
+    if args.fixtures is not None:
+        body = render(results, "", args.fixtures, args.note, fixtures=True)
+    else:
+        body = render(results, args.split, args.data, args.note)
     print(body)
     if args.write:
         write_section(args.write, SECTION, body)

@@ -18,6 +18,21 @@ cent of flags, where the slack term has shrunk).  ``probability`` maps the
 excess to (0, 1), 0.5 at the cut.  ``training/fit_hybrid.py`` fits the numbers
 on clean texts of every length (news, short news excerpts, technical prose) and
 spun ones (``training.calibration``).
+
+Counting flags is not enough on prose written in a rich style.  An opinion
+column that varies its nouns ("the measure", "the bill", "the legislation") and
+reaches for vivid words ("faintly absurd", "fritter away") gives the language
+model many words that a commoner synonym reads better than, often as many as a
+lightly spun article has: in fourteen such texts (``tests/fixtures/clean_styles``)
+the judge read 4% to 14% of the content words better as a synonym (by over 4
+nats), and the hybrid called seven of them spun.  What such a text lacks is a
+word that is plainly wrong where it stands, which a sense-blind swap leaves
+("the corporate's Chief of Employees").  The strongest gain in those fourteen
+texts was 12.0 nats; in every hand-spun paragraph of the tuning set that the
+hybrid calls spun it was 15 to 30, and in the synthetic validation articles
+spun at the lowest rates 17 to 50.  The ``EvidenceGate`` asks for one such word
+(``min_gain``: 13 nats): a text without one is not spun, however many mild
+flags it has.
 """
 
 from __future__ import annotations
@@ -29,7 +44,7 @@ from typing import Any
 
 from detector.stopwords import STOPWORDS
 
-__all__ = ["LengthAwareRule", "content_flags"]
+__all__ = ["EvidenceGate", "LengthAwareRule", "content_flags"]
 
 
 def content_flags(
@@ -125,3 +140,49 @@ class LengthAwareRule:
             return 0.0
         z = max(-40.0, min(40.0, z))
         return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceGate:
+    """A text is spun only when some unit reads at least ``min_gain`` nats better restored
+    (see the module docstring).
+
+    Attributes
+    ----------
+    min_gain : float
+        The strongest unit's gain (nats) at which ``probability`` is 0.5.
+    scale : float
+        How steeply ``probability`` rises through 0.5, per nat (> 0).
+    """
+
+    min_gain: float
+    scale: float = 2.0
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.min_gain):
+            raise ValueError(
+                f"the 'min_gain' of an EvidenceGate must be finite, got {self.min_gain}"
+            )
+        if not self.scale > 0:
+            raise ValueError(f"the 'scale' of an EvidenceGate must be > 0, got {self.scale}")
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> EvidenceGate:
+        """The gate a model's ``config.json`` stores under ``evidence_gate``."""
+        return cls(min_gain=float(config["min_gain"]), scale=float(config.get("scale", 2.0)))
+
+    def to_config(self) -> dict[str, float]:
+        """The gate as ``config.json`` stores it."""
+        return {"min_gain": self.min_gain, "scale": self.scale}
+
+    def probability(self, strongest: float | None) -> float:
+        """How likely a text whose strongest unit gains ``strongest`` nats (None: no unit
+        was rescored) is spun, as far as this evidence goes: 0.5 at ``min_gain``."""
+        if strongest is None or strongest != strongest:  # none, or nan
+            return 0.0
+        z = max(-40.0, min(40.0, (strongest - self.min_gain) * self.scale))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def limit(self, probability: float, strongest: float | None) -> float:
+        """A document probability held under this gate's (the smaller of the two)."""
+        return min(probability, self.probability(strongest))

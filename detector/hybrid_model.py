@@ -10,7 +10,10 @@ unpickled) or a logistic regression (plain JSON weights in ``config.json``),
 whichever fitted better.  A
 document is spun when the content words the fused model flags pass a
 length-aware cut (``detector.document_rule``) fitted on clean texts of every
-length.  Flagged units are restored in context by the judge.
+length, and (with an ``evidence_gate`` in ``config.json``) some unit the judge
+read reads at least the gate's ``min_gain`` nats better restored: prose in a rich
+style has many mild flags and no plainly wrong word.  Flagged units are restored
+in context by the judge.
 
 Every word the judge alone flags with a gain over ``judge_flags_gain`` nats
 (5 by default; the ``lm`` model alone flags from 3) stays flagged in the
@@ -49,7 +52,7 @@ from detector.document import Document
 from detector.document_rule import LengthAwareRule, content_flags
 from detector.errors import ModelNotFoundError
 from detector.lm_judge import LMReading, UnitReading, flagged_units, spin_probabilities
-from detector.lm_model import LMModel, text_quality
+from detector.lm_model import LMModel, evidence_gate, strongest_gain, text_quality
 from detector.model_config import read_model_config
 from detector.report import Report
 from detector.restore import Restorer
@@ -169,6 +172,7 @@ class HybridModel:
                 "refit it with `make hybrid`"
             )
         self.document_rule = LengthAwareRule.from_config(config["document_rule"])
+        self.evidence_gate = evidence_gate(config)
         self.document_threshold = 0.5  # the rule's probability is 0.5 exactly at its cut
         # Words the judge alone flags stay flagged (see the module docstring).
         self.judge_flags_kept = bool(config.get("judge_flags_kept", False))
@@ -220,6 +224,12 @@ class HybridModel:
         flagged, content = content_flags(document.words, probabilities, self.word_threshold)
         return self.document_rule.probability(flagged, content)
 
+    def _gated(self, probability: float, reading: LMReading) -> float:
+        """The document probability held under the evidence gate, when the config has one."""
+        if self.evidence_gate is None:
+            return probability
+        return self.evidence_gate.limit(probability, strongest_gain(reading))
+
     def scores_from_reading(
         self, reading: LMReading, transformer_probabilities: Sequence[float]
     ) -> WordScores:
@@ -231,7 +241,9 @@ class HybridModel:
         return WordScores(
             document=reading.document,
             word_probabilities=tuple(fused.tolist()),
-            document_probability=self.document_probability(reading.document, fused),
+            document_probability=self._gated(
+                self.document_probability(reading.document, fused), reading
+            ),
             restorations=_restorations(reading),
             quality=text_quality(reading, self.judge_model.fluency_reference),
         )

@@ -6,6 +6,7 @@ A model folder (``models/lm/``) holds only a ``config.json``::
      "judge": {"margin_threshold": ..., "top_k": ..., ...},   # LMJudge parameters
      "gain_threshold": 3.0,
      "document_rule": {"rate": ..., "slack": ..., "scale": ...},
+     "evidence_gate": {"min_gain": 13.0, "scale": 2.0},
      "fluency_reference": [...]}                               # surprisal quantiles
 
 ``lm`` names the causal language model (null: the packaged SmolLM2-135M, converted
@@ -14,7 +15,8 @@ with ``--lm``).  A unit whose rescoring gain exceeds ``gain_threshold`` is
 flagged and its winning candidate is the restored original; a document is spun
 when its flagged content words pass the length-aware ``document_rule``
 (``detector.document_rule``; a config without one falls back on a fixed
-``rate_threshold`` of flags per 100 words).  ``fluency_reference``
+``rate_threshold`` of flags per 100 words) and, with an ``evidence_gate``, when
+its strongest unit's gain reaches the gate's ``min_gain`` too.  ``fluency_reference``
 holds the 101 percentiles of the mean surprisal of clean news (``make lm-model``
 measures them), against which each document's fluency percentile is read.
 """
@@ -27,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from detector.document import Document
-from detector.document_rule import LengthAwareRule, content_flags
+from detector.document_rule import EvidenceGate, LengthAwareRule, content_flags
 from detector.lexicon import load_lexicon
 from detector.lm_judge import (
     LMJudge,
@@ -41,7 +43,7 @@ from detector.report import Report, SentenceQuality, TextQuality
 from detector.restore import Restorer
 from detector.scoring import Restoration, WordScores, score_document
 
-__all__ = ["LMModel", "fluency_percentile", "text_quality"]
+__all__ = ["LMModel", "fluency_percentile", "strongest_gain", "text_quality"]
 
 _JUDGE_PARAMETERS = frozenset(
     {
@@ -69,6 +71,17 @@ _JUDGE_PARAMETERS = frozenset(
         "reread_beside",
     }
 )
+
+
+def strongest_gain(reading: LMReading) -> float | None:
+    """The largest gain of any unit of ``reading`` (None when pass 2 rescored none)."""
+    return max((u.gain for u in reading.units if u.gain is not None), default=None)
+
+
+def evidence_gate(config: dict[str, Any]) -> EvidenceGate | None:
+    """The ``evidence_gate`` a model's config names, or None."""
+    gate = config.get("evidence_gate")
+    return EvidenceGate.from_config(gate) if gate is not None else None
 
 
 def fluency_percentile(surprisal: float, reference: Sequence[float]) -> float | None:
@@ -108,6 +121,7 @@ class LMModel:
         self.rate_threshold = float(config.get("rate_threshold", 5.0))
         rule = config.get("document_rule")
         self.document_rule = LengthAwareRule.from_config(rule) if rule is not None else None
+        self.evidence_gate = evidence_gate(config)
         self.fluency_reference = tuple(float(x) for x in config.get("fluency_reference", ()))
         self._restorer: Restorer | None = None
 
@@ -154,6 +168,10 @@ class LMModel:
         else:
             document_probability = document_spin_probability(
                 reading, threshold=self.gain_threshold, rate_threshold=self.rate_threshold
+            )
+        if self.evidence_gate is not None:
+            document_probability = self.evidence_gate.limit(
+                document_probability, strongest_gain(reading)
             )
         return WordScores(
             document=reading.document,

@@ -116,7 +116,7 @@ def _swap_count(report: Report) -> str:
     if report.mode != "reference" and report.verdict == "not_spun" and report.substitution_rate:
         return (
             f"none shown: {report.substitution_rate:.1%} of the content words read oddly, "
-            "as in clean text (a spun text has more)"
+            "as in clean text (too few, or none plainly wrong, for a spun text)"
         )
     spin = report.spin_spans
     count = f"{len(spin)} synonym/phrase swaps (substitution rate {report.substitution_rate:.1%})"

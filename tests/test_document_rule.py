@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from detector.document_rule import LengthAwareRule, content_flags
+from detector.document_rule import EvidenceGate, LengthAwareRule, content_flags
 from training.calibration import _excerpt, fit_length_aware_rule
 
 
@@ -95,3 +95,24 @@ def test_the_fitted_floor_lies_between_clean_and_spun_long_texts():
     labels = [False] * 20 + [True] * 20
     rule, _ = fit_length_aware_rule(flagged, content, labels, max_fpr=0.0)
     assert 0.03 < rule.floor < 0.15
+
+
+def test_the_evidence_gate_wants_one_plainly_wrong_word():
+    gate = EvidenceGate(min_gain=13.0)
+    assert gate.probability(13.0) == 0.5
+    assert gate.probability(12.0) < 0.5 < gate.probability(15.0)
+    assert gate.probability(None) == gate.probability(math.nan) == 0.0
+    # It only ever holds a document probability down, never raises it.
+    assert gate.limit(0.9, 12.0) == gate.probability(12.0) < 0.5
+    assert gate.limit(0.3, 30.0) == 0.3
+    assert gate.limit(0.9, 30.0) == 0.9
+
+
+def test_the_evidence_gate_round_trips_and_refuses_bad_numbers():
+    gate = EvidenceGate(min_gain=12.5, scale=3.0)
+    assert EvidenceGate.from_config(gate.to_config()) == gate
+    assert EvidenceGate.from_config({"min_gain": 13}) == EvidenceGate(13.0, 2.0)
+    with pytest.raises(ValueError, match="'min_gain'"):
+        EvidenceGate(min_gain=math.inf)
+    with pytest.raises(ValueError, match="'scale'"):
+        EvidenceGate(min_gain=13.0, scale=0.0)

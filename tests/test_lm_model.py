@@ -212,3 +212,50 @@ def test_a_word_restored_in_context_is_one_span_and_the_other_flags_keep_theirs(
     )
     report = report_from_scores(scores, model="test", word_threshold=0.5, document_threshold=0.5)
     assert [(s.text, s.restore_score) for s in report.spans] == [("firm", 7.5), ("awful", None)]
+
+
+def _reading_with_gains(text: str, gains: dict[str, float]):
+    """A judge's reading of ``text`` where each word of ``gains`` was rescored that well."""
+    from detector.lm_judge import LMReading, UnitReading
+
+    document = make_document(text)
+    units = tuple(
+        UnitReading(
+            lo=i,
+            hi=i + 1,
+            start=document.starts[i],
+            end=document.ends[i],
+            text=word,
+            logprob=-6.0,
+            margin=5.0,
+            gain=gains[word],
+            restored="x",
+            candidates_considered=4,
+        )
+        for i, word in enumerate(document.words)
+        if word in gains
+    )
+    return LMReading(document, units, (), len(document.words), 0.1, 0.1)
+
+
+def test_many_mild_flags_without_a_plainly_wrong_word_are_not_spun():
+    # Prose in a rich style: every flag mild (under the gate's 13 nats).  A spun text
+    # has at least one word that reads far better restored.
+    from detector.lm_model import LMModel
+
+    text = "Ministers insist the bill will liberate small firms from a thicket of forms."
+    mild = {"insist": 6.0, "liberate": 7.5, "firms": 5.3, "thicket": 5.6, "forms": 8.1}
+    config = {"gain_threshold": 3.0, "document_rule": {"rate": 0.0, "slack": 0.0}}
+    ungated = LMModel(judge=None, config=config, name="lm")
+    gated = LMModel(judge=None, config=config | {"evidence_gate": {"min_gain": 13.0}}, name="lm")
+    reading = _reading_with_gains(text, mild)
+    assert ungated.scores_from_reading(reading).document_probability > 0.5
+    assert gated.scores_from_reading(reading).document_probability < 0.5
+    spun = _reading_with_gains(text, mild | {"thicket": 16.0})
+    assert gated.scores_from_reading(spun).document_probability > 0.5
+
+
+def test_the_shipped_models_carry_the_evidence_gate():
+    for name in ("lm", "hybrid"):
+        config = json.loads((models_root() / name / "config.json").read_text())
+        assert config["evidence_gate"]["min_gain"] == 13.0

@@ -90,6 +90,14 @@ class FitArgs:
             "chosen on the hand-spun tuning set, see detector/hybrid_model.py"
         },
     )
+    evidence_gate_gain: float = field(
+        default=13.0,
+        metadata={
+            "help": "A text is spun only when some unit gains at least this (nats): the "
+            "evidence gate of both models, chosen on tests/fixtures/clean_styles and the "
+            "hand-spun tuning set (not fitted), see detector/document_rule.py"
+        },
+    )
 
     def __post_init__(self) -> None:
         self.dataset, self.lm_model, self.hybrid_model, self.cache = (
@@ -178,8 +186,12 @@ swap among swaps reads better once its spun neighbours are undone (`reread_gain`
   (`spindetect score article.txt --model lm`); flags are evidence, not proof.
 - **Thresholds** (fitted on {fitted}, the language model computing in {dtype}): a unit is
   flagged when its gain exceeds {gain} nats; {rule}; a document the rule calls clean has
-  no spans. Validation token F1 {f1} (the spun articles' words). Where the CPU
-  lacks native bfloat16 the model computes in float32, within about 0.1 nats of bfloat16.
+  no spans. Validation token F1 {f1} (the spun articles' words).
+  A text is spun only when, besides, some unit reads at least {gate} nats better restored
+  (the evidence gate, `detector/document_rule.py`: prose in a rich style has many mild
+  flags and no plainly wrong word; chosen on hand-written clean and spun texts, not fitted).
+  Where the CPU lacks native bfloat16 the model computes in float32, within about 0.1
+  nats of bfloat16.
 - **Quality readout**: per-sentence mean surprisal and a fluency percentile against the
   clean validation articles (`fluency_reference`); never used for the verdict.
 - **Limitations**: English only; finds only rewrites its candidate list holds (Moby
@@ -208,6 +220,9 @@ splits stay unseen).
 - **Thresholds**: word probability {threshold} (best out-of-fold token F1 over the spun
   articles' words with the judge's flags kept, {f1}; the fused model alone {fused_f1});
   {rule}; a document the rule calls clean has no spans.
+  A text is spun only when, besides, some unit reads at least {gate} nats better restored
+  (the evidence gate, `detector/document_rule.py`: prose in a rich style has many mild
+  flags and no plainly wrong word; chosen on hand-written clean and spun texts, not fitted).
   The language model computed in {dtype} for the fit.
 - **What each feature group adds** (out-of-fold token F1 of the fused model lost without it):
 
@@ -234,7 +249,7 @@ Reproduce: `make hybrid` (`python -m training.fit_hybrid`)."""
 
 def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     """Fit both models on ``split``; write them; return what was measured."""
-    from detector.document_rule import content_flags
+    from detector.document_rule import EvidenceGate, content_flags
     from detector.hybrid_model import FEATURES, hybrid_features, keep_judge_flags
     from detector.lexicon import load_lexicon
     from detector.lm import compute_dtype
@@ -305,6 +320,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         probabilities = spin_probabilities(reading, threshold=best_gain)
         return content_flags(reading.document.words, probabilities, 0.5)
 
+    gate = EvidenceGate(min_gain=args.evidence_gate_gain)
     counts = np.array([lm_counts(r) for r in [*readings, *calibration_readings]])
     lm_rule, lm_rule_fit = fit_length_aware_rule(
         counts[:, 0], counts[:, 1], rule_labels, args.max_fpr
@@ -316,6 +332,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     lm_config.update(
         gain_threshold=best_gain,
         document_rule=lm_rule.to_config(),
+        evidence_gate=gate.to_config(),
         fluency_reference=reference,
         fitted_on=f"{args.dataset}/{args.split} ({len(documents)} articles) and "
         f"{len(calibration.documents)} calibration texts",
@@ -453,6 +470,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         "feature_group_f1_loss": ablation,
         "word_threshold": round(word_threshold, 4),
         "document_rule": hybrid_rule.to_config(),
+        "evidence_gate": gate.to_config(),
         "fitted_on": f"{args.dataset}/{args.split} ({len(documents)} articles) and "
         f"{len(calibration.documents)} calibration texts",
         "validation_token_f1_out_of_fold": round(oof_f1, 4),
@@ -485,6 +503,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         _LM_CARD.format(
             gain=best_gain,
             rule=_rule_text(lm_rule, lm_rule_fit),
+            gate=gate.min_gain,
             f1=round(best_f1, 3),
             fitted=fitted,
             dtype=dtype,
@@ -498,6 +517,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             fitted=fitted,
             threshold=round(word_threshold, 2),
             rule=_rule_text(hybrid_rule, hybrid_rule_fit),
+            gate=gate.min_gain,
             f1=round(oof_f1, 3),
             fused_f1=round(scored[kind][1], 3),
             gain=keep_gain,
