@@ -47,6 +47,11 @@ from detector.stopwords import STOPWORDS
 __all__ = ["EvidenceGate", "LengthAwareRule", "content_flags"]
 
 
+def _logistic(z: float) -> float:
+    z = max(-40.0, min(40.0, z))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
 def content_flags(
     words: Sequence[str], probabilities: Sequence[float], threshold: float
 ) -> tuple[int, int]:
@@ -136,10 +141,7 @@ class LengthAwareRule:
     def probability(self, flagged: int, content: int) -> float:
         """The document spin probability: 0.5 exactly at the cut, rising with the excess."""
         z = self.excess(flagged, content) * self.scale
-        if z == -math.inf:
-            return 0.0
-        z = max(-40.0, min(40.0, z))
-        return 1.0 / (1.0 + math.exp(-z))
+        return 0.0 if z == -math.inf else _logistic(z)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +182,7 @@ class EvidenceGate:
         was rescored) is spun, as far as this evidence goes: 0.5 at ``min_gain``."""
         if strongest is None or strongest != strongest:  # none, or nan
             return 0.0
-        z = max(-40.0, min(40.0, (strongest - self.min_gain) * self.scale))
-        return 1.0 / (1.0 + math.exp(-z))
+        return _logistic((strongest - self.min_gain) * self.scale)
 
     def limit(self, probability: float, strongest: float | None) -> float:
         """A document probability held under this gate's (the smaller of the two)."""
