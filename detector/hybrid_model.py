@@ -52,7 +52,7 @@ from detector.document import Document
 from detector.document_rule import LengthAwareRule, content_flags
 from detector.errors import ModelNotFoundError
 from detector.lm_judge import LMReading, UnitReading, flagged_units, spin_probabilities
-from detector.lm_model import LMModel, evidence_gate, strongest_gain, text_quality
+from detector.lm_model import LMModel, text_quality
 from detector.model_config import read_model_config
 from detector.report import Report
 from detector.restore import Restorer
@@ -172,7 +172,6 @@ class HybridModel:
                 "refit it with `make hybrid`"
             )
         self.document_rule = LengthAwareRule.from_config(config["document_rule"])
-        self.evidence_gate = evidence_gate(config)
         self.document_threshold = 0.5  # the rule's probability is 0.5 exactly at its cut
         # Words the judge alone flags stay flagged (see the module docstring).
         self.judge_flags_kept = bool(config.get("judge_flags_kept", False))
@@ -224,12 +223,6 @@ class HybridModel:
         flagged, content = content_flags(document.words, probabilities, self.word_threshold)
         return self.document_rule.probability(flagged, content)
 
-    def _gated(self, probability: float, reading: LMReading) -> float:
-        """The document probability held under the evidence gate, when the config has one."""
-        if self.evidence_gate is None:
-            return probability
-        return self.evidence_gate.limit(probability, strongest_gain(reading))
-
     def scores_from_reading(
         self, reading: LMReading, transformer_probabilities: Sequence[float]
     ) -> WordScores:
@@ -241,7 +234,8 @@ class HybridModel:
         return WordScores(
             document=reading.document,
             word_probabilities=tuple(fused.tolist()),
-            document_probability=self._gated(
+            # The judge model reads the hybrid's config: its evidence gate is the hybrid's.
+            document_probability=self.judge_model.gated(
                 self.document_probability(reading.document, fused), reading
             ),
             restorations=_restorations(reading),

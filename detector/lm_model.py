@@ -78,12 +78,6 @@ def strongest_gain(reading: LMReading) -> float | None:
     return max((u.gain for u in reading.units if u.gain is not None), default=None)
 
 
-def evidence_gate(config: dict[str, Any]) -> EvidenceGate | None:
-    """The ``evidence_gate`` a model's config names, or None."""
-    gate = config.get("evidence_gate")
-    return EvidenceGate.from_config(gate) if gate is not None else None
-
-
 def fluency_percentile(surprisal: float, reference: Sequence[float]) -> float | None:
     """The share (0..100) of the ``reference`` surprisals that are higher than ``surprisal``."""
     if not reference or surprisal != surprisal:  # no reference, or nan
@@ -121,7 +115,8 @@ class LMModel:
         self.rate_threshold = float(config.get("rate_threshold", 5.0))
         rule = config.get("document_rule")
         self.document_rule = LengthAwareRule.from_config(rule) if rule is not None else None
-        self.evidence_gate = evidence_gate(config)
+        gate = config.get("evidence_gate")
+        self.evidence_gate = EvidenceGate.from_config(gate) if gate is not None else None
         self.fluency_reference = tuple(float(x) for x in config.get("fluency_reference", ()))
         self._restorer: Restorer | None = None
 
@@ -158,6 +153,12 @@ class LMModel:
         """The judge's readings of ``documents``."""
         return self.judge.read_many(documents)
 
+    def gated(self, probability: float, reading: LMReading) -> float:
+        """A document probability held under the config's evidence gate (as is without one)."""
+        if self.evidence_gate is None:
+            return probability
+        return self.evidence_gate.limit(probability, strongest_gain(reading))
+
     def scores_from_reading(self, reading: LMReading) -> WordScores:
         """The ``WordScores`` of one reading, with its restorations and quality."""
         probabilities = spin_probabilities(reading, threshold=self.gain_threshold)
@@ -169,14 +170,10 @@ class LMModel:
             document_probability = document_spin_probability(
                 reading, threshold=self.gain_threshold, rate_threshold=self.rate_threshold
             )
-        if self.evidence_gate is not None:
-            document_probability = self.evidence_gate.limit(
-                document_probability, strongest_gain(reading)
-            )
         return WordScores(
             document=reading.document,
             word_probabilities=probabilities,
-            document_probability=document_probability,
+            document_probability=self.gated(document_probability, reading),
             restorations=tuple(
                 Restoration(u.lo, u.hi, u.restored, u.gain)
                 for u in flagged_units(reading, threshold=self.gain_threshold)
