@@ -45,6 +45,7 @@ SETS = {
     "handspun_holdout": ROOT / "tests" / "fixtures" / "handspun_holdout",
     "handspun_holdout2": ROOT / "tests" / "fixtures" / "handspun_holdout2",
     "handspun_holdout3": ROOT / "tests" / "fixtures" / "handspun_holdout3",
+    "handspun_holdout4": ROOT / "tests" / "fixtures" / "handspun_holdout4",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
 }
@@ -140,7 +141,10 @@ def main() -> int:
         "clean texts of 300-400 words; `handspun_holdout3`, written on 2026-12-02 after the "
         "judge's last rule was chosen, holds ten articles of 300-690 words spun at 11% to 44% "
         "of their content words, words in quotations included, and eight clean news and "
-        "non-news texts). Span recall and precision "
+        "non-news texts; `handspun_holdout4`, written on 2026-12-03 by a helper that ran no "
+        "spindetect code, holds eight articles spun lightly (14 swaps), medium (32-35) or "
+        "heavily (63-77) and eight clean texts, among them a review, an encyclopedic entry and "
+        "an opinion column). Span recall and precision "
         "count overlaps with the marked swaps; *restored* is the share of found swaps whose "
         "`original` is exactly right. A report lists spans only for a text it calls spun, "
         "so a spun text called clean counts as found nothing and a clean text called clean "

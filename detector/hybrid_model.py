@@ -16,8 +16,12 @@ style has many mild flags and no plainly wrong word.  Flagged units are restored
 in context by the judge.
 
 Every word the judge alone flags with a gain over ``judge_flags_gain`` nats
-(5 by default; the ``lm`` model alone flags from 3) stays flagged in the
+(4 since 2026-12-03, 5 before; the ``lm`` model alone flags from 3) stays flagged in the
 hybrid (``keep_judge_flags``; ``"judge_flags_kept": true`` in ``config.json``).
+The document rule counts the judge's flags from ``rule_flags_gain``, the gain
+its counts were fitted with (5 for the shipped fit; a refit sets both alike):
+a lower span gain shows more of the judge's finds in a text called spun
+without calling more texts spun.
 Fitted on synthetic spins, where the transformer is nearly always right, the
 fused model learns to overrule the judge wherever the transformer disagrees;
 on text spun by hand in the style of real spinners the transformer finds a
@@ -33,6 +37,14 @@ gain 4 the holdout recall was 0.67 but with 3.9 false spans per 100 clean
 words; from 6, 0.59 and 2.1.
 The cost is on the synthetic splits the transformer trained for: out-of-fold
 token F1 on validation 0.841 -> 0.813 (``EVALUATION.md`` has the test rows).
+Gain 5 -> 4, measured 2026-12-03 once the evidence gate kept clean texts
+spanless (cached readings; ``bench_handspun.py`` and 48 articles a split of
+``training.evaluate``): hand-spun tuning set span recall 0.57 -> 0.61 at
+precision 0.88 -> 0.85; synthetic token F1 0.867 -> 0.862 on test and 0.646 ->
+0.660 on cross_spinner.  With the rule counting the flags from 4 as well, a
+clean text of ``handspun_holdout3`` was called spun and the hard negatives'
+highest spin probability rose from 0.005 to 0.077 (from 3: 0.55, one
+syndicated copy called spun), hence ``rule_flags_gain``.
 
 A cascade keeps it fast: the transformer reads every word; the judge's costly
 second pass (rescoring with the right context) runs only for units that pass 1
@@ -176,6 +188,8 @@ class HybridModel:
         # Words the judge alone flags stay flagged (see the module docstring).
         self.judge_flags_kept = bool(config.get("judge_flags_kept", False))
         self.judge_flags_gain = float(config.get("judge_flags_gain", 5.0))
+        # The document rule counts the flags it was fitted on: those kept from this gain.
+        self.rule_flags_gain = float(config.get("rule_flags_gain", self.judge_flags_gain))
 
     @classmethod
     def load(
@@ -229,14 +243,20 @@ class HybridModel:
         """The ``WordScores`` of one document from the judge's reading and the transformer's."""
         zipf = self.judge_model.judge.lexicon.zipf
         fused = self.fused_probabilities(hybrid_features(reading, transformer_probabilities, zipf))
+        words, counted = fused, fused
         if self.judge_flags_kept:
-            fused = keep_judge_flags(fused, reading, self.judge_flags_gain, self.word_threshold)
+            words = keep_judge_flags(fused, reading, self.judge_flags_gain, self.word_threshold)
+            counted = (
+                words
+                if self.rule_flags_gain == self.judge_flags_gain
+                else keep_judge_flags(fused, reading, self.rule_flags_gain, self.word_threshold)
+            )
         return WordScores(
             document=reading.document,
-            word_probabilities=tuple(fused.tolist()),
+            word_probabilities=tuple(words.tolist()),
             # The judge model reads the hybrid's config: its evidence gate is the hybrid's.
             document_probability=self.judge_model.gated(
-                self.document_probability(reading.document, fused), reading
+                self.document_probability(reading.document, counted), reading
             ),
             restorations=_restorations(reading),
             quality=text_quality(reading, self.judge_model.fluency_reference),

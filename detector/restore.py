@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from detector.lexicon import Lexicon
-from detector.stopwords import STOPWORDS
+from detector.stopwords import CARDINAL_WORDS, STOPWORDS
 
 __all__ = ["Restorer", "match_case"]
 
@@ -141,6 +141,8 @@ class Restorer:
         tag = _tag_of(word, lemmas[0]) if lemmas[0] != word else None
         found: list[str] = []
         for candidate in sorted(scored, key=lambda c: (-scored[c], c)):
+            if word in CARDINAL_WORDS and candidate in CARDINAL_WORDS:
+                continue  # "twenty" -> "eleven" would change a fact, not undo a swap
             inflected = _inflect(candidate, tag)
             if inflected is not None:
                 found.append(inflected)

@@ -1,6 +1,6 @@
 """Function words: the glue spinners rewrite only as phrases, never one by one."""
 
-__all__ = ["STOPWORDS"]
+__all__ = ["CARDINAL_WORDS", "STOPWORDS"]
 
 STOPWORDS = frozenset(
     (
@@ -16,3 +16,12 @@ STOPWORDS = frozenset(
         "would yet you your yours yourself yourselves 's n't mr mrs ms dr"
     ).split()
 )
+
+CARDINAL_WORDS = frozenset(
+    (
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
+        "eighty ninety hundred thousand million billion trillion dozen"
+    ).split()
+)
+"""Words that name a count: a spinner that swaps one changes a fact, not a word."""

@@ -400,7 +400,7 @@ def _reference_originals(lexicon, word: str, limit: int) -> tuple[str, ...]:
     import math
 
     from detector.restore import _inflect, _tag_of
-    from detector.stopwords import STOPWORDS
+    from detector.stopwords import CARDINAL_WORDS, STOPWORDS
 
     lemmas = lexicon.lemma_forms(word) or (word,)
     around = set(lexicon.synonym_ids(word))
@@ -425,7 +425,10 @@ def _reference_originals(lexicon, word: str, limit: int) -> tuple[str, ...]:
             zipf_x10 / 10 + math.log1p(len(theirs & around)) - 0.5 * math.log(max(1, len(theirs)))
         )
     tag = _tag_of(word, lemmas[0]) if lemmas[0] != word else None
-    found = [_inflect(c, tag) for c in sorted(scored, key=lambda c: (-scored[c], c))]
+    ranked = sorted(scored, key=lambda c: (-scored[c], c))
+    if word in CARDINAL_WORDS:
+        ranked = [c for c in ranked if c not in CARDINAL_WORDS]
+    found = [_inflect(c, tag) for c in ranked]
     return tuple(f for f in found if f is not None)[:limit]
 
 
@@ -434,6 +437,7 @@ def test_restorer_ranks_originals_as_the_plain_definition(lexicon):
 
     restorer = Restorer(lexicon)
     words = [*WORDS, "contentious", "dwellings", "disputatious", "inhabitants", "quarrelsome"]
+    words += ["twenty", "dozen", "five"]
     for word in words:
         for limit in (1, 3):
             assert restorer.candidates(word, limit) == _reference_originals(lexicon, word, limit)
@@ -451,6 +455,20 @@ def test_a_single_letter_is_never_restored(lexicon):
         assert found
         assert all(len(c) > 1 for c in found)
     assert restorer.restore("Bridge") and len(restorer.restore("Bridge")) > 1
+
+
+def test_a_count_is_never_restored_as_another_count(lexicon):
+    # Moby lists "eleven" among the synonyms of "twenty": a flagged count restored as
+    # another count would put a wrong fact in the report, not undo a swap.
+    from detector.restore import Restorer
+    from detector.stopwords import CARDINAL_WORDS
+
+    restorer = Restorer(lexicon)
+    for word in ("twenty", "dozen", "thousand", "five"):
+        assert any(s in CARDINAL_WORDS for s in lexicon.synonyms(word))
+        assert not set(restorer.candidates(word, 3)) & CARDINAL_WORDS
+    # A word that is not a count may still be restored as one ("initial" -> "first").
+    assert restorer.restore("initial") == "first"
 
 
 def test_report_restores_words_batched_as_one_at_a_time(trained, lexicon):

@@ -259,3 +259,47 @@ def test_the_shipped_models_carry_the_evidence_gate():
     for name in ("lm", "hybrid"):
         config = json.loads((models_root() / name / "config.json").read_text())
         assert config["evidence_gate"]["min_gain"] == 13.0
+
+
+def test_the_hybrids_document_rule_counts_the_flags_it_was_fitted_on():
+    # The shipped hybrid keeps the judge's flags from 4 nats in its spans, but its document
+    # rule was fitted counting those from 5: a flag at 4.5 is shown, and not counted.
+    import numpy as np
+
+    from detector.hybrid_model import HybridModel
+    from detector.lm_judge import LMReading, UnitReading
+    from detector.models import load_model
+
+    shipped = load_model("hybrid")
+    assert shipped.judge_flags_gain < shipped.rule_flags_gain
+    counting_all = HybridModel(
+        shipped.judge_model,
+        shipped.transformer,
+        {**shipped.config, "rule_flags_gain": shipped.judge_flags_gain},
+        shipped.booster,
+    )
+    text = (
+        "The corporate said its chief of employees would leave the firm after a lengthy "
+        "dispute with the board about pay, bonuses and the future of the factory in town."
+    )
+    document = make_document(text)
+    words = list(document.words)
+    mild = (shipped.judge_flags_gain + shipped.rule_flags_gain) / 2
+
+    def unit(word: str, gain: float) -> UnitReading:
+        k = words.index(word)
+        return UnitReading(
+            k, k + 1, document.starts[k], document.ends[k], word, -9.0, gain, gain, "x", 5
+        )
+
+    strong = [unit("corporate", 20.0)]  # past the evidence gate
+    mild_units = [unit(w, mild) for w in ("employees", "lengthy", "dispute", "bonuses", "town")]
+    reading = LMReading(document, tuple(strong + mild_units), (), 40, 0.0, 0.0)
+    transformer = np.full(len(words), 0.01)
+    shown, counted = (
+        m.scores_from_reading(reading, transformer) for m in (shipped, counting_all)
+    )
+    for u in mild_units:  # every mild flag is shown either way
+        assert shown.word_probabilities[u.lo] >= shipped.word_threshold
+    assert shown.word_probabilities == counted.word_probabilities
+    assert shown.document_probability < counted.document_probability
