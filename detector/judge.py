@@ -49,7 +49,7 @@ from detector.document import Document
 from detector.lexicon import GluePhrases, Lexicon, load_glue_phrases, load_lexicon
 from detector.meaning import MeaningEvidence
 from detector.report import SPIN_KINDS, Deletion, Span, SpanKind
-from detector.stopwords import STOPWORDS
+from detector.stopwords import CARDINAL_WORDS, STOPWORDS
 
 __all__ = ["SPIN_KINDS", "Span", "SpanKind", "SubstitutionJudge", "find_gaps"]
 
@@ -64,13 +64,9 @@ _DATE_WORDS = frozenset(
     ).split()
 )
 _AMBIGUOUS_MONTHS = frozenset({"may", "march"})  # dates only beside a number
-_NUMBER_WORDS = frozenset(
-    (
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
-        "eighty ninety hundred thousand million billion trillion dozen dozens first second third "
-        "fourth fifth sixth seventh eighth ninth tenth half per cent percent"
-    ).split()
+_NUMBER_WORDS = CARDINAL_WORDS | frozenset(
+    "dozens first second third fourth fifth sixth seventh eighth ninth tenth half per cent "
+    "percent".split()
 )
 _DIGIT = re.compile(r"\d")
 _MAX_MEANING_BLOCK = 4  # longest run of one-for-one swaps judged by meaning beyond Moby

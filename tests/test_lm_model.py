@@ -296,9 +296,7 @@ def test_the_hybrids_document_rule_counts_the_flags_it_was_fitted_on():
     mild_units = [unit(w, mild) for w in ("employees", "lengthy", "dispute", "bonuses", "town")]
     reading = LMReading(document, tuple(strong + mild_units), (), 40, 0.0, 0.0)
     transformer = np.full(len(words), 0.01)
-    shown, counted = (
-        m.scores_from_reading(reading, transformer) for m in (shipped, counting_all)
-    )
+    shown, counted = (m.scores_from_reading(reading, transformer) for m in (shipped, counting_all))
     for u in mild_units:  # every mild flag is shown either way
         assert shown.word_probabilities[u.lo] >= shipped.word_threshold
     assert shown.word_probabilities == counted.word_probabilities

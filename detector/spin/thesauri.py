@@ -44,7 +44,7 @@ import numpy as np
 
 from detector.errors import ResourceError
 from detector.lexicon import Lexicon
-from detector.stopwords import STOPWORDS
+from detector.stopwords import CARDINAL_WORDS, STOPWORDS
 
 __all__ = [
     "DATA_DIR",
@@ -67,12 +67,10 @@ MAX_CANDIDATE_WORDS = 3
 _CACHE_SIZE = 50_000
 # What a spinner may write: lowercase words joined by single spaces, inner hyphens or apostrophes.
 _CANDIDATE = re.compile(r"[a-z]+(?:[-' ][a-z]+)*")
-NUMBER_WORDS = frozenset(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
-    "eighty ninety hundred hundreds thousand thousands million millions billion billions "
-    "trillion trillions dozen dozens first second third fourth fifth sixth seventh eighth "
-    "ninth tenth half halves quarter quarters twice once double triple percent".split()
+NUMBER_WORDS = CARDINAL_WORDS | frozenset(
+    "hundreds thousands millions billions trillions dozens first second third fourth fifth "
+    "sixth seventh eighth ninth tenth half halves quarter quarters twice once double triple "
+    "percent".split()
 )
 # Never written as a whole replacement: a content word swapped for "or" (heraldic gold,
 # for "chief"), "but" (for "still") or "nine" (for "company") is not what spinners do.
