@@ -246,11 +246,7 @@ class HybridModel:
         words, counted = fused, fused
         if self.judge_flags_kept:
             words = keep_judge_flags(fused, reading, self.judge_flags_gain, self.word_threshold)
-            counted = (
-                words
-                if self.rule_flags_gain == self.judge_flags_gain
-                else keep_judge_flags(fused, reading, self.rule_flags_gain, self.word_threshold)
-            )
+            counted = keep_judge_flags(fused, reading, self.rule_flags_gain, self.word_threshold)
         return WordScores(
             document=reading.document,
             word_probabilities=tuple(words.tolist()),

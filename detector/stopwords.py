@@ -1,4 +1,5 @@
-"""Function words: the glue spinners rewrite only as phrases, never one by one."""
+"""Word lists: function words, the glue spinners rewrite only as phrases, never one by one;
+and count words."""
 
 __all__ = ["CARDINAL_WORDS", "STOPWORDS"]
 
