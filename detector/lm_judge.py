@@ -98,7 +98,7 @@ from typing import TYPE_CHECKING, Any
 from detector.document import Document, make_document
 from detector.lexicon import GluePhrases, Lexicon, load_glue_phrases, load_lexicon
 from detector.restore import match_case
-from detector.stopwords import STOPWORDS
+from detector.stopwords import CARDINAL_WORDS, STOPWORDS
 
 if TYPE_CHECKING:
     from detector.lm import CausalLM
@@ -923,6 +923,7 @@ class LMJudge:
                 or (len(words) == 1 and candidate in STOPWORDS)
                 or candidate in self._blocked
                 or lexicon.same_lemma(candidate, key)
+                or (key in CARDINAL_WORDS and candidate in CARDINAL_WORDS)  # a fact, not a word
             ):
                 continue
             zipf = lexicon.zipf(candidate)

@@ -614,3 +614,14 @@ def test_the_restoration_leans_to_the_candidate_closest_in_meaning(lm_judge, lex
     assert lm_judge._restoration(unit, [(-2.0, "promote"), (-10.5, "use")]) == "promote"
     with pytest.raises(ValueError, match="'closeness_weight' parameter of LMJudge"):
         LMJudge(lm_judge.lm, lexicon, closeness_weight=float("nan"))
+
+
+@needs_lm
+def test_a_count_word_is_never_read_as_another_count(lm_judge):
+    # Moby lists "eleven" for "twenty" and "eight" for "five": a count swapped for a
+    # count changes a fact; the restoration of a count is never another one.
+    from detector.stopwords import CARDINAL_WORDS
+
+    for word in ("twenty", "five", "dozen"):
+        assert not set(lm_judge._candidate_words(word)) & CARDINAL_WORDS
+    assert "first" in lm_judge._candidate_words("initial")  # an ordinal still restores
