@@ -35,7 +35,8 @@ pass 2, for units with ``margin >= margin_threshold``: the unit's ``top_k``
     The unit's own ``LL`` comes from pass 1; the candidates' continuations are
     read together in one forward pass over the window's cached keys and values,
     each behind its own attention mask, so the left context is never read twice.
-    The winning candidate is the restored original.  A unit that some candidate
+    The winning candidate, its reading helped by how much of the unit's thesaurus
+    entry it shares (``closeness_weight``), is the restored original.  A unit that some candidate
     reads better than (gain over ``restore_gain``, 0 by default: the fused
     model may flag it) has its next candidates, to rank ``restore_top_k``,
     rescored as well, and the best of all restores it: the left context alone
@@ -97,7 +98,7 @@ from typing import TYPE_CHECKING, Any
 from detector.document import Document, make_document
 from detector.lexicon import GluePhrases, Lexicon, load_glue_phrases, load_lexicon
 from detector.restore import match_case
-from detector.stopwords import STOPWORDS
+from detector.stopwords import CARDINAL_WORDS, STOPWORDS
 
 if TYPE_CHECKING:
     from detector.lm import CausalLM
@@ -540,6 +541,13 @@ class LMJudge:
     restore_gain : float, default=0.0
         See ``restore_top_k`` (4.0 restores only what the judge alone flags, for about
         a sixth fewer continuations read).
+    closeness_weight : float, default=3.0
+        The restoration is the rescored candidate with the best reading plus this
+        times ``ln(1 + synonyms it shares with the unit)`` (its lemmas' included): a
+        spinner drew the written word from the original's thesaurus entry, so the
+        original shares much of its entry ("utilize" restored "use", not "promote",
+        beside other swaps).  0: the best reading alone.  The gain, and so what is
+        flagged, does not depend on it.
     word_cost : float, default=3.0
         Nats taken off a multiword candidate's pass-1 score per word after its first,
         when candidates are ranked: for pass 2's ``top_k`` and ``restore_top_k``, and
@@ -622,6 +630,7 @@ class LMJudge:
         top_k: int = 3,
         restore_top_k: int = 8,
         restore_gain: float = 0.0,
+        closeness_weight: float = 3.0,
         word_cost: float = 3.0,
         piece_cost: float = 1.0,
         length_cost: float = 1.0,
@@ -645,6 +654,7 @@ class LMJudge:
         self.top_k = _check_int("top_k", top_k, 1)
         self.restore_top_k = _check_int("restore_top_k", restore_top_k, 0)
         self.restore_gain = _check_float("restore_gain", restore_gain)
+        self.closeness_weight = _check_float("closeness_weight", closeness_weight)
         self.word_cost = _check_cost("word_cost", word_cost)
         self.piece_cost = _check_cost("piece_cost", piece_cost)
         self.length_cost = _check_cost("length_cost", length_cost)
@@ -913,6 +923,7 @@ class LMJudge:
                 or (len(words) == 1 and candidate in STOPWORDS)
                 or candidate in self._blocked
                 or lexicon.same_lemma(candidate, key)
+                or (key in CARDINAL_WORDS and candidate in CARDINAL_WORDS)  # a fact, not a word
             ):
                 continue
             zipf = lexicon.zipf(candidate)
@@ -1146,9 +1157,10 @@ class LMJudge:
                 self.margin_threshold
             ):
                 suspects.append(i)
-        best = self._rescore(
+        read = self._rescore(
             cache, window, ids, units, scores, {i: scores.shortlist[i] for i in suspects}
         )
+        best = {i: max(readings, key=lambda r: r[0]) for i, readings in read.items()}
         # The shortlist's gain is the unit's evidence: what is flagged does not depend on
         # how widely the restoration is searched.  Units a candidate reads better than
         # have their next candidates rescored too, for the restoration alone.
@@ -1163,10 +1175,24 @@ class LMJudge:
                 if extra:
                     more[i] = extra
         for i, found in self._rescore(cache, window, ids, units, scores, more).items():
-            best[i] = max(best[i], found)
-        for i, (_, candidate) in best.items():
+            read[i] += found
+        for i in best:
             scores.gains[i] = gains[i]
-            scores.winners[i] = candidate
+            scores.winners[i] = self._restoration(units[i], read[i])
+
+    def _restoration(self, unit: _Unit, readings: Sequence[tuple[float, str]]) -> str:
+        """The restored original among a unit's rescored ``readings`` (total, candidate):
+        the best reading, helped by closeness in meaning (``closeness_weight``)."""
+        if not self.closeness_weight:
+            return max(readings, key=lambda r: r[0])[1]
+        own = self._meaning(unit.key)
+
+        def score(reading: tuple[float, str]) -> tuple[float, str]:
+            total, candidate = reading
+            shared = len(own & self._meaning(candidate.lower()))
+            return total + self.closeness_weight * math.log1p(shared), candidate
+
+        return max(readings, key=score)[1]
 
     def _gain(self, unit: _Unit, window: _Window, total: float, scores: _Scores) -> float:
         """How much better a candidate reading ``total`` of the unit and its right context is."""
@@ -1182,8 +1208,8 @@ class LMJudge:
         units: Sequence[_Unit],
         scores: _Scores,
         candidates: dict[int, list[tuple[float, str]]],
-    ) -> dict[int, tuple[float, str]]:
-        """For each unit of ``candidates`` (its pass-1 scored candidates), the best of them
+    ) -> dict[int, list[tuple[float, str]]]:
+        """For each unit of ``candidates`` (its pass-1 scored candidates), each of them
         read with the right context: (log-likelihood of it and the context, plus
         ``length_cost`` per word of the candidate; candidate)."""
         jobs: list[tuple[int, str, list[int]]] = []  # (unit, candidate, tokens to read)
@@ -1198,12 +1224,11 @@ class LMJudge:
             return {}
         scores.pass2_tokens += sum(len(tokens) - 1 for _, _, tokens in jobs)
         read = self._read_continuations(cache, window, units, jobs)
-        best: dict[int, tuple[float, str]] = {}
+        found: dict[int, list[tuple[float, str]]] = {}
         for (i, candidate, _), first, continuation in zip(jobs, firsts, read, strict=True):
             total = first + continuation + self.length_cost * _word_count(candidate)
-            if i not in best or total > best[i][0]:
-                best[i] = (total, candidate)
-        return best
+            found.setdefault(i, []).append((total, candidate))
+        return found
 
     def _read_continuations(
         self,

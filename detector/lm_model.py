@@ -51,6 +51,7 @@ _JUDGE_PARAMETERS = frozenset(
         "top_k",
         "restore_top_k",
         "restore_gain",
+        "closeness_weight",
         "word_cost",
         "piece_cost",
         "length_cost",
