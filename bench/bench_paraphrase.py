@@ -19,8 +19,10 @@ tuning on the dev split only).
 
 ``--fixtures DIR`` scores a hand-written set instead (``tests/fixtures/paraphrase_holdout``:
 folders of ``original.txt`` with ``paraphrase.txt``, ``independent.txt`` or
-``simplified.txt`` beside it, read as the families ``handwritten_paraphrase``,
-``handwritten_independent`` and ``handwritten_simplified``) and prints its table.
+``simplified.txt``, ``edited.txt`` or ``spun.txt`` beside it, read as the families
+``handwritten_paraphrase``, ``handwritten_independent``, ``handwritten_simplified``,
+``handwritten_edited`` (a syndicated copy with ordinary edits) and ``handwritten_spun``
+(a thesaurus spin, which should stay ``spun``)) and prints its table.
 
 Usage::
 
@@ -86,6 +88,8 @@ FIXTURE_FAMILIES = {
     "paraphrase.txt": ("handwritten_paraphrase", POSITIVE),
     "independent.txt": ("handwritten_independent", "not_paraphrased"),
     "simplified.txt": ("handwritten_simplified", "not_paraphrased"),
+    "edited.txt": ("handwritten_edited", "not_paraphrased"),
+    "spun.txt": ("handwritten_spun", "spun"),
 }
 
 
@@ -220,6 +224,11 @@ def render(
             lines.append(
                 f"| {r.family}: called paraphrased | >= {TARGET_DETECTED:.0%} | "
                 f"{r.positive_rate:.1%} | {'met' if ok else '**missed**'} |"
+            )
+        elif r.expected == "spun":
+            lines.append(
+                f"| {r.family}: called spun (a spin is not a paraphrase) | no target | "
+                f"{r.verdicts['spun'] / r.pairs:.1%} | |"
             )
         else:
             ok = r.finding_rate <= TARGET_HARD_FP

@@ -134,10 +134,13 @@ def test_a_copy_restructured_in_place_counts_its_moved_clauses(original):
     assert evidence.is_paraphrase
     assert {p.suspect for p in evidence.rewritten} >= {0, 1, 2, 5, 6, 7, 8, 9}
     assert {3, 4}.isdisjoint(p.suspect for p in evidence.rewritten)  # the verbatim quotation
-    # function words alone (the default rule) see too few rebuilt sentences
-    by_function_words = judge_paraphrase(alignment, OrderEncoder())
+    # function words alone, at the usual bar, see too few rebuilt sentences...
+    usual_bar = ParaphraseRule(complete_similarity=1.01)
+    by_function_words = judge_paraphrase(alignment, OrderEncoder(), usual_bar)
     assert by_function_words.rewritten_share < ParaphraseRule().rewritten_share
     assert not by_function_words.is_paraphrase
+    # ...and at the lighter bar of a complete retelling (the default rule), enough
+    assert judge_paraphrase(alignment, OrderEncoder()).is_paraphrase
 
 
 def test_a_short_retelling_of_a_long_original_reaches_the_meaning_check(original):
@@ -435,3 +438,47 @@ def test_two_sentences_merged_into_one_are_one_paraphrase_span(scorer, original)
     assert span.original.startswith("The bridge, which carries")
     assert span.original.endswith("through the city centre")
     assert report.deletions == ()
+
+
+# A "standard mode" paraphrase: every sentence reworded a little, in order, its length kept.
+_COUNCIL = (
+    "The town council voted on Tuesday night to raise parking fees in the downtown district "
+    "for the first time since 2016. The new rates will take effect in March and will apply to "
+    "all of the metered spaces along the harbour road. Council members said that the extra "
+    "money would be used to repair the old sidewalks and to replace the meters. The finance "
+    "director told the council that the parking fund had run a deficit for three years in a row."
+)
+_COUNCIL_REWORDED = (
+    "On Tuesday night the town council voted to increase parking fees in the downtown district "
+    "for the first time since 2016. The new rates will come into effect in March and will apply "
+    "to all of the metered spaces on the harbour road. Council members stated that the "
+    "additional money is going to be used to fix the old sidewalks and to replace the meters. "
+    "The finance director informed the council that the parking fund had operated at a deficit "
+    "for three years in a row."
+)
+
+
+def test_a_complete_light_rewording_is_held_to_the_lighter_bar():
+    alignment = align(make_document(_COUNCIL_REWORDED), make_document(_COUNCIL))
+    evidence = judge_paraphrase(alignment, OrderEncoder(), ParaphraseRule())
+    assert evidence.is_paraphrase
+    # Each sentence keeps 0.75-0.9 of its function words in place: under the usual bar
+    # (0.7) none is rewritten.
+    assert all(0.7 <= pair.retention < 0.95 for pair in evidence.pairs)
+    usual = judge_paraphrase(alignment, OrderEncoder(), ParaphraseRule(complete_similarity=1.01))
+    assert not usual.is_paraphrase
+    assert usual.rewritten_share < ParaphraseRule().rewritten_share
+
+
+def test_a_shortened_light_rewording_is_not_held_to_the_lighter_bar():
+    # Editors shorten; a paraphrasing tool keeps the length.
+    shortened = (
+        _COUNCIL_REWORDED.replace(" in the downtown district", "")
+        .replace(" for the first time since 2016", "")
+        .replace(" for three years in a row", "")
+        .replace(" of the metered spaces", " meters")
+    )
+    alignment = align(make_document(shortened), make_document(_COUNCIL))
+    evidence = judge_paraphrase(alignment, OrderEncoder(), ParaphraseRule())
+    assert evidence.length_ratio < ParaphraseRule().complete_length
+    assert not evidence.is_paraphrase
