@@ -489,9 +489,7 @@ def test_a_shortened_light_rewording_is_not_held_to_the_lighter_bar():
     ("name", "verdict"),
     [("paraphrase.txt", "paraphrased"), ("spun.txt", "spun"), ("edited.txt", "not_spun")],
 )
-def test_a_standard_mode_paraphrase_a_spin_and_an_edited_copy_are_told_apart(
-    scorer, name, verdict
-):
+def test_a_standard_mode_paraphrase_a_spin_and_an_edited_copy_are_told_apart(scorer, name, verdict):
     """``paraphrase_holdout2/01``: a lightly reworded retelling (the length kept, every
     sentence paired), a sense-blind thesaurus spin and a syndicated copy of one story."""
     folder = FIXTURES.parent / "paraphrase_holdout2" / "01"
