@@ -462,21 +462,6 @@ def judge_paraphrase(
     paired_words = words_in(s_sentences, [p.suspect for p in pairs])
     paired_original = words_in(o_sentences, [p.original for p in pairs])
     mean_similarity = sum(p.similarity for p in pairs) / len(pairs) if pairs else 0.0
-    suspect_words = words_in(s_sentences, range(len(s_sentences)))
-    original_words = words_in(o_sentences, range(len(o_sentences)))
-    complete = (
-        paired_words >= rule.complete_share * suspect_words
-        and paired_original >= rule.complete_share * original_words
-        and mean_similarity >= rule.complete_similarity
-        and suspect_words >= rule.complete_length * original_words
-    )
-    least_kept = rule.reworded_retention if complete else rule.rewritten_retention
-    rewritten = tuple(
-        p
-        for p in pairs
-        if p.retention < least_kept or (rule.moved_words and p.moved >= rule.moved_words)
-    )
-    rewritten_share = words_in(s_sentences, [p.suspect for p in rewritten]) / max(1, paired_words)
     low, high = rule.length_ratio
 
     def measured(
@@ -492,6 +477,27 @@ def judge_paraphrase(
             (suspect_part[1] - suspect_part[0]) / max(1, original_part[1] - original_part[0]),
         )
 
+    whole_parts = ((0, len(s_sentences)), (0, len(o_sentences)))
+    retold_parts = (
+        ((pairs[0].suspect, pairs[-1].suspect + 1), (pairs[0].original, pairs[-1].original + 1))
+        if pairs
+        else whole_parts
+    )
+    whole = measured(*whole_parts)
+    in_parts = measured(*retold_parts)
+    complete = (
+        min(whole[0], whole[1]) >= rule.complete_share
+        and mean_similarity >= rule.complete_similarity
+        and whole[2] >= rule.complete_length
+    )
+    least_kept = rule.reworded_retention if complete else rule.rewritten_retention
+    rewritten = tuple(
+        p
+        for p in pairs
+        if p.retention < least_kept or (rule.moved_words and p.moved >= rule.moved_words)
+    )
+    rewritten_share = words_in(s_sentences, [p.suspect for p in rewritten]) / max(1, paired_words)
+
     def passes(
         shares: tuple[float, float, float, float], least: tuple[float, float, float], fewest: int
     ) -> bool:
@@ -506,14 +512,6 @@ def judge_paraphrase(
             and sentences <= rule.max_sentence_ratio
         )
 
-    whole_parts = ((0, len(s_sentences)), (0, len(o_sentences)))
-    retold_parts = (
-        ((pairs[0].suspect, pairs[-1].suspect + 1), (pairs[0].original, pairs[-1].original + 1))
-        if pairs
-        else whole_parts
-    )
-    whole = measured(*whole_parts)
-    in_parts = measured(*retold_parts)
     whole_ok = passes(
         whole, (rule.paired_share, rule.original_share, rule.rewritten_share), rule.min_pairs
     )
