@@ -36,7 +36,8 @@ pass 2, for units with ``margin >= margin_threshold``: the unit's ``top_k``
     read together in one forward pass over the window's cached keys and values,
     each behind its own attention mask, so the left context is never read twice.
     The winning candidate, its reading helped by how much of the unit's thesaurus
-    entry it shares (``closeness_weight``), is the restored original.  A unit that some candidate
+    entry it shares (``closeness_weight``) and held back by the size of its own entry
+    (``entry_size_weight``), is the restored original.  A unit that some candidate
     reads better than (gain over ``restore_gain``, 0 by default: the fused
     model may flag it) has its next candidates, to rank ``restore_top_k``,
     rescored as well, and the best of all restores it: the left context alone
@@ -541,13 +542,19 @@ class LMJudge:
     restore_gain : float, default=0.0
         See ``restore_top_k`` (4.0 restores only what the judge alone flags, for about
         a sixth fewer continuations read).
-    closeness_weight : float, default=3.0
+    closeness_weight : float, default=2.0
         The restoration is the rescored candidate with the best reading plus this
         times ``ln(1 + synonyms it shares with the unit)`` (its lemmas' included): a
         spinner drew the written word from the original's thesaurus entry, so the
         original shares much of its entry ("utilize" restored "use", not "promote",
         beside other swaps).  0: the best reading alone.  The gain, and so what is
         flagged, does not depend on it.
+    entry_size_weight : float, default=1.0
+        The restoration's score also loses this times ``ln(1 + synonyms in the
+        candidate's own entry)``: a sense-blind spinner draws the written word from the original's entry, one
+        of its words, so the chance that a candidate with a huge entry ("take",
+        "make", "plan") is the one it drew from is small (1 in the entry's size,
+        at this default).  Without it shared synonyms favour such hub words.
     word_cost : float, default=3.0
         Nats taken off a multiword candidate's pass-1 score per word after its first,
         when candidates are ranked: for pass 2's ``top_k`` and ``restore_top_k``, and
@@ -630,7 +637,8 @@ class LMJudge:
         top_k: int = 3,
         restore_top_k: int = 8,
         restore_gain: float = 0.0,
-        closeness_weight: float = 3.0,
+        closeness_weight: float = 2.0,
+        entry_size_weight: float = 1.0,
         word_cost: float = 3.0,
         piece_cost: float = 1.0,
         length_cost: float = 1.0,
@@ -655,6 +663,7 @@ class LMJudge:
         self.restore_top_k = _check_int("restore_top_k", restore_top_k, 0)
         self.restore_gain = _check_float("restore_gain", restore_gain)
         self.closeness_weight = _check_float("closeness_weight", closeness_weight)
+        self.entry_size_weight = _check_float("entry_size_weight", entry_size_weight)
         self.word_cost = _check_cost("word_cost", word_cost)
         self.piece_cost = _check_cost("piece_cost", piece_cost)
         self.length_cost = _check_cost("length_cost", length_cost)
@@ -1160,14 +1169,16 @@ class LMJudge:
         read = self._rescore(
             cache, window, ids, units, scores, {i: scores.shortlist[i] for i in suspects}
         )
-        best = {i: max(readings, key=lambda r: r[0]) for i, readings in read.items()}
         # The shortlist's gain is the unit's evidence: what is flagged does not depend on
         # how widely the restoration is searched.  Units a candidate reads better than
         # have their next candidates rescored too, for the restoration alone.
-        gains = {i: self._gain(units[i], window, total, scores) for i, (total, _) in best.items()}
+        gains = {
+            i: self._gain(units[i], window, max(total for total, _ in readings), scores)
+            for i, readings in read.items()
+        }
         more = {}
-        for i in best:
-            if gains[i] > self.restore_gain and (floors is None or gains[i] > floors[i]):
+        for i, gain in gains.items():
+            if gain > self.restore_gain and (floors is None or gain > floors[i]):
                 shortlisted = {c for _, c in scores.shortlist[i]}
                 extra = [
                     r for r in scores.ranked[i][: self.restore_top_k] if r[1] not in shortlisted
@@ -1176,21 +1187,27 @@ class LMJudge:
                     more[i] = extra
         for i, found in self._rescore(cache, window, ids, units, scores, more).items():
             read[i] += found
-        for i in best:
-            scores.gains[i] = gains[i]
+        for i, gain in gains.items():
+            scores.gains[i] = gain
             scores.winners[i] = self._restoration(units[i], read[i])
 
     def _restoration(self, unit: _Unit, readings: Sequence[tuple[float, str]]) -> str:
         """The restored original among a unit's rescored ``readings`` (total, candidate):
-        the best reading, helped by closeness in meaning (``closeness_weight``)."""
-        if not self.closeness_weight:
+        the best reading, helped by closeness in meaning (``closeness_weight``) and held
+        back by a large thesaurus entry (``entry_size_weight``)."""
+        if not self.closeness_weight and not self.entry_size_weight:
             return max(readings, key=lambda r: r[0])[1]
         own = self._meaning(unit.key)
 
         def score(reading: tuple[float, str]) -> tuple[float, str]:
             total, candidate = reading
-            shared = len(own & self._meaning(candidate.lower()))
-            return total + self.closeness_weight * math.log1p(shared), candidate
+            entry = self._meaning(candidate.lower())
+            return (
+                total
+                + self.closeness_weight * math.log1p(len(own & entry))
+                - self.entry_size_weight * math.log1p(len(entry)),
+                candidate,
+            )
 
         return max(readings, key=score)[1]
 

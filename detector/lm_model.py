@@ -52,6 +52,7 @@ _JUDGE_PARAMETERS = frozenset(
         "restore_top_k",
         "restore_gain",
         "closeness_weight",
+        "entry_size_weight",
         "word_cost",
         "piece_cost",
         "length_cost",

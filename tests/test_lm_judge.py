@@ -236,8 +236,15 @@ def test_the_model_s_own_prediction_restores_an_original_the_thesaurus_lacks(lm_
     # outbids it here, at 3 it wins (at the default 4 it depends on the machine's
     # arithmetic: bfloat16 or float32).  ("minister" -> "mayor" is flagged in both
     # sentences: with a bridge and no article around it, the mayor reads as well.)
-    # One reading each: what is compared is how a unit's candidates are scored.
-    once = {"lm_candidates": 32, "restore_top_k": 0, "reread_gain": None}
+    # One reading each, restored by the reading alone: what is compared is how a unit's
+    # candidates are scored (a predicted word shares no thesaurus entry with the unit).
+    once = {
+        "lm_candidates": 32,
+        "restore_top_k": 0,
+        "reread_gain": None,
+        "closeness_weight": 0.0,
+        "entry_size_weight": 0.0,
+    }
     penalised = LMJudge(lm_judge.lm, lexicon, **once, lm_penalty=8)
     assert _flags(penalised, spun).get("featured") == "emphasized"
     predicting = LMJudge(lm_judge.lm, lexicon, **once, lm_penalty=3)
@@ -614,6 +621,25 @@ def test_the_restoration_leans_to_the_candidate_closest_in_meaning(lm_judge, lex
     assert lm_judge._restoration(unit, [(-2.0, "promote"), (-10.5, "use")]) == "promote"
     with pytest.raises(ValueError, match="'closeness_weight' parameter of LMJudge"):
         LMJudge(lm_judge.lm, lexicon, closeness_weight=float("nan"))
+
+
+@needs_lm
+def test_the_restoration_holds_back_candidates_with_huge_thesaurus_entries(lm_judge, lexicon):
+    # "plan" shares a few more synonyms with "action" than "scheme" does, only because its
+    # own entry is much larger: a spinner that drew "action" from "plan"'s entry had one
+    # chance in its size.  Between equal readings the smaller entry restores.
+    from detector.lm_judge import _Unit
+
+    unit = _Unit(0, 1, 0, 6, "action", "action", 0, 1, "", ("plan", "scheme"))
+    own = lm_judge._meaning("action")
+    plan, scheme = lm_judge._meaning("plan"), lm_judge._meaning("scheme")
+    assert len(own & plan) > len(own & scheme) and len(plan) > 1.3 * len(scheme)
+    readings = [(-20.0, "plan"), (-20.0, "scheme")]
+    assert lm_judge._restoration(unit, readings) == "scheme"
+    by_shared_synonyms = LMJudge(lm_judge.lm, lexicon, entry_size_weight=0.0)
+    assert by_shared_synonyms._restoration(unit, readings) == "plan"
+    with pytest.raises(ValueError, match="'entry_size_weight' parameter of LMJudge"):
+        LMJudge(lm_judge.lm, lexicon, entry_size_weight="large")
 
 
 @needs_lm
