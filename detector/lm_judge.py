@@ -551,10 +551,11 @@ class LMJudge:
         flagged, does not depend on it.
     entry_size_weight : float, default=1.0
         The restoration's score also loses this times ``ln(1 + synonyms in the
-        candidate's own entry)``: a sense-blind spinner draws the written word from the original's entry, one
-        of its words, so the chance that a candidate with a huge entry ("take",
-        "make", "plan") is the one it drew from is small (1 in the entry's size,
-        at this default).  Without it shared synonyms favour such hub words.
+        candidate's own entry)``: a sense-blind spinner draws the written word from
+        the original's entry, one of its words, so the chance that a candidate with
+        a huge entry ("take", "make", "plan") is the one it drew from is small (1 in
+        the entry's size, at this default).  Without it, shared synonyms favour such
+        hub words.  0: no hold-back.
     word_cost : float, default=3.0
         Nats taken off a multiword candidate's pass-1 score per word after its first,
         when candidates are ranked: for pass 2's ``top_k`` and ``restore_top_k``, and
