@@ -202,6 +202,12 @@ class Fingerprint:
     def __len__(self) -> int:
         return len(self.features)
 
+    @property
+    def findable(self) -> bool:
+        """Whether an index can find the text by this fingerprint: it has features (the
+        fast path's keys) or class keys (the synonym-class path's)."""
+        return bool(len(self.features) or len(self.classes))
+
 
 def _permutations(params: IndexParams) -> tuple[np.ndarray, np.ndarray]:
     """The ``a`` and ``b`` (uint32) of datasketch's ``affine32`` MinHash permutations.
@@ -559,17 +565,14 @@ class Fingerprinter:
         start = key_start = 0
         for i in range(n):
             end = int(ends[i])
-            if end == start:
-                out.append(Fingerprint(features[start:end], counts[start:end], empty))
-            else:
-                out.append(
-                    Fingerprint(
-                        features[start:end],
-                        counts[start:end],
-                        bands[i],
-                        keys[key_start : key_ends[i]] if classes else empty,
-                    )
+            out.append(
+                Fingerprint(
+                    features[start:end],
+                    counts[start:end],
+                    bands[i] if end > start else empty,  # no features: no band keys
+                    keys[key_start : key_ends[i]] if classes else empty,
                 )
+            )
             start = end
             if classes:
                 key_start = int(key_ends[i])

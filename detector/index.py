@@ -178,6 +178,9 @@ CLASS_FEATURES = "synonym-classes-v1"
 # A fast-path containment from which a candidate is taken as found: the class path is not asked.
 STRONG_SIMILARITY = 0.7
 _MIN_CLASS_HITS = 3  # class keys an original must share with the suspect to be a candidate
+# Features an original must share with the suspect to be a fast-path candidate: one shared
+# word ("wednesday") is chance, and a copy keeps the shingles around its immutables too.
+_MIN_SHARED_FEATURES = 2
 _MAX_CLASS_POSTING = 2_000  # originals holding one class key beyond which it is no evidence
 _MAX_CLASS_KEYS = 256  # a long suspect's smallest class keys looked up (one query each)
 # Cosine of a suspect passage and an original's from which it counts as matched.
@@ -305,12 +308,16 @@ class PreparedOriginal:
         )
 
     def unindexable(self) -> str | None:
-        """Why the original cannot be indexed (it has no features), or None when it can."""
-        if self.features:
+        """Why the original cannot be indexed (no key of any path finds it), or None.
+
+        An original without features (no name, number or rare word: a short generic
+        report) is still found through its synonym classes and passage vectors.
+        """
+        if self.features or self.classes:
             return None
         return (
-            f"{self.id} has no word a spinner would leave alone (names, numbers, rare "
-            "words), so its spun copies could not be found; not indexed"
+            f"{self.id} has too few words to find it by (no name, number or rare word, and "
+            "no run of three content words); not indexed"
         )
 
     def __reduce__(self) -> tuple[type[PreparedOriginal], tuple[Any, ...]]:
@@ -634,7 +641,7 @@ class SourceIndex:
 
         Returns whether each was added (False: its id was already in the
         index, or earlier in ``originals``).  ``InputError``, adding none of
-        them, when one has no features (``PreparedOriginal.unindexable``).
+        them, when one has no key to find it by (``PreparedOriginal.unindexable``).
         """
         if not self.writable:
             raise InputError(f"{self.path} is open read-only; open it with writable=True")
@@ -912,7 +919,7 @@ class SourceIndex:
         )
         if len(docs) > max_candidates:
             docs = docs[np.argsort(-hits, kind="stable")[:max_candidates]]
-        return self._similarities(fingerprint, docs)
+        return self._similarities(fingerprint, docs, min_shared=_MIN_SHARED_FEATURES)
 
     def _class_path(
         self, fingerprint: Fingerprint, keys: np.ndarray, max_candidates: int
@@ -1076,14 +1083,15 @@ class SourceIndex:
         return np.log((1.0 + self._documents) / (1.0 + df)) + 1.0
 
     def _similarities(
-        self, fingerprint: Fingerprint, docs: np.ndarray
+        self, fingerprint: Fingerprint, docs: np.ndarray, *, min_shared: int = 0
     ) -> dict[int, tuple[float, float]]:
         """``(containment, cosine)`` of ``fingerprint`` and each of the originals ``docs``.
 
         The cosine is that of the two TF-IDF vectors; the containment, the
         share of the suspect's squared TF-IDF weights (its vector normalised)
         on features the original holds: 1 for an excerpt of the original,
-        whatever the original's length.
+        whatever the original's length.  An original sharing fewer than
+        ``min_shared`` features with the suspect is left out.
         """
         with self._reading():
             rows = self._connection.execute(
@@ -1091,8 +1099,13 @@ class SourceIndex:
                 f"({','.join('?' * len(docs))})",
                 docs.tolist(),
             ).fetchall()
-        if len(rows) != len(docs) or any(not r[2] or len(r[1]) != 4 * len(r[2]) for r in rows):
+        if len(rows) != len(docs) or any(len(r[1]) != 4 * len(r[2]) for r in rows):
             raise CorruptIndexError(f"{self.path} holds a damaged sketch; rebuild the index")
+        # An original without features (found by its classes or passages) shares none.
+        out = {r[0]: (0.0, 0.0) for r in rows if not r[2]} if min_shared <= 0 else {}
+        rows = [r for r in rows if r[2]]
+        if not rows:
+            return out
         query = fingerprint.features
         query_weights = fingerprint.counts * self._idf(query)
         query_weights /= np.linalg.norm(query_weights)
@@ -1107,12 +1120,13 @@ class SourceIndex:
         shared = np.where(held, weights * query_weights[position], 0.0)
         cosines = np.clip(np.add.reduceat(shared, starts) / norms, 0.0, 1.0)
         contained = np.add.reduceat(np.where(held, query_weights[position] ** 2, 0.0), starts)
-        return {
-            r[0]: (c, s)
-            for r, c, s in zip(
-                rows, np.clip(contained, 0.0, 1.0).tolist(), cosines.tolist(), strict=True
-            )
-        }
+        enough = np.add.reduceat(held.astype(np.int64), starts) >= min_shared
+        for r, c, s, kept in zip(
+            rows, np.clip(contained, 0.0, 1.0).tolist(), cosines.tolist(), enough, strict=True
+        ):
+            if kept:
+                out[r[0]] = (c, s)
+        return out
 
     def _ids(self, docs: list[int]) -> dict[int, str]:
         with self._reading():

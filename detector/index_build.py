@@ -90,7 +90,7 @@ class IndexSummary:
     duplicates : int
         Originals skipped because their id was already in the index.
     skipped : int
-        Inputs that could not be indexed (unreadable, empty, binary, featureless).
+        Inputs that could not be indexed (unreadable, empty, binary, keyless).
     documents : int
         Originals in the index after the run.
     seconds : float
@@ -171,9 +171,9 @@ class _FingerprintWorker:
     def _prepare(
         self, item: InputItem, ready: tuple[Fingerprint, bytes] | None
     ) -> PreparedOriginal:
-        # Anything but a clean text with features (files, suspect or featureless texts) takes
+        # Anything but a clean text an index can find (files, suspect or keyless texts) takes
         # the full checks of detector.io, which name what is wrong.
-        if ready is not None and len(ready[0]):
+        if ready is not None and ready[0].findable:
             text = item.text or ""
             fingerprint, data = ready
             return PreparedOriginal.of(
@@ -181,7 +181,7 @@ class _FingerprintWorker:
             )
         document = item.read(encoding=self.job.encoding, max_bytes=self.job.max_bytes)
         fingerprint = self.fingerprinter.fingerprint(document)
-        vectors = self._vectors(document.text) if len(fingerprint) else None
+        vectors = self._vectors(document.text) if fingerprint.findable else None
         return PreparedOriginal.of(item.id, document.text, fingerprint, vectors)
 
     def close(self) -> None:

@@ -223,6 +223,53 @@ def test_a_heavily_spun_short_excerpt_is_found_through_synonym_classes(digest, l
     assert all(c.containment > 0.5 for c in found)
 
 
+# A short generic report: no name, number or word the thesaurus lacks, so no immutable.
+GENERIC = (
+    "Heavy rain has flooded homes and closed roads across the north of the country, "
+    "forcing hundreds of residents to leave their houses overnight. Emergency teams used "
+    "boats to rescue people trapped on the roofs of their cars, and a school was turned "
+    "into a temporary shelter. Scientists say climate change is making such storms more "
+    "frequent and more severe."
+)
+
+
+def test_an_original_without_immutables_is_indexed_and_found_through_its_classes(
+    fingerprinter, lexicon, tmp_path
+):
+    fingerprint = fingerprinter.fingerprint(GENERIC)
+    assert len(fingerprint) == 0 and len(fingerprint.classes) > 0 and fingerprint.findable
+    (tmp_path / "originals").mkdir()
+    (tmp_path / "originals" / "generic.txt").write_text(GENERIC)
+    write_originals(tmp_path / "originals")
+    summary = build_index([tmp_path / "originals"], tmp_path / "i.sdx", dense=False)
+    assert summary.added == len(ARTICLES) + 1 and summary.skipped == 0
+    spun = [make_document(swap_words(GENERIC, lexicon, rate=0.3, seed=s)) for s in range(6)]
+    with SourceIndex.open(tmp_path / "i.sdx", lexicon=lexicon) as index:
+        found = [index.query(s) for s in spun]
+        assert index.query(make_document(UNRELATED)) == []
+    assert sum(bool(c) and c[0].id == "generic.txt" for c in found) >= 5
+
+
+def test_one_shared_word_makes_no_fast_path_candidate(lexicon, tmp_path):
+    # Both mention a Wednesday, and nothing else either would keep from a spinner.
+    original = (
+        "Rescuers reached the trapped miners at the Kowalczyk Colliery on Wednesday, 36 "
+        "hours after the collapse, and all 14 were taken to hospital in Katowice."
+    )
+    suspect = (
+        "Engineers closed the old railway bridge over the river on Wednesday after "
+        "inspectors found cracks in two of its steel supports."
+    )
+    with SourceIndex.create(tmp_path / "i.sdx", lexicon=lexicon, dense=False) as index:
+        index.add(make_document(original, name="mine"))
+        index.commit()
+        shared = set(index.fingerprinter.features(Fingerprinter.words(suspect))) & set(
+            index.fingerprinter.features(Fingerprinter.words(original))
+        )
+        assert shared == {"wednesday"}
+        assert index.query(make_document(suspect), min_similarity=0.0) == []
+
+
 def test_light_spins_take_the_fast_path_only(built, lexicon, monkeypatch):
     index_path, paths, _ = built
     with SourceIndex.open(index_path, lexicon=lexicon) as index:
@@ -257,7 +304,7 @@ def test_unreadable_originals_are_skipped_and_reported(tmp_path):
     assert summary.added == len(ARTICLES) and summary.skipped == 3
     assert any("empty" in s for s in skipped)
     assert any("binary" in s for s in skipped)
-    assert any("no word a spinner would leave alone" in s for s in skipped)
+    assert any("too few words to find it by" in s for s in skipped)
 
 
 def test_build_refuses_to_overwrite_and_to_add_to_nothing(built, tmp_path):
@@ -292,7 +339,7 @@ def test_adding_many_prepared_originals_equals_adding_them_one_by_one(
     assert many.add_prepared_many([]) == []
     featureless = PreparedOriginal.of("words", "the of", fingerprinter.fingerprint("the of"))
     assert featureless.unindexable() is not None and prepared[0].unindexable() is None
-    with pytest.raises(InputError, match="no word a spinner would leave alone"):
+    with pytest.raises(InputError, match="too few words to find it by"):
         many.add_prepared_many([prepared[0], featureless])  # not even the first is added
     for index in (one, many):
         index.commit()
