@@ -110,8 +110,9 @@ evaluate-reference: install  ## reference mode: partial copies, paraphrased copi
 bench-index: install  ## batch labelling benchmark (index, query, label; ~10 min; ORIGINALS=n) -> BENCHMARKS.md
 	$(PY) bench/bench_index.py --originals $(ORIGINALS) --workers 2 --no-dense --flat 0 --write BENCHMARKS.md
 
-bench-index-recall: install  ## retrieval of spun, paraphrased, partial and short pages, every path (~6 min) -> BENCHMARKS.md
+bench-index-recall: install  ## retrieval of spun, paraphrased, partial and short pages, every path, and of hand-written ones (~10 min) -> BENCHMARKS.md
 	$(PY) bench/bench_index.py --recall --originals 5000 --queries 500 --workers 2 --write BENCHMARKS.md
+	$(PY) bench/bench_retrieval_handwritten.py --write BENCHMARKS.md
 
 data: install  ## build the spin dataset from $(CORPUS) into $(OUT) (a minute or two)
 	$(DATA_ENV) $(PY) -m training.dataset --corpus $(CORPUS) --out $(OUT) --overwrite \

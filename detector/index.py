@@ -70,7 +70,10 @@ rebuild it with ``spindetect index``.
 ``sketches(doc INTEGER PRIMARY KEY, features BLOB, counts BLOB)``
     Each original's features as sorted, distinct little-endian uint32 hashes
     (``feature_hash``: a word's CRC-32, or a mix of the CRC-32s of a
-    shingle's three words) and their counts (uint8, capped at 255).
+    shingle's three words) and their counts (uint8, capped at 255); both empty
+    for an original without features (no immutable: found by its class keys and
+    passages only, and given no band keys; a spindetect older than 2026-12-03
+    calls such a sketch damaged when a query meets it).
 ``bands(key INTEGER, doc INTEGER, PRIMARY KEY (key, doc)) WITHOUT ROWID``
     LSH band keys.  Band ``i`` of a MinHash with uint32 values ``v`` (datasketch
     ``affine32`` scheme, the feature hashes as its input hashes) has key
