@@ -109,14 +109,16 @@ def handwritten() -> tuple[dict[str, str], list[tuple[str, str, str]], list[tupl
     return originals, suspects, absent
 
 
-def related() -> list[tuple[str, str, str]]:
-    """(kind, text, the id of the story it relates to): independent reports, simplifications."""
+def related() -> list[tuple[str, str, str, str]]:
+    """(kind, text, the id of the story it relates to, that story): independent reports and
+    simplifications."""
     out = []
     for story in sorted(
         p for p in (FIXTURES / "paraphrase_holdout" / "related").iterdir() if p.is_dir()
     ):
+        original = _read(story / "original.txt")
         for kind in ("independent", "simplified"):
-            out.append((kind, _read(story / f"{kind}.txt"), f"related/{story.name}"))
+            out.append((kind, _read(story / f"{kind}.txt"), f"related/{story.name}", original))
     return out
 
 
@@ -145,12 +147,13 @@ def main() -> int:
         print(f"skipping: {CORPORA} is absent")
         return 0
     from detector.document import make_document
-    from detector.index import SourceIndex
+    from detector.index import SourceIndex, sidecar_path
     from detector.index_build import build_index
 
     originals, suspects, absent = handwritten()
-    for _, _, story in related():
-        originals.setdefault(story, _read(FIXTURES / "paraphrase_holdout" / story / "original.txt"))
+    reports = related()
+    for _, _, story, original in reports:
+        originals.setdefault(story, original)
     filler = corpus_texts()
     paragraphs, _ = load_paragraphs()
     needed = max(0, args.originals - len(originals) - len(filler))
@@ -164,7 +167,7 @@ def main() -> int:
         for name, text in originals.items():
             f.write(json.dumps({"id": name, "text": text}) + "\n")
     index_path = args.workdir / "index.sqlite"
-    for stale in (index_path, index_path.with_name(index_path.name + ".dense")):
+    for stale in (index_path, sidecar_path(index_path)):
         stale.unlink(missing_ok=True)
     started = time.perf_counter()
     build_index([records], index_path, workers=2)
@@ -191,7 +194,7 @@ def main() -> int:
             if ids:
                 misses.append(f"{case}: false source {ids[0]} for {text[:60]!r}")
         found: dict[str, list[int]] = {}
-        for kind, text, story in related():
+        for kind, text, story, _ in reports:
             ids = [c.id for c in index.query(make_document(text), limit=1)]
             row = found.setdefault(kind, [0, 0])
             row[0] += ids == [story]
