@@ -15,7 +15,7 @@ as float16 safetensors, with the tokenizer, in the project's cache folder
 Later loads read the safetensors in about half a second (``detector.llama``, a
 plain-torch Llama that computes what transformers' does without importing it;
 ``reader=False`` loads the transformers model, for generation), in bfloat16 where the CPU
-multiplies it natively (AVX-512 BF16 or AMX: twice as fast as float32, half the
+multiplies it natively (AVX-512 BF16 or AMX BF16: twice as fast as float32, half the
 memory, log-probabilities within about 0.1 nats of float32's) and in float32
 elsewhere (``compute_dtype``; ``SPINDETECT_LM_DTYPE=float32|bfloat16`` overrides).
 The folder is written atomically (a temporary folder renamed into place); a
@@ -48,6 +48,7 @@ __all__ = [
     "converted_dir",
     "ensure_converted",
     "load_causal_lm",
+    "native_bfloat16",
     "packaged_gguf",
 ]
 
@@ -102,19 +103,33 @@ def compute_dtype(requested: str | None = None) -> str:
 
     choice = requested or os.environ.get(_DTYPE_VARIABLE) or "auto"
     if choice == "auto":
-        import torch
-
-        try:
-            native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-        except (AttributeError, RuntimeError):
-            native = False
-        return "bfloat16" if native else "float32"
+        return "bfloat16" if native_bfloat16() else "float32"
     if choice not in _DTYPES:
         raise ValueError(
             f"the language model's dtype must be one of {', '.join(_DTYPES)} or auto, "
             f"got {choice!r} (from {'$' + _DTYPE_VARIABLE if not requested else 'the caller'})"
         )
     return choice
+
+
+def native_bfloat16() -> bool:
+    """Whether this CPU multiplies bfloat16 in hardware: AVX-512 BF16 or AMX BF16.
+
+    oneDNN also runs bfloat16 on plain AVX-512 (``torch.ops.mkldnn.
+    _is_mkldnn_bf16_supported`` says yes there) by converting to float32, which
+    made the judge twice as slow as float32 on such a CPU (an Intel Xeon with
+    AVX-512 but neither extension, 2026-12-03): the CPU's own feature flags decide.
+    """
+    import torch
+
+    try:
+        capabilities = torch.cpu.get_capabilities()
+    except (AttributeError, RuntimeError):  # an older torch: its private probes
+        try:
+            return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+        except (AttributeError, RuntimeError):
+            return False
+    return bool(capabilities.get("avx512_bf16") or capabilities.get("amx_bf16"))
 
 
 def packaged_gguf() -> Path:

@@ -218,3 +218,23 @@ def test_a_bad_dtype_is_refused_in_one_line(monkeypatch):
     monkeypatch.setenv("SPINDETECT_LM_DTYPE", "float8")
     with pytest.raises(ResourceError, match="dtype"):
         load_causal_lm()
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ({"avx512_f": True, "avx512_bf16": False, "amx_bf16": False}, "float32"),
+        ({"avx512_f": True, "avx512_bf16": True, "amx_bf16": False}, "bfloat16"),
+        ({"avx512_f": True, "avx512_bf16": False, "amx_bf16": True}, "bfloat16"),
+        ({"avx2": True}, "float32"),
+    ],
+)
+def test_auto_dtype_is_bfloat16_only_where_the_cpu_multiplies_it(monkeypatch, flags, expected):
+    # oneDNN runs bfloat16 on plain AVX-512 by converting it, twice as slow as float32 there.
+    import torch
+
+    from detector.lm import compute_dtype
+
+    monkeypatch.delenv("SPINDETECT_LM_DTYPE", raising=False)
+    monkeypatch.setattr(torch.cpu, "get_capabilities", lambda: flags)
+    assert compute_dtype() == expected
