@@ -124,11 +124,8 @@ def native_bfloat16() -> bool:
 
     try:
         capabilities = torch.cpu.get_capabilities()
-    except (AttributeError, RuntimeError):  # an older torch: its private probes
-        try:
-            return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
-        except (AttributeError, RuntimeError):
-            return False
+    except (AttributeError, RuntimeError):  # a torch without the probe: float32 is safe
+        return False
     return bool(capabilities.get("avx512_bf16") or capabilities.get("amx_bf16"))
 
 
