@@ -24,6 +24,11 @@ Usage::
 
     python bench/bench_handspun.py --models transformer lm hybrid --write BENCHMARKS.md
     python bench/bench_handspun.py --models lm --sets handspun_holdout3   # print only
+    python bench/bench_handspun.py --write BENCHMARKS.md --readings runs/readings/handspun.jsonl
+
+``--readings`` keeps the language model's readings of these texts in a JSON-lines cache
+(``training.readings``: two worker processes, keyed by the judge's code and settings), so
+that refitting ``lm`` or ``hybrid`` and measuring again reads nothing twice.
 """
 
 from __future__ import annotations
@@ -69,6 +74,40 @@ def parse(marked: str) -> tuple[str, list[tuple[int, int, str]]]:
     return "".join(out), spans
 
 
+def texts(folder: Path) -> list[tuple[str, str, str, list[tuple[int, int, str]]]]:
+    """(kind, file name, text, swaps) of each text of a set: ``spun`` ones first, then
+    ``clean`` ones (no swaps)."""
+    out = []
+    for kind in ("spun", "clean"):
+        for path in sorted((folder / kind).glob("*.txt")):
+            marked = path.read_text("utf-8")
+            text, truth = parse(marked) if kind == "spun" else (marked, [])
+            out.append((kind, path.name, text, truth))
+    return out
+
+
+def with_cached_readings(model, name: str, folders: list[Path], cache: Path):
+    """``model`` (``lm`` or ``hybrid``, loaded as ``name``) reading the texts of ``folders``
+    from ``cache``, filled first by ``training.readings.read_documents``; other models as
+    they are."""
+    from detector.document import make_document
+    from detector.models import model_dir
+    from training.readings import read_documents
+
+    judge_model = getattr(model, "judge_model", model)
+    if not hasattr(judge_model, "judge"):
+        return model
+    documents = [make_document(t, n) for f in folders for _, n, t, _ in texts(f)]
+    readings = read_documents(documents, model_dir(name), cache=cache)
+    known = {r.document.text: r for r in readings}
+
+    def read(documents):  # the same readings, without the language model
+        return [known[d.text] for d in documents]
+
+    judge_model.read = read
+    return model
+
+
 def evaluate(model, folder: Path) -> dict[str, float]:
     """One model's counts on one hand-spun set."""
     from detector.document import make_document
@@ -77,23 +116,22 @@ def evaluate(model, folder: Path) -> dict[str, float]:
     found = true = reported = reported_hits = restored = 0
     spun_called = spun_total = clean_called = clean_total = clean_words = false_spans = 0
     started = time.perf_counter()
-    for path in sorted((folder / "spun").glob("*.txt")):
-        text, truth = parse(path.read_text("utf-8"))
-        report = model.score(make_document(text, path.name))
-        spans = [(s.start, s.end, s.original) for s in report.spin_spans]
-        c, h, t = restoration_counts(text, spans, truth)
-        restored, found, true = restored + c, found + h, true + t
-        reported += len(spans)
-        reported_hits += sum(any(a < e and s < b for s, e, _ in truth) for a, b, _ in spans)
-        spun_total += 1
-        spun_called += report.verdict == "spun"
-    for path in sorted((folder / "clean").glob("*.txt")):
-        document = make_document(path.read_text("utf-8"), path.name)
+    for kind, name, text, truth in texts(folder):
+        document = make_document(text, name)
         report = model.score(document)
-        clean_total += 1
-        clean_called += report.verdict == "spun"
-        clean_words += len(document.words)
-        false_spans += len(report.spin_spans)
+        if kind == "spun":
+            spans = [(s.start, s.end, s.original) for s in report.spin_spans]
+            c, h, t = restoration_counts(text, spans, truth)
+            restored, found, true = restored + c, found + h, true + t
+            reported += len(spans)
+            reported_hits += sum(any(a < e and s < b for s, e, _ in truth) for a, b, _ in spans)
+            spun_total += 1
+            spun_called += report.verdict == "spun"
+        else:
+            clean_total += 1
+            clean_called += report.verdict == "spun"
+            clean_words += len(document.words)
+            false_spans += len(report.spin_spans)
     return {
         "recall": found / true if true else 0.0,
         "precision": reported_hits / reported if reported else 0.0,
@@ -116,6 +154,11 @@ def main() -> int:
         "--sets", nargs="+", choices=list(SETS), default=list(SETS), help="the sets to read"
     )
     parser.add_argument("--write", type=Path, help="write the section into this Markdown file")
+    parser.add_argument(
+        "--readings",
+        type=Path,
+        help="a JSON-lines cache of the language model's readings (lm, hybrid), made if missing",
+    )
     args = parser.parse_args()
     if args.write and set(args.sets) != set(SETS):
         parser.error("--write rewrites the whole table: leave out --sets")
@@ -125,6 +168,10 @@ def main() -> int:
     rows = []
     for name in args.models:
         model = load_model(name)
+        if args.readings is not None:
+            model = with_cached_readings(
+                model, name, [SETS[label] for label in args.sets], args.readings
+            )
         for label in args.sets:
             folder = SETS[label]
             if (folder / "spun").is_dir() or (folder / "clean").is_dir():
