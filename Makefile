@@ -93,8 +93,8 @@ bench-free: install  ## reference-free scoring benchmark, 1 and 2 processes (~3 
 bench-lm: install  ## language-model models: load, seconds per article, memory (~3 min) -> BENCHMARKS.md
 	$(TEST_ENV) $(PY) bench/bench_lm_speed.py --articles 5 --write BENCHMARKS.md
 
-bench-handspun: install  ## every reference-free model on the hand-spun sets (~5 min) -> BENCHMARKS.md
-	$(TEST_ENV) $(PY) bench/bench_handspun.py --write BENCHMARKS.md
+bench-handspun: install  ## every reference-free model on the hand-spun sets (~10 min; seconds once read) -> BENCHMARKS.md
+	$(TEST_ENV) $(PY) bench/bench_handspun.py --write BENCHMARKS.md --readings runs/readings/handspun.jsonl
 
 bench-passages: install  ## partial reuse: passages in longer pages, negatives (~15 s) -> BENCHMARKS.md
 	$(PY) bench/bench_passages.py --write BENCHMARKS.md

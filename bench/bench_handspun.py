@@ -178,7 +178,8 @@ def main() -> int:
                 rows.append((name, label, evaluate(model, folder)))
         del model
     lines = [
-        "## Hand-spun text (`python bench/bench_handspun.py --write BENCHMARKS.md`)",
+        "## Hand-spun text (`make bench-handspun`: `python bench/bench_handspun.py --write "
+        "BENCHMARKS.md --readings runs/readings/handspun.jsonl`)",
         "",
         "Paragraphs spun by hand in the style of real content-farm spinners, with clean "
         "paragraphs beside them (`tests/fixtures/handspun*`; the first set was used to tune "
