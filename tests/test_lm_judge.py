@@ -643,6 +643,35 @@ def test_the_restoration_holds_back_candidates_with_huge_thesaurus_entries(lm_ju
 
 
 @needs_lm
+def test_the_restoration_searches_first_the_candidates_it_would_favour(lm_judge, lexicon):
+    # Past the shortlist, the candidates rescored for the restoration are the best by
+    # pass 1 and the restoration's prior together: "use", close in meaning to "utilize",
+    # comes before "take", ranked higher by the left context alone but sharing little of
+    # the entry of "utilize" and holding a huge one of its own.
+    from detector.lm_judge import _Unit
+
+    unit = _Unit(0, 1, 0, 7, "utilize", "utilize", 0, 1, " ", ())
+    ranked = [(-2.0, "promote"), (-2.5, "exploit"), (-2.6, "handle"), (-3.0, "take"), (-3.5, "use")]
+    shortlist = ranked[:3]
+    judge = LMJudge(lm_judge.lm, lexicon, restore_top_k=4)
+    judge._encode(" " + c for _, c in ranked)
+    assert judge._prior(judge._meaning("utilize"), "use") > judge._prior(
+        judge._meaning("utilize"), "take"
+    )
+    assert judge._restore_candidates(unit, ranked, shortlist) == [(-3.5, "use")]
+    by_rank_alone = LMJudge(
+        lm_judge.lm, lexicon, restore_top_k=4, closeness_weight=0.0, entry_size_weight=0.0
+    )
+    by_rank_alone._encode(" " + c for _, c in ranked)
+    assert by_rank_alone._restore_candidates(unit, ranked, shortlist) == [(-3.0, "take")]
+    # restore_top_k counts the shortlist: no room, no extra candidates.
+    assert (
+        LMJudge(lm_judge.lm, lexicon, restore_top_k=3)._restore_candidates(unit, ranked, shortlist)
+        == []
+    )
+
+
+@needs_lm
 def test_a_count_word_is_never_read_as_another_count(lm_judge):
     # Moby lists "eleven" for "twenty" and "eight" for "five": a count swapped for a
     # count changes a fact; the restoration of a count is never another one.

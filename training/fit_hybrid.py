@@ -187,8 +187,10 @@ candidate, its reading helped by 2 x ln(1 + the synonyms it shares with the writ
 thesaurus entry) (`closeness_weight`) and held back by ln(1 + the size of its own entry)
 (`entry_size_weight`: a sense-blind spinner drew the written word from the original's
 entry, one chance in its size, so hub words such as "take", "make" or "plan" rarely
-restore a swap), is the restored original (up to eight candidates are read for a unit
-that any of the three reads better than). Both were added on 2026-12-03: restoration
+restore a swap), is the restored original (up to six candidates are read for a unit
+that any of the three reads better than, the other three chosen by their pass-1 rank and
+that same lean together: as many exact restorations as eight chosen by rank alone, for a
+fifth less of the second pass's reading). Both were added on 2026-12-03: restoration
 precision on the synthetic test split 67.4% (the reading alone) -> 64.5% (closeness alone,
 weight 3) -> 69.3% (both), cross_spinner 44.5% -> 44.0% -> 45.1%; on the hand-spun sets
 closeness gained 4 to 6 points of exact restorations, and the entry size kept most of
