@@ -127,6 +127,7 @@ _MAX_UNIT_WORDS = 3  # thesaurus terms as units, and multiword candidates
 _MAX_GLUE_WORDS = 6  # glue phrases as units ("in light of the fact that")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CACHE_SIZE = 20_000
+_MEANING_CACHE_SIZE = 2_048
 _HEAD_ROWS = 128  # rows of the output layer computed at once (49k floats each for SmolLM2)
 
 
@@ -1144,7 +1145,8 @@ class LMJudge:
             meaning = frozenset().union(
                 *(lexicon.synonym_ids(t) for t in (key, *lexicon.lemma_forms(key)))
             )
-            if len(self._meanings) >= _CACHE_SIZE:
+            # A hub word's set holds hundreds of ids: a smaller bound than the others'.
+            if len(self._meanings) >= _MEANING_CACHE_SIZE:
                 self._meanings.clear()
             self._meanings[key] = meaning
         return meaning
