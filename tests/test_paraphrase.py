@@ -11,6 +11,7 @@ words).
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -495,3 +496,78 @@ def test_a_standard_mode_paraphrase_a_spin_and_an_edited_copy_are_told_apart(sco
     folder = FIXTURES.parent / "paraphrase_holdout2" / "01"
     report = scorer.score(_document(folder / name), _document(folder / "original.txt"))
     assert (report.verdict, report.relation) == (verdict, "copy")
+
+
+_LIBRARY = (
+    "The city council approved a new budget for the public library on Monday. The plan adds "
+    "two million pounds for longer opening hours and new computers. Librarians had warned that "
+    "several branches might close without the money. The first changes will take effect in "
+    "the spring."
+)
+_LIBRARY_RETOLD = [
+    "On Monday, councillors signed off fresh funding for the town's libraries.",
+    "Under the scheme, an extra two million pounds will pay for evening hours as well as "
+    "modern computers.",
+    "Without that cash, staff had cautioned, a number of branches were at risk of shutting.",
+    "Readers should notice the first of these improvements once spring arrives.",
+]
+
+
+class DriftEncoder(SentenceEncoder):
+    """Sentence k of the suspect reads at ``cosine`` to sentence k of the original (a retelling
+    that drifts in meaning, as round-trip translation does); ``strays`` read like nothing."""
+
+    def __init__(self, suspect: list[str], cosine: float, strays: tuple[str, ...] = ()) -> None:
+        self.suspect = [_bare(s) for s in suspect if s not in strays]
+        self.cosine = cosine
+        self.strays = {_bare(s) for s in strays}
+        self.original = [_bare(s) for s in _LIBRARY.split(". ")]
+
+    def encode(self, sentences):
+        vectors = np.zeros((len(sentences), 64), dtype=np.float32)
+        side = math.sqrt(1.0 - self.cosine**2)
+        for row, sentence in enumerate(map(_bare, sentences)):
+            if sentence in self.strays:
+                vectors[row, 63] = 1.0
+            elif sentence in self.suspect:
+                k = self.suspect.index(sentence)
+                vectors[row, k], vectors[row, 32 + k] = self.cosine, side
+            else:
+                vectors[row, self.original.index(sentence)] = 1.0
+        return vectors
+
+
+def _bare(sentence: str) -> str:
+    return sentence.strip().rstrip(".")
+
+
+def test_a_complete_one_to_one_retelling_is_paraphrased_at_a_lower_mean_cosine():
+    alignment = align(make_document(" ".join(_LIBRARY_RETOLD)), make_document(_LIBRARY))
+    encoder = DriftEncoder(_LIBRARY_RETOLD, cosine=0.75)
+    evidence = judge_paraphrase(alignment, encoder, ParaphraseRule())
+    assert [(p.suspect, p.original) for p in evidence.pairs] == [(k, k) for k in range(4)]
+    assert evidence.mean_similarity < ParaphraseRule().mean_similarity
+    assert evidence.is_paraphrase
+    # The lower bar is for retellings that pair every sentence of both texts, four or more:
+    # independent reports pick their own details and order.
+    strict = ParaphraseRule(one_to_one_similarity=ParaphraseRule().mean_similarity)
+    assert not judge_paraphrase(alignment, encoder, strict).is_paraphrase
+    below = DriftEncoder(_LIBRARY_RETOLD, cosine=ParaphraseRule().one_to_one_similarity - 0.02)
+    assert not judge_paraphrase(alignment, below, ParaphraseRule()).is_paraphrase
+
+
+def test_a_retelling_with_a_sentence_of_its_own_is_held_to_the_usual_bar():
+    own = "The mayor, who faces re-election in May, did not attend the meeting."
+    suspect = [*_LIBRARY_RETOLD[:2], own, *_LIBRARY_RETOLD[2:]]
+    alignment = align(make_document(" ".join(suspect)), make_document(_LIBRARY))
+    evidence = judge_paraphrase(alignment, DriftEncoder(suspect, 0.75, (own,)), ParaphraseRule())
+    assert len(evidence.pairs) == 4 and evidence.suspect_sentences == 5
+    assert not evidence.is_paraphrase
+
+
+def test_three_sentences_paired_one_to_one_are_held_to_the_usual_bar():
+    original = _LIBRARY.rsplit(" The first", 1)[0]
+    alignment = align(make_document(" ".join(_LIBRARY_RETOLD[:3])), make_document(original))
+    evidence = judge_paraphrase(alignment, DriftEncoder(_LIBRARY_RETOLD, 0.75), ParaphraseRule())
+    assert len(evidence.pairs) == 3
+    assert not evidence.is_paraphrase
