@@ -571,3 +571,16 @@ def test_three_sentences_paired_one_to_one_are_held_to_the_usual_bar():
     evidence = judge_paraphrase(alignment, DriftEncoder(_LIBRARY_RETOLD, 0.75), ParaphraseRule())
     assert len(evidence.pairs) == 3
     assert not evidence.is_paraphrase
+
+
+BEAT_FOR_BEAT = FIXTURES.parent / "paraphrase_holdout3"
+
+
+@needs_minilm
+@pytest.mark.parametrize("story", sorted(p.name for p in BEAT_FOR_BEAT.glob("[0-9][0-9]")))
+def test_independent_reports_written_beat_for_beat_are_not_paraphrases(scorer, story):
+    # The hard case of the one-to-one bar: another outlet's report, same beats, same order.
+    folder = BEAT_FOR_BEAT / story
+    original = _document(folder / "original.txt")
+    assert scorer.score(_document(folder / "independent.txt"), original).verdict == "not_spun"
+    assert scorer.score(_document(folder / "paraphrase.txt"), original).verdict == "paraphrased"
