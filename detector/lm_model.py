@@ -159,7 +159,9 @@ class LMModel:
         """A document probability held under the config's evidence gate (as is without one)."""
         if self.evidence_gate is None:
             return probability
-        return self.evidence_gate.limit(probability, strongest_gain(reading))
+        return self.evidence_gate.judge(
+            probability, [u.gain for u in reading.units if u.gain is not None]
+        )
 
     def scores_from_reading(self, reading: LMReading) -> WordScores:
         """The ``WordScores`` of one reading, with its restorations and quality."""

@@ -116,3 +116,30 @@ def test_the_evidence_gate_round_trips_and_refuses_bad_numbers():
         EvidenceGate(min_gain=math.inf)
     with pytest.raises(ValueError, match="'scale'"):
         EvidenceGate(min_gain=13.0, scale=0.0)
+
+
+def test_several_strong_units_make_a_text_spun_however_few_its_flags():
+    gate = EvidenceGate(min_gain=13.0, corroborating_units=3, corroborating_gain=11.5)
+    light_spin = [13.9, 13.8, 12.7, 10.2, 4.0]  # few flags: the count rule says 0.06
+    assert gate.judge(0.06, light_spin) > 0.5
+    # Two strong words, or three middling ones, do not: a rich style has those.
+    assert gate.judge(0.06, [16.0, 12.0, 7.9]) < 0.5
+    assert gate.judge(0.06, [10.2, 10.2, 9.7, 7.7]) < 0.5
+    assert gate.judge(0.06, [16.0, 12.0]) == gate.limit(0.06, 16.0)
+    # A text the count rule calls spun is still held under the strongest unit's gate.
+    assert gate.judge(0.9, [12.0, 11.0, 10.0]) == gate.probability(12.0)
+    assert gate.judge(0.9, [math.nan, 20.0]) == 0.9
+    # Without corroborating units the gate only ever holds a probability down.
+    plain = EvidenceGate(min_gain=13.0)
+    assert plain.judge(0.06, light_spin) == 0.06
+    assert plain.corroborated(light_spin) == 0.0
+
+
+def test_the_corroborating_units_round_trip_and_refuse_bad_numbers():
+    gate = EvidenceGate(min_gain=13.0, corroborating_units=3, corroborating_gain=11.25)
+    assert EvidenceGate.from_config(gate.to_config()) == gate
+    assert "corroborating_units" not in EvidenceGate(min_gain=13.0).to_config()
+    with pytest.raises(ValueError, match="'corroborating_units'"):
+        EvidenceGate(min_gain=13.0, corroborating_units=-1)
+    with pytest.raises(ValueError, match="'corroborating_gain'"):
+        EvidenceGate(min_gain=13.0, corroborating_units=3)

@@ -107,6 +107,21 @@ class FitArgs:
             "hand-spun tuning set (not fitted), see detector/document_rule.py"
         },
     )
+    corroborating_units: int = field(
+        default=6,
+        metadata={
+            "help": "A text in which k units each gain more than the k-th strongest of every "
+            "clean validation text does is spun however few its flags; k is fitted from 2 "
+            "to this (0 or 1: off), see detector/document_rule.py"
+        },
+    )
+    corroborating_margin: float = field(
+        default=1.0,
+        metadata={
+            "help": "Nats added to the highest such gain of the clean validation texts "
+            "(articles and calibration texts)"
+        },
+    )
 
     def __post_init__(self) -> None:
         self.dataset, self.lm_model, self.hybrid_model, self.cache = (
@@ -170,6 +185,18 @@ def _rule_text(rule: Any, measured: dict[str, float]) -> str:
     )
 
 
+def _corroboration_text(gate: Any) -> str:
+    """The model card's sentence on the gate's corroborating units."""
+    if not gate.corroborating_units:
+        return "No number of strong units makes a text spun on its own."
+    return (
+        f"A text in which {gate.corroborating_units} units each read at least "
+        f"{gate.corroborating_gain} nats better restored is spun however few its flags "
+        "(lightly spun articles: a margin over the highest such gain of any clean "
+        "validation text)."
+    )
+
+
 def _model_card(path: Path, title: str, body: str, metadata: dict[str, Any]) -> None:
     path.write_text(f"{metadata_block(metadata)}# {title}\n\n{body}\n", "utf-8")
 
@@ -209,6 +236,7 @@ undone (`reread_gain`, `reread_rate`, `reread_beside` in `detector/lm_judge.py`)
   A text is spun only when, besides, some unit reads at least {gate} nats better restored
   (the evidence gate, `detector/document_rule.py`: prose in a rich style has many mild
   flags and no plainly wrong word; chosen on hand-written clean and spun texts, not fitted).
+  {corroboration}
   Where the CPU lacks native bfloat16 the model computes in float32, within about 0.1
   nats of bfloat16.
 - **Quality readout**: per-sentence mean surprisal and a fluency percentile against the
@@ -244,6 +272,7 @@ splits stay unseen).
   A text is spun only when, besides, some unit reads at least {gate} nats better restored
   (the evidence gate, `detector/document_rule.py`: prose in a rich style has many mild
   flags and no plainly wrong word; chosen on hand-written clean and spun texts, not fitted).
+  {corroboration}
   The language model computed in {dtype} for the fit.
 - **What each feature group adds** (out-of-fold token F1 of the fused model lost without it):
 
@@ -341,7 +370,37 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         probabilities = spin_probabilities(reading, threshold=best_gain)
         return content_flags(reading.document.words, probabilities, 0.5)
 
-    gate = EvidenceGate(min_gain=args.evidence_gate_gain)
+    # Several units each plainly wrong where they stand: for k units, the bar is the highest
+    # k-th strongest gain of any clean text plus a margin; k is the one whose bar the most
+    # spun texts pass.
+    def strongest_gains(reading: Any) -> list[float]:
+        gains = (u.gain for u in reading.units if u.gain is not None and u.gain == u.gain)
+        return sorted(gains, reverse=True)
+
+    all_gains = [strongest_gains(r) for r in [*readings, *calibration_readings]]
+    clean_gains = [g for g, spun in zip(all_gains, rule_labels, strict=True) if not spun]
+    spun_gains = [g for g, spun in zip(all_gains, rule_labels, strict=True) if spun]
+
+    def corroboration(units: int) -> tuple[float, float]:
+        """The bar for ``units`` strong units and the share of spun texts passing it."""
+        bar = max((g[units - 1] for g in clean_gains if len(g) >= units), default=0.0)
+        bar = round(bar + args.corroborating_margin, 2)
+        passing = sum(len(g) >= units and g[units - 1] >= bar for g in spun_gains)
+        return bar, passing / max(1, len(spun_gains))
+
+    tried = {k: corroboration(k) for k in range(2, args.corroborating_units + 1)}
+    k = max(tried, key=lambda units: tried[units][1]) if tried else 0
+    logger.info(
+        "corroborating units: %s -> %s",
+        {units: f"{bar} nats, {share:.1%} of spun texts" for units, (bar, share) in tried.items()},
+        k or "off",
+    )
+    gate = EvidenceGate(
+        min_gain=args.evidence_gate_gain,
+        corroborating_units=k,
+        corroborating_gain=tried[k][0] if k else float("inf"),
+    )
+    logger.info("evidence gate: %s", gate.to_config())
     counts = np.array([lm_counts(r) for r in [*readings, *calibration_readings]])
     lm_rule, lm_rule_fit = fit_length_aware_rule(
         counts[:, 0], counts[:, 1], rule_labels, args.max_fpr
@@ -527,6 +586,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             gain=best_gain,
             rule=_rule_text(lm_rule, lm_rule_fit),
             gate=gate.min_gain,
+            corroboration=_corroboration_text(gate),
             f1=round(best_f1, 3),
             fitted=fitted,
             dtype=dtype,
@@ -541,6 +601,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             threshold=round(word_threshold, 2),
             rule=_rule_text(hybrid_rule, hybrid_rule_fit),
             gate=gate.min_gain,
+            corroboration=_corroboration_text(gate),
             f1=round(oof_f1, 3),
             fused_f1=round(scored[kind][1], 3),
             gain=keep_gain,
