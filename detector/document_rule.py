@@ -32,7 +32,10 @@ texts was 12.0 nats; in every hand-spun paragraph of the tuning set that the
 hybrid calls spun it was 15 to 30, and in the synthetic validation articles
 spun at the lowest rates 17 to 50.  The ``EvidenceGate`` asks for one such word
 (``min_gain``: 13 nats): a text without one is not spun, however many mild
-flags it has.
+flags it has.  The other way round, a text in which several units are each
+plainly wrong (``corroborating_units`` of them, each over ``corroborating_gain``)
+is spun however few its flags: light spinning leaves too few flags for the
+count but several such words.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ A model folder (``models/lm/``) holds only a ``config.json``::
      "judge": {"margin_threshold": ..., "top_k": ..., ...},   # LMJudge parameters
      "gain_threshold": 3.0,
      "document_rule": {"rate": ..., "slack": ..., "scale": ...},
-     "evidence_gate": {"min_gain": 13.0, "scale": 2.0},
+     "evidence_gate": {"min_gain": 13.0, "scale": 2.0,
+                       "corroborating_units": 4, "corroborating_gain": 10.32},
      "fluency_reference": [...]}                               # surprisal quantiles
 
 ``lm`` names the causal language model (null: the packaged SmolLM2-135M, converted
@@ -16,7 +17,9 @@ flagged and its winning candidate is the restored original; a document is spun
 when its flagged content words pass the length-aware ``document_rule``
 (``detector.document_rule``; a config without one falls back on a fixed
 ``rate_threshold`` of flags per 100 words) and, with an ``evidence_gate``, when
-its strongest unit's gain reaches the gate's ``min_gain`` too.  ``fluency_reference``
+its strongest unit's gain reaches the gate's ``min_gain`` too; or, whatever its
+count of flags, when its ``corroborating_units`` strongest units each gain at least
+``corroborating_gain``.  ``fluency_reference``
 holds the 101 percentiles of the mean surprisal of clean news (``make lm-model``
 measures them), against which each document's fluency percentile is read.
 """
