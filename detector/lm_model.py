@@ -46,7 +46,7 @@ from detector.report import Report, SentenceQuality, TextQuality
 from detector.restore import Restorer
 from detector.scoring import Restoration, WordScores, score_document
 
-__all__ = ["LMModel", "fluency_percentile", "strongest_gain", "text_quality"]
+__all__ = ["LMModel", "fluency_percentile", "text_quality", "unit_gains"]
 
 _JUDGE_PARAMETERS = frozenset(
     {
@@ -78,9 +78,11 @@ _JUDGE_PARAMETERS = frozenset(
 )
 
 
-def strongest_gain(reading: LMReading) -> float | None:
-    """The largest gain of any unit of ``reading`` (None when pass 2 rescored none)."""
-    return max((u.gain for u in reading.units if u.gain is not None), default=None)
+def unit_gains(reading: LMReading) -> list[float]:
+    """The gains of the units of ``reading`` that pass 2 rescored, strongest first."""
+    return sorted(
+        (u.gain for u in reading.units if u.gain is not None and u.gain == u.gain), reverse=True
+    )
 
 
 def fluency_percentile(surprisal: float, reference: Sequence[float]) -> float | None:
@@ -162,9 +164,7 @@ class LMModel:
         """A document probability held under the config's evidence gate (as is without one)."""
         if self.evidence_gate is None:
             return probability
-        return self.evidence_gate.judge(
-            probability, [u.gain for u in reading.units if u.gain is not None]
-        )
+        return self.evidence_gate.judge(probability, unit_gains(reading))
 
     def scores_from_reading(self, reading: LMReading) -> WordScores:
         """The ``WordScores`` of one reading, with its restorations and quality."""

@@ -304,7 +304,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     from detector.lexicon import load_lexicon
     from detector.lm import compute_dtype
     from detector.lm_judge import flagged_units, spin_probabilities
-    from detector.lm_model import fluency_percentile
+    from detector.lm_model import fluency_percentile, unit_gains
     from detector.models import load_model
     from training.calibration import calibration_documents, fit_length_aware_rule
     from training.predict import SplitData
@@ -373,11 +373,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     # Several units each plainly wrong where they stand: for k units, the bar is the highest
     # k-th strongest gain of any clean text plus a margin; k is the one whose bar the most
     # spun texts pass.
-    def strongest_gains(reading: Any) -> list[float]:
-        gains = (u.gain for u in reading.units if u.gain is not None and u.gain == u.gain)
-        return sorted(gains, reverse=True)
-
-    all_gains = [strongest_gains(r) for r in [*readings, *calibration_readings]]
+    all_gains = [unit_gains(r) for r in [*readings, *calibration_readings]]
     clean_gains = [g for g, spun in zip(all_gains, rule_labels, strict=True) if not spun]
     spun_gains = [g for g, spun in zip(all_gains, rule_labels, strict=True) if spun]
 
