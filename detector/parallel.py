@@ -141,6 +141,16 @@ def _raise_terminated(signum: int, frame: Any) -> None:
     raise _Terminated
 
 
+def _ignore_terminate() -> None:
+    """From here on a worker only releases what it holds: SIGTERM must not interrupt that.
+
+    A semaphore's finalizer unlinks its name, then tells the resource tracker; raised
+    between the two, ``_Terminated`` would leave the tracker a name it later fails to
+    unlink ("leaked semaphore objects ... No such file or directory").
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def _worker_main(job: Job[Any, Any], tasks: Any, results: Any, stopping: Any) -> None:
     """Body of a worker process: start the job, then process batches until told to stop.
 
@@ -175,8 +185,10 @@ def _worker_main(job: Job[Any, Any], tasks: Any, results: Any, stopping: Any) ->
                     results.put((seq, False, _portable(exc)))
                     return
         finally:
+            _ignore_terminate()
             worker.close()
     except _Terminated:
+        _ignore_terminate()
         results.cancel_join_thread()  # the parent reads no more: do not wait to flush
 
 
@@ -250,6 +262,9 @@ class _Pool(Generic[T, R]):
             if process.is_alive():
                 process.terminate()
                 process.join(_STOP_SECONDS)
+            if process.is_alive():  # stuck while releasing what it holds: the last resort
+                process.kill()
+                process.join()
         for q in (self.tasks, self.results):
             q.cancel_join_thread()
             q.close()

@@ -18,6 +18,7 @@ SCRIPT = textwrap.dedent(
     """
     import sys, time
     import multiprocessing
+    import multiprocessing.resource_tracker as tracker
     from detector.parallel import run_ordered
 
     class Worker:
@@ -27,7 +28,15 @@ SCRIPT = textwrap.dedent(
             time.sleep(0 if batch == [0] else float(sys.argv[1]))
             return batch
         def close(self):
-            pass
+            if sys.argv[2:] == ["slow-release"]:
+                # The lock's finalizer unlinks its name, then tells the tracker, here
+                # after the parent's stop wait (5 s): the terminate lands in between.
+                unregister = tracker.unregister
+                def slow_unregister(name, rtype):
+                    time.sleep(7.0)
+                    unregister(name, rtype)
+                tracker.unregister = slow_unregister
+                del self.lock
 
     class Job:
         def start(self):
@@ -43,13 +52,13 @@ SCRIPT = textwrap.dedent(
 
 
 def _run(
-    tmp_path: Path, seconds_per_batch: float
+    tmp_path: Path, seconds_per_batch: float, *options: str
 ) -> tuple[subprocess.CompletedProcess[str], float]:
     script = tmp_path / "stop_workers.py"
     script.write_text(SCRIPT)
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, str(script), str(seconds_per_batch)],
+        [sys.executable, str(script), str(seconds_per_batch), *options],
         capture_output=True,
         text=True,
         timeout=120,
@@ -75,4 +84,16 @@ def test_a_worker_busy_past_the_stop_wait_exits_through_its_finalizers(tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["[0]", "stopped"]
     assert "leaked semaphore" not in done.stderr, done.stderr
+    assert seconds < 40
+
+
+def test_a_worker_terminated_while_releasing_its_semaphores_still_releases_them(tmp_path):
+    # The race once seen under full-suite load: a worker slow to exit, terminated
+    # between a semaphore's unlink and its unregistering, left the tracker a name it
+    # failed to unlink ("leaked semaphore objects ... No such file or directory").
+    done, seconds = _run(tmp_path, 0.0, "slow-release")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[0]", "stopped"]
+    assert "leaked" not in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
     assert seconds < 40
