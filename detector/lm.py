@@ -231,17 +231,68 @@ def _cache_problem(folder: Path) -> str | None:
     return None
 
 
+def _manifest(folder: Path) -> dict[str, Any] | None:
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def _earlier_conversions(folder: Path, source: Path) -> list[Path]:
+    """The cache's other conversions of the file at ``source``: made before it was
+    reinstalled or replaced (the cache key holds the file's size and time), so stale."""
+    prefix = folder.name.rsplit("-", 1)[0] + "-"
+    found = []
+    for sibling in sorted(folder.parent.glob(prefix + "*")):
+        if sibling == folder or len(sibling.name) != len(folder.name) or not sibling.is_dir():
+            continue  # a temporary folder of a conversion under way, or another model
+        manifest = _manifest(sibling)
+        if manifest is not None and manifest.get("source") == str(source):
+            found.append(sibling)
+    return found
+
+
+def _reuse(earlier: list[Path], source: Path, folder: Path) -> bool:
+    """Move an earlier conversion of the same bytes as ``source`` (a reinstall of the
+    same package) to ``folder``; False when there is none or the move fails."""
+    digest = _sha256(source)
+    for candidate in earlier:
+        manifest = _manifest(candidate)
+        if manifest is None or manifest.get("source_sha256") != digest:
+            continue
+        if _cache_problem(candidate) is not None:
+            continue
+        try:
+            if folder.exists():  # damaged: move it aside, then drop it
+                old = Path(tempfile.mkdtemp(prefix=folder.name + ".old-", dir=folder.parent))
+                folder.rename(old / "x")
+                shutil.rmtree(old, ignore_errors=True)
+            candidate.rename(folder)
+        except OSError:  # another process moved or rebuilt it first
+            return _cache_problem(folder) is None
+        return True
+    return False
+
+
 def ensure_converted(
     cache_dir: Path | None = None, *, gguf: Path | None = None, quiet: bool = False
 ) -> Path:
     """The converted weights of ``gguf`` (default: the packaged model), converted if need be.
 
     A missing or damaged folder is converted again; a conversion that fails raises
-    ``ResourceError`` in one line.
+    ``ResourceError`` in one line.  After a reinstall of the same file the earlier
+    conversion is moved into place instead, and conversions of the file's earlier
+    versions are removed (each is about 270 MB).
     """
     source = gguf or packaged_gguf()
     folder = converted_dir(source, cache_dir)
     problem = _cache_problem(folder)
+    if problem is None:
+        return folder
+    earlier = _earlier_conversions(folder, source)
+    if earlier and _reuse(earlier, source, folder):
+        problem = None
     if problem is not None:
         if not quiet:
             print(
@@ -256,6 +307,8 @@ def ensure_converted(
         problem = _cache_problem(folder)
         if problem is not None:
             raise ResourceError(f"the converted model in {folder} is unusable: {problem}")
+    for stale in earlier:
+        shutil.rmtree(stale, ignore_errors=True)
     return folder
 
 

@@ -161,6 +161,47 @@ def test_a_damaged_folder_that_cannot_be_rebuilt_is_refused_in_one_line(
     assert "\n" not in str(info.value)
 
 
+def _earlier_copy(converted: Path, cache: Path, *, key: str, **changes: str) -> Path:
+    """A conversion of the packaged model under another cache key (an earlier install),
+    its manifest changed by ``changes``."""
+    folder = converted_dir(packaged_gguf(), cache)
+    earlier = folder.with_name(folder.name.rsplit("-", 1)[0] + "-" + key)
+    _clone(converted, earlier)
+    manifest = json.loads((earlier / "manifest.json").read_text("utf-8"))
+    manifest.update(changes)
+    (earlier / "manifest.json").unlink()  # a new file, never the linked original
+    (earlier / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return earlier
+
+
+def test_a_reinstall_of_the_same_file_moves_its_conversion_instead_of_converting(
+    converted: Path, tmp_path: Path, monkeypatch
+):
+    earlier = _earlier_copy(converted, tmp_path, key="0" * 12)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("converted again")
+
+    monkeypatch.setattr(lm_module, "convert_gguf", refuse)
+    folder = ensure_converted(tmp_path, quiet=True)
+    assert folder == converted_dir(packaged_gguf(), tmp_path) and folder.is_dir()
+    assert not earlier.exists()
+    assert [p.name for p in (tmp_path / "lm").iterdir()] == [folder.name]
+
+
+def test_conversions_of_a_replaced_file_are_removed_and_others_kept(
+    converted: Path, tmp_path: Path, monkeypatch
+):
+    replaced = _earlier_copy(converted, tmp_path, key="1" * 12, source_sha256="0" * 64)
+    elsewhere = _earlier_copy(converted, tmp_path, key="2" * 12, source="/other/venv/model.gguf")
+    calls: list[Path] = []
+    monkeypatch.setattr(lm_module, "convert_gguf", _fake_converter(converted, calls))
+    folder = ensure_converted(tmp_path, quiet=True)
+    assert calls == [folder]
+    assert not replaced.exists()
+    assert elsewhere.is_dir()  # another install's: not this file's to remove
+
+
 def test_a_failed_conversion_is_refused_in_one_line(tmp_path: Path, monkeypatch):
     def broken(gguf: Path, out_dir: Path) -> Path:
         raise OSError("No space left on device")
