@@ -165,6 +165,14 @@ class ParaphraseRule:
         independent reports written beat for beat in the original's order,
         ``tests/fixtures/paraphrase_holdout3``, pair at most three sentences
         in a row: three pairs would have called 1 to 3 of 10 paraphrased.)
+    one_to_one_length : float
+        Such a retelling may also be this much shorter than its original, per
+        word, instead of ``length_ratio``'s low end: a paraphraser's "shorten"
+        mode, and SmolLM2, keep every sentence in fewer words, where a human
+        simplification shortens by splitting and dropping sentences, which
+        leaves some unpaired.  (Chosen on the dev split: SmolLM2 retellings 22
+        -> 24 of 33, retold openings 16 -> 18 of 26, the same from 0.70 to
+        0.60; no hard negative and no hand-written set moved.)
     swap_share : float
         A copy the word judge already calls ``spun`` stays ``spun`` when at least
         this share of its changed words (those in spans, plus the dropped ones)
@@ -198,6 +206,7 @@ class ParaphraseRule:
     swap_share: float = 0.8
     one_to_one_similarity: float = 0.72
     one_to_one_min_pairs: int = 4
+    one_to_one_length: float = 0.65
 
 
 @dataclass(frozen=True, slots=True)
@@ -528,16 +537,16 @@ def judge_paraphrase(
         parts: tuple[tuple[int, int], tuple[int, int]],
     ) -> bool:
         paired, original_share, length, sentences = shares
-        least_similarity = (
-            rule.one_to_one_similarity if one_to_one(*parts) else rule.mean_similarity
-        )
+        matched = one_to_one(*parts)
+        least_similarity = rule.one_to_one_similarity if matched else rule.mean_similarity
+        shortest = min(low, rule.one_to_one_length) if matched else low
         return (
             len(pairs) >= fewest
             and mean_similarity >= least_similarity
             and paired >= least[0]
             and original_share >= least[1]
             and rewritten_share >= least[2]
-            and low <= length <= high
+            and shortest <= length <= high
             and sentences <= rule.max_sentence_ratio
         )
 

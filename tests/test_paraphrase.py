@@ -573,6 +573,27 @@ def test_three_sentences_paired_one_to_one_are_held_to_the_usual_bar():
     assert not evidence.is_paraphrase
 
 
+_LIBRARY_SHORTENED = [
+    "On Monday councillors approved new funding for the library.",
+    "Two million pounds will pay for longer hours and new computers.",
+    "Librarians had feared that some branches would close.",
+    "The first changes come in spring.",
+]
+
+
+def test_a_shortened_one_to_one_retelling_is_paraphrased_below_the_usual_length_floor():
+    # A paraphraser's "shorten" mode (and SmolLM2) keeps every sentence, in order, in
+    # fewer words; a human simplification shortens too, but splits and drops sentences.
+    alignment = align(make_document(" ".join(_LIBRARY_SHORTENED)), make_document(_LIBRARY))
+    encoder = DriftEncoder(_LIBRARY_SHORTENED, cosine=0.85)
+    evidence = judge_paraphrase(alignment, encoder, ParaphraseRule())
+    rule = ParaphraseRule()
+    assert rule.one_to_one_length <= evidence.length_ratio < rule.length_ratio[0]
+    assert evidence.is_paraphrase
+    usual = ParaphraseRule(one_to_one_length=rule.length_ratio[0])
+    assert not judge_paraphrase(alignment, encoder, usual).is_paraphrase
+
+
 BEAT_FOR_BEAT = FIXTURES.parent / "paraphrase_holdout3"
 
 
