@@ -35,7 +35,12 @@ spun at the lowest rates 17 to 50.  The ``EvidenceGate`` asks for one such word
 flags it has.  The other way round, a text in which several units are each
 plainly wrong (``corroborating_units`` of them, each over ``corroborating_gain``)
 is spun however few its flags: light spinning leaves too few flags for the
-count but several such words.
+count but several such words.  And a short text spun so densely that few of its
+words are left to read the swaps against (22 of 45 content words, "The
+corporation's Chief of Employees utterly rebuffed the account") may have no
+single unit over the bar: a text with a share of flagged content words far over
+any clean text's (``dense_share``, at least ``dense_flags`` of them) is judged by
+its count alone.  The clean texts reach 14% at most, the rich-style columns 13%.
 """
 
 from __future__ import annotations
@@ -173,12 +178,19 @@ class EvidenceGate:
     corroborating_gain : float
         The gain (nats) of the ``corroborating_units``-th strongest unit at which
         ``corroborated`` is 0.5.
+    dense_share : float
+        A text with at least this share of its content words flagged (and at least
+        ``dense_flags`` of them) is not held under the strongest unit's gate (inf: never).
+    dense_flags : int
+        See ``dense_share``: fewer flags are chance in a very short text.
     """
 
     min_gain: float
     scale: float = 2.0
     corroborating_units: int = 0
     corroborating_gain: float = math.inf
+    dense_share: float = math.inf
+    dense_flags: int = 6
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.min_gain):
@@ -197,6 +209,11 @@ class EvidenceGate:
                 "the 'corroborating_gain' of an EvidenceGate must be finite, "
                 f"got {self.corroborating_gain}"
             )
+        if not self.dense_share > 0 or self.dense_flags < 1:
+            raise ValueError(
+                "the 'dense_share' and 'dense_flags' of an EvidenceGate must be > 0 and >= 1, "
+                f"got {self.dense_share} and {self.dense_flags}"
+            )
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> EvidenceGate:
@@ -207,6 +224,8 @@ class EvidenceGate:
             scale=float(config.get("scale", 2.0)),
             corroborating_units=units,
             corroborating_gain=float(config["corroborating_gain"]) if units else math.inf,
+            dense_share=float(config.get("dense_share", math.inf)),
+            dense_flags=int(config.get("dense_flags", 6)),
         )
 
     def to_config(self) -> dict[str, float]:
@@ -217,7 +236,13 @@ class EvidenceGate:
                 "corroborating_units": self.corroborating_units,
                 "corroborating_gain": self.corroborating_gain,
             }
+        if math.isfinite(self.dense_share):
+            config |= {"dense_share": self.dense_share, "dense_flags": self.dense_flags}
         return config
+
+    def dense(self, flagged: int, content: int) -> bool:
+        """Whether ``flagged`` of ``content`` content words is a share no clean text has."""
+        return flagged >= self.dense_flags and flagged >= self.dense_share * max(1, content)
 
     def corroborated(self, gains: Sequence[float]) -> float:
         """How likely a text whose units gain ``gains`` nats is spun on the strength of its
@@ -241,9 +266,14 @@ class EvidenceGate:
         """A document probability held under this gate's (the smaller of the two)."""
         return min(probability, self.probability(strongest))
 
-    def judge(self, probability: float, gains: Sequence[float]) -> float:
-        """The document probability of a text whose count rule gives ``probability`` and
-        whose units gain ``gains``: held under the strongest unit's gate, raised to the
+    def judge(
+        self, probability: float, gains: Sequence[float], flagged: int = 0, content: int = 0
+    ) -> float:
+        """The document probability of a text whose count rule gives ``probability``, whose
+        units gain ``gains`` and which has ``flagged`` of its ``content`` content words
+        flagged: held under the strongest unit's gate unless it is ``dense``, raised to the
         corroborating units' probability where that is higher."""
+        if self.dense(flagged, content):
+            return max(probability, self.corroborated(gains))
         strongest = max((g for g in gains if g == g), default=None)
         return max(self.limit(probability, strongest), self.corroborated(gains))

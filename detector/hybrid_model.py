@@ -247,12 +247,13 @@ class HybridModel:
         if self.judge_flags_kept:
             words = keep_judge_flags(fused, reading, self.judge_flags_gain, self.word_threshold)
             counted = keep_judge_flags(fused, reading, self.rule_flags_gain, self.word_threshold)
+        flagged, content = content_flags(reading.document.words, counted, self.word_threshold)
         return WordScores(
             document=reading.document,
             word_probabilities=tuple(words.tolist()),
             # The judge model reads the hybrid's config: its evidence gate is the hybrid's.
             document_probability=self.judge_model.gated(
-                self.document_probability(reading.document, counted), reading
+                self.document_rule.probability(flagged, content), reading, flagged, content
             ),
             restorations=_restorations(reading),
             quality=text_quality(reading, self.judge_model.fluency_reference),

@@ -160,18 +160,21 @@ class LMModel:
         """The judge's readings of ``documents``."""
         return self.judge.read_many(documents)
 
-    def gated(self, probability: float, reading: LMReading) -> float:
-        """A document probability held under the config's evidence gate (as is without one)."""
+    def gated(
+        self, probability: float, reading: LMReading, flagged: int = 0, content: int = 0
+    ) -> float:
+        """A document probability held under the config's evidence gate (as is without one);
+        ``flagged`` of ``content`` content words are the flags the count rule counted."""
         if self.evidence_gate is None:
             return probability
-        return self.evidence_gate.judge(probability, unit_gains(reading))
+        return self.evidence_gate.judge(probability, unit_gains(reading), flagged, content)
 
     def scores_from_reading(self, reading: LMReading) -> WordScores:
         """The ``WordScores`` of one reading, with its restorations and quality."""
         probabilities = spin_probabilities(reading, threshold=self.gain_threshold)
+        words = reading.document.words
+        flagged, content = content_flags(words, probabilities, self.word_threshold)
         if self.document_rule is not None:
-            words = reading.document.words
-            flagged, content = content_flags(words, probabilities, self.word_threshold)
             document_probability = self.document_rule.probability(flagged, content)
         else:
             document_probability = document_spin_probability(
@@ -180,7 +183,7 @@ class LMModel:
         return WordScores(
             document=reading.document,
             word_probabilities=probabilities,
-            document_probability=self.gated(document_probability, reading),
+            document_probability=self.gated(document_probability, reading, flagged, content),
             restorations=tuple(
                 Restoration(u.lo, u.hi, u.restored, u.gain)
                 for u in flagged_units(reading, threshold=self.gain_threshold)

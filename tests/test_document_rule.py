@@ -143,3 +143,28 @@ def test_the_corroborating_units_round_trip_and_refuse_bad_numbers():
         EvidenceGate(min_gain=13.0, corroborating_units=-1)
     with pytest.raises(ValueError, match="'corroborating_gain'"):
         EvidenceGate(min_gain=13.0, corroborating_units=3)
+
+
+def test_a_densely_spun_short_text_is_judged_by_its_count_alone():
+    # 22 of 45 content words swapped: few clean words are left to read the swaps
+    # against, so no unit reaches the gate's bar (the strongest gains 11.85 nats).
+    gate = EvidenceGate(min_gain=13.0, dense_share=0.25, dense_flags=6)
+    gains = [11.85, 10.5, 9.8, 9.1, 8.0]
+    assert gate.judge(0.99, gains, flagged=22, content=45) == 0.99
+    # A rich clean style's share (14% at most) is still held under the gate...
+    assert gate.judge(0.9, gains, flagged=18, content=139) == gate.probability(11.85) < 0.5
+    # ...and so is a high share of very few flags, which chance gives a short text.
+    assert gate.judge(0.9, gains, flagged=5, content=12) < 0.5
+    # Dense or not, the count rule's own verdict stands: the route only lifts the hold.
+    assert gate.judge(0.2, gains, flagged=8, content=30) == 0.2
+    assert EvidenceGate(min_gain=13.0).judge(0.99, gains, flagged=22, content=45) < 0.5
+
+
+def test_the_dense_share_round_trips_and_refuses_bad_numbers():
+    gate = EvidenceGate(min_gain=13.0, dense_share=0.289, dense_flags=7)
+    assert EvidenceGate.from_config(gate.to_config()) == gate
+    assert "dense_share" not in EvidenceGate(min_gain=13.0).to_config()
+    with pytest.raises(ValueError, match="'dense_share'"):
+        EvidenceGate(min_gain=13.0, dense_share=0.0)
+    with pytest.raises(ValueError, match="'dense_flags'"):
+        EvidenceGate(min_gain=13.0, dense_share=0.3, dense_flags=0)

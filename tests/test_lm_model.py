@@ -155,6 +155,24 @@ def test_hybrid_model_keeps_the_json_contract():
     assert any(s["restore_score"] is not None for s in report["spans"])
 
 
+DENSE = ROOT / "tests" / "fixtures" / "dense_spin" / "spun.txt"  # 22 of 45 content words
+
+
+@needs_lm
+@pytest.mark.skipif(
+    not (models_root() / "hybrid" / "config.json").is_file(), reason="no hybrid model fitted"
+)
+def test_a_short_densely_spun_text_is_spun_though_no_swap_reaches_the_gate():
+    # Found by a new user: called not_spun (0.09) before the gate's dense route.
+    result = runner.invoke(app, ["score", str(DENSE), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "spun"
+    restored = {s["text"]: s["original"] for s in report["spans"]}
+    assert restored["Employees"] == "Staff"
+    assert restored["ascended"] == "rose"
+
+
 def test_lm_option_is_refused_quietly_in_reference_mode(tmp_path):
     original = ROOT / "examples" / "original.txt"
     result = runner.invoke(

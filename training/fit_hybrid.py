@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -122,6 +123,24 @@ class FitArgs:
             "(articles and calibration texts)"
         },
     )
+    dense_flags: int = field(
+        default=6,
+        metadata={
+            "help": "A text with at least this many flags and a share of flagged content "
+            "words that no clean text reaches is judged by its count alone, without the "
+            "evidence gate (short, densely spun texts), see detector/document_rule.py"
+        },
+    )
+    dense_share: float = field(
+        default=0.25,
+        metadata={
+            "help": "The least share of flagged content words for that: the highest share of "
+            "the clean validation texts with that many flags plus dense_margin, if higher"
+        },
+    )
+    dense_margin: float = field(
+        default=0.1, metadata={"help": "Added to the clean texts' highest share (see dense_share)"}
+    )
 
     def __post_init__(self) -> None:
         self.dataset, self.lm_model, self.hybrid_model, self.cache = (
@@ -194,7 +213,36 @@ def _corroboration_text(gate: Any) -> str:
         f"{gate.corroborating_gain} nats better restored is spun however few its flags "
         "(lightly spun articles: a margin over the highest such gain of any clean "
         "validation text)."
+    ) + (
+        f" A text with at least {gate.dense_flags} flags on {gate.dense_share:.0%} or more of "
+        "its content words (far more than any clean validation text) is judged by its count "
+        "alone: a short text spun densely leaves its swaps few clean words to be read against."
+        if math.isfinite(gate.dense_share)
+        else ""
     )
+
+
+def _dense_gate(
+    gate: Any, counts: np.ndarray, labels: np.ndarray, args: FitArgs, model: str
+) -> Any:
+    """``gate`` with its dense-text share: ``args.dense_share``, or the highest share of
+    flagged content words of the clean texts with ``args.dense_flags`` flags or more plus
+    ``args.dense_margin``, whichever is higher."""
+    from dataclasses import replace
+
+    flagged, content = counts[:, 0], np.maximum(1, counts[:, 1])
+    clean = (~labels) & (flagged >= args.dense_flags)
+    highest = float((flagged[clean] / content[clean]).max()) if clean.any() else 0.0
+    share = round(max(args.dense_share, highest + args.dense_margin), 3)
+    logger.info(
+        "%s: dense texts from %d flags and %.1f%% of content words (clean texts with as many "
+        "flags: at most %.1f%%)",
+        model,
+        args.dense_flags,
+        100 * share,
+        100 * highest,
+    )
+    return replace(gate, dense_share=share, dense_flags=args.dense_flags)
 
 
 def _model_card(path: Path, title: str, body: str, metadata: dict[str, Any]) -> None:
@@ -403,12 +451,13 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     )
     surprisals = np.array([r.surprisal for r in readings])
     reference = np.nanpercentile(surprisals[clean], np.arange(101)).round(4).tolist()
+    lm_gate = _dense_gate(gate, counts, rule_labels, args, "lm")
     lm_config = json.loads((args.lm_model / "config.json").read_text("utf-8"))
     lm_config.pop("rate_threshold", None)
     lm_config.update(
         gain_threshold=best_gain,
         document_rule=lm_rule.to_config(),
-        evidence_gate=gate.to_config(),
+        evidence_gate=lm_gate.to_config(),
         fluency_reference=reference,
         fitted_on=f"{args.dataset}/{args.split} ({len(documents)} articles) and "
         f"{len(calibration.documents)} calibration texts",
@@ -526,6 +575,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     )
     logger.info("hybrid: document rule %s: %s", hybrid_rule, hybrid_rule_fit)
 
+    hybrid_gate = _dense_gate(gate, counts, rule_labels, args, "hybrid")
     hybrid_config = {
         "type": "hybrid",
         "name": "hybrid",
@@ -548,7 +598,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         "feature_group_f1_loss": ablation,
         "word_threshold": round(word_threshold, 4),
         "document_rule": hybrid_rule.to_config(),
-        "evidence_gate": gate.to_config(),
+        "evidence_gate": hybrid_gate.to_config(),
         "fitted_on": f"{args.dataset}/{args.split} ({len(documents)} articles) and "
         f"{len(calibration.documents)} calibration texts",
         "validation_token_f1_out_of_fold": round(oof_f1, 4),
@@ -582,7 +632,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             gain=best_gain,
             rule=_rule_text(lm_rule, lm_rule_fit),
             gate=gate.min_gain,
-            corroboration=_corroboration_text(gate),
+            corroboration=_corroboration_text(lm_gate),
             f1=round(best_f1, 3),
             fitted=fitted,
             dtype=dtype,
@@ -597,7 +647,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             threshold=round(word_threshold, 2),
             rule=_rule_text(hybrid_rule, hybrid_rule_fit),
             gate=gate.min_gain,
-            corroboration=_corroboration_text(gate),
+            corroboration=_corroboration_text(hybrid_gate),
             f1=round(oof_f1, 3),
             fused_f1=round(scored[kind][1], 3),
             gain=keep_gain,
