@@ -154,6 +154,8 @@ class HybridModel:
     Use ``HybridModel.load(folder)``, or ``detector.models.load_model("hybrid")``.
     """
 
+    max_words = 20_000  # longer texts are unscored: minutes of reading on a CPU
+
     def __init__(
         self,
         judge_model: LMModel,

@@ -111,6 +111,8 @@ class LMModel:
     Use ``LMModel.load(folder)``, or ``detector.models.load_model("lm")``.
     """
 
+    max_words = 20_000  # longer texts are unscored: minutes of reading on a CPU
+
     word_threshold = 0.5  # spin probabilities are 0.5 exactly at the gain threshold
     document_threshold = 0.5  # and at the rate threshold
 

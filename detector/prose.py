@@ -8,6 +8,7 @@ a text should be left ``unscored``, or returns None for ordinary prose.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from detector.document import Document
@@ -39,6 +40,10 @@ class ProseCheck:
     max_code_share : float
         Largest share of the non-space characters that may be the brackets,
         operators and underscores code is made of (prose has well under 1%).
+    min_distinct_root : float
+        A text of ``n`` words needs at least this times ``sqrt(n)`` different words:
+        prose keeps meeting new ones (an 800-word article has about 350, twelve
+        times the root), where one word or line repeated does not.
     """
 
     min_words: int = 15
@@ -46,6 +51,7 @@ class ProseCheck:
     min_function_share: float = 0.18
     min_letter_share: float = 0.7
     max_code_share: float = 0.05
+    min_distinct_root: float = 1.0
 
     def __post_init__(self) -> None:
         if self.min_words < 1:
@@ -59,6 +65,10 @@ class ProseCheck:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"the '{name}' of ProseCheck must be in [0, 1], got {value}")
+        if not self.min_distinct_root >= 0.0:
+            raise ValueError(
+                f"the 'min_distinct_root' of ProseCheck must be >= 0, got {self.min_distinct_root}"
+            )
 
 
 def prose_problem(
@@ -90,6 +100,12 @@ def prose_problem(
         return (
             f"does not look like English: only {english / len(alphabetic):.0%} of its words "
             "are English words"
+        )
+    distinct = len(set(words))
+    if distinct < check.min_distinct_root * math.sqrt(len(words)):
+        return (
+            f"does not read as prose: {len(words):,} words but only {distinct:,} different "
+            "ones (a word or a line repeated?)"
         )
     function = sum(1 for w in words if w in STOPWORDS)
     if function / len(words) < check.min_function_share:

@@ -113,6 +113,8 @@ def _reuse(passages: tuple[Passage, ...], coverage: Coverage) -> str:
 
 def _swap_count(report: Report) -> str:
     """The swaps count of the summary, or why a reference-free clean text shows none."""
+    if report.verdict == "unscored":
+        return "none: the text was not scored (see the note)"
     if report.mode != "reference" and report.verdict == "not_spun" and report.substitution_rate:
         return (
             f"none shown: {report.substitution_rate:.1%} of the content words read oddly, "
@@ -146,7 +148,8 @@ def _summary_lines(report: Report) -> list[str]:
 
 
 def render_text(report: Report, *, color: bool = False) -> str:
-    """A readable report: verdict, scores, then the suspect with every span marked.
+    """A readable report: verdict, scores, then the suspect with every span marked (an
+    ``unscored`` report stops after its note).
 
     Without colour, swaps read ``{new|original}``, ordinary edits ``[new|original]``,
     sentences of a paraphrased copy ``<<new||original>>``, added text ``[+added+]``
@@ -160,6 +163,8 @@ def render_text(report: Report, *, color: bool = False) -> str:
     else:
         head = f"{verdict}  spin score {report.spin_score:.2f}"
     lines = [head, *_summary_lines(report)]
+    if report.verdict == "unscored":  # nothing marked: the text itself would only repeat it
+        return "\n".join(lines)
     reference = report.mode == "reference"
     if color:
         lines.append(

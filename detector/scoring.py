@@ -112,11 +112,19 @@ def score_document(
     (the model's own ``document_threshold`` when None): a lower threshold flags
     more documents, a higher one fewer.  A text that is not English prose (code,
     a table, another language, a few words) is not scored: its report is
-    ``unscored`` with a note saying why.
+    ``unscored`` with a note saying why, and so is a text longer than the model's
+    ``max_words`` (the language-model models read a few hundred words a second).
     """
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"the 'threshold' parameter must be in [0, 1], got {threshold!r}")
     problem = prose_problem(document, model.restorer.lexicon)
+    limit = getattr(model, "max_words", None)  # a bound on the slow models' time
+    if problem is None and limit is not None and len(document.words) > limit:
+        problem = (
+            f"too long for the {model.name} model: {len(document.words):,} words, at most "
+            f"{limit:,} (its language model reads a few hundred words a second on a CPU); "
+            "score it in parts, or with --model transformer or baseline"
+        )
     if problem is not None:
         return unscored_report(document, model=model.name, note=problem)
     (scores,) = model.score_words([document])

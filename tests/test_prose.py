@@ -67,3 +67,32 @@ def test_the_text_and_html_reports_say_why_a_text_is_unscored(tmp_path):
     assert "note:      does not look like English" in text.stdout
     page = runner.invoke(app, ["score", str(german), "--model", "baseline", "--format", "html"])
     assert '<p class="note">does not look like English' in page.stdout
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a " * 20_000, "The council met today and voted. " * 400],
+    ids=["one word", "one sentence"],
+)
+def test_a_word_or_a_line_repeated_is_not_prose(lexicon, text):
+    problem = prose_problem(make_document(text), lexicon)
+    assert problem is not None and "different" in problem
+
+
+def test_a_whole_article_has_enough_different_words(lexicon):
+    from pathlib import Path
+
+    article = Path(__file__).resolve().parents[1] / "examples" / "original.txt"
+    assert prose_problem(make_document(article.read_text("utf-8")), lexicon) is None
+
+
+def test_a_text_over_a_models_word_limit_is_unscored_with_a_note():
+    from detector.models import load_model
+
+    model = load_model("baseline")
+    model.max_words = 20  # as the language-model models bound their minutes of reading
+    report = model.score(make_document(NEWS, "long.txt"))
+    assert report.verdict == "unscored"
+    note = report.to_dict()["note"]
+    assert "too long" in note and "--model transformer" in note
+    assert len(note.splitlines()) == 1
