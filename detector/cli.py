@@ -685,6 +685,29 @@ def _count_records(results: Path, keep: Callable[[dict[str, Any]], bool]) -> int
     return found
 
 
+_ERRORS_SHOWN = 3  # error records named in label's closing note
+
+
+def _error_records(results: Path) -> list[tuple[str, str]]:
+    """(id, error) of each error record of the results file (torn lines ignored)."""
+    import json
+
+    from detector.render import safe_for_terminal
+
+    found = []
+    with open(results, "rb") as f:
+        for line in f:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and record.get("error") is not None:
+                error = " ".join(str(record["error"]).split())
+                error = error if len(error) <= 80 else error[:79] + "…"
+                found.append((safe_for_terminal(str(record.get("id"))), safe_for_terminal(error)))
+    return found
+
+
 _LABEL_SUFFIXES = (".jsonl", ".ndjson")
 
 
@@ -905,15 +928,19 @@ def label_command(
             f"{summary.renamed:,} input(s) had an id used already; they are recorded "
             "as ID#1, ID#2, ... (ids must be unique for --resume to tell inputs apart)"
         )
-    errors = summary.errors
-    if summary.resumed:  # the records of the earlier runs count too, as for --fail-on
-        errors = _count_records(output, lambda record: record.get("error") is not None)
-    if errors and not allow_errors:
-        messages.note(
-            f"{errors:,} input(s) got error records (see their error field in "
-            f"{output}); exit status {EXIT_SOME_INPUTS_FAILED} (--allow-errors to exit 0)."
-        )
-        raise typer.Exit(code=EXIT_SOME_INPUTS_FAILED)
+    if (summary.errors or summary.resumed) and not allow_errors:
+        # The records of the earlier runs count too, as for --fail-on.
+        failed = _error_records(output)
+        if failed:
+            shown = "; ".join(f"{id} ({error})" for id, error in failed[:_ERRORS_SHOWN])
+            more = (
+                f"; and {len(failed) - _ERRORS_SHOWN:,} more" if len(failed) > _ERRORS_SHOWN else ""
+            )
+            messages.note(
+                f"{len(failed):,} input(s) got error records: {shown}{more} (their error field "
+                f"in {output}); exit status {EXIT_SOME_INPUTS_FAILED} (--allow-errors to exit 0)."
+            )
+            raise typer.Exit(code=EXIT_SOME_INPUTS_FAILED)
     if fail_on is not None:
         verdicts = fail_on.verdicts
         found = _count_records(output, lambda record: record.get("verdict") in verdicts)

@@ -730,6 +730,9 @@ class LabelSummary:
         Time spent loading the fallback model (in every worker, added up).
     paraphrased : int
         Records of copies retold sentence by sentence (verdict ``paraphrased``).
+    unscored : int
+        Records of texts the fallback model could not judge (verdict ``unscored``: not
+        English prose, too long; their ``note`` says why).
     """
 
     out: str
@@ -749,6 +752,7 @@ class LabelSummary:
     model_seconds: float = 0.0
     model_load_seconds: float = 0.0
     paraphrased: int = 0
+    unscored: int = 0
 
     @property
     def rate(self) -> float:
@@ -915,6 +919,7 @@ def label_corpus(
         model_seconds=seconds["reference-free"],
         model_load_seconds=seconds["load"],
         paraphrased=counts["paraphrased"],
+        unscored=counts["unscored"],
     )
 
 

@@ -243,11 +243,12 @@ def label_summary(summary: LabelSummary) -> object:
         ("spun", f"{summary.spun:,}"),
         *([("paraphrased", f"{summary.paraphrased:,}")] if summary.paraphrased else []),
         ("not spun", f"{summary.not_spun:,}"),
+        *([("unscored (see their note)", f"{summary.unscored:,}")] if summary.unscored else []),
+        ("errors (unreadable, or over --timeout)", f"{summary.errors:,}"),
+        ("records written", f"{summary.labelled:,}"),
         ("  with a source in the index", f"{summary.with_source:,}"),
         ("  scored by the fallback model", f"{summary.reference_free:,}"),
         ("  no source, no model", f"{summary.no_source:,}"),
-        ("errors (unreadable inputs)", f"{summary.errors:,}"),
-        ("records written", f"{summary.labelled:,}"),
     ]
     if summary.resumed:
         rows.append(("already done (resumed)", f"{summary.resumed:,}"))

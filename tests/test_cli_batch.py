@@ -41,7 +41,25 @@ def test_index_then_label(corpus):
     assert records[str(suspects / "other.txt")]["source"] is None
     assert "is empty" in records[str(suspects / "empty.txt")]["error"]
     assert labelled.stdout == ""
-    assert "records written" in labelled.stderr and "errors (unreadable inputs)" in labelled.stderr
+    summary = labelled.stderr
+    assert "records written" in summary and "errors (unreadable, or over --timeout)" in summary
+
+
+def test_the_summary_counts_unscored_records(corpus):
+    originals, suspects, index, out = corpus
+    invoke("index", originals, "--output", index)
+    (suspects / "french.txt").write_text(
+        "Le conseil municipal a voté mardi la fermeture de deux bibliothèques à la fin de "
+        "l'année, en disant que les bâtiments coûtaient trop cher à réparer."
+    )
+    labelled = invoke(
+        "label", suspects, "-i", index, "-o", out, "--model", "baseline", "--allow-errors"
+    )
+    assert labelled.exit_code == 0, labelled.output
+    records = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert records[str(suspects / "french.txt")]["verdict"] == "unscored"
+    summary = " ".join(labelled.stderr.split())
+    assert "unscored (see their note) │ 1" in summary or "unscored (see their note) 1" in summary
 
 
 def test_label_refuses_to_overwrite_without_resume(corpus):

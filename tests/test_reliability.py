@@ -255,6 +255,8 @@ def test_a_run_whose_inputs_all_failed_exits_3_unless_errors_are_allowed(index, 
     failed = label(index, tmp_path / "a.jsonl", inputs)
     assert failed.exit_code == 3
     assert "3 input(s) got error records" in failed.stderr
+    message = " ".join(failed.stderr.split())
+    assert "e0 (" in message and "e2 (" in message  # which inputs, and why
     assert label(index, tmp_path / "b.jsonl", inputs, "--allow-errors").exit_code == 0
     help_text = invoke("label", "--help").stdout
     assert "3 the run finished, but some inputs got error records" in " ".join(help_text.split())
