@@ -28,6 +28,8 @@ _CANDIDATES = 3  # original sentences considered per suspect sentence
 _RESYNC_WORDS = 6  # longest replaced stretch, per side, the quick word walk looks across
 _IN_ORDER_SIMILARITY = 0.5  # enough to accept the next original sentence without a search
 _MERGE_GAIN = 0.08  # how much a neighbouring original sentence must add to be merged in
+_SKELETON_SIMILARITY = 0.5  # word-sequence ratio pairing a spun sentence across dropped ones
+_SKELETON_GAP = 6  # most unpaired sentences per side of a gap searched that way
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,10 +222,13 @@ def _pair_sentences(suspect: Document, original: Document) -> list[SentencePair]
 def _fill_gaps(
     pairs: list[SentencePair], suspect: Document, original: Document
 ) -> list[SentencePair]:
-    """Pair sentences left between two matched pairs by position, when the counts agree.
+    """Pair sentences left between two matched pairs: by position when the counts agree,
+    else in order by their word sequences (a spin keeps the function words in place).
 
     A sentence spun so hard that it shares too few words to be matched on its own
-    still sits where its original sat, between the same two neighbours.
+    still sits where its original sat, between the same two neighbours, even when
+    sentences beside it were dropped or added (measured: a spun sentence and its
+    original line up at a sequence ratio near 0.6, other sentences under 0.15).
     """
     used = {j for p in pairs for j in range(*p.original)}
     by_suspect = {p.suspect: p for p in pairs}
@@ -235,16 +240,50 @@ def _fill_gaps(
     for (i0, (_, o_after)), (i1, (o_before, _)) in pairwise(bounds):
         free_suspect = [i for i in range(i0 + 1, i1) if i not in by_suspect]
         free_original = list(range(o_after, o_before))
-        if not free_suspect or len(free_suspect) != len(free_original):
+        if not free_suspect or any(j in used for j in free_original):
             continue
-        if any(j in used for j in free_original):
+        if len(free_suspect) == len(free_original):
+            for i, j in zip(free_suspect, free_original, strict=True):
+                if _comparable_lengths(suspect, original, i, j):
+                    filled.append(SentencePair(i, (j, j + 1), 0.0))
             continue
-        for i, j in zip(free_suspect, free_original, strict=True):
-            s_len = suspect.sentences[i][1] - suspect.sentences[i][0]
-            o_len = original.sentences[j][1] - original.sentences[j][0]
-            if s_len >= 4 and o_len >= 4 and 0.6 <= s_len / o_len <= 1.7:
+        # Counts differ (sentences dropped or added beside the spun one): pair in order
+        # those whose words line up as a spin's do, its function words kept in place;
+        # only in a short gap between two paired sentences (not two unrelated texts).
+        if (
+            i0 < 0
+            or i1 >= len(suspect.sentences)
+            or len(free_suspect) > _SKELETON_GAP
+            or len(free_original) > _SKELETON_GAP
+        ):
+            continue
+        start = 0
+        for i in free_suspect:
+            best, best_ratio = None, _SKELETON_SIMILARITY
+            for position in range(start, len(free_original)):
+                j = free_original[position]
+                if not _comparable_lengths(suspect, original, i, j):
+                    continue
+                ratio = SequenceMatcher(
+                    None,
+                    suspect.words[slice(*suspect.sentences[i])],
+                    original.words[slice(*original.sentences[j])],
+                    autojunk=False,
+                ).ratio()
+                if ratio >= best_ratio:
+                    best, best_ratio = position, ratio
+            if best is not None:
+                j = free_original[best]
                 filled.append(SentencePair(i, (j, j + 1), 0.0))
+                start = best + 1
     return filled
+
+
+def _comparable_lengths(suspect: Document, original: Document, i: int, j: int) -> bool:
+    """Whether suspect sentence ``i`` and original sentence ``j`` may be one spun sentence."""
+    s_len = suspect.sentences[i][1] - suspect.sentences[i][0]
+    o_len = original.sentences[j][1] - original.sentences[j][0]
+    return s_len >= 4 and o_len >= 4 and 0.6 <= s_len / o_len <= 1.7
 
 
 def _merged_similarity(

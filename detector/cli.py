@@ -1223,9 +1223,12 @@ def spin_command(
 
     try:
         check_rate(rate)
+    except ValueError as exc:
+        raise fail(str(exc).replace("the 'rate' parameter", "--rate"), 2) from None
+    try:
         protections = None if protect is None else check_protect(protect)
     except ValueError as exc:
-        raise fail(str(exc), 2) from None
+        raise fail(str(exc).replace("the 'protect' parameter", "--protect"), 2) from None
     if fmt is None:
         from detector.output import format_from_suffix
 

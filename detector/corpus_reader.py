@@ -529,6 +529,13 @@ def _jsonl_rows(path: str, name: str, max_bytes: int | None) -> Iterator[tuple[s
                     yield where, json.loads(raw)
                 except UnicodeDecodeError:
                     yield Record(where, where, error=f"{where} is not valid UTF-8")
+                except json.JSONDecodeError as exc:
+                    reason = f"{exc.msg} at column {exc.colno}"
+                    yield Record(
+                        where,
+                        where,
+                        error=f"{where}: not JSON: the line is not valid JSON ({reason})",
+                    )
                 except ValueError as exc:
                     reason = exc.args[0].split(":")[0] if exc.args else "bad syntax"
                     yield Record(

@@ -88,7 +88,10 @@ def model_dir(name_or_path: str) -> Path:
             "lm": "build it with `make lm-model`",
             "hybrid": "build it with `make hybrid`",
         }
-        hint = hints.get(name_or_path, "pass a folder holding a model's config.json")
+        hint = hints.get(
+            name_or_path,
+            f"give one of {', '.join(MODEL_NAMES)}, or a folder holding a model's config.json",
+        )
         raise ModelNotFoundError(f"no model at {folder}: {hint}")
     return folder
 

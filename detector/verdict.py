@@ -147,6 +147,17 @@ def decide_with_features(
     verdict = "spun" if spin_score >= weights.threshold else "not_spun"
     # Added and dropped text, and the reused passages, only mean something in a copy.
     inserts, deletions = find_gaps(alignment, spans) if relation == "copy" else ((), ())
+    if relation == "copy":
+        # Words added inside a rewritten stretch ("LONDON (Wire) -" before a swap) reach
+        # the judge as ordinary edits with nothing in the original: insertions too.
+        in_place = [s for s in spans if _added_in_place(s)]
+        if in_place:
+            spans = tuple(s for s in spans if not _added_in_place(s))
+            inserts += tuple(
+                replace(s, kind="insert", score=0.0)
+                for s in in_place
+                if not any(s.start < i.end and i.start < s.end for i in inserts)
+            )
     found = passages_from_alignment(alignment) if relation == "copy" else ()
     passages = _passages(alignment, found, spans, verdict == "spun")
     if inserts:
@@ -166,3 +177,8 @@ def decide_with_features(
         coverage=measure_coverage(passages, alignment.suspect, alignment.original),
     )
     return report, features
+
+
+def _added_in_place(span: Span) -> bool:
+    """An ordinary edit of words the original does not have (an insertion)."""
+    return span.kind in ("edit", "name") and span.original_start == span.original_end

@@ -80,7 +80,7 @@ def test_jsonl_records_bad_lines_become_error_items(tmp_path):
     items = list(iter_inputs([path]))
     assert ids(items) == ["a", f"{path}:2", f"{path}:4", "7", f"{path}:6", "e"]
     assert [item.error is None for item in items] == [True, True, False, False, False, False]
-    assert "not valid JSON" in items[2].error
+    assert "not valid JSON" in items[2].error and " at column " in items[2].error
     assert "no 'text' field" in items[3].error
     assert "not a JSON object" in items[4].error
     assert "not a string" in items[5].error

@@ -105,6 +105,39 @@ def test_an_unpaired_sentence_found_word_for_word_on_both_sides_is_no_gap(scorer
 # --------------------------------------------------------------------------- output
 
 
+BRIEF = (
+    "The company's Chief of Staff completely rejected the report on Tuesday, saying the "
+    "figures were wrong. She told reporters that the firm had not cut any jobs this year and "
+    "that sales had grown in every region.\n\nAnalysts were not convinced. Many of them said "
+    "the company would have to explain why its costs rose so quickly. The shares fell sharply "
+    "after the statement, closing down 4 per cent in London."
+)
+BRIEF_SPUN_SHORTER = (
+    "LONDON (Wire) - The corporation's Chief of Employees utterly rebuffed the account on "
+    "Tuesday, stating the figures were incorrect. She informed journalists that the "
+    "organization had not slashed any occupations this year and that revenues had developed "
+    "in every area.\n\nThe stocks dropped steeply following the declaration, shutting down "
+    "4 per cent in London."
+)
+
+
+def test_a_spun_sentence_beside_dropped_ones_is_paired_not_dropped_and_added(scorer):
+    # Found by a new user: its every content word swapped, the sentence shared too few
+    # words to be paired, and the two dropped after it left the counts unequal, so it was
+    # shown as dropped and added again, its seven swaps unseen.
+    report = scorer.score(make_document(BRIEF_SPUN_SHORTER), make_document(BRIEF))
+    swaps = {(s.text, s.original) for s in report.spin_spans}
+    assert {("informed", "told"), ("journalists", "reporters"), ("occupations", "jobs")} <= swaps
+    assert [d.text for d in report.deletions] == [
+        "Analysts were not convinced. Many of them said the company would have to explain "
+        "why its costs rose so quickly."
+    ]
+    # The added dateline is an insertion, not a "name" edit of nothing.
+    added = [s for s in report.spans if s.original_start == s.original_end]
+    assert [s.kind for s in added] == ["insert"]
+    assert added[0].text.startswith("LONDON (Wire")
+
+
 def test_json_carries_original_offsets_and_deletions(syndicated):
     data = json.loads(render_json(syndicated))
     for span in data["spans"]:

@@ -88,12 +88,11 @@ def test_paratable_profile() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--rate", "0.9"], "Error: the 'rate' parameter must be in [0.02, 0.6], got 0.9\n"),
-        (["--rate", "0.01"], "Error: the 'rate' parameter must be in [0.02, 0.6], got 0.01\n"),
+        (["--rate", "0.9"], "Error: --rate must be in [0.02, 0.6], got 0.9\n"),
+        (["--rate", "0.01"], "Error: --rate must be in [0.02, 0.6], got 0.01\n"),
         (
             ["--protect", "names,nums"],
-            "Error: the 'protect' parameter must list some of names, numbers, quotes "
-            "(or 'none'), got 'nums'\n",
+            "Error: --protect must list some of names, numbers, quotes (or 'none'), got 'nums'\n",
         ),
     ],
 )
