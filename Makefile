@@ -34,7 +34,7 @@ DATA_ENV := HF_DATASETS_CACHE=$(CURDIR)/.cache/datasets
 .PHONY: help install demo test test-browser lint bench bench-free bench-lm bench-handspun bench-passages bench-index bench-index-recall data data-smoke calibrate train train-smoke clean paraphrase-data evaluate-reference
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
 
 install: $(STAMP)  ## create .venv with pinned dependencies (quick when already done)
 

@@ -151,7 +151,8 @@ def render_text(report: Report, *, color: bool = False) -> str:
     """A readable report: verdict, scores, then the suspect with every span marked (an
     ``unscored`` report stops after its note).
 
-    Without colour, swaps read ``{new|original}``, ordinary edits ``[new|original]``,
+    Without colour, swaps read ``{new|original}`` (``{new|?}`` when a reference-free
+    model has no restoration to offer), ordinary edits ``[new|original]``,
     sentences of a paraphrased copy ``<<new||original>>``, added text ``[+added+]``
     and dropped text ``[-dropped-]`` (a long one shortened).
     """
@@ -230,6 +231,8 @@ def _annotate(
         out.append(safe_for_terminal(text[at : span.start]))
         new = safe_for_terminal(span.text)
         original = safe_for_terminal(span.original.replace("\n", " "))
+        if not original and span.is_spin and span.original_start < 0:
+            original = "?"  # reference-free, flagged with no restoration to offer
         if span.kind == "insert":
             out.append(f"{_GREEN}{_UNDERLINE}[+{new}+]{_RESET}" if color else f"[+{new}+]")
         elif span.kind == "paraphrase":

@@ -141,6 +141,15 @@ def test_lm_model_leaves_other_languages_unscored(tmp_path):
     assert report["spans"] == []
 
 
+def test_a_flag_without_a_restoration_reads_as_a_question_mark():
+    document = make_document("The firm stated that it would wait for the weather to clear.")
+    probabilities = [0.9 if w == "firm" else 0.0 for w in document.words]
+    scores = WordScores(document, tuple(probabilities), 0.9)
+    report = report_from_scores(scores, model="test", word_threshold=0.5, document_threshold=0.5)
+    assert [(s.text, s.original) for s in report.spans] == [("firm", "")]
+    assert "The {firm|?} stated" in render_text(report)
+
+
 @needs_lm
 @pytest.mark.skipif(
     not (models_root() / "hybrid" / "config.json").is_file(), reason="no hybrid model fitted"
