@@ -13,7 +13,7 @@ extension; ``--fail-on`` turns findings into exit status 4 (see ``EXIT_HELP``).
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
@@ -669,20 +669,23 @@ def _advance_to(advance: Callable[[int], None]) -> Callable[[int], None]:
     return update
 
 
-def _count_records(results: Path, keep: Callable[[dict[str, Any]], bool]) -> int:
-    """How many records of the results file ``keep`` accepts (torn lines ignored)."""
+def _results_records(results: Path) -> Iterator[dict[str, Any]]:
+    """The records of a label results file, in order (torn lines skipped)."""
     import json
 
-    found = 0
     with open(results, "rb") as f:
         for line in f:
             try:
                 record = json.loads(line)
             except ValueError:
                 continue
-            if isinstance(record, dict) and keep(record):
-                found += 1
-    return found
+            if isinstance(record, dict):
+                yield record
+
+
+def _count_records(results: Path, keep: Callable[[dict[str, Any]], bool]) -> int:
+    """How many records of the results file ``keep`` accepts (torn lines ignored)."""
+    return sum(1 for record in _results_records(results) if keep(record))
 
 
 _ERRORS_SHOWN = 3  # error records named in label's closing note
@@ -690,21 +693,14 @@ _ERRORS_SHOWN = 3  # error records named in label's closing note
 
 def _error_records(results: Path) -> list[tuple[str, str]]:
     """(id, error) of each error record of the results file (torn lines ignored)."""
-    import json
-
     from detector.render import safe_for_terminal
 
     found = []
-    with open(results, "rb") as f:
-        for line in f:
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(record, dict) and record.get("error") is not None:
-                error = " ".join(str(record["error"]).split())
-                error = error if len(error) <= 80 else error[:79] + "…"
-                found.append((safe_for_terminal(str(record.get("id"))), safe_for_terminal(error)))
+    for record in _results_records(results):
+        if record.get("error") is not None:
+            error = " ".join(str(record["error"]).split())
+            error = error if len(error) <= 80 else error[:79] + "…"
+            found.append((safe_for_terminal(str(record.get("id"))), safe_for_terminal(error)))
     return found
 
 
