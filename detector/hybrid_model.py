@@ -233,12 +233,6 @@ class HybridModel:
             return self.booster.predict_proba(features)[:, 1]
         return _sigmoid(((features - self.mean) / self.scale) @ self.coef + self.intercept)
 
-    def document_probability(self, document: Document, probabilities: np.ndarray) -> float:
-        """The probability that ``document`` is spun, from its word probabilities: its
-        flagged content words against the length-aware rule."""
-        flagged, content = content_flags(document.words, probabilities, self.word_threshold)
-        return self.document_rule.probability(flagged, content)
-
     def scores_from_reading(
         self, reading: LMReading, transformer_probabilities: Sequence[float]
     ) -> WordScores:
