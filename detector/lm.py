@@ -159,6 +159,14 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _discard(folder: Path) -> None:
+    """Remove ``folder`` if it exists: renamed aside first, so its name is free at once."""
+    if folder.exists():
+        old = Path(tempfile.mkdtemp(prefix=folder.name + ".old-", dir=folder.parent))
+        folder.rename(old / "x")
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def convert_gguf(gguf: Path, out_dir: Path) -> Path:
     """Convert the GGUF file ``gguf`` into safetensors and a tokenizer in ``out_dir``.
 
@@ -190,10 +198,7 @@ def convert_gguf(gguf: Path, out_dir: Path) -> Path:
             "files": {p.name: p.stat().st_size for p in sorted(tmp.iterdir()) if p.is_file()},
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        if out_dir.exists():  # a damaged earlier conversion: move it aside, then drop it
-            old = Path(tempfile.mkdtemp(prefix=out_dir.name + ".old-", dir=out_dir.parent))
-            out_dir.rename(old / "x")
-            shutil.rmtree(old, ignore_errors=True)
+        _discard(out_dir)  # a damaged earlier conversion
         try:
             tmp.rename(out_dir)
         except OSError:  # another process finished first; its copy is as good
@@ -264,10 +269,7 @@ def _reuse(earlier: list[Path], source: Path, folder: Path) -> bool:
         if _cache_problem(candidate) is not None:
             continue
         try:
-            if folder.exists():  # damaged: move it aside, then drop it
-                old = Path(tempfile.mkdtemp(prefix=folder.name + ".old-", dir=folder.parent))
-                folder.rename(old / "x")
-                shutil.rmtree(old, ignore_errors=True)
+            _discard(folder)  # damaged
             candidate.rename(folder)
         except OSError:  # another process moved or rebuilt it first
             return _cache_problem(folder) is None
