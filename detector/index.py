@@ -84,7 +84,10 @@ rebuild it with ``spindetect index``.
     Class keys (``Fingerprinter.class_keys``), signed 64-bit integers.
 ``arrays(name TEXT PRIMARY KEY, dtype TEXT, data BLOB)``
     ``df``: for each of ``n_features`` hash buckets (feature hash modulo
-    ``n_features``), how many originals hold a feature in it; little-endian uint32.
+    ``n_features``), how many originals hold a feature in it; little-endian uint32
+    (dtype ``<u4``), zlib-compressed while at most a quarter of the buckets are used
+    (dtype ``<u4+zlib``: a small index's table is mostly zeros, 16 MB raw; indexes built
+    before 2026-12-04 store it raw).
 
 The ``documents`` count and the ``df`` table are updated in the same SQLite
 transaction as the rows they count, from the values committed when that
@@ -175,6 +178,7 @@ __all__ = [
 
 MAGIC = "spindetect-index"
 FORMAT_VERSION = 3
+_DF_PACKED = "<u4+zlib"  # the df table's dtype as written: little-endian uint32, zlib
 _READABLE_VERSIONS = frozenset({2, 3})  # format 2: no dense path
 FEATURES = "immutables-v1"
 CLASS_FEATURES = "synonym-classes-v1"
@@ -342,7 +346,7 @@ class PreparedOriginal:
 
 
 def _compress(data: bytes) -> bytes:
-    """``data`` zlib-compressed for the docs table.
+    """``data`` zlib-compressed for the docs table and the df table.
 
     Run-length matching only (``Z_RLE``): about 30% less CPU than level 1's
     string matching on an article, for about 3% more bytes; any zlib reads it.
@@ -811,7 +815,7 @@ class SourceIndex:
                 df += self._df_added
             documents += self._documents_added
             self._connection.execute(
-                "UPDATE arrays SET data = ? WHERE name = 'df'", (df.astype("<u4").tobytes(),)
+                "UPDATE arrays SET dtype = ?, data = ? WHERE name = 'df'", _packed_df(df)
             )
             self._connection.execute(
                 "UPDATE meta SET value = ? WHERE key = 'documents'", (str(documents),)
@@ -1197,11 +1201,13 @@ class SourceIndex:
         row = self._connection.execute(
             "SELECT dtype, data FROM arrays WHERE name = 'df'"
         ).fetchone()
-        if row is None or row[0] != "<u4" or len(row[1]) != 4 * self.params.n_features:
+        size = 4 * self.params.n_features
+        data = None if row is None else _unpacked_df(row[0], row[1], size)
+        if data is None or len(data) != size:
             raise CorruptIndexError(
                 f"{self.path} has a damaged document-frequency table; rebuild the index"
             )
-        return np.frombuffer(row[1], dtype="<u4").astype(np.uint32)
+        return np.frombuffer(data, dtype="<u4").astype(np.uint32)
 
     def _reading(self) -> _Guard:
         if self._connection is None:
@@ -1419,8 +1425,8 @@ def _create(
         }
         connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         connection.execute(
-            "INSERT INTO arrays VALUES ('df', '<u4', ?)",
-            (np.zeros(params.n_features, dtype="<u4").tobytes(),),
+            "INSERT INTO arrays VALUES ('df', ?, ?)",
+            _packed_df(np.zeros(params.n_features, dtype="<u4")),
         )
         connection.commit()
     except BaseException as exc:
@@ -1514,3 +1520,26 @@ def _read_meta(connection: sqlite3.Connection, path: Path) -> IndexParams:
         )
     except (KeyError, ValueError) as exc:
         raise CorruptIndexError(f"{path} has damaged parameters ({exc})") from None
+
+
+def _packed_df(df: np.ndarray) -> tuple[str, bytes]:
+    """The ``arrays`` row (dtype, data) of a document-frequency table: compressed while
+    most of its buckets are empty (a small index), raw once they fill (a large one, where
+    compressing would cost every commit and every open a fraction of a second)."""
+    raw = df.astype("<u4").tobytes()
+    if np.count_nonzero(df) > len(df) // 4:
+        return "<u4", raw
+    return _DF_PACKED, _compress(raw)
+
+
+def _unpacked_df(dtype: str, data: bytes, size: int) -> bytes | None:
+    """The raw bytes of a stored document-frequency table (at most ``size`` + 1 of them,
+    whatever the blob inflates to); None when it cannot be read."""
+    if dtype == "<u4":
+        return bytes(data)
+    if dtype != _DF_PACKED:
+        return None
+    try:
+        return zlib.decompressobj().decompress(data, size + 1)
+    except zlib.error:
+        return None

@@ -573,3 +573,45 @@ def test_an_interrupted_add_leaves_the_index_as_it_was(built, tmp_path, lexicon)
         raise RuntimeError("killed")
     with SourceIndex.open(copy) as index:
         assert len(index) == len(ARTICLES) and "garden" not in index
+
+
+def test_a_small_index_stores_its_document_frequencies_compressed(built, tmp_path):
+    index_path, paths, _ = built
+    assert index_path.stat().st_size < 1_000_000  # 16.8 MB when the table was stored raw
+    with sqlite3.connect(index_path) as connection:
+        (dtype,) = connection.execute("SELECT dtype FROM arrays WHERE name = 'df'").fetchone()
+    assert dtype == "<u4+zlib"
+    # The same table stored raw, as indexes built before 2026-12-04 hold it, reads the same.
+    with SourceIndex.open(index_path) as index:
+        df = index._read_df()
+        expected = index.query(make_document(paths["flood"].read_text("utf-8")))
+    raw = _copy_with(
+        built,
+        tmp_path,
+        "UPDATE arrays SET dtype = '<u4', data = ? WHERE name = 'df'",
+        df.astype("<u4").tobytes(),
+    )
+    with SourceIndex.open(raw) as index:
+        assert np.array_equal(index._read_df(), df)
+        assert index.query(make_document(paths["flood"].read_text("utf-8"))) == expected
+
+
+def test_a_large_index_keeps_its_document_frequencies_raw():
+    mostly_used = np.arange(1 << 12, dtype=np.uint32) % 7
+    assert detector.index._packed_df(mostly_used)[0] == "<u4"
+    mostly_empty = np.zeros(1 << 12, dtype=np.uint32)
+    mostly_empty[:10] = 3
+    dtype, data = detector.index._packed_df(mostly_empty)
+    assert dtype == "<u4+zlib" and len(data) < 200
+
+
+@pytest.mark.parametrize(
+    "dtype, data",
+    [("<u4+zlib", b"not zlib"), ("<u4+zlib", zlib.compress(b"\0" * 64)), ("<f8", b"")],
+)
+def test_a_damaged_document_frequency_table_is_refused(built, tmp_path, dtype, data):
+    damaged = _copy_with(
+        built, tmp_path, "UPDATE arrays SET dtype = ?, data = ? WHERE name = 'df'", dtype, data
+    )
+    with pytest.raises(CorruptIndexError, match="document-frequency table"):
+        SourceIndex.open(damaged)

@@ -216,8 +216,8 @@ def test_a_read_only_folder_gives_one_line(originals, tmp_path):
 
 
 def _small_files() -> None:
-    """Files may not grow past 64 KiB and writing past that fails (EFBIG): a full disk."""
-    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 16, 1 << 16))
+    """Files may not grow past 16 KiB and writing past that fails (EFBIG): a full disk."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 14, 1 << 14))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
