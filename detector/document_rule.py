@@ -17,7 +17,11 @@ long the text (long clean articles written in a rich style reach a few per
 cent of flags, where the slack term has shrunk).  ``probability`` maps the
 excess to (0, 1), 0.5 at the cut.  ``training/fit_hybrid.py`` fits the numbers
 on clean texts of every length (news, short news excerpts, technical prose) and
-spun ones (``training.calibration``).
+spun ones (``training.calibration``).  With ``long_from``, a text of that many
+content words or more is judged by the floor alone: a model whose flags on short
+clean prose need a wide slack (the fine-tuned transformer) would otherwise ask
+a whole article for a share far over any clean article's (10% of 300 content
+words against a floor of 6.6%).
 
 Counting flags is not enough on prose written in a rich style.  An opinion
 column that varies its nouns ("the measure", "the bill", "the legislation") and
@@ -77,7 +81,8 @@ def content_flags(
 @dataclass(frozen=True, slots=True)
 class LengthAwareRule:
     """Spun when ``flagged >= max(rate * content + slack * sqrt(content), floor * content)``
-    (see the module docstring).
+    (``flagged >= floor * content`` from ``long_from`` content words; see the module
+    docstring).
 
     Attributes
     ----------
@@ -90,12 +95,15 @@ class LengthAwareRule:
         How steeply ``probability`` rises through 0.5 at the cut (> 0).
     floor : float
         The smallest share of flagged content words that can make a text spun (0..1).
+    long_from : int
+        From this many content words on, the floor alone decides (0: never).
     """
 
     rate: float
     slack: float
     scale: float = 1.0
     floor: float = 0.0
+    long_from: int = 0
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.rate <= 1.0:
@@ -108,6 +116,10 @@ class LengthAwareRule:
             )
         if not self.scale > 0:
             raise ValueError(f"the 'scale' of a LengthAwareRule must be > 0, got {self.scale}")
+        if self.long_from < 0:
+            raise ValueError(
+                f"the 'long_from' of a LengthAwareRule must be >= 0, got {self.long_from}"
+            )
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> LengthAwareRule:
@@ -117,16 +129,23 @@ class LengthAwareRule:
             slack=float(config["slack"]),
             scale=float(config.get("scale", 1.0)),
             floor=float(config.get("floor", 0.0)),
+            long_from=int(config.get("long_from", 0)),
         )
 
     def to_config(self) -> dict[str, float]:
         """The rule as ``config.json`` stores it."""
-        return {
+        config = {
             "rate": round(self.rate, 6),
             "slack": round(self.slack, 6),
             "floor": round(self.floor, 6),
             "scale": self.scale,
         }
+        if self.long_from:
+            config["long_from"] = self.long_from
+        return config
+
+    def _judged_by_floor_alone(self, content: int) -> bool:
+        return bool(self.long_from) and content >= self.long_from
 
     def excess(self, flagged: int, content: int) -> float:
         """How far ``flagged`` of ``content`` words lie above the cut (>= 0: spun; never
@@ -134,16 +153,18 @@ class LengthAwareRule:
         if content <= 0 or flagged <= 0:
             return -math.inf
         root = math.sqrt(content)
-        return min(
-            (flagged - self.rate * content) / root - self.slack,
-            (flagged - self.floor * content) / root,
-        )
+        above_floor = (flagged - self.floor * content) / root
+        if self._judged_by_floor_alone(content):
+            return above_floor
+        return min((flagged - self.rate * content) / root - self.slack, above_floor)
 
     def needed(self, content: int) -> int:
         """The fewest flagged words that make a text of ``content`` words spun."""
         if content <= 0:
             raise ValueError(f"'content' must be > 0, got {content}")
-        cut = max(self.rate * content + self.slack * math.sqrt(content), self.floor * content)
+        cut = self.floor * content
+        if not self._judged_by_floor_alone(content):
+            cut = max(self.rate * content + self.slack * math.sqrt(content), cut)
         return max(1, math.ceil(cut - 1e-9))
 
     def probability(self, flagged: int, content: int) -> float:

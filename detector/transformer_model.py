@@ -4,8 +4,11 @@ ELECTRA-style replaced-token detection: a token-classification head on
 all-MiniLM-L6-v2 says, for the first word piece of every word, whether a
 spinner put that word there.  Long articles are read in overlapping windows;
 a word's probability is the mean over the windows that see its first piece.
-The document probability is a logistic calibration (fitted on validation data,
-stored in ``config.json``) of the share of content words flagged.
+The document probability comes from how many content words are flagged: by the
+length-aware rule of ``config.json``'s ``document_rule`` (a short text needs a
+larger share than a long one; ``detector.document_rule``), or, in a model tuned
+before it, by a logistic calibration of the flagged share alone
+(``document_calibration``); both are fitted on validation data.
 
 A model folder holds ``config.json`` (``type: "transformer"``, thresholds,
 window settings, the numerics they were tuned on), the fine-tuned network as it
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from detector.document import Document
+from detector.document_rule import LengthAwareRule, content_flags
 from detector.errors import ModelNotFoundError
 from detector.lexicon import load_lexicon
 from detector.model_config import read_model_config
@@ -139,8 +143,13 @@ class TransformerModel:
         self.max_length = int(config["max_length"])
         self.stride = int(config["stride"])
         self.word_threshold = float(config["word_threshold"])
-        self.document_threshold = float(config.get("document_threshold", 0.5))
-        calibration = config["document_calibration"]
+        rule = config.get("document_rule")
+        self.document_rule = LengthAwareRule.from_config(rule) if rule is not None else None
+        # The rule's probability is 0.5 exactly at its cut.
+        self.document_threshold = (
+            0.5 if rule is not None else float(config.get("document_threshold", 0.5))
+        )
+        calibration = config.get("document_calibration", {"coef": 0.0, "intercept": 0.0})
         self._doc_coef = float(calibration["coef"])
         self._doc_intercept = float(calibration["intercept"])
         self._restorer: Restorer | None = None
@@ -220,6 +229,9 @@ class TransformerModel:
 
     def document_probability(self, document: Document, probabilities: Sequence[float]) -> float:
         """The calibrated probability that ``document`` is spun, from its word probabilities."""
+        if self.document_rule is not None:
+            flagged, content = content_flags(document.words, probabilities, self.word_threshold)
+            return self.document_rule.probability(flagged, content)
         share = flagged_share(document, probabilities, self.word_threshold)
         z = self._doc_intercept + self._doc_coef * share
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))

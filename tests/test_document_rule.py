@@ -168,3 +168,45 @@ def test_the_dense_share_round_trips_and_refuses_bad_numbers():
         EvidenceGate(min_gain=13.0, dense_share=0.0)
     with pytest.raises(ValueError, match="'dense_flags'"):
         EvidenceGate(min_gain=13.0, dense_share=0.3, dense_flags=0)
+
+
+def test_from_long_from_content_words_the_floor_alone_decides():
+    rule = LengthAwareRule(rate=0.0, slack=1.85, floor=0.0663, long_from=200)
+    # Short texts: the slack (1.85 sqrt(100) = 18.5 of 100 content words).
+    assert rule.needed(100) == LengthAwareRule(rate=0.0, slack=1.85, floor=0.0663).needed(100)
+    assert rule.needed(100) == 19
+    # An article of 300 content words: the floor's 6.63% (20), not the slack's 10% (33).
+    assert rule.needed(300) == 20
+    assert rule.probability(20, 300) >= 0.5 > rule.probability(19, 300)
+    assert LengthAwareRule(rate=0.0, slack=1.85, floor=0.0663).needed(300) == 33
+    assert LengthAwareRule.from_config(rule.to_config()) == rule
+    # Rules without it keep their config as before (lm, hybrid).
+    assert "long_from" not in LengthAwareRule(rate=0.01, slack=1.0).to_config()
+    with pytest.raises(ValueError, match="long_from"):
+        LengthAwareRule(rate=0.01, slack=1.0, long_from=-1)
+
+
+def test_a_fit_with_long_texts_by_the_floor_fits_the_slack_on_short_texts():
+    rng = np.random.default_rng(1)
+    # Short clean prose flags a lot (8% and swinging), long clean articles 2%; spun 7%.
+    n_short, n_long = rng.integers(40, 150, 200), rng.integers(250, 600, 200)
+    k_short = rng.binomial(n_short, 0.08)
+    k_long = rng.binomial(n_long, 0.02)
+    n_spun = rng.integers(250, 600, 100)
+    k_spun = rng.binomial(n_spun, 0.07)
+    flagged = np.concatenate([k_short, k_long, k_spun])
+    content = np.concatenate([n_short, n_long, n_spun])
+    labels = np.concatenate([np.zeros(400, bool), np.ones(100, bool)])
+    one, _ = fit_length_aware_rule(flagged, content, labels, max_fpr=0.0)
+    split, measured = fit_length_aware_rule(
+        flagged, content, labels, max_fpr=0.0, long_by_floor=True
+    )
+    assert split.long_from == 200 and one.long_from == 0
+    assert split.floor == one.floor > 0
+    assert measured["false_positive_rate"] == 0.0
+    # The long spun articles need no more than the floor: more of them are found.
+    pairs = list(zip(k_spun.tolist(), n_spun.tolist(), strict=True))
+    long_spun = [split.probability(k, n) >= 0.5 for k, n in pairs]
+    long_spun_one = [one.probability(k, n) >= 0.5 for k, n in pairs]
+    assert measured["recall"] == pytest.approx(np.mean(long_spun))
+    assert np.mean(long_spun) > np.mean(long_spun_one)

@@ -39,3 +39,44 @@ def test_loading_imports_no_heavy_library_and_caches_nothing(tmp_path):
     assert first["heavy"] == [] == second["heavy"]
     assert first["p"] == second["p"]
     assert not (tmp_path / "transformer").exists()
+
+
+def _rule_only_model(config: dict) -> object:
+    """A TransformerModel that only judges documents (no network: its word probabilities
+    are given)."""
+    from detector.transformer_model import TransformerModel
+
+    base = {"max_length": 256, "stride": 32, "word_threshold": 0.35}
+    return TransformerModel(None, None, {**base, **config}, name="transformer")
+
+
+def test_the_document_rule_asks_more_of_a_short_text_than_a_long_one():
+    from detector.document import make_document
+
+    model = _rule_only_model({"document_rule": {"rate": 0.005, "slack": 2.3, "floor": 0.0663}})
+    short = make_document(
+        "We met at a small café near the station. It was naïve of me to think the trains "
+        "would run on time, but the coffee was good and the talk was better."
+    )
+    odd = {"café", "naïve"}  # 2 of its 15 content words flagged: 13%
+    probabilities = [0.9 if w in odd else 0.0 for w in short.words]
+    assert model.document_threshold == 0.5
+    assert model.document_probability(short, probabilities) < 0.5
+    # A long text with the same share flagged is spun.
+    long = make_document(" ".join(["The council approved a new budget for the harbour."] * 40))
+    flagged = {"budget", "harbour"}  # 2 of 5 content words a sentence
+    probabilities = [0.9 if w in flagged else 0.0 for w in long.words]
+    assert model.document_probability(long, probabilities) > 0.5
+
+
+def test_a_model_tuned_before_the_rule_keeps_its_calibrated_share():
+    from detector.document import make_document
+
+    model = _rule_only_model(
+        {"document_threshold": 0.7, "document_calibration": {"coef": 50.0, "intercept": -2.5}}
+    )
+    document = make_document("The council approved a new budget for the harbour.")
+    probabilities = [0.9 if w == "budget" else 0.0 for w in document.words]
+    assert model.document_threshold == 0.7
+    # 1 of 5 content words: 1 / (1 + exp(-(-2.5 + 50 * 0.2)))
+    assert abs(model.document_probability(document, probabilities) - 0.99945) < 1e-4

@@ -18,7 +18,8 @@ beside the fitting articles:
 its ``floor`` on the long texts alone, midway between the clean ones' shares of
 flags and the spun ones' (as a fixed share cut would be fitted), then the
 ``rate`` and ``slack`` that call the most spun texts spun while calling at most
-``max_fpr`` of the clean ones spun.
+``max_fpr`` of the clean ones spun (with ``long_by_floor``, of the shorter texts
+only, the long ones being judged by the floor alone).
 """
 
 from __future__ import annotations
@@ -118,11 +119,20 @@ def _long_text_floor(shares: np.ndarray, y: np.ndarray, max_fpr: float) -> float
 
 
 def fit_length_aware_rule(
-    flagged: Sequence[int], content: Sequence[int], labels: Sequence[bool], max_fpr: float
+    flagged: Sequence[int],
+    content: Sequence[int],
+    labels: Sequence[bool],
+    max_fpr: float,
+    *,
+    long_by_floor: bool = False,
 ) -> tuple[LengthAwareRule, dict[str, float]]:
     """The length-aware rule for these texts (see the module docstring; ties among the
     rates and slacks: the fewest clean called, then the middle of the tied cuts), its
     ``scale`` from a logistic fit of the labels on the excess; and what it measured.
+
+    With ``long_by_floor``, texts of ``LONG_TEXT`` content words or more are judged by
+    the floor alone (``LengthAwareRule.long_from``) and the rate and slack are fitted on
+    the shorter ones.
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -133,31 +143,38 @@ def fit_length_aware_rule(
     k, n, y = k[usable], n[usable], y[usable]
     long = n >= LONG_TEXT
     floor = round(_long_text_floor(k[long] / n[long], y[long], max_fpr), 4)
-    root = np.sqrt(n)
-    above_floor = (k > 0) & (k >= floor * n - 1e-9)
+    long_from = LONG_TEXT if long_by_floor and floor > 0 and (~long).any() else 0
+    # The texts the rate and slack decide; with long_from, the floor alone judges the rest.
+    fitted = ~long if long_from else np.ones_like(long)
+    kf, nf, yf = k[fitted], n[fitted], y[fitted]
+    root = np.sqrt(nf)
+    above_floor = (kf > 0) & (kf >= floor * nf - 1e-9)
     found: list[tuple[float, float, float, float, float]] = []
     for rate in _RATES:
         for slack in _SLACKS:
-            spun = above_floor & (k >= rate * n + slack * root - 1e-9)
-            fpr = float(spun[~y].mean()) if (~y).any() else 0.0
+            spun = above_floor & (kf >= rate * nf + slack * root - 1e-9)
+            fpr = float(spun[~yf].mean()) if (~yf).any() else 0.0
             if fpr > max_fpr:
                 continue
-            recall = float(spun[y].mean()) if y.any() else 0.0
+            recall = float(spun[yf].mean()) if yf.any() else 0.0
             found.append((recall, -fpr, rate * 150 + slack * math.sqrt(150), rate, slack))
     if not found:
         raise ValueError("no document rule keeps the clean texts under max_fpr")
     best = max(f[:2] for f in found)
     tied = sorted(f for f in found if f[:2] == best)
-    recall, negative_fpr, _, rate, slack = tied[len(tied) // 2]
-    rule = LengthAwareRule(rate=float(rate), slack=float(slack), floor=floor)
+    rate, slack = tied[len(tied) // 2][3:]
+    rule = LengthAwareRule(rate=float(rate), slack=float(slack), floor=floor, long_from=long_from)
     excess = np.array([rule.excess(int(a), int(b)) for a, b in zip(k, n, strict=True)])
+    spun = excess >= 0
     excess = np.clip(excess, -10.0, 10.0)
     fit = LogisticRegression(C=10.0, fit_intercept=False, max_iter=1000)
     fit.fit(excess.reshape(-1, 1), y.astype(int))
     scale = round(max(0.1, float(fit.coef_[0, 0])), 4)
-    return LengthAwareRule(rate=float(rate), slack=float(slack), scale=scale, floor=floor), {
-        "recall": round(recall, 4),
-        "false_positive_rate": round(-negative_fpr, 4),
+    return LengthAwareRule(
+        rate=float(rate), slack=float(slack), scale=scale, floor=floor, long_from=long_from
+    ), {
+        "recall": round(float(spun[y].mean()) if y.any() else 0.0, 4),
+        "false_positive_rate": round(float(spun[~y].mean()) if (~y).any() else 0.0, 4),
         "spun": int(y.sum()),
         "clean": int((~y).sum()),
     }

@@ -38,7 +38,6 @@ from detector.transformer_model import (
     TransformerModel,
     base_model_path,
     document_windows,
-    flagged_share,
 )
 from training.args import parse_args
 from training.dataset import LABELS, id_to_label, label_to_id
@@ -52,6 +51,16 @@ logger = logging.getLogger("training.finetune")
 BASE_MODEL_HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"
 # Beside a trained network (``--from-trained``): steps, minutes, device, validation.
 TRAIN_SUMMARY = "train_summary.json"
+# The document rule until one is fitted (and when validation holds one class only): spun
+# from 5% of the content words flagged, plus one sqrt(content) of margin.
+FALLBACK_DOCUMENT_RULE = {"rate": 0.05, "slack": 1.0, "floor": 0.0, "scale": 1.0}
+# The share of the clean fitting texts the document rule may call spun; long texts (200
+# content words or more) are judged by the rule's floor alone, its slack being fitted on
+# short clean prose, whose flags swing widely.  On the wide validation split (2026-12-04):
+# one rule for every length: at 0 -> spun articles found 72%, spun excerpts 46%; at
+# 0.005 -> 83% and 58% (2 of 203 prose texts called spun); at 0.01 -> 88% and 65% (4 of
+# 415 clean texts).  Long texts by the floor: at 0.005 -> 89% and 55% (1 prose text).
+DOCUMENT_RULE_MAX_FPR = 0.005
 
 
 @dataclass
@@ -175,27 +184,17 @@ def token_metrics(predictions: Any, labels: Any) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
-def _threshold_between(scores: Any, labels: Any, max_fpr: float) -> float:
-    """A cut midway between the clean articles' scores (all but ``max_fpr`` of them below
-    it) and the spun ones' 2nd percentile, so that neither side sits on the edge; just
-    above the clean ones when the two overlap."""
-    import numpy as np
-
-    labels = np.asarray(labels, dtype=bool)
-    clean = np.sort(scores[~labels])[::-1]
-    allowed = math.floor(max_fpr * len(clean))
-    low = float(np.nextafter(clean[allowed], np.inf)) if allowed < len(clean) else 0.0
-    high = float(np.percentile(scores[labels], 2))
-    return (low + high) / 2 if high > low else low
-
-
 def tune_thresholds(model: TransformerModel, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Word threshold (best token F1), document calibration and document threshold (midway
-    between the clean validation articles' highest share of flagged words and the spun
-    ones' 2nd percentile; just above the clean ones when they overlap), on validation
-    articles."""
+    """Word threshold (best token F1) on validation articles, then the document rule: the
+    length-aware rule (``training.calibration``, long texts judged by its floor alone)
+    fitted on those articles, excerpts of them of every length and clean standard-library
+    prose, calling at most ``DOCUMENT_RULE_MAX_FPR`` of the clean ones spun
+    (``FALLBACK_DOCUMENT_RULE`` when the articles are all spun or all clean, or no rule
+    keeps the clean ones under it)."""
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
+
+    from detector.document_rule import content_flags
+    from training.calibration import calibration_documents, fit_length_aware_rule
 
     documents = [make_document(row["suspect"]) for row in rows]
     probabilities = model.word_probabilities(documents)
@@ -207,30 +206,46 @@ def tune_thresholds(model: TransformerModel, rows: list[dict[str, Any]]) -> dict
         if f1 > best[1]:
             best = (float(round(threshold, 2)), f1)
     word_threshold = best[0]
-    shares = np.array(
-        [
-            [flagged_share(d, p, word_threshold)]
-            for d, p in zip(documents, probabilities, strict=True)
-        ]
-    )
-    labels = np.array([row["label"] for row in rows])
-    calibration = {"coef": 40.0, "intercept": -2.0}  # fallback when validation has one class
-    document_threshold = 0.5
-    if len(set(labels.tolist())) == 2:
-        fitted = LogisticRegression(C=100.0).fit(shares, labels)
-        calibration = {"coef": float(fitted.coef_[0][0]), "intercept": float(fitted.intercept_[0])}
-        # The cut midway in share of flagged words, as a probability of the calibration.
-        # No clean validation article above it: allowing one in a hundred there (1 of 132)
-        # put 2% of the unspun test articles over it (target: at most 1%).
-        cut = _threshold_between(shares[:, 0], labels, max_fpr=0.0)
-        document_threshold = float(fitted.predict_proba([[cut]])[0, 1])
-    return {
+    labels = np.array([row["label"] for row in rows], dtype=bool)
+    tuned: dict[str, Any] = {
         "word_threshold": word_threshold,
         "validation_token_f1": round(best[1], 4),
-        "document_calibration": calibration,
-        "document_threshold": round(document_threshold, 4),
+        "document_rule": FALLBACK_DOCUMENT_RULE,
         "numerics": model.numerics,
     }
+    if len(set(labels.tolist())) < 2:
+        return tuned
+    # Texts of every length: excerpts of these articles and clean prose (their clean
+    # articles are already among the rows).
+    extra = calibration_documents(rows, skip=0)
+    kept = [k for k, kind in enumerate(extra.kinds) if kind != "article"]
+    extra_documents = [extra.documents[k] for k in kept]
+    logger.info("document rule: %d articles and %d shorter texts", len(rows), len(kept))
+    extra_probabilities = model.word_probabilities(extra_documents)
+    counts = np.array(
+        [
+            content_flags(d.words, p, word_threshold)
+            for d, p in zip(
+                [*documents, *extra_documents], [*probabilities, *extra_probabilities], strict=True
+            )
+        ]
+    )
+    rule_labels = np.concatenate([labels, extra.labels[kept]])
+    try:
+        rule, fit = fit_length_aware_rule(
+            counts[:, 0],
+            counts[:, 1],
+            rule_labels,
+            max_fpr=DOCUMENT_RULE_MAX_FPR,
+            long_by_floor=True,
+        )
+    except ValueError as exc:  # a network that flags clean texts wholesale (barely trained)
+        logger.warning("document rule not fitted (%s): keeping %s", exc, FALLBACK_DOCUMENT_RULE)
+        return tuned
+    logger.info("document rule: %s (%s)", rule.to_config(), fit)
+    tuned["document_rule"] = rule.to_config()
+    tuned["document_rule_fit"] = fit
+    return tuned
 
 
 def numerics_check(
@@ -312,8 +327,8 @@ Ships as it computes: `network.safetensors` holds int8 linear layers and float16
 embeddings and layer norms (`detector.packed_weights`), so loading neither merges nor
 quantises.
 Tags every word of an article `clean` or `replaced` (ELECTRA-style replaced-token
-detection); the document verdict is a logistic calibration of the share of content words
-flagged.
+detection); the document verdict is a length-aware rule on how many content words are
+flagged (a short text needs a larger share than a long one).
 
 - **Intended use**: reference-free screening of English news-like articles for
   thesaurus spinning (`spindetect score article.txt --model transformer`). It flags
@@ -326,7 +341,7 @@ flagged.
   each through the network alone (int8 scales its input per call, so batching windows
   would change their numbers).
 - **Thresholds** (tuned on validation, on the numerics that ship: {numerics} on CPU):
-  word {config["word_threshold"]}, document probability {config["document_threshold"]}.
+  word {config["word_threshold"]}; document rule {_rule_text(config)}.
   `numerics_check.json` holds sample word probabilities that a test re-derives from the
   shipped files.
 - **Training**: {metrics.get("train_steps")} steps, batch {metrics.get("batch_size")},
@@ -370,6 +385,29 @@ def _spins(dataset: Path) -> str:
         return "see the dataset's build.json"
 
 
+def _rule_text(config: dict[str, Any]) -> str:
+    """The document rule of ``config``, in words, for the model card."""
+    rule = config.get("document_rule")
+    if rule is None:
+        return f"a calibrated share of flags (probability {config.get('document_threshold')})"
+    fit = config.get("document_rule_fit")
+    fitted = (
+        f", fitted on {fit['spun']} spun and {fit['clean']} clean texts of every length "
+        f"(recall {fit['recall']}, clean texts called spun {fit['false_positive_rate']})"
+        if fit
+        else " (not fitted)"
+    )
+    long = (
+        f" ({rule['floor']} n from {rule['long_from']} content words)"
+        if rule.get("long_from")
+        else ""
+    )
+    return (
+        f"spun from max({rule['rate']} n + {rule['slack']} sqrt(n), {rule['floor']} n) "
+        f"flagged of n content words{long}{fitted}"
+    )
+
+
 def _where(metrics: dict[str, Any]) -> str:
     """Where the network trained, for the model card."""
     if metrics.get("device") == "cuda":
@@ -385,6 +423,8 @@ def _retune(folder: Path, rows: list[dict[str, Any]]) -> int:
     config = json.loads(config_path.read_text("utf-8"))
     model = TransformerModel.load(folder)
     tuned = tune_thresholds(model, rows)
+    for replaced in ("document_calibration", "document_threshold"):  # before document_rule
+        config.pop(replaced, None)
     config.update(tuned)
     config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     model.word_threshold = float(config["word_threshold"])
@@ -608,8 +648,7 @@ def package_and_tune(
         "stride": model_args.stride,
         "training_data": str(data_args.dataset),
         "word_threshold": 0.5,
-        "document_threshold": 0.5,
-        "document_calibration": {"coef": 40.0, "intercept": -2.0},
+        "document_rule": FALLBACK_DOCUMENT_RULE,
     }
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     tuned_model = TransformerModel.load(out)
