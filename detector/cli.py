@@ -284,6 +284,26 @@ def _text_width(width: int | None, output: Path | None) -> int:
     return shutil.get_terminal_size().columns
 
 
+def _refuse_record_files(suspect: str, originals: list[str]) -> None:
+    """Refuse, in one line, a file of records (JSON lines, CSV) given as one article."""
+    from detector.inputs import RECORD_SUFFIXES
+
+    if suspect.lower().endswith(RECORD_SUFFIXES):
+        raise fail(
+            f"{suspect} is a file of records, one article each: score reads one article; "
+            f"`spindetect label {suspect} --index INDEX` scores every record",
+            EXIT_USAGE,
+        )
+    for path in originals:
+        if path.lower().endswith(RECORD_SUFFIXES):
+            raise fail(
+                f"--original {path} is a file of records: --original takes article files "
+                f"or folders; index the records (`spindetect index {path} -o INDEX`) and "
+                "`spindetect label` against it",
+                EXIT_USAGE,
+            )
+
+
 def _read_originals(
     paths: list[str],
     suspect_name: str,
@@ -438,6 +458,16 @@ def score(
     from detector.render import render
 
     messages = _messages(quiet, verbose)
+    if (
+        fmt is None
+        and output is not None
+        and output.suffix.lower() not in ("", ".txt", ".text")
+        and _output_format(None, output) is FormatChoice.text
+    ):
+        messages.warn(
+            f"{output}: no report format has the extension {output.suffix}; writing a "
+            "text report (--format json or html, or a .json or .html output)"
+        )
     fmt = _output_format(fmt, output)
     if suspect == "-" and "-" in (original or []):
         raise fail(
@@ -446,6 +476,15 @@ def score(
         )
     if output is not None:
         _refuse_to_overwrite(output, [suspect, *(original or [])])
+    _refuse_record_files(suspect, original or [])
+    if model is not None and not original:
+        from detector.errors import ModelNotFoundError
+        from detector.models import model_dir
+
+        try:
+            model_dir(model)  # a mistyped name is a usage error, as with label
+        except ModelNotFoundError as exc:
+            raise fail(str(exc), EXIT_USAGE) from None
     with messages.timed(f"read {suspect}"):
         suspect_doc = read_document(suspect, encoding=encoding, max_bytes=max_bytes)
     if original:
@@ -607,8 +646,9 @@ def index_command(
 
     The index keeps each original's text and the words spinners leave alone
     (names, numbers, rare words), so a copy with a third of its words swapped
-    is still found.  An id already in the index is skipped; unreadable inputs
-    are skipped with a warning.  A new index appears only once complete.
+    is still found.  An id already in the index is skipped (with a warning when
+    its text differs); unreadable inputs are skipped with a warning.  A new
+    index appears only once complete.
 
     \b
     Examples:
@@ -633,7 +673,7 @@ def index_command(
         nonlocal warned
         warned += 1
         if warned <= _MAX_WARNINGS:
-            messages.warn(f"skipping {reason}")
+            messages.warn(f"not indexed: {reason}")
 
     with progress_bar("indexing", lambda: count_inputs(originals), shown=not quiet) as advance:
         summary = build_index(
@@ -649,7 +689,7 @@ def index_command(
             dense=dense,
         )
     if warned > _MAX_WARNINGS:
-        messages.warn(f"{warned - _MAX_WARNINGS} more inputs skipped")
+        messages.warn(f"{warned - _MAX_WARNINGS} more inputs not indexed")
     if not quiet:
         stderr_console().print(index_summary(summary))
 
@@ -917,6 +957,13 @@ def label_command(
             f"no source in the index for {summary.no_source:,} suspect(s), and no "
             "reference-free model is installed; they are recorded as not_spun / unrelated."
         )
+    if summary.by_model and fallback == "transformer":
+        messages.note(
+            f"{summary.by_model:,} record(s) had no source in the index and were scored "
+            "reference-free by the fast transformer, which finds little of the spinning in "
+            "short texts (under about 200 content words) and guesses originals from the "
+            "thesaurus; --model hybrid reads them in context (seconds per text)."
+        )
     if not summary.labelled and not summary.resumed:
         messages.warn(f"the inputs ({', '.join(inputs)}) hold no records: nothing was labelled")
     if summary.renamed:
@@ -994,6 +1041,16 @@ def report_command(
             show_default=False,
         ),
     ] = None,
+    inputs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--inputs",
+            metavar="FILE",
+            help="With --index: the JSONL/CSV files (or saved datasets) label read, where "
+            "records with an id field of their own are found again (repeat for several).",
+            show_default=False,
+        ),
+    ] = None,
     top: Annotated[
         int,
         typer.Option(
@@ -1023,8 +1080,9 @@ def report_command(
     With --index, each top suspect with an original in the index is re-read
     (an article file from its path, relative to where label ran; a JSONL/CSV
     record without an id from FILE:LINE) and scored against it as `score
-    -o report.html` would, and the page links that report.  A suspect that
-    cannot be found again is named as such on the page.
+    -o report.html` would, and the page links that report; a record with an id
+    field of its own is found again in the files given with --inputs.  A
+    suspect that cannot be found again is named as such on the page.
 
     \b
     Exit status:
@@ -1037,6 +1095,7 @@ def report_command(
       spindetect report results.jsonl -o overview.html
       spindetect report results.jsonl -o overview.html --index archive.sdx --top 100
       spindetect report results.jsonl -o out/overview.html -i archive.sdx --reports-dir out/pairs
+      spindetect report results.jsonl -o overview.html -i archive.sdx --inputs crawl.jsonl
     """
     from detector.overview import default_reports_dir, load_overview, render_overview
 
@@ -1047,6 +1106,7 @@ def report_command(
             ("--reports-dir", reports_dir),
             ("--encoding", encoding),
             ("--text-field", text_field),
+            ("--inputs", inputs),
         ):
             if given is not None:
                 messages.warn(f"{name} has no effect without --index")
@@ -1060,6 +1120,9 @@ def report_command(
         reports_dir = default_reports_dir(output)
     if index is not None and not index.exists():
         raise fail(f"{index}: no such index; build one with `spindetect index`", EXIT_USAGE)
+    for path in inputs or []:
+        if not Path(path).exists():
+            raise fail(f"--inputs {path}: no such file or directory", EXIT_USAGE)
     warned = 0
 
     def warn_bad(message: str) -> None:
@@ -1091,6 +1154,7 @@ def report_command(
                     encoding=encoding,
                     max_bytes=max_bytes,
                     text_field=text_field,
+                    record_files=inputs or (),
                     on_written=lambda id, path: messages.detail(f"{safe_for_terminal(id)}: {path}"),
                 )
             except OSError as exc:

@@ -530,7 +530,7 @@ def _jsonl_rows(path: str, name: str, max_bytes: int | None) -> Iterator[tuple[s
                 except UnicodeDecodeError:
                     yield Record(where, where, error=f"{where} is not valid UTF-8")
                 except json.JSONDecodeError as exc:
-                    reason = f"{exc.msg} at column {exc.colno}"
+                    reason = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
                     yield Record(
                         where,
                         where,

@@ -591,6 +591,22 @@ class SourceIndex:
             row = self._connection.execute("SELECT 1 FROM docs WHERE id = ?", (id,)).fetchone()
         return row is not None
 
+    def digests(self, ids: Sequence[str]) -> dict[str, bytes]:
+        """The SHA-256 of the text of each of ``ids`` that the index holds (those added in
+        an open transaction included)."""
+        found: dict[str, bytes] = {}
+        unique = list(dict.fromkeys(ids))
+        with self._reading():
+            for k in range(0, len(unique), 500):
+                chunk = unique[k : k + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(
+                    self._connection.execute(
+                        f"SELECT id, sha256 FROM docs WHERE id IN ({marks})", chunk
+                    ).fetchall()
+                )
+        return {id: bytes(digest) for id, digest in found.items()}
+
     def __repr__(self) -> str:
         return f"SourceIndex({str(self.path)!r}, documents={len(self)})"
 

@@ -89,6 +89,9 @@ class IndexSummary:
         Originals added by this run.
     duplicates : int
         Originals skipped because their id was already in the index.
+    conflicts : int
+        Those of them whose text differs from the indexed one's (an id reused for
+        another text: the first text stays indexed, the other is not).
     skipped : int
         Inputs that could not be indexed (unreadable, empty, binary, keyless).
     documents : int
@@ -103,6 +106,7 @@ class IndexSummary:
     skipped: int
     documents: int
     seconds: float
+    conflicts: int = 0
 
     @property
     def rate(self) -> float:
@@ -333,7 +337,7 @@ def _build(
         except BaseException:
             lock.release()
             raise
-    added = duplicates = skipped = 0
+    added = duplicates = skipped = conflicts = 0
     try:
         job = FingerprintJob(index.params, encoding, max_bytes, dense=bool(index.dense_model))
         window = _BATCHES_AHEAD * workers
@@ -350,9 +354,19 @@ def _build(
                 skipped += 1
                 if on_skip is not None:
                     on_skip(error)
-            fresh = sum(index.add_prepared_many(indexable))  # the others' ids were there
+            was_added = index.add_prepared_many(indexable)  # the others' ids were there
+            fresh = sum(was_added)
             added += fresh
             duplicates += len(indexable) - fresh
+            if fresh < len(indexable):
+                clashes = _reused_ids(index, indexable, was_added)
+                conflicts += len(clashes)
+                if on_skip is not None:
+                    for id in clashes:
+                        on_skip(
+                            f"{id} (an original with this id and another text is indexed "
+                            "already; ids must be unique, the first text is kept)"
+                        )
             if on_progress is not None:
                 on_progress(added + duplicates + skipped)
         index.commit()
@@ -375,8 +389,17 @@ def _build(
         if lock is not None:
             lock.release()
     return IndexSummary(
-        str(out), added, duplicates, skipped, documents, time.perf_counter() - started
+        str(out), added, duplicates, skipped, documents, time.perf_counter() - started, conflicts
     )
+
+
+def _reused_ids(
+    index: SourceIndex, originals: Sequence[PreparedOriginal], added: Sequence[bool]
+) -> list[str]:
+    """The ids of the originals not ``added`` whose text is not the indexed one of their id."""
+    skipped = [o for o, was in zip(originals, added, strict=True) if not was]
+    indexed = index.digests([o.id for o in skipped])
+    return [o.id for o in skipped if indexed.get(o.id) != o.sha256]
 
 
 # --------------------------------------------------------------------------- ids

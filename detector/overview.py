@@ -334,6 +334,7 @@ def write_pair_reports(
     encoding: str | None = None,
     max_bytes: int | None = None,
     text_field: str | None = None,
+    record_files: Sequence[str | Path] = (),
     on_written: Callable[[str, Path], None] | None = None,
 ) -> dict[str, PairLink]:
     """Write one HTML report per suspect with an original in the index; the links, by id.
@@ -343,8 +344,10 @@ def write_pair_reports(
     thesaurus, as ``spindetect score SUSPECT --original ORIGINAL -o FILE.html``
     would.  A suspect without an original, one whose input cannot be found or
     read, or whose original the index lacks gets a ``PairLink`` with the
-    ``problem`` instead.  ``CorruptIndexError`` for a damaged index; ``OSError``
-    when ``reports_dir`` cannot be written.
+    ``problem`` instead.  Records with an id field of their own are looked up
+    in ``record_files`` (the JSONL/CSV files or datasets label read).
+    ``CorruptIndexError`` for a damaged index; ``OSError`` when ``reports_dir``
+    cannot be written.
     """
     from detector.index import SourceIndex
     from detector.io import DEFAULT_MAX_BYTES
@@ -356,6 +359,8 @@ def write_pair_reports(
     max_bytes = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     folder = Path(reports_dir)
     links: dict[str, PairLink] = {}
+    wanted = [s.id for s in suspects if s.original is not None]
+    records = _records_by_id(record_files, wanted, text_field, max_bytes) if wanted else {}
     with SourceIndex.open(index_path) as index:
         scorer: ReferenceScorer | None = None
         for number, suspect in enumerate(suspects, 1):
@@ -368,9 +373,14 @@ def write_pair_reports(
                     problem=f"the index has no original {original_id!r} (another index?)"
                 )
                 continue
-            document = locate_suspect(
-                suspect.id, encoding=encoding, max_bytes=max_bytes, text_field=text_field
-            )
+            if suspect.id in records:
+                document = _record_document(suspect.id, records[suspect.id], max_bytes)
+            else:
+                document = locate_suspect(
+                    suspect.id, encoding=encoding, max_bytes=max_bytes, text_field=text_field
+                )
+                if isinstance(document, str) and record_files and "not found" in document:
+                    document = f"input not found: no record {suspect.id} in --inputs"
             if isinstance(document, str):
                 links[suspect.id] = PairLink(problem=document)
                 continue
@@ -430,7 +440,50 @@ def locate_suspect(
             return f"input not found: {file} has no record {id}"
     except (InputError, OSError, ValueError) as exc:
         return f"input cannot be read: {exc}"
-    return "input not found: its id names no file here (run report where label ran)"
+    return (
+        "input not found: its id names no file here (run report where label ran; records "
+        "with ids of their own: give their files with --inputs)"
+    )
+
+
+def _records_by_id(
+    files: Sequence[str | Path], ids: Sequence[str], text_field: str | None, max_bytes: int
+) -> dict[str, tuple[str | None, str | None]]:
+    """(text, error) of each of ``ids`` found in the record ``files``, as label named them:
+    the k-th repeat of an id is ``ID#k``."""
+    from detector.corpus_reader import FieldNames, read_records
+
+    wanted = set(ids)
+    bases = {re.sub(r"#\d+$", "", id) for id in wanted} | wanted
+    seen: dict[str, int] = {}
+    found: dict[str, tuple[str | None, str | None]] = {}
+    for file in files:
+        records = read_records(file, FieldNames(text=text_field), max_bytes=max_bytes)
+        try:
+            for record in records:
+                if record.id not in bases:
+                    continue
+                repeat = seen.get(record.id, 0)
+                seen[record.id] = repeat + 1
+                name = record.id if not repeat else f"{record.id}#{repeat}"
+                if name in wanted and name not in found:
+                    found[name] = (record.text, record.error)
+        finally:
+            records.close()
+    return found
+
+
+def _record_document(
+    id: str, record: tuple[str | None, str | None], max_bytes: int
+) -> Document | str:
+    """The ``Document`` of a record found by ``_records_by_id``, or why it cannot be read."""
+    from detector.inputs import InputItem
+
+    text, error = record
+    try:
+        return InputItem(id=id, text=text, error=error).read(max_bytes=max_bytes)
+    except InputError as exc:
+        return f"input cannot be read: {exc}"
 
 
 def _slug(id: str) -> str:

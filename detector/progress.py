@@ -281,7 +281,11 @@ def index_summary(summary: IndexSummary) -> object:
     """The summary table of an index build."""
     rows = [
         ("added", f"{summary.added:,}"),
-        ("duplicate ids skipped", f"{summary.duplicates:,}"),
+        (
+            "duplicate ids skipped",
+            f"{summary.duplicates:,}"
+            + (f" ({summary.conflicts:,} of another text)" if summary.conflicts else ""),
+        ),
         ("unreadable inputs skipped", f"{summary.skipped:,}"),
         ("originals in the index", f"{summary.documents:,}"),
         ("time", f"{summary.seconds:,.1f} s ({summary.rate:,.0f} inputs/s)"),

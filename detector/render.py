@@ -14,6 +14,7 @@ import bisect
 import html
 import itertools
 import json
+import math
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -111,14 +112,22 @@ def _reuse(passages: tuple[Passage, ...], coverage: Coverage) -> str:
     return f"{noun}: {coverage.suspect:.0%} of the suspect, {coverage.original:.0%} of the original"
 
 
+def _listing_threshold(spin_score: float) -> str:
+    """A ``--threshold`` under ``spin_score``, which lists a clean-called text's odd words."""
+    return f"{max(0.001, math.floor(spin_score * 100) / 100 or spin_score / 2):.3g}"
+
+
 def _swap_count(report: Report) -> str:
     """The swaps count of the summary, or why a reference-free clean text shows none."""
     if report.verdict == "unscored":
         return "none: the text was not scored (see the note)"
+    if report.mode == "reference" and report.relation == "unrelated" and not report.spans:
+        return "none: the texts are unrelated, neither copies the other"
     if report.mode != "reference" and report.verdict == "not_spun" and report.substitution_rate:
         return (
             f"none shown: {report.substitution_rate:.1%} of the content words read oddly, "
-            "as in clean text (too few, or none plainly wrong, for a spun text)"
+            "too few for a spun text of this length, or none plainly wrong "
+            f"(--threshold {_listing_threshold(report.spin_score)} lists them)"
         )
     spin = report.spin_spans
     count = f"{len(spin)} synonym/phrase swaps (substitution rate {report.substitution_rate:.1%})"

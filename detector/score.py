@@ -104,6 +104,8 @@ class ReferenceScorer:
         scored = ScoredPair(*decide_with_features(alignment, spans, self.judge.weights))
         if scored.report.relation != "copy":
             scored = self._score_passages(suspect, original, scored)
+        if scored.report.relation == "unrelated":
+            scored = _outside_passages_dropped(scored)
         if self.paraphrase is None or not needs_meaning_check(alignment, self.paraphrase):
             return scored
         if (
@@ -234,6 +236,20 @@ class ReferenceScorer:
         )
 
 
+def _outside_passages_dropped(scored: ScoredPair) -> ScoredPair:
+    """``scored`` (an unrelated pair) without the spans outside its short reused passages:
+    word pairs of two unrelated texts are not swaps or edits of each other."""
+    report = scored.report
+    inside = tuple(
+        s for s in report.spans if any(p.start <= s.start < p.end for p in report.passages)
+    )
+    if len(inside) == len(report.spans):
+        return scored
+    swaps = sum(s.is_spin for s in report.spans)
+    rate = report.substitution_rate * sum(s.is_spin for s in inside) / swaps if swaps else 0.0
+    return ScoredPair(replace(report, spans=inside, substitution_rate=rate), scored.features)
+
+
 def _with_short_passages(
     whole: ScoredPair, passages: tuple[Passage, ...], suspect: Document, original: Document
 ) -> ScoredPair:
@@ -334,10 +350,14 @@ def _paraphrased(
             run = []
         if pair is not None:
             run.append(pair)
+    # The rate counts the swaps left outside the retold sentences (content words as before).
+    swaps = sum(s.is_spin for s in report.spans)
+    rate = report.substitution_rate * sum(s.is_spin for s in kept) / swaps if swaps else 0.0
     return replace(
         report,
         verdict="paraphrased",
         relation="copy",
+        substitution_rate=rate,
         source=original.name if report.source is None else report.source,
         spans=tuple(sorted(sentence_spans + kept, key=lambda s: s.start)),
         deletions=tuple(deletions),

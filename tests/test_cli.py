@@ -191,3 +191,58 @@ def test_demo_example_is_spun_and_syndicated_copy_is_not():
     )
     assert json.loads(spun.stdout)["verdict"] == "spun"
     assert json.loads(syndicated.stdout)["verdict"] == "not_spun"
+
+
+def test_score_refuses_a_file_of_records_and_points_at_label(pair, tmp_path):
+    suspect, original = pair
+    records = tmp_path / "crawl.jsonl"
+    records.write_text(json.dumps({"id": "a", "text": SPUN}) + "\n", encoding="utf-8")
+    result = invoke("score", records, "--original", original)
+    assert result.exit_code == 2
+    assert "score reads one article" in result.output and "spindetect label" in result.output
+    result = invoke("score", suspect, "--original", records)
+    assert result.exit_code == 2
+    assert "spindetect index" in result.output
+
+
+def test_score_with_an_unknown_model_name_is_a_usage_error(pair):
+    suspect, _ = pair
+    result = invoke("score", suspect, "--model", "no-such-model")
+    assert result.exit_code == 2
+    assert "give one of" in result.output
+
+
+def test_score_warns_when_the_output_extension_names_no_format(pair, tmp_path):
+    suspect, original = pair
+    out = tmp_path / "report.pdf"
+    result = invoke("score", suspect, "--original", original, "-o", out)
+    assert result.exit_code == 0
+    assert "no report format has the extension .pdf" in result.output
+    assert out.read_text("utf-8").startswith("SPUN")
+
+
+def test_an_unrelated_original_shows_no_swaps_or_edits(tmp_path):
+    suspect = tmp_path / "council.txt"
+    suspect.write_text(
+        "The city council voted on Tuesday to close two public libraries next spring, "
+        "despite protests from residents who packed the chamber for the meeting. Council "
+        "members said the decision was painful but necessary because the city faces a "
+        "budget shortfall of nearly four million dollars. The libraries will shut their "
+        "doors in April, and their books will be moved to the central branch.\n",
+        encoding="utf-8",
+    )
+    original = tmp_path / "earnings.txt"
+    original.write_text(
+        "The company's chief executive said on Thursday that profits had fallen sharply in "
+        "the last three months because customers were buying fewer new cars. Sales in Europe "
+        "dropped by twelve percent, while demand in China remained weak. The firm plans to "
+        "cut about two thousand jobs by the end of next year and will close a factory.\n",
+        encoding="utf-8",
+    )
+    result = invoke("score", suspect, "--original", original, "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["relation"] == "unrelated" and report["verdict"] == "not_spun"
+    assert report["spans"] == [] and report["substitution_rate"] == 0.0
+    text = invoke("score", suspect, "--original", original).stdout
+    assert "swaps:     none: the texts are unrelated" in text
+    assert "{" not in text.split("\n\n", 1)[1]  # no marks in the article

@@ -615,3 +615,17 @@ def test_a_damaged_document_frequency_table_is_refused(built, tmp_path, dtype, d
     )
     with pytest.raises(CorruptIndexError, match="document-frequency table"):
         SourceIndex.open(damaged)
+
+
+def test_an_id_reused_for_another_text_is_named_and_the_first_text_kept(tmp_path):
+    first, second = ARTICLES["flood"], UNRELATED
+    records = write_jsonl(
+        tmp_path / "dup.jsonl",
+        [{"id": "a1", "text": first}, {"id": "a1", "text": second}, {"id": "a1", "text": first}],
+    )
+    skipped: list[str] = []
+    summary = build_index([records], tmp_path / "x.sdx", on_skip=skipped.append)
+    assert (summary.added, summary.duplicates, summary.conflicts) == (1, 2, 1)
+    assert len(skipped) == 1 and skipped[0].startswith("a1 (an original with this id and another")
+    with SourceIndex.open(tmp_path / "x.sdx") as index:
+        assert index.text("a1") == first

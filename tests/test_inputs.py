@@ -81,6 +81,12 @@ def test_jsonl_records_bad_lines_become_error_items(tmp_path):
     assert ids(items) == ["a", f"{path}:2", f"{path}:4", "7", f"{path}:6", "e"]
     assert [item.error is None for item in items] == [True, True, False, False, False, False]
     assert "not valid JSON" in items[2].error and " at column " in items[2].error
+    # json's own message for a raw newline ends in "at": it is not doubled
+    raw = tmp_path / "raw.jsonl"
+    raw.write_text('{"id": "r", "text": "The mayor said\tyes\u0001"}\n', encoding="utf-8")
+    (item,) = iter_inputs([raw])
+    assert item.error is not None and "character at column" in item.error
+    assert " at at " not in item.error
     assert "no 'text' field" in items[3].error
     assert "not a JSON object" in items[4].error
     assert "not a string" in items[5].error

@@ -75,6 +75,7 @@ def test_a_document_below_the_document_threshold_is_not_spun_and_lists_no_spans(
     assert report.substitution_rate > 0  # the flagged word is still counted
     # The reports say why no swap is shown rather than "0 swaps" beside a positive rate.
     assert "none shown: 20.0% of the content words read oddly" in render_text(report)
+    assert "(--threshold 0.4 lists them)" in render_text(report)  # under its spin score
     assert "none shown: 20.0%" in render_html(report)
     above = WordScores(document, tuple(probabilities), 0.5, restorations=restorations)
     report = report_from_scores(above, model="test", word_threshold=0.5, document_threshold=0.5)

@@ -230,6 +230,18 @@ def test_top_suspects_get_linked_per_pair_reports(labelled, tmp_path):
     assert row is not None and "input not found" in row.group() and "href" not in row.group()
 
 
+def test_records_with_ids_of_their_own_are_found_in_the_inputs_given(labelled, tmp_path):
+    folder, index, results = labelled
+    page = tmp_path / "overview.html"
+    pages = folder / "suspects" / "pages.jsonl"
+    result = invoke("report", results, "-o", page, "-i", index, "--inputs", pages, "-q")
+    assert result.exit_code == 0, result.output
+    reports = sorted((tmp_path / "overview_files").glob("*.html"))
+    assert len(reports) == 5 and any("page-7" in r.name for r in reports)
+    missing = invoke("report", results, "-o", page, "-i", index, "--inputs", tmp_path / "no.jsonl")
+    assert missing.exit_code == 2 and "--inputs" in missing.output
+
+
 def test_a_suspect_that_cannot_be_found_again_is_named_not_linked(labelled, tmp_path):
     folder, index, _ = labelled
     lines = [

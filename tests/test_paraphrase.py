@@ -195,6 +195,9 @@ def test_a_retelling_gets_the_paraphrased_report(original):
     assert [p.kind for p in report.passages] == ["paraphrased"]
     assert report.coverage is not None and report.coverage.suspect > 0.9
     assert report.note and report.note.startswith("paraphrased:")
+    # The substitution rate counts the swaps left outside the retold sentences only.
+    left = sum(s.is_spin for s in report.spans)
+    assert (report.substitution_rate == 0.0) == (left == 0)
 
 
 def test_a_missing_model_skips_the_check_with_a_note(original):

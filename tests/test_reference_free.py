@@ -73,5 +73,5 @@ def test_score_refuses_a_model_folder_with_untrusted_types(baseline_installed, t
 
 def test_score_with_a_missing_model_folder_says_how_to_build_one(tmp_path):
     result = score(EXAMPLES / "spun.txt", "--model", tmp_path / "nothing")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage mistake, as with label
     assert "no model at" in result.output

@@ -50,3 +50,17 @@ def test_score_with_no_model_named_uses_the_shipped_default() -> None:
     report = json.loads(result.stdout)
     assert (report["model"], report["verdict"]) == (default, "spun")
     assert result.stderr == ""  # no load reports, progress bars or warnings from the libraries
+
+
+def test_label_says_what_its_fast_fallback_misses(tmp_path) -> None:
+    from .batch_helpers import UNRELATED, build_archive
+
+    index = build_archive(tmp_path)
+    suspect = tmp_path / "page.txt"
+    suspect.write_text(UNRELATED, encoding="utf-8")
+    result = runner.invoke(
+        app, ["label", str(suspect), "-i", str(index), "-o", str(tmp_path / "out.jsonl")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "scored reference-free by the fast transformer" in result.output
+    assert "--model hybrid" in result.output
