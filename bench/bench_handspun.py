@@ -51,6 +51,7 @@ SETS = {
     "handspun_holdout2": ROOT / "tests" / "fixtures" / "handspun_holdout2",
     "handspun_holdout3": ROOT / "tests" / "fixtures" / "handspun_holdout3",
     "handspun_holdout4": ROOT / "tests" / "fixtures" / "handspun_holdout4",
+    "handspun_academic": ROOT / "tests" / "fixtures" / "handspun_academic",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
 }
@@ -192,7 +193,11 @@ def main() -> int:
         "non-news texts; `handspun_holdout4`, written on 2026-12-03 by a helper that ran no "
         "spindetect code, holds eight articles spun lightly (14 swaps), medium (32-35) or "
         "heavily (63-77) and eight clean texts, among them a review, an encyclopedic entry and "
-        "an opinion column). Span recall and precision "
+        "an opinion column; `handspun_academic`, written on 2026-12-04 by a helper that ran no "
+        "spindetect code, holds eight scientific abstracts of 190-230 words spun at 24-29% of "
+        "their content words with 3-4 tortured technical terms each (\"counterfeit "
+        "consciousness\" for \"artificial intelligence\") and eight clean abstracts, several "
+        "in a dense formal register). Span recall and precision "
         "count overlaps with the marked swaps; *restored* is the share of found swaps whose "
         "`original` is exactly right. A report lists spans only for a text it calls spun, "
         "so a spun text called clean counts as found nothing and a clean text called clean "
