@@ -195,8 +195,8 @@ def main() -> int:
         "heavily (63-77) and eight clean texts, among them a review, an encyclopedic entry and "
         "an opinion column; `handspun_academic`, written on 2026-12-04 by a helper that ran no "
         "spindetect code, holds eight scientific abstracts of 190-230 words spun at 24-29% of "
-        "their content words with 3-4 tortured technical terms each (\"counterfeit "
-        "consciousness\" for \"artificial intelligence\") and eight clean abstracts, several "
+        'their content words with 3-4 tortured technical terms each ("counterfeit '
+        'consciousness" for "artificial intelligence") and eight clean abstracts, several '
         "in a dense formal register). Span recall and precision "
         "count overlaps with the marked swaps; *restored* is the share of found swaps whose "
         "`original` is exactly right. A report lists spans only for a text it calls spun, "

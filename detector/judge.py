@@ -770,6 +770,25 @@ def _ordinary_kind(
 # ---------------------------------------------------------------------- gaps
 
 
+_OPENING = frozenset("\"'([{<\u201c\u2018")
+_CLOSING_SENTENCE = frozenset(".,;:!?")
+
+
+def _marks_held(document: Document, lo: int, hi: int) -> tuple[int, int]:
+    """The characters of words ``lo`` to ``hi`` with the marks that belong to them: opening
+    quotes and brackets before, and what follows up to a space other than a sentence's
+    punctuation (``<b>bold</b>.`` keeps its ``>``, leaves its full stop)."""
+    text = document.text
+    start, end = document.char_span(lo, hi)
+    left = document.ends[lo - 1] if lo > 0 else 0
+    right = document.starts[hi] if hi < len(document.words) else len(text)
+    while start > left and text[start - 1] in _OPENING:
+        start -= 1
+    while end < right and not text[end].isspace() and text[end] not in _CLOSING_SENTENCE:
+        end += 1
+    return start, end
+
+
 def find_gaps(
     alignment: Alignment, spans: tuple[Span, ...] = ()
 ) -> tuple[tuple[Span, ...], tuple[Deletion, ...]]:
@@ -811,7 +830,7 @@ def find_gaps(
     inserts = []
     for lo, hi, at in _joined(added):
         whole = lo in s_bounds and hi in s_bounds
-        start, end = suspect.padded_span(lo, hi) if whole else suspect.char_span(lo, hi)
+        start, end = suspect.padded_span(lo, hi) if whole else _marks_held(suspect, lo, hi)
         point = _point(original, at, (whole and at in o_bounds) or _after_mark(suspect, lo))
         inserts.append(
             Span(

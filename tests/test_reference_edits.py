@@ -337,3 +337,12 @@ def test_a_plain_whole_article_spin_is_one_spun_passage_with_the_same_spans(scor
     (passage,) = report.passages
     assert passage.kind == "spun" and (passage.start, passage.end) == (0, len(SPUN.rstrip()))
     assert report.coverage is not None and report.coverage.suspect == 1.0
+
+
+def test_added_words_keep_their_quotes_and_tags_but_not_the_full_stop(scorer):
+    original = "Parents were told that classes would go on in the old gym."
+    suspect = 'Parents were told that classes would go on in the old gym "pool" <b>bold</b>.'
+    report = scorer.score(make_document(suspect), make_document(original, name="o.txt"))
+    (added,) = [s for s in report.spans if s.kind == "insert"]
+    assert added.text == '"pool" <b>bold</b>'
+    assert suspect[added.start : added.end] == added.text
