@@ -423,14 +423,18 @@ def _retune(folder: Path, rows: list[dict[str, Any]]) -> int:
     config = json.loads(config_path.read_text("utf-8"))
     model = TransformerModel.load(folder)
     tuned = tune_thresholds(model, rows)
-    for replaced in ("document_calibration", "document_threshold"):  # before document_rule
-        config.pop(replaced, None)
+    # The document verdict of models tuned before the rule, and an earlier rule's fit.
+    replaced = ("document_calibration", "document_threshold", "document_rule_fit")
+    for key in replaced:
+        config.pop(key, None)
     config.update(tuned)
     config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     model.word_threshold = float(config["word_threshold"])
     write_numerics_check(folder, model, rows)
     metrics_path = folder / "training_metrics.json"
     metrics = json.loads(metrics_path.read_text("utf-8")) if metrics_path.is_file() else {}
+    for key in replaced:
+        metrics.pop(key, None)
     metrics.update(tuned)
     metrics_path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     command = f"make train && python -m training.finetune --tune-only --output-dir {folder}"
