@@ -45,10 +45,11 @@ On-disk format
 --------------
 One SQLite 3 file, and beside it, when the index has dense vectors, the
 sidecar ``INDEX.dense`` (a usearch file; see ``detector.dense``); nothing is
-pickled.  Format version ``FORMAT_VERSION`` (3).  Version 2 (no dense path) is
-still read and added to, without the dense path: rebuild it with
-``spindetect index`` to get it.  Version 1, without class keys, is refused:
-rebuild it with ``spindetect index``.
+pickled.  Format version ``FORMAT_VERSION`` (4: the ``df`` table may be
+compressed).  Version 3 (the same with a raw ``df`` table) is read and added to
+as it is; version 2 (no dense path) is still read and added to, without the
+dense path: rebuild it with ``spindetect index`` to get it.  Version 1, without
+class keys, is refused: rebuild it with ``spindetect index``.
 
 ``meta(key TEXT PRIMARY KEY, value TEXT)``
     ``magic`` (``spindetect-index``), ``format_version``, ``features``
@@ -85,9 +86,8 @@ rebuild it with ``spindetect index``.
 ``arrays(name TEXT PRIMARY KEY, dtype TEXT, data BLOB)``
     ``df``: for each of ``n_features`` hash buckets (feature hash modulo
     ``n_features``), how many originals hold a feature in it; little-endian uint32
-    (dtype ``<u4``), zlib-compressed while at most a quarter of the buckets are used
-    (dtype ``<u4+zlib``: a small index's table is mostly zeros, 16 MB raw; indexes built
-    before 2026-12-04 store it raw).
+    (dtype ``<u4``), from format 4 zlib-compressed while at most a quarter of the buckets
+    are used (dtype ``<u4+zlib``: a small index's table is mostly zeros, 16 MB raw).
 
 The ``documents`` count and the ``df`` table are updated in the same SQLite
 transaction as the rows they count, from the values committed when that
@@ -177,9 +177,10 @@ __all__ = [
 ]
 
 MAGIC = "spindetect-index"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 _DF_PACKED = "<u4+zlib"  # the df table's dtype as written: little-endian uint32, zlib
-_READABLE_VERSIONS = frozenset({2, 3})  # format 2: no dense path
+_PACKED_DF_FROM = 4  # the first format whose df table may be compressed
+_READABLE_VERSIONS = frozenset({2, 3, 4})  # format 2: no dense path; 3: a raw df table
 FEATURES = "immutables-v1"
 CLASS_FEATURES = "synonym-classes-v1"
 # A fast-path containment from which a candidate is taken as found: the class path is not asked.
@@ -427,6 +428,8 @@ class SourceIndex:
         # The dense path: the model the index's vectors come from ("" for none), the encoder
         # and the memory-mapped sidecar (loaded on first use), and this writer's new vectors.
         self.dense_model = self._optional_meta("dense") or ""
+        # Older formats keep their df table raw when added to, so older readers still read it.
+        self._packs_df = int(self._optional_meta("format_version") or 0) >= _PACKED_DF_FROM
         self._encoder: DenseEncoder | None = None
         self._sidecar: Any = None
         self._dense_writer: Any = None
@@ -831,7 +834,8 @@ class SourceIndex:
                 df += self._df_added
             documents += self._documents_added
             self._connection.execute(
-                "UPDATE arrays SET dtype = ?, data = ? WHERE name = 'df'", _packed_df(df)
+                "UPDATE arrays SET dtype = ?, data = ? WHERE name = 'df'",
+                _packed_df(df) if self._packs_df else ("<u4", df.astype("<u4").tobytes()),
             )
             self._connection.execute(
                 "UPDATE meta SET value = ? WHERE key = 'documents'", (str(documents),)
@@ -1512,8 +1516,8 @@ def _read_meta(connection: sqlite3.Connection, path: Path) -> IndexParams:
     ):
         raise CorruptIndexError(
             f"{path} has an old index format ({meta.get('format_version')}, built by an older "
-            f"spindetect; this one reads format {FORMAT_VERSION}, which adds synonym-class keys "
-            "and dense passage vectors, and format 2); "
+            f"spindetect; this one reads format {FORMAT_VERSION} and formats 2 and 3: "
+            "synonym-class keys came with format 2, dense passage vectors with 3); "
             f"rebuild it with `spindetect index ORIGINALS -o {path}`"
         )
     if meta.get("dense") and meta["dense"] != MODEL_NAME:

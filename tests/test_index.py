@@ -629,3 +629,26 @@ def test_an_id_reused_for_another_text_is_named_and_the_first_text_kept(tmp_path
     assert len(skipped) == 1 and skipped[0].startswith("a1 (an original with this id and another")
     with SourceIndex.open(tmp_path / "x.sdx") as index:
         assert index.text("a1") == first
+
+
+def test_a_format_3_index_added_to_keeps_its_table_raw_for_older_readers(built, tmp_path):
+    index_path, _, _ = built
+    with SourceIndex.open(index_path) as index:
+        df = index._read_df()
+    old = _copy_with(  # what format 3 wrote
+        built,
+        tmp_path,
+        "UPDATE arrays SET dtype = '<u4', data = ? WHERE name = 'df'",
+        df.astype("<u4").tobytes(),
+    )
+    with sqlite3.connect(old) as connection:
+        connection.execute("UPDATE meta SET value = '3' WHERE key = 'format_version'")
+    build_index(
+        [write_jsonl(tmp_path / "x.jsonl", [{"id": "g", "text": UNRELATED}])], old, add=True
+    )
+    with sqlite3.connect(old) as connection:
+        meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+        (dtype,) = connection.execute("SELECT dtype FROM arrays WHERE name = 'df'").fetchone()
+    assert meta["format_version"] == "3" and dtype == "<u4"
+    with SourceIndex.open(old) as index:
+        assert "g" in index and int(index._read_df().sum()) > int(df.sum())

@@ -68,7 +68,7 @@ def _found(candidates, name):
 def test_the_index_records_its_dense_sidecar(archive):
     with sqlite3.connect(archive) as connection:
         meta = dict(connection.execute("SELECT key, value FROM meta"))
-    assert meta["format_version"] == str(FORMAT_VERSION) == "3"
+    assert meta["format_version"] == str(FORMAT_VERSION) == "4"
     assert meta["dense"] == MODEL_NAME
     expected = sum(len(passages(t)) for t in ARTICLES.values()) + len(passages(UNRELATED))
     assert int(meta["dense_passages"]) == expected
