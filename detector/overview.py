@@ -379,7 +379,11 @@ def write_pair_reports(
                 document = locate_suspect(
                     suspect.id, encoding=encoding, max_bytes=max_bytes, text_field=text_field
                 )
-                if isinstance(document, str) and record_files and "not found" in document:
+                if (
+                    isinstance(document, str)
+                    and record_files
+                    and document.startswith("input not found")
+                ):
                     document = f"input not found: no record {suspect.id} in --inputs"
             if isinstance(document, str):
                 links[suspect.id] = PairLink(problem=document)

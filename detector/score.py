@@ -245,9 +245,15 @@ def _outside_passages_dropped(scored: ScoredPair) -> ScoredPair:
     )
     if len(inside) == len(report.spans):
         return scored
-    swaps = sum(s.is_spin for s in report.spans)
-    rate = report.substitution_rate * sum(s.is_spin for s in inside) / swaps if swaps else 0.0
+    rate = _rate_of_kept(report, inside)
     return ScoredPair(replace(report, spans=inside, substitution_rate=rate), scored.features)
+
+
+def _rate_of_kept(report: Report, kept: Sequence[Span]) -> float:
+    """``report``'s substitution rate counting only the swaps among ``kept`` (the same
+    content words compared)."""
+    swaps = sum(s.is_spin for s in report.spans)
+    return report.substitution_rate * sum(s.is_spin for s in kept) / swaps if swaps else 0.0
 
 
 def _with_short_passages(
@@ -350,14 +356,11 @@ def _paraphrased(
             run = []
         if pair is not None:
             run.append(pair)
-    # The rate counts the swaps left outside the retold sentences (content words as before).
-    swaps = sum(s.is_spin for s in report.spans)
-    rate = report.substitution_rate * sum(s.is_spin for s in kept) / swaps if swaps else 0.0
     return replace(
         report,
         verdict="paraphrased",
         relation="copy",
-        substitution_rate=rate,
+        substitution_rate=_rate_of_kept(report, kept),  # the swaps outside retold sentences
         source=original.name if report.source is None else report.source,
         spans=tuple(sorted(sentence_spans + kept, key=lambda s: s.start)),
         deletions=tuple(deletions),
