@@ -2,11 +2,12 @@
 
 A spinner swaps a word for a thesaurus synonym without reading the sentence; a
 causal language model reads it.  For each *unit* of a document (a content word,
-a 2-3 word thesaurus term, or a glue phrase of 2-6 words) with candidate originals ``C(u)``
+a 2-3 word thesaurus term, a glue phrase of 2-6 words, or a function word that the
+glue table rewrites, "upon" for "on") with candidate originals ``C(u)``
 (its thesaurus synonyms and those of its lemmas, re-inflected and re-cased like
 it, common enough to be a reporter's word and longer than one letter, plus
-glue-phrase rewrites and, optionally, the model's own predictions at the unit
-that are close in meaning to it):
+glue-phrase rewrites (a function word's only candidates) and, optionally, the
+model's own predictions at the unit that are close in meaning to it):
 
 pass 1, one causal pass over the article (in overlapping windows, each
     starting with the start-of-text token)::
@@ -729,6 +730,11 @@ class LMJudge:
         self._phrase_starts = frozenset(
             t.split(" ", 1)[0] for t in (*self.lexicon.terms, *self.glue.phrases) if " " in t
         )
+        # Function words read as units of their own, with their glue rewrites alone as
+        # candidates: "upon" for "on", "yet" for "but" (a thesaurus swap of one glue word).
+        self._glue_words = frozenset(
+            key for key in self.glue.by_source if " " not in key and key in STOPWORDS
+        )
 
     def __repr__(self) -> str:
         return (
@@ -864,7 +870,7 @@ class LMJudge:
         def capitalised(i: int) -> bool:
             return i not in initial and text[starts[i]].isupper()
 
-        def add(lo: int, hi: int, key: str) -> None:
+        def add(lo: int, hi: int, key: str, *, glue_only: bool = False) -> None:
             start, end = starts[lo], ends[hi - 1]
             a = bisect_right(piece_ends, start)
             b = bisect_right(piece_starts, end - 1)
@@ -874,9 +880,8 @@ class LMJudge:
             if lead not in ("", " "):
                 return
             surface = text[start:end]
-            candidates = tuple(
-                dict.fromkeys(match_case(c, surface) for c in self._candidate_words(key))
-            )
+            words = self.glue.by_source.get(key, ()) if glue_only else self._candidate_words(key)
+            candidates = tuple(dict.fromkeys(match_case(c, surface) for c in words))
             found.append(_Unit(lo, hi, start, end, surface, key, a, b, lead, candidates))
 
         for i, word in enumerate(words):
@@ -896,6 +901,9 @@ class LMJudge:
                     ):
                         continue
                     add(i, hi, key)
+            if word in self._glue_words:
+                add(i, i + 1, word, glue_only=True)
+                continue
             if word in STOPWORDS or len(word) < 2 or not word.replace("-", "").isalpha():
                 continue
             surface = text[starts[i] : ends[i]]

@@ -217,6 +217,45 @@ def test_the_wider_restoration_search_changes_no_gain(lm_judge, lexicon):
 
 
 @needs_lm
+def test_a_function_word_swapped_for_a_rarer_one_is_flagged_and_restored(lm_judge):
+    spun = "The council will vote upon the plan next week, yet officials expect it to pass."
+    assert _flags(lm_judge, spun) == {"upon": "on", "yet": "but"}
+    assert _flags(lm_judge, spun.replace("upon", "on").replace("yet", "but")) == {}
+    # The same words where a writer puts them read as written.
+    idioms = (
+        "Once upon a time, the village had not yet seen a car, and upon arrival it drew a crowd."
+    )
+    assert _flags(lm_judge, idioms) == {}
+
+
+def test_a_function_word_is_a_unit_only_with_its_glue_rewrites(lexicon):
+    class Tokenizer:  # one piece per word, its leading space included
+        def __call__(self, text, **_):
+            import re
+
+            spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+            offsets = [(s - (1 if s else 0), e) for s, e in spans]
+            return {"input_ids": list(range(len(spans))), "offset_mapping": offsets}
+
+    class LM:
+        max_context = 2048
+        tokenizer = Tokenizer()
+
+    judge = LMJudge(LM(), lexicon=lexicon)
+    text = "Officials met upon the bridge but the talks failed"
+    document = make_document(text)
+    encoded = LM.tokenizer(text)
+    units = {
+        u.text: u.candidates
+        for u in judge._units(document, encoded["input_ids"], encoded["offset_mapping"])
+    }
+    assert units["upon"] == ("on",)
+    assert units["but"] == ("yet",)
+    assert "the" not in units  # no glue row rewrites it
+    assert len(units["bridge"]) > 1  # a content word keeps its thesaurus candidates
+
+
+@needs_lm
 def test_a_glue_phrase_of_five_words_is_one_unit(lm_judge):
     spun = (
         "The minister resigned on Friday. Be that as it may, the government still faces "

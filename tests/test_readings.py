@@ -6,7 +6,14 @@ import json
 
 from detector.document import make_document
 from detector.lm_judge import LMReading, SentenceSurprisal, UnitReading
-from training.readings import _cached, _fits, reading_from_dict, reading_to_dict
+from training.readings import (
+    _cached,
+    _fits,
+    files_digest,
+    judge_files,
+    reading_from_dict,
+    reading_to_dict,
+)
 
 
 def _reading() -> LMReading:
@@ -46,3 +53,16 @@ def test_a_reading_made_before_the_sentences_were_split_differently_is_stale():
     resplit = make_document("The firm stated. It would wait.")  # two sentences now
     assert not _fits(data, resplit)
     assert _fits({**data, "sentences": []}, resplit)  # no sentences read: cannot tell
+
+
+def test_the_cache_key_covers_the_judge_s_tables_as_well_as_its_code(tmp_path):
+    names = {path.name for path in judge_files()}
+    assert {"lm_judge.py", "glue_phrases.tsv", "glue_phrases_extra.tsv"} <= names
+    assert all(path.is_file() for path in judge_files())
+    table, code = tmp_path / "glue.tsv", tmp_path / "judge.py"
+    table.write_text("because\tas\n", "utf-8")
+    code.write_text("x = 1\n", "utf-8")
+    before = files_digest([code, table])
+    assert files_digest([code, table]) == before
+    table.write_text("because\tsince\n", "utf-8")
+    assert files_digest([code, table]) != before

@@ -16,6 +16,7 @@ import json
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,31 @@ def _fits(data: dict[str, Any], document: Document) -> bool:
     ]
 
 
+def judge_files() -> list[Path]:
+    """The files a reading depends on besides the model: the judge's code and the tables
+    it reads (glue phrases, word lists, the thesaurus build, blocked words)."""
+    import detector.lexicon
+    import detector.lm_judge
+    import detector.spin.thesauri
+    import detector.stopwords
+
+    data = Path(str(resources.files("detector").joinpath("data")))
+    return [
+        *(Path(m.__file__) for m in (detector.lm_judge, detector.lexicon, detector.stopwords)),
+        data / "glue_phrases.tsv",
+        data / "glue_phrases_extra.tsv",
+        detector.spin.thesauri.DATA_DIR / "blocked_words.txt",
+    ]
+
+
+def files_digest(files: Sequence[Path]) -> str:
+    """One SHA-256 over the contents of ``files``, in order."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def _key(settings: str, document: Document) -> str:
     return hashlib.sha256(f"{_FORMAT}\0{settings}\0{document.text}".encode()).hexdigest()
 
@@ -104,13 +130,13 @@ def read_documents(
     Readings already in ``cache`` (a JSON-lines file, made if missing) are reused;
     new ones are appended to it as they come.
     """
-    import detector.lm_judge
     from detector.lm import compute_dtype
     from detector.model_config import read_model_config
 
     config = read_model_config(Path(model_folder))
-    # The judge's code is part of the key: a changed judge reads everything again.
-    code = hashlib.sha256(Path(detector.lm_judge.__file__).read_bytes()).hexdigest()
+    # The judge's code and the tables it reads are part of the key: a changed judge, glue
+    # table, word list or thesaurus build reads everything again.
+    code = files_digest(judge_files())
     # So is the dtype the model computes in here (bfloat16 or float32: readings differ a little).
     dtype = compute_dtype()
     settings = json.dumps(
