@@ -148,7 +148,7 @@ $(OUT)/dataset_dict.json:
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-.PHONY: baseline evaluate eval-report hybrid limits
+.PHONY: baseline evaluate evaluate-speed eval-report hybrid limits
 
 limits: install $(OUT)/dataset_dict.json  ## what limits the transformer: a cached-encoder run -> runs/limits/*.json (training/README.md)
 	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.limits --experiment cached --top-layers 1 --head linear \
@@ -164,6 +164,10 @@ baseline: install $(OUT)/dataset_dict.json  ## train the scikit-learn baseline -
 
 evaluate: install $(OUT)/dataset_dict.json  ## every installed model on test/cross/hard splits -> EVALUATION.md, docs/eval/
 	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.evaluate --dataset $(OUT) --out-dir docs/eval \
+		--report EVALUATION.md
+
+evaluate-speed: install $(OUT)/dataset_dict.json  ## time every model again (a quiet machine, ~3-8 min) into docs/eval/metrics.json -> EVALUATION.md
+	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.evaluate --speed-only --dataset $(OUT) --out-dir docs/eval \
 		--report EVALUATION.md
 
 eval-report:  ## rewrite EVALUATION.md and docs/eval/f1_by_rate.png from docs/eval/metrics.json without rerunning

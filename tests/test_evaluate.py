@@ -221,3 +221,30 @@ def test_render_markdown_states_targets_met_and_missed():
     assert "| baseline: articles/s (800 words, 2 cores) | >= 200 | 250.0 | met |" in text
     assert "Not evaluated: transformer" in text
     assert "![pr_curves.png](docs/eval/pr_curves.png)" in text
+
+
+def test_speed_only_times_the_models_again_and_keeps_every_other_number():
+    pytest.importorskip("sklearn")
+    from training.evaluate import EvalArgs, time_again
+
+    stories = [
+        "The council approved the new budget on Tuesday after a long debate. " * 6,
+        "Officials said the bridge would reopen next month once repairs end. " * 6,
+    ]
+    dataset = {"validation": {"suspect": stories}, "test": {"suspect": stories[::-1]}}
+    old = {"articles_per_second": 0.001, "size_mb": 0.0}
+    metrics = {
+        "date": "2026-01-01",
+        "results": {
+            "baseline": {"test": {"token_f1": 0.5}, "speed": old},
+            "reference": {"test": {"token_f1": 0.9}},
+        },
+    }
+    args = EvalArgs(speed_articles=2, speed_words=60, speed_warmup=1, speed_processes=1)
+    timed = time_again(args, dataset, metrics)
+    speed = timed["results"]["baseline"]["speed"]
+    assert speed["articles_per_second"] > 1 and speed["size_mb"] > 0
+    assert timed["results"]["baseline"]["test"] == {"token_f1": 0.5}
+    assert timed["results"]["reference"] == {"test": {"token_f1": 0.9}}
+    assert timed["date"] == "2026-01-01" and timed["speed_date"]
+    assert metrics["results"]["baseline"]["speed"] is old  # the input is left as it was

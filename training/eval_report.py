@@ -408,7 +408,13 @@ def render_markdown(metrics: dict[str, Any]) -> str:
         "",
         f"- Dataset: `{metrics['dataset']}` ({metrics['dataset_note']})",
         f"- Machine: {metrics['machine']}",
-        f"- Date: {metrics['date']}",
+        f"- Date: {metrics['date']}"
+        + (
+            f" (speed timed again on {metrics['speed_date']}, `python -m training.evaluate "
+            f"--speed-only`, on {metrics.get('speed_machine', 'this machine')})"
+            if metrics.get("speed_date")
+            else ""
+        ),
         "",
         "## Results",
         "",
