@@ -6,7 +6,8 @@ spinners (``tests/fixtures/handspun``: used to tune the language-model judge;
 ``tests/fixtures/handspun_holdout`` and ``handspun_holdout2``, whole articles spun
 more heavily, whose numbers were read while the judge's last rules were chosen;
 ``handspun_holdout3``, articles spun at rates from light to heavy, never used for
-tuning), each swap marked
+tuning; ``handspun_holdout4``, ``handspun_academic`` and ``handspun_holdout5``, written
+later by helpers, never used for tuning either), each swap marked
 ``{spun|original}``, with clean texts beside them, and ``tests/fixtures/clean_styles``
 and ``clean_styles_holdout`` (clean texts alone: opinion, reviews, features, essays,
 whose rich vocabulary a reference-free model may take for swaps; the evidence gate of
@@ -52,6 +53,7 @@ SETS = {
     "handspun_holdout3": ROOT / "tests" / "fixtures" / "handspun_holdout3",
     "handspun_holdout4": ROOT / "tests" / "fixtures" / "handspun_holdout4",
     "handspun_academic": ROOT / "tests" / "fixtures" / "handspun_academic",
+    "handspun_holdout5": ROOT / "tests" / "fixtures" / "handspun_holdout5",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
 }
@@ -197,7 +199,11 @@ def main() -> int:
         "spindetect code, holds eight scientific abstracts of 190-230 words spun at 24-29% of "
         'their content words with 3-4 tortured technical terms each ("counterfeit '
         'consciousness" for "artificial intelligence") and eight clean abstracts, several '
-        "in a dense formal register). Span recall and precision "
+        "in a dense formal register; `handspun_holdout5`, written on 2026-12-04 by a helper "
+        "acting as a new user, scored once before it was added, holds three news articles of "
+        "253-261 words spun at 15-30% of their content words and six clean texts: a literary "
+        "opinion column, a technical description, a legal notice and three news texts). "
+        "Span recall and precision "
         "count overlaps with the marked swaps; *restored* is the share of found swaps whose "
         "`original` is exactly right. A report lists spans only for a text it calls spun, "
         "so a spun text called clean counts as found nothing and a clean text called clean "

@@ -53,7 +53,8 @@ from detector.stopwords import CARDINAL_WORDS, STOPWORDS
 
 __all__ = ["SPIN_KINDS", "Span", "SpanKind", "SubstitutionJudge", "find_gaps"]
 
-_MAX_PIECE = 5  # longest phrase, in words, on either side of one piece ("be that as it may")
+_MAX_PIECE = 5  # longest phrase, in words, on either side of one piece ("be that as it may"),
+# but for a glue phrase of the table, which may be longer ("in light of the fact that")
 _STATS_CACHE_SIZE = 200_000  # terms whose frequency and synonym count the judge remembers
 _ORDINARY_SCORE = 0.02  # span score of a number, name or other ordinary edit
 _DATE_WORDS = frozenset(
@@ -135,6 +136,9 @@ class SubstitutionJudge:
             )
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
         self.glue = glue if glue is not None else load_glue_phrases()
+        self._longest_piece = max(
+            [_MAX_PIECE, *(phrase.count(" ") + 1 for phrase in self.glue.phrases)]
+        )
         self.weights = weights if weights is not None else load_reference_weights()
         self.max_block_words = max_block_words
         if meaning is None or meaning is True:
@@ -377,7 +381,7 @@ class SubstitutionJudge:
         edit = alignment.edits[k]
         s_lo, s_hi = edit.suspect_words
         o_lo, o_hi = edit.original_words
-        if max(s_hi - s_lo, o_hi - o_lo) > _MAX_PIECE:
+        if max(s_hi - s_lo, o_hi - o_lo) > self._longest_piece:
             return None
         suspect, original = alignment.suspect, alignment.original
         for neighbour, step in ((k + 1, 1), (k - 1, -1)):
@@ -499,9 +503,9 @@ class SubstitutionJudge:
         for i in range(len(words)):
             word = words[i]
             options: list[_Phrase] = [(1, word, _has_digit(word), word in STOPWORDS)]
-            for a in range(2, min(_MAX_PIECE, len(words) - i) + 1):
+            for a in range(2, min(self._longest_piece, len(words) - i) + 1):
                 phrase = " ".join(words[i : i + a])
-                if phrase in known or phrase in lexicon:
+                if phrase in known or (a <= _MAX_PIECE and phrase in lexicon):
                     options.append((a, phrase, _has_digit(phrase), _all_stopwords(phrase)))
             found.append(options)
         return found
@@ -589,6 +593,9 @@ class SubstitutionJudge:
             o_start, o_end = original.char_span(o_lo, o_hi)
         else:
             o_start = o_end = original.ends[o_lo - 1] if o_lo > 0 else 0
+        if o_lo < o_hi:  # a plural's bare possessive apostrophe: "kids'" for "children's"
+            end = _past_bare_apostrophe(suspect.text, end, original.text[o_start:o_end])
+            o_end = _past_bare_apostrophe(original.text, o_end, suspect.text[start:end])
         return Span(
             start=start,
             end=end,
@@ -599,6 +606,15 @@ class SubstitutionJudge:
             original_start=o_start,
             original_end=o_end,
         )
+
+
+def _past_bare_apostrophe(text: str, end: int, other: str) -> int:
+    """``end``, moved past the bare apostrophe of a plural possessive after it ("kids'")
+    when the ``other`` side of the swap ends in a possessive of its own ("children's"),
+    so that either side put in place of the other reads right."""
+    bare = end < len(text) and text[end] in "'\u2019"
+    bare = bare and (end + 1 == len(text) or not text[end + 1].isalnum())
+    return end + 1 if bare and other[-2:].lower() in ("'s", "\u2019s") else end
 
 
 def _compact(s: str) -> str:

@@ -2,8 +2,10 @@
 
 A spinner swaps a word for a thesaurus synonym without reading the sentence; a
 causal language model reads it.  For each *unit* of a document (a content word,
-a 2-3 word thesaurus term, a glue phrase of 2-6 words, or a function word that the
-glue table rewrites, "upon" for "on") with candidate originals ``C(u)``
+a 2-3 word thesaurus term, a glue phrase of 2-6 words, a function word that the
+glue table rewrites, "upon" for "on", or "more"/"most" and an adjective, whose
+candidates are one-word comparatives or superlatives of the adjective's synonyms,
+"younger" for "more youthful") with candidate originals ``C(u)``
 (its thesaurus synonyms and those of its lemmas, re-inflected and re-cased like
 it, common enough to be a reporter's word and longer than one letter, plus
 glue-phrase rewrites (a function word's only candidates) and, optionally, the
@@ -126,6 +128,10 @@ DEFAULT_GAIN_THRESHOLD = 4.0  # a unit is flagged when its evidence (gain) excee
 DEFAULT_RATE_THRESHOLD = 5.0  # a document is spun when its flags per 100 words exceed this
 _MAX_UNIT_WORDS = 3  # thesaurus terms as units, and multiword candidates
 _MAX_GLUE_WORDS = 6  # glue phrases as units ("in light of the fact that")
+# "more"/"most" and an adjective, read as a unit whose candidates are one-word comparatives
+# or superlatives of the adjective's synonyms: a spinner looks up "younger" under "young"
+# and writes "more youthful", "busiest" under "busy" and writes "most active".
+_GRADED = {"more": "JJR", "most": "JJS"}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CACHE_SIZE = 20_000
 _MEANING_CACHE_SIZE = 2_048
@@ -870,7 +876,14 @@ class LMJudge:
         def capitalised(i: int) -> bool:
             return i not in initial and text[starts[i]].isupper()
 
-        def add(lo: int, hi: int, key: str, *, glue_only: bool = False) -> None:
+        def add(
+            lo: int,
+            hi: int,
+            key: str,
+            *,
+            glue_only: bool = False,
+            given: tuple[str, ...] | None = None,
+        ) -> None:
             start, end = starts[lo], ends[hi - 1]
             a = bisect_right(piece_ends, start)
             b = bisect_right(piece_starts, end - 1)
@@ -880,7 +893,12 @@ class LMJudge:
             if lead not in ("", " "):
                 return
             surface = text[start:end]
-            words = self.glue.by_source.get(key, ()) if glue_only else self._candidate_words(key)
+            if given is not None:
+                words = given
+            elif glue_only:
+                words = self.glue.by_source.get(key, ())
+            else:
+                words = self._candidate_words(key)
             candidates = tuple(dict.fromkeys(match_case(c, surface) for c in words))
             found.append(_Unit(lo, hi, start, end, surface, key, a, b, lead, candidates))
 
@@ -901,6 +919,18 @@ class LMJudge:
                     ):
                         continue
                     add(i, hi, key)
+            tag = _GRADED.get(word)
+            if (
+                tag
+                and i + 1 < sentence_end[i]
+                and text[ends[i] : starts[i + 1]] == " "
+                and not capitalised(i + 1)
+            ):
+                key = f"{word} {words[i + 1]}"
+                if key not in self.glue.phrases and not lexicon.synonym_count(key):
+                    graded = self._graded_candidates(words[i + 1], tag)
+                    if graded:
+                        add(i, i + 2, key, given=graded)
             if word in self._glue_words:
                 add(i, i + 1, word, glue_only=True)
                 continue
@@ -961,6 +991,39 @@ class LMJudge:
         if len(self._candidates) >= _CACHE_SIZE:
             self._candidates.clear()
         self._candidates[key] = found
+        return found
+
+    def _graded_candidates(self, adjective: str, tag: str) -> tuple[str, ...]:
+        """One-word comparatives (``tag`` JJR) or superlatives (JJS) of the lowercase
+        ``adjective``'s synonyms, commonest first: the candidate originals of "more
+        youthful" ("younger") and "most active" ("busiest")."""
+        cache_key = f"{tag}:{adjective}"
+        cached = self._candidates.get(cache_key)
+        if cached is not None:
+            return cached
+        from lemminflect import getAllLemmas
+
+        from detector.spin.thesauri import load_blocklist
+
+        if self._blocked is None:
+            self._blocked = load_blocklist()
+        lexicon = self.lexicon
+        kept: dict[str, float] = {}
+        if adjective not in STOPWORDS and adjective.isalpha() and "ADJ" in getAllLemmas(adjective):
+            for synonym in lexicon.synonyms(adjective):
+                if " " in synonym or not synonym.isalpha() or synonym in self._blocked:
+                    continue
+                form = _inflect(synonym, tag)
+                if not form or not form.isalpha() or form in self._blocked:
+                    continue  # "more honest": no one-word form
+                zipf = lexicon.zipf(form)
+                if zipf >= self.min_zipf and not lexicon.same_lemma(form, adjective):
+                    kept[form] = zipf
+        ranked = sorted(kept, key=lambda form: (-kept[form], form))
+        found = tuple(ranked[: self.max_candidates] if self.max_candidates else ranked)
+        if len(self._candidates) >= _CACHE_SIZE:
+            self._candidates.clear()
+        self._candidates[cache_key] = found
         return found
 
     def _encode(self, strings: Iterable[str]) -> None:

@@ -51,6 +51,11 @@ def test_inflected_synonyms_are_found_through_their_lemmas(judge, original, susp
             "We will meet as an illustration here.",
             ("as an illustration", "for example"),
         ),
+        (  # six words: longer than a thesaurus term, as long as the table's longest
+            "It was needed because the town had waited.",
+            "It was needed in light of the fact that the town had waited.",
+            ("in light of the fact that", "because"),
+        ),
     ],
 )
 def test_glue_phrase_rewrites_are_spin(judge, original, suspect, expected):
@@ -151,3 +156,17 @@ def test_judge_validates_its_parameters(lexicon):
 
     with pytest.raises(ValueError, match="'max_block_words' parameter"):
         SubstitutionJudge(lexicon, max_block_words=0)
+
+
+def test_a_plural_s_possessive_apostrophe_goes_with_the_swap():
+    from detector.score import score_texts
+
+    original = "She stole money from a children's charity, the parents' group said."
+    suspect = "She pilfered money from a kids' charity, the guardians' group said."
+    report = score_texts(suspect, original)
+    swaps = {suspect[s.start : s.end]: s.original for s in report.spans}
+    # Put back, the restoration reads "children's charity", not "children's' charity";
+    # where both sides keep the apostrophe outside, it stays outside.
+    assert swaps == {"pilfered": "stole", "kids'": "children's", "guardians": "parents"}
+    kids = next(s for s in report.spans if s.original == "children's")
+    assert original[kids.original_start : kids.original_end] == "children's"

@@ -256,6 +256,44 @@ def test_a_function_word_is_a_unit_only_with_its_glue_rewrites(lexicon):
 
 
 @needs_lm
+def test_more_and_an_adjective_for_a_one_word_comparative_is_flagged_and_restored(lm_judge):
+    spun = "The club signed three more youthful players this summer to replace the veterans."
+    assert _flags(lm_judge, spun).get("more youthful") == "younger"
+    # "more" and "most" with an adjective where a writer puts them read as written.
+    clean = "It is more important than ever to save, and the most popular accounts pay more."
+    assert _flags(lm_judge, clean) == {}
+
+
+def test_more_or_most_and_an_adjective_is_a_unit_with_one_word_graded_candidates(lexicon):
+    class Tokenizer:  # one piece per word, its leading space included
+        def __call__(self, text, **_):
+            import re
+
+            spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+            offsets = [(s - (1 if s else 0), e) for s, e in spans]
+            return {"input_ids": list(range(len(spans))), "offset_mapping": offsets}
+
+    class LM:
+        max_context = 2048
+        tokenizer = Tokenizer()
+
+    judge = LMJudge(LM(), lexicon=lexicon)
+    text = "More youthful players joined the most active clubs as more people paid more than before"
+    document = make_document(text)
+    encoded = LM.tokenizer(text)
+    units = {
+        u.text: u.candidates
+        for u in judge._units(document, encoded["input_ids"], encoded["offset_mapping"])
+    }
+    assert "Younger" in units["More youthful"]  # cased like the unit
+    assert "busiest" in units["most active"]
+    assert all(" " not in c and c.isalpha() for c in units["most active"])
+    assert "more people" not in units  # a noun has no comparative
+    assert {"over", "in excess of"} <= set(units["more than"])  # a glue phrase, as before
+    assert "youthful" in units  # the adjective keeps its own unit
+
+
+@needs_lm
 def test_a_glue_phrase_of_five_words_is_one_unit(lm_judge):
     spun = (
         "The minister resigned on Friday. Be that as it may, the government still faces "
