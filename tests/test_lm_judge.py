@@ -6,6 +6,7 @@ import dataclasses
 import importlib.util
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -228,11 +229,12 @@ def test_a_function_word_swapped_for_a_rarer_one_is_flagged_and_restored(lm_judg
     assert _flags(lm_judge, idioms) == {}
 
 
-def test_a_function_word_is_a_unit_only_with_its_glue_rewrites(lexicon):
-    class Tokenizer:  # one piece per word, its leading space included
-        def __call__(self, text, **_):
-            import re
+def _unit_candidates(lexicon: Lexicon, text: str) -> dict[str, tuple[str, ...]]:
+    """Each unit of ``text`` and its candidates, as a judge with a stand-in model (one
+    word piece per word, its leading space included) finds them."""
 
+    class Tokenizer:
+        def __call__(self, text, **_):
             spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
             offsets = [(s - (1 if s else 0), e) for s, e in spans]
             return {"input_ids": list(range(len(spans))), "offset_mapping": offsets}
@@ -242,13 +244,13 @@ def test_a_function_word_is_a_unit_only_with_its_glue_rewrites(lexicon):
         tokenizer = Tokenizer()
 
     judge = LMJudge(LM(), lexicon=lexicon)
-    text = "Officials met upon the bridge but the talks failed"
-    document = make_document(text)
     encoded = LM.tokenizer(text)
-    units = {
-        u.text: u.candidates
-        for u in judge._units(document, encoded["input_ids"], encoded["offset_mapping"])
-    }
+    found = judge._units(make_document(text), encoded["input_ids"], encoded["offset_mapping"])
+    return {u.text: u.candidates for u in found}
+
+
+def test_a_function_word_is_a_unit_only_with_its_glue_rewrites(lexicon):
+    units = _unit_candidates(lexicon, "Officials met upon the bridge but the talks failed")
     assert units["upon"] == ("on",)
     assert units["but"] == ("yet",)
     assert "the" not in units  # no glue row rewrites it
@@ -265,26 +267,8 @@ def test_more_and_an_adjective_for_a_one_word_comparative_is_flagged_and_restore
 
 
 def test_more_or_most_and_an_adjective_is_a_unit_with_one_word_graded_candidates(lexicon):
-    class Tokenizer:  # one piece per word, its leading space included
-        def __call__(self, text, **_):
-            import re
-
-            spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
-            offsets = [(s - (1 if s else 0), e) for s, e in spans]
-            return {"input_ids": list(range(len(spans))), "offset_mapping": offsets}
-
-    class LM:
-        max_context = 2048
-        tokenizer = Tokenizer()
-
-    judge = LMJudge(LM(), lexicon=lexicon)
     text = "More youthful players joined the most active clubs as more people paid more than before"
-    document = make_document(text)
-    encoded = LM.tokenizer(text)
-    units = {
-        u.text: u.candidates
-        for u in judge._units(document, encoded["input_ids"], encoded["offset_mapping"])
-    }
+    units = _unit_candidates(lexicon, text)
     assert "Younger" in units["More youthful"]  # cased like the unit
     assert "busiest" in units["most active"]
     assert all(" " not in c and c.isalpha() for c in units["most active"])
