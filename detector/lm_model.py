@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from detector.document import Document
-from detector.document_rule import EvidenceGate, LengthAwareRule, content_flags
+from detector.document_rule import EvidenceGate, LengthAwareRule, content_flags, evidence_line
 from detector.lexicon import load_lexicon
 from detector.lm_judge import (
     LMJudge,
@@ -191,6 +191,9 @@ class LMModel:
                 for u in flagged_units(reading, threshold=self.gain_threshold)
             ),
             quality=text_quality(reading, self.fluency_reference),
+            evidence=evidence_line(
+                self.document_rule, self.evidence_gate, flagged, content, unit_gains(reading)
+            ),
         )
 
     def score_words(self, documents: Sequence[Document]) -> list[WordScores]:

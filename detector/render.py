@@ -124,11 +124,13 @@ def _swap_count(report: Report) -> str:
     if report.mode == "reference" and report.relation == "unrelated" and not report.spans:
         return "none: the texts are unrelated, neither copies the other"
     if report.mode != "reference" and report.verdict == "not_spun" and report.substitution_rate:
-        return (
-            f"none shown: {report.substitution_rate:.1%} of the content words read oddly, "
-            "too few for a spun text of this length, or none plainly wrong "
-            f"(--threshold {_listing_threshold(report.spin_score)} lists them)"
+        listing = f"--threshold {_listing_threshold(report.spin_score)} lists them"
+        why = (
+            f"not enough for a spun verdict (the note says why; {listing})"
+            if report.note
+            else f"too few for a spun text of this length, or none plainly wrong ({listing})"
         )
+        return f"none shown: {report.substitution_rate:.1%} of the content words read oddly, {why}"
     spin = report.spin_spans
     count = f"{len(spin)} synonym/phrase swaps (substitution rate {report.substitution_rate:.1%})"
     return count + (f", {_edit_counts(report)}" if report.mode == "reference" else "")

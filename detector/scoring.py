@@ -59,6 +59,10 @@ class WordScores:
         flagged words are restored from the thesaurus instead.
     quality : TextQuality or None
         The language model's text-quality readout, when one read the text.
+    evidence : str or None
+        The document probability's evidence in one line, for models whose verdict
+        weighs more than a count (``detector.document_rule.evidence_line``); a report
+        that calls the text clean despite flags gives it as its ``note``.
     """
 
     document: Document
@@ -66,6 +70,7 @@ class WordScores:
     document_probability: float
     restorations: tuple[Restoration, ...] = ()
     quality: TextQuality | None = None
+    evidence: str | None = None
 
     def __post_init__(self) -> None:
         if len(self.word_probabilities) != len(self.document.words):
@@ -177,6 +182,7 @@ def report_from_scores(
         original=None,
         mode="reference-free",
         model=model,
+        note=scores.evidence if flagged and not spun else None,
         quality=scores.quality,
     )
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from detector.document_rule import EvidenceGate, LengthAwareRule, content_flags
+from detector.document_rule import EvidenceGate, LengthAwareRule, content_flags, evidence_line
 from training.calibration import _excerpt, fit_length_aware_rule
 
 
@@ -210,3 +210,21 @@ def test_a_fit_with_long_texts_by_the_floor_fits_the_slack_on_short_texts():
     long_spun_one = [one.probability(k, n) >= 0.5 for k, n in pairs]
     assert measured["recall"] == pytest.approx(np.mean(long_spun))
     assert np.mean(long_spun) > np.mean(long_spun_one)
+
+
+def test_the_evidence_line_says_which_of_count_and_strength_held_a_text():
+    rule = LengthAwareRule(rate=0.0, slack=1.0, floor=0.05)
+    gate = EvidenceGate(min_gain=13.0, dense_share=0.3, dense_flags=6)
+    needed = rule.needed(159)
+    line = evidence_line(rule, gate, 18, 159, [8.0, 10.71, math.nan])
+    assert line == (
+        f"18 of 159 content words flagged ({needed} make a text this long spun); "
+        "the strongest reads 10.7 nats better restored (13 make a word plainly wrong)"
+    )
+    assert evidence_line(rule, gate, 18, 159, []).endswith(
+        "; no word was read again with the words after it"
+    )
+    assert evidence_line(rule, gate, 20, 40, [9.0]).endswith("no single word need be plainly wrong")
+    assert evidence_line(rule, None, 18, 159, [30.0]) == line.split(";")[0]
+    assert evidence_line(None, gate, 18, 159, [30.0]) is None
+    assert evidence_line(rule, gate, 0, 0, []) is None

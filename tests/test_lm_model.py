@@ -77,10 +77,25 @@ def test_a_document_below_the_document_threshold_is_not_spun_and_lists_no_spans(
     assert "none shown: 20.0% of the content words read oddly" in render_text(report)
     assert "(--threshold 0.4 lists them)" in render_text(report)  # under its spin score
     assert "none shown: 20.0%" in render_html(report)
+    assert report.note is None  # a model without a gate has no evidence line
+    # A model whose verdict weighs more than a count says in the note what held it.
+    line = "1 of 5 content words flagged (2 make a text this long spun)"
+    held = WordScores(document, tuple(probabilities), 0.4, restorations, evidence=line)
+    report = report_from_scores(held, model="test", word_threshold=0.5, document_threshold=0.5)
+    assert report.note == line and report.to_dict()["note"] == line
+    assert "not enough for a spun verdict (the note says why; --threshold 0.4" in render_text(
+        report
+    )
+    assert f"note:      {line}" in render_text(report)
     above = WordScores(document, tuple(probabilities), 0.5, restorations=restorations)
     report = report_from_scores(above, model="test", word_threshold=0.5, document_threshold=0.5)
     assert report.verdict == "spun"
     assert [(s.text, s.original) for s in report.spans] == [("firm", "company")]
+    spun = WordScores(document, tuple(probabilities), 0.5, restorations, evidence=line)
+    assert (
+        report_from_scores(spun, model="test", word_threshold=0.5, document_threshold=0.5).note
+        is None
+    )  # a spun report's spans are its evidence
 
 
 @pytest.fixture(scope="module")
