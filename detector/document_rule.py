@@ -64,6 +64,11 @@ def _logistic(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
+def strongest_gain(gains: Sequence[float]) -> float | None:
+    """The highest of ``gains`` (nan is no evidence), or None without any."""
+    return max((g for g in gains if g == g), default=None)
+
+
 def content_flags(
     words: Sequence[str], probabilities: Sequence[float], threshold: float
 ) -> tuple[int, int]:
@@ -296,8 +301,7 @@ class EvidenceGate:
         corroborating units' probability where that is higher."""
         if self.dense(flagged, content):
             return max(probability, self.corroborated(gains))
-        strongest = max((g for g in gains if g == g), default=None)
-        return max(self.limit(probability, strongest), self.corroborated(gains))
+        return max(self.limit(probability, strongest_gain(gains)), self.corroborated(gains))
 
 
 def evidence_line(
@@ -325,7 +329,7 @@ def evidence_line(
         return line
     if gate.dense(flagged, content):
         return line + "; flagged so densely that no single word need be plainly wrong"
-    strongest = max((g for g in gains if g == g), default=None)
+    strongest = strongest_gain(gains)
     if strongest is None:
         return line + "; no word was read again with the words after it"
     return line + (

@@ -949,10 +949,9 @@ class LMJudge:
         cached = self._candidates.get(key)
         if cached is not None:
             return cached
-        from detector.spin.thesauri import inflection_sources, load_blocklist
+        from detector.spin.thesauri import inflection_sources
 
-        if self._blocked is None:
-            self._blocked = load_blocklist()
+        blocked = self._blocklist()
         lexicon = self.lexicon
         pool = set(lexicon.synonyms(key))
         lemmas = set()
@@ -975,7 +974,7 @@ class LMJudge:
                 or not own.isdisjoint(words)  # "learning about" for "learning"
                 or (len(words) > 1 and (words[0] in STOPWORDS or words[-1] in STOPWORDS))
                 or (len(words) == 1 and candidate in STOPWORDS)
-                or candidate in self._blocked
+                or candidate in blocked
                 or lexicon.same_lemma(candidate, key)
                 or (key in CARDINAL_WORDS and candidate in CARDINAL_WORDS)  # a fact, not a word
             ):
@@ -987,11 +986,7 @@ class LMJudge:
         if self.max_candidates:
             kept = kept[: self.max_candidates]
         glue = self.glue.by_source.get(key, ())
-        found = tuple(dict.fromkeys([*glue, *(c for _, c in kept)]))
-        if len(self._candidates) >= _CACHE_SIZE:
-            self._candidates.clear()
-        self._candidates[key] = found
-        return found
+        return self._remember(key, tuple(dict.fromkeys([*glue, *(c for _, c in kept)])))
 
     def _graded_candidates(self, adjective: str, tag: str) -> tuple[str, ...]:
         """One-word comparatives (``tag`` JJR) or superlatives (JJS) of the lowercase
@@ -1003,27 +998,37 @@ class LMJudge:
             return cached
         from lemminflect import getAllLemmas
 
-        from detector.spin.thesauri import load_blocklist
-
-        if self._blocked is None:
-            self._blocked = load_blocklist()
+        blocked = self._blocklist()
         lexicon = self.lexicon
         kept: dict[str, float] = {}
         if adjective not in STOPWORDS and adjective.isalpha() and "ADJ" in getAllLemmas(adjective):
             for synonym in lexicon.synonyms(adjective):
-                if " " in synonym or not synonym.isalpha() or synonym in self._blocked:
+                if " " in synonym or not synonym.isalpha() or synonym in blocked:
                     continue
                 form = _inflect(synonym, tag)
-                if not form or not form.isalpha() or form in self._blocked:
+                if not form or not form.isalpha() or form in blocked:
                     continue  # "more honest": no one-word form
                 zipf = lexicon.zipf(form)
                 if zipf >= self.min_zipf and not lexicon.same_lemma(form, adjective):
                     kept[form] = zipf
         ranked = sorted(kept, key=lambda form: (-kept[form], form))
-        found = tuple(ranked[: self.max_candidates] if self.max_candidates else ranked)
+        return self._remember(
+            cache_key, tuple(ranked[: self.max_candidates] if self.max_candidates else ranked)
+        )
+
+    def _blocklist(self) -> frozenset[str]:
+        """The words never offered as originals (``detector.spin.thesauri``), read once."""
+        if self._blocked is None:
+            from detector.spin.thesauri import load_blocklist
+
+            self._blocked = load_blocklist()
+        return self._blocked
+
+    def _remember(self, key: str, found: tuple[str, ...]) -> tuple[str, ...]:
+        """``found``, kept as the candidates of ``key`` in the judge's bounded cache."""
         if len(self._candidates) >= _CACHE_SIZE:
             self._candidates.clear()
-        self._candidates[cache_key] = found
+        self._candidates[key] = found
         return found
 
     def _encode(self, strings: Iterable[str]) -> None:

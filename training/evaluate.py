@@ -226,13 +226,14 @@ def _timed_texts(
 
 def time_again(args: EvalArgs, dataset: Any, metrics: dict[str, Any]) -> dict[str, Any]:
     """``metrics`` with each reference-free model's speed and size measured again."""
+    speed = _bench_speed()
     warmup, timed = _timed_texts(args, dataset, list(dataset["test"]["suspect"]))
     results = dict(metrics["results"])
     for name in results:
         folder = _available(name)
         if name == "reference" or folder is None or "speed" not in results[name]:
             continue
-        speed_row = _speed_and_size(_bench_speed(), name, folder, args, warmup, timed)
+        speed_row = _speed_and_size(speed, name, folder, args, warmup, timed)
         results[name] = {**results[name], "speed": speed_row}
         logger.info("%s speed: %s", name, speed_row)
     return {
