@@ -6,8 +6,10 @@ spinners (``tests/fixtures/handspun``: used to tune the language-model judge;
 ``tests/fixtures/handspun_holdout`` and ``handspun_holdout2``, whole articles spun
 more heavily, whose numbers were read while the judge's last rules were chosen;
 ``handspun_holdout3``, articles spun at rates from light to heavy, never used for
-tuning; ``handspun_holdout4``, ``handspun_academic`` and ``handspun_holdout5``, written
-later by helpers, never used for tuning either), each swap marked
+tuning; ``handspun_holdout4``, ``handspun_academic``, ``handspun_holdout5`` and
+``handspun_holdout6``, written later by helpers, never used for tuning either; the
+failures ``handspun_holdout5`` showed were read while the hybrid's ample-flags route
+was chosen), each swap marked
 ``{spun|original}``, with clean texts beside them, and ``tests/fixtures/clean_styles``
 and ``clean_styles_holdout`` (clean texts alone: opinion, reviews, features, essays,
 whose rich vocabulary a reference-free model may take for swaps; the evidence gate of
@@ -54,6 +56,7 @@ SETS = {
     "handspun_holdout4": ROOT / "tests" / "fixtures" / "handspun_holdout4",
     "handspun_academic": ROOT / "tests" / "fixtures" / "handspun_academic",
     "handspun_holdout5": ROOT / "tests" / "fixtures" / "handspun_holdout5",
+    "handspun_holdout6": ROOT / "tests" / "fixtures" / "handspun_holdout6",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
 }
@@ -202,7 +205,13 @@ def main() -> int:
         "in a dense formal register; `handspun_holdout5`, written on 2026-12-04 by a helper "
         "acting as a new user, scored once before it was added, holds three news articles of "
         "253-261 words spun at 15-30% of their content words and six clean texts: a literary "
-        "opinion column, a technical description, a legal notice and three news texts). "
+        "opinion column, a technical description, a legal notice and three news texts; "
+        "`handspun_holdout6`, written on 2026-12-04 by a helper that ran no spindetect code "
+        "and read no project file, holds six news articles of 243-286 words spun heavily "
+        "with mostly fitting synonyms (25-28%), at a medium rate with sense-blind swaps and "
+        "glue rewrites (18-19%) or lightly (7-9%), and eight clean texts: two plain news "
+        "articles, a review and a column in a rich literary register, an academic paragraph, "
+        "a how-to, a feature with quotes and a local notice). "
         "Span recall and precision "
         "count overlaps with the marked swaps; *restored* is the share of found swaps whose "
         "`original` is exactly right. A report lists spans only for a text it calls spun, "

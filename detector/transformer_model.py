@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from detector.document import Document
-from detector.document_rule import LengthAwareRule, content_flags
+from detector.document_rule import LengthAwareRule, content_flags, evidence_line
 from detector.errors import ModelNotFoundError
 from detector.lexicon import load_lexicon
 from detector.model_config import read_model_config
@@ -241,9 +241,22 @@ class TransformerModel:
         if isinstance(documents, Document):
             raise TypeError("score_words takes a sequence of Documents; wrap one in a list")
         return [
-            WordScores(document, tuple(p), self.document_probability(document, p))
+            WordScores(
+                document,
+                tuple(p),
+                self.document_probability(document, p),
+                evidence=self.evidence(document, p),
+            )
             for document, p in zip(documents, self.word_probabilities(documents), strict=True)
         ]
+
+    def evidence(self, document: Document, probabilities: Sequence[float]) -> str | None:
+        """The flag count against the document rule's cut in one line (None without a rule):
+        the note of a text called clean despite flagged words."""
+        if self.document_rule is None:
+            return None
+        flagged, content = content_flags(document.words, probabilities, self.word_threshold)
+        return evidence_line(self.document_rule, None, flagged, content, ())
 
     def score(self, document: Document, *, threshold: float | None = None) -> Report:
         """The reference-free report on one document (``threshold``: see ``score_document``)."""

@@ -228,3 +228,40 @@ def test_the_evidence_line_says_which_of_count_and_strength_held_a_text():
     assert evidence_line(rule, None, 18, 159, [30.0]) == line.split(";")[0]
     assert evidence_line(None, gate, 18, 159, [30.0]) is None
     assert evidence_line(rule, gate, 0, 0, []) is None
+
+
+def test_ample_flags_pass_the_gate_on_several_moderately_strong_units():
+    # A heavy spin of fitting synonyms: 19 flags where the count rule needs 15, no unit
+    # plainly wrong (the strongest 10.8 nats), but many moderately strong ones.
+    gate = EvidenceGate(min_gain=13.0, ample_count=1.2, ample_units=3, ample_gain=8.0)
+    mild_spin = [10.8, 10.1, 9.9, 8.5, 8.3]
+    assert gate.judge(0.9, mild_spin, flagged=19, content=159, needed=15) > 0.5
+    # A rich clean style over the count: one or two strong units, then a quick fall.
+    rich = [11.4, 7.6, 6.0, 5.9]
+    assert gate.judge(0.9, rich, flagged=18, content=139, needed=13) == gate.probability(11.4)
+    # Flags barely over the cut are held under the strongest unit's bar as before...
+    assert gate.judge(0.9, mild_spin, flagged=16, content=159, needed=15) < 0.5
+    # ...and the route never raises what the count rule says.
+    assert gate.judge(0.2, mild_spin, flagged=19, content=159, needed=15) == 0.2
+    assert gate.judge(0.9, mild_spin[:2], flagged=19, content=159, needed=15) < 0.5
+    without = EvidenceGate(min_gain=13.0)
+    assert without.judge(0.9, mild_spin, flagged=19, content=159, needed=15) < 0.5
+    assert not gate.ample(19, 0)
+
+
+def test_the_ample_route_round_trips_and_refuses_bad_numbers():
+    gate = EvidenceGate(min_gain=13.0, ample_count=1.2, ample_units=3, ample_gain=8.5)
+    assert EvidenceGate.from_config(gate.to_config()) == gate
+    assert "ample_count" not in EvidenceGate(min_gain=13.0).to_config()
+    with pytest.raises(ValueError, match="'ample_count'"):
+        EvidenceGate(min_gain=13.0, ample_count=0.5, ample_gain=8.0)
+    with pytest.raises(ValueError, match="'ample_gain'"):
+        EvidenceGate(min_gain=13.0, ample_count=1.2)
+
+
+def test_the_evidence_line_names_the_ample_route_when_flags_are_ample():
+    rule = LengthAwareRule(rate=0.0175, slack=0.75, floor=0.0911)
+    gate = EvidenceGate(min_gain=13.0, ample_count=1.2, ample_units=3, ample_gain=8.0)
+    line = evidence_line(rule, gate, 19, 159, [10.8, 10.1, 7.2])
+    assert line.endswith("3 reading 8 better would do (the third strongest reads 7.2)")
+    assert "would do" not in evidence_line(rule, gate, 15, 159, [10.8, 10.1, 7.2])

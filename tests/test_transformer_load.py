@@ -58,7 +58,7 @@ def test_the_document_rule_asks_more_of_a_short_text_than_a_long_one():
         "We met at a small café near the station. It was naïve of me to think the trains "
         "would run on time, but the coffee was good and the talk was better."
     )
-    odd = {"café", "naïve"}  # 2 of its 15 content words flagged: 13%
+    odd = {"café", "naïve"}  # 2 of its 14 content words flagged: 14%
     probabilities = [0.9 if w in odd else 0.0 for w in short.words]
     assert model.document_threshold == 0.5
     assert model.document_probability(short, probabilities) < 0.5
@@ -80,3 +80,20 @@ def test_a_model_tuned_before_the_rule_keeps_its_calibrated_share():
     assert model.document_threshold == 0.7
     # 1 of 5 content words: 1 / (1 + exp(-(-2.5 + 50 * 0.2)))
     assert abs(model.document_probability(document, probabilities) - 0.99945) < 1e-4
+
+
+def test_a_text_called_clean_despite_flags_says_how_many_against_the_cut():
+    from detector.document import make_document
+
+    model = _rule_only_model({"document_rule": {"rate": 0.005, "slack": 2.3, "floor": 0.0663}})
+    short = make_document(
+        "We met at a small café near the station. It was naïve of me to think the trains "
+        "would run on time, but the coffee was good and the talk was better."
+    )
+    probabilities = [0.9 if w in {"café", "naïve"} else 0.0 for w in short.words]
+    needed = model.document_rule.needed(14)
+    assert model.evidence(short, probabilities) == (
+        f"2 of 14 content words flagged ({needed} make a text this long spun)"
+    )
+    tuned = _rule_only_model({"document_calibration": {"coef": 50.0, "intercept": -2.5}})
+    assert tuned.evidence(short, probabilities) is None
