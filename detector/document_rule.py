@@ -45,20 +45,6 @@ corporation's Chief of Employees utterly rebuffed the account") may have no
 single unit over the bar: a text with a share of flagged content words far over
 any clean text's (``dense_share``, at least ``dense_flags`` of them) is judged by
 its count alone.  The clean texts reach 14% at most, the rich-style columns 13%.
-
-Between those, the gate weighs the count and the strength of the flags together:
-a text with well over the flags its length needs (``ample_count`` times the
-count rule's cut) is spun when its ``ample_units`` strongest units each read at
-least ``ample_gain`` nats better restored, without one plainly wrong word.  A
-spinner that picks fitting synonyms leaves many mild swaps; a clean text in a
-rich style that reaches the count has one or two strong units and then a quick
-fall.  On the hand-spun sets before ``handspun_holdout5`` and ``clean_styles``
-(hybrid, 2026-12-04): of the texts with 1.2 times the flags needed or more, the
-two clean ones (an editorial, a theatre review) have a third strongest unit of
-6.0 and 6.2 nats, the three spun ones the strongest unit's bar held (12.6 to
-12.7 nats) 9.0 to 11.7; under 1.2 times, clean texts reach 10.1.
-Only the hybrid's gate has this route (``make hybrid``): on ``lm``'s looser flags
-it called more of those clean texts spun at every count from 1.2 to 2 times.
 """
 
 from __future__ import annotations
@@ -76,14 +62,6 @@ __all__ = ["EvidenceGate", "LengthAwareRule", "content_flags", "evidence_line"]
 def _logistic(z: float) -> float:
     z = max(-40.0, min(40.0, z))
     return 1.0 / (1.0 + math.exp(-z))
-
-
-def _kth_strongest(gains: Sequence[float], k: int) -> float | None:
-    """The ``k``-th highest of ``gains`` (nan is no evidence), or None with fewer (or k 0)."""
-    finite = [g for g in gains if g == g]
-    if not k or len(finite) < k:
-        return None
-    return sorted(finite, reverse=True)[k - 1]
 
 
 def strongest_gain(gains: Sequence[float]) -> float | None:
@@ -231,14 +209,6 @@ class EvidenceGate:
         ``dense_flags`` of them) is not held under the strongest unit's gate (inf: never).
     dense_flags : int
         See ``dense_share``: fewer flags are chance in a very short text.
-    ample_count : float
-        A text with at least this many times the flags the count rule needs for its
-        length passes the gate on ``ample_units`` moderately strong units (inf: never).
-    ample_units : int
-        How many units must each read ``ample_gain`` better restored, for that (>= 1).
-    ample_gain : float
-        The gain (nats) of the ``ample_units``-th strongest unit at which the gate's
-        probability is 0.5, for a text with ample flags.
     """
 
     min_gain: float
@@ -247,9 +217,6 @@ class EvidenceGate:
     corroborating_gain: float = math.inf
     dense_share: float = math.inf
     dense_flags: int = 6
-    ample_count: float = math.inf
-    ample_units: int = 3
-    ample_gain: float = math.inf
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.min_gain):
@@ -273,15 +240,6 @@ class EvidenceGate:
                 "the 'dense_share' and 'dense_flags' of an EvidenceGate must be > 0 and >= 1, "
                 f"got {self.dense_share} and {self.dense_flags}"
             )
-        if not self.ample_count >= 1.0 or self.ample_units < 1:
-            raise ValueError(
-                "the 'ample_count' and 'ample_units' of an EvidenceGate must be >= 1, "
-                f"got {self.ample_count} and {self.ample_units}"
-            )
-        if math.isfinite(self.ample_count) and not math.isfinite(self.ample_gain):
-            raise ValueError(
-                f"the 'ample_gain' of an EvidenceGate must be finite, got {self.ample_gain}"
-            )
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> EvidenceGate:
@@ -294,9 +252,6 @@ class EvidenceGate:
             corroborating_gain=float(config["corroborating_gain"]) if units else math.inf,
             dense_share=float(config.get("dense_share", math.inf)),
             dense_flags=int(config.get("dense_flags", 6)),
-            ample_count=float(config.get("ample_count", math.inf)),
-            ample_units=int(config.get("ample_units", 3)),
-            ample_gain=float(config.get("ample_gain", math.inf)),
         )
 
     def to_config(self) -> dict[str, float]:
@@ -309,38 +264,21 @@ class EvidenceGate:
             }
         if math.isfinite(self.dense_share):
             config |= {"dense_share": self.dense_share, "dense_flags": self.dense_flags}
-        if math.isfinite(self.ample_count):
-            config |= {
-                "ample_count": self.ample_count,
-                "ample_units": self.ample_units,
-                "ample_gain": self.ample_gain,
-            }
         return config
 
     def dense(self, flagged: int, content: int) -> bool:
         """Whether ``flagged`` of ``content`` content words is a share no clean text has."""
         return flagged >= self.dense_flags and flagged >= self.dense_share * max(1, content)
 
-    def ample(self, flagged: int, needed: int) -> bool:
-        """Whether ``flagged`` flags are ``ample_count`` times the ``needed`` ones or more."""
-        return needed > 0 and flagged >= self.ample_count * needed
-
-    def ample_probability(self, gains: Sequence[float]) -> float:
-        """How likely a text with ample flags whose units gain ``gains`` nats is spun, as far
-        as this evidence goes: 0.5 when its ``ample_units``-th strongest gains ``ample_gain``
-        (0 with fewer units)."""
-        kth = _kth_strongest(gains, self.ample_units)
-        if kth is None or not math.isfinite(self.ample_gain):
-            return 0.0
-        return _logistic((kth - self.ample_gain) * self.scale)
-
     def corroborated(self, gains: Sequence[float]) -> float:
         """How likely a text whose units gain ``gains`` nats is spun on the strength of its
         ``corroborating_units`` strongest alone: 0.5 when the weakest of them gains
         ``corroborating_gain``; 0 when the gate has no such rule or too few units."""
-        kth = _kth_strongest(gains, self.corroborating_units)
-        if kth is None:
+        k = self.corroborating_units
+        finite = [g for g in gains if g == g]  # nan is no evidence
+        if not k or len(finite) < k:
             return 0.0
+        kth = sorted(finite, reverse=True)[k - 1]
         return _logistic((kth - self.corroborating_gain) * self.scale)
 
     def probability(self, strongest: float | None) -> float:
@@ -355,25 +293,15 @@ class EvidenceGate:
         return min(probability, self.probability(strongest))
 
     def judge(
-        self,
-        probability: float,
-        gains: Sequence[float],
-        flagged: int = 0,
-        content: int = 0,
-        needed: int = 0,
+        self, probability: float, gains: Sequence[float], flagged: int = 0, content: int = 0
     ) -> float:
         """The document probability of a text whose count rule gives ``probability``, whose
         units gain ``gains`` and which has ``flagged`` of its ``content`` content words
-        flagged, ``needed`` being the count rule's cut: held under the strongest unit's gate
-        (or, with ample flags, its ``ample_units`` strongest's, whichever is higher) unless
-        it is ``dense``, raised to the corroborating units' probability where that is
-        higher."""
+        flagged: held under the strongest unit's gate unless it is ``dense``, raised to the
+        corroborating units' probability where that is higher."""
         if self.dense(flagged, content):
             return max(probability, self.corroborated(gains))
-        held = self.probability(strongest_gain(gains))
-        if self.ample(flagged, needed):
-            held = max(held, self.ample_probability(gains))
-        return max(min(probability, held), self.corroborated(gains))
+        return max(self.limit(probability, strongest_gain(gains)), self.corroborated(gains))
 
 
 def evidence_line(
@@ -404,21 +332,7 @@ def evidence_line(
     strongest = strongest_gain(gains)
     if strongest is None:
         return line + "; no word was read again with the words after it"
-    line += (
+    return line + (
         f"; the strongest reads {strongest:.1f} nats better restored "
         f"({gate.min_gain:g} make a word plainly wrong)"
     )
-    kth = _kth_strongest(gains, gate.ample_units)
-    if gate.ample(flagged, rule.needed(content)) and kth is not None:
-        line += (
-            f"; with this many flags, {gate.ample_units} reading {gate.ample_gain:g} "
-            f"better would do ({_kth_name(gate.ample_units)} reads {kth:.1f})"
-        )
-    return line
-
-
-def _kth_name(k: int) -> str:
-    """'the strongest', 'the third strongest', ..."""
-    if k == 1:
-        return "the strongest"
-    return f"the {({2: 'second', 3: 'third', 4: 'fourth', 5: 'fifth'}).get(k, f'{k}th')} strongest"

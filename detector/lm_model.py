@@ -169,8 +169,7 @@ class LMModel:
         ``flagged`` of ``content`` content words are the flags the count rule counted."""
         if self.evidence_gate is None:
             return probability
-        needed = self.document_rule.needed(content) if self.document_rule and content else 0
-        return self.evidence_gate.judge(probability, unit_gains(reading), flagged, content, needed)
+        return self.evidence_gate.judge(probability, unit_gains(reading), flagged, content)
 
     def scores_from_reading(self, reading: LMReading) -> WordScores:
         """The ``WordScores`` of one reading, with its restorations and quality."""

@@ -141,28 +141,6 @@ class FitArgs:
     dense_margin: float = field(
         default=0.1, metadata={"help": "Added to the clean texts' highest share (see dense_share)"}
     )
-    ample_count: float = field(
-        default=1.2,
-        metadata={
-            "help": "The hybrid's evidence gate: a text with at least this many times the "
-            "flags the count rule needs passes it on several moderately strong units (inf: "
-            "never); chosen on the hand-spun sets before handspun_holdout5 and "
-            "tests/fixtures/clean_styles, see detector/document_rule.py (not lm's: on its "
-            "looser flags, the route called more clean texts of those sets spun at every "
-            "count from 1.2 to 2)"
-        },
-    )
-    ample_units: int = field(
-        default=3, metadata={"help": "How many units, for that (see ample_count)"}
-    )
-    ample_gain: float = field(
-        default=8.0,
-        metadata={
-            "help": "The least gain (nats) of each of them: this, or the highest such gain "
-            "of the clean validation texts with ample flags plus corroborating_margin, "
-            "if higher"
-        },
-    )
 
     def __post_init__(self) -> None:
         self.dataset, self.lm_model, self.hybrid_model, self.cache = (
@@ -173,11 +151,6 @@ class FitArgs:
         )
         if not 0.0 <= self.max_fpr < 1.0:
             raise ValueError(f"the 'max_fpr' parameter must be in [0, 1), got {self.max_fpr}")
-        if not self.ample_count >= 1.0 or self.ample_units < 1:
-            raise ValueError(
-                "the 'ample_count' and 'ample_units' parameters must be >= 1, "
-                f"got {self.ample_count} and {self.ample_units}"
-            )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -236,28 +209,16 @@ def _corroboration_text(gate: Any) -> str:
     if not gate.corroborating_units:
         return "No number of strong units makes a text spun on its own."
     return (
-        (
-            f"A text in which {gate.corroborating_units} units each read at least "
-            f"{gate.corroborating_gain} nats better restored is spun however few its flags "
-            "(lightly spun articles: a margin over the highest such gain of any clean "
-            "validation text)."
-        )
-        + (
-            f" A text with at least {gate.dense_flags} flags on {gate.dense_share:.0%} or more of "
-            "its content words (far more than any clean validation text) is judged by its count "
-            "alone: a short text spun densely leaves its swaps few clean words to be read against."
-            if math.isfinite(gate.dense_share)
-            else ""
-        )
-        + (
-            f" A text with {gate.ample_count:g} times the flags its length needs or more is spun "
-            f"when its {gate.ample_units} strongest units each read at least {gate.ample_gain} "
-            "nats better restored, without one plainly wrong word (a spin of many fitting "
-            "synonyms; a clean text in a rich style has one or two strong units, then a quick "
-            "fall)."
-            if math.isfinite(gate.ample_count)
-            else ""
-        )
+        f"A text in which {gate.corroborating_units} units each read at least "
+        f"{gate.corroborating_gain} nats better restored is spun however few its flags "
+        "(lightly spun articles: a margin over the highest such gain of any clean "
+        "validation text)."
+    ) + (
+        f" A text with at least {gate.dense_flags} flags on {gate.dense_share:.0%} or more of "
+        "its content words (far more than any clean validation text) is judged by its count "
+        "alone: a short text spun densely leaves its swaps few clean words to be read against."
+        if math.isfinite(gate.dense_share)
+        else ""
     )
 
 
@@ -282,49 +243,6 @@ def _dense_gate(
         100 * highest,
     )
     return replace(gate, dense_share=share, dense_flags=args.dense_flags)
-
-
-def _ample_gate(
-    gate: Any,
-    rule: Any,
-    counts: np.ndarray,
-    gains: Sequence[Sequence[float]],
-    labels: np.ndarray,
-    args: FitArgs,
-    model: str,
-) -> Any:
-    """``gate`` with its ample-flags route: ``args.ample_gain``, or a margin over the
-    ``args.ample_units``-th strongest gain of every clean text with ample flags under
-    ``rule``, whichever is higher."""
-    from dataclasses import replace
-
-    if not math.isfinite(args.ample_count):
-        return gate
-    route = replace(
-        gate, ample_count=args.ample_count, ample_units=args.ample_units, ample_gain=args.ample_gain
-    )
-    highest = max(
-        (
-            sorted(g, reverse=True)[args.ample_units - 1]
-            for (flagged, content), g, spun in zip(counts, gains, labels, strict=True)
-            if not spun
-            and len(g) >= args.ample_units
-            and route.ample(int(flagged), rule.needed(max(1, int(content))))
-        ),
-        default=-math.inf,
-    )
-    bar = round(max(args.ample_gain, highest + args.corroborating_margin), 2)
-    logger.info(
-        "%s: from %.2g times the flags needed, %d units each %.2f nats better (%s)",
-        model,
-        args.ample_count,
-        args.ample_units,
-        bar,
-        f"clean texts with as many flags: at most {highest:.2f}"
-        if math.isfinite(highest)
-        else "no clean text has as many flags",
-    )
-    return replace(route, ample_gain=bar)
 
 
 def _model_card(path: Path, title: str, body: str, metadata: dict[str, Any]) -> None:
@@ -657,15 +575,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     )
     logger.info("hybrid: document rule %s: %s", hybrid_rule, hybrid_rule_fit)
 
-    hybrid_gate = _ample_gate(
-        _dense_gate(gate, counts, rule_labels, args, "hybrid"),
-        hybrid_rule,
-        counts,
-        all_gains,
-        rule_labels,
-        args,
-        "hybrid",
-    )
+    hybrid_gate = _dense_gate(gate, counts, rule_labels, args, "hybrid")
     hybrid_config = {
         "type": "hybrid",
         "name": "hybrid",
