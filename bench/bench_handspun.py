@@ -7,7 +7,8 @@ spinners (``tests/fixtures/handspun``: used to tune the language-model judge;
 more heavily, whose numbers were read while the judge's last rules were chosen;
 ``handspun_holdout3``, articles spun at rates from light to heavy, never used for
 tuning; ``handspun_holdout4``, ``handspun_academic``, ``handspun_holdout5`` and
-``handspun_holdout6``, written later by helpers, never used for tuning either), each
+``handspun_holdout6``, written later by helpers, never used for tuning either, though
+holdout6's numbers decided that a change to the document verdict was not kept), each
 swap marked
 ``{spun|original}``, with clean texts beside them, and ``tests/fixtures/clean_styles``
 and ``clean_styles_holdout`` (clean texts alone: opinion, reviews, features, essays,
@@ -210,7 +211,8 @@ def main() -> int:
         "with mostly fitting synonyms (25-28%), at a medium rate with sense-blind swaps and "
         "glue rewrites (18-19%) or lightly (7-9%), and eight clean texts: two plain news "
         "articles, a review and a column in a rich literary register, an academic paragraph, "
-        "a how-to, a feature with quotes and a local notice). "
+        "a how-to, a feature with quotes and a local notice; its numbers decided that a "
+        "change to the hybrid's document verdict was not kept: docs/eval/notes.md). "
         "Span recall and precision "
         "count overlaps with the marked swaps; *restored* is the share of found swaps whose "
         "`original` is exactly right. A report lists spans only for a text it calls spun, "

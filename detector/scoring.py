@@ -10,7 +10,7 @@ when it reads the sentence and restores in context).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from detector.document import Document
@@ -60,9 +60,11 @@ class WordScores:
     quality : TextQuality or None
         The language model's text-quality readout, when one read the text.
     evidence : str or None
-        The document probability's evidence in one line, for models whose verdict
-        weighs more than a count (``detector.document_rule.evidence_line``); a report
-        that calls the text clean despite flags gives it as its ``note``.
+        The document probability's evidence in one line, for models with a
+        length-aware document rule: the flag count against the rule's cut, and for
+        ``lm`` and ``hybrid`` the strongest unit against the evidence gate
+        (``detector.document_rule.evidence_line``); a report that calls the text clean
+        despite flags, at the model's own threshold, gives it as its ``note``.
     """
 
     document: Document
@@ -133,6 +135,8 @@ def score_document(
     if problem is not None:
         return unscored_report(document, model=model.name, note=problem)
     (scores,) = model.score_words([document])
+    if threshold is not None and threshold != model.document_threshold:
+        scores = replace(scores, evidence=None)  # it weighs the flags against the model's cut
     return report_from_scores(
         scores,
         model=model.name,

@@ -86,14 +86,27 @@ def test_a_text_called_clean_despite_flags_says_how_many_against_the_cut():
     from detector.document import make_document
 
     model = _rule_only_model({"document_rule": {"rate": 0.005, "slack": 2.3, "floor": 0.0663}})
-    short = make_document(
+    text = (
         "We met at a small café near the station. It was naïve of me to think the trains "
-        "would run on time, but the coffee was good and the talk was better."
+        "would run on time, but the coffee was good and the talk was better. The platform "
+        "was crowded with commuters reading newspapers, and a porter wheeled a trolley of "
+        "parcels past the ticket office while the announcer apologised for the delay."
     )
-    probabilities = [0.9 if w in {"café", "naïve"} else 0.0 for w in short.words]
-    needed = model.document_rule.needed(14)
-    assert model.evidence(short, probabilities) == (
-        f"2 of 14 content words flagged ({needed} make a text this long spun)"
-    )
+    document = make_document(text)
+    odd = {"café", "naïve"}
+    probabilities = [0.9 if w in odd else 0.0 for w in document.words]
+    # 0.005 x 29 + 2.3 x sqrt(29) = 12.5: 13 of its 29 content words would make it spun.
+    line = "2 of 29 content words flagged (13 make a text this long spun)"
+    assert model.evidence(document, probabilities) == line
+    # Through a report: the note of a clean verdict with flags, at the model's own threshold.
+    model.word_probabilities = lambda documents: [probabilities]  # the network, stubbed
+    report = model.score(document)
+    assert (report.verdict, report.note) == ("not_spun", line)
+    assert model.score(document, threshold=0.9).note is None  # another cut than the note's
+    model.word_probabilities = lambda documents: [[0.0] * len(document.words)]
+    assert model.score(document).note is None  # no flags, nothing to explain
+    model.word_probabilities = lambda documents: [[0.9] * len(document.words)]
+    spun = model.score(document)
+    assert (spun.verdict, spun.note) == ("spun", None)
     tuned = _rule_only_model({"document_calibration": {"coef": 50.0, "intercept": -2.5}})
-    assert tuned.evidence(short, probabilities) is None
+    assert tuned.evidence(document, probabilities) is None
