@@ -244,22 +244,18 @@ class HybridModel:
             words = keep_judge_flags(fused, reading, self.judge_flags_gain, self.word_threshold)
             counted = keep_judge_flags(fused, reading, self.rule_flags_gain, self.word_threshold)
         flagged, content = content_flags(reading.document.words, counted, self.word_threshold)
+        gains = unit_gains(reading)
+        # The judge model reads the hybrid's config: its evidence gate is the hybrid's.
+        gate = self.judge_model.evidence_gate
         return WordScores(
             document=reading.document,
             word_probabilities=tuple(words.tolist()),
-            # The judge model reads the hybrid's config: its evidence gate is the hybrid's.
             document_probability=self.judge_model.gated(
-                self.document_rule.probability(flagged, content), reading, flagged, content
+                self.document_rule.probability(flagged, content), gains, flagged, content
             ),
             restorations=_restorations(reading),
             quality=text_quality(reading, self.judge_model.fluency_reference),
-            evidence=evidence_line(
-                self.document_rule,
-                self.judge_model.evidence_gate,
-                flagged,
-                content,
-                unit_gains(reading),
-            ),
+            evidence=evidence_line(self.document_rule, gate, flagged, content, gains),
         )
 
     def score_words(self, documents: Sequence[Document]) -> list[WordScores]:

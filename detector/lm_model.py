@@ -163,13 +163,14 @@ class LMModel:
         return self.judge.read_many(documents)
 
     def gated(
-        self, probability: float, reading: LMReading, flagged: int = 0, content: int = 0
+        self, probability: float, gains: Sequence[float], flagged: int = 0, content: int = 0
     ) -> float:
-        """A document probability held under the config's evidence gate (as is without one);
-        ``flagged`` of ``content`` content words are the flags the count rule counted."""
+        """A document probability held under the config's evidence gate (as is without one),
+        for a reading whose units gain ``gains`` (``unit_gains``); ``flagged`` of ``content``
+        content words are the flags the count rule counted."""
         if self.evidence_gate is None:
             return probability
-        return self.evidence_gate.judge(probability, unit_gains(reading), flagged, content)
+        return self.evidence_gate.judge(probability, gains, flagged, content)
 
     def scores_from_reading(self, reading: LMReading) -> WordScores:
         """The ``WordScores`` of one reading, with its restorations and quality."""
@@ -182,18 +183,17 @@ class LMModel:
             document_probability = document_spin_probability(
                 reading, threshold=self.gain_threshold, rate_threshold=self.rate_threshold
             )
+        gains = unit_gains(reading)
         return WordScores(
             document=reading.document,
             word_probabilities=probabilities,
-            document_probability=self.gated(document_probability, reading, flagged, content),
+            document_probability=self.gated(document_probability, gains, flagged, content),
             restorations=tuple(
                 Restoration(u.lo, u.hi, u.restored, u.gain)
                 for u in flagged_units(reading, threshold=self.gain_threshold)
             ),
             quality=text_quality(reading, self.fluency_reference),
-            evidence=evidence_line(
-                self.document_rule, self.evidence_gate, flagged, content, unit_gains(reading)
-            ),
+            evidence=evidence_line(self.document_rule, self.evidence_gate, flagged, content, gains),
         )
 
     def score_words(self, documents: Sequence[Document]) -> list[WordScores]:
