@@ -7,8 +7,10 @@ spinners (``tests/fixtures/handspun``: used to tune the language-model judge;
 more heavily, whose numbers were read while the judge's last rules were chosen;
 ``handspun_holdout3``, articles spun at rates from light to heavy, never used for
 tuning; ``handspun_holdout4``, ``handspun_academic``, ``handspun_holdout5`` and
-``handspun_holdout6``, written later by helpers, never used for tuning either, though
-holdout6's numbers decided that a change to the document verdict was not kept), each
+``handspun_holdout6``, ``handspun_holdout7`` and ``handspun_holdout8``, written later by
+helpers, never used for tuning either, though holdout6's numbers decided that a change
+to the document verdict was not kept and holdout7 was read before and after the judge's
+glue table grew), each
 swap marked
 ``{spun|original}``, with clean texts beside them, and ``tests/fixtures/clean_styles``
 and ``clean_styles_holdout`` (clean texts alone: opinion, reviews, features, essays,
@@ -57,6 +59,8 @@ SETS = {
     "handspun_academic": ROOT / "tests" / "fixtures" / "handspun_academic",
     "handspun_holdout5": ROOT / "tests" / "fixtures" / "handspun_holdout5",
     "handspun_holdout6": ROOT / "tests" / "fixtures" / "handspun_holdout6",
+    "handspun_holdout7": ROOT / "tests" / "fixtures" / "handspun_holdout7",
+    "handspun_holdout8": ROOT / "tests" / "fixtures" / "handspun_holdout8",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
 }
@@ -212,7 +216,20 @@ def main() -> int:
         "glue rewrites (18-19%) or lightly (7-9%), and eight clean texts: two plain news "
         "articles, a review and a column in a rich literary register, an academic paragraph, "
         "a how-to, a feature with quotes and a local notice; its numbers decided that a "
-        "change to the hybrid's document verdict was not kept: docs/eval/notes.md). "
+        "change to the hybrid's document verdict was not kept: docs/eval/notes.md); "
+        "`handspun_holdout7`, written on 2026-12-04 by a helper that ran no spindetect code "
+        "and read no project file, holds six news articles of 254-282 words spun lightly "
+        "(8-9%), at a medium rate (19%) or heavily (33%; one mostly with fitting synonyms, one "
+        "mostly sense-blind), with glue rewrites in each, and eight clean texts, two of them "
+        'wordy on purpose (a policy paragraph and terms and conditions: "due to the fact '
+        'that", "prior to", "in the event that"), two ornate, an interview and a '
+        "press release (read before and after the judge's glue table grew, and its "
+        "misses looked at: docs/eval/notes.md); `handspun_holdout8`, written the same way "
+        "and day, measured once, holds six news articles of 283-311 words spun lightly "
+        "(6-7%), at a medium rate with sense-blind swaps (17%) or heavily (26-28%; one "
+        "mostly with fitting synonyms, its headline spun too), and eight clean texts: two "
+        "plain news stories, an academic abstract, a council policy document, a literary "
+        "theatre review, an ornate opinion column, a chatty blog post and a travel guide. "
         "Span recall and precision "
         "count overlaps with the marked swaps; *restored* is the share of found swaps whose "
         "`original` is exactly right. A report lists spans only for a text it calls spun, "

@@ -347,7 +347,7 @@ def load_glue_phrases(path: Path | None = None) -> GluePhrases:
     at either end trimmed off, since a swap is recorded as its smallest span.  By
     default, the packaged table and its judge-only supplement
     (``glue_phrases_extra.tsv``: wordy rewrites such as "on the grounds that" for
-    "because", which the synthetic spinner does not make).
+    "because", which the `moby` synthetic spinner does not make).
     """
     if path is None:
         data = resources.files("detector").joinpath("data")

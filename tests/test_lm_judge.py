@@ -257,6 +257,26 @@ def test_a_function_word_is_a_unit_only_with_its_glue_rewrites(lexicon):
     assert len(units["bridge"]) > 1  # a content word keeps its thesaurus candidates
 
 
+def test_wordy_glue_rewrites_are_units_and_the_commonest_words_are_not(lexicon):
+    text = (
+        "A large number of residents want the council to help them, and the work will "
+        "be finished earlier than planned at the site for this year."
+    )
+    units = _unit_candidates(lexicon, text)
+    # "Many of our customers" spun as "A large number of our customers": the "of" goes too.
+    assert {"Many", "Many of"} <= set(units["A large number of"])
+    assert units["earlier than"] == ("before",)
+    # No row may make the commonest words units of every sentence ("to help" / "in order
+    # to help" would make "to" one, "for example" / "by way of example" "for").
+    assert not {"to", "the", "a", "for", "at", "this", "of", "and"} & set(units)
+
+
+@needs_lm
+def test_earlier_than_for_before_is_flagged_and_restored(lm_judge):
+    spun = "Residents said the town needed faster broadband earlier than the banks cut services."
+    assert _flags(lm_judge, spun).get("earlier than") == "before"
+
+
 @needs_lm
 def test_more_and_an_adjective_for_a_one_word_comparative_is_flagged_and_restored(lm_judge):
     spun = "The club signed three more youthful players this summer to replace the veterans."
