@@ -225,7 +225,8 @@ def main() -> int:
         'that", "prior to", "in the event that"), two ornate, an interview and a '
         "press release (read before and after the judge's glue table grew, and its "
         "misses looked at: docs/eval/notes.md); `handspun_holdout8`, written the same way "
-        "and day, measured once, holds six news articles of 283-311 words spun lightly "
+        "and day, read once with the models before the glue table grew and once after, "
+        "holds six news articles of 283-311 words spun lightly "
         "(6-7%), at a medium rate with sense-blind swaps (17%) or heavily (26-28%; one "
         "mostly with fitting synonyms, its headline spun too), and eight clean texts: two "
         "plain news stories, an academic abstract, a council policy document, a literary "

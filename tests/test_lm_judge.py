@@ -260,7 +260,7 @@ def test_a_function_word_is_a_unit_only_with_its_glue_rewrites(lexicon):
 def test_wordy_glue_rewrites_are_units_and_the_commonest_words_are_not(lexicon):
     text = (
         "A large number of residents want the council to help them, and the work will "
-        "be finished earlier than planned at the site for this year."
+        "be finished earlier than planned at a site for this year."
     )
     units = _unit_candidates(lexicon, text)
     # "Many of our customers" spun as "A large number of our customers": the "of" goes too.
