@@ -11,8 +11,9 @@ tuning; ``handspun_holdout4``, ``handspun_academic``, ``handspun_holdout5`` and
 helpers, never used for tuning either, though holdout6's numbers decided that a change
 to the document verdict was not kept and holdout7 was read before and after the judge's
 glue table grew), each swap marked ``{spun|original}``, with clean texts beside them,
-and ``tests/fixtures/clean_styles`` and ``clean_styles_holdout`` (clean texts alone: opinion, reviews, features, essays,
-whose rich vocabulary a reference-free model may take for swaps; the evidence gate of
+and ``tests/fixtures/clean_styles`` and ``clean_styles_holdout`` (clean texts alone:
+opinion, reviews, features, essays, whose rich vocabulary a reference-free model may
+take for swaps; the evidence gate of
 ``detector/document_rule.py`` was chosen on the first, the second never tuned on),
 and prints per model:
 
