@@ -304,10 +304,15 @@ class Lexicon:
 class GluePhrases:
     """Glue-phrase rewrites spinners make ("because of" <-> "on account of").
 
-    ``pairs`` holds both directions, as lowercase strings.
+    ``pairs`` holds both directions, as lowercase strings, including each pair's
+    trimmed form (the words both sides share at either end dropped: "because" <->
+    "on account").  ``bound`` holds the trimmed forms that are not pairs in their
+    own right, each with the words it needs before and after it: "because" reads as
+    "on account" only before "of", "has" as "needs" only before "to".
     """
 
     pairs: frozenset[tuple[str, str]]
+    bound: frozenset[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = frozenset()
 
     def __contains__(self, pair: object) -> bool:
         return pair in self.pairs
@@ -329,15 +334,53 @@ class GluePhrases:
             table.setdefault(a, []).append(b)
         return {a: tuple(bs) for a, bs in table.items()}
 
+    @cached_property
+    def free_by_source(self) -> dict[str, tuple[str, ...]]:
+        """Every phrase mapped to the rewrites that hold whatever words surround it."""
+        bound = {(a, b) for a, b, _, _ in self.bound}
+        table: dict[str, list[str]] = {}
+        for a, b in sorted(self.pairs - bound):
+            table.setdefault(a, []).append(b)
+        return {a: tuple(bs) for a, bs in table.items()}
 
-def _trim_shared_words(a: str, b: str) -> tuple[str, str]:
-    """Drop words two phrases share at either end ("a lot of"/"plenty of" -> "a lot"/"plenty")."""
+    @cached_property
+    def bound_by_source(
+        self,
+    ) -> dict[str, tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]]:
+        """Every phrase mapped to its context-bound rewrites, each with the words it
+        needs before and after it."""
+        table: dict[str, list[tuple[str, tuple[str, ...], tuple[str, ...]]]] = {}
+        for a, b, before, after in sorted(self.bound):
+            table.setdefault(a, []).append((b, before, after))
+        return {a: tuple(rows) for a, rows in table.items()}
+
+    def rewrites_between(
+        self, phrase: str, before: Sequence[str], after: Sequence[str]
+    ) -> tuple[str, ...]:
+        """The rewrites of ``phrase`` that hold between the lowercase words ``before``
+        and ``after`` it: the free ones, then the bound ones whose words are there."""
+        fitting = [
+            b
+            for b, need_before, need_after in self.bound_by_source.get(phrase, ())
+            if (not need_before or tuple(before[-len(need_before) :]) == need_before)
+            and tuple(after[: len(need_after)]) == need_after
+        ]
+        return tuple(dict.fromkeys([*self.free_by_source.get(phrase, ()), *fitting]))
+
+
+def _trim_shared_words(a: str, b: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
+    """Drop words two phrases share at either end ("a lot of"/"plenty of" -> "a lot"/"plenty"),
+    and say which: the trimmed pair, the shared words before it and those after it."""
     x, y = a.split(), b.split()
+    after: list[str] = []
+    before: list[str] = []
     while len(x) > 1 and len(y) > 1 and x[-1] == y[-1]:
+        after.insert(0, x[-1])
         x, y = x[:-1], y[:-1]
     while len(x) > 1 and len(y) > 1 and x[0] == y[0]:
+        before.append(x[0])
         x, y = x[1:], y[1:]
-    return " ".join(x), " ".join(y)
+    return " ".join(x), " ".join(y), tuple(before), tuple(after)
 
 
 def load_glue_phrases(path: Path | None = None) -> GluePhrases:
@@ -357,7 +400,8 @@ def load_glue_phrases(path: Path | None = None) -> GluePhrases:
         )
     else:
         text = Path(path).read_text("utf-8")
-    pairs: set[tuple[str, str]] = set()
+    rows: set[tuple[str, str]] = set()
+    trimmed: set[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = set()
     for lineno, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
@@ -366,11 +410,13 @@ def load_glue_phrases(path: Path | None = None) -> GluePhrases:
         if len(parts) != 2:
             raise ResourceError(f"glue phrase table line {lineno}: expected 'phrase<TAB>rewrite'")
         a, b = parts
-        pairs.update(((a, b), (b, a)))
-        trimmed = _trim_shared_words(a, b)
-        if trimmed != (a, b) and all(trimmed):
-            pairs.update((trimmed, trimmed[::-1]))
-    return GluePhrases(frozenset(pairs))
+        rows.update(((a, b), (b, a)))
+        x, y, before, after = _trim_shared_words(a, b)
+        if (before or after) and x and y:
+            trimmed.update(((x, y, before, after), (y, x, before, after)))
+    bound = frozenset(t for t in trimmed if (t[0], t[1]) not in rows)
+    pairs = rows | {(x, y) for x, y, _, _ in trimmed}
+    return GluePhrases(frozenset(pairs), bound)
 
 
 # --------------------------------------------------------------------------- building

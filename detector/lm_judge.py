@@ -895,10 +895,17 @@ class LMJudge:
             surface = text[start:end]
             if given is not None:
                 words = given
-            elif glue_only:
-                words = self.glue.by_source.get(key, ())
             else:
-                words = self._candidate_words(key)
+                # A trimmed glue rewrite holds only between the words it was trimmed of:
+                # "because" reads as "on account" before "of", "has" as "needs" before "to".
+                glue = self.glue.rewrites_between(
+                    key,
+                    document.words[max(0, lo - _MAX_GLUE_WORDS) : lo],
+                    document.words[hi : hi + _MAX_GLUE_WORDS],
+                )
+                words = glue if glue_only else (*glue, *self._candidate_words(key))
+                if not words and (glue_only or key in self.glue.phrases):
+                    return  # a glue unit whose rewrites all need other words around it
             candidates = tuple(dict.fromkeys(match_case(c, surface) for c in words))
             found.append(_Unit(lo, hi, start, end, surface, key, a, b, lead, candidates))
 
@@ -985,7 +992,7 @@ class LMJudge:
         kept.sort(key=lambda item: (-item[0], item[1]))
         if self.max_candidates:
             kept = kept[: self.max_candidates]
-        glue = self.glue.by_source.get(key, ())
+        glue = self.glue.free_by_source.get(key, ())
         return self._remember(key, tuple(dict.fromkeys([*glue, *(c for _, c in kept)])))
 
     def _graded_candidates(self, adjective: str, tag: str) -> tuple[str, ...]:

@@ -271,6 +271,20 @@ def test_wordy_glue_rewrites_are_units_and_the_commonest_words_are_not(lexicon):
     assert not {"to", "the", "a", "for", "at", "this", "of", "and"} & set(units)
 
 
+def test_a_trimmed_glue_rewrite_holds_only_between_the_words_it_was_trimmed_of(lexicon):
+    # "has to" / "needs to" trims to "has" / "needs": right before "to", never elsewhere.
+    units = _unit_candidates(lexicon, "She has to pay what she needs in fact, not what he has.")
+    assert units["has"] == ("needs",)  # the first "has", before "to"
+    assert "has" not in _unit_candidates(lexicon, "She has money in the bank.")
+    assert "has" not in _unit_candidates(lexicon, "She needs money.").get("needs", ())
+    # "in fact" / "as a matter of fact": "in" is a unit only before "fact".
+    assert _unit_candidates(lexicon, "He was in fact late.")["in"] == ("as a matter of",)
+    assert "in" not in _unit_candidates(lexicon, "He was in the room.")
+    # "first of all" / "first and foremost": no "of all" unit without "first" before it.
+    assert _unit_candidates(lexicon, "First and foremost we won.")["and foremost"] == ("of all",)
+    assert "of all" not in _unit_candidates(lexicon, "The best of all was the last.")
+
+
 @needs_lm
 def test_earlier_than_for_before_is_flagged_and_restored(lm_judge):
     spun = "Residents said the town needed faster broadband earlier than the banks cut services."
