@@ -318,7 +318,7 @@ class GluePhrases:
         return pair in self.pairs
 
     def rewrites(self, phrase: str) -> tuple[str, ...]:
-        """Known rewrites of ``phrase``, sorted."""
+        """Known rewrites of ``phrase``, sorted (the bound ones included)."""
         return tuple(sorted(b for a, b in self.pairs if a == phrase))
 
     @cached_property
@@ -328,7 +328,8 @@ class GluePhrases:
 
     @cached_property
     def by_source(self) -> dict[str, tuple[str, ...]]:
-        """Every phrase mapped to its rewrites."""
+        """Every phrase mapped to its rewrites, the bound ones included whatever
+        their words (``rewrites_between`` asks for those)."""
         table: dict[str, list[str]] = {}
         for a, b in sorted(self.pairs):
             table.setdefault(a, []).append(b)

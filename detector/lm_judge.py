@@ -876,6 +876,26 @@ class LMJudge:
         def capitalised(i: int) -> bool:
             return i not in initial and text[starts[i]].isupper()
 
+        def joined_around(lo: int, hi: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+            """The words before ``lo`` and from ``hi`` joined to the unit by white space
+            in its sentence (a glue context never reads across punctuation)."""
+            first = lo
+            while (
+                first > 0
+                and lo - first < _MAX_GLUE_WORDS
+                and first not in initial
+                and text[ends[first - 1] : starts[first]].isspace()
+            ):
+                first -= 1
+            stop = hi
+            while (
+                stop < sentence_end[hi - 1]
+                and stop - hi < _MAX_GLUE_WORDS
+                and text[ends[stop - 1] : starts[stop]].isspace()
+            ):
+                stop += 1
+            return words[first:lo], words[hi:stop]
+
         def add(
             lo: int,
             hi: int,
@@ -898,11 +918,7 @@ class LMJudge:
             else:
                 # A trimmed glue rewrite holds only between the words it was trimmed of:
                 # "because" reads as "on account" before "of", "has" as "needs" before "to".
-                glue = self.glue.rewrites_between(
-                    key,
-                    document.words[max(0, lo - _MAX_GLUE_WORDS) : lo],
-                    document.words[hi : hi + _MAX_GLUE_WORDS],
-                )
+                glue = self.glue.rewrites_between(key, *joined_around(lo, hi))
                 words = glue if glue_only else (*glue, *self._candidate_words(key))
                 if not words and (glue_only or key in self.glue.phrases):
                     return  # a glue unit whose rewrites all need other words around it
