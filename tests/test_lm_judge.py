@@ -283,7 +283,7 @@ def test_a_trimmed_glue_rewrite_holds_only_between_the_words_it_was_trimmed_of(l
     # "first of all" / "first and foremost": no "of all" unit without "first" before it.
     assert _unit_candidates(lexicon, "First and foremost we won.")["and foremost"] == ("of all",)
     assert "of all" not in _unit_candidates(lexicon, "The best of all was the last.")
-    # The words must be joined to the unit by plain spaces, in its sentence.
+    # The words must be joined to the unit by white space, in its sentence.
     assert "of all" not in _unit_candidates(lexicon, "He came first, of all the runners.")
     assert "has" not in _unit_candidates(lexicon, "She has — to be fair — little money.")
 
