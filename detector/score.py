@@ -26,6 +26,7 @@ from detector.paraphrase import (
     SentenceEncoder,
     judge_paraphrase,
     needs_meaning_check,
+    plainer_words,
     widen_pairs,
 )
 from detector.passages import (
@@ -97,7 +98,9 @@ class ReferenceScorer:
         sentences, 40 words, or nearly all of a short original) makes it a copy,
         judged on its reused passages alone.  A suspect that keeps the
         original's topic but not its wording is also compared sentence by
-        sentence in meaning: a retelling in order is ``paraphrased``.
+        sentence in meaning: a retelling in order is ``paraphrased``, unless
+        the word judge calls it a dense spin or its words are markedly plainer
+        than the original's (a simplification; ``plainer_words``).
         """
         alignment = align(suspect, original)
         spans = self.judge.judge(alignment)
@@ -113,6 +116,11 @@ class ReferenceScorer:
             and swapped_share(scored.report) >= self.paraphrase.swap_share
         ):
             return scored  # dense word-level spinning, not a rebuilt retelling
+        if (
+            plainer_words(alignment, self.judge.lexicon, self.paraphrase.simplified_min_words)
+            >= self.paraphrase.simplified_plainer
+        ):
+            return scored  # reworded for plainer words: a simplification
         try:
             evidence = judge_paraphrase(alignment, self.encoder, self.paraphrase)
         except ResourceError as error:

@@ -28,6 +28,7 @@ from detector.paraphrase import (
     moved_content_words,
     needs_meaning_check,
     pair_by_meaning,
+    plainer_words,
 )
 from detector.render import render_html, render_text
 from detector.score import swapped_share
@@ -608,3 +609,87 @@ def test_independent_reports_written_beat_for_beat_are_not_paraphrases(scorer, s
     original = _document(folder / "original.txt")
     assert scorer.score(_document(folder / "independent.txt"), original).verdict == "not_spun"
     assert scorer.score(_document(folder / "paraphrase.txt"), original).verdict == "paraphrased"
+
+
+# --------------------------------------------------------------------------- plainer words
+
+HOLDOUT3 = FIXTURES.parent / "paraphrase_holdout3"
+HOLDOUT4 = FIXTURES.parent / "paraphrase_holdout4"
+# A news site's own text around a retold story (menus, newsletter and cookie lines).
+SITE_TEXT = (
+    "Subscribe to our newsletter for the latest local news, delivered every morning.\n\n"
+    "We use cookies to improve your experience on this site. Read our privacy policy.\n\n"
+    "Most read: Council approves new parking rules; Weekend weather: rain expected; "
+    "Local team wins cup final in extra time.\n\n"
+)
+
+
+FORMAL = (
+    "The municipality will commence construction of a substantial edifice adjacent to "
+    "the thoroughfare; residents anticipate approximately eleven months of disruption, "
+    "and merchants fear diminished commerce, notwithstanding assurances from officials."
+)
+PLAIN = (
+    "The town will start building a big house next to the main road; people who live "
+    "there expect about eleven months of trouble, and shop owners fear less trade, "
+    "even though officials told them not to worry."
+)
+
+
+def _plainer(suspect: str, original: str, lexicon, min_words: int = 10) -> float:
+    return plainer_words(align(make_document(suspect), make_document(original)), lexicon, min_words)
+
+
+def test_plainer_words_measures_how_much_commoner_the_new_words_are(lexicon):
+    assert _plainer(PLAIN, FORMAL, lexicon) > 1.0  # simplified: much plainer
+    assert _plainer(FORMAL, PLAIN, lexicon) == 0.0  # the other way: rarer, so 0
+    assert _plainer(PLAIN, PLAIN, lexicon) == 0.0  # nothing new, nothing dropped
+    assert _plainer("", FORMAL, lexicon) == _plainer(PLAIN, "", lexicon) == 0.0
+
+
+def test_plainer_words_needs_enough_words_on_both_sides(lexicon):
+    alignment = align(make_document(PLAIN), make_document(FORMAL))
+    # 16 of the formal text's content words the thesaurus knows are gone, 17 new ones came.
+    assert plainer_words(alignment, lexicon, min_words=16) > 1.0
+    assert plainer_words(alignment, lexicon, min_words=17) == 0.0
+    one_word = "The town will commence building a big edifice next to the road."
+    assert _plainer(one_word.replace("commence", "start"), one_word, lexicon, min_words=1) > 0
+    assert _plainer(one_word.replace("commence", "start"), one_word, lexicon) == 0.0
+
+
+def test_plainer_words_reads_the_retold_part_not_the_page_around_it(lexicon):
+    original = (HOLDOUT3 / "03" / "original.txt").read_text("utf-8")
+    retold = (HOLDOUT3 / "03" / "paraphrase.txt").read_text("utf-8")
+    page = SITE_TEXT + retold + "\n\n" + SITE_TEXT
+    assert _plainer(page, original, lexicon) == pytest.approx(_plainer(retold, original, lexicon))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        *sorted(FIXTURES.parent.glob("paraphrase_holdout*/**/paraphrase.txt")),
+        FIXTURES / "paraphrased.txt",
+        FIXTURES / "reworded.txt",
+    ],
+    ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}",
+)
+def test_no_hand_written_paraphrase_reads_as_a_simplification(lexicon, path):
+    original = path.with_name("original.txt")
+    if not original.is_file():
+        original = FIXTURES / "original.txt"
+    plainer = _plainer(path.read_text("utf-8"), original.read_text("utf-8"), lexicon)
+    assert plainer < ParaphraseRule().simplified_plainer
+
+
+def test_a_plain_retelling_of_every_sentence_is_a_simplification_not_a_paraphrase():
+    original = _document(HOLDOUT4 / "06" / "original.txt")
+    simplified = _document(HOLDOUT4 / "06" / "simplified.txt")
+    # Every sentence retold in order, the words plainer: never embedded, never paraphrased.
+    report = ReferenceScorer(encoder=ExplodingEncoder()).score(simplified, original)
+    assert (report.verdict, report.relation) == ("not_spun", "copy")
+    # Without the test for plainer words the paraphrase check would read it.
+    off = ReferenceScorer(
+        encoder=ExplodingEncoder(), paraphrase=ParaphraseRule(simplified_plainer=math.inf)
+    )
+    with pytest.raises(AssertionError, match="encoder was used"):
+        off.score(simplified, original)
