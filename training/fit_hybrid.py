@@ -193,9 +193,13 @@ def tree_ensemble(classifier: Any) -> Any:
 def _rule_text(rule: Any, measured: dict[str, float]) -> str:
     """The document rule in a model card's words."""
     examples = ", ".join(f"{rule.needed(n)} of {n}" for n in (40, 80, 200, 400))
+    bound = (
+        f"{rule.rate:.4g} of its content words plus {rule.slack:.3g} x sqrt(content words)"
+        if rule.rate
+        else f"{rule.slack:.3g} x sqrt(content words) of its content words"
+    )
     return (
-        f"a text is spun when at least {rule.rate:.4g} of its content words plus "
-        f"{rule.slack:.3g} x sqrt(content words), and at least {rule.floor:.4g} of them, are "
+        f"a text is spun when at least {bound}, and at least {rule.floor:.4g} of them, are "
         f"flagged (flagged of content words needed: "
         f"{examples}); fitted on {measured['spun']} spun and {measured['clean']} clean texts "
         f"of every length (articles, excerpts, technical prose), where it called "
