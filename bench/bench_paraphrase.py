@@ -120,8 +120,9 @@ def counting_encoder():
         calls = 0
 
         def encode(self, sentences):
+            vectors = super().encode(sentences)
             self.calls += 1
-            return super().encode(sentences)
+            return vectors
 
     return CountingEncoder()
 

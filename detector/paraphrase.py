@@ -186,11 +186,13 @@ class ParaphraseRule:
         insertions and deletions).
     simplified_plainer, simplified_min_words : float, int
         A copy whose new words are on average at least ``simplified_plainer``
-        commoner (Zipf frequency, ``plainer_words``, over at least
-        ``simplified_min_words`` new and dropped words) than the original's
-        words it no longer has is a simplification for learners, never a
-        paraphrase, and is not embedded: editors who simplify pick plainer
-        words, paraphrasing tools mostly keep the level or pick rarer ones.
+        higher in Zipf frequency than the original's words it no longer has
+        (``plainer_words``: over the retold parts, per occurrence, at least
+        ``simplified_min_words`` words the thesaurus knows on each side) is a
+        simplification for learners, never a paraphrase, and is not embedded:
+        editors who simplify pick plainer words, paraphrasing tools mostly keep
+        the level or pick rarer ones.  Must be above 0; ``math.inf`` turns the
+        test off.
         (Chosen on the dev split and the older hand-written sets: the dev
         split's human simplifications p10 +0.18, median +0.49, max +0.84, the
         two it called paraphrased +0.53 and 0; SmolLM2 retellings at most
@@ -394,8 +396,9 @@ def plainer_words(alignment: Alignment, lexicon: Lexicon, min_words: int = 10) -
     content words it no longer has, over the retold parts: each text's sentences
     from the first the word alignment pairs to the last (the whole texts when it
     pairs none).  The difference of the two mean Zipf frequencies in ``lexicon``,
-    counting each occurrence (words it lacks left out); 0 when the new words are
-    rarer, or when either side has fewer than ``min_words`` of them.
+    counting each occurrence beyond the other text's count (words it lacks left
+    out); 0 when the new words are rarer, or when either side has fewer than
+    ``min_words`` of them.
 
     Editors who simplify a text for learners pick plainer words; spinners and
     paraphrasing tools mostly keep the level or pick rarer ones (measured: see
@@ -412,7 +415,7 @@ def plainer_words(alignment: Alignment, lexicon: Lexicon, min_words: int = 10) -
     new, old = _content_words(suspect, s_lo, s_hi), _content_words(original, o_lo, o_hi)
     added = [z for w in (new - old).elements() if (z := lexicon.zipf(w)) > 0]
     dropped = [z for w in (old - new).elements() if (z := lexicon.zipf(w)) > 0]
-    if len(added) < min_words or len(dropped) < min_words:
+    if not added or not dropped or min(len(added), len(dropped)) < min_words:
         return 0.0
     return max(0.0, sum(added) / len(added) - sum(dropped) / len(dropped))
 
