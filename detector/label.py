@@ -350,8 +350,12 @@ class Labeller:
         if scorer is None:
             from detector.judge import SubstitutionJudge
             from detector.score import ReferenceScorer
+            from detector.swap_fit import SwapReader
 
-            scorer = ReferenceScorer(SubstitutionJudge(index.fingerprinter.lexicon))
+            scorer = ReferenceScorer(
+                SubstitutionJudge(index.fingerprinter.lexicon),
+                reader=SwapReader(loading=_time_limit_paused),  # its model is no input's time
+            )
         if not isinstance(model, str | None) and not callable(getattr(model, "score", None)):
             raise TypeError("model must have a score(document) method returning a Report")
         self.index = index

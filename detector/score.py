@@ -14,10 +14,11 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from statistics import median
 
 from detector.align import align, content_overlap
 from detector.document import Document, make_document
-from detector.errors import ResourceError
+from detector.errors import ModelNotFoundError, ResourceError
 from detector.judge import SubstitutionJudge
 from detector.paraphrase import (
     MeaningPair,
@@ -37,6 +38,7 @@ from detector.passages import (
     words_within,
 )
 from detector.report import SPIN_KINDS, Deletion, Passage, Report, Span, plural
+from detector.swap_fit import SwapFitRule, SwapReader, swap_gains
 from detector.verdict import decide_with_features
 
 _SUBSTANTIAL_SENTENCES = 2  # a reused passage of this many suspect sentences makes a copy,
@@ -70,6 +72,14 @@ class ReferenceScorer:
     encoder : SentenceEncoder, optional
         The sentence embeddings the paraphrase check reads; the packaged MiniLM,
         loaded on first need, when omitted.
+    swap_fit : SwapFitRule or None, default=SwapFitRule()
+        The rule that puts a copy called spun on only a few swaps to a language
+        model: when its swaps fit their sentences as well as the original's words
+        did, they are an editor's wording changes and the copy is not spun (see
+        ``detector.swap_fit``); None turns the check off.
+    reader : SwapReader, optional
+        The language model that check reads with; the packaged SmolLM2, loaded on
+        first need, when omitted.
     """
 
     def __init__(
@@ -79,6 +89,8 @@ class ReferenceScorer:
         candidates: int = 3,
         paraphrase: ParaphraseRule | None = ParaphraseRule(),  # noqa: B008 (frozen)
         encoder: SentenceEncoder | None = None,
+        swap_fit: SwapFitRule | None = SwapFitRule(),  # noqa: B008 (frozen)
+        reader: SwapReader | None = None,
     ) -> None:
         if not isinstance(candidates, int) or candidates < 1:
             raise ValueError(
@@ -89,6 +101,8 @@ class ReferenceScorer:
         self.candidates = candidates
         self.paraphrase = paraphrase
         self.encoder = encoder if encoder is not None else SentenceEncoder()
+        self.swap_fit = swap_fit
+        self.reader = reader if reader is not None else SwapReader()
 
     def score_pair(self, suspect: Document, original: Document) -> ScoredPair:
         """Compare ``suspect`` with one ``original``: the report and its features.
@@ -100,8 +114,35 @@ class ReferenceScorer:
         original's topic but not its wording is also compared sentence by
         sentence in meaning: a retelling in order is ``paraphrased``, unless
         the word judge calls it a dense spin or its words are markedly plainer
-        than the original's (a simplification; ``plainer_words``).
+        than the original's (a simplification; ``plainer_words``).  A copy called
+        spun on only a few swaps that fit their sentences as well as the original's
+        words did is an edited copy, not spun (``swap_fit``).
         """
+        scored = self._score_pair(suspect, original)
+        if self.swap_fit is None or scored.report.verdict != "spun":
+            return scored
+        swaps = scored.report.spin_spans
+        if not self.swap_fit.applies(len(swaps), scored.report.spin_score):
+            return scored
+        try:
+            gains = swap_gains(self.reader, suspect, swaps)
+        except (ResourceError, ModelNotFoundError) as error:
+            note = f"wording check skipped: {error}"
+            return replace(scored, report=replace(scored.report, note=note))
+        if not self.swap_fit.fits(gains):
+            return scored
+        note = (
+            f"not spun: its {plural(len(swaps), 'swap')} read as well in their sentences as "
+            f"the original's words (median gain {median(gains):+.1f} nats by the language model, "
+            f"under {self.swap_fit.min_median_gain:g}): an editor's wording changes"
+        )
+        passages = tuple(
+            replace(p, kind="copy") if p.kind == "spun" else p for p in scored.report.passages
+        )
+        edited = replace(scored.report, verdict="not_spun", note=note, passages=passages)
+        return replace(scored, report=edited)
+
+    def _score_pair(self, suspect: Document, original: Document) -> ScoredPair:
         alignment = align(suspect, original)
         spans = self.judge.judge(alignment)
         scored = ScoredPair(*decide_with_features(alignment, spans, self.judge.weights))

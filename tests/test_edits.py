@@ -18,6 +18,7 @@ from training.edits import (
     reformat_numbers,
     respell,
     retype,
+    reword,
     syndicate,
 )
 
@@ -98,3 +99,38 @@ def test_syndicate_refuses_unknown_edits() -> None:
         ValueError, match=r"the 'kinds' parameter must list names from .*, got \['rhyme'\]"
     ):
         syndicate(ARTICLE, random.Random(0), kinds=["rhyme"])
+
+
+def test_reword_changes_attributions_hedges_and_regional_words() -> None:
+    text = (
+        "\u201cWe will reopen,\u201d she said. Police said about 40 lorries were stuck. "
+        "That said, the car park stayed open, Smith says."
+    )
+    seen = {reword(text, random.Random(seed), changes=(1, 1)) for seed in range(60)}
+    assert "\u201cWe will reopen,\u201d she told reporters. Police said about 40" in "".join(
+        s or "" for s in seen
+    )
+    assert any("she added." in s for s in seen if s)
+    assert any("around 40 lorries" in s for s in seen if s)
+    assert any("40 trucks" in s for s in seen if s)
+    assert any("the parking lot stayed" in s for s in seen if s)
+    assert any("Smith said." in s for s in seen if s)
+    # "That said," is no attribution; "Police said about" does not end its clause.
+    assert not any("That told" in s or "That added" in s for s in seen if s)
+    assert not any("Police told" in s or "Police added" in s for s in seen if s)
+
+
+def test_reword_keeps_case_and_counts_its_changes() -> None:
+    text = "About 30 people came. In order to help, Dr Lee said, more than 10 stayed."
+    for seed in range(40):
+        edited = reword(text, random.Random(seed), changes=(2, 2))
+        assert edited is not None
+        changed = sum(a != b for a, b in zip(text.split(), edited.split(), strict=False))
+        assert edited.startswith(("About 30", "Around 30"))
+        assert edited != text and changed >= 1
+    once = reword(text, random.Random(0), changes=(4, 4))
+    assert once is not None and "Around 30" in once and "To help" in once
+
+
+def test_reword_returns_none_when_nothing_fits() -> None:
+    assert reword("The cat sat on the mat.", random.Random(0)) is None

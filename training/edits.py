@@ -22,8 +22,9 @@ from types import MappingProxyType
 from detector.document import make_document
 from detector.restore import match_case
 from detector.spin.thesauri import DATA_DIR
+from detector.stopwords import STOPWORDS
 
-__all__ = ["EDITS", "load_spelling_variants", "syndicate"]
+__all__ = ["EDITS", "REWORDINGS", "load_spelling_variants", "reword", "syndicate"]
 
 _DATA = DATA_DIR  # the spinner's data: its paratable profile flips the same spellings
 _MONTHS = (
@@ -303,3 +304,77 @@ def syndicate(
             text = edited
             applied.append(name)
     return text, tuple(applied)
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def _both_ways(pairs: str) -> tuple[tuple[str, str], ...]:
+    rows = [p.split("/") for p in pairs.split(", ")]
+    return tuple((a, b) for x, y in rows for a, b in ((x, y), (y, x)))
+
+
+# Who says it ("she", "Police", "Smith") and the end of the clause after it: "..., she
+# said." and "she said, adding" are attributions, "That said," is not.
+_PRONOUNS = frozenset({"he", "she", "they", "we"})
+_SPEAKER = r"\b(he|she|they|we|[A-Z][a-z]+) "
+_CLAUSE_END = r"(?=[,.])"
+_BEFORE_NUMBER = r"(?= (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a dozen|half)\b)"
+_REGIONAL = (
+    "lorry/truck, lorries/trucks, pavement/sidewalk, petrol/gasoline, motorway/highway, "
+    "motorways/highways, mobile phone/cellphone, mobile phones/cellphones, "
+    "car park/parking lot, car parks/parking lots, timetable/schedule, "
+    "timetables/schedules, rubbish/garbage, film/movie, films/movies, autumn/fall"
+)
+# A sub-editor's wording changes, (pattern, template): each holds wherever its pattern
+# matches, so a copy edited with them stays good English (a context-blind table of
+# synonyms would not: that is what a spinner is).  British words go to American ones
+# only (back, "fall" or "line" would not always be the season or a queue).
+REWORDINGS: tuple[tuple[str, str], ...] = (
+    (rf"{_SPEAKER}said{_CLAUSE_END}", r"\1 told reporters"),
+    (rf"{_SPEAKER}said{_CLAUSE_END}", r"\1 added"),
+    (rf"{_SPEAKER}told reporters{_CLAUSE_END}", r"\1 said"),
+    (rf"{_SPEAKER}added{_CLAUSE_END}", r"\1 said"),
+    (rf"{_SPEAKER}says\b", r"\1 said"),
+    *(
+        (rf"\b(?i:{a}){_BEFORE_NUMBER}", b)
+        for a, b in _both_ways("about/around, more than/over, nearly/almost, fewer than/under")
+    ),
+    (rf"\b(?i:approximately){_BEFORE_NUMBER}", "about"),
+    (rf"\b(?i:roughly){_BEFORE_NUMBER}", "about"),
+    *((rf"\b(?i:{a})\b", b) for a, b in (row.split("/") for row in _REGIONAL.split(", "))),
+    (r"\b(?i:in order to)\b", "to"),
+    (r"\b(?i:a number of)\b", "several"),
+    (r"\b(?i:prior to)\b", "before"),
+)
+
+
+def reword(text: str, rng: random.Random, *, changes: tuple[int, int] = (1, 4)) -> str | None:
+    """``text`` with a few of a sub-editor's wording changes (``REWORDINGS``: an
+    attribution, "she said" -> "she told reporters"; a hedge before a number, "about"
+    -> "around"; a British word made American, "lorry" -> "truck"; a wordy phrase
+    tightened, "in order to" -> "to"), between ``changes[0]`` and ``changes[1]`` of them
+    (fewer when fewer fit), at places drawn at random; None when none fits the text.
+
+    Kept apart from ``EDITS``, so ``syndicate`` (and the spin dataset built with it)
+    is as it was; the reference calibration rewords syndicated copies with it, since
+    editors change a few of a copy's words as well as its dates and names.
+    """
+    found = []
+    for pattern, template in REWORDINGS:
+        for match in re.finditer(pattern, text):
+            if match.re.groups and match[1].lower() in STOPWORDS - _PRONOUNS:
+                continue  # "That said," / "This says": not who says it
+            new = match.expand(template) if "\\" in template else match_case(template, match[0])
+            found.append((match.start(), match.end(), new))
+    if not found:
+        return None
+    rng.shuffle(found)
+    wanted = rng.randint(*changes)
+    chosen: list[tuple[int, int, str]] = []
+    for start, end, new in found:
+        if len(chosen) < wanted and all(end <= s or e <= start for s, e, _ in chosen):
+            chosen.append((start, end, new))
+    for start, end, new in sorted(chosen, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
