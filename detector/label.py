@@ -354,7 +354,7 @@ class Labeller:
 
             scorer = ReferenceScorer(
                 SubstitutionJudge(index.fingerprinter.lexicon),
-                reader=SwapReader(loading=_time_limit_paused),  # its model is no input's time
+                reader=SwapReader(loading=self._loading_wording_model),
             )
         if not isinstance(model, str | None) and not callable(getattr(model, "score", None)):
             raise TypeError("model must have a score(document) method returning a Report")
@@ -379,6 +379,19 @@ class Labeller:
                 self._load_seconds += time.perf_counter() - started
                 self._phase("labelling")
         return self._model
+
+    @contextmanager
+    def _loading_wording_model(self) -> Iterator[None]:
+        """Around the reference scorer's loading of its language model (the wording
+        check, ``detector.swap_fit``): loading, not the input's time (``--timeout``)."""
+        self._phase("loading model smollm2 (wording check)")
+        started = time.perf_counter()
+        try:
+            with _time_limit_paused():
+                yield
+        finally:
+            self._load_seconds += time.perf_counter() - started
+            self._phase("labelling")
 
     def _phase(self, name: str) -> None:
         if self._on_phase is not None:

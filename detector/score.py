@@ -118,28 +118,33 @@ class ReferenceScorer:
         spun on only a few swaps that fit their sentences as well as the original's
         words did is an edited copy, not spun (``swap_fit``).
         """
-        scored = self._score_pair(suspect, original)
-        if self.swap_fit is None or scored.report.verdict != "spun":
+        return self._wording_checked(suspect, self._score_pair(suspect, original))
+
+    def _wording_checked(self, suspect: Document, scored: ScoredPair) -> ScoredPair:
+        """``scored``, not spun when its few swaps fit their sentences (``swap_fit``)."""
+        report = scored.report
+        if self.swap_fit is None or report.verdict != "spun":
             return scored
-        swaps = scored.report.spin_spans
-        if not self.swap_fit.applies(len(swaps), scored.report.spin_score):
+        swaps = report.spin_spans
+        if not self.swap_fit.applies(len(swaps), report.spin_score):
             return scored
         try:
             gains = swap_gains(self.reader, suspect, swaps)
         except (ResourceError, ModelNotFoundError) as error:
-            note = f"wording check skipped: {error}"
-            return replace(scored, report=replace(scored.report, note=note))
+            note = _joined(report.note, f"wording check skipped: {error}")
+            return replace(scored, report=replace(report, note=note))
         if not self.swap_fit.fits(gains):
             return scored
-        note = (
+        note = _joined(
+            report.note,
             f"not spun: its {plural(len(swaps), 'swap')} read as well in their sentences as "
-            f"the original's words (median gain {median(gains):+.1f} nats by the language model, "
-            f"under {self.swap_fit.min_median_gain:g}): an editor's wording changes"
+            f"the original's words (median gain {median(gains):+.2f} nats by the language "
+            f"model, under {self.swap_fit.min_median_gain:g}): an editor's wording changes",
         )
         passages = tuple(
-            replace(p, kind="copy") if p.kind == "spun" else p for p in scored.report.passages
+            replace(p, kind="copy") if p.kind == "spun" else p for p in report.passages
         )
-        edited = replace(scored.report, verdict="not_spun", note=note, passages=passages)
+        edited = replace(report, verdict="not_spun", note=note, passages=passages)
         return replace(scored, report=edited)
 
     def _score_pair(self, suspect: Document, original: Document) -> ScoredPair:
@@ -188,9 +193,9 @@ class ReferenceScorer:
         if len(originals) == 1:
             return self.score_pair(suspect, originals[0]).report
         ranked = sorted(originals, key=lambda o: content_overlap(suspect, o), reverse=True)
-        scored = [self.score_pair(suspect, o) for o in ranked[: self.candidates]]
+        scored = [self._score_pair(suspect, o) for o in ranked[: self.candidates]]
         best = max(scored, key=lambda p: (p.features["reuse"], p.report.spin_score))
-        return best.report
+        return self._wording_checked(suspect, best).report  # the chosen pair's alone
 
     def _score_passages(
         self, suspect: Document, original: Document, whole: ScoredPair
@@ -465,6 +470,11 @@ def _moved(
         for p in report.passages
     ]
     return spans, deletions, passages
+
+
+def _joined(first: str | None, second: str) -> str:
+    """Two notes as one line (the second alone when there is no first)."""
+    return f"{first}; {second}" if first else second
 
 
 def score_texts(suspect: str, original: str, *, scorer: ReferenceScorer | None = None) -> Report:

