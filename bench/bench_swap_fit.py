@@ -91,23 +91,25 @@ def measure(copies: list[tuple[str, str, str]], max_swaps: int) -> dict[str, lis
     """Per family, for each copy with 1 to ``max_swaps`` swaps: its swaps' gains and its
     verdicts without and with the check."""
     from detector import ReferenceScorer, make_document
-    from detector.swap_fit import swap_gains
+    from detector.swap_fit import SwapFitRule, SwapReader, swap_gains
 
-    scorer = ReferenceScorer()
-    rule = scorer.swap_fit
+    before = ReferenceScorer(swap_fit=None)  # the document model's verdict alone
+    rule, reader = SwapFitRule(), SwapReader()
     found: dict[str, list[dict]] = defaultdict(list)
     for family, suspect_text, original_text in copies:
         suspect, original = make_document(suspect_text, "s"), make_document(original_text, "o")
-        report = scorer._score_pair(suspect, original).report
+        report = before.score_pair(suspect, original).report
         swaps = report.spin_spans
         if not 1 <= len(swaps) <= max_swaps:
             continue
-        gains = swap_gains(scorer.reader, suspect, swaps)
+        gains = swap_gains(reader, suspect, swaps)
+        readable = [g for g in gains if g is not None]
+        if not readable:
+            continue
         spun = report.verdict == "spun"
-        checked = spun and not (
-            rule is not None and rule.applies(len(swaps), report.spin_score) and rule.fits(gains)
-        )
-        found[family].append({"median": statistics.median(gains), "spun": spun, "checked": checked})
+        checked = spun and not (rule.applies(len(swaps), report.spin_score) and rule.fits(gains))
+        middle = statistics.median(readable)
+        found[family].append({"median": middle, "spun": spun, "checked": checked})
     return found
 
 
