@@ -9,8 +9,8 @@ the gains on copies with 1 to ``--max-swaps`` swaps:
 * from the reference calibration's stories (``training.calibrate_reference.build_pairs``,
   both halves, ``make calibrate``'s corpora): moby spins (rates 0.02-0.6; the light
   ones have few swaps), syndicated copies given a sub-editor's wording changes
-  (``training.edits.reword``: "she said" -> "she told reporters", "about 40" ->
-  "around 40", "lorry" -> "truck") and human rewrites;
+  (``training.edits.reword``: "she said" -> "she told reporters", "nearly 40" ->
+  "almost 40", "lorry" -> "truck") and human rewrites;
 * from hand-written sets (``--fixtures``, folders of ``original.txt`` with
   ``edited.txt`` and ``spun.txt``): copies edited by hand and light spins.
 
@@ -103,12 +103,10 @@ def measure(copies: list[tuple[str, str, str]], max_swaps: int) -> dict[str, lis
         if not 1 <= len(swaps) <= max_swaps:
             continue
         gains = swap_gains(reader, suspect, swaps)
-        readable = [g for g in gains if g is not None]
-        if not readable:
-            continue
+        readable = [g for g in gains if g is not None]  # none: counted, no median
         spun = report.verdict == "spun"
         checked = spun and not (rule.applies(len(swaps), report.spin_score) and rule.fits(gains))
-        middle = statistics.median(readable)
+        middle = statistics.median(readable) if readable else None
         found[family].append({"median": middle, "spun": spun, "checked": checked})
     return found
 
@@ -134,7 +132,7 @@ def render(found: dict[str, list[dict]], max_swaps: int, command: str) -> str:
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for family, rows in found.items():
-        medians = sorted(r["median"] for r in rows)
+        medians = sorted(r["median"] for r in rows if r["median"] is not None) or [0.0]
         p10 = medians[len(medians) // 10]
         p90 = medians[min(len(medians) - 1, (9 * len(medians)) // 10)]
         lines.append(

@@ -161,11 +161,12 @@ class LabelRecord:
     schema_version : str
         The version of the record's JSON Schema (``spindetect schema label``), last in the line.
     seconds : float or None
-        Time it took to read and label the input, without loading the fallback
-        model; for the run's summary, not part of the JSON record.
+        Time it took to read and label the input, without loading models (the
+        fallback model, the wording check's language model); for the run's
+        summary, not part of the JSON record.
     load_seconds : float
-        Time spent loading the fallback model while labelling this input (the
-        first one that needed it); not part of the JSON record.
+        Time spent loading models while labelling this input (the first one that
+        needed each); not part of the JSON record.
     """
 
     id: str
@@ -333,9 +334,10 @@ class Labeller:
         needed (no fallback when none is installed).
     options : LabelOptions, optional
     on_phase : callable, optional
-        Called with ``"loading model NAME"`` before the fallback model loads and
-        with ``"labelling"`` once it has, so a progress display can tell the two
-        phases apart.
+        Called with ``"loading model NAME"`` before the fallback model (or the
+        reference scorer's language model, for its wording check) loads and with
+        ``"labelling"`` once it has, so a progress display can tell the two phases
+        apart.
     """
 
     def __init__(
@@ -408,8 +410,8 @@ class Labeller:
         finishes first.  A damaged index or thesaurus still raises: every input
         would fail alike.
 
-        The record carries (outside its JSON) the time it took, without the
-        fallback model's loading, which it carries apart.
+        The record carries (outside its JSON) the time it took, without loading
+        models, which it carries apart.
         """
         started = time.perf_counter()
         loaded_before = self._load_seconds
@@ -744,7 +746,8 @@ class LabelSummary:
         Records whose verdict came from the fallback model (``mode:
         "reference-free"``), and the time they took in all.
     model_load_seconds : float
-        Time spent loading the fallback model (in every worker, added up).
+        Time spent loading models, the fallback model and the wording check's
+        language model (in every worker, added up).
     paraphrased : int
         Records of copies retold sentence by sentence (verdict ``paraphrased``).
     unscored : int

@@ -267,7 +267,7 @@ def label_summary(summary: LabelSummary) -> object:
             )
         )
     if summary.model_load_seconds:
-        rows.append(("loading the fallback model", f"{summary.model_load_seconds:,.1f} s"))
+        rows.append(("loading models", f"{summary.model_load_seconds:,.1f} s"))
     rows.append(("time", f"{summary.seconds:,.1f} s ({summary.rate:,.1f} inputs/s)"))
     return _table(f"Labelled into {summary.out}", rows)
 

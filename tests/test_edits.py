@@ -103,24 +103,24 @@ def test_syndicate_refuses_unknown_edits() -> None:
 
 def test_reword_changes_attributions_hedges_and_regional_words() -> None:
     text = (
-        "\u201cWe will reopen,\u201d she said. Police said about 40 lorries were stuck. "
+        "\u201cWe will reopen,\u201d she said. Police said nearly 40 lorries were stuck. "
         "That said, the car park stayed open, Smith says. As Johnson said, the plan failed "
-        "in about 2019."
+        "in roughly 2019."
     )
     seen = {reword(text, random.Random(seed), changes=(1, 1)) for seed in range(80)}
     edited = [s for s in seen if s]
     assert any("\u201cWe will reopen,\u201d she told reporters. Police" in s for s in edited)
     assert any("she added." in s for s in edited)
-    assert any("around 40 lorries" in s for s in edited)
+    assert any("almost 40 lorries" in s for s in edited)
     assert any("40 trucks" in s for s in edited)
     assert any("the parking lot stayed" in s for s in edited)
     assert any("Smith said." in s for s in edited)
     # No attribution: "That said," and "As Johnson said," (no quotation or comma before
-    # the speaker), "Police said about" (the clause goes on); no year after a hedge.
+    # the speaker), "Police said nearly" (the clause goes on); no year after a hedge.
     for s in edited:
         assert "That said," in s and "As Johnson said, the plan" in s
-        assert "Police said about" in s or "Police said around" in s
-        assert "in about 2019." in s
+        assert "Police said nearly" in s or "Police said almost" in s
+        assert "in roughly 2019." in s
 
 
 def _changed_places(before: str, after: str) -> int:
@@ -132,16 +132,16 @@ def _changed_places(before: str, after: str) -> int:
 
 def test_reword_makes_as_many_changes_as_asked_and_keeps_case() -> None:
     text = (
-        "About 30 people came, she said. Most of them were local. In order to help, "
-        "nearly 10 stayed in the car park."
+        "Nearly 30 people came, she said. Most of them were local. In order to help, "
+        "roughly 10 stayed in the car park."
     )
     for seed in range(40):
         edited = reword(text, random.Random(seed), changes=(2, 2))
         assert edited is not None and _changed_places(text, edited) == 2
-        assert edited.startswith(("About 30", "Around 30"))
+        assert edited.startswith(("Nearly 30", "Almost 30"))
     every = reword(text, random.Random(0), changes=(9, 9))  # fewer fit: each place once
     assert every is not None and _changed_places(text, every) == 5
-    assert every.startswith("Around 30 people came, she ") and "To help, almost 10" in every
+    assert every.startswith("Almost 30 people came, she ") and "To help, about 10" in every
     assert "in the parking lot." in every and ("told reporters." in every or "added." in every)
 
 
@@ -149,4 +149,4 @@ def test_reword_returns_none_when_nothing_fits_and_checks_its_range() -> None:
     assert reword("The cat sat on the mat.", random.Random(0)) is None
     for bad in ((0, 2), (3, 2)):
         with pytest.raises(ValueError, match="changes"):
-            reword("About 30 people came.", random.Random(0), changes=bad)
+            reword("Nearly 30 people came.", random.Random(0), changes=bad)

@@ -133,7 +133,7 @@ def test_label_reports_phases_and_time_per_mode(index, suspects, tmp_path, monke
     Console(file=shown, width=120).print(label_summary(summary))
     text = shown.getvalue()
     assert "labelled by reference" in text and "labelled by the fallback model" in text
-    assert "loading the fallback model" in text and " each" in text
+    assert "loading models" in text and " each" in text
 
 
 def test_cli_label_prints_counts_and_time_per_mode(index, suspects, tmp_path, monkeypatch):
@@ -145,7 +145,7 @@ def test_cli_label_prints_counts_and_time_per_mode(index, suspects, tmp_path, mo
     lines = {line.split("  ")[0].strip(): line for line in result.stderr.splitlines()}
     assert "2 (" in lines["labelled by reference"] and "each)" in lines["labelled by reference"]
     assert "2 (" in lines["labelled by the fallback model"]
-    assert "loading the fallback model" in lines
+    assert "loading models" in lines
     assert all(set(json.loads(line)) == set(label_module.RECORD_FIELDS) for line in out.open())
 
 

@@ -266,3 +266,60 @@ def test_without_torch_the_check_is_skipped_with_a_note(monkeypatch) -> None:
     with pytest.raises(ModelNotFoundError, match="needs torch"):  # remembered: no new try
         _ = reader.lm
     assert calls == []
+
+
+def test_a_note_already_there_is_kept() -> None:
+    from dataclasses import replace
+
+    class Noted(ReferenceScorer):
+        def _score_pair(self, suspect, original):
+            scored = super()._score_pair(suspect, original)
+            return replace(scored, report=replace(scored.report, note="paraphrase check skipped"))
+
+    report = Noted(reader=Reader(per_original=0.5)).score(
+        make_document(EDITED, "s"), make_document(ORIGINAL, "o")
+    )
+    assert report.verdict == "not_spun"
+    assert report.note.startswith("paraphrase check skipped; not spun: its ")
+
+
+def test_with_several_originals_only_the_chosen_pair_is_read() -> None:
+    reader = Reader(per_original=0.5)
+    scorer = ReferenceScorer(reader=reader)
+    other = make_document("A council approved a new budget for parks and libraries.", "x")
+    report = scorer.score(make_document(EDITED, "s"), [make_document(ORIGINAL, "o"), other])
+    assert report.verdict == "not_spun" and report.source == "o"
+    assert len(reader.asked) == 1
+
+
+def test_a_failed_load_is_remembered_and_keeps_no_old_frames(monkeypatch) -> None:
+    import detector.lm
+
+    calls = []
+
+    def broken(**kwargs):
+        calls.append(kwargs)
+        raise ResourceError("the converted model in /nowhere cannot be loaded; delete it")
+
+    monkeypatch.setattr(detector.lm, "load_causal_lm", broken)
+    reader = SwapReader()
+    depths = []
+    for _ in range(3):
+        with pytest.raises(ResourceError) as caught:
+            _ = reader.lm
+        tb, depth = caught.value.__traceback__, 0
+        while tb is not None:
+            tb, depth = tb.tb_next, depth + 1
+        depths.append(depth)
+    assert len(calls) == 1  # tried once
+    assert depths[1] == depths[2]  # each raise starts a fresh traceback
+
+
+@needs_lm
+def test_a_reading_too_long_is_none_and_an_empty_one_zero(real_reader) -> None:
+    long_digits = " ".join(["1234567"] * 200)  # well over 256 tokens
+    read = real_reader.loglikelihoods(["The bridge shut.", long_digits, ""])
+    assert read[0] is not None and read[0] < 0
+    assert read[1] is None and read[2] == 0.0
+    alone = real_reader.loglikelihoods(["The bridge shut."])
+    assert alone[0] == pytest.approx(read[0], abs=1e-3)  # padding in a batch changes nothing

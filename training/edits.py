@@ -320,7 +320,7 @@ def _both_ways(pairs: str) -> tuple[tuple[str, str], ...]:
 _PRONOUNS = frozenset({"he", "she", "they", "we"})
 _SPEAKER = r"(?<=[,\u201d\"] )\b(he|she|they|we|[A-Z][a-z]+) "
 _CLAUSE_END = r"(?=[,.])"
-# A number after the hedge, not a year ("about 40", "nearly half"; not "since 2019").
+# A number after the hedge, not a year ("nearly 40", "nearly half"; not "roughly 2019").
 _BEFORE_NUMBER = (
     r"(?= (?:(?!(?:1[89]|20)\d\d\b)\d+|one|two|three|four|five|six|seven|eight|nine|ten"
     r"|a dozen|half)\b)"
@@ -335,14 +335,14 @@ _REGIONAL = (
 # matches, so a copy edited with them stays good English (a context-blind table of
 # synonyms would not: that is what a spinner is).  British words go to American ones
 # only (back, "fall" would not always be the season); no word that is also a verb
-# ("film") and no hedge that is also a preposition ("over", "under").
+# ("film") and no hedge that is also a preposition ("over", "under", "about").
 REWORDINGS: tuple[tuple[str, str], ...] = (
     (rf"{_SPEAKER}said{_CLAUSE_END}", r"\1 told reporters"),
     (rf"{_SPEAKER}said{_CLAUSE_END}", r"\1 added"),
     (rf"{_SPEAKER}told reporters{_CLAUSE_END}", r"\1 said"),
     (rf"{_SPEAKER}added{_CLAUSE_END}", r"\1 said"),
-    (rf"{_SPEAKER}says\b", r"\1 said"),
-    *((rf"\b(?i:{a}){_BEFORE_NUMBER}", b) for a, b in _both_ways("about/around, nearly/almost")),
+    (rf"{_SPEAKER}says{_CLAUSE_END}", r"\1 said"),
+    *((rf"\b(?i:{a}){_BEFORE_NUMBER}", b) for a, b in _both_ways("nearly/almost")),
     (rf"\b(?i:approximately){_BEFORE_NUMBER}", "about"),
     (rf"\b(?i:roughly){_BEFORE_NUMBER}", "about"),
     *((rf"\b(?i:{a})\b", b) for a, b in (row.split("/") for row in _REGIONAL.split(", "))),
@@ -354,8 +354,8 @@ REWORDINGS: tuple[tuple[str, str], ...] = (
 
 def reword(text: str, rng: random.Random, *, changes: tuple[int, int] = (1, 4)) -> str | None:
     """``text`` with a few of a sub-editor's wording changes (``REWORDINGS``: an
-    attribution, "she said" -> "she told reporters"; a hedge before a number, "about"
-    -> "around"; a British word made American, "lorry" -> "truck"; a wordy phrase
+    attribution, "she said" -> "she told reporters"; a hedge before a number, "nearly"
+    -> "almost"; a British word made American, "lorry" -> "truck"; a wordy phrase
     tightened, "in order to" -> "to"), between ``changes[0]`` and ``changes[1]`` of them
     (fewer when fewer fit), at places drawn at random; None when none fits the text.
 
