@@ -9,7 +9,7 @@ tells them apart is the sentence: an editor picks a word that fits it, a spinner
 picks a synonym of the word, not of its meaning ("a lot of" -> "a bunch of",
 "grocery chains" -> "grocery shackles").  A language model reads that: for each
 swap, the *gain* is how much more likely its sentence reads with the original's
-words put back (natural log, whole sentence, so the words after the swap count too).
+words put back (natural log, over its sentence, so the words after the swap count too).
 
 Each swap is read with at most ``_CONTEXT_CHARS`` characters of its sentence on
 either side (the same words in both readings) and at most ``_MAX_TOKENS`` tokens in
@@ -22,9 +22,9 @@ moby spins have a median gain of about +10 nats (the median over a copy's swaps;
 (``training.edits.reword``) about -4 (90th percentile under +1), human rewrites
 about -3; hand-written light spins +7 and more at their 10th percentile, while
 hand-written edited copies, median about 0, reach +4 to +6 at their 90th.  So a
-copy that the document model calls spun on at
-most ``max_swaps`` swaps, short of sure (``max_spin_score``), whose median gain is
-under ``min_median_gain`` is an edited copy (``SwapFitRule``).
+copy that the document model calls spun on at most ``max_swaps`` swaps, short of
+sure (``max_spin_score``), whose median gain is under ``min_median_gain`` is an
+edited copy (``SwapFitRule``).
 """
 
 from __future__ import annotations
