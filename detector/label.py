@@ -58,6 +58,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
@@ -356,7 +357,7 @@ class Labeller:
 
             scorer = ReferenceScorer(
                 SubstitutionJudge(index.fingerprinter.lexicon),
-                reader=SwapReader(loading=self._loading_wording_model),
+                reader=SwapReader(loading=partial(self._loading_model, "smollm2 (wording check)")),
             )
         if not isinstance(model, str | None) and not callable(getattr(model, "score", None)):
             raise TypeError("model must have a score(document) method returning a Report")
@@ -372,21 +373,16 @@ class Labeller:
         """The fallback model, loaded on first use when given by name; None when there is none."""
         if isinstance(self._model, str):
             name = self._model
-            self._phase(f"loading model {name}")
-            started = time.perf_counter()
-            try:
-                with _time_limit_paused():  # loading is not the input's time (--timeout)
-                    self._model = load_fallback_model(name)
-            finally:
-                self._load_seconds += time.perf_counter() - started
-                self._phase("labelling")
+            with self._loading_model(name):
+                self._model = load_fallback_model(name)
         return self._model
 
     @contextmanager
-    def _loading_wording_model(self) -> Iterator[None]:
-        """Around the reference scorer's loading of its language model (the wording
-        check, ``detector.swap_fit``): loading, not the input's time (``--timeout``)."""
-        self._phase("loading model smollm2 (wording check)")
+    def _loading_model(self, name: str) -> Iterator[None]:
+        """Around the loading of a model (the fallback model, or the reference
+        scorer's language model for its wording check, ``detector.swap_fit``): its
+        phase shown, its time counted as loading, not the input's (``--timeout``)."""
+        self._phase(f"loading model {name}")
         started = time.perf_counter()
         try:
             with _time_limit_paused():

@@ -167,15 +167,13 @@ class SwapReader:
         return out
 
 
-def _readings(suspect: Document, span: Span) -> tuple[str, str] | None:
-    """The text around ``span`` as written and with its original put back: the
-    sentences it lies in, at most ``_CONTEXT_CHARS`` of them on either side;
-    None for a span too long to read."""
+def _readings(text: str, ranges: Sequence[tuple[int, int]], span: Span) -> tuple[str, str] | None:
+    """The ``text`` around ``span`` as written and with its original put back: the
+    sentences (character ``ranges``) it lies in, at most ``_CONTEXT_CHARS`` of them on
+    either side; None for a span too long to read."""
     original = span.original or ""
     if span.end - span.start > _MAX_SWAP_CHARS or len(original) > _MAX_SWAP_CHARS:
         return None
-    text = suspect.text
-    ranges = [suspect.padded_span(lo, hi) for lo, hi in suspect.sentences if lo < hi]
     starts = [a for a, b in ranges if a <= span.start < b] or [0]
     ends = [b for a, b in ranges if a < span.end <= b] or [len(text)]
     left = max(starts[0], span.start - _CONTEXT_CHARS)
@@ -190,7 +188,8 @@ def swap_gains(
     """For each of ``spans`` (swaps in ``suspect``, each with its ``original``), how many
     nats more likely the text around it reads with the original's words put back;
     None where it could not be read (too long)."""
-    pairs = [_readings(suspect, span) for span in spans]
+    ranges = [suspect.padded_span(lo, hi) for lo, hi in suspect.sentences if lo < hi]
+    pairs = [_readings(suspect.text, ranges, span) for span in spans]
     texts = [t for pair in pairs if pair is not None for t in pair]
     read = iter(reader.loglikelihoods(texts) if texts else [])
     gains: list[float | None] = []
