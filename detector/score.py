@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -135,10 +136,12 @@ class ReferenceScorer:
             return replace(scored, report=replace(report, note=note))
         if not self.swap_fit.fits(gains):
             return scored
+        # Rounded down, so that a median just under the bar never prints as the bar.
+        shown = math.floor(median(gains) * 100) / 100
         note = _joined(
             report.note,
             f"not spun: its {plural(len(swaps), 'swap')} read as well in their sentences as "
-            f"the original's words (median gain {median(gains):+.2f} nats by the language "
+            f"the original's words (median gain {shown:+.2f} nats by the language "
             f"model, under {self.swap_fit.min_median_gain:g}): an editor's wording changes",
         )
         passages = tuple(

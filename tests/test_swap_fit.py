@@ -79,6 +79,22 @@ def test_swaps_that_fit_their_sentences_make_an_edited_copy() -> None:
     assert len(report.spin_spans) == swaps  # the swaps are still shown
 
 
+class Fixed:
+    """A stand-in language model: every swap's restored reading is ``gain`` nats better."""
+
+    def __init__(self, gain: float):
+        self.gain = gain
+
+    def loglikelihoods(self, texts):
+        return [self.gain * (k % 2) for k in range(len(texts))]  # written, restored, ...
+
+
+def test_a_median_just_under_the_bar_is_never_printed_as_the_bar() -> None:
+    report = _score(Fixed(0.996))
+    assert report.verdict == "not_spun"
+    assert "median gain +0.99 nats" in report.note and "under 1)" in report.note
+
+
 def test_swaps_that_read_badly_stay_spun() -> None:
     report = _score(Reader(per_original=8.0))
     assert report.verdict == "spun" and report.note is None
