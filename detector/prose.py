@@ -9,6 +9,7 @@ a text should be left ``unscored``, or returns None for ordinary prose.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 from detector.document import Document
@@ -79,17 +80,19 @@ def prose_problem(
     words = document.words
     if len(words) < check.min_words:
         return f"too short to judge ({len(words)} words; at least {check.min_words} are needed)"
-    visible = [c for c in document.text if not c.isspace()]
-    letters = sum(c.isalpha() for c in visible)
-    if visible and letters / len(visible) < check.min_letter_share:
+    # Counted over the distinct characters: a few hundred tests, not one per character.
+    characters = Counter(document.text)
+    visible = sum(n for c, n in characters.items() if not c.isspace())
+    letters = sum(n for c, n in characters.items() if c.isalpha())
+    if visible and letters / visible < check.min_letter_share:
         return (
-            f"does not read as prose: only {letters / len(visible):.0%} of its characters are "
+            f"does not read as prose: only {letters / visible:.0%} of its characters are "
             "letters (code, a table or numbers?)"
         )
-    code = sum(c in CODE_CHARACTERS for c in visible)
-    if visible and code / len(visible) > check.max_code_share:
+    code = sum(n for c, n in characters.items() if c in CODE_CHARACTERS)
+    if visible and code / visible > check.max_code_share:
         return (
-            f"looks like code or markup, not prose: {code / len(visible):.1%} of its characters "
+            f"looks like code or markup, not prose: {code / visible:.1%} of its characters "
             "are brackets, operators or underscores"
         )
     alphabetic = [w for w in words if w.isalpha()]
