@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
@@ -115,17 +116,50 @@ def fail(message: str, exit_code: int = EXIT_FAILURE) -> typer.Exit:
     return typer.Exit(code=exit_code)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where it lands so that it unwinds as Ctrl-C does (locks released,
+    partial files removed, workers stopped)."""
+
+
+def _exit_status(interrupt: KeyboardInterrupt) -> int:
+    """128 + the signal's number: 143 for SIGTERM, 130 for Ctrl-C."""
+    return 143 if isinstance(interrupt, Terminated) else 130
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """While inside, SIGTERM raises ``Terminated`` (in the main thread; elsewhere no change)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def reports_errors(command: F) -> F:
     """Turn library errors raised inside ``command`` into one-line messages and exit codes."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            with _terminate_as_interrupt():
+                return command(*args, **kwargs)
         except SpindetectError as exc:
             raise fail(str(exc), exc.exit_code) from None
-        except KeyboardInterrupt:
-            raise fail("interrupted", 130) from None
+        except KeyboardInterrupt as exc:
+            raise fail(
+                "terminated" if isinstance(exc, Terminated) else "interrupted", _exit_status(exc)
+            ) from None
         except BrokenPipeError:
             sys.stderr.close()  # the reader went away (e.g. `| head`); nothing more to say
             raise typer.Exit(code=0) from None
@@ -331,14 +365,26 @@ def _read_originals(
 
 
 def _refuse_to_overwrite(output: Path, inputs: list[str]) -> None:
-    """A usage error (exit 2) when ``output`` is one of the input files."""
+    """A usage error (exit 2) when ``output`` is one of the input files, or an article
+    file inside an input folder."""
+    from detector.io import expand_inputs
+
+    if not output.exists():
+        return  # a file yet to be made is no input
     for given in inputs:
+        if given == "-":
+            continue
         try:
-            same = given != "-" and Path(given).is_file() and output.samefile(given)
-        except OSError:  # the output does not exist yet
-            same = False
-        if same:
-            raise fail(f"--output {output} is an input; write the report elsewhere", EXIT_USAGE)
+            files = list(expand_inputs([given])) if Path(given).is_dir() else [Path(given)]
+        except InputError:
+            continue  # reported as the input is read
+        for path in files:
+            try:
+                same = path.is_file() and output.samefile(path)
+            except OSError:
+                same = False
+            if same:
+                raise fail(f"--output {output} is an input; write the report elsewhere", EXIT_USAGE)
 
 
 @app.command(short_help="Score one article: is it a spun copy?")
@@ -407,8 +453,8 @@ def score(
             "--output",
             "-o",
             metavar="FILE",
-            help="Write the report to this file instead of standard output; its extension "
-            "picks the format when --format is not given.",
+            help="Write the report to this file instead of standard output (- is standard "
+            "output); its extension picks the format when --format is not given.",
             show_default=False,
         ),
     ] = None,
@@ -458,6 +504,8 @@ def score(
     from detector.render import render
 
     messages = _messages(quiet, verbose)
+    if output is not None and str(output) == "-":
+        output = None  # -o -: standard output, as without -o
     if (
         fmt is None
         and output is not None
@@ -581,6 +629,14 @@ def _output_path(output: Path | None, deprecated_out: Path | None, messages: Mes
         return deprecated_out
     if output is None:
         raise fail("missing option --output/-o: the file to write", EXIT_USAGE)
+    if str(output) == "-":
+        raise fail(
+            "--output - : this command writes a file it can lock and resume, not standard "
+            "output; give a file name",
+            EXIT_USAGE,
+        )
+    if output.is_dir():
+        raise fail(f"--output {output} is a folder; give a file name", EXIT_USAGE)
     return output
 
 
@@ -946,9 +1002,11 @@ def label_command(
                 # "loading model NAME" shows a spinner and no ETA; "labelling" resumes it
                 on_phase=lambda name: bar.phase(name, busy=name != "labelling"),
             )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        stopped = "terminated" if isinstance(exc, Terminated) else "interrupted"
         raise fail(
-            f"interrupted; run the same command with --resume to finish {output}", 130
+            f"{stopped}; run the same command with --resume to finish {output}",
+            _exit_status(exc),
         ) from None
     if not quiet:
         stderr_console().print(label_summary(summary))

@@ -168,7 +168,11 @@ def normalise_id(value: Any) -> str | None:
     """``value`` as an id: a stripped, always encodable string, or None when blank or missing."""
     if value is None:
         return None
-    text = str(value).strip()
+    # JSON's spelling for what is not a string or a number: true, {"a":1}, not True, {'a': 1}.
+    if isinstance(value, bool | dict | list):
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    else:
+        text = str(value).strip()
     return escape_surrogates(text) if text else None
 
 

@@ -51,6 +51,7 @@ import hashlib
 import json
 import os
 import signal
+import stat
 import threading
 import time
 from array import array
@@ -107,6 +108,7 @@ RECORD_FIELDS = (
     "mode",
     "model",
     "error",
+    "note",
     "schema_version",
 )
 DEFAULT_TIMEOUT = 60.0
@@ -159,6 +161,9 @@ class LabelRecord:
         was not ``spun`` and the reference verdict stands (``mode: "reference"``).
     error : str or None
         One-line reason the input could not be read, else None.
+    note : str or None
+        The report's note: why a text is ``unscored``, why a copy with swaps is
+        ``not_spun`` (the wording check), what held a reference-free verdict; else None.
     schema_version : str
         The version of the record's JSON Schema (``spindetect schema label``), last in the line.
     seconds : float or None
@@ -180,6 +185,7 @@ class LabelRecord:
     mode: str | None = None
     model: str | None = None
     related: str | None = None
+    note: str | None = None
     seconds: float | None = field(default=None, compare=False, repr=False)
     load_seconds: float = field(default=0.0, compare=False, repr=False)
     # The version of detector/data/label-record.schema.json the record follows.
@@ -205,6 +211,7 @@ class LabelRecord:
             mode=report.mode,
             model=report.model if model is None else model,
             related=related,
+            note=report.note,
         )
 
     @classmethod
@@ -677,7 +684,9 @@ class _ResultLog:
     def close(self, *, quiet: bool = False) -> None:
         """Sync and close the file; ``quiet`` when another error is already on its way."""
         try:
-            os.fsync(self.fd)
+            # A pipe or terminal (-o /dev/stdout) has nothing to sync, and fsync refuses it.
+            if stat.S_ISREG(os.fstat(self.fd).st_mode):
+                os.fsync(self.fd)
         except OSError as exc:
             if not quiet:
                 raise _write_error(self.path, exc) from None
@@ -826,7 +835,9 @@ def label_corpus(
         Fallback for suspects with no source (see ``LabelJob``).
     options : LabelOptions, optional
     batch_size : int, default=16
-        Inputs per unit of work sent to a worker.
+        Inputs per unit of work sent to a worker process (``workers > 1`` or a
+        ``scheduler``); a batch's records are written when the whole batch is
+        done.  With ``workers=1`` each record is written as soon as it is made.
     on_progress : callable, optional
         Called with the number of inputs just handled (labelled or skipped).
     on_rename : callable, optional
@@ -885,7 +896,9 @@ def label_corpus(
         log = _ResultLog(out)
         results: Iterable[list[LabelRecord]] = ()
         try:
-            batches = batched(todo(), batch_size)
+            # In this process each input is labelled and written before the next is read,
+            # so a kill loses at most the one being labelled; workers take batches.
+            batches = batched(todo(), batch_size if not in_process else 1)
             if scheduler is not None:
                 try:
                     from detector.dask_runner import run_on_dask

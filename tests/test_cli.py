@@ -102,6 +102,23 @@ def test_score_refuses_to_write_its_report_over_an_input(pair, which):
     assert pair[0].read_text() == SPUN and pair[1].read_text() == ORIGINAL
 
 
+def test_score_refuses_to_write_over_an_article_inside_an_originals_folder(pair, tmp_path):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "kept.txt").write_text(ORIGINAL)
+    result = invoke("score", pair[0], "--original", folder, "-o", folder / "kept.txt")
+    assert result.exit_code == 2 and "is an input" in result.stderr
+    assert (folder / "kept.txt").read_text() == ORIGINAL
+
+
+def test_score_output_dash_is_standard_output(pair, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("score", pair[0], "--original", pair[1], "-o", "-", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["verdict"] == "spun"
+    assert not (tmp_path / "-").exists()
+
+
 def test_score_picks_the_best_of_several_originals_and_names_it(pair, tmp_path):
     suspect, _ = pair
     folder = tmp_path / "archive"

@@ -132,3 +132,29 @@ def test_label_refuses_a_bad_model_choice_before_starting(corpus, args, message)
     result = invoke("label", suspects, "-i", index, "-o", out, *args)
     assert result.exit_code == 2 and message in result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["index", "label"])
+def test_batch_output_must_be_a_file(tmp_path, command):
+    folder = tmp_path / "originals"
+    write_originals(folder)
+    extra = ["-i", tmp_path / "missing.sdx"] if command == "label" else []
+    result = invoke(command, folder, *extra, "-o", "-")
+    assert result.exit_code == 2 and "give a file name" in result.stderr
+    assert not (tmp_path / "-").exists()
+    result = invoke(command, folder, *extra, "-o", folder)
+    assert result.exit_code == 2 and "is a folder" in result.stderr
+
+
+def test_sigterm_unwinds_like_ctrl_c():
+    import os
+    import signal
+
+    from detector.cli import Terminated, _exit_status, _terminate_as_interrupt
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(Terminated), _terminate_as_interrupt():
+        os.kill(os.getpid(), signal.SIGTERM)
+        signal.pause()  # not reached: the handler raises first
+    assert signal.getsignal(signal.SIGTERM) is before
+    assert _exit_status(Terminated()) == 143 and _exit_status(KeyboardInterrupt()) == 130

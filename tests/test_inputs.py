@@ -267,3 +267,10 @@ def test_hub_datasets_with_a_config_or_split_need_no_prefix(monkeypatch, tmp_pat
     for missing in ("cnn_dailymail", "news.txt", "crawl/a@b/c.txt"):
         with pytest.raises(MissingInputError, match="no such file"):
             iter_inputs([missing])
+
+
+def test_ids_that_are_not_strings_or_numbers_are_spelled_as_json():
+    from detector.corpus_reader import normalise_id
+
+    assert normalise_id(True) == "true" and normalise_id({"a": 1}) == '{"a":1}'
+    assert normalise_id(7) == "7" and normalise_id(" x ") == "x" and normalise_id("") is None

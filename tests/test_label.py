@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -83,7 +84,7 @@ def test_unrelated_articles_get_no_source(index, suspects, tmp_path):
         assert records[id] == {
             "id": id, "verdict": "not_spun", "relation": "unrelated", "spin_score": 0.0,
             "source": None, "related": None, "n_spans": 0, "mode": None, "model": None,
-            "error": None, "schema_version": SCHEMA_VERSION,
+            "error": None, "note": None, "schema_version": SCHEMA_VERSION,
         }  # fmt: skip
 
 
@@ -100,7 +101,9 @@ def test_bad_inputs_give_error_records(index, suspects, tmp_path):
         record = records[str(suspects / name)]
         assert reason in record["error"]
         assert record["schema_version"] == SCHEMA_VERSION
-        assert [record[k] for k in RECORD_FIELDS[1:-2]] == [None] * (len(RECORD_FIELDS) - 3)
+        assert record["note"] is None
+        unset = [k for k in RECORD_FIELDS if k not in ("id", "error", "note", "schema_version")]
+        assert [record[k] for k in unset] == [None] * len(unset)
     assert "not valid JSON" in records[f"{suspects / 'records.jsonl'}:2"]["error"]
 
 
@@ -125,7 +128,7 @@ def test_records_serialise_fields_in_contract_order():
     assert record.to_json() == (
         '{"id": "a.txt", "verdict": null, "relation": null, "spin_score": null, '
         '"source": null, "related": null, "n_spans": null, "mode": null, "model": null, '
-        '"error": "a.txt is empty (really)", "schema_version": "1.1"}'
+        '"error": "a.txt is empty (really)", "note": null, "schema_version": "1.2"}'
     )
     assert record.outcome == "error"
 
@@ -166,6 +169,32 @@ class FakeModel:
         )
 
 
+class FileWatchingModel(FakeModel):
+    """Records how many lines the results file holds each time it is asked, and notes."""
+
+    def __init__(self, out):
+        super().__init__()
+        self.out, self.lines = out, []
+
+    def score(self, document):
+        self.lines.append(len(self.out.read_text().splitlines()) if self.out.exists() else 0)
+        return replace(super().score(document), verdict="unscored", note="not English prose")
+
+
+def test_one_process_writes_each_record_before_labelling_the_next(index, tmp_path):
+    folder = tmp_path / "unsourced"
+    folder.mkdir()
+    for k in range(3):
+        text = f"Story {k}: the lighthouse keeper counted gulls all day."
+        (folder / f"u{k}.txt").write_text(text)
+    out = tmp_path / "results.jsonl"
+    model = FileWatchingModel(out)
+    label_corpus([folder], index, out, model=model)
+    assert model.lines == [0, 1, 2]  # a kill loses at most the record being made
+    records = read_records(out)
+    assert [r["note"] for r in records] == ["not English prose"] * 3  # why it is unscored
+
+
 def test_suspects_without_a_source_fall_back_to_the_model(index, suspects, tmp_path):
     model = FakeModel()
     out = tmp_path / "results.jsonl"
@@ -175,7 +204,7 @@ def test_suspects_without_a_source_fall_back_to_the_model(index, suspects, tmp_p
     assert records["r-unrelated"] == {
         "id": "r-unrelated", "verdict": "spun", "relation": None, "spin_score": 0.8,
         "source": None, "related": None, "n_spans": 0, "mode": "reference-free", "model": "fake",
-        "error": None, "schema_version": SCHEMA_VERSION,
+        "error": None, "note": None, "schema_version": SCHEMA_VERSION,
     }  # fmt: skip
     assert records[str(suspects / "spun-flood.txt")]["source"] == "flood"
     assert (summary.reference_free, summary.no_source) == (2, 0)
