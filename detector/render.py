@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from detector import __version__
+from detector.evasion import find_evasion
 from detector.report import Coverage, Deletion, Passage, Report, Span, plural
 
 __all__ = [
@@ -113,8 +114,11 @@ def _reuse(passages: tuple[Passage, ...], coverage: Coverage) -> str:
 
 
 def _listing_threshold(spin_score: float) -> str:
-    """A ``--threshold`` under ``spin_score``, which lists a clean-called text's odd words."""
-    return f"{max(0.001, math.floor(spin_score * 100) / 100 or spin_score / 2):.3g}"
+    """A ``--threshold`` at or under ``spin_score``, which lists a clean-called text's odd
+    words (0 for a score too small to write: every text is spun at 0)."""
+    if spin_score >= 0.001:
+        return f"{max(0.001, math.floor(spin_score * 100) / 100 or spin_score / 2):.3g}"
+    return f"{spin_score / 2:.2g}" if spin_score >= 1e-9 else "0"
 
 
 def _swap_count(report: Report) -> str:
@@ -136,6 +140,23 @@ def _swap_count(report: Report) -> str:
     return count + (f", {_edit_counts(report)}" if report.mode == "reference" else "")
 
 
+def _evasion_line(report: Report) -> str | None:
+    """The lookalike and invisible characters hidden in the suspect's words, or None."""
+    marks = find_evasion(report.suspect.text)
+    if not marks:
+        return None
+    found = [
+        plural(len(marks.homoglyphs), "lookalike letter") + " from other scripts"
+        if marks.homoglyphs
+        else "",
+        plural(len(marks.zero_width), "invisible character") if marks.zero_width else "",
+    ]
+    return (
+        f"{' and '.join(f for f in found if f)} inside the suspect's words: read through "
+        "for matching, and a sign that the text was made to dodge copy checks"
+    )
+
+
 def _summary_lines(report: Report) -> list[str]:
     lines = [f"suspect:   {safe_for_terminal(report.suspect.name)}"]
     if report.mode == "reference":
@@ -149,6 +170,9 @@ def _summary_lines(report: Report) -> list[str]:
         lines.append(f"reused:    {_reuse(report.passages, report.coverage)}")
     if report.note:
         lines.append(f"note:      {safe_for_terminal(report.note)}")
+    evasion = _evasion_line(report)
+    if evasion:
+        lines.append(f"evasion:   {evasion}")
     if report.quality is not None and report.quality.fluency_percentile is not None:
         lines.append(
             f"fluency:   {report.quality.surprisal:.2f} nats per token; fluency percentile "
@@ -642,6 +666,9 @@ def render_html(report: Report) -> str:
             f"{len(report.spans) - len(report.spin_spans)} edits"
         )
     rows.append(("spans", counts))
+    evasion = _evasion_line(report)
+    if evasion:
+        rows.append(("evasion", evasion))
     summary = "".join(f"<dt>{html.escape(k)}</dt><dd>{_escape(v)}</dd>" for k, v in rows)
     suspect = report.suspect.text
     if report.original is not None:

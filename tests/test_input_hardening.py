@@ -145,6 +145,18 @@ def test_find_evasion_gives_the_offsets_of_lookalikes_and_invisible_characters()
     assert find_evasion(ORIGINAL).to_dict() == {"homoglyphs": 0, "zero_width": 0}
 
 
+def test_the_text_and_html_reports_say_when_characters_were_hidden_in_words():
+    from detector.score import ReferenceScorer
+
+    scorer = ReferenceScorer()
+    disguised = scorer.score(make_document(_disguised(ORIGINAL)), make_document(ORIGINAL))
+    line = "3 lookalike letters from other scripts and 3 invisible characters"
+    assert f"evasion:   {line}" in render_text(disguised)
+    assert f"<dt>evasion</dt><dd>{line}" in render_html(disguised)
+    plain = scorer.score(make_document(SPUN), make_document(ORIGINAL))
+    assert "evasion" not in render_text(plain) and "<dt>evasion" not in render_html(plain)
+
+
 @pytest.mark.parametrize(
     "text",
     [
