@@ -134,6 +134,14 @@ def decode(data: bytes, name: str = "<input>", encoding: str | None = None) -> s
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
+        bad, first = _utf8_faults(data)
+        if bad and bad * 1000 <= len(data):  # UTF-8 but for a few stray bytes
+            raise InputError(
+                f"{_display(name)} is UTF-8 but for {bad} stray "
+                f"{'byte' if bad == 1 else 'bytes'} (the first at byte {first}); fix "
+                f"{'it' if bad == 1 else 'them'} (another --encoding would misread the "
+                "rest: curly quotes and accents)"
+            ) from None
         raise InputError(
             f"{_display(name)} is neither UTF-8, UTF-16 nor cp1252; "
             "retry with --encoding (e.g. --encoding latin-1)"
@@ -145,6 +153,22 @@ def decode(data: bytes, name: str = "<input>", encoding: str | None = None) -> s
             "pass --encoding (e.g. --encoding cp1252) if it is"
         )
     return text
+
+
+def _utf8_faults(data: bytes, limit: int = 1000) -> tuple[int, int]:
+    """(how many byte runs of ``data`` are not UTF-8, counting up to ``limit``; where the
+    first starts): (0, -1) for valid UTF-8."""
+    bad, first, at = 0, -1, 0
+    view = memoryview(data)  # slices without copying
+    while bad < limit:
+        try:
+            codecs.utf_8_decode(view[at:], "strict", True)
+            break
+        except UnicodeDecodeError as exc:
+            bad += 1
+            first = first if first >= 0 else at + exc.start
+            at += exc.end
+    return bad, first
 
 
 # Measured on news prose in English, French, German and Icelandic, and (in brackets) on random

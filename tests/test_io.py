@@ -219,3 +219,14 @@ def test_markup_stripping_of_ordinary_articles_is_unchanged(markup, kind, plain)
     # HTML inputs keep their main text (test_main_text.py); the stripper they fall back on
     # strips the whole page as before.
     assert (html_to_text(markup) if kind == "html" else extract_plain_text(markup, kind)) == plain
+
+
+def test_utf8_with_a_stray_byte_names_where_it_is_and_advises_no_other_encoding():
+    text = "\u201cThe caf\u00e9 opens at noon,\u201d she said. " * 40
+    data = text.encode("utf-8")
+    stray = data.replace(b"noon", b"no\xe9on", 1)
+    with pytest.raises(InputError, match=r"UTF-8 but for 1 stray byte \(the first at byte 24\)"):
+        decode(stray, "a.txt")
+    assert decode(data, "a.txt") == text
+    with pytest.raises(InputError, match="neither UTF-8, UTF-16 nor cp1252"):
+        decode(bytes(range(128, 256)) * 4, "junk.bin")  # not mostly UTF-8
