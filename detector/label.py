@@ -112,6 +112,12 @@ RECORD_FIELDS = (
     "schema_version",
 )
 DEFAULT_TIMEOUT = 60.0
+# Scored once after the fallback model loads, so that its slow first call counts as loading.
+_WARM_UP_TEXT = (
+    "The council said on Monday that the bridge over the river would reopen next month, "
+    "after repairs to its supports took longer than planned because of the wet winter. "
+    "Residents have driven an extra twenty minutes to reach the town centre since March."
+)
 
 
 class ResultsFileError(SpindetectError):
@@ -379,9 +385,16 @@ class Labeller:
     def model(self) -> SpinModel | None:
         """The fallback model, loaded on first use when given by name; None when there is none."""
         if isinstance(self._model, str):
+            from detector.document import make_document
+
             name = self._model
             with self._loading_model(name):
                 self._model = load_fallback_model(name)
+                if self._model is not None:
+                    # A model's first call is slow (lazy imports, torch's first pass): part
+                    # of loading, not of the first input's --timeout.
+                    with suppress(Exception):
+                        self._model.score(make_document(_WARM_UP_TEXT, "warm-up"))
         return self._model
 
     @contextmanager

@@ -136,6 +136,30 @@ def test_label_reports_phases_and_time_per_mode(index, suspects, tmp_path, monke
     assert "loading models" in text and " each" in text
 
 
+class ColdModel(SlowModel):
+    """A model whose first call is slow (lazy imports, a first pass), as torch models are."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def score(self, document, **kwargs):
+        self.calls += 1
+        if self.calls == 1:
+            time.sleep(1.0)
+        return super().score(document, **kwargs)
+
+
+def test_a_models_slow_first_call_counts_as_loading_not_against_the_timeout(
+    index, suspects, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(label_module, "load_fallback_model", lambda name: ColdModel())
+    out = tmp_path / "results.jsonl"
+    options = label_module.LabelOptions(timeout=0.5)
+    summary = label_corpus([suspects], index, out, model="cold", options=options)
+    assert summary.by_model == 2 and summary.errors == 0
+    assert summary.model_load_seconds >= 1.0
+
+
 def test_cli_label_prints_counts_and_time_per_mode(index, suspects, tmp_path, monkeypatch):
     monkeypatch.setattr(label_module, "load_fallback_model", _load_slowly)
     out = tmp_path / "results.jsonl"
