@@ -238,6 +238,8 @@ def text_to_document(text: str, name: str, kind: str = "text") -> Document:
     """A ``Document`` from already-decoded ``text``, refusing binary or wordless input."""
     if _CONTROL.search(text[:65536]) and len(_CONTROL.findall(text[:65536])) > 8:
         raise InputError(f"{_display(name)} looks binary (control characters), not an article")
+    if "\r" in text and "\n" not in text:  # old Mac line ends: CR alone breaks the lines
+        text = text.replace("\r", "\n")  # one character for one: every offset stays
     plain = extract_plain_text(text, kind)
     if not plain.strip():
         raise InputError(

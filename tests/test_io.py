@@ -230,3 +230,19 @@ def test_utf8_with_a_stray_byte_names_where_it_is_and_advises_no_other_encoding(
     assert decode(data, "a.txt") == text
     with pytest.raises(InputError, match="neither UTF-8, UTF-16 nor cp1252"):
         decode(bytes(range(128, 256)) * 4, "junk.bin")  # not mostly UTF-8
+
+
+def test_old_mac_line_ends_read_as_line_breaks_with_the_same_offsets(tmp_path):
+    from detector.score import ReferenceScorer
+
+    from .conftest import EXAMPLES
+
+    spun = (EXAMPLES / "spun.txt").read_text("utf-8")
+    (tmp_path / "lf.txt").write_text(spun, "utf-8", newline="")
+    (tmp_path / "cr.txt").write_text(spun.replace("\n", "\r"), "utf-8", newline="")
+    lf, cr = read_document(tmp_path / "lf.txt"), read_document(tmp_path / "cr.txt")
+    assert cr.text == lf.text and cr.sentences == lf.sentences
+    original = read_document(EXAMPLES / "original.txt")
+    scorer = ReferenceScorer()
+    spans = [(s.start, s.end, s.kind) for s in scorer.score(cr, original).spans]
+    assert spans == [(s.start, s.end, s.kind) for s in scorer.score(lf, original).spans]
