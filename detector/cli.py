@@ -1037,9 +1037,13 @@ def label_command(
             more = (
                 f"; and {len(failed) - _ERRORS_SHOWN:,} more" if len(failed) > _ERRORS_SHOWN else ""
             )
+            # After --resume the file holds earlier runs' records too: say so beside the
+            # summary's count, which is this run's.
+            earlier = f", {summary.errors:,} of them in this run" if summary.resumed else ""
             messages.note(
-                f"{len(failed):,} input(s) got error records: {shown}{more} (their error field "
-                f"in {output}); exit status {EXIT_SOME_INPUTS_FAILED} (--allow-errors to exit 0)."
+                f"{len(failed):,} input(s) in {output} got error records{earlier}: {shown}{more} "
+                f"(their error field); exit status {EXIT_SOME_INPUTS_FAILED} (--allow-errors to "
+                "exit 0)."
             )
             raise typer.Exit(code=EXIT_SOME_INPUTS_FAILED)
     if fail_on is not None:
