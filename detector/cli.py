@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from detector.errors import InputError, MissingInputError, SpindetectError
+from detector.errors import InputError, SpindetectError
 from detector.spin import PROFILE_NAMES
 
 if TYPE_CHECKING:
@@ -360,7 +360,8 @@ def _read_originals(
                 raise
             messages.warn(f"skipping {exc}")
     if not documents:
-        raise MissingInputError(f"no readable original among {', '.join(paths)}")
+        # Files were there, none usable (empty, binary): exit 1, as for one such file.
+        raise InputError(f"no readable original among {', '.join(paths)}")
     return documents
 
 
