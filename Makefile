@@ -146,7 +146,7 @@ train-smoke: install  ## a 3-step fine-tune on the smoke dataset -> runs/transfo
 $(OUT)/dataset_dict.json:
 	$(MAKE) data
 
-clean:  ## remove the virtual environment and caches
+clean:  ## remove the virtual environment and the test and lint caches (not the thesaurus or model cache)
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
 .PHONY: baseline evaluate evaluate-speed eval-report hybrid limits

@@ -432,7 +432,7 @@ def score(
             metavar="NAME_OR_PATH",
             help="For --model lm or hybrid: the causal language model that reads the text, "
             "a Hugging Face name (needs the hub) or a local folder.  "
-            "[default: the packaged SmolLM2-135M]",
+            "[default: the packaged SmolLM2-135M-Instruct]",
             show_default=False,
         ),
     ] = None,
@@ -835,7 +835,8 @@ def label_command(
             "-o",
             metavar="FILE",
             help="Results file: one JSON line per input (id, verdict, relation, spin_score, "
-            "source, related, n_spans, mode, model, error; see `spindetect schema label`), "
+            "source, related, n_spans, mode, model, error, note, schema_version; see "
+            "`spindetect schema label`), "
             ".jsonl by convention.  [required]",
             show_default=False,
         ),

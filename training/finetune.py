@@ -437,7 +437,12 @@ def _retune(folder: Path, rows: list[dict[str, Any]]) -> int:
         metrics.pop(key, None)
     metrics.update(tuned)
     metrics_path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    command = f"make train && python -m training.finetune --tune-only --output-dir {folder}"
+    # The thresholds are tuned on the validation split the network was trained beside.
+    data = config.get("training_data", "data/spin-dataset")
+    command = (
+        f"make train && python -m training.finetune --tune-only --dataset {data} "
+        f"--output-dir {folder}"
+    )
     (folder / "README.md").write_text(_model_card(config, metrics, command), encoding="utf-8")
     logger.info("re-tuned %s: word threshold %s", folder, config["word_threshold"])
     return 0
