@@ -426,15 +426,10 @@ def _items_with_stable_ids(
 
     for argument in arguments:
         root = _id_root(argument)
-        # Records with no id of their own are FILE:LINE: FILE by its name too, not as typed.
-        typed = f"{argument}:" if Path(argument).is_file() else None
-        named = f"{escape_surrogates(Path(argument).name)}:"
         for item in iter_inputs([argument], max_bytes=max_bytes, fields=fields):
             if item.path is not None and item.text is None:
                 relative = Path(os.path.relpath(item.path, root)).as_posix()
                 item = dataclasses.replace(item, id=escape_surrogates(relative))
-            elif typed is not None and item.path is None and item.id.startswith(typed):
-                item = dataclasses.replace(item, id=named + item.id[len(typed) :])
             yield item
 
 

@@ -6,7 +6,6 @@ Concurrent writers are *refused*, not queued: the second one fails at once with
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import re
@@ -284,21 +283,3 @@ def test_add_from_another_directory_adds_nothing_twice(originals, tmp_path):
     assert re.search(r"^added\s+0$", again.stderr, re.MULTILINE)
     assert re.search(rf"^duplicate ids skipped\s+{len(ARTICLES)}$", again.stderr, re.MULTILINE)
     assert re.search(rf"^originals in the index\s+{len(ARTICLES)}$", again.stderr, re.MULTILINE)
-
-
-def test_records_without_ids_keep_their_ids_from_any_directory(originals, tmp_path):
-    folder = tmp_path / "records"
-    folder.mkdir()
-    texts = [p.read_text("utf-8") for p in sorted(originals.rglob("*.txt"))]
-    (folder / "wire.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in texts))
-    out = tmp_path / "r.sdx"
-    first = build_index([folder / "wire.jsonl"], out)
-    with SourceIndex.open(out) as index:
-        assert sorted(index.ids()) == sorted(f"wire.jsonl:{k + 1}" for k in range(len(texts)))
-    cwd = Path.cwd()
-    try:
-        os.chdir(folder)
-        again = build_index(["wire.jsonl"], out, add=True)  # the same file, typed otherwise
-    finally:
-        os.chdir(cwd)
-    assert first.added == len(texts) and again.added == 0
