@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from detector.errors import InputError, SpindetectError
+from detector.errors import InputError, MissingInputError, SpindetectError
 from detector.spin import PROFILE_NAMES
 
 if TYPE_CHECKING:
@@ -132,18 +132,22 @@ def _terminate_as_interrupt() -> Iterator[None]:
     import signal
     import threading
 
-    if threading.current_thread() is not threading.main_thread():
-        yield
+    inherited = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is not threading.main_thread() or inherited in (
+        signal.SIG_IGN,
+        None,  # set outside Python: leave it alone
+    ):
+        yield  # a parent that made this process ignore SIGTERM meant it
         return
 
     def on_term(signum: int, frame: object) -> None:
         raise Terminated
 
-    previous = signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGTERM, on_term)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, inherited)
 
 
 def reports_errors(command: F) -> F:
@@ -173,7 +177,7 @@ def write_output(text: str, output: Path | None) -> None:
     """Write ``text`` to ``output`` (all of it or, on failure, nothing), or to standard output."""
     from detector.output import silence_stdout, write_file_atomically, write_stdout
 
-    if output is None:
+    if output is None or str(output) == "-":  # -o -: standard output
         try:
             write_stdout(text)
         except BrokenPipeError:
@@ -350,6 +354,7 @@ def _read_originals(
 
     named = {str(Path(p)) for p in paths}
     documents: list[Document] = []
+    unusable = 0
     for path in expand_inputs(paths):
         if str(path) != "-" and str(path) == str(Path(suspect_name)) and str(path) not in named:
             continue  # the suspect sitting in the folder of originals is not its own source
@@ -358,8 +363,11 @@ def _read_originals(
         except InputError as exc:
             if str(path) in named:
                 raise
+            unusable += 1
             messages.warn(f"skipping {exc}")
     if not documents:
+        if not unusable:  # nothing there but the suspect itself: a usage mistake (exit 2)
+            raise MissingInputError(f"no original among {', '.join(paths)} but the suspect")
         # Files were there, none usable (empty, binary): exit 1, as for one such file.
         raise InputError(f"no readable original among {', '.join(paths)}")
     return documents
@@ -368,24 +376,25 @@ def _read_originals(
 def _refuse_to_overwrite(output: Path, inputs: list[str]) -> None:
     """A usage error (exit 2) when ``output`` is one of the input files, or an article
     file inside an input folder."""
-    from detector.io import expand_inputs
+    from detector.io import TEXT_SUFFIXES
 
-    if not output.exists():
-        return  # a file yet to be made is no input
+    if not output.is_file():
+        return  # a file yet to be made (or not a file) is no input
+    where = output.resolve()
     for given in inputs:
         if given == "-":
             continue
-        try:
-            files = list(expand_inputs([given])) if Path(given).is_dir() else [Path(given)]
-        except InputError:
-            continue  # reported as the input is read
-        for path in files:
+        path = Path(given)
+        if path.is_dir():
+            # The folder is read for article files: is the output one of them?
+            same = where.is_relative_to(path.resolve()) and where.suffix.lower() in TEXT_SUFFIXES
+        else:
             try:
                 same = path.is_file() and output.samefile(path)
             except OSError:
                 same = False
-            if same:
-                raise fail(f"--output {output} is an input; write the report elsewhere", EXIT_USAGE)
+        if same:
+            raise fail(f"--output {output} is an input; write the report elsewhere", EXIT_USAGE)
 
 
 @app.command(short_help="Score one article: is it a spun copy?")
@@ -638,6 +647,8 @@ def _output_path(output: Path | None, deprecated_out: Path | None, messages: Mes
         )
     if output.is_dir():
         raise fail(f"--output {output} is a folder; give a file name", EXIT_USAGE)
+    if output.exists() and not output.is_file():  # a pipe, a device: nothing to lock or resume
+        raise fail(f"--output {output} is not a regular file; give a file name", EXIT_USAGE)
     return output
 
 

@@ -170,7 +170,7 @@ def normalise_id(value: Any) -> str | None:
         return None
     # JSON's spelling for what is not a string or a number: true, {"a":1}, not True, {'a': 1}.
     if isinstance(value, bool | dict | list):
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
     else:
         text = str(value).strip()
     return escape_surrogates(text) if text else None

@@ -131,17 +131,12 @@ def decode(data: bytes, name: str = "<input>", encoding: str | None = None) -> s
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    nearly = _nearly_utf8(data)
+    if nearly is not None:
+        return nearly
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
-        bad, first = _utf8_faults(data)
-        if bad and bad * 1000 <= len(data):  # UTF-8 but for a few stray bytes
-            raise InputError(
-                f"{_display(name)} is UTF-8 but for {bad} stray "
-                f"{'byte' if bad == 1 else 'bytes'} (the first at byte {first}); fix "
-                f"{'it' if bad == 1 else 'them'} (another --encoding would misread the "
-                "rest: curly quotes and accents)"
-            ) from None
         raise InputError(
             f"{_display(name)} is neither UTF-8, UTF-16 nor cp1252; "
             "retry with --encoding (e.g. --encoding latin-1)"
@@ -155,20 +150,22 @@ def decode(data: bytes, name: str = "<input>", encoding: str | None = None) -> s
     return text
 
 
-def _utf8_faults(data: bytes, limit: int = 1000) -> tuple[int, int]:
-    """(how many byte runs of ``data`` are not UTF-8, counting up to ``limit``; where the
-    first starts): (0, -1) for valid UTF-8."""
-    bad, first, at = 0, -1, 0
-    view = memoryview(data)  # slices without copying
-    while bad < limit:
-        try:
-            codecs.utf_8_decode(view[at:], "strict", True)
-            break
-        except UnicodeDecodeError as exc:
-            bad += 1
-            first = first if first >= 0 else at + exc.start
-            at += exc.end
-    return bad, first
+# A UTF-8 sequence of two to four bytes: a lead byte and its continuation bytes.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _nearly_utf8(data: bytes) -> str | None:
+    """``data`` read as UTF-8 with its few stray bytes as U+FFFD, when it is UTF-8 but for
+    them (curly quotes or accents written in UTF-8, at most one stray byte in a
+    thousand); None otherwise.  Read as cp1252 instead, every curly quote and accent
+    of such a file would come out garbled ("It\u00e2\u20ac\u2122s")."""
+    text = data.decode("utf-8", errors="replace")
+    stray = text.count("\ufffd") - data.count("\ufffd".encode())
+    if 0 < stray <= max(1, len(data) // 1000) and _UTF8_MULTIBYTE.search(data):
+        return text
+    return None
 
 
 # Measured on news prose in English, French, German and Icelandic, and (in brackets) on random

@@ -137,7 +137,7 @@ class ReferenceScorer:
         if not self.swap_fit.fits(gains):
             return scored
         # Rounded down, so that a median just under the bar never prints as the bar.
-        shown = math.floor(median(gains) * 100) / 100
+        shown = math.floor(round(median(gains) * 100, 6)) / 100  # 0.29, not 28.999.../100
         note = _joined(
             report.note,
             f"not spun: its {plural(len(swaps), 'swap')} read as well in their sentences as "

@@ -263,3 +263,12 @@ def test_an_unrelated_original_shows_no_swaps_or_edits(tmp_path):
     text = invoke("score", suspect, "--original", original).stdout
     assert "swaps:     none: the texts are unrelated" in text
     assert "{" not in text.split("\n\n", 1)[1]  # no marks in the article
+
+
+def test_a_folder_holding_only_the_suspect_is_a_usage_mistake(pair, tmp_path):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    suspect = folder / "suspect.txt"
+    suspect.write_text(pair[0].read_text())
+    result = invoke("score", suspect, "--original", folder)
+    assert result.exit_code == 2 and "but the suspect" in result.stderr

@@ -1,4 +1,5 @@
 import json
+import os
 
 import pytest
 from typer.testing import CliRunner
@@ -144,6 +145,10 @@ def test_batch_output_must_be_a_file(tmp_path, command):
     assert not (tmp_path / "-").exists()
     result = invoke(command, folder, *extra, "-o", folder)
     assert result.exit_code == 2 and "is a folder" in result.stderr
+    fifo = tmp_path / "fifo.jsonl"
+    os.mkfifo(fifo)  # reading it back after the run would block forever
+    result = invoke(command, folder, *extra, "-o", fifo)
+    assert result.exit_code == 2 and "is not a regular file" in result.stderr
 
 
 def test_sigterm_unwinds_like_ctrl_c():
@@ -158,3 +163,17 @@ def test_sigterm_unwinds_like_ctrl_c():
         signal.pause()  # not reached: the handler raises first
     assert signal.getsignal(signal.SIGTERM) is before
     assert _exit_status(Terminated()) == 143 and _exit_status(KeyboardInterrupt()) == 130
+    # A process told to ignore SIGTERM (by its parent) keeps ignoring it.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        with _terminate_as_interrupt():
+            assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def test_schema_output_dash_is_standard_output(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("schema", "label", "-o", "-")
+    assert result.exit_code == 0 and '"note"' in result.stdout
+    assert not (tmp_path / "-").exists()

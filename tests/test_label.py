@@ -324,6 +324,29 @@ def test_a_run_killed_mid_way_resumes_without_loss_or_duplicate(
     assert sorted(out.read_text().splitlines()) == sorted(reference.read_text().splitlines())
 
 
+def test_sigterm_stops_a_run_as_ctrl_c_does_with_exit_143(index, many_suspects, tmp_path):
+    inputs, total = many_suspects
+    out = tmp_path / "results.jsonl"
+    command = _label_command(index, inputs, out, "--no-fallback")
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (
+            out.exists() and out.read_bytes().count(b"\n") >= 10
+        ):
+            time.sleep(0.005)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    written = out.read_bytes().count(b"\n")
+    assert process.returncode == 143 and 10 <= written < total, (process.returncode, stderr)
+    assert "terminated; run the same command with --resume" in " ".join(stderr.split())
+    assert out.read_bytes().endswith(b"\n")  # whole records only
+    assert not (tmp_path / "results.jsonl.lock").exists()  # the lock was released
+
+
 # --------------------------------------------------------------------------- scaling out
 
 
