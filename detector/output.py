@@ -9,6 +9,7 @@ import re
 import secrets
 import shutil
 import sys
+import unicodedata
 from pathlib import Path
 
 __all__ = [
@@ -68,7 +69,15 @@ def wrap_text(text: str, width: int) -> str:
 
 
 def _visible_width(text: str) -> int:
-    return len(_ANSI.sub("", text))
+    """Terminal columns of ``text``: colour escapes and combining marks take none, wide
+    characters (CJK, most emoji) two."""
+    plain = _ANSI.sub("", text)
+    if plain.isascii():
+        return len(plain)
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in plain
+    )
 
 
 def _wrap_line(line: str, width: int) -> str:

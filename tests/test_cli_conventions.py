@@ -2,6 +2,7 @@
 
 import json
 import re
+import unicodedata
 
 import jsonschema
 import pytest
@@ -482,3 +483,14 @@ def test_wrap_text_keeps_added_and_dropped_text_marks_whole():
     lines = wrapped.split("\n")
     assert "[+on Tuesday, March 4,+]" in lines
     assert "[-a large sum of-] it" in lines or "[-a large sum of-]" in lines
+
+
+def test_wrap_text_counts_wide_characters_as_two_columns():
+    text = "東京 大阪 名古屋 札幌 福岡 神戸 京都 横浜 " * 2 + "caf\u0065\u0301 e\u0301te\u0301"
+    for line in wrap_text(text, 20).splitlines():
+        columns = sum(
+            0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+            for c in line
+        )
+        assert columns <= 20, line
+    assert wrap_text("café étété " * 3, 23).splitlines()[0] == "café étété café étété"
