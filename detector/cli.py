@@ -641,8 +641,8 @@ def _output_path(output: Path | None, deprecated_out: Path | None, messages: Mes
         raise fail("missing option --output/-o: the file to write", EXIT_USAGE)
     if str(output) == "-":
         raise fail(
-            "--output - : this command writes a file it can lock and resume, not standard "
-            "output; give a file name",
+            "--output - : this command writes a file (locked while it runs, read back at the "
+            "end), not standard output; give a file name",
             EXIT_USAGE,
         )
     if output.is_dir():
