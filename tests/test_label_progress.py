@@ -20,6 +20,7 @@ from .batch_helpers import ARTICLES, UNRELATED, build_archive, read_records, swa
 
 LOAD_SECONDS = 2.0  # far above a record's time, even on a busy machine
 SCORE_SECONDS = 0.05
+COLD_SECONDS = 3.0  # a model's slow first call
 
 
 class FakeClock:
@@ -145,7 +146,7 @@ class ColdModel(SlowModel):
     def score(self, document, **kwargs):
         self.calls += 1
         if self.calls == 1:
-            time.sleep(1.0)
+            time.sleep(COLD_SECONDS)
         return super().score(document, **kwargs)
 
 
@@ -154,10 +155,11 @@ def test_a_models_slow_first_call_counts_as_loading_not_against_the_timeout(
 ):
     monkeypatch.setattr(label_module, "load_fallback_model", lambda name: ColdModel())
     out = tmp_path / "results.jsonl"
-    options = label_module.LabelOptions(timeout=0.5)
+    # A limit far over an input's time even on a busy machine, and under the first call's.
+    options = label_module.LabelOptions(timeout=COLD_SECONDS - 1.0)
     summary = label_corpus([suspects], index, out, model="cold", options=options)
     assert summary.by_model == 2 and summary.errors == 0
-    assert summary.model_load_seconds >= 1.0
+    assert summary.model_load_seconds >= COLD_SECONDS
 
 
 def test_cli_label_prints_counts_and_time_per_mode(index, suspects, tmp_path, monkeypatch):
