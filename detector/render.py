@@ -145,14 +145,13 @@ def _evasion_line(report: Report) -> str | None:
     marks = find_evasion(report.suspect.text)
     if not marks:
         return None
-    found = [
-        plural(len(marks.homoglyphs), "lookalike letter") + " from other scripts"
-        if marks.homoglyphs
-        else "",
-        plural(len(marks.zero_width), "invisible character") if marks.zero_width else "",
-    ]
+    found = []
+    if marks.homoglyphs:
+        found.append(plural(len(marks.homoglyphs), "lookalike letter") + " from other scripts")
+    if marks.zero_width:
+        found.append(plural(len(marks.zero_width), "invisible character"))
     return (
-        f"{' and '.join(f for f in found if f)} inside the suspect's words: read through "
+        f"{' and '.join(found)} inside the suspect's words: read through "
         "for matching, and a sign that the text was made to dodge copy checks"
     )
 
