@@ -42,7 +42,8 @@ Exit status:
   0  done, nothing matched --fail-on
   1  failure: an input or resource could not be used (empty, binary, too
      large, a damaged index, an output that cannot be written)
-  2  usage mistake: a bad option, a missing file, a folder without articles
+  2  usage mistake: a bad option, a missing file, a folder without articles,
+     an output of label or index there already without --resume or --add
   3  label: the run finished, but some inputs got error records
   4  --fail-on: a verdict matched (a spun or paraphrased finding)"""
 
@@ -941,7 +942,8 @@ def label_command(
     Exit status:
       0  every input was labelled
       1  the run could not proceed (damaged index, OUTPUT in use or unwritable)
-      2  usage mistake (missing inputs, an unknown --encoding, no text field)
+      2  usage mistake (missing inputs, an unknown --encoding, no text field,
+         OUTPUT there already without --resume)
       3  the run finished, but some inputs got error records (0: --allow-errors)
       4  --fail-on: a record of OUTPUT has a matching verdict (resumed records
          count too; 3 wins over 4)

@@ -310,6 +310,7 @@ def evidence_line(
     flagged: int,
     content: int,
     gains: Sequence[float],
+    shown: int | None = None,
 ) -> str | None:
     """The evidence behind a reference-free verdict in one line, against the model's own
     cuts: the flag count against ``rule``'s, the strongest unit's gain against ``gate``'s
@@ -317,14 +318,20 @@ def evidence_line(
 
     "22 of 130 content words flagged (15 make a text this long spun); the strongest
     reads 9.8 nats better restored (13 make a word plainly wrong)": a text called
-    clean with many flags says which of the two held it.
+    clean with many flags says which of the two held it.  ``shown``: the content words
+    the report flags, when the rule counts fewer of them (``flagged``): "7 of 304
+    content words flagged, 3 of them as the verdict counts flags (15 make ...)".
     """
     if rule is None or content <= 0:
         return None
-    line = (
-        f"{flagged} of {content} content words flagged "
-        f"({rule.needed(content)} make a text this long spun)"
-    )
+    needed = f"({rule.needed(content)} make a text this long spun)"
+    if shown is not None and shown != flagged:
+        line = (
+            f"{shown} of {content} content words flagged, {flagged} of them as the verdict "
+            f"counts flags {needed}"
+        )
+    else:
+        line = f"{flagged} of {content} content words flagged {needed}"
     if gate is None:
         return line
     if gate.dense(flagged, content):

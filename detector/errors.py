@@ -13,6 +13,7 @@ __all__ = [
     "InputError",
     "MissingInputError",
     "ModelNotFoundError",
+    "OutputExistsError",
     "ResourceError",
     "SpindetectError",
 ]
@@ -30,6 +31,13 @@ class InputError(SpindetectError):
 
 class MissingInputError(InputError):
     """An input path that does not exist or holds no readable texts."""
+
+    exit_code = 2
+
+
+class OutputExistsError(InputError):
+    """An output file that exists where a run would start it afresh (a usage mistake:
+    the flag that continues it, or removing it, is what was meant)."""
 
     exit_code = 2
 

@@ -244,6 +244,7 @@ class HybridModel:
             words = keep_judge_flags(fused, reading, self.judge_flags_gain, self.word_threshold)
             counted = keep_judge_flags(fused, reading, self.rule_flags_gain, self.word_threshold)
         flagged, content = content_flags(reading.document.words, counted, self.word_threshold)
+        shown, _ = content_flags(reading.document.words, words, self.word_threshold)
         gains = unit_gains(reading)
         # The judge model reads the hybrid's config: its evidence gate is the hybrid's.
         gate = self.judge_model.evidence_gate
@@ -255,7 +256,7 @@ class HybridModel:
             ),
             restorations=_restorations(reading),
             quality=text_quality(reading, self.judge_model.fluency_reference),
-            evidence=evidence_line(self.document_rule, gate, flagged, content, gains),
+            evidence=evidence_line(self.document_rule, gate, flagged, content, gains, shown),
         )
 
     def score_words(self, documents: Sequence[Document]) -> list[WordScores]:

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from detector.dense import sidecar_path
-from detector.errors import IndexWriteError, InputError, MissingInputError
+from detector.errors import IndexWriteError, InputError, MissingInputError, OutputExistsError
 from detector.fingerprint import Fingerprint, Fingerprinter, IndexParams
 from detector.index import PreparedOriginal, SourceIndex
 from detector.index_lock import WriterLock, lock_path
@@ -328,7 +328,7 @@ def _build(
         lock = WriterLock.acquire(out)
         try:
             if out.exists():
-                raise InputError(
+                raise OutputExistsError(
                     f"{out} already exists; pass --add to add to it, or remove it to rebuild"
                 )
             _remove_stale_partials(out)

@@ -197,11 +197,23 @@ def _unlike_prose(text: str) -> str | None:
     return None
 
 
+# Markdown's marks that plain text rarely has: a "# " heading line, a link or image
+# "[text](target)", strong emphasis "**text**", a code fence.
+_MARKDOWN_MARKS = {
+    "heading": re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE),
+    "link": re.compile(r"!?\[[^\]\n]{1,200}\]\((?:https?://|/|\.|#)[^)\s]{0,500}\)"),
+    "strong": re.compile(r"(?<![*\w])\*\*[^*\s](?:[^*\n]{0,200}[^*\s])?\*\*(?![*\w])"),
+    "fence": re.compile(r"^(?:```|~~~)", re.MULTILINE),
+}
+
+
 def _sniff_format(text: str) -> str:
     head = text[:2048].lstrip().lower()
     if head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head):
         return "html"
-    return "text"
+    sample = text[:65536]
+    marks = sum(1 for mark in _MARKDOWN_MARKS.values() if mark.search(sample))
+    return "markdown" if marks >= 2 else "text"
 
 
 def extract_plain_text(text: str, kind: str) -> str:

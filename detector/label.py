@@ -71,6 +71,7 @@ from detector.errors import (
     CorruptIndexError,
     InputError,
     ModelNotFoundError,
+    OutputExistsError,
     ResourceError,
     SpindetectError,
 )
@@ -886,7 +887,7 @@ def label_corpus(
         done = np.empty(0, dtype=np.uint64)
         if out.exists() and out.stat().st_size:
             if not resume:
-                raise InputError(
+                raise OutputExistsError(
                     f"{out} already exists; pass --resume to continue that run, or remove it"
                 )
             done = read_done_ids(out, repair=True)

@@ -10,9 +10,11 @@ Two ways to find them, both giving word ranges that hold whole sentences:
   paragraph inside an unrelated page, a short original inside a longer one).
   Seeds are the content words the two texts share (names, numbers and every
   word a spinner left alone; words frequent in either text are left out, as
-  they seed everywhere); seeds lying close together in both texts are
-  clustered, and each cluster is widened to whole sentences.  The caller
-  aligns each candidate on its own to confirm it.
+  they seed everywhere, where frequent in a suspect several times the
+  original's length means frequent for that length); seeds lying close
+  together in both texts are clustered, and each cluster is widened to whole
+  sentences.  The caller aligns each candidate on its own to confirm it (and
+  searches what that alignment leaves again, for a text copied twice).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ __all__ = [
 _RUN_GAP = 60  # words of unmatched text that may lie inside one passage, on either side
 _SEED_GAP = 30  # words between neighbouring seeds of one cluster, on either side
 _MAX_SEED_COUNT = 4  # a word more frequent than this in either text seeds nothing
+_LONGER = 3  # a suspect this many times the original's length has that bound raised
 _MIN_SEEDS = 4  # distinct seeded words, on each side, of a candidate passage
 _SUSPECT = attrgetter("suspect")
 
@@ -149,12 +152,25 @@ def _seeds(suspect: Document, original: Document) -> list[tuple[int, int]]:
         if _is_seed_word(word):
             in_original.setdefault(word, []).append(j)
     in_suspect = Counter(w for w in suspect.words if w in in_original)
+    # A word is frequent for the suspect's length: in a suspect five times the original's
+    # length (an article repeated, or set in megabytes of other text) a word of the
+    # original may turn up five times as often.  The original's bound stays (measured:
+    # raised for a long original, its common words merged a short reused passage into
+    # a cluster of chance seeds), so a suspect word seeds at most _MAX_SEED_COUNT pairs.
+    most_in_suspect = _MAX_SEED_COUNT * _times_longer(len(suspect), len(original))
     seeds = []
     for i, word in enumerate(suspect.words):
         positions = in_original.get(word)
-        if positions and len(positions) <= _MAX_SEED_COUNT and in_suspect[word] <= _MAX_SEED_COUNT:
+        if positions and len(positions) <= _MAX_SEED_COUNT and in_suspect[word] <= most_in_suspect:
             seeds.extend((i, j) for j in positions)
     return seeds
+
+
+def _times_longer(words: int, other: int) -> int:
+    """How many times ``other`` ``words`` is, rounded down, when at least ``_LONGER``;
+    else 1 (texts of comparable length keep the plain bound)."""
+    times = words // max(1, other)
+    return times if times >= _LONGER else 1
 
 
 def _clusters(seeds: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:

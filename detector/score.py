@@ -45,6 +45,9 @@ from detector.verdict import decide_with_features
 _SUBSTANTIAL_SENTENCES = 2  # a reused passage of this many suspect sentences makes a copy,
 _SUBSTANTIAL_WORDS = 40  # and so does one of this many suspect words,
 _WHOLE_ORIGINAL = 0.9  # or one holding this share of the original's words
+_MAX_SEARCH_ROUNDS = 64  # alignments of one candidate passage and of what its runs leave
+_LEFT_OVER_WORDS = 12  # text a candidate's runs leave is searched again from this many words
+_REPEAT_REUSE = 0.6  # the share of its words a run found in that text reuses (a copy: 0.35)
 
 __all__ = ["ReferenceScorer", "ScoredPair", "score_texts"]
 
@@ -255,27 +258,48 @@ class ReferenceScorer:
         """The runs of matched sentences inside candidate ``found`` that are copies on their own.
 
         Each comes with the offsets of its text in the suspect and in the original.
+        The text a round leaves between and around its confirmed runs is searched
+        again, as an alignment pairs each original sentence once: a suspect holding
+        the original twice or more has each copy found.
         """
         start, end = suspect.padded_span(*found.suspect)
         o_start, o_end = original.padded_span(*found.original)
-        rough = align(
-            make_document(suspect.text[start:end], suspect.name),
-            make_document(original.text[o_start:o_end], original.name),
-        )
+        original_part = make_document(original.text[o_start:o_end], original.name)
         confirmed = []
-        for run in passages_from_alignment(rough):
-            lo, hi = rough.suspect.padded_span(*run.suspect)
-            o_lo, o_hi = rough.original.padded_span(*run.original)
-            alignment = align(
-                make_document(rough.suspect.text[lo:hi], suspect.name),
-                make_document(rough.original.text[o_lo:o_hi], original.name),
-            )
-            scored = ScoredPair(
-                *decide_with_features(alignment, self.judge.judge(alignment), self.judge.weights)
-            )
-            if scored.report.relation == "copy":
-                confirmed.append((scored, start + lo, o_start + o_lo))
-        return confirmed
+        waiting = [(start, end)]
+        for round_ in range(_MAX_SEARCH_ROUNDS):
+            if not waiting:
+                break
+            lo_c, hi_c = waiting.pop()
+            rough = align(make_document(suspect.text[lo_c:hi_c], suspect.name), original_part)
+            taken = []
+            for run in passages_from_alignment(rough):
+                lo, hi = rough.suspect.padded_span(*run.suspect)
+                o_lo, o_hi = rough.original.padded_span(*run.original)
+                alignment = align(
+                    make_document(rough.suspect.text[lo:hi], suspect.name),
+                    make_document(rough.original.text[o_lo:o_hi], original.name),
+                )
+                scored = ScoredPair(
+                    *decide_with_features(
+                        alignment, self.judge.judge(alignment), self.judge.weights
+                    )
+                )
+                # What a first round leaves is searched for another whole copy, not
+                # for a sentence that shares words with one already found.
+                found_here = Passage(lo_c + lo, lo_c + hi, o_start + o_lo, o_start + o_hi, "copy")
+                if scored.report.relation == "copy" and (
+                    not round_
+                    or (
+                        scored.features["reuse"] >= _REPEAT_REUSE
+                        and self._substantial(found_here, suspect, original)
+                    )
+                ):
+                    confirmed.append((scored, lo_c + lo, o_start + o_lo))
+                    taken.append((lo_c + lo, lo_c + hi))
+            if taken:
+                waiting += _left_over(suspect, lo_c, hi_c, taken)
+        return sorted(confirmed, key=lambda c: c[1])
 
     @staticmethod
     def _substantial(passage: Passage, suspect: Document, original: Document) -> bool:
@@ -291,6 +315,20 @@ class ReferenceScorer:
             or words_within(original, passage.original_start, passage.original_end)
             >= _WHOLE_ORIGINAL * len(original)
         )
+
+
+def _left_over(
+    suspect: Document, start: int, end: int, taken: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The stretches of ``suspect.text[start:end]`` outside the ``taken`` character
+    ranges that hold at least ``_LEFT_OVER_WORDS`` words, as character ranges."""
+    gaps = []
+    reach = start
+    for lo, hi in [*sorted(taken), (end, end)]:
+        if words_within(suspect, reach, lo) >= _LEFT_OVER_WORDS:
+            gaps.append((reach, lo))
+        reach = max(reach, hi)
+    return gaps
 
 
 def _outside_passages_dropped(scored: ScoredPair) -> ScoredPair:

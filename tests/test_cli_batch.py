@@ -68,7 +68,7 @@ def test_label_refuses_to_overwrite_without_resume(corpus):
     invoke("index", originals, "--output", index)
     invoke("label", suspects, "-i", index, "-o", out, "--no-fallback")
     again = invoke("label", suspects, "-i", index, "-o", out, "--no-fallback")
-    assert again.exit_code == 1
+    assert again.exit_code == 2  # a usage mistake: --resume forgotten
     assert "Error:" in again.stderr and "--resume" in again.stderr
     resumed = invoke("label", suspects, "-i", index, "-o", out, "--resume", "--no-fallback")
     assert resumed.exit_code == 3  # empty.txt's error record, from the first run, still stands
@@ -80,7 +80,7 @@ def test_index_refuses_to_overwrite_without_add(corpus):
     originals, _, index, _ = corpus
     invoke("index", originals, "--output", index)
     again = invoke("index", originals, "--output", index)
-    assert again.exit_code == 1 and "--add" in again.stderr
+    assert again.exit_code == 2 and "--add" in again.stderr  # a usage mistake
     added = invoke("index", originals, "--output", index, "--add")
     assert added.exit_code == 0 and "duplicate ids skipped" in added.stderr
 

@@ -226,5 +226,12 @@ def test_the_evidence_line_says_which_of_count_and_strength_held_a_text():
     )
     assert evidence_line(rule, gate, 20, 40, [9.0]).endswith("no single word need be plainly wrong")
     assert evidence_line(rule, None, 18, 159, [30.0]) == line.split(";")[0]
+    # The report flags more words than the rule counts (the hybrid keeps the judge's
+    # flags from a lower gain than the rule was fitted on): both are said.
+    assert evidence_line(rule, None, 3, 159, [], shown=7) == (
+        f"7 of 159 content words flagged, 3 of them as the verdict counts flags "
+        f"({needed} make a text this long spun)"
+    )
+    assert evidence_line(rule, None, 18, 159, [], shown=18) == line.split(";")[0]
     assert evidence_line(None, gate, 18, 159, [30.0]) is None
     assert evidence_line(rule, gate, 0, 0, []) is None

@@ -1,4 +1,5 @@
 import codecs
+import io
 
 import pytest
 
@@ -58,6 +59,27 @@ def test_markdown_is_stripped_of_markup():
         extract_plain_text(md, "markdown")
         == "Zelensky says\n\nBy AFP\n\nRelated: Russian Army says no."
     )
+
+
+def test_markdown_on_standard_input_is_recognised_and_stripped(monkeypatch):
+    md = "# Council approves plan\n\nThe council on **Tuesday** approved a [plan](https://x.org).\n"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(md.encode("utf-8"))))
+    doc = read_document("-")
+    assert doc.text == "Council approves plan\n\nThe council on Tuesday approved a plan."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# 1 Plain notes\n\nA hash at the start of a line, and 2*3*4 is 24.",  # one kind of mark
+        "Prices: *special* offer.\n- item one\n- item two\n",  # lists and single stars
+        "See [1] and (2); the report [the annex] (page 4) says so.",  # brackets, no link
+    ],
+)
+def test_plain_text_with_a_stray_mark_is_not_read_as_markdown(tmp_path, text):
+    path = tmp_path / "notes"  # no suffix: the format is sniffed
+    path.write_text(text, encoding="utf-8")
+    assert read_document(path).text == text
 
 
 def test_read_document_offsets_index_the_decoded_txt_file(tmp_path):

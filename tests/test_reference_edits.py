@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 
@@ -346,3 +347,38 @@ def test_added_words_keep_their_quotes_and_tags_but_not_the_full_stop(scorer):
     (added,) = [s for s in report.spans if s.kind == "insert"]
     assert added.text == '"pool" <b>bold</b>'
     assert suspect[added.start : added.end] == added.text
+
+
+def test_an_article_spun_and_repeated_is_one_passage_per_copy(scorer):
+    """An alignment pairs each original sentence once; the copies it leaves are searched
+    again, so each is found."""
+    suspect = "\n\n".join([SPUN.rstrip()] * 3)
+    report = scorer.score(make_document(suspect), make_document(ORIGINAL))
+    assert report.relation == "copy" and report.verdict == "spun"
+    assert [suspect[p.start : p.end] for p in report.passages] == [SPUN.rstrip()] * 3
+    assert all(p.kind == "spun" for p in report.passages)
+    assert len(report.spin_spans) == 3 * 44
+    assert report.coverage is not None and report.coverage.suspect == 1.0
+
+
+def test_a_spun_article_in_a_page_many_times_its_length_is_found_though_its_words_recur(
+    scorer,
+):
+    """Words met more than four times in a suspect seed nothing when it is about the
+    original's length; in a page seven times as long every word of the original may
+    recur that often outside the copy (here: the original's words shuffled into a page of
+    word salad, six times over)."""
+    rng = random.Random(0)
+    words = ORIGINAL.split()
+    salad = []
+    for _ in range(6):
+        shuffled = rng.sample(words, len(words))
+        salad += [" ".join(shuffled[k : k + 18]) + "." for k in range(0, len(words), 18)]
+    before, after = "\n\n".join(salad[: len(salad) // 2]), "\n\n".join(salad[len(salad) // 2 :])
+    suspect = f"{before}\n\n{SPUN.rstrip()}\n\n{after}"
+    report = scorer.score(make_document(suspect), make_document(ORIGINAL))
+    assert report.relation == "copy" and report.verdict == "spun"
+    (passage,) = report.passages
+    assert suspect[passage.start : passage.end] == SPUN.rstrip()
+    assert (passage.original_start, passage.original_end) == (0, len(ORIGINAL.rstrip()))
+    assert len(report.spin_spans) == 44
