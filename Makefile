@@ -96,7 +96,7 @@ bench-lm: install  ## language-model models: load, seconds per article, memory (
 bench-handspun: install  ## every reference-free model on the hand-spun sets (~10 min; seconds once read) -> BENCHMARKS.md
 	$(TEST_ENV) $(PY) bench/bench_handspun.py --write BENCHMARKS.md --readings runs/readings/handspun.jsonl
 
-bench-passages: install  ## partial reuse: passages in longer pages, negatives (~15 s) -> BENCHMARKS.md
+bench-passages: install  ## partial reuse: passages in longer pages, negatives (~1 min) -> BENCHMARKS.md
 	$(PY) bench/bench_passages.py --write BENCHMARKS.md
 
 paraphrase-data: install  ## paraphrased copies and hard negatives for reference mode (~80 min generating with the LM on 2 cores, 30 s from its cache) -> data/paraphrase
@@ -115,7 +115,7 @@ bench-index-recall: install  ## retrieval of spun, paraphrased, partial and shor
 	$(PY) bench/bench_index.py --recall --originals 5000 --queries 500 --workers 2 --write BENCHMARKS.md
 	$(PY) bench/bench_retrieval_handwritten.py --write BENCHMARKS.md
 
-data: install  ## build the spin dataset from $(CORPUS) into $(OUT) (a minute or two)
+data: install  ## build the spin dataset from CORPUS (the ../shared corpora) into OUT (data/spin-dataset; a minute or two)
 	$(DATA_ENV) $(PY) -m training.dataset --corpus $(CORPUS) --out $(OUT) --overwrite \
 		--rates $(RATES) --spins-per-text $(SPINS) --seed $(SEED) --cross-profile $(CROSS) \
 		$(if $(MAX_STORIES),--max-stories $(MAX_STORIES))

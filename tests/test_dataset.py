@@ -182,6 +182,7 @@ def test_build_is_deterministic(corpora: list[str], spinners, built) -> None:
         ({"rates": (0.1, 0.9)}, r"the 'rates' parameter must be MIN MAX"),
         ({"profile": "cross"}, "evaluation-only profile 'cross'"),
         ({"cross_profile": "thesaurus"}, "the 'cross_profile' parameter must be one of"),
+        ({"cross_profile": "moby"}, "names 'moby', which the models train on"),
         ({"test_share": 0.5, "validation_share": 0.4}, "leave too little to train on"),
         ({"spins_per_text": 0}, "the 'spins_per_text' parameter must be at least 1"),
     ],
@@ -242,6 +243,26 @@ def test_script_reads_a_json_config(corpora: list[str], tmp_path: Path) -> None:
     )
 
 
+def test_a_json_config_on_the_command_line_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python -m training.dataset config.json``: main() reads the command line itself."""
+    config = tmp_path / "config.json"
+    values = {"corpus": [str(tmp_path / "nope.jsonl")], "out": str(tmp_path / "out")}
+    config.write_text(json.dumps(values), encoding="utf-8")
+    monkeypatch.setattr("sys.argv", ["python -m training.dataset", str(config)])
+    assert main() == 2  # read as the config: its corpus is the missing file, not a bad option
+    assert "nope.jsonl: no such file or folder" in capsys.readouterr().err
+
+
+def test_a_bad_option_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--rates", "0.9", "0.95", "--corpus", "x.jsonl"])
+    assert stopped.value.code == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("python -m training.dataset: error: ") and line.endswith("(see --help)")
+
+
 def test_script_reports_a_missing_corpus(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -273,3 +294,13 @@ def test_shared_corpora_build(tmp_path: Path) -> None:
     assert "human_rewrite" in set(loaded["hard_negatives"]["kind"])
     train_topics = set(loaded["train"]["story_id"])
     assert not train_topics & set(loaded["test"]["story_id"])
+
+
+def test_missing_splits_names_the_empty_ones() -> None:
+    from training.dataset import missing_splits
+
+    assert missing_splits({"train": [1, 2], "validation": [3]}, ("train", "validation")) is None
+    problem = missing_splits({"train": [1, 2], "test": []}, ("train", "validation", "test"))
+    assert problem is not None
+    assert problem.startswith("the dataset has no validation or test examples")
+    assert "(it holds train 2, test 0)" in problem

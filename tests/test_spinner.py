@@ -327,6 +327,12 @@ def test_inflection_helpers() -> None:
     assert inflect("state", "VBD") == "stated"
     assert inflect("turn down", "VBD") == "turned down"
     assert inflect("allegation", "VBD") is None
+    # lemminflect writes "freeer" and "trueest"; the spinner spells them.
+    assert [inflect(w, t) for w, t in [("free", "JJR"), ("true", "JJS"), ("wide", "JJR")]] == [
+        "freer",
+        "truest",
+        "wider",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import sys
 import types
 import typing
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 __all__ = ["parse_args"]
 
@@ -74,6 +75,14 @@ def _coerce(cls: type, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+class _OneLineErrors(argparse.ArgumentParser):
+    """An argument parser whose mistakes are one line (with where to read more), not the
+    whole usage of a recipe with dozens of options."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def parse_args(
     types_: Sequence[type[Any]],
     argv: Sequence[str] | None = None,
@@ -86,8 +95,9 @@ def parse_args(
     A field's ``metadata`` may hold ``help`` and ``metavar``.  Unknown options and
     JSON keys are errors, so a typo never passes silently.
     """
-    argv = list(argv) if argv is not None else None
-    parser = argparse.ArgumentParser(
+    # The command line itself when no argv is given: a lone .json argument is the config.
+    argv = list(argv) if argv is not None else sys.argv[1:]
+    parser = _OneLineErrors(
         prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     for cls in types_:

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from detector.document import Document, make_document
+from training.dataset import missing_splits
 from training.model_card import card_metadata, metadata_block
 
 __all__ = [
@@ -519,6 +520,14 @@ def model_card(config: dict[str, Any]) -> str:
     training = config["training"]
     data_args = training.get("dataset_args", {})
     corpora = ", ".join(Path(c).name for c in data_args.get("corpus", [])) or "(unknown)"
+    profiles = [p for p in str(data_args.get("profile", "moby")).split(",") if p]
+    spinners = " and ".join(f"`{p}`" for p in profiles)
+    spinner_word = "spinner" if len(profiles) == 1 else "spinners"
+    trained_on = (
+        f"one spinner ({spinners})"
+        if len(profiles) == 1
+        else f"{len(profiles)} spinners ({spinners})"
+    )
     v = config["validation"]
     shortest = training["args"]["min_snippet_words"]
     n_tfidf = config["features"]["tfidf_features"]
@@ -556,8 +565,8 @@ accurate.  Not for judging authors: a false positive names an honest text.
 ## Training data
 
 The spin dataset built by `make data` (`{training["dataset"]}`): {corpora};
-stories split train/validation/test; spun copies made by spindetect's `moby`
-spinner (rates {data_args.get("rates", "?")}), negatives are the unspun
+stories split train/validation/test; spun copies made by spindetect's {spinners}
+{spinner_word} (rates {data_args.get("rates", "?")}), negatives are the unspun
 originals and syndicated copies.  {training["articles"]["train"]} training and
 {training["articles"]["validation"]} validation articles; the word model saw
 {training["word_rows_fitted"]:,} sampled training words.
@@ -592,8 +601,8 @@ word model runs on one thread; run two processes to use two cores.
 - No language model: a word is judged by its frequency, its synonyms and a
   window of neighbours, so a well-chosen swap ("said" -> "stated") looks
   clean and a rare but correct word can look spun.
-- Trained on one spinner (`moby`, the Moby thesaurus); other spinners
-  (`cross_spinner` in EVALUATION.md) are found less often.
+- Trained on {trained_on}; other spinners (`cross_spinner` in
+  EVALUATION.md) are found less often.
 - English news and graded-reader texts only.  Texts under
   {shortest} words are never called spun: too short to judge (their words are
   still scored).
@@ -623,7 +632,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (args.dataset / "dataset_dict.json").is_file():
         print(f"Error: no spin dataset at {args.dataset}: run `make data` first", file=sys.stderr)
         return 1
-    config = train(args, datasets.load_from_disk(str(args.dataset))).config
+    dataset = datasets.load_from_disk(str(args.dataset))
+    problem = missing_splits(dataset, ("train", "validation"))
+    if problem is not None:
+        print(f"Error: {args.dataset}: {problem}", file=sys.stderr)
+        return 1
+    config = train(args, dataset).config
     print(json.dumps({"out": str(args.out), **config["validation"], **config["thresholds"]}))
     return 0
 

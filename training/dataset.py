@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from detector.document import Document, make_document
-from detector.errors import InputError, SpindetectError
+from detector.errors import InputError, MissingInputError, SpindetectError
 from detector.spin.spinner import PROFILES, PROTECTABLE, RATE_RANGE, Spinner, SpinResult, SpunSpan
 from training.corpus import TextRecord, load_corpus
 from training.edits import syndicate
@@ -63,6 +63,7 @@ __all__ = [
     "label_to_id",
     "load_records",
     "main",
+    "missing_splits",
     "split_by_story",
     "word_tags",
 ]
@@ -184,6 +185,12 @@ class DataArgs:
             raise ValueError(
                 f"the 'cross_profile' parameter must be one of {', '.join(PROFILES)} or 'none', "
                 f"got {self.cross_profile!r}"
+            )
+        elif self.cross_profile in profiles:
+            raise ValueError(
+                f"the 'cross_profile' parameter names {self.cross_profile!r}, which the models "
+                "train on: the cross-spinner split measures a spinner they never saw (use an "
+                "evaluation-only profile, or 'none')"
             )
 
     @property
@@ -518,6 +525,19 @@ def print_statistics(stats: Mapping[str, Mapping[str, Any]], console: Console) -
     console.print(table)
 
 
+def missing_splits(dataset: Mapping[str, Any], needed: Sequence[str]) -> str | None:
+    """Why ``dataset`` cannot be trained on, in one line, when a split of ``needed`` is
+    missing or empty (a dataset built from too few stories); None when all are there."""
+    absent = [name for name in needed if name not in dataset or not len(dataset[name])]
+    if not absent:
+        return None
+    held = ", ".join(f"{name} {len(rows)}" for name, rows in dataset.items()) or "nothing"
+    return (
+        f"the dataset has no {' or '.join(absent)} examples (it holds {held}); rebuild it "
+        "from more stories (`make data`, or a larger --max-stories)"
+    )
+
+
 def _prepare_out(out: Path, overwrite: bool) -> None:
     if not out.exists():
         return
@@ -562,6 +582,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{len(records)} texts from {len(args.corpus)} corpora: "
             + ", ".join(f"{k} {len(v)}" for k, v in splits.items())
         )
+        empty = [name for name, texts in splits.items() if not texts]
+        if empty:
+            print(
+                f"Warning: no story went to {' or '.join(empty)} ({len(records)} texts, split "
+                "by story): the training scripts need train and validation examples; use "
+                "more stories",
+                file=sys.stderr,
+            )
 
         # Spinners: the training profiles, and the evaluation-only one.
         spinners = [Spinner.from_profile(name) for name in args.profiles]
@@ -581,6 +609,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "seconds": seconds,
         }
         (args.out / "build.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    except MissingInputError as exc:
+        hint = "name the corpora with --corpus FILE ... (with make: CORPUS='a.jsonl b.jsonl')"
+        print(f"Error: {exc}; {hint}", file=sys.stderr)
+        return exc.exit_code
     except SpindetectError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return exc.exit_code

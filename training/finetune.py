@@ -40,7 +40,7 @@ from detector.transformer_model import (
     document_windows,
 )
 from training.args import parse_args
-from training.dataset import LABELS, id_to_label, label_to_id
+from training.dataset import LABELS, id_to_label, label_to_id, missing_splits
 from training.model_card import card_metadata, metadata_block
 
 __all__ = ["DataArgs", "ModelArgs", "TrainArgs", "main"]
@@ -143,6 +143,11 @@ class TrainArgs:
             raise ValueError(f"the 'device' parameter must be cpu, cuda or auto, got {self.device}")
         if self.max_minutes <= 0:
             raise ValueError(f"the 'max_minutes' parameter must be > 0, got {self.max_minutes}")
+        if self.max_steps == 0 or self.max_steps < -1:
+            raise ValueError(
+                f"the 'max_steps' parameter must be at least 1, or -1 for epochs, got "
+                f"{self.max_steps}"
+            )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -453,7 +458,9 @@ def _retune(folder: Path, rows: list[dict[str, Any]]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Fine-tune, tune thresholds on validation, save the model folder with its card."""
-    model_args, data_args, train_args = parse_args((ModelArgs, DataArgs, TrainArgs), argv)
+    model_args, data_args, train_args = parse_args(
+        (ModelArgs, DataArgs, TrainArgs), argv, prog="python -m training.finetune"
+    )
 
     # Logging and seed
     logging.basicConfig(
@@ -479,6 +486,9 @@ def main(argv: list[str] | None = None) -> int:
     if not (data_args.dataset / "dataset_dict.json").is_file():
         sys.exit(f"no dataset at {data_args.dataset}: build it with `make data`")
     dataset = load_from_disk(str(data_args.dataset))
+    problem = missing_splits(dataset, ("train", "validation"))
+    if problem is not None:
+        sys.exit(f"{data_args.dataset}: {problem}")
     train_rows = dataset["train"].shuffle(seed=train_args.seed)
     eval_rows = dataset["validation"]
     if data_args.max_train_samples:

@@ -160,7 +160,7 @@ def inflect(term: str, tag: str) -> str | None:
     words = term.split(" ")
     if len(words) == 1:
         forms = getInflection(term, tag, inflect_oov=False)
-        return forms[0] if forms else None
+        return _comparative_spelled(term, forms[0]) if forms else None
     if tag.startswith("VB"):
         forms = getInflection(words[0], tag, inflect_oov=False)
         return " ".join([forms[0], *words[1:]]) if forms else None
@@ -168,6 +168,16 @@ def inflect(term: str, tag: str) -> str | None:
         forms = getInflection(words[-1], tag, inflect_oov=False)
         return " ".join([*words[:-1], forms[0]]) if forms else None
     return None
+
+
+def _comparative_spelled(word: str, form: str) -> str:
+    """``form`` of ``word`` with the doubled e lemminflect writes in comparatives and
+    superlatives of words ending in a vowel and e undone: "freeer" -> "freer",
+    "trueest" -> "truest" ("wider", "safest" are right already)."""
+    for ending in ("er", "est"):
+        if word[-2:] in ("ee", "ue", "ie", "oe") and form == word + ending:
+            return word + ending[1:]
+    return form
 
 
 def _usable(candidate: str, blocked: frozenset[str]) -> bool:
