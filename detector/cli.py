@@ -1311,7 +1311,7 @@ def spin_command(
             metavar="WHAT",
             help="Never replace these, comma-separated: names (capitalised words inside a "
             "sentence), numbers, quotes (quoted text); or none.  Default: the profile's "
-            "(moby: numbers; cross: names,quotes).",
+            "(moby, paratable: numbers; cross: names,quotes).",
             show_default=False,
         ),
     ] = None,

@@ -53,8 +53,8 @@ def read_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
             raise MissingInputError(f"{name}: no such file")
         if p.is_dir():
             raise MissingInputError(
-                f"{name} is a directory; pass a file (`score --original` also takes a folder "
-                "of originals)"
+                f"{name} is a directory; pass an article file (folders are for `score "
+                "--original`, `index` and `label`)"
             )
         try:
             with open(p, "rb") as f:
@@ -62,8 +62,9 @@ def read_bytes(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         except OSError as exc:
             raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
     if len(data) > max_bytes:
+        many = ", far more than one article" if max_bytes >= 1_000_000 else ""
         raise InputError(
-            f"{_display(name)} is larger than {format_size(max_bytes)}, far more than one article; "
+            f"{_display(name)} is larger than {format_size(max_bytes)}{many}; "
             "split it, or raise the limit with --max-bytes"
         )
     return data

@@ -90,7 +90,8 @@ def model_dir(name_or_path: str) -> Path:
         }
         hint = hints.get(
             name_or_path,
-            f"give one of {', '.join(MODEL_NAMES)}, or a folder holding a model's config.json",
+            f"give default, one of {', '.join(MODEL_NAMES)}, or a folder holding a model's "
+            "config.json",
         )
         raise ModelNotFoundError(f"no model at {folder}: {hint}")
     return folder

@@ -231,6 +231,9 @@ class Report:
     coverage : Coverage or None
         How much of each text those passages hold; None without an original.
 
+    ``spin_spans`` (the spans that are synonym or glue-phrase swaps) and
+    ``insert_spans`` (added text) are the two subsets of ``spans`` most callers want.
+
     ``to_dict`` also reports ``evasion``: how many lookalike letters from other
     scripts and invisible characters hide inside the suspect's words (matching
     reads through them; their presence is itself a sign of evasion).

@@ -19,7 +19,7 @@ from statistics import median
 
 from detector.align import align, content_overlap
 from detector.document import Document, make_document
-from detector.errors import ModelNotFoundError, ResourceError
+from detector.errors import InputError, ModelNotFoundError, ResourceError
 from detector.judge import SubstitutionJudge
 from detector.paraphrase import (
     MeaningPair,
@@ -519,8 +519,18 @@ def _joined(first: str | None, second: str) -> str:
 
 
 def score_texts(suspect: str, original: str, *, scorer: ReferenceScorer | None = None) -> Report:
-    """The report on the text ``suspect`` against the text ``original``."""
+    """The report on the text ``suspect`` against the text ``original``.
+
+    Raises ``InputError`` for a text without words, as ``spindetect score`` refuses one.
+    """
     if not isinstance(suspect, str) or not isinstance(original, str):
         raise TypeError("score_texts() takes two strings; use ReferenceScorer for Documents")
+    documents = []
+    for text, name in ((suspect, "suspect"), (original, "original")):
+        document = make_document(text, name)
+        if not document.words:
+            problem = "is empty" if not text.strip() else "has no words"
+            raise InputError(f"the {name} text {problem}")
+        documents.append(document)
     scorer = scorer if scorer is not None else ReferenceScorer()
-    return scorer.score(make_document(suspect, "suspect"), make_document(original, "original"))
+    return scorer.score(*documents)

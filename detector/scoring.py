@@ -122,6 +122,11 @@ def score_document(
     ``unscored`` with a note saying why, and so is a text longer than the model's
     ``max_words`` (the language-model models read a few hundred words a second).
     """
+    if not isinstance(document, Document):
+        raise TypeError(
+            f"score() takes a Document, got {type(document).__name__}; make one with "
+            "detector.make_document(text)"
+        )
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"the 'threshold' parameter must be in [0, 1], got {threshold!r}")
     problem = prose_problem(document, model.restorer.lexicon)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import detector
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,3 +39,21 @@ def test_score_module_docstring_example_runs():
     result = doctest.testmod(detector.score, verbose=False)
     assert result.attempted >= 4
     assert result.failed == 0
+
+
+def test_score_texts_refuses_a_text_without_words_as_the_cli_does():
+    from detector import score_texts
+    from detector.errors import InputError
+
+    with pytest.raises(InputError, match="the suspect text is empty"):
+        score_texts("", "The council approved the plan on Tuesday.")
+    with pytest.raises(InputError, match="the original text has no words"):
+        score_texts("The council approved the plan on Tuesday.", " -- ... !! ")
+
+
+def test_a_model_given_a_string_says_to_make_a_document():
+    from detector.models import load_model
+
+    model = load_model("baseline")
+    with pytest.raises(TypeError, match=r"takes a Document, got str; .*make_document"):
+        model.score("The council approved the plan on Tuesday.")

@@ -422,9 +422,12 @@ def find_mythes(path: str | Path | None = None) -> tuple[Path, Path]:
         dat = idx.with_suffix(".dat")
         if idx.is_file() and dat.is_file():
             return idx, dat
-    where = f"at {given}" if given else "in /usr/share/mythes"
+    if given:
+        found = f"{given} is not a MyThes thesaurus (no .idx and .dat pair of that name)"
+    else:
+        found = "the MyThes thesaurus is not installed in /usr/share/mythes"
     raise ResourceError(
-        f"the MyThes thesaurus is not installed {where}; the 'cross' spinner profile needs it: "
+        f"{found}; the 'cross' spinner profile needs it: "
         f"apt-get install mythes-en-us, or set {MYTHES_ENV} to a th_en_US_v2.dat file"
     )
 
