@@ -226,7 +226,7 @@ def test_score_with_an_unknown_model_name_is_a_usage_error(pair):
     suspect, _ = pair
     result = invoke("score", suspect, "--model", "no-such-model")
     assert result.exit_code == 2
-    assert "give one of" in result.output
+    assert "give default, one of" in result.output
 
 
 def test_score_warns_when_the_output_extension_names_no_format(pair, tmp_path):
