@@ -59,6 +59,8 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,7 +91,52 @@ __all__ = [
     "passages",
     "save_ann",
     "sidecar_path",
+    "signals_held",
 ]
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """While inside (a call into usearch), Ctrl-C, SIGTERM and the ``--timeout`` alarm
+    are noted, and their handlers run once it returns.
+
+    usearch checks for signals while it works and turns the exception a Python signal
+    handler raises (``KeyboardInterrupt``, ``label``'s timeout) into its own
+    ``RuntimeError("Operation has been terminated")``, losing which it was: a Ctrl-C
+    became one input's error record and the run went on.  Its calls take milliseconds.
+    Only the main thread runs signal handlers, so elsewhere nothing changes.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    noted: list[int] = []
+
+    def note(signum: int, frame: object) -> None:
+        noted.append(signum)
+
+    numbers = [signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGALRM", None)]
+    handlers = {}
+    for number in numbers:
+        handler = signal.getsignal(number) if number is not None else None
+        if number is None or handler in (signal.SIG_IGN, None):
+            continue  # ignored, or set outside Python: left alone
+        handlers[number] = handler
+        signal.signal(number, note)
+    try:
+        yield
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+        for number in dict.fromkeys(noted):
+            handler = handlers[number]
+            if callable(handler):
+                handler(number, None)  # raises as it would have inside
+            else:  # SIG_DFL: what the signal does by default, now
+                os.kill(os.getpid(), number)
+
 
 FORMAT_VERSION = 1  # of the cached distilled model
 MODEL_NAME = "minilm-l6-static-v1"  # what an index records as its dense model
@@ -380,7 +427,8 @@ def new_ann() -> Index:
 
 def save_ann(index: Index, out: Path) -> SidecarInfo:
     """Write ``index`` as a sidecar file ``out``; what the index file records of it."""
-    index.save(str(out))
+    with signals_held():
+        index.save(str(out))
     return SidecarInfo(len(index), out.stat().st_size, _file_sha256(out))
 
 
@@ -440,10 +488,11 @@ def open_sidecar(path: Path, expected: SidecarInfo, *, view: bool = True) -> Ind
     rebuild = "rebuild the index with `spindetect index`"
     index = _new_index()
     try:
-        if view:
-            index.view(str(path))
-        else:
-            index.load(str(path))
+        with signals_held():  # a Ctrl-C meanwhile is no damage
+            if view:
+                index.view(str(path))
+            else:
+                index.load(str(path))
     except (RuntimeError, ValueError) as exc:
         raise CorruptIndexError(f"{path} is damaged ({exc}); {rebuild}") from None
     return index

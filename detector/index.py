@@ -139,6 +139,7 @@ from detector.dense import (
     passage_keys,
     save_ann,
     sidecar_path,
+    signals_held,
 )
 from detector.document import Document, make_document
 from detector.errors import (
@@ -765,7 +766,8 @@ class SourceIndex:
             )
         keys = np.concatenate([k for k, _ in self._dense_pending])
         vectors = np.concatenate([v for _, v in self._dense_pending]).astype(np.float32)
-        self._dense_writer.add(keys, vectors, threads=0)
+        with signals_held():
+            self._dense_writer.add(keys, vectors, threads=0)
         self._dense_pending, self._dense_pending_rows = [], 0
 
     def _dense_passages(self) -> int:
@@ -1054,7 +1056,8 @@ class SourceIndex:
         weights = np.array([len(p.split()) for p in cut], dtype=np.float64)
         weights /= weights.sum()
         count = min(_DENSE_NEIGHBOURS, len(sidecar))
-        matches = sidecar.search(vectors, count, threads=1)
+        with signals_held():
+            matches = sidecar.search(vectors, count, threads=1)
         keys = np.asarray(matches.keys, dtype=np.int64).reshape(len(cut), -1)
         cosines = 1.0 - np.asarray(matches.distances, dtype=np.float64).reshape(len(cut), -1)
         if hasattr(matches, "counts"):  # several passages: usearch's BatchMatches

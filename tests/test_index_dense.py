@@ -222,3 +222,42 @@ def test_scoring_against_an_original_imports_no_dense_library(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, env=os.environ
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_signal_during_a_usearch_call_raises_its_own_exception_afterwards():
+    """usearch turns what a signal handler raises (Ctrl-C, the --timeout alarm) into
+    RuntimeError("Operation has been terminated"): `label` recorded a Ctrl-C as one
+    input's error and went on.  Held around usearch calls, the handler runs afterwards."""
+    import signal
+
+    import numpy as np
+
+    usearch = pytest.importorskip("usearch.index")
+    from detector.dense import signals_held
+
+    ann = usearch.Index(ndim=32, metric="cos")
+    rng = np.random.default_rng(0)
+    ann.add(np.arange(20_000), rng.random((20_000, 32), dtype=np.float32), threads=1)
+    queries = rng.random((4_000, 32), dtype=np.float32)
+
+    class Alarm(Exception):
+        pass
+
+    def on_alarm(signum, frame):
+        raise Alarm
+
+    before = signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.001)  # within the search (tens of ms)
+        with pytest.raises(RuntimeError, match="terminated"):
+            ann.search(queries, 10, threads=1)  # what usearch does on its own
+        signal.setitimer(signal.ITIMER_REAL, 0.001)
+        with pytest.raises(Alarm), signals_held():
+            ann.search(queries, 10, threads=1)
+        assert signal.getsignal(signal.SIGALRM) is on_alarm
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        with signals_held():  # nothing noted, nothing raised
+            ann.search(queries[:10], 10, threads=1)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
