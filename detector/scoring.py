@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from detector.document import Document
+from detector.document import Document, make_document
 from detector.prose import prose_problem
 from detector.report import Report, Span, SpanKind, TextQuality
 from detector.restore import Restorer
@@ -139,16 +139,61 @@ def score_document(
         )
     if problem is not None:
         return unscored_report(document, model=model.name, note=problem)
-    (scores,) = model.score_words([document])
+    read = in_sentence_case(document)  # a text in capitals is read as ordinary text
+    (scores,) = model.score_words([read])
     if threshold is not None and threshold != model.document_threshold:
         scores = replace(scores, evidence=None)  # it weighs the flags against the model's cut
-    return report_from_scores(
+    report = report_from_scores(
         scores,
         model=model.name,
         word_threshold=model.word_threshold,
         document_threshold=model.document_threshold if threshold is None else threshold,
         restorer=model.restorer,
     )
+    if read is document:
+        return report
+    return _in_capitals(report, document)
+
+
+_MIN_CAPITAL_LETTERS = 40  # a text in capitals has at least this many letters,
+_CAPITAL_SHARE = 0.8  # and at least this share of its letters are capitals
+
+
+def in_sentence_case(document: Document) -> Document:
+    """``document`` with its text in sentence case when it is written in capitals ("THE
+    CITY COUNCIL ON TUESDAY..." -> "The city council on tuesday..."); else ``document``.
+
+    The models read case: in capitals every word is unlikely, and a spun text read
+    clean.  Characters whose lower case is longer ("İ") are kept, so every offset,
+    word and sentence stays where it was.
+    """
+    text = document.text
+    letters = [c for c in text if c.isalpha() and c.lower() != c.upper()]
+    capitals = sum(1 for c in letters if c.isupper())
+    if len(letters) < _MIN_CAPITAL_LETTERS or capitals < _CAPITAL_SHARE * len(letters):
+        return document
+    chars = [c.lower() if len(c.lower()) == 1 else c for c in text]
+    for lo, _ in document.sentences:  # each sentence's first letter stays a capital
+        start = document.starts[lo]
+        if len(text[start].upper()) == 1:
+            chars[start] = text[start].upper()
+    return make_document("".join(chars), document.name)
+
+
+def _in_capitals(report: Report, document: Document) -> Report:
+    """``report``, made on ``document`` read in sentence case, shown on ``document`` itself:
+    its spans' text as written, their restorations in capitals, and a note saying so."""
+    spans = tuple(
+        replace(
+            span,
+            text=document.text[span.start : span.end],
+            original=span.original.upper(),
+        )
+        for span in report.spans
+    )
+    said = "read in lower case: the text is written in capitals"
+    note = said if report.note is None else f"{report.note}; {said}"
+    return replace(report, spans=spans, suspect=document, note=note)
 
 
 def report_from_scores(

@@ -50,6 +50,42 @@ def test_score_without_original_passes_the_clean_example(baseline_installed):
     assert report["spin_score"] < 0.5
 
 
+def test_a_spun_article_in_capitals_is_read_as_ordinary_text(baseline_installed, tmp_path):
+    """Capitals make every word unlikely to a model: an easy evasion, undone."""
+    spun = (EXAMPLES / "spun.txt").read_text()
+    capitals = tmp_path / "capitals.txt"
+    capitals.write_text(spun.upper(), encoding="utf-8")
+    plain = json.loads(score(EXAMPLES / "spun.txt", "--model", "baseline", "-f", "json").stdout)
+    result = score(capitals, "--model", "baseline", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["verdict"] == plain["verdict"] == "spun"
+    assert abs(len(report["spans"]) - len(plain["spans"])) <= 3
+    assert report["note"].endswith("read in lower case: the text is written in capitals")
+    for span in report["spans"]:  # shown on the text as written
+        assert spun.upper()[span["start"] : span["end"]] == span["text"]
+        assert span["original"] == span["original"].upper()
+
+
+def test_sentence_case_keeps_every_offset():
+    from detector.document import make_document
+    from detector.scoring import in_sentence_case
+
+    text = "THE COUNCIL MET IN İZMIR. IT VOTED 31 TO 12 ON TUESDAY, AFTER A LONG DEBATE."
+    document = make_document(text)
+    read = in_sentence_case(document)
+    assert read.text == (
+        "The council met in İzmir. It voted 31 to 12 on tuesday, after a long debate."
+    )
+    assert (read.words, read.starts, read.sentences) == (
+        document.words,
+        document.starts,
+        document.sentences,
+    )
+    ordinary = make_document("The council met. IT VOTED, said the BBC and NASA in a statement.")
+    assert in_sentence_case(ordinary) is ordinary
+
+
 def test_score_with_a_model_folder_path(baseline_installed, tmp_path):
     folder = tmp_path / "my-baseline"
     shutil.copytree(models_root() / "baseline", folder)
