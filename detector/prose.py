@@ -9,6 +9,7 @@ a text should be left ``unscored``, or returns None for ordinary prose.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
@@ -72,18 +73,29 @@ class ProseCheck:
             )
 
 
+def _is_latin(letter: str) -> bool:
+    return unicodedata.name(letter, "").startswith("LATIN")
+
+
 def prose_problem(
     document: Document, lexicon: Lexicon, check: ProseCheck | None = None
 ) -> str | None:
     """Why ``document`` is not English prose a model can judge, or None when it is."""
     check = check or ProseCheck()
     words = document.words
-    if len(words) < check.min_words:
-        return f"too short to judge ({len(words)} words; at least {check.min_words} are needed)"
     # Counted over the distinct characters: a few hundred tests, not one per character.
     characters = Counter(document.text)
     visible = sum(n for c, n in characters.items() if not c.isspace())
     letters = sum(n for c, n in characters.items() if c.isalpha())
+    latin = sum(n for c, n in characters.items() if c.isalpha() and _is_latin(c))
+    if letters and latin < letters / 2:  # Chinese or Japanese is a few "words" a sentence
+        return (
+            f"does not look like English: {1 - latin / letters:.0%} of its letters are of "
+            "another script than the Latin alphabet"
+        )
+    if len(words) < check.min_words:
+        count = "1 word" if len(words) == 1 else f"{len(words)} words"
+        return f"too short to judge ({count}; at least {check.min_words} are needed)"
     if visible and letters / visible < check.min_letter_share:
         return (
             f"does not read as prose: only {letters / visible:.0%} of its characters are "

@@ -38,6 +38,25 @@ def test_other_texts_get_a_reason(lexicon, kind):
     assert problem is not None and len(problem.splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "市议会周二投票决定在年底关闭两座图书馆。居民们说这个决定会伤害孩子和老人。",  # 3 "words"
+        "市議会は火曜日、年末に図書館を二つ閉鎖することを決めた。住民は反対した。",
+        "Городской совет во вторник решил закрыть две библиотеки в конце года.",
+    ],
+)
+def test_another_script_is_not_english_whatever_its_length(lexicon, text):
+    problem = prose_problem(make_document(text), lexicon)
+    assert problem is not None and problem.startswith("does not look like English: 100%")
+
+
+def test_one_word_is_one_word(lexicon):
+    assert prose_problem(make_document("Hello"), lexicon) == (
+        "too short to judge (1 word; at least 15 are needed)"
+    )
+
+
 def test_check_parameters_are_validated():
     with pytest.raises(ValueError, match="'min_english_share' of ProseCheck"):
         ProseCheck(min_english_share=1.5)
