@@ -339,7 +339,12 @@ def evidence_line(
     strongest = strongest_gain(gains)
     if strongest is None:
         return line + "; no word was read again with the words after it"
-    return line + (
-        f"; the strongest reads {strongest:.1f} nats better restored "
-        f"({gate.min_gain:g} make a word plainly wrong)"
-    )
+    wrong = f"{gate.min_gain:g} make a word plainly wrong"
+    if gate.corroborating_units and math.isfinite(gate.corroborating_gain):
+        wrong += f", or {gate.corroborating_units} words {gate.corroborating_gain:g} each"
+    if flagged >= rule.needed(content):  # the count was met: say what held the text
+        return line + (
+            f", but no word is plainly wrong: the strongest reads {strongest:.1f} nats "
+            f"better restored ({wrong})"
+        )
+    return line + f"; the strongest reads {strongest:.1f} nats better restored ({wrong})"

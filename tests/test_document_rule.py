@@ -216,22 +216,31 @@ def test_the_evidence_line_says_which_of_count_and_strength_held_a_text():
     rule = LengthAwareRule(rate=0.0, slack=1.0, floor=0.05)
     gate = EvidenceGate(min_gain=13.0, dense_share=0.3, dense_flags=6)
     needed = rule.needed(159)
-    line = evidence_line(rule, gate, 18, 159, [8.0, 10.71, math.nan])
-    assert line == (
-        f"18 of 159 content words flagged ({needed} make a text this long spun); "
+    count = f"18 of 159 content words flagged ({needed} make a text this long spun)"
+    assert needed <= 18  # the count is met: the line says the strength held the text
+    assert evidence_line(rule, gate, 18, 159, [8.0, 10.71, math.nan]) == (
+        f"{count}, but no word is plainly wrong: the strongest reads 10.7 nats better "
+        "restored (13 make a word plainly wrong)"
+    )
+    assert evidence_line(rule, gate, 5, 159, [8.0, 10.71]) == (
+        f"5 of 159 content words flagged ({needed} make a text this long spun); "
         "the strongest reads 10.7 nats better restored (13 make a word plainly wrong)"
+    )
+    corroborated = EvidenceGate(min_gain=13.0, corroborating_units=4, corroborating_gain=10.32)
+    assert evidence_line(rule, corroborated, 5, 159, [11.0]).endswith(
+        "(13 make a word plainly wrong, or 4 words 10.32 each)"
     )
     assert evidence_line(rule, gate, 18, 159, []).endswith(
         "; no word was read again with the words after it"
     )
     assert evidence_line(rule, gate, 20, 40, [9.0]).endswith("no single word need be plainly wrong")
-    assert evidence_line(rule, None, 18, 159, [30.0]) == line.split(";")[0]
+    assert evidence_line(rule, None, 18, 159, [30.0]) == count
     # The report flags more words than the rule counts (the hybrid keeps the judge's
     # flags from a lower gain than the rule was fitted on): both are said.
     assert evidence_line(rule, None, 3, 159, [], shown=7) == (
         f"7 of 159 content words flagged, 3 of them as the verdict counts flags "
         f"({needed} make a text this long spun)"
     )
-    assert evidence_line(rule, None, 18, 159, [], shown=18) == line.split(";")[0]
+    assert evidence_line(rule, None, 18, 159, [], shown=18) == count
     assert evidence_line(None, gate, 18, 159, [30.0]) is None
     assert evidence_line(rule, gate, 0, 0, []) is None
