@@ -113,6 +113,15 @@ def _reuse(passages: tuple[Passage, ...], coverage: Coverage) -> str:
     return f"{noun}: {coverage.suspect:.0%} of the suspect, {coverage.original:.0%} of the original"
 
 
+def _score_shown(report: Report) -> str:
+    """The spin score to two decimals, or to its first two digits when a text called spun
+    (under a low ``--threshold``) would read "spin score 0.00"."""
+    score = report.spin_score
+    if report.verdict in ("spun", "paraphrased") and 0 < score < 0.005:
+        return f"{score:.{1 - math.floor(math.log10(score))}f}"
+    return f"{score:.2f}"
+
+
 def _listing_threshold(spin_score: float) -> str:
     """A ``--threshold`` at or under ``spin_score``, which lists a clean-called text's odd
     words (0 for a score too small to write: every text is spun at 0)."""
@@ -194,9 +203,9 @@ def render_text(report: Report, *, color: bool = False) -> str:
     retold = any(s.kind == "paraphrase" for s in report.spans)
     if color:
         tint = _RED if report.verdict in ("spun", "paraphrased") else _GREEN
-        head = f"{_BOLD}{tint}{verdict}{_RESET}  spin score {report.spin_score:.2f}"
+        head = f"{_BOLD}{tint}{verdict}{_RESET}  spin score {_score_shown(report)}"
     else:
-        head = f"{verdict}  spin score {report.spin_score:.2f}"
+        head = f"{verdict}  spin score {_score_shown(report)}"
     lines = [head, *_summary_lines(report)]
     if report.verdict == "unscored":  # nothing marked: the text itself would only repeat it
         return "\n".join(lines)
@@ -647,7 +656,7 @@ def render_html(report: Report) -> str:
     original_marks.sort(key=lambda m: (m.start, m.end))
     verdict = report.verdict
     rows = [
-        ("spin score", f"{report.spin_score:.2f}"),
+        ("spin score", _score_shown(report)),
         ("substitution rate", f"{report.substitution_rate:.1%}"),
         ("suspect", report.suspect.name),
     ]

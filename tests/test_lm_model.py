@@ -82,6 +82,11 @@ def test_a_document_below_the_document_threshold_is_not_spun_and_lists_no_spans(
             report_from_scores(tiny, model="test", word_threshold=0.5, document_threshold=0.5)
         )
         assert f"(--threshold {hint} lists them)" in text
+    # Called spun at that hinted threshold, the score reads as more than 0.00.
+    tiny = WordScores(document, tuple(probabilities), 0.0004, restorations=restorations)
+    listed = report_from_scores(tiny, model="test", word_threshold=0.5, document_threshold=0.0002)
+    assert render_text(listed).startswith("SPUN  spin score 0.00040\n")
+    assert "<dd>0.00040</dd>" in render_html(listed) or ">0.00040<" in render_html(listed)
     assert "none shown: 20.0%" in render_html(report)
     assert report.note is None  # a model without a gate has no evidence line
     # A model whose verdict weighs more than a count says in the note what held it.
