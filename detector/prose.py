@@ -13,7 +13,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from detector.document import Document
+from detector.document import Document, make_document
 from detector.lexicon import Lexicon
 from detector.stopwords import STOPWORDS
 
@@ -73,6 +73,26 @@ class ProseCheck:
             )
 
 
+def _english_paragraphs(text: str, lexicon: Lexicon, check: ProseCheck) -> str:
+    """ "; 2 of its 5 paragraphs are English: score them on their own" when a text that is
+    not English as a whole holds English paragraphs long enough to judge; else ""."""
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    if len(paragraphs) < 2:
+        return ""
+    english = 0
+    for paragraph in paragraphs:
+        words = [w for w in make_document(paragraph).words if w.isalpha()]
+        known = sum(1 for w in words if w in STOPWORDS or w in lexicon)
+        english += len(words) >= check.min_words and known >= check.min_english_share * len(words)
+    if not english:
+        return ""
+    return (
+        f"; {english} of its {len(paragraphs)} paragraphs "
+        f"{'is' if english == 1 else 'are'} English: score "
+        f"{'it' if english == 1 else 'them'} on {'its' if english == 1 else 'their'} own"
+    )
+
+
 def _is_latin(letter: str) -> bool:
     return unicodedata.name(letter, "").startswith("LATIN")
 
@@ -114,7 +134,7 @@ def prose_problem(
     if english / len(alphabetic) < check.min_english_share:
         return (
             f"does not look like English: only {english / len(alphabetic):.0%} of its words "
-            "are English words"
+            f"are English words{_english_paragraphs(document.text, lexicon, check)}"
         )
     distinct = len(set(words))
     if distinct < check.min_distinct_root * math.sqrt(len(words)):

@@ -57,6 +57,16 @@ def test_one_word_is_one_word(lexicon):
     )
 
 
+def test_english_paragraphs_in_a_text_that_is_not_english_are_pointed_out(lexicon):
+    german = NOT_PROSE["german"]
+    text = f"{german}\n\n{NEWS}\n\n{german}\n\n{german}"
+    problem = prose_problem(make_document(text), lexicon)
+    assert problem is not None and problem.startswith("does not look like English")
+    assert problem.endswith("; 1 of its 4 paragraphs is English: score it on its own")
+    only_german = prose_problem(make_document(f"{german}\n\n{german}"), lexicon)
+    assert only_german is not None and "paragraph" not in only_german
+
+
 def test_check_parameters_are_validated():
     with pytest.raises(ValueError, match="'min_english_share' of ProseCheck"):
         ProseCheck(min_english_share=1.5)
