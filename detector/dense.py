@@ -103,7 +103,8 @@ def signals_held() -> Iterator[None]:
     usearch checks for signals while it works and turns the exception a Python signal
     handler raises (``KeyboardInterrupt``, ``label``'s timeout) into its own
     ``RuntimeError("Operation has been terminated")``, losing which it was: a Ctrl-C
-    became one input's error record and the run went on.  Its calls take milliseconds.
+    became one input's error record and the run went on.  A search takes milliseconds;
+    saving, loading or adding to a large index seconds, and a Ctrl-C waits for it.
     Only the main thread runs signal handlers, so elsewhere nothing changes.
     """
     import signal
@@ -119,17 +120,22 @@ def signals_held() -> Iterator[None]:
 
     numbers = [signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGALRM", None)]
     handlers = {}
-    for number in numbers:
-        handler = signal.getsignal(number) if number is not None else None
-        if number is None or handler in (signal.SIG_IGN, None):
-            continue  # ignored, or set outside Python: left alone
-        handlers[number] = handler
-        signal.signal(number, note)
-    try:
+    try:  # a signal while the handlers are swapped in: those swapped are put back
+        for number in numbers:
+            handler = signal.getsignal(number) if number is not None else None
+            if number is None or handler in (signal.SIG_IGN, None):
+                continue  # ignored, or set outside Python: left alone
+            handlers[number] = handler
+            signal.signal(number, note)
         yield
     finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
+        try:
+            for number, handler in handlers.items():
+                signal.signal(number, handler)
+        finally:  # a handler put back that raised at once: the others go back too
+            for number, handler in handlers.items():
+                if signal.getsignal(number) is note:
+                    signal.signal(number, handler)
         for number in dict.fromkeys(noted):
             handler = handlers[number]
             if callable(handler):

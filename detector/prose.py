@@ -9,6 +9,7 @@ a text should be left ``unscored``, or returns None for ordinary prose.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -73,10 +74,13 @@ class ProseCheck:
             )
 
 
+_PARAGRAPH_BREAK = re.compile(r"\r?\n[ \t]*\r?\n|\r[ \t]*\r")  # a blank line, any line ends
+
+
 def _english_paragraphs(text: str, lexicon: Lexicon, check: ProseCheck) -> str:
     """ "; 2 of its 5 paragraphs are English: score them on their own" when a text that is
     not English as a whole holds English paragraphs long enough to judge; else ""."""
-    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    paragraphs = [p for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
     if len(paragraphs) < 2:
         return ""
     english = 0
@@ -107,10 +111,14 @@ def prose_problem(
     characters = Counter(document.text)
     visible = sum(n for c, n in characters.items() if not c.isspace())
     letters = sum(n for c, n in characters.items() if c.isalpha())
-    latin = sum(n for c, n in characters.items() if c.isalpha() and _is_latin(c))
-    if letters and latin < letters / 2:  # Chinese or Japanese is a few "words" a sentence
+    # Over the words as matching reads them: lookalike, fullwidth and mathematical letters
+    # read as Latin (an evasion is scored, not called another language).
+    word_letters = Counter(c for w in words for c in w if c.isalpha())
+    in_words = sum(word_letters.values())
+    latin = sum(n for c, n in word_letters.items() if _is_latin(c))
+    if in_words and latin < in_words / 2:  # Chinese or Japanese is a few "words" a sentence
         return (
-            f"does not look like English: {1 - latin / letters:.0%} of its letters are of "
+            f"does not look like English: {1 - latin / in_words:.0%} of its letters are of "
             "another script than the Latin alphabet"
         )
     if len(words) < check.min_words:

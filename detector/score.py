@@ -45,7 +45,9 @@ from detector.verdict import decide_with_features
 _SUBSTANTIAL_SENTENCES = 2  # a reused passage of this many suspect sentences makes a copy,
 _SUBSTANTIAL_WORDS = 40  # and so does one of this many suspect words,
 _WHOLE_ORIGINAL = 0.9  # or one holding this share of the original's words
-_MAX_SEARCH_ROUNDS = 64  # alignments of one candidate passage and of what its runs leave
+_MAX_SEARCH_ROUNDS = 16  # alignments of one window of a candidate and of what its runs leave
+_MAX_PASSAGES = 64  # reused passages searched for in one candidate (a text repeated many times)
+_WINDOW_MARGIN = 2_000  # characters a window of a long candidate holds beyond the original's
 _LEFT_OVER_WORDS = 12  # text a candidate's runs leave is searched again from this many words
 _REPEAT_REUSE = 0.6  # the share of its words a run found in that text reuses (a copy: 0.35)
 
@@ -220,8 +222,11 @@ class ReferenceScorer:
         spans: list[Span] = []
         deletions: list[Deletion] = []
         passages: list[Passage] = []
+        searched_whole = True
         for found in find_passages(suspect, original):
-            for scored, start, o_start in self._confirmed_runs(suspect, original, found):
+            runs, complete = self._confirmed_runs(suspect, original, found)
+            searched_whole &= complete
+            for scored, start, o_start in runs:
                 parts.append(scored)
                 shifted = _moved(scored.report, start, o_start)
                 spans += shifted[0]
@@ -248,58 +253,105 @@ class ReferenceScorer:
             deletions=tuple(deletions),
             passages=tuple(passages),
             coverage=coverage,
+            note=None
+            if searched_whole
+            else (
+                f"the search for reused passages stopped after {_MAX_PASSAGES} of them in one "
+                "stretch of the page (an article repeated many times?): more may be reused"
+            ),
         )
         best = max(parts, key=lambda part: part.report.spin_score)
         return ScoredPair(report, {**best.features, "reuse": coverage.suspect})
 
     def _confirmed_runs(
         self, suspect: Document, original: Document, found: PassageRange
-    ) -> list[tuple[ScoredPair, int, int]]:
-        """The runs of matched sentences inside candidate ``found`` that are copies on their own.
+    ) -> tuple[list[tuple[ScoredPair, int, int]], bool]:
+        """The runs of matched sentences inside candidate ``found`` that are copies on their
+        own, and whether the candidate was searched to its end.
 
-        Each comes with the offsets of its text in the suspect and in the original.
+        Each run comes with the offsets of its text in the suspect and in the original.
         The text a round leaves between and around its confirmed runs is searched
         again, as an alignment pairs each original sentence once: a suspect holding
-        the original twice or more has each copy found.
+        the original twice or more has each copy found.  A candidate many times the
+        original's length (an article repeated, in a page of megabytes) is searched in
+        overlapping windows, each holding any one copy whole, until ``_MAX_PASSAGES``
+        are found: time and memory grow with the page, not with its square.
         """
         start, end = suspect.padded_span(*found.suspect)
         o_start, o_end = original.padded_span(*found.original)
         original_part = make_document(original.text[o_start:o_end], original.name)
-        confirmed = []
-        waiting = [(start, end)]
-        for round_ in range(_MAX_SEARCH_ROUNDS):
-            if not waiting:
+        # A copy may be longer than its original (wordier swaps): windows overlap by
+        # twice the original, so each copy lies whole in one of them.
+        overlap = 2 * len(original_part.text) + _WINDOW_MARGIN
+        confirmed: list[tuple[ScoredPair, int, int]] = []
+        taken_all: list[tuple[int, int]] = []
+        window_start = start
+        first = True
+        while window_start < end:
+            window_end = min(end, window_start + 2 * overlap)
+            waiting = [(window_start, window_end)]
+            for _ in range(_MAX_SEARCH_ROUNDS):
+                if not waiting:
+                    break
+                if len(confirmed) >= _MAX_PASSAGES:
+                    return sorted(confirmed, key=lambda c: c[1]), False
+                lo_c, hi_c = waiting.pop()
+                found_here = self._search_once(
+                    suspect, original, original_part, o_start, (lo_c, hi_c), taken_all, first
+                )
+                first = False
+                confirmed += [(scored, lo, o_lo) for scored, lo, o_lo, _ in found_here]
+                spans = [(lo, hi) for _, lo, _, hi in found_here]
+                taken_all += spans
+                if spans:
+                    waiting += _left_over(suspect, lo_c, hi_c, spans)
+            if window_end >= end:
                 break
-            lo_c, hi_c = waiting.pop()
-            rough = align(make_document(suspect.text[lo_c:hi_c], suspect.name), original_part)
-            taken = []
-            for run in passages_from_alignment(rough):
-                lo, hi = rough.suspect.padded_span(*run.suspect)
-                o_lo, o_hi = rough.original.padded_span(*run.original)
-                alignment = align(
-                    make_document(rough.suspect.text[lo:hi], suspect.name),
-                    make_document(rough.original.text[o_lo:o_hi], original.name),
+            window_start = window_end - overlap
+        return sorted(confirmed, key=lambda c: c[1]), True
+
+    def _search_once(
+        self,
+        suspect: Document,
+        original: Document,
+        original_part: Document,
+        o_start: int,
+        stretch: tuple[int, int],
+        taken: list[tuple[int, int]],
+        first: bool,
+    ) -> list[tuple[ScoredPair, int, int, int]]:
+        """The copies the alignment of ``stretch`` of the suspect with ``original_part``
+        (at ``o_start`` in the original) confirms, outside the ranges already ``taken``:
+        (scored pair, suspect start, original start, suspect end).
+
+        Past the ``first`` search, a run must reuse ``_REPEAT_REUSE`` of its words and be
+        substantial: another whole copy, not a sentence sharing words with one found.
+        """
+        lo_c, hi_c = stretch
+        rough = align(make_document(suspect.text[lo_c:hi_c], suspect.name), original_part)
+        confirmed = []
+        for run in passages_from_alignment(rough):
+            lo, hi = rough.suspect.padded_span(*run.suspect)
+            if any(lo_c + lo < b and a < lo_c + hi for a, b in taken):
+                continue  # found already, from an overlapping window
+            o_lo, o_hi = rough.original.padded_span(*run.original)
+            alignment = align(
+                make_document(rough.suspect.text[lo:hi], suspect.name),
+                make_document(rough.original.text[o_lo:o_hi], original.name),
+            )
+            scored = ScoredPair(
+                *decide_with_features(alignment, self.judge.judge(alignment), self.judge.weights)
+            )
+            found_here = Passage(lo_c + lo, lo_c + hi, o_start + o_lo, o_start + o_hi, "copy")
+            if scored.report.relation == "copy" and (
+                first
+                or (
+                    scored.features["reuse"] >= _REPEAT_REUSE
+                    and self._substantial(found_here, suspect, original)
                 )
-                scored = ScoredPair(
-                    *decide_with_features(
-                        alignment, self.judge.judge(alignment), self.judge.weights
-                    )
-                )
-                # What a first round leaves is searched for another whole copy, not
-                # for a sentence that shares words with one already found.
-                found_here = Passage(lo_c + lo, lo_c + hi, o_start + o_lo, o_start + o_hi, "copy")
-                if scored.report.relation == "copy" and (
-                    not round_
-                    or (
-                        scored.features["reuse"] >= _REPEAT_REUSE
-                        and self._substantial(found_here, suspect, original)
-                    )
-                ):
-                    confirmed.append((scored, lo_c + lo, o_start + o_lo))
-                    taken.append((lo_c + lo, lo_c + hi))
-            if taken:
-                waiting += _left_over(suspect, lo_c, hi_c, taken)
-        return sorted(confirmed, key=lambda c: c[1])
+            ):
+                confirmed.append((scored, lo_c + lo, o_start + o_lo, lo_c + hi))
+        return confirmed
 
     @staticmethod
     def _substantial(passage: Passage, suspect: Document, original: Document) -> bool:

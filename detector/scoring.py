@@ -16,7 +16,7 @@ from typing import Protocol
 from detector.document import Document, make_document
 from detector.prose import prose_problem
 from detector.report import Report, Span, SpanKind, TextQuality
-from detector.restore import Restorer
+from detector.restore import Restorer, match_case
 from detector.stopwords import STOPWORDS
 
 __all__ = [
@@ -182,18 +182,14 @@ def in_sentence_case(document: Document) -> Document:
 
 def _in_capitals(report: Report, document: Document) -> Report:
     """``report``, made on ``document`` read in sentence case, shown on ``document`` itself:
-    its spans' text as written, their restorations in capitals, and a note saying so."""
-    spans = tuple(
-        replace(
-            span,
-            text=document.text[span.start : span.end],
-            original=span.original.upper(),
-        )
-        for span in report.spans
-    )
+    its spans' text as written, their restorations in its case, and a note saying so."""
+    spans = []
+    for span in report.spans:
+        written = document.text[span.start : span.end]
+        spans.append(replace(span, text=written, original=match_case(span.original, written)))
     said = "read in lower case: the text is written in capitals"
     note = said if report.note is None else f"{report.note}; {said}"
-    return replace(report, spans=spans, suspect=document, note=note)
+    return replace(report, spans=tuple(spans), suspect=document, note=note)
 
 
 def report_from_scores(

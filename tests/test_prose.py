@@ -51,6 +51,13 @@ def test_another_script_is_not_english_whatever_its_length(lexicon, text):
     assert problem is not None and problem.startswith("does not look like English: 100%")
 
 
+def test_lookalike_and_fullwidth_letters_are_read_as_latin_not_another_script(lexicon):
+    fullwidth = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in NEWS)
+    lookalikes = NEWS.upper().translate(str.maketrans("AEOTHCPMKBX", "АЕОТНСРМКВХ"))
+    assert prose_problem(make_document(fullwidth), lexicon) is None
+    assert prose_problem(make_document(lookalikes), lexicon) is None
+
+
 def test_one_word_is_one_word(lexicon):
     assert prose_problem(make_document("Hello"), lexicon) == (
         "too short to judge (1 word; at least 15 are needed)"
@@ -63,6 +70,8 @@ def test_english_paragraphs_in_a_text_that_is_not_english_are_pointed_out(lexico
     problem = prose_problem(make_document(text), lexicon)
     assert problem is not None and problem.startswith("does not look like English")
     assert problem.endswith("; 1 of its 4 paragraphs is English: score it on its own")
+    crlf = prose_problem(make_document(text.replace("\n", "\r\n")), lexicon)
+    assert crlf is not None and crlf.endswith(problem.split("; ", 1)[1])
     only_german = prose_problem(make_document(f"{german}\n\n{german}"), lexicon)
     assert only_german is not None and "paragraph" not in only_german
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 
@@ -359,6 +360,19 @@ def test_an_article_spun_and_repeated_is_one_passage_per_copy(scorer):
     assert all(p.kind == "spun" for p in report.passages)
     assert len(report.spin_spans) == 3 * 44
     assert report.coverage is not None and report.coverage.suspect == 1.0
+
+
+def test_a_text_repeated_many_times_is_searched_in_bounded_time_and_says_it_stopped(scorer):
+    """Searched window by window, up to 64 passages: a crafted page of many copies costs
+    time in its length, and the note says more may be reused."""
+    suspect = "\n\n".join([SPUN.rstrip()] * 70)
+    report = scorer.score(make_document(suspect), make_document(ORIGINAL))
+    assert report.relation == "copy" and report.verdict == "spun"
+    assert len(report.passages) == 64
+    starts = [p.start for p in report.passages]
+    assert starts == sorted(set(starts))  # no passage twice
+    assert all(a.end <= b.start for a, b in itertools.pairwise(report.passages))
+    assert report.note is not None and "stopped after 64" in report.note
 
 
 def test_a_spun_article_in_a_page_many_times_its_length_is_found_though_its_words_recur(
