@@ -289,6 +289,13 @@ class ReferenceScorer:
         first = True
         while window_start < end:
             window_end = min(end, window_start + 2 * overlap)
+            # The next window starts at a paragraph break in the overlap where there is one;
+            # a run starting there or later is read whole in that window, not cut here.
+            defer_from = (
+                end
+                if window_end >= end
+                else _paragraph_start(suspect.text, window_end - overlap, window_start)
+            )
             waiting = [(window_start, window_end)]
             for _ in range(_MAX_SEARCH_ROUNDS):
                 if not waiting:
@@ -297,17 +304,26 @@ class ReferenceScorer:
                     return sorted(confirmed, key=lambda c: c[1]), False
                 lo_c, hi_c = waiting.pop()
                 found_here = self._search_once(
-                    suspect, original, original_part, o_start, (lo_c, hi_c), taken_all, first
+                    suspect,
+                    original,
+                    original_part,
+                    o_start,
+                    (lo_c, hi_c),
+                    taken_all,
+                    first=first,
+                    defer_from=defer_from,
                 )
                 first = False
-                confirmed += [(scored, lo, o_lo) for scored, lo, o_lo, _ in found_here]
-                spans = [(lo, hi) for _, lo, _, hi in found_here]
-                taken_all += spans
-                if spans:
-                    waiting += _left_over(suspect, lo_c, hi_c, spans)
+                for scored, lo, o_lo, hi in found_here:
+                    if scored is not None:
+                        confirmed.append((scored, lo, o_lo))
+                        taken_all.append((lo, hi))
+                if found_here:  # the text around what was found (or left for later), again
+                    runs = [(lo, hi) for _, lo, _, hi in found_here]
+                    waiting += _left_over(suspect, lo_c, hi_c, runs)
             if window_end >= end:
                 break
-            window_start = window_end - overlap
+            window_start = defer_from
         return sorted(confirmed, key=lambda c: c[1]), True
 
     def _search_once(
@@ -318,11 +334,14 @@ class ReferenceScorer:
         o_start: int,
         stretch: tuple[int, int],
         taken: list[tuple[int, int]],
+        *,
         first: bool,
-    ) -> list[tuple[ScoredPair, int, int, int]]:
+        defer_from: int,
+    ) -> list[tuple[ScoredPair | None, int, int, int]]:
         """The copies the alignment of ``stretch`` of the suspect with ``original_part``
         (at ``o_start`` in the original) confirms, outside the ranges already ``taken``:
-        (scored pair, suspect start, original start, suspect end).
+        (scored pair, suspect start, original start, suspect end); the scored pair is
+        None for a run starting at or after ``defer_from``, left for the next window.
 
         Past the ``first`` search, a run must reuse ``_REPEAT_REUSE`` of its words and be
         substantial: another whole copy, not a sentence sharing words with one found.
@@ -333,8 +352,11 @@ class ReferenceScorer:
         for run in passages_from_alignment(rough):
             lo, hi = rough.suspect.padded_span(*run.suspect)
             if any(lo_c + lo < b and a < lo_c + hi for a, b in taken):
-                continue  # found already, from an overlapping window
+                continue  # found already, in an overlapping window
             o_lo, o_hi = rough.original.padded_span(*run.original)
+            if lo_c + lo >= defer_from:
+                confirmed.append((None, lo_c + lo, o_start + o_lo, lo_c + hi))
+                continue
             alignment = align(
                 make_document(rough.suspect.text[lo:hi], suspect.name),
                 make_document(rough.original.text[o_lo:o_hi], original.name),
@@ -367,6 +389,13 @@ class ReferenceScorer:
             or words_within(original, passage.original_start, passage.original_end)
             >= _WHOLE_ORIGINAL * len(original)
         )
+
+
+def _paragraph_start(text: str, position: int, floor: int) -> int:
+    """The start of the paragraph holding ``position`` of ``text`` (after a blank line),
+    when it lies after ``floor``; else ``position``."""
+    cut = text.rfind("\n\n", floor + 1, position)
+    return cut + 2 if cut >= 0 else position
 
 
 def _left_over(

@@ -365,10 +365,14 @@ def test_an_article_spun_and_repeated_is_one_passage_per_copy(scorer):
 def test_a_text_repeated_many_times_is_searched_in_bounded_time_and_says_it_stopped(scorer):
     """Searched window by window, up to 64 passages: a crafted page of many copies costs
     time in its length, and the note says more may be reused."""
+    twenty = "\n\n".join([SPUN.rstrip()] * 20)  # several windows: every copy, whole
+    report = scorer.score(make_document(twenty), make_document(ORIGINAL))
+    assert [twenty[p.start : p.end] for p in report.passages] == [SPUN.rstrip()] * 20
+    assert report.note is None
     suspect = "\n\n".join([SPUN.rstrip()] * 70)
     report = scorer.score(make_document(suspect), make_document(ORIGINAL))
     assert report.relation == "copy" and report.verdict == "spun"
-    assert len(report.passages) == 64
+    assert [suspect[p.start : p.end] for p in report.passages] == [SPUN.rstrip()] * 64
     starts = [p.start for p in report.passages]
     assert starts == sorted(set(starts))  # no passage twice
     assert all(a.end <= b.start for a, b in itertools.pairwise(report.passages))
