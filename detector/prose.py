@@ -74,6 +74,7 @@ class ProseCheck:
             )
 
 
+_HINT_PARAGRAPHS = 1_000  # paragraphs read for the hint that some are English
 _PARAGRAPH_BREAK = re.compile(r"\r?\n[ \t]*\r?\n|\r[ \t]*\r")  # a blank line, any line ends
 
 
@@ -84,14 +85,17 @@ def _english_paragraphs(text: str, lexicon: Lexicon, check: ProseCheck) -> str:
     if len(paragraphs) < 2:
         return ""
     english = 0
-    for paragraph in paragraphs:
+    for paragraph in paragraphs[:_HINT_PARAGRAPHS]:  # a page of thousands: its first ones
         words = [w for w in make_document(paragraph).words if w.isalpha()]
         known = sum(1 for w in words if w in STOPWORDS or w in lexicon)
         english += len(words) >= check.min_words and known >= check.min_english_share * len(words)
     if not english:
         return ""
+    counted = f"{len(paragraphs)}"
+    if len(paragraphs) > _HINT_PARAGRAPHS:
+        counted = f"first {_HINT_PARAGRAPHS:,}"
     return (
-        f"; {english} of its {len(paragraphs)} paragraphs "
+        f"; {english} of its {counted} paragraphs "
         f"{'is' if english == 1 else 'are'} English: score "
         f"{'it' if english == 1 else 'them'} on {'its' if english == 1 else 'their'} own"
     )
@@ -113,9 +117,11 @@ def prose_problem(
     letters = sum(n for c, n in characters.items() if c.isalpha())
     # Over the words as matching reads them: lookalike, fullwidth and mathematical letters
     # read as Latin (an evasion is scored, not called another language).
-    word_letters = Counter(c for w in words for c in w if c.isalpha())
-    in_words = sum(word_letters.values())
-    latin = sum(n for c, n in word_letters.items() if _is_latin(c))
+    in_words = latin = 0
+    for c, n in Counter("".join(words)).items():  # counted in C, tested per distinct letter
+        if c.isalpha():
+            in_words += n
+            latin += n if _is_latin(c) else 0
     if in_words and latin < in_words / 2:  # Chinese or Japanese is a few "words" a sentence
         return (
             f"does not look like English: {1 - latin / in_words:.0%} of its letters are of "
