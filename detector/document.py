@@ -20,7 +20,7 @@ from itertools import accumulate, pairwise
 
 from detector.evasion import LETTER_RUN, has_suspect_characters, match_form
 
-__all__ = ["MAX_SENTENCE_WORDS", "Document", "make_document", "normalise"]
+__all__ = ["MAX_SENTENCE_WORDS", "PARAGRAPH_BREAK", "Document", "make_document", "normalise"]
 
 _ONE_FOR_ONE = {
     **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\u0060\u00b4", "'"),
@@ -41,6 +41,8 @@ _WORD_ASCII = re.compile(r"([A-Za-z0-9]+(?:['\-.,:/][A-Za-z0-9]+)*%?)")
 _TERMINAL = re.compile(r"[.!?]")
 _POSSESSIVE = re.compile(r"'[sS]")
 _BREAK = re.compile(r"[.!?\n]")  # what a gap ending a sentence holds
+# A blank line between paragraphs, whatever the line ends (LF, CRLF, CR).
+PARAGRAPH_BREAK = re.compile(r"\r?\n[ \t]*\r?\n|\r[ \t]*\r")
 # Words that cannot end a sentence: a line ending in one of them was wrapped mid-sentence.
 _CONTINUERS = frozenset(
     (

@@ -9,12 +9,11 @@ a text should be left ``unscored``, or returns None for ordinary prose.
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from detector.document import Document, make_document
+from detector.document import PARAGRAPH_BREAK, Document, make_document
 from detector.lexicon import Lexicon
 from detector.stopwords import STOPWORDS
 
@@ -75,13 +74,12 @@ class ProseCheck:
 
 
 _HINT_PARAGRAPHS = 1_000  # paragraphs read for the hint that some are English
-_PARAGRAPH_BREAK = re.compile(r"\r?\n[ \t]*\r?\n|\r[ \t]*\r")  # a blank line, any line ends
 
 
 def _english_paragraphs(text: str, lexicon: Lexicon, check: ProseCheck) -> str:
     """ "; 2 of its 5 paragraphs are English: score them on their own" when a text that is
     not English as a whole holds English paragraphs long enough to judge; else ""."""
-    paragraphs = [p for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
+    paragraphs = [p for p in PARAGRAPH_BREAK.split(text) if p.strip()]
     if len(paragraphs) < 2:
         return ""
     english = 0

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from statistics import median
 
 from detector.align import align, content_overlap
-from detector.document import Document, make_document
+from detector.document import PARAGRAPH_BREAK, Document, make_document
 from detector.errors import InputError, ModelNotFoundError, ResourceError
 from detector.judge import SubstitutionJudge
 from detector.paraphrase import (
@@ -283,8 +283,7 @@ class ReferenceScorer:
         # A copy may be longer than its original (wordier swaps): windows overlap by
         # twice the original, so each copy lies whole in one of them.
         overlap = 2 * len(original_part.text) + _WINDOW_MARGIN
-        confirmed: list[tuple[ScoredPair, int, int]] = []
-        taken_all: list[tuple[int, int]] = []
+        confirmed: list[tuple[ScoredPair, int, int, int]] = []  # with each run's suspect end
         window_start = start
         first = True
         while window_start < end:
@@ -301,7 +300,7 @@ class ReferenceScorer:
                 if not waiting:
                     break
                 if len(confirmed) >= _MAX_PASSAGES:
-                    return sorted(confirmed, key=lambda c: c[1]), False
+                    return _in_suspect_order(confirmed), False
                 lo_c, hi_c = waiting.pop()
                 found_here = self._search_once(
                     suspect,
@@ -309,22 +308,21 @@ class ReferenceScorer:
                     original_part,
                     o_start,
                     (lo_c, hi_c),
-                    taken_all,
+                    [(lo, hi) for _, lo, _, hi in confirmed],
                     first=first,
                     defer_from=defer_from,
                 )
                 first = False
-                for scored, lo, o_lo, hi in found_here:
-                    if scored is not None:
-                        confirmed.append((scored, lo, o_lo))
-                        taken_all.append((lo, hi))
+                confirmed += [run for run in found_here if run[0] is not None]
                 if found_here:  # the text around what was found (or left for later), again
                     runs = [(lo, hi) for _, lo, _, hi in found_here]
                     waiting += _left_over(suspect, lo_c, hi_c, runs)
             if window_end >= end:
                 break
-            window_start = defer_from
-        return sorted(confirmed, key=lambda c: c[1]), True
+            # The next window starts past the copies found here (a copy's tail read again
+            # would take the original's last sentences from the copy after it).
+            window_start = max([defer_from, *(hi for _, lo, _, hi in confirmed if lo < defer_from)])
+        return _in_suspect_order(confirmed), True
 
     def _search_once(
         self,
@@ -364,12 +362,12 @@ class ReferenceScorer:
             scored = ScoredPair(
                 *decide_with_features(alignment, self.judge.judge(alignment), self.judge.weights)
             )
-            found_here = Passage(lo_c + lo, lo_c + hi, o_start + o_lo, o_start + o_hi, "copy")
+            passage = Passage(lo_c + lo, lo_c + hi, o_start + o_lo, o_start + o_hi, "copy")
             if scored.report.relation == "copy" and (
                 first
                 or (
                     scored.features["reuse"] >= _REPEAT_REUSE
-                    and self._substantial(found_here, suspect, original)
+                    and self._substantial(passage, suspect, original)
                 )
             ):
                 confirmed.append((scored, lo_c + lo, o_start + o_lo, lo_c + hi))
@@ -391,11 +389,19 @@ class ReferenceScorer:
         )
 
 
+def _in_suspect_order(
+    runs: list[tuple[ScoredPair, int, int, int]],
+) -> list[tuple[ScoredPair, int, int]]:
+    """Confirmed runs (scored pair, suspect start, original start, suspect end) in suspect
+    order, without their ends."""
+    return [(scored, lo, o_lo) for scored, lo, o_lo, _ in sorted(runs, key=lambda r: r[1])]
+
+
 def _paragraph_start(text: str, position: int, floor: int) -> int:
     """The start of the paragraph holding ``position`` of ``text`` (after a blank line),
     when it lies after ``floor``; else ``position``."""
-    cut = text.rfind("\n\n", floor + 1, position)
-    return cut + 2 if cut >= 0 else position
+    breaks = list(PARAGRAPH_BREAK.finditer(text, floor + 1, position))
+    return breaks[-1].end() if breaks else position
 
 
 def _left_over(

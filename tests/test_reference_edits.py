@@ -369,6 +369,19 @@ def test_a_text_repeated_many_times_is_searched_in_bounded_time_and_says_it_stop
     report = scorer.score(make_document(twenty), make_document(ORIGINAL))
     assert [twenty[p.start : p.end] for p in report.passages] == [SPUN.rstrip()] * 20
     assert report.note is None
+    crlf_copy = SPUN.rstrip().replace("\n", "\r\n")  # windows start at CRLF paragraphs too
+    crlf = "\r\n\r\n".join([crlf_copy] * 10)
+    report = scorer.score(make_document(crlf), make_document(ORIGINAL))
+    assert [crlf[p.start : p.end] for p in report.passages] == [crlf_copy] * 10
+    # Copies between other paragraphs: a window starts past the copies found before it,
+    # never inside one (its tail would take the original's last sentences from the next).
+    rng = random.Random(0)
+    parts = []
+    for _ in range(12):
+        parts += [SPUN.rstrip(), *[UNRELATED_AFTER] * rng.randint(0, 4)]
+    mixed = "\n\n".join(parts)
+    report = scorer.score(make_document(mixed), make_document(ORIGINAL))
+    assert [mixed[p.start : p.end] for p in report.passages] == [SPUN.rstrip()] * 12
     suspect = "\n\n".join([SPUN.rstrip()] * 70)
     report = scorer.score(make_document(suspect), make_document(ORIGINAL))
     assert report.relation == "copy" and report.verdict == "spun"
