@@ -60,6 +60,7 @@ SETS = {
     "handspun_holdout6": ROOT / "tests" / "fixtures" / "handspun_holdout6",
     "handspun_holdout7": ROOT / "tests" / "fixtures" / "handspun_holdout7",
     "handspun_holdout8": ROOT / "tests" / "fixtures" / "handspun_holdout8",
+    "handspun_holdout9": ROOT / "tests" / "fixtures" / "handspun_holdout9",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
 }

@@ -30,6 +30,9 @@ _IN_ORDER_SIMILARITY = 0.5  # enough to accept the next original sentence withou
 _MERGE_GAIN = 0.08  # how much a neighbouring original sentence must add to be merged in
 _SKELETON_SIMILARITY = 0.5  # word-sequence ratio pairing a spun sentence across dropped ones
 _SKELETON_GAP = 6  # most unpaired sentences per side of a gap searched that way
+# Word-sequence ratio pairing sentences by position in a gap of as many on each side (a
+# spun sentence lines up near 0.6; a page's own sentence beside a reused passage under 0.15)
+_POSITION_SIMILARITY = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +247,10 @@ def _fill_gaps(
             continue
         if len(free_suspect) == len(free_original):
             for i, j in zip(free_suspect, free_original, strict=True):
-                if _comparable_lengths(suspect, original, i, j):
+                if (
+                    _comparable_lengths(suspect, original, i, j)
+                    and _skeleton_ratio(suspect, original, i, j) >= _POSITION_SIMILARITY
+                ):
                     filled.append(SentencePair(i, (j, j + 1), 0.0))
             continue
         # Counts differ (sentences dropped or added beside the spun one): pair in order
@@ -264,12 +270,7 @@ def _fill_gaps(
                 j = free_original[position]
                 if not _comparable_lengths(suspect, original, i, j):
                     continue
-                ratio = SequenceMatcher(
-                    None,
-                    suspect.words[slice(*suspect.sentences[i])],
-                    original.words[slice(*original.sentences[j])],
-                    autojunk=False,
-                ).ratio()
+                ratio = _skeleton_ratio(suspect, original, i, j)
                 if ratio >= best_ratio:
                     best, best_ratio = position, ratio
             if best is not None:
@@ -277,6 +278,17 @@ def _fill_gaps(
                 filled.append(SentencePair(i, (j, j + 1), 0.0))
                 start = best + 1
     return filled
+
+
+def _skeleton_ratio(suspect: Document, original: Document, i: int, j: int) -> float:
+    """How closely the word sequences of suspect sentence ``i`` and original sentence ``j``
+    line up (``SequenceMatcher.ratio``): a spin keeps its function words in place."""
+    return SequenceMatcher(
+        None,
+        suspect.words[slice(*suspect.sentences[i])],
+        original.words[slice(*original.sentences[j])],
+        autojunk=False,
+    ).ratio()
 
 
 def _comparable_lengths(suspect: Document, original: Document, i: int, j: int) -> bool:

@@ -12,6 +12,7 @@ extension; ``--fail-on`` turns findings into exit status 4 (see ``EXIT_HELP``).
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -728,6 +729,7 @@ def index_command(
     from detector.index_build import build_index
     from detector.inputs import count_inputs
     from detector.progress import index_summary, progress_bar, stderr_console
+    from detector.render import safe_for_terminal
 
     messages = _messages(quiet, verbose)
     output = _output_path(output, out, messages)
@@ -736,6 +738,11 @@ def index_command(
         f"{'adding to' if add else 'writing'} {output} from {', '.join(originals)} "
         f"with {workers} worker(s)"
     )
+    if add and dense is not None:
+        messages.warn(
+            f"--{'' if dense else 'no-'}dense has no effect with --add: an index keeps the "
+            "dense vectors it was created with, or their absence"
+        )
     warned = 0
 
     def warn(reason: str) -> None:
@@ -756,6 +763,10 @@ def index_command(
             on_skip=warn,
             fields=fields,
             dense=dense,
+            on_rename=lambda id, new_id: messages.warn(
+                f"{safe_for_terminal(id)} indexed as {safe_for_terminal(new_id)}: "
+                "another text has that id already"
+            ),
         )
     if warned > _MAX_WARNINGS:
         messages.warn(f"{warned - _MAX_WARNINGS} more inputs not indexed")
@@ -814,6 +825,10 @@ def _error_records(results: Path) -> list[tuple[str, str]]:
 
 
 _LABEL_SUFFIXES = (".jsonl", ".ndjson")
+# A Dask scheduler address: [PROTOCOL://]HOST:PORT, HOST a name, IPv4 or [IPv6] address.
+_SCHEDULER_ADDRESS = re.compile(
+    r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]@]+):\d{1,5}"
+)
 
 
 @app.command("label", short_help="Label a corpus against an index of originals.")
@@ -965,6 +980,12 @@ def label_command(
     if output.suffix.lower() not in _LABEL_SUFFIXES:
         messages.warn(f"label writes JSON lines (one object per line); name {output} .jsonl")
     fields = _batch_reading(text_field, id_field)
+    if scheduler is not None and not _SCHEDULER_ADDRESS.fullmatch(scheduler):
+        raise fail(
+            f"--scheduler {scheduler!r} is not a scheduler address: give tcp://HOST:PORT "
+            "(e.g. tcp://10.0.0.5:8786), as `dask scheduler` prints it",
+            EXIT_USAGE,
+        )
     if scheduler is not None and workers != 1:
         messages.warn("--workers has no effect with --scheduler")
     if model is not None:
@@ -993,6 +1014,18 @@ def label_command(
         timeout=timeout or None,
         threshold=threshold,
     )
+    earlier = (
+        list(_results_records(output))
+        if resume and output.is_file() and output.stat().st_size
+        else []
+    )
+    earlier_records = len(earlier)
+    earlier_models = sorted({str(r["model"]) for r in earlier if r.get("model")})
+    if fallback is not None and earlier_models and earlier_models != [Path(str(fallback)).name]:
+        messages.warn(
+            f"{output} holds records scored by {', '.join(earlier_models)}; this run scores "
+            f"with {fallback}, so the file will mix models (the `model` field says which)"
+        )
     renamed = 0
 
     def warn_renamed(old: str, new: str) -> None:
@@ -1002,7 +1035,9 @@ def label_command(
             messages.warn(f"id {old!r} was used already; recorded as {new!r}")
 
     try:
-        with progress_bar("labelling", lambda: count_inputs(inputs), shown=not quiet) as bar:
+        with progress_bar(
+            "labelling", lambda: count_inputs(inputs, skip=[output]), shown=not quiet
+        ) as bar:
             summary = label_corpus(
                 inputs,
                 index,
@@ -1039,6 +1074,12 @@ def label_command(
         )
     if not summary.labelled and not summary.resumed:
         messages.warn(f"the inputs ({', '.join(inputs)}) hold no records: nothing was labelled")
+    if earlier_records and not summary.resumed and summary.labelled:
+        messages.warn(
+            f"none of the {earlier_records:,} records already in {output} has the id of an "
+            "input, so every input was labelled again: ids are the paths as given, so name "
+            "the inputs as the first run did (from the same folder) to resume it"
+        )
     if summary.renamed:
         messages.warn(
             f"{summary.renamed:,} input(s) had an id used already; they are recorded "

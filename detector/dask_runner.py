@@ -100,7 +100,7 @@ def run_on_dask(
     else:
         try:
             client = Client(address, timeout=timeout, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise SchedulerError(
                 f"cannot reach the Dask scheduler at {address} ({exc}); check the address "
                 "(e.g. tcp://host:8786) and that `dask scheduler` is running"

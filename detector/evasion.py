@@ -63,9 +63,17 @@ _SUSPECT_CHARS = _INVISIBLE.union(_LOOKALIKES)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _INVISIBLE_CHARS = re.compile("[" + re.escape(INVISIBLE) + "]+")
 _RUN = re.compile(r"[^\W_]+")
+# Combining marks (a decomposed "e\u0301" is "é"; the grapheme joiner, U+034F, is invisible
+# instead) and the Latin ligatures a PDF's text gives ("ﬁ", "ﬂ").  Neither is a sign of
+# evasion: matching reads a word composed (NFC), its ligatures as their letters.
+_COMBINING = "\u0300-\u034e\u0350-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_LIGATURES = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)}
+_TO_COMPOSE = re.compile(f"[{_COMBINING}{''.join(_LIGATURES)}]")
+# Letters or digits, combining marks after them.
+_LETTERS = rf"[^\W_]+(?:[{_COMBINING}]+[^\W_]*)*"
 # A run of letters or digits, invisible characters allowed between them: the pieces of a word
 # (between its inner punctuation) as ``detector.document`` cuts words.
-LETTER_RUN = rf"[^\W_]+(?:[{re.escape(INVISIBLE)}]+[^\W_]+)*"
+LETTER_RUN = rf"{_LETTERS}(?:[{re.escape(INVISIBLE)}]+{_LETTERS})*"
 _LETTER_RUN = re.compile(LETTER_RUN)
 
 
@@ -101,18 +109,26 @@ def _latin_run(m: re.Match[str]) -> str:
 
 @lru_cache(maxsize=65536)  # words repeat: most are looked up, not worked out
 def match_form(word: str) -> str:
-    """``word`` as matching compares it: lowercase, invisible characters dropped, and
-    lookalike letters in a Latin word read as Latin ("Сompany" gives "company")."""
-    if word.isascii() or _SUSPECT_CHARS.isdisjoint(word):
+    """``word`` as matching compares it: lowercase, invisible characters dropped,
+    lookalike letters in a Latin word read as Latin ("Сompany" gives "company"), and
+    composed: combining accents joined to their letters, ligatures spelled out ("ﬁrst")."""
+    if word.isascii():
+        return word.lower()
+    if _TO_COMPOSE.search(word):
+        word = unicodedata.normalize("NFC", "".join(_LIGATURES.get(char, char) for char in word))
+    if _SUSPECT_CHARS.isdisjoint(word):
         return word.lower()
     return _RUN.sub(_latin_run, _INVISIBLE_CHARS.sub("", word)).lower()
 
 
 def has_suspect_characters(text: str) -> bool:
-    """Whether ``text`` holds any invisible or lookalike character at all (a quick test)."""
+    """Whether ``text`` holds any character ``match_form`` reads differently from its
+    lowercase: invisible, lookalike, combining or ligature (a quick test)."""
     # Every such character is outside ASCII: only those are compared (a regex picks them out
     # several times faster than a set walks the whole text).
-    return not text.isascii() and not _SUSPECT_CHARS.isdisjoint(_NON_ASCII.findall(text))
+    if text.isascii():
+        return False
+    return not _SUSPECT_CHARS.isdisjoint(_NON_ASCII.findall(text)) or bool(_TO_COMPOSE.search(text))
 
 
 @dataclass(frozen=True)
@@ -124,7 +140,8 @@ class EvasionMarks:
     homoglyphs : tuple of int
         Each lookalike letter from another script inside a Latin word.
     zero_width : tuple of int
-        Each invisible character between two letters or digits of a word.
+        Each invisible character between two letters or digits of a word (soft hyphens,
+        which publishing systems put in for hyphenation, are read through, not counted).
     """
 
     homoglyphs: tuple[int, ...] = ()
@@ -153,7 +170,10 @@ def find_evasion(text: str) -> EvasionMarks:
             homoglyphs.extend(at + k for k in _lookalike_positions(word))
             continue
         for inner in _INVISIBLE_CHARS.finditer(word):
-            zero_width.extend(range(at + inner.start(), at + inner.end()))
+            # A soft hyphen is a publishing system's hyphenation point, not a dodge.
+            zero_width.extend(
+                at + k for k in range(inner.start(), inner.end()) if word[k] != "\u00ad"
+            )
         # The letters between the invisible characters, mapped back to offsets in text.
         visible = [k for k, char in enumerate(word) if char not in _INVISIBLE]
         letters = "".join(word[k] for k in visible)

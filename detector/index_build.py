@@ -26,8 +26,9 @@ with ``/`` separators (``archive/2024/a.txt`` given as ``archive``,
 by its file name (``a.txt``); a match of a glob pattern by its path below
 the pattern's folders without wildcards (``feeds/**/*.html`` gives
 ``2024/a.html``).  Two files with the same such id (``wire/a.txt`` and
-``feeds/a.txt`` given as ``wire feeds``) are one original: the second is
-counted as a duplicate.  Records (JSONL, CSV, datasets) are called by their
+``feeds/a.txt`` given as ``wire feeds``) are one original when their texts are
+the same (the second is counted as a duplicate); the second is indexed as
+``a.txt#1`` when they differ.  Records (JSONL, CSV, datasets) are called by their
 ``id`` field, as ``detector.inputs`` reads them.
 """
 
@@ -90,8 +91,9 @@ class IndexSummary:
     duplicates : int
         Originals skipped because their id was already in the index.
     conflicts : int
-        Those of them whose text differs from the indexed one's (an id reused for
-        another text: the first text stays indexed, the other is not).
+        Originals whose id held another text (``index.html`` of two sites): each
+        is indexed as ``ID#1`` (``ID#2``...), counted in ``added`` when it was new
+        to the index, in ``duplicates`` when indexed under that name before.
     skipped : int
         Inputs that could not be indexed (unreadable, empty, binary, keyless).
     documents : int
@@ -221,6 +223,7 @@ def build_index(
     on_skip: Callable[[str], None] | None = None,
     fields: FieldNames | None = None,
     dense: bool | None = None,
+    on_rename: Callable[[str, str], None] | None = None,
 ) -> IndexSummary:
     """Index the originals named by ``inputs`` into the file ``out``.
 
@@ -230,8 +233,12 @@ def build_index(
     existing index in one transaction instead.  Either way the run holds the
     writer lock of ``out``: ``IndexInUseError`` at once when another process
     is writing it.  Inputs that cannot be read are skipped (reported to
-    ``on_skip``); an id already in the index is skipped as a duplicate.  Ids
-    of article files are relative to the folder named (see the module notes).
+    ``on_skip``); an original whose id is already in the index with the same
+    text is skipped as a duplicate, and one with another text under that id
+    (``index.html`` of two sites, an article updated since) is indexed as
+    ``ID#1`` (``ID#2``...; reported to ``on_rename(id, new_id)``), never
+    dropped.  Ids of article files are relative to the folder named (see the
+    module notes).
 
     Parameters
     ----------
@@ -259,6 +266,9 @@ def build_index(
         Give a new index dense passage vectors (``SourceIndex.create``): by
         default when this installation can make them; ignored with ``add``
         (an index keeps what it was created with).
+    on_rename : callable, optional
+        Called with the id and the new id of each original indexed under a new
+        id because its own holds another text.
 
     Returns
     -------
@@ -286,6 +296,7 @@ def build_index(
             on_skip,
             fields,
             dense,
+            on_rename,
         )
     except IndexWriteError as exc:
         if Path(exc.path) == out:
@@ -306,6 +317,7 @@ def _build(
     on_skip: Callable[[str], None] | None,
     fields: FieldNames | None,
     dense: bool | None = None,
+    on_rename: Callable[[str, str], None] | None = None,
 ) -> IndexSummary:
     from detector.parallel import batched, run_ordered
 
@@ -359,14 +371,14 @@ def _build(
             added += fresh
             duplicates += len(indexable) - fresh
             if fresh < len(indexable):
-                clashes = _reused_ids(index, indexable, was_added)
-                conflicts += len(clashes)
-                if on_skip is not None:
-                    for id in clashes:
-                        on_skip(
-                            f"{id} (an original with this id and another text is indexed "
-                            "already; ids must be unique, the first text is kept)"
-                        )
+                for original in _reused_ids(index, indexable, was_added):
+                    new_id, now = _add_renamed(index, original)
+                    conflicts += 1
+                    if now:
+                        added += 1
+                        duplicates -= 1
+                        if on_rename is not None:
+                            on_rename(original.id, new_id)
             if on_progress is not None:
                 on_progress(added + duplicates + skipped)
         index.commit()
@@ -374,7 +386,7 @@ def _build(
         index.close()
         if partial is not None:
             if not added:
-                raise MissingInputError(
+                raise InputError(  # inputs there, none usable: exit 1, as for one file
                     f"no original could be indexed from {', '.join(map(str, inputs))}"
                 )
             _publish(partial, out)
@@ -395,11 +407,28 @@ def _build(
 
 def _reused_ids(
     index: SourceIndex, originals: Sequence[PreparedOriginal], added: Sequence[bool]
-) -> list[str]:
-    """The ids of the originals not ``added`` whose text is not the indexed one of their id."""
+) -> list[PreparedOriginal]:
+    """The originals not ``added`` whose text is not the one indexed under their id."""
     skipped = [o for o, was in zip(originals, added, strict=True) if not was]
     indexed = index.digests([o.id for o in skipped])
-    return [o.id for o in skipped if indexed.get(o.id) != o.sha256]
+    return [o for o in skipped if indexed.get(o.id) != o.sha256]
+
+
+def _add_renamed(index: SourceIndex, original: PreparedOriginal) -> tuple[str, bool]:
+    """``original``, whose id holds another text, indexed as ``ID#1`` (or the first of
+    ``ID#2``, ``ID#3``... that is free or holds its text already): that id, and whether it
+    was added now.  The same inputs get the same ids in every run, so a second
+    ``--add`` of them adds nothing."""
+    k = 1
+    while True:
+        candidate = f"{original.id}#{k}"
+        indexed = index.digests([candidate]).get(candidate)
+        if indexed is None:
+            index.add_prepared_many([dataclasses.replace(original, id=candidate)])
+            return candidate, True
+        if indexed == original.sha256:
+            return candidate, False
+        k += 1
 
 
 # --------------------------------------------------------------------------- ids

@@ -117,7 +117,13 @@ class InputItem:
                     f"{self.id} is longer than {format_size(max_bytes)}, far more than one "
                     "article; raise the limit with --max-bytes"
                 )
-            return text_to_document(self.text, self.id, "text")
+            try:
+                return text_to_document(self.text, self.id, "text")
+            except InputError as exc:  # "ID is empty" reads as a file's name: say what it is
+                message = str(exc)
+                if not message.startswith(f"{self.id} "):
+                    raise
+                raise InputError(f"the record's text {message[len(self.id) + 1 :]}") from None
         if self.path is None:
             raise InputError(f"{self.id} has neither a path nor a text")
         return read_document(self.path, encoding=encoding, max_bytes=max_bytes)
@@ -133,6 +139,7 @@ def iter_inputs(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     fields: FieldNames | None = None,
+    skip: Iterable[str | Path] = (),
 ) -> Iterator[InputItem]:
     """Every input named by ``paths``, one ``InputItem`` per article, streamed in order.
 
@@ -150,6 +157,9 @@ def iter_inputs(
         Longest record text (and JSONL line) accepted; longer ones become error items.
     fields : FieldNames, optional
         The text and id fields of records; the defaults (``TEXT_FIELDS``, ``ID_FIELDS``) if omitted.
+    skip : iterable of str or Path
+        Files never read as inputs, wherever the arguments find them (a run's own
+        results file inside the folder it labels).
 
     Examples
     --------
@@ -165,7 +175,7 @@ def iter_inputs(
     fields = fields or FieldNames()
     for argument in arguments:
         _check_argument(argument, fields)
-    return _stream(arguments, max_bytes, fields)
+    return _stream(arguments, max_bytes, fields, _real_paths(skip))
 
 
 def unique_ids(
@@ -187,8 +197,9 @@ def unique_ids(
         yield item
 
 
-def count_inputs(paths: Iterable[str | Path]) -> int | None:
-    """How many items ``iter_inputs(paths)`` will yield, or None when that cannot be told.
+def count_inputs(paths: Iterable[str | Path], skip: Iterable[str | Path] = ()) -> int | None:
+    """How many items ``iter_inputs(paths, skip=skip)`` will yield, or None when that cannot
+    be told.
 
     Non-blank lines of JSONL files and rows of CSV files are counted without
     decoding records, so the count is exact for well-formed files; it is meant
@@ -196,7 +207,7 @@ def count_inputs(paths: Iterable[str | Path]) -> int | None:
     """
     total = 0
     try:
-        for kind, path in _sources([str(p) for p in paths]):
+        for kind, path in _sources([str(p) for p in paths], _real_paths(skip)):
             if kind in ("article", "unreadable"):
                 total += 1
             elif kind in ("hub", "stdin"):
@@ -262,8 +273,34 @@ def _field_problem(path: str, fields: FieldNames, name: str | None = None) -> Fi
     return None
 
 
-def _sources(arguments: list[str]) -> Iterator[tuple[str, str]]:
-    """(kind, path) for every article file, record file, dataset and hub name of the arguments."""
+def _starts_as_json(path: str) -> bool:
+    """Whether the first non-blank line of the file ``path`` opens a JSON value (``{``, ``[``,
+    ``"``), or the file is blank."""
+    with open(path, "rb") as f:
+        for line in f:
+            head = line.lstrip(b"\xef\xbb\xbf \t\r\n")
+            if head:
+                return head[:1] in (b"{", b"[", b'"')
+    return True
+
+
+def _real_paths(paths: Iterable[str | Path]) -> frozenset[str]:
+    return frozenset(os.path.realpath(p) for p in paths)
+
+
+def _sources(arguments: list[str], skip: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
+    """(kind, path) for every article file, record file, dataset and hub name of the
+    arguments, but the files ``skip`` (real paths)."""
+    found = _found_sources(arguments)
+    if not skip:
+        yield from found
+        return
+    for kind, path in found:
+        if kind in ("stdin", "hub") or os.path.realpath(path) not in skip:
+            yield kind, path
+
+
+def _found_sources(arguments: list[str]) -> Iterator[tuple[str, str]]:
     for argument in arguments:
         path = Path(argument)
         if argument == STDIN:
@@ -345,8 +382,10 @@ def _file_id(path: str) -> str:
     return escape_surrogates(path)
 
 
-def _stream(arguments: list[str], max_bytes: int, fields: FieldNames) -> Iterator[InputItem]:
-    for kind, path in _sources(arguments):
+def _stream(
+    arguments: list[str], max_bytes: int, fields: FieldNames, skip: frozenset[str]
+) -> Iterator[InputItem]:
+    for kind, path in _sources(arguments, skip):
         if kind == "article":
             yield InputItem(id=_file_id(path), path=path)
             continue
@@ -385,6 +424,13 @@ def _stdin_items(max_bytes: int, fields: FieldNames) -> Iterator[InputItem]:
         problem = _field_problem(path, fields, name=STDIN)
         if problem is not None:
             yield InputItem(id=STDIN, error=str(problem))
+            return
+        if not _starts_as_json(path):  # an article piped in: one error, not one per line
+            yield InputItem(
+                id=STDIN,
+                error="standard input is not JSON lines (one object per line with a text "
+                "field); to score one article from standard input, use `spindetect score -`",
+            )
             return
         for record in read_records(path, fields, max_bytes=max_bytes, name=STDIN):
             yield InputItem(id=record.id, text=record.text, error=record.error)

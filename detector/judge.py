@@ -6,6 +6,9 @@ the original and suspect words of the edit with the cheapest sequence of
 pieces, each of which is
 
 * unchanged, or a spelling variant ("U.S." / "US", "per cent" / "percent");
+* a British word for its American one ("lorry" / "truck", "flat" / "apartment":
+  a syndicated copy localised, ``detector/data/localisation.tsv``), an
+  ordinary edit however spun the document around it reads;
 * a thesaurus synonym in any sense, after lemmatising, of one to four words
   ("staff" -> "employees", "said" -> "stated", "hospital" -> "infirmary");
 * a known glue-phrase rewrite ("because of" -> "on account of");
@@ -42,6 +45,7 @@ import math
 import re
 from bisect import bisect_left
 from difflib import SequenceMatcher
+from pathlib import Path
 
 from detector.align import Alignment
 from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
@@ -51,7 +55,23 @@ from detector.meaning import MeaningEvidence
 from detector.report import SPIN_KINDS, Deletion, Span, SpanKind
 from detector.stopwords import CARDINAL_WORDS, STOPWORDS
 
-__all__ = ["SPIN_KINDS", "Span", "SpanKind", "SubstitutionJudge", "find_gaps"]
+__all__ = ["SPIN_KINDS", "Span", "SpanKind", "SubstitutionJudge", "find_gaps", "load_localisation"]
+
+_LOCALISATION = Path(__file__).with_name("data") / "localisation.tsv"
+
+
+def load_localisation(path: Path | None = None) -> frozenset[tuple[str, str]]:
+    """British/American word pairs (``detector/data/localisation.tsv``), lowercase, both
+    ways round: ("lorry", "truck") and ("truck", "lorry")."""
+    pairs: set[tuple[str, str]] = set()
+    with (path or _LOCALISATION).open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith("#") or not line.strip():
+                continue
+            british, american = line.rstrip("\n").lower().split("\t")
+            pairs.update(((british, american), (american, british)))
+    return frozenset(pairs)
+
 
 _MAX_PIECE = 5  # longest phrase, in words, on either side of one piece ("be that as it may"),
 # but for a glue phrase of the table, which may be longer ("in light of the fact that")
@@ -95,6 +115,7 @@ _Phrase = tuple[int, str, bool, bool]  # length in words, text, has a digit, all
 _EQUAL = ("equal", _COST_EQUAL)
 _SPELLING = ("spelling", _COST_SPELLING)
 _INFLECTION = ("inflection", _COST_INFLECTION)
+_LOCALISED = ("localised", _COST_SPELLING)  # British for American: an ordinary edit, never a swap
 _SYNONYM = ("synonym", _COST_SYNONYM)
 _OTHER_GAP = ("other", _COST_OTHER_GAP)
 _EQUAL_END: _Piece = ("equal", 0, 0, 0, 0)  # closes the last run of a cover
@@ -136,8 +157,12 @@ class SubstitutionJudge:
             )
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
         self.glue = glue if glue is not None else load_glue_phrases()
+        self._localised = load_localisation()
+        self._known_phrases = frozenset(
+            [*self.glue.phrases, *(a for a, _ in self._localised if " " in a)]
+        )
         self._longest_piece = max(
-            [_MAX_PIECE, *(phrase.count(" ") + 1 for phrase in self.glue.phrases)]
+            [_MAX_PIECE, *(phrase.count(" ") + 1 for phrase in self._known_phrases)]
         )
         self.weights = weights if weights is not None else load_reference_weights()
         self.max_block_words = max_block_words
@@ -262,10 +287,11 @@ class SubstitutionJudge:
         of" -> "criticizes"), a number or date for a number or date ("Tuesday" ->
         "Wednesday"), a name for a name (a capitalised word that is no common
         dictionary word: "Smith" -> "Jones", where "Mike" -> "Microphone" is
-        a sense-blind swap), a spelling change ("colour" -> "color") or a
-        restructuring that keeps its word ("helps" -> "can help").  The kind
-        is "phrase" when both sides are function words ("up to" -> "as much
-        as"), "synonym" otherwise; None when it does not qualify.
+        a sense-blind swap), a spelling change ("colour" -> "color"), a British
+        word for its American one ("lorry" -> "truck") or a restructuring that
+        keeps its word ("helps" -> "can help").  The kind is "phrase" when both
+        sides are function words ("up to" -> "as much as"), "synonym" otherwise;
+        None when it does not qualify.
         """
         if not (1 <= o_hi - o_lo <= _MAX_SWAP_WORDS and 1 <= s_hi - s_lo <= _MAX_SWAP_WORDS):
             return None
@@ -273,6 +299,8 @@ class SubstitutionJudge:
             return None  # several words said in fewer: an editor's condensing
         old = alignment.original.words[o_lo:o_hi]
         new = alignment.suspect.words[s_lo:s_hi]
+        if (" ".join(old), " ".join(new)) in self._localised:
+            return None  # a British word for its American one: a copy localised
         if kind == "number" and _names_a_number(old) and _names_a_number(new):
             return None  # a number or date for another: a correction
         if kind == "name" and not all(
@@ -478,6 +506,8 @@ class SubstitutionJudge:
             return _EQUAL
         if _same_compact(o, n):
             return _SPELLING
+        if (o, n) in self._localised:
+            return _LOCALISED
         if digits:
             return None
         lexicon = self.lexicon
@@ -497,7 +527,7 @@ class SubstitutionJudge:
 
         Each piece is (length, phrase, has a digit, is all function words).
         """
-        known = self.glue.phrases
+        known = self._known_phrases
         lexicon = self.lexicon
         found: list[list[_Phrase]] = []
         for i in range(len(words)):

@@ -448,7 +448,9 @@ class Labeller:
                 return self.label_document(document, item.id)
         except _Timeout:
             return LabelRecord.failed(
-                item.id, f"took longer than {timeout:g} s to label; skipped (see --timeout)"
+                item.id,
+                f"took longer than {timeout:g} s to label; skipped (see --timeout; --resume "
+                "keeps this record: label such inputs again in a new run)",
             )
         except (CorruptIndexError, ResourceError):
             raise  # not the input's fault: every other input would fail the same way
@@ -878,7 +880,8 @@ def label_corpus(
     options = options if options is not None else LabelOptions()
     out = Path(out)
     started = time.perf_counter()
-    items = iter_inputs(inputs, max_bytes=options.max_bytes, fields=options.fields)
+    # Its own results file is never an input (a run writing inside the folder it labels).
+    items = iter_inputs(inputs, max_bytes=options.max_bytes, fields=options.fields, skip=[out])
     SourceIndex.open(index).close()  # refuse a missing or damaged index before starting
     counts: Counter[str] = Counter()
     modes: Counter[str] = Counter()  # records per mode: reference, reference-free

@@ -281,10 +281,11 @@ def index_summary(summary: IndexSummary) -> object:
     """The summary table of an index build."""
     rows = [
         ("added", f"{summary.added:,}"),
-        (
-            "duplicate ids skipped",
-            f"{summary.duplicates:,}"
-            + (f" ({summary.conflicts:,} of another text)" if summary.conflicts else ""),
+        ("duplicate ids skipped", f"{summary.duplicates:,}"),
+        *(
+            [("renamed ID#1 (id held another text)", f"{summary.conflicts:,}")]
+            if summary.conflicts
+            else []
         ),
         ("unreadable inputs skipped", f"{summary.skipped:,}"),
         ("originals in the index", f"{summary.documents:,}"),

@@ -4,6 +4,9 @@ A reference-free model reads words in sentences.  Code, tables, lists of
 numbers and text in another language are none of that: scoring them gives a
 page of flags that mean nothing.  ``prose_problem`` says, in one sentence, why
 a text should be left ``unscored``, or returns None for ordinary prose.
+``language_problem`` is its test of language alone, which reference mode uses to
+say when a pair's swaps cannot be recognised (English thesauri) or a suspect is a
+translation of its original.
 """
 
 from __future__ import annotations
@@ -11,13 +14,14 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from detector.document import PARAGRAPH_BREAK, Document, make_document
 from detector.lexicon import Lexicon
 from detector.stopwords import STOPWORDS
 
-__all__ = ["CODE_CHARACTERS", "ProseCheck", "prose_problem"]
+__all__ = ["CODE_CHARACTERS", "ProseCheck", "language_problem", "prose_problem"]
 
 # The brackets, operators and underscores code is made of.
 CODE_CHARACTERS = frozenset("{}[]()<>=;_#*/\\|^~`$")
@@ -113,18 +117,9 @@ def prose_problem(
     characters = Counter(document.text)
     visible = sum(n for c, n in characters.items() if not c.isspace())
     letters = sum(n for c, n in characters.items() if c.isalpha())
-    # Over the words as matching reads them: lookalike, fullwidth and mathematical letters
-    # read as Latin (an evasion is scored, not called another language).
-    in_words = latin = 0
-    for c, n in Counter("".join(words)).items():  # counted in C, tested per distinct letter
-        if c.isalpha():
-            in_words += n
-            latin += n if _is_latin(c) else 0
-    if in_words and latin < in_words / 2:  # Chinese or Japanese is a few "words" a sentence
-        return (
-            f"does not look like English: {1 - latin / in_words:.0%} of its letters are of "
-            "another script than the Latin alphabet"
-        )
+    script = _other_script(words)
+    if script:
+        return script
     if len(words) < check.min_words:
         count = "1 word" if len(words) == 1 else f"{len(words)} words"
         return f"too short to judge ({count}; at least {check.min_words} are needed)"
@@ -142,10 +137,10 @@ def prose_problem(
     alphabetic = [w for w in words if w.isalpha()]
     if not alphabetic:
         return "does not read as prose: it has no words made of letters"
-    english = sum(1 for w in alphabetic if w in STOPWORDS or w in lexicon)
-    if english / len(alphabetic) < check.min_english_share:
+    english = _english_share(alphabetic, lexicon)
+    if english < check.min_english_share:
         return (
-            f"does not look like English: only {english / len(alphabetic):.0%} of its words "
+            f"does not look like English: only {english:.0%} of its words "
             f"are English words{_english_paragraphs(document.text, lexicon, check)}"
         )
     distinct = len(set(words))
@@ -161,3 +156,43 @@ def prose_problem(
             "function words (a list, a table or code?)"
         )
     return None
+
+
+def language_problem(
+    document: Document, lexicon: Lexicon, check: ProseCheck | None = None
+) -> str | None:
+    """Why ``document`` does not look like English ("does not look like English: only 12%
+    of its words are English words"), or None when it does or is too short to tell."""
+    check = check or ProseCheck()
+    script = _other_script(document.words)
+    if script:
+        return script
+    alphabetic = [w for w in document.words if w.isalpha()]
+    if len(alphabetic) < check.min_words:
+        return None
+    english = _english_share(alphabetic, lexicon)
+    if english < check.min_english_share:
+        return f"does not look like English: only {english:.0%} of its words are English words"
+    return None
+
+
+def _other_script(words: Sequence[str]) -> str | None:
+    """Why ``words`` are not English when most of their letters are of another script."""
+    # Over the words as matching reads them: lookalike, fullwidth and mathematical letters
+    # read as Latin (an evasion is scored, not called another language).
+    in_words = latin = 0
+    for c, n in Counter("".join(words)).items():  # counted in C, tested per distinct letter
+        if c.isalpha():
+            in_words += n
+            latin += n if _is_latin(c) else 0
+    if in_words and latin < in_words / 2:  # Chinese or Japanese is a few "words" a sentence
+        return (
+            f"does not look like English: {1 - latin / in_words:.0%} of its letters are of "
+            "another script than the Latin alphabet"
+        )
+    return None
+
+
+def _english_share(alphabetic: Sequence[str], lexicon: Lexicon) -> float:
+    """The share of ``alphabetic`` (words of letters only, not empty) that are English words."""
+    return sum(1 for w in alphabetic if w in STOPWORDS or w in lexicon) / len(alphabetic)

@@ -145,7 +145,10 @@ def _swap_count(report: Report) -> str:
         )
         return f"none shown: {report.substitution_rate:.1%} of the content words read oddly, {why}"
     spin = report.spin_spans
-    count = f"{len(spin)} synonym/phrase swaps (substitution rate {report.substitution_rate:.1%})"
+    count = (
+        f"{plural(len(spin), 'synonym/phrase swap')} "
+        f"(substitution rate {report.substitution_rate:.1%})"
+    )
     return count + (f", {_edit_counts(report)}" if report.mode == "reference" else "")
 
 
@@ -210,6 +213,11 @@ def render_text(report: Report, *, color: bool = False) -> str:
     if report.verdict == "unscored":  # nothing marked: the text itself would only repeat it
         return "\n".join(lines)
     reference = report.mode == "reference"
+    if not report.spans and not report.deletions:
+        # Nothing marked (an unrelated pair, a clean text): the text without a legend.
+        lines.append("")
+        lines.append(_annotate(report.suspect.text, (), (), color=color))
+        return "\n".join(lines)
     if color:
         lines.append(
             f"legend:    {_RED}{_BOLD}swap{_RESET}{_DIM}(original){_RESET}  "
@@ -444,6 +452,8 @@ def _html_marks(report: Report) -> tuple[list[_Mark], list[_Mark]]:
             if span.is_spin
             else "paraphrased sentence"
             if span.kind == "paraphrase"
+            else "edit"
+            if span.kind == "edit"
             else f"{span.kind} edit"
         )
         other = f"{label}; {'original' if reference else 'restored'}: {span.original}"

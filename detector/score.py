@@ -21,6 +21,7 @@ from detector.align import align, content_overlap
 from detector.document import PARAGRAPH_BREAK, Document, make_document
 from detector.errors import InputError, ModelNotFoundError, ResourceError
 from detector.judge import SubstitutionJudge
+from detector.lexicon import Lexicon
 from detector.paraphrase import (
     MeaningPair,
     ParaphraseEvidence,
@@ -38,9 +39,10 @@ from detector.passages import (
     passages_from_alignment,
     words_within,
 )
+from detector.prose import language_problem
 from detector.report import SPIN_KINDS, Deletion, Passage, Report, Span, plural
 from detector.swap_fit import SwapFitRule, SwapReader, swap_gains
-from detector.verdict import decide_with_features
+from detector.verdict import decide_with_features, few_swaps_note
 
 _SUBSTANTIAL_SENTENCES = 2  # a reused passage of this many suspect sentences makes a copy,
 _SUBSTANTIAL_WORDS = 40  # and so does one of this many suspect words,
@@ -124,7 +126,19 @@ class ReferenceScorer:
         spun on only a few swaps that fit their sentences as well as the original's
         words did is an edited copy, not spun (``swap_fit``).
         """
-        return self._wording_checked(suspect, self._score_pair(suspect, original))
+        scored = self._wording_checked(suspect, self._score_pair(suspect, original))
+        return self._language_checked(scored, suspect, original)
+
+    def _language_checked(
+        self, scored: ScoredPair, suspect: Document, original: Document
+    ) -> ScoredPair:
+        """``scored``, with a note when either text is not English."""
+        note = _language_note(suspect, original, self.judge.lexicon)
+        if note is None:
+            return scored
+        return replace(
+            scored, report=replace(scored.report, note=_joined(scored.report.note, note))
+        )
 
     def _wording_checked(self, suspect: Document, scored: ScoredPair) -> ScoredPair:
         """``scored``, not spun when its few swaps fit their sentences (``swap_fit``)."""
@@ -178,7 +192,7 @@ class ReferenceScorer:
         try:
             evidence = judge_paraphrase(alignment, self.encoder, self.paraphrase)
         except ResourceError as error:
-            note = f"paraphrase check skipped: {error}"
+            note = _joined(scored.report.note, f"paraphrase check skipped: {error}")
             return replace(scored, report=replace(scored.report, note=note))
         if not evidence.is_paraphrase:
             return scored
@@ -203,7 +217,8 @@ class ReferenceScorer:
         ranked = sorted(originals, key=lambda o: content_overlap(suspect, o), reverse=True)
         scored = [self._score_pair(suspect, o) for o in ranked[: self.candidates]]
         best = max(scored, key=lambda p: (p.features["reuse"], p.report.spin_score))
-        return self._wording_checked(suspect, best).report  # the chosen pair's alone
+        best = self._wording_checked(suspect, best)  # the chosen pair's alone
+        return self._language_checked(best, suspect, best.report.original).report
 
     def _score_passages(
         self, suspect: Document, original: Document, whole: ScoredPair
@@ -240,8 +255,18 @@ class ReferenceScorer:
         content = sum(part.features["paired_content_words"] for part in parts)
         swaps = sum(part.features["swaps"] for part in parts)
         coverage = measure_coverage(tuple(passages), suspect, original)
+        threshold = self.judge.weights.threshold
+        verdict = "spun" if spin_score >= threshold else "not_spun"
+        stopped = (
+            None
+            if searched_whole
+            else (
+                f"the search for reused passages stopped after {_MAX_PASSAGES} of them in one "
+                "stretch of the page (an article repeated many times?): more may be reused"
+            )
+        )
         report = Report(
-            verdict="spun" if spin_score >= self.judge.weights.threshold else "not_spun",
+            verdict=verdict,
             relation="copy",
             spin_score=spin_score,
             substitution_rate=swaps / content if content else 0.0,
@@ -253,12 +278,7 @@ class ReferenceScorer:
             deletions=tuple(deletions),
             passages=tuple(passages),
             coverage=coverage,
-            note=None
-            if searched_whole
-            else (
-                f"the search for reused passages stopped after {_MAX_PASSAGES} of them in one "
-                "stretch of the page (an article repeated many times?): more may be reused"
-            ),
+            note=_joined(few_swaps_note(verdict, "copy", spans, spin_score, threshold), stopped),
         )
         best = max(parts, key=lambda part: part.report.spin_score)
         return ScoredPair(report, {**best.features, "reuse": coverage.suspect})
@@ -600,9 +620,27 @@ def _moved(
     return spans, deletions, passages
 
 
-def _joined(first: str | None, second: str) -> str:
-    """Two notes as one line (the second alone when there is no first)."""
-    return f"{first}; {second}" if first else second
+def _language_note(suspect: Document, original: Document, lexicon: Lexicon) -> str | None:
+    """Why a pair cannot be compared as English text, or None when both texts are English."""
+    problems = [
+        (name, language_problem(document, lexicon))
+        for name, document in (("suspect", suspect), ("original", original))
+    ]
+    foreign = [(name, problem) for name, problem in problems if problem]
+    if not foreign:
+        return None
+    if len(foreign) == 2:
+        return (
+            "neither text looks like English: swaps are recognised with English thesauri, "
+            "so in another language they read as ordinary edits"
+        )
+    name, problem = foreign[0]
+    return f"the {name} {problem}; the other text is English, and a translation is not compared"
+
+
+def _joined(first: str | None, second: str | None) -> str | None:
+    """Two notes as one line (either alone when the other is None)."""
+    return f"{first}; {second}" if first and second else first or second
 
 
 def score_texts(suspect: str, original: str, *, scorer: ReferenceScorer | None = None) -> Report:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import replace
 from operator import attrgetter
 
@@ -23,10 +24,10 @@ from detector.passages import (
     passages_from_alignment,
     to_passage,
 )
-from detector.report import Passage, Relation, Report, Span
+from detector.report import Passage, Relation, Report, Span, plural
 from detector.stopwords import STOPWORDS
 
-__all__ = ["decide", "decide_with_features", "spin_features"]
+__all__ = ["decide", "decide_with_features", "few_swaps_note", "spin_features"]
 
 # Relation thresholds: share of the suspect's words reused from the original
 # (unchanged or swapped), and content overlap of the two texts as wholes.
@@ -175,8 +176,22 @@ def decide_with_features(
         deletions=deletions,
         passages=passages,
         coverage=measure_coverage(passages, alignment.suspect, alignment.original),
+        note=few_swaps_note(verdict, relation, spans, spin_score, weights.threshold),
     )
     return report, features
+
+
+def few_swaps_note(
+    verdict: str, relation: str | None, spans: Sequence[Span], spin_score: float, threshold: float
+) -> str | None:
+    """Why a copy with swaps is not spun ("2 swaps in this copy, too few ..."), else None."""
+    swaps = sum(s.is_spin for s in spans)
+    if relation != "copy" or verdict != "not_spun" or not swaps:
+        return None
+    return (
+        f"{plural(swaps, 'swap')} in this copy, too few to call it spun (its spin score is "
+        f"under {threshold:.2f})"
+    )
 
 
 def _added_in_place(span: Span) -> bool:

@@ -76,6 +76,28 @@ def test_label_refuses_to_overwrite_without_resume(corpus):
     assert len(out.read_text().splitlines()) == 3
 
 
+def test_a_resume_that_matches_no_recorded_id_says_so(corpus, monkeypatch):
+    originals, suspects, index, out = corpus
+    invoke("index", originals, "--output", index)
+    (suspects / "empty.txt").unlink()
+    invoke("label", suspects, "-i", index, "-o", out, "--no-fallback")
+    monkeypatch.chdir(suspects)  # the same inputs named from inside their folder: other ids
+    resumed = invoke("label", ".", "-i", index, "-o", out, "--resume", "--no-fallback")
+    assert resumed.exit_code == 0, resumed.output
+    warning = " ".join(resumed.stderr.split())
+    assert "none of the 2 records already in" in warning and "labelled again" in warning
+
+
+@pytest.mark.parametrize("address", ["garbage", "tcp://localhost", "http://127.0.0.1:8786"])
+def test_a_malformed_scheduler_address_is_one_line_and_writes_nothing(corpus, address):
+    originals, suspects, index, out = corpus
+    invoke("index", originals, "--output", index)
+    result = invoke("label", suspects, "-i", index, "-o", out, "--scheduler", address)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "not a scheduler address" in result.stderr
+    assert not out.exists()
+
+
 def test_index_refuses_to_overwrite_without_add(corpus):
     originals, _, index, _ = corpus
     invoke("index", originals, "--output", index)

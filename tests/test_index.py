@@ -286,9 +286,11 @@ def test_add_extends_the_index_and_skips_known_ids(built, tmp_path):
         [{"id": "garden", "text": UNRELATED}, {"id": "garden", "text": UNRELATED + " Again."}],
     )
     summary = build_index([extra], copy, add=True)
-    assert (summary.added, summary.duplicates, summary.documents) == (1, 1, len(ARTICLES) + 1)
+    # The second text under the id is kept as "garden#1" (not dropped).
+    assert (summary.added, summary.duplicates, summary.documents) == (2, 0, len(ARTICLES) + 2)
     with SourceIndex.open(copy) as index:
         assert index.query(make_document(UNRELATED))[0].id == "garden"
+        assert index.text("garden#1").endswith("Again.")
     again = build_index([extra], copy, add=True)
     assert (again.added, again.duplicates) == (0, 2)
 
@@ -318,7 +320,7 @@ def test_build_refuses_to_overwrite_and_to_add_to_nothing(built, tmp_path):
 def test_a_failed_build_leaves_no_file(tmp_path):
     (tmp_path / "empty.txt").write_text("")
     out = tmp_path / "i.sdx"
-    with pytest.raises(MissingInputError, match="no original could be indexed"):
+    with pytest.raises(InputError, match="no original could be indexed"):
         build_index([tmp_path / "empty.txt"], out)
     assert not out.exists() and not (tmp_path / "i.sdx.partial").exists()
 
@@ -617,18 +619,34 @@ def test_a_damaged_document_frequency_table_is_refused(built, tmp_path, dtype, d
         SourceIndex.open(damaged)
 
 
-def test_an_id_reused_for_another_text_is_named_and_the_first_text_kept(tmp_path):
+def test_an_id_reused_for_another_text_is_indexed_renamed_never_dropped(tmp_path):
     first, second = ARTICLES["flood"], UNRELATED
     records = write_jsonl(
         tmp_path / "dup.jsonl",
         [{"id": "a1", "text": first}, {"id": "a1", "text": second}, {"id": "a1", "text": first}],
     )
-    skipped: list[str] = []
-    summary = build_index([records], tmp_path / "x.sdx", on_skip=skipped.append)
-    assert (summary.added, summary.duplicates, summary.conflicts) == (1, 2, 1)
-    assert len(skipped) == 1 and skipped[0].startswith("a1 (an original with this id and another")
-    with SourceIndex.open(tmp_path / "x.sdx") as index:
-        assert index.text("a1") == first
+    renamed: list[tuple[str, str]] = []
+    out = tmp_path / "x.sdx"
+    summary = build_index([records], out, on_rename=lambda *ids: renamed.append(ids))
+    assert (summary.added, summary.duplicates, summary.conflicts) == (2, 1, 1)
+    assert renamed == [("a1", "a1#1")]
+    with SourceIndex.open(out) as index:
+        assert (index.text("a1"), index.text("a1#1")) == (first, second)
+    # The same inputs again: every text is there already, under the same ids.
+    again = build_index([records], out, add=True, on_rename=lambda *ids: renamed.append(ids))
+    assert (again.added, again.duplicates, again.documents) == (0, 3, 2)
+    assert len(renamed) == 1
+
+
+def test_two_sites_index_pages_named_alike_are_both_indexed(tmp_path):
+    for site, text in (("site1", ARTICLES["flood"]), ("site2", UNRELATED)):
+        (tmp_path / site).mkdir()
+        (tmp_path / site / "index.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "feeds.sdx"
+    summary = build_index([tmp_path / "site1" / "index.txt", tmp_path / "site2" / "index.txt"], out)
+    assert (summary.added, summary.conflicts) == (2, 1)
+    with SourceIndex.open(out) as index:
+        assert index.text("index.txt#1") == UNRELATED
 
 
 def test_a_format_3_index_added_to_keeps_its_table_raw_for_older_readers(built, tmp_path):

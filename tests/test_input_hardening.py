@@ -105,7 +105,8 @@ def _disguised(text: str) -> str:
     return (
         text.replace("company", "\u0441omp\u200bany")  # Cyrillic es, zero-width space
         .replace("report", "rep\u043ert")  # Cyrillic o
-        .replace("errors", "err\u00adors")  # soft hyphen
+        .replace("errors", "err\u2060ors")  # word joiner
+        .replace("staff", "st\u00adaff")  # soft hyphen: read through, not counted as evasion
         .replace("The", "\u0422h\ufeffe")  # Cyrillic Te, byte-order mark
     )
 
@@ -136,11 +137,24 @@ def test_disguised_suspect_scores_as_if_the_disguise_were_absent(scorer, suspect
         assert disguised_text[span.start : span.end] == span.text
 
 
+def test_composed_accents_ligatures_and_soft_hyphens_match_and_are_no_evasion():
+    decomposed = "Zelenske\u0301 visited Go\u0301rnal on the \ufb01rst day of cam\u00adpaigning."
+    composed = "Zelensk\u00e9 visited G\u00f3rnal on the first day of campaigning."
+    doc = make_document(decomposed)
+    assert doc.words == make_document(composed).words
+    assert [decomposed[s:e] for s, e in zip(doc.starts, doc.ends, strict=True)][:3] == [
+        "Zelenske\u0301",
+        "visited",
+        "Go\u0301rnal",
+    ]
+    assert find_evasion(decomposed).to_dict() == {"homoglyphs": 0, "zero_width": 0}
+
+
 def test_find_evasion_gives_the_offsets_of_lookalikes_and_invisible_characters():
     text = _disguised(ORIGINAL)
     marks = find_evasion(text)
     assert [text[k] for k in marks.homoglyphs] == ["\u0422", "\u0441", "\u043e"]
-    assert [text[k] for k in marks.zero_width] == ["\ufeff", "\u200b", "\u00ad"]
+    assert [text[k] for k in marks.zero_width] == ["\ufeff", "\u200b", "\u2060"]
     assert marks.to_dict() == {"homoglyphs": 3, "zero_width": 3}
     assert find_evasion(ORIGINAL).to_dict() == {"homoglyphs": 0, "zero_width": 0}
 

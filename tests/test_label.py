@@ -239,6 +239,20 @@ def test_resume_skips_done_ids_and_cuts_a_torn_last_line(index, suspects, tmp_pa
     assert out.read_text().splitlines(keepends=True) == complete
 
 
+def test_a_results_file_inside_the_labelled_folder_is_never_an_input(index, tmp_path):
+    folder = tmp_path / "suspects"
+    folder.mkdir()
+    for k in range(3):
+        (folder / f"{k}.txt").write_text(ARTICLES["flood"], encoding="utf-8")
+    out = folder / "results.jsonl"
+    label_corpus([folder], index, out, model=None)
+    complete = out.read_text().splitlines(keepends=True)
+    out.write_text("".join(complete[:1]))  # interrupted after the first record
+    summary = label_corpus([folder], index, out, resume=True, model=None)
+    assert (summary.resumed, summary.labelled, summary.errors) == (1, 2, 0)
+    assert out.read_text().splitlines(keepends=True) == complete
+
+
 def test_resume_refuses_a_file_that_is_not_a_results_file(tmp_path):
     out = tmp_path / "results.jsonl"
     record = '{"id": "a", "verdict": "spun", "error": null}\n'
