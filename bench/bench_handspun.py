@@ -7,8 +7,9 @@ spinners (``tests/fixtures/handspun``: used to tune the language-model judge;
 more heavily, whose numbers were read while the judge's last rules were chosen;
 ``handspun_holdout3``, articles spun at rates from light to heavy, never used for
 tuning; ``handspun_holdout4``, ``handspun_academic``, ``handspun_holdout5`` and
-``handspun_holdout6``, ``handspun_holdout7`` and ``handspun_holdout8``, written later by
-helpers, never used for tuning either, though holdout6's numbers decided that a change
+``handspun_holdout6``, ``handspun_holdout7``, ``handspun_holdout8`` and
+``handspun_holdout9`` (full-length articles), written later by helpers, never used for
+tuning either, though holdout6's numbers decided that a change
 to the document verdict was not kept and holdout7 was read before and after the judge's
 glue table grew), each swap marked ``{spun|original}``, with clean texts beside them,
 and ``tests/fixtures/clean_styles`` and ``clean_styles_holdout`` (clean texts alone:
@@ -230,7 +231,14 @@ def main() -> int:
         "(6-7%), at a medium rate with sense-blind swaps (17%) or heavily (26-28%; one "
         "mostly with fitting synonyms, its headline spun too), and eight clean texts: two "
         "plain news stories, an academic abstract, a council policy document, a literary "
-        "theatre review, an ornate opinion column, a chatty blog post and a travel guide. "
+        "theatre review, an ornate opinion column, a chatty blog post and a travel guide; "
+        "`handspun_holdout9`, written on 2026-12-05 by a helper that ran no spindetect code "
+        "and read no project file but holdout8's format, holds six full-length news articles "
+        "of 685-745 words spun lightly (7%), at a medium rate (15%) or heavily (37-38%, "
+        "Spinbot-style, with mangled institution names and fixed expressions and two quotes "
+        "spun), and six clean texts of 726-884 words: wire news, a cricket report, a "
+        "business story, a court report, an obituary and a science feature (read once, "
+        "after the judge's last change). "
         "Span recall and precision "
         "count overlaps with the marked swaps; *restored* is the share of found swaps whose "
         "`original` is exactly right. A report lists spans only for a text it calls spun, "
