@@ -20,6 +20,7 @@ from statistics import median
 from detector.align import align, content_overlap
 from detector.document import PARAGRAPH_BREAK, Document, make_document
 from detector.errors import InputError, ModelNotFoundError, ResourceError
+from detector.facts import changed_facts
 from detector.judge import SubstitutionJudge
 from detector.lexicon import Lexicon
 from detector.paraphrase import (
@@ -132,13 +133,15 @@ class ReferenceScorer:
     def _language_checked(
         self, scored: ScoredPair, suspect: Document, original: Document
     ) -> ScoredPair:
-        """``scored``, with a note when either text is not English."""
+        """``scored``, with a note when either text is not English, and one naming the
+        edits of a copy that change facts (``detector.facts``)."""
+        report = scored.report
         note = _language_note(suspect, original, self.judge.lexicon)
+        if report.relation == "copy" and report.verdict != "paraphrased":
+            note = _joined(note, changed_facts(report.spans))
         if note is None:
             return scored
-        return replace(
-            scored, report=replace(scored.report, note=_joined(scored.report.note, note))
-        )
+        return replace(scored, report=replace(report, note=_joined(report.note, note)))
 
     def _wording_checked(self, suspect: Document, scored: ScoredPair) -> ScoredPair:
         """``scored``, not spun when its few swaps fit their sentences (``swap_fit``)."""

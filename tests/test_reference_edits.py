@@ -489,3 +489,44 @@ def test_a_translation_or_a_pair_in_another_language_is_noted(scorer):
     assert "neither text looks like English" in both.note
     english = scorer.score(make_document(SPUN), make_document(ORIGINAL))
     assert english.note is None or "English" not in english.note
+
+
+def test_edits_that_change_facts_are_named_and_reformatted_numbers_are_not(scorer):
+    original = (
+        "The storm damaged four bridges and 20 per cent of the roads in the county on Monday. "
+        "Officials said the repairs would be finished before the winter, and the mayor "
+        "said the town had enough money to pay for them."
+    )
+    reformatted = original.replace("four", "4").replace("20 per cent", "20%")
+    plain = scorer.score(make_document(reformatted), make_document(original))
+    assert plain.note is None or "facts" not in plain.note
+    changed = (
+        original.replace("four", "fourteen")
+        .replace("20 per cent", "40 per cent")
+        .replace("the town had", "the town had not")
+    )
+    report = scorer.score(make_document(changed), make_document(original))
+    assert report.verdict == "not_spun"
+    assert report.note == (
+        "edits that may change facts, not only wording: 2 numbers differ in value (four -> "
+        'fourteen, 20 -> 40); 1 edit adds or drops a negation ("not" added)'
+    )
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("fourteen", 14),
+        ("2,022", 2022),
+        ("2.5 million", 2.5e6),
+        ("20%", 20),
+        ("twenty-five", 25),
+        ("Monday", None),
+        ("31 to 12", None),
+        ("", None),
+    ],
+)
+def test_number_values(text, value):
+    from detector.facts import number_value
+
+    assert number_value(text) == value
