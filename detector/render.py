@@ -136,6 +136,8 @@ def _swap_count(report: Report) -> str:
         return "none: the text was not scored (see the note)"
     if report.mode == "reference" and report.relation == "unrelated" and not report.spans:
         return "none: the texts are unrelated, neither copies the other"
+    if report.mode == "reference" and report.relation == "rewrite" and not report.spans:
+        return "none: a rewrite, the same story in other words; neither copies the other's wording"
     if report.mode != "reference" and report.verdict == "not_spun" and report.substitution_rate:
         listing = f"--threshold {_listing_threshold(report.spin_score)} lists them"
         why = (

@@ -178,7 +178,7 @@ class ReferenceScorer:
         scored = ScoredPair(*decide_with_features(alignment, spans, self.judge.weights))
         if scored.report.relation != "copy":
             scored = self._score_passages(suspect, original, scored)
-        if scored.report.relation == "unrelated":
+        if scored.report.relation in ("unrelated", "rewrite"):
             scored = _outside_passages_dropped(scored)
         if self.paraphrase is None or not needs_meaning_check(alignment, self.paraphrase):
             return scored
@@ -442,8 +442,9 @@ def _left_over(
 
 
 def _outside_passages_dropped(scored: ScoredPair) -> ScoredPair:
-    """``scored`` (an unrelated pair) without the spans outside its short reused passages:
-    word pairs of two unrelated texts are not swaps or edits of each other."""
+    """``scored`` (an unrelated pair, or a rewrite: the same story in other words) without
+    the spans outside its short reused passages: word pairs of two texts that do not copy
+    each other's wording are not swaps or edits of each other."""
     report = scored.report
     inside = tuple(
         s for s in report.spans if any(p.start <= s.start < p.end for p in report.passages)

@@ -14,7 +14,7 @@ from detector.render import render_html, render_json, render_text
 from detector.report import Report, Span
 from detector.verdict import decide
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, ROOT
 
 ORIGINAL = (EXAMPLES / "original.txt").read_text(encoding="utf-8")
 SYNDICATED = (EXAMPLES / "syndicated.txt").read_text(encoding="utf-8")
@@ -530,3 +530,16 @@ def test_number_values(text, value):
     from detector.facts import number_value
 
     assert number_value(text) == value
+
+
+def test_a_rewrite_lists_no_word_level_changes(scorer):
+    # Independent reports of the same events, written beat for beat by hand: word pairs of
+    # sentences that only share a topic were listed as edits ("[Russia started|Kyiv had
+    # hoped it could use land in the Kursk region as]").
+    folder = ROOT / "tests" / "fixtures" / "paraphrase_holdout3"
+    for pair in sorted(p for p in folder.iterdir() if (p / "independent.txt").is_file()):
+        suspect = make_document((pair / "independent.txt").read_text(encoding="utf-8"))
+        original = make_document((pair / "original.txt").read_text(encoding="utf-8"))
+        report = scorer.score(suspect, original)
+        assert (report.relation, report.verdict, report.spans) == ("rewrite", "not_spun", ())
+        assert "swaps:     none: a rewrite" in render_text(report)
