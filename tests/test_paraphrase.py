@@ -700,3 +700,24 @@ def test_a_plain_retelling_of_every_sentence_is_a_simplification_not_a_paraphras
     )
     with pytest.raises(AssertionError, match="encoder was used"):
         off.score(simplified, original)
+
+
+def test_the_encoder_loads_inside_its_loading_context_once():
+    # label stops an input's time limit there: a limit firing inside the imports of torch
+    # and transformers would leave them half imported for every later input.
+    from contextlib import contextmanager
+
+    from detector.paraphrase import SentenceEncoder
+
+    entered = []
+
+    @contextmanager
+    def loading():
+        entered.append("loading")
+        yield
+        entered.append("loaded")
+
+    encoder = SentenceEncoder(loading=loading)
+    encoder.encode(["The council approved the plan on Tuesday."])
+    encoder.encode(["The mayor said work would begin in the spring."])
+    assert entered == ["loading", "loaded"]
