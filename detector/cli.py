@@ -1021,10 +1021,11 @@ def label_command(
     )
     earlier_records = len(earlier)
     earlier_models = sorted({str(r["model"]) for r in earlier if r.get("model")})
-    if fallback is not None and earlier_models and earlier_models != [Path(str(fallback)).name]:
+    fallback_name = Path(str(fallback)).name if fallback is not None else None
+    if fallback_name is not None and earlier_models and earlier_models != [fallback_name]:
         messages.warn(
             f"{output} holds records scored by {', '.join(earlier_models)}; this run scores "
-            f"with {fallback}, so the file will mix models (the `model` field says which)"
+            f"with {fallback_name}, so the file will mix models (the `model` field says which)"
         )
     renamed = 0
 

@@ -199,3 +199,20 @@ def test_schema_output_dash_is_standard_output(tmp_path, monkeypatch):
     result = invoke("schema", "label", "-o", "-")
     assert result.exit_code == 0 and '"note"' in result.stdout
     assert not (tmp_path / "-").exists()
+
+
+def test_a_resume_with_another_model_than_the_records_says_so(corpus):
+    originals, suspects, index, out = corpus
+    invoke("index", originals, "--output", index)
+    (suspects / "empty.txt").unlink()
+    first = invoke("label", suspects, "-i", index, "-o", out, "--model", "baseline")
+    assert first.exit_code == 0, first.output
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {r["model"] for r in records} == {None, "baseline"}  # other.txt: no source
+    (suspects / "late.txt").write_text(UNRELATED.replace("the", "a"))
+    same = invoke("label", suspects, "-i", index, "-o", out, "--model", "baseline", "--resume")
+    assert "will mix models" not in same.stderr
+    (suspects / "later.txt").write_text(UNRELATED.replace("and", "or"))
+    other = invoke("label", suspects, "-i", index, "-o", out, "--model", "transformer", "--resume")
+    assert other.exit_code == 0, other.output
+    assert "scored by baseline; this run scores with transformer" in " ".join(other.stderr.split())
