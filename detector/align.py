@@ -30,9 +30,11 @@ _IN_ORDER_SIMILARITY = 0.5  # enough to accept the next original sentence withou
 _MERGE_GAIN = 0.08  # how much a neighbouring original sentence must add to be merged in
 _SKELETON_SIMILARITY = 0.5  # word-sequence ratio pairing a spun sentence across dropped ones
 _SKELETON_GAP = 6  # most unpaired sentences per side of a gap searched that way
-# Word-sequence ratio pairing sentences by position in a gap of as many on each side (a
-# spun sentence lines up near 0.6; a page's own sentence beside a reused passage under 0.15)
+# Word-sequence ratio pairing sentences by position in a gap of as many on each side, at
+# either end of the text (a spun sentence lines up near 0.6, a densely spun one near 0.2;
+# a page's own sentence beside a reused passage under 0.15), and inside it
 _POSITION_SIMILARITY = 0.25
+_POSITION_SIMILARITY_INSIDE = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,10 +248,15 @@ def _fill_gaps(
         if not free_suspect or any(j in used for j in free_original):
             continue
         if len(free_suspect) == len(free_original):
+            # Between two paired sentences, one sentence is the spun one whatever its
+            # words; at either end of the text, or several in a row, they may be the
+            # page's own (a reused passage among other paragraphs): they must line up.
+            edge = i0 < 0 or i1 >= len(suspect.sentences)
+            bar = _POSITION_SIMILARITY if edge else _POSITION_SIMILARITY_INSIDE
             for i, j in zip(free_suspect, free_original, strict=True):
-                if (
-                    _comparable_lengths(suspect, original, i, j)
-                    and _skeleton_ratio(suspect, original, i, j) >= _POSITION_SIMILARITY
+                if _comparable_lengths(suspect, original, i, j) and (
+                    (len(free_suspect) == 1 and not edge)
+                    or _skeleton_ratio(suspect, original, i, j) >= bar
                 ):
                     filled.append(SentencePair(i, (j, j + 1), 0.0))
             continue

@@ -716,9 +716,11 @@ def index_command(
 
     The index keeps each original's text and the words spinners leave alone
     (names, numbers, rare words), so a copy with a third of its words swapped
-    is still found.  An id already in the index is skipped (with a warning when
-    its text differs); unreadable inputs are skipped with a warning.  A new
-    index appears only once complete.
+    is still found.  An original already in the index (same id, same text) is
+    skipped; one with another text under an indexed id (index.html of two
+    sites) is indexed as ID#HASH (8 hex digits of its text's SHA-256), with a
+    warning; unreadable inputs are skipped with a warning.  A new index appears
+    only once complete.
 
     \b
     Examples:
@@ -1014,13 +1016,14 @@ def label_command(
         timeout=timeout or None,
         threshold=threshold,
     )
-    earlier = (
-        list(_results_records(output))
-        if resume and output.is_file() and output.stat().st_size
-        else []
-    )
-    earlier_records = len(earlier)
-    earlier_models = sorted({str(r["model"]) for r in earlier if r.get("model")})
+    earlier_records = 0
+    models: set[str] = set()
+    if resume and output.is_file() and output.stat().st_size:
+        for record in _results_records(output):  # streamed: a results file may be huge
+            earlier_records += 1
+            if record.get("model"):
+                models.add(str(record["model"]))
+    earlier_models = sorted(models)
     fallback_name = Path(str(fallback)).name if fallback is not None else None
     if fallback_name is not None and earlier_models and earlier_models != [fallback_name]:
         messages.warn(

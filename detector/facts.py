@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from detector.report import Span
+from detector.report import Deletion, Span
 
 __all__ = ["changed_facts", "number_value"]
 
@@ -33,7 +33,11 @@ _NUMERAL = re.compile(r"\d+(?:\.\d+)?")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")  # "2,022" is 2022
 _DECORATION = re.compile(r"[,$£€%]|\bper ?cent\b")
 # Words that turn a statement round; "n't" is cut off its verb by the tokeniser's text.
-_NEGATORS = re.compile(r"\b(?:not|no|never|nobody|nothing|none|neither|nor|without)\b|n't\b")
+# "not only" is no negation, nor a bare "No" ("No. 10"): "no" counts before a word.
+_NEGATORS = re.compile(
+    r"\bnot\b(?! only)|\b(?:cannot|never|nobody|nothing|none|neither|nor|without)\b"
+    r"|\bno(?= [a-z])|n't\b"
+)
 _SHOWN = 3  # examples named per kind
 
 
@@ -68,14 +72,16 @@ def number_value(text: str) -> float | None:
 
 
 def _negations(text: str) -> int:
+    """How many negations ``text`` holds ("can't" and "cannot" one each; "No. 10" none)."""
     return len(_NEGATORS.findall(text.lower().replace("\u2019", "'")))
 
 
-def changed_facts(spans: Sequence[Span]) -> str | None:
-    """A note naming the ordinary edits of ``spans`` that change a fact rather than the
-    wording: numbers whose value differs, negations added or dropped; None without any."""
+def changed_facts(spans: Sequence[Span], deletions: Sequence[Deletion] = ()) -> str | None:
+    """A note naming the ordinary edits of ``spans`` (and the dropped text, ``deletions``)
+    that change a fact rather than the wording: numbers whose value differs, negations
+    added or dropped; None without any."""
     numbers: list[str] = []
-    negations: list[str] = []
+    negations: list[str] = [f'"{d.text}" dropped' for d in deletions if _negations(d.text)]
     for span in spans:
         if span.is_spin or span.kind == "paraphrase":
             continue

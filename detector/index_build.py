@@ -28,8 +28,9 @@ the pattern's folders without wildcards (``feeds/**/*.html`` gives
 ``2024/a.html``).  Two files with the same such id (``wire/a.txt`` and
 ``feeds/a.txt`` given as ``wire feeds``) are one original when their texts are
 the same (the second is counted as a duplicate); the second is indexed as
-``a.txt#1`` when they differ.  Records (JSONL, CSV, datasets) are called by their
-``id`` field, as ``detector.inputs`` reads them.
+``a.txt#`` and the first 8 hex digits of its text's SHA-256 when they differ.
+Records (JSONL, CSV, datasets) are called by their ``id`` field, as
+``detector.inputs`` reads them.
 """
 
 from __future__ import annotations
@@ -91,9 +92,10 @@ class IndexSummary:
     duplicates : int
         Originals skipped because their id was already in the index.
     conflicts : int
-        Originals whose id held another text (``index.html`` of two sites): each
-        is indexed as ``ID#1`` (``ID#2``...), counted in ``added`` when it was new
-        to the index, in ``duplicates`` when indexed under that name before.
+        Originals added by this run under a new id because their own held another
+        text (``index.html`` of two sites): ``ID#`` and the first 8 hex digits of the
+        SHA-256 of their text (counted in ``added`` too; one indexed under that name
+        before is a duplicate).
     skipped : int
         Inputs that could not be indexed (unreadable, empty, binary, keyless).
     documents : int
@@ -236,9 +238,9 @@ def build_index(
     ``on_skip``); an original whose id is already in the index with the same
     text is skipped as a duplicate, and one with another text under that id
     (``index.html`` of two sites, an article updated since) is indexed as
-    ``ID#1`` (``ID#2``...; reported to ``on_rename(id, new_id)``), never
-    dropped.  Ids of article files are relative to the folder named (see the
-    module notes).
+    ``ID#`` and the first 8 hex digits of its text's SHA-256 (reported to
+    ``on_rename(id, new_id)``), never dropped.  Ids of article files are
+    relative to the folder named (see the module notes).
 
     Parameters
     ----------
@@ -373,8 +375,8 @@ def _build(
             if fresh < len(indexable):
                 for original in _reused_ids(index, indexable, was_added):
                     new_id, now = _add_renamed(index, original)
-                    conflicts += 1
                     if now:
+                        conflicts += 1
                         added += 1
                         duplicates -= 1
                         if on_rename is not None:
@@ -415,20 +417,20 @@ def _reused_ids(
 
 
 def _add_renamed(index: SourceIndex, original: PreparedOriginal) -> tuple[str, bool]:
-    """``original``, whose id holds another text, indexed as ``ID#1`` (or the first of
-    ``ID#2``, ``ID#3``... that is free or holds its text already): that id, and whether it
-    was added now.  The same inputs get the same ids in every run, so a second
-    ``--add`` of them adds nothing."""
-    k = 1
-    while True:
-        candidate = f"{original.id}#{k}"
+    """``original``, whose id holds another text, indexed as ``ID#`` and the first 8 hex
+    digits of its text's SHA-256: that id, and whether it was added now.  The name
+    depends on the text alone, not on the order, batches or runs the originals came in,
+    so a second ``--add`` of them adds nothing and no other original's id is taken."""
+    digest = original.sha256.hex()
+    for length in (8, 16, 64):  # longer only if another text took the short name
+        candidate = f"{original.id}#{digest[:length]}"
         indexed = index.digests([candidate]).get(candidate)
         if indexed is None:
             index.add_prepared_many([dataclasses.replace(original, id=candidate)])
             return candidate, True
         if indexed == original.sha256:
             return candidate, False
-        k += 1
+    return candidate, False  # the full digest holds this very text (an unreachable clash)
 
 
 # --------------------------------------------------------------------------- ids

@@ -36,6 +36,7 @@ field, while one named as an argument is refused at once (``FieldError``).
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import stat
@@ -274,13 +275,20 @@ def _field_problem(path: str, fields: FieldNames, name: str | None = None) -> Fi
 
 
 def _starts_as_json(path: str) -> bool:
-    """Whether the first non-blank line of the file ``path`` opens a JSON value (``{``, ``[``,
-    ``"``), or the file is blank."""
+    """Whether the first non-blank line of the file ``path`` is a JSON object (or opens
+    one), or the file is blank: an article's first line, even one opening with a quote or
+    "[Reuters]", is not."""
     with open(path, "rb") as f:
         for line in f:
             head = line.lstrip(b"\xef\xbb\xbf \t\r\n")
-            if head:
-                return head[:1] in (b"{", b"[", b'"')
+            if not head:
+                continue
+            if not head.startswith(b"{"):
+                return False
+            try:
+                return isinstance(json.loads(head), dict)
+            except ValueError:
+                return True  # a broken object: the line's own error record says so
     return True
 
 
@@ -296,6 +304,7 @@ def _sources(arguments: list[str], skip: frozenset[str] = frozenset()) -> Iterat
         yield from found
         return
     for kind, path in found:
+        # Real paths: a link to the skipped file, or another spelling of its path, too.
         if kind in ("stdin", "hub") or os.path.realpath(path) not in skip:
             yield kind, path
 

@@ -6,9 +6,9 @@ the original and suspect words of the edit with the cheapest sequence of
 pieces, each of which is
 
 * unchanged, or a spelling variant ("U.S." / "US", "per cent" / "percent");
-* a British word for its American one ("lorry" / "truck", "flat" / "apartment":
-  a syndicated copy localised, ``detector/data/localisation.tsv``), an
-  ordinary edit however spun the document around it reads;
+* a British word for its American one ("lorry" / "truck", "car park" / "parking
+  lot": a syndicated copy localised, ``detector/data/localisation.tsv``), an
+  ordinary edit unless the document around it reads as spun (below);
 * a thesaurus synonym in any sense, after lemmatising, of one to four words
   ("staff" -> "employees", "said" -> "stated", "hospital" -> "infirmary");
 * a known glue-phrase rewrite ("because of" -> "on account of");
@@ -115,7 +115,7 @@ _Phrase = tuple[int, str, bool, bool]  # length in words, text, has a digit, all
 _EQUAL = ("equal", _COST_EQUAL)
 _SPELLING = ("spelling", _COST_SPELLING)
 _INFLECTION = ("inflection", _COST_INFLECTION)
-_LOCALISED = ("localised", _COST_SPELLING)  # British for American: an ordinary edit, never a swap
+_LOCALISED = ("localised", _COST_SPELLING)  # British for American: an ordinary edit
 _SYNONYM = ("synonym", _COST_SYNONYM)
 _OTHER_GAP = ("other", _COST_OTHER_GAP)
 _EQUAL_END: _Piece = ("equal", 0, 0, 0, 0)  # closes the last run of a cover
@@ -287,11 +287,10 @@ class SubstitutionJudge:
         of" -> "criticizes"), a number or date for a number or date ("Tuesday" ->
         "Wednesday"), a name for a name (a capitalised word that is no common
         dictionary word: "Smith" -> "Jones", where "Mike" -> "Microphone" is
-        a sense-blind swap), a spelling change ("colour" -> "color"), a British
-        word for its American one ("lorry" -> "truck") or a restructuring that
-        keeps its word ("helps" -> "can help").  The kind is "phrase" when both
-        sides are function words ("up to" -> "as much as"), "synonym" otherwise;
-        None when it does not qualify.
+        a sense-blind swap), a spelling change ("colour" -> "color") or a
+        restructuring that keeps its word ("helps" -> "can help").  The kind is
+        "phrase" when both sides are function words ("up to" -> "as much as"),
+        "synonym" otherwise; None when it does not qualify.
         """
         if not (1 <= o_hi - o_lo <= _MAX_SWAP_WORDS and 1 <= s_hi - s_lo <= _MAX_SWAP_WORDS):
             return None
@@ -299,8 +298,6 @@ class SubstitutionJudge:
             return None  # several words said in fewer: an editor's condensing
         old = alignment.original.words[o_lo:o_hi]
         new = alignment.suspect.words[s_lo:s_hi]
-        if (" ".join(old), " ".join(new)) in self._localised:
-            return None  # a British word for its American one: a copy localised
         if kind == "number" and _names_a_number(old) and _names_a_number(new):
             return None  # a number or date for another: a correction
         if kind == "name" and not all(

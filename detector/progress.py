@@ -283,7 +283,7 @@ def index_summary(summary: IndexSummary) -> object:
         ("added", f"{summary.added:,}"),
         ("duplicate ids skipped", f"{summary.duplicates:,}"),
         *(
-            [("renamed ID#1 (id held another text)", f"{summary.conflicts:,}")]
+            [("renamed ID#HASH (id held another text)", f"{summary.conflicts:,}")]
             if summary.conflicts
             else []
         ),

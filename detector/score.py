@@ -136,9 +136,9 @@ class ReferenceScorer:
         """``scored``, with a note when either text is not English, and one naming the
         edits of a copy that change facts (``detector.facts``)."""
         report = scored.report
-        note = _language_note(suspect, original, self.judge.lexicon)
+        note = _language_note(suspect, original, self.judge.lexicon, report.relation)
         if report.relation == "copy" and report.verdict != "paraphrased":
-            note = _joined(note, changed_facts(report.spans))
+            note = _joined(note, changed_facts(report.spans, report.deletions))
         if note is None:
             return scored
         return replace(scored, report=replace(report, note=_joined(report.note, note)))
@@ -624,8 +624,12 @@ def _moved(
     return spans, deletions, passages
 
 
-def _language_note(suspect: Document, original: Document, lexicon: Lexicon) -> str | None:
-    """Why a pair cannot be compared as English text, or None when both texts are English."""
+def _language_note(
+    suspect: Document, original: Document, lexicon: Lexicon, relation: str | None
+) -> str | None:
+    """Why a pair cannot be compared as English text, or None when both texts are English,
+    or one is and they are a copy (a table or a list of names copied reads as not English,
+    and the copy is seen all the same)."""
     problems = [
         (name, language_problem(document, lexicon))
         for name, document in (("suspect", suspect), ("original", original))
@@ -638,6 +642,8 @@ def _language_note(suspect: Document, original: Document, lexicon: Lexicon) -> s
             "neither text looks like English: swaps are recognised with English thesauri, "
             "so in another language they read as ordinary edits"
         )
+    if relation == "copy":
+        return None
     name, problem = foreign[0]
     return f"the {name} {problem}; the other text is English, and a translation is not compared"
 

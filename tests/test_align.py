@@ -89,3 +89,21 @@ def test_content_overlap_separates_copies_from_unrelated_texts():
     unrelated = make_document("Scientists found a new species of frog in the rainforest of Peru.")
     assert content_overlap(original, original) == 1.0
     assert content_overlap(unrelated, original) < 0.1
+
+
+def test_a_densely_spun_sentence_between_two_paired_ones_is_paired_whatever_its_words():
+    # Its word sequence lines up with its original's at 0.21 only: a page's own sentences
+    # at the ends of the text need more (0.25) to be paired by position, this one none.
+    original = (
+        "The city council met on Tuesday evening to discuss the new housing plan. Residents "
+        "packed the hall to hear the proposals. Officials confirmed the bridge would reopen "
+        "for traffic next week after lengthy repairs. The mayor thanked contractors for "
+        "finishing the work ahead of schedule. The meeting ended shortly after nine o'clock."
+    )
+    suspect = original.replace(
+        "Officials confirmed the bridge would reopen for traffic next week after lengthy repairs.",
+        "Authorities verified that the overpass might resume for vehicles in a week "
+        "following protracted mending.",
+    )
+    pairs = align(make_document(suspect), make_document(original)).sentence_pairs
+    assert sorted((p.suspect, p.original) for p in pairs) == [(k, (k, k + 1)) for k in range(5)]

@@ -1,4 +1,5 @@
 import pickle
+import re
 import sqlite3
 import zlib
 
@@ -286,11 +287,12 @@ def test_add_extends_the_index_and_skips_known_ids(built, tmp_path):
         [{"id": "garden", "text": UNRELATED}, {"id": "garden", "text": UNRELATED + " Again."}],
     )
     summary = build_index([extra], copy, add=True)
-    # The second text under the id is kept as "garden#1" (not dropped).
+    # The second text under the id is kept as "garden#HASH" (not dropped).
     assert (summary.added, summary.duplicates, summary.documents) == (2, 0, len(ARTICLES) + 2)
     with SourceIndex.open(copy) as index:
         assert index.query(make_document(UNRELATED))[0].id == "garden"
-        assert index.text("garden#1").endswith("Again.")
+        (renamed,) = [id for id in index.ids() if id.startswith("garden#")]
+        assert index.text(renamed).endswith("Again.")
     again = build_index([extra], copy, add=True)
     assert (again.added, again.duplicates) == (0, 2)
 
@@ -629,13 +631,23 @@ def test_an_id_reused_for_another_text_is_indexed_renamed_never_dropped(tmp_path
     out = tmp_path / "x.sdx"
     summary = build_index([records], out, on_rename=lambda *ids: renamed.append(ids))
     assert (summary.added, summary.duplicates, summary.conflicts) == (2, 1, 1)
-    assert renamed == [("a1", "a1#1")]
+    ((old, new),) = renamed
+    assert old == "a1" and re.fullmatch(r"a1#[0-9a-f]{8}", new)
     with SourceIndex.open(out) as index:
-        assert (index.text("a1"), index.text("a1#1")) == (first, second)
+        assert (index.text("a1"), index.text(new)) == (first, second)
     # The same inputs again: every text is there already, under the same ids.
     again = build_index([records], out, add=True, on_rename=lambda *ids: renamed.append(ids))
-    assert (again.added, again.duplicates, again.documents) == (0, 3, 2)
+    assert (again.added, again.duplicates, again.conflicts, again.documents) == (0, 3, 0, 2)
     assert len(renamed) == 1
+    # Another order, in batches of one, in another index: the same names.
+    reordered = write_jsonl(
+        tmp_path / "reordered.jsonl",
+        [{"id": "a1#1", "text": ARTICLES["museum"]}, {"id": "a1", "text": first}],
+    )
+    other = tmp_path / "y.sdx"
+    build_index([reordered, records], other, batch_size=1)
+    with SourceIndex.open(other) as index:
+        assert (index.text("a1#1"), index.text(new)) == (ARTICLES["museum"], second)
 
 
 def test_two_sites_index_pages_named_alike_are_both_indexed(tmp_path):
@@ -646,7 +658,8 @@ def test_two_sites_index_pages_named_alike_are_both_indexed(tmp_path):
     summary = build_index([tmp_path / "site1" / "index.txt", tmp_path / "site2" / "index.txt"], out)
     assert (summary.added, summary.conflicts) == (2, 1)
     with SourceIndex.open(out) as index:
-        assert index.text("index.txt#1") == UNRELATED
+        (renamed,) = [id for id in index.ids() if id.startswith("index.txt#")]
+        assert index.text(renamed) == UNRELATED
 
 
 def test_a_format_3_index_added_to_keeps_its_table_raw_for_older_readers(built, tmp_path):

@@ -543,3 +543,17 @@ def test_a_rewrite_lists_no_word_level_changes(scorer):
         report = scorer.score(suspect, original)
         assert (report.relation, report.verdict, report.spans) == ("rewrite", "not_spun", ())
         assert "swaps:     none: a rewrite" in render_text(report)
+
+
+def test_a_dropped_negation_is_named_and_not_only_is_no_negation(scorer):
+    original = (
+        "The minister said the hospital would not close this year, and the council said it "
+        "was not only the staff but also the patients who had fought for it. Work on the new "
+        "wing will start in the spring, when the builders return to the site."
+    )
+    dropped = original.replace("would not close", "would close")
+    report = scorer.score(make_document(dropped), make_document(original))
+    assert report.note is not None and '("not" dropped)' in report.note
+    reworded = original.replace("not only the staff but also", "the staff and")
+    plain = scorer.score(make_document(reworded), make_document(original))
+    assert plain.note is None or "negation" not in plain.note
