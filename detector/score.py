@@ -136,7 +136,11 @@ class ReferenceScorer:
         """``scored``, with a note when either text is not English, and one naming the
         edits of a copy that change facts (``detector.facts``)."""
         report = scored.report
-        note = _language_note(suspect, original, self.judge.lexicon, report.relation)
+        note = (
+            None  # swaps found by English thesauri: English
+            if report.verdict == "spun"
+            else _language_note(suspect, original, self.judge.lexicon, report.relation)
+        )
         if report.relation == "copy" and report.verdict != "paraphrased":
             note = _joined(note, changed_facts(report.spans, report.deletions))
         if note is None:
@@ -630,10 +634,10 @@ def _language_note(
     """Why a pair cannot be compared as English text, or None when both texts are English,
     or one is and they are a copy (a table or a list of names copied reads as not English,
     and the copy is seen all the same)."""
-    problems = [
-        (name, language_problem(document, lexicon))
-        for name, document in (("suspect", suspect), ("original", original))
-    ]
+    suspect_problem = language_problem(suspect, lexicon)
+    if suspect_problem is None and relation == "copy":
+        return None  # the original alone not English, in a copy: a table or list copied
+    problems = [("suspect", suspect_problem), ("original", language_problem(original, lexicon))]
     foreign = [(name, problem) for name, problem in problems if problem]
     if not foreign:
         return None
