@@ -36,6 +36,7 @@ given to ``use_lexicon``); it is never saved with the model.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -205,6 +206,8 @@ class LexicalTable:
     _single: np.ndarray = field(init=False, repr=False)
     _formable: np.ndarray = field(init=False, repr=False)
     _mask: np.ndarray = field(init=False, repr=False)
+    # Its caches grow and its mask is written as documents are read: one thread at a time.
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._zipf_x10 = np.frombuffer(self.lexicon.zipf_x10, dtype=np.uint8)
@@ -552,9 +555,14 @@ class WordFeatures(_LexiconUser, TransformerMixin, BaseEstimator):
 
         Vectorised: each word type's lexical row is computed once and cached in
         the ``LexicalTable``, then gathered per occurrence; context columns are
-        array shifts of those.
+        array shifts of those.  Safe from several threads (they take turns: the
+        table's caches are shared).
         """
         table = self.table
+        with table.lock:
+            return self._document_rows(document, table)
+
+    def _document_rows(self, document: Document, table: LexicalTable) -> np.ndarray:
         words = document.words
         n = len(words)
         n_out = len(TYPE_FEATURES) + len(_TOKEN_FEATURES)

@@ -397,7 +397,7 @@ class SourceIndex:
     ...     index.add(make_document(original_text, name="wire-2024-117"))
     >>> with SourceIndex.open("archive.sdx") as index:                  # doctest: +SKIP
     ...     index.query(make_document(suspect_text))
-    [Candidate(id='wire-2024-117', similarity=0.83)]
+    [Candidate(id='wire-2024-117', similarity=0.83, containment=0.91)]
     """
 
     def __init__(

@@ -853,7 +853,10 @@ def label_corpus(
         Address of a Dask distributed scheduler (``tcp://host:8786``) to run
         on instead; its workers need this package and the same paths.
     model : str, model object or None
-        Fallback for suspects with no source (see ``LabelJob``).
+        Fallback for suspects with no source (see ``LabelJob``): None (the
+        default here; the CLI's is ``transformer``) for none; a name or folder
+        that is no model raises ``ModelNotFoundError`` before anything is read
+        (``default`` is none when no model is installed).
     options : LabelOptions, optional
     batch_size : int, default=16
         Inputs per unit of work sent to a worker process (``workers > 1`` or a
@@ -882,6 +885,10 @@ def label_corpus(
     from detector.parallel import batched, run_ordered
 
     options = options if options is not None else LabelOptions()
+    if isinstance(model, str) and model != "default":
+        from detector.models import model_dir
+
+        model_dir(model)  # ModelNotFoundError now for a name or folder that is no model
     out = Path(out)
     started = time.perf_counter()
     # Its own results file is never an input (a run writing inside the folder it labels).

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from statistics import median
 
@@ -127,6 +127,9 @@ class ReferenceScorer:
         spun on only a few swaps that fit their sentences as well as the original's
         words did is an edited copy, not spun (``swap_fit``).
         """
+        _check_suspect(suspect)
+        if not isinstance(original, Document):
+            raise TypeError("original must be a Document; make it with make_document()")
         scored = self._wording_checked(suspect, self._score_pair(suspect, original))
         return self._language_checked(scored, suspect, original)
 
@@ -207,15 +210,19 @@ class ReferenceScorer:
         widened = widen_pairs(suspect, original, evidence, self.encoder)
         return ScoredPair(_paraphrased(scored.report, evidence, widened), features)
 
-    def score(self, suspect: Document, originals: Sequence[Document] | Document) -> Report:
+    def score(self, suspect: Document, originals: Iterable[Document] | Document) -> Report:
         """The report on ``suspect`` against the best-matching of ``originals``.
 
         The best match is the original the suspect reuses most text from; its
         name is the report's ``source``.
         """
+        _check_suspect(suspect)
         if isinstance(originals, Document):
             originals = [originals]
-        if isinstance(originals, str) or not all(isinstance(o, Document) for o in originals):
+        if isinstance(originals, str | bytes) or not isinstance(originals, Iterable):
+            raise TypeError("originals must be Document objects; make them with make_document()")
+        originals = list(originals)
+        if not all(isinstance(o, Document) for o in originals):
             raise TypeError("originals must be Document objects; make them with make_document()")
         if not originals:
             raise ValueError("score() needs at least one original to compare with")
@@ -626,6 +633,14 @@ def _moved(
         for p in report.passages
     ]
     return spans, deletions, passages
+
+
+def _check_suspect(suspect: object) -> None:
+    """``TypeError`` unless ``suspect`` is a Document, ``InputError`` when it has no words."""
+    if not isinstance(suspect, Document):
+        raise TypeError("suspect must be a Document; make it with make_document()")
+    if not suspect.words:
+        raise InputError(f"the suspect {suspect.name} has no words")
 
 
 def _language_note(

@@ -12,6 +12,8 @@ from detector.document import make_document
 from detector.errors import ModelNotFoundError
 from detector.features import DocumentFeatures, WordEvidence, WordFeatures, word_feature_names
 
+from .conftest import EXAMPLES
+
 # Six short stories; each is spun twice by the training spinner and kept once as written.
 STORIES = {
     "harbour": "The city council has rejected a controversial plan to build luxury flats on the "
@@ -494,3 +496,25 @@ def test_report_restores_words_batched_as_one_at_a_time(trained, lexicon):
             assert span.original == one_at_a_time.restore(span.text)
             spans += 1
     assert spans > 0
+
+
+def test_word_features_from_several_threads_equal_those_from_one(lexicon):
+    # The lexical table's caches are shared: threads once corrupted them, and a shared
+    # baseline then called clean news spun, in those threads and in every call after.
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [(EXAMPLES / name).read_text("utf-8") for name in ("original.txt", "spun.txt")]
+    documents = [
+        make_document(" ".join(text.split()[k:]) + f" Story {k}.")
+        for text in texts
+        for k in range(6)
+    ]
+    alone = WordFeatures().use_lexicon(lexicon).fit(documents)
+    expected = [alone.transform([d]) for d in documents]
+    shared = WordFeatures().use_lexicon(lexicon).fit(documents)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda d: shared.transform([d]), documents * 4))
+    for rows, want in zip(got, expected * 4, strict=True):
+        np.testing.assert_array_equal(rows, want)
+    for document, want in zip(documents, expected, strict=True):
+        np.testing.assert_array_equal(shared.transform([document]), want)
