@@ -854,9 +854,10 @@ def label_corpus(
         on instead; its workers need this package and the same paths.
     model : str, model object or None
         Fallback for suspects with no source (see ``LabelJob``): None (the
-        default here; the CLI's is ``transformer``) for none; a name or folder
-        that is no model raises ``ModelNotFoundError`` before anything is read
-        (``default`` is none when no model is installed).
+        default here; the CLI's is ``transformer``) for none.  A name or folder
+        that is no model means no fallback too, as on a machine with no model
+        installed (records ``relation: unrelated``, ``model: null``): check a
+        name first with ``detector.models.model_dir``, as the CLI does.
     options : LabelOptions, optional
     batch_size : int, default=16
         Inputs per unit of work sent to a worker process (``workers > 1`` or a
@@ -885,10 +886,6 @@ def label_corpus(
     from detector.parallel import batched, run_ordered
 
     options = options if options is not None else LabelOptions()
-    if isinstance(model, str) and model != "default":
-        from detector.models import model_dir
-
-        model_dir(model)  # ModelNotFoundError now for a name or folder that is no model
     out = Path(out)
     started = time.perf_counter()
     # Its own results file is never an input (a run writing inside the folder it labels).

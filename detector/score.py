@@ -636,11 +636,10 @@ def _moved(
 
 
 def _check_suspect(suspect: object) -> None:
-    """``TypeError`` unless ``suspect`` is a Document, ``InputError`` when it has no words."""
+    """``TypeError`` unless ``suspect`` is a Document (any Document scores, a wordless one
+    ``not_spun``; ``score_texts`` and the CLI refuse wordless text before it gets here)."""
     if not isinstance(suspect, Document):
         raise TypeError("suspect must be a Document; make it with make_document()")
-    if not suspect.words:
-        raise InputError(f"the suspect {suspect.name} has no words")
 
 
 def _language_note(

@@ -431,14 +431,3 @@ def test_shared_corpora_spun_copies_find_their_source(tmp_path, lexicon):
         for k, text in enumerate(texts):
             source = records[f"s{k}"]["source"]
             assert source is not None and opened.text(source) == text
-
-
-def test_a_fallback_model_that_does_not_exist_is_refused_before_anything_is_read(
-    index, suspects, tmp_path
-):
-    from detector.errors import ModelNotFoundError
-
-    out = tmp_path / "results.jsonl"
-    with pytest.raises(ModelNotFoundError):
-        label_corpus([suspects], index, out, model="nonexistent")
-    assert not out.exists()
