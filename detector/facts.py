@@ -29,7 +29,14 @@ _TENS = {
     for k, word in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)
 }
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_ORDINALS = {
+    word: value
+    for value, word in enumerate(
+        "zeroth first second third fourth fifth sixth seventh eighth ninth tenth".split()
+    )
+}
 _NUMERAL = re.compile(r"\d+(?:\.\d+)?")
+_ORDINAL_NUMERAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")  # "2,022" is 2022
 _DECORATION = re.compile(r"[,$£€%]|\bper ?cent\b")
 # Words that turn a statement round; "n't" is cut off its verb by the tokeniser's text.
@@ -42,11 +49,17 @@ _SHOWN = 3  # examples named per kind
 
 
 def number_value(text: str) -> float | None:
-    """The value ``text`` names ("fourteen", "2,022", "2.5 million", "20 per cent"), or None
-    when it is not a number alone."""
+    """The value ``text`` names ("fourteen", "2,022", "2.5 million", "20 per cent", "3rd",
+    "second"), or None when it is not a number alone."""
     words = _DECORATION.sub(" ", _THOUSANDS.sub("", text.lower())).replace("-", " ").split()
     if not words:
         return None
+    if len(words) == 1:  # "1st", "second": a rank is a number too
+        ordinal = _ORDINAL_NUMERAL.fullmatch(words[0])
+        if ordinal:
+            return float(ordinal.group(1))
+        if words[0] in _ORDINALS:
+            return float(_ORDINALS[words[0]])
     total = current = 0.0
     seen = False
     for word in words:

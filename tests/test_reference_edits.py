@@ -521,6 +521,8 @@ def test_edits_that_change_facts_are_named_and_reformatted_numbers_are_not(score
         ("2.5 million", 2.5e6),
         ("20%", 20),
         ("twenty-five", 25),
+        ("3rd", 3),
+        ("second", 2),
         ("Monday", None),
         ("31 to 12", None),
         ("", None),
