@@ -299,14 +299,11 @@ def _real_paths(paths: Iterable[str | Path]) -> frozenset[str]:
 def _sources(arguments: list[str], skip: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
     """(kind, path) for every article file, record file, dataset and hub name of the
     arguments, but the files ``skip`` (real paths)."""
-    found = _found_sources(arguments)
-    if not skip:
-        yield from found
-        return
-    for kind, path in found:
+    for kind, path in _found_sources(arguments):
         # Real paths: a link to the skipped file, or another spelling of its path, too.
-        if kind in ("stdin", "hub") or os.path.realpath(path) not in skip:
-            yield kind, path
+        if skip and kind not in ("stdin", "hub") and os.path.realpath(path) in skip:
+            continue
+        yield kind, path
 
 
 def _found_sources(arguments: list[str]) -> Iterator[tuple[str, str]]:

@@ -45,6 +45,7 @@ import math
 import re
 from bisect import bisect_left
 from difflib import SequenceMatcher
+from importlib import resources
 from pathlib import Path
 
 from detector.align import Alignment
@@ -57,19 +58,20 @@ from detector.stopwords import CARDINAL_WORDS, STOPWORDS
 
 __all__ = ["SPIN_KINDS", "Span", "SpanKind", "SubstitutionJudge", "find_gaps", "load_localisation"]
 
-_LOCALISATION = Path(__file__).with_name("data") / "localisation.tsv"
-
 
 def load_localisation(path: Path | None = None) -> frozenset[tuple[str, str]]:
-    """British/American word pairs (``detector/data/localisation.tsv``), lowercase, both
-    ways round: ("lorry", "truck") and ("truck", "lorry")."""
+    """British/American word pairs (``detector/data/localisation.tsv`` by default),
+    lowercase, both ways round: ("lorry", "truck") and ("truck", "lorry")."""
+    if path is None:
+        text = resources.files("detector").joinpath("data", "localisation.tsv").read_text("utf-8")
+    else:
+        text = Path(path).read_text("utf-8")
     pairs: set[tuple[str, str]] = set()
-    with (path or _LOCALISATION).open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.startswith("#") or not line.strip():
-                continue
-            british, american = line.rstrip("\n").lower().split("\t")
-            pairs.update(((british, american), (american, british)))
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        british, american = line.lower().split("\t")
+        pairs.update(((british, american), (american, british)))
     return frozenset(pairs)
 
 

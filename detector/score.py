@@ -292,7 +292,7 @@ class ReferenceScorer:
             deletions=tuple(deletions),
             passages=tuple(passages),
             coverage=coverage,
-            note=_joined(few_swaps_note(verdict, "copy", spans, spin_score, threshold), stopped),
+            note=_joined(few_swaps_note(verdict, "copy", spans, threshold), stopped),
         )
         best = max(parts, key=lambda part: part.report.spin_score)
         return ScoredPair(report, {**best.features, "reuse": coverage.suspect})

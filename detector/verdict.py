@@ -176,13 +176,13 @@ def decide_with_features(
         deletions=deletions,
         passages=passages,
         coverage=measure_coverage(passages, alignment.suspect, alignment.original),
-        note=few_swaps_note(verdict, relation, spans, spin_score, weights.threshold),
+        note=few_swaps_note(verdict, relation, spans, weights.threshold),
     )
     return report, features
 
 
 def few_swaps_note(
-    verdict: str, relation: str | None, spans: Sequence[Span], spin_score: float, threshold: float
+    verdict: str, relation: str | None, spans: Sequence[Span], threshold: float
 ) -> str | None:
     """Why a copy with swaps is not spun ("2 swaps in this copy, too few ..."), else None."""
     swaps = sum(s.is_spin for s in spans)
