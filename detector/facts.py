@@ -1,8 +1,9 @@
 """Changes of fact among a copy's ordinary edits: numbers that now differ, negations.
 
 A syndicated copy reformats numbers ("four" -> "4", "20 per cent" -> "20%") and a
-careless or malicious one changes them ("four" -> "fourteen", "2022" -> "2021"), or
-turns a statement round ("was still fighting" -> "was not fighting").  All of them
+careless or malicious one changes them ("four" -> "fourteen", "2022" -> "2021",
+"$5 million" -> "£5 million"), or turns a statement round ("was still fighting" ->
+"was not fighting").  All of them
 are ordinary edits, never spinning, but an editor comparing a copy with its source
 needs the second kind told apart: ``changed_facts`` names them for the report's note.
 """
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 
+from detector.document import Document
 from detector.report import Deletion, Span
 
-__all__ = ["changed_facts", "number_value"]
+__all__ = ["CURRENCY_NAMES", "changed_facts", "number_value"]
 
 _UNITS = {
     word: value
@@ -38,13 +41,26 @@ _ORDINALS = {
 _NUMERAL = re.compile(r"\d+(?:\.\d+)?")
 _ORDINAL_NUMERAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")  # "2,022" is 2022
-_DECORATION = re.compile(r"[,$£€%]|\bper ?cent\b")
+_DECORATION = re.compile(
+    r"[,$£€¥%]|\bper ?cent\b|\b(?:us|dollars?|pounds?|sterling|euros?|yen|yuan|rupees?)\b"
+)
 # Words that turn a statement round; "n't" is cut off its verb by the tokeniser's text.
 # "not only" is no negation, nor a bare "No" ("No. 10"): "no" counts before a word.
+# "neither ... nor" is one negation: "nor" counts only where no "neither" comes before it.
 _NEGATORS = re.compile(
-    r"\bnot\b(?! only)|\b(?:cannot|never|nobody|nothing|none|neither|nor|without)\b"
+    r"\bnot\b(?! only)|\b(?:cannot|never|nobody|nothing|none|neither|without)\b"
     r"|\bno(?= [a-z])|n't\b"
 )
+_NOR = re.compile(r"\bnor\b")
+_NEITHER = re.compile(r"\bneither\b")
+_CURRENCIES = {
+    "$": "$", "dollar": "$", "dollars": "$", "usd": "$",
+    "£": "£", "pound": "£", "pounds": "£", "sterling": "£", "gbp": "£",
+    "€": "€", "euro": "€", "euros": "€", "eur": "€",
+    "¥": "¥", "yen": "¥", "yuan": "yuan", "rupee": "rupee", "rupees": "rupee",
+}  # fmt: skip
+CURRENCY_NAMES = frozenset(k for k in _CURRENCIES if k.isalpha())  # "dollars", "euro", ...
+_CURRENCY = re.compile(r"[$£€¥]|\b(?:" + "|".join(k for k in _CURRENCIES if k.isalpha()) + r")\b")
 _SHOWN = 3  # examples named per kind
 
 
@@ -85,23 +101,104 @@ def number_value(text: str) -> float | None:
 
 
 def _negations(text: str) -> int:
-    """How many negations ``text`` holds ("can't" and "cannot" one each; "No. 10" none)."""
-    return len(_NEGATORS.findall(text.lower().replace("\u2019", "'")))
+    """How many negations ``text`` holds ("can't" and "cannot" one each, "neither ... nor"
+    one; "No. 10" none)."""
+    lowered = text.lower().replace("\u2019", "'")
+    neither = _NEITHER.search(lowered)
+    nors = sum(1 for m in _NOR.finditer(lowered) if neither is None or m.start() < neither.start())
+    return len(_NEGATORS.findall(lowered)) + nors
 
 
-def changed_facts(spans: Sequence[Span], deletions: Sequence[Deletion] = ()) -> str | None:
+def _currency(text: str) -> str | None:
+    """The one currency ``text`` names ("$", "£", "euros" -> "€"), or None for none or several."""
+    found = {_CURRENCIES[m.group(0)] for m in _CURRENCY.finditer(text.lower())}
+    return found.pop() if len(found) == 1 else None
+
+
+def _sentences(document: Document) -> list[tuple[int, int]]:
+    """Character offsets of each sentence of ``document``, from its first word to its last."""
+    return [(document.starts[lo], document.ends[hi - 1]) for lo, hi in document.sentences]
+
+
+def _sentence_at(sentences: Sequence[tuple[int, int]], offset: int, lean: int = 0) -> int:
+    """The index of the sentence at character ``offset``: the one that holds it, or, at an
+    edge or between two, the next (``lean`` 1), the previous (-1) or either (0)."""
+    k = max(bisect_right([a for a, _ in sentences], offset) - 1, 0)
+    if lean > 0 and sentences[k][1] <= offset and k + 1 < len(sentences):
+        return k + 1
+    if lean < 0 and sentences[k][0] >= offset and k > 0:
+        return k - 1
+    return k
+
+
+def _turned_round(
+    suspect: Document | None,
+    original: Document | None,
+    start: int,
+    original_start: int,
+    original_end: int | None = None,
+) -> bool:
+    """Whether the suspect's sentence at ``start`` holds another number of negations than
+    the original's at ``original_start`` ("neither A nor B commented" and "A and B did not
+    comment" hold one each); True without the documents.  For dropped text
+    (``original_end`` given), False when it is a whole sentence: that turns nothing round.
+    """
+    if suspect is None or original is None or not suspect.sentences or not original.sentences:
+        return True
+    theirs = _sentences(original)
+    k = _sentence_at(theirs, original_start)
+    lean = 0
+    if original_end is not None:
+        first, last = k, _sentence_at(theirs, original_end, -1)
+        if original_start <= theirs[first][0] and theirs[last][1] <= original_end:
+            return False  # whole sentences dropped
+        lean = 1 if original_start <= theirs[k][0] else -1 if original_end >= theirs[k][1] else 0
+    ours = _sentences(suspect)
+    a, b = ours[_sentence_at(ours, start, lean)]
+    c, d = theirs[k]
+    return _negations(suspect.text[a:b]) != _negations(original.text[c:d])
+
+
+def changed_facts(
+    spans: Sequence[Span],
+    deletions: Sequence[Deletion] = (),
+    suspect: Document | None = None,
+    original: Document | None = None,
+) -> str | None:
     """A note naming the ordinary edits of ``spans`` (and the dropped text, ``deletions``)
-    that change a fact rather than the wording: numbers whose value differs, negations
-    added or dropped; None without any."""
+    that change a fact rather than the wording: numbers whose value differs, amounts in
+    another currency, negations added or dropped; None without any.
+
+    Given the ``suspect`` and ``original`` documents the spans index, a negation counts
+    as added or dropped only when its sentence as a whole holds another number of them,
+    and a whole sentence dropped turns nothing round.
+    """
     numbers: list[str] = []
-    negations: list[str] = [f'"{d.text}" dropped' for d in deletions if _negations(d.text)]
+    currencies: list[str] = []
+    negations: list[str] = [
+        f'"{d.text}" dropped'
+        for d in deletions
+        if _negations(d.text)
+        and _turned_round(suspect, original, d.start, d.original_start, d.original_end)
+    ]
     for span in spans:
         if span.is_spin or span.kind == "paraphrase":
             continue
         new, old = number_value(span.text), number_value(span.original)
         if new is not None and old is not None and not math.isclose(new, old):
             numbers.append(f"{span.original} -> {span.text}")
-        elif _negations(span.text) != _negations(span.original):
+        elif (
+            new is not None
+            and old is not None
+            and (_currency(span.text) != _currency(span.original))
+        ):
+            currencies.append(f"{span.original} -> {span.text}")
+        elif _currency(span.text) and _currency(span.original):  # "dollars" -> "pounds"
+            if _currency(span.text) != _currency(span.original):
+                currencies.append(f"{span.original} -> {span.text}")
+        elif _negations(span.text) != _negations(span.original) and _turned_round(
+            suspect, original, span.start, span.original_start
+        ):
             shown = f'"{span.text}"' + (f' for "{span.original}"' if span.original else " added")
             negations.append(shown)
     parts = []
@@ -109,6 +206,10 @@ def changed_facts(spans: Sequence[Span], deletions: Sequence[Deletion] = ()) -> 
         named = ", ".join(numbers[:_SHOWN]) + (", ..." if len(numbers) > _SHOWN else "")
         noun = "number differs" if len(numbers) == 1 else "numbers differ"
         parts.append(f"{len(numbers)} {noun} in value ({named})")
+    if currencies:
+        named = ", ".join(currencies[:_SHOWN]) + (", ..." if len(currencies) > _SHOWN else "")
+        noun = "amount is" if len(currencies) == 1 else "amounts are"
+        parts.append(f"{len(currencies)} {noun} in another currency ({named})")
     if negations:
         named = ", ".join(negations[:_SHOWN]) + (", ..." if len(negations) > _SHOWN else "")
         noun = "edit adds or drops" if len(negations) == 1 else "edits add or drop"

@@ -51,6 +51,7 @@ from pathlib import Path
 from detector.align import Alignment
 from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
 from detector.document import Document
+from detector.facts import CURRENCY_NAMES
 from detector.lexicon import GluePhrases, Lexicon, load_glue_phrases, load_lexicon
 from detector.meaning import MeaningEvidence
 from detector.report import SPIN_KINDS, Deletion, Span, SpanKind
@@ -507,8 +508,8 @@ class SubstitutionJudge:
             return _SPELLING
         if (o, n) in self._localised:
             return _LOCALISED
-        if digits:
-            return None
+        if digits or (o in CURRENCY_NAMES and n in CURRENCY_NAMES):
+            return None  # an amount changed: "dollars" -> "pounds" is no synonym
         lexicon = self.lexicon
         ids_o, ids_n = lexicon.form_ids(o), lexicon.form_ids(n)
         if not multiword and lexicon.ids_share_lemma(ids_o, ids_n):
@@ -778,9 +779,13 @@ def _intact_sentences(alignment: Alignment, max_block: int) -> tuple[frozenset[i
 
 
 def _names_a_number(words: tuple[str, ...]) -> bool:
-    """Whether ``words`` hold a number or a date."""
+    """Whether ``words`` hold a number, a date or a currency."""
     return any(
-        _has_digit(w) or w in _NUMBER_WORDS or w in _DATE_WORDS or w in _AMBIGUOUS_MONTHS
+        _has_digit(w)
+        or w in _NUMBER_WORDS
+        or w in _DATE_WORDS
+        or w in _AMBIGUOUS_MONTHS
+        or w in CURRENCY_NAMES
         for w in words
     )
 
@@ -796,6 +801,10 @@ def _ordinary_kind(
     has_number = any(_has_digit(w) or w in _NUMBER_WORDS for w in words)
     if has_number or any(w in _DATE_WORDS for w in words):
         return "number"
+    if CURRENCY_NAMES.intersection(original.words[o_lo:o_hi]) and CURRENCY_NAMES.intersection(
+        suspect.words[s_lo:s_hi]
+    ):
+        return "number"  # an amount in another currency
     if any(w in _AMBIGUOUS_MONTHS for w in words) and (
         _has_digit(" ".join(original.words[max(0, o_lo - 1) : o_hi + 1]))
         or _has_digit(" ".join(suspect.words[max(0, s_lo - 1) : s_hi + 1]))

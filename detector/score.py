@@ -145,7 +145,7 @@ class ReferenceScorer:
             else _language_note(suspect, original, self.judge.lexicon, report.relation)
         )
         if report.relation == "copy" and report.verdict != "paraphrased":
-            note = _joined(note, changed_facts(report.spans, report.deletions))
+            note = _joined(note, changed_facts(report.spans, report.deletions, suspect, original))
         if note is None:
             return scored
         return replace(scored, report=replace(report, note=_joined(report.note, note)))

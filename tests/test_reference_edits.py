@@ -571,3 +571,44 @@ def test_the_scorer_refuses_what_is_not_a_document_in_one_clear_line(scorer):
         scorer.score_pair(make_document(SPUN), ORIGINAL)
     generated = scorer.score(make_document(SPUN), (o for o in [original]))  # any iterable
     assert generated.verdict == "spun"
+
+
+def test_negations_are_counted_per_sentence_and_a_dropped_sentence_turns_nothing_round(scorer):
+    original = (
+        "The company agreed to pay 5 million dollars to the families, officials said on "
+        "Tuesday. Neither the mayor nor the council commented on the settlement, which ends "
+        "a long legal fight. The lawyers said the case would not go to trial. The families "
+        "said they would use the money to build a memorial near the river."
+    )
+    reworded = original.replace(
+        "Neither the mayor nor the council commented", "The mayor and the council did not comment"
+    )
+    plain = scorer.score(make_document(reworded), make_document(original))
+    assert plain.note is None or "negation" not in plain.note
+    dropped = original.replace(" The lawyers said the case would not go to trial.", "")
+    shorter = scorer.score(make_document(dropped), make_document(original))
+    assert shorter.deletions and (shorter.note is None or "negation" not in shorter.note)
+    turned = original.replace(
+        "Neither the mayor nor the council commented", "The mayor and the council commented"
+    )
+    report = scorer.score(make_document(turned), make_document(original))
+    assert report.note is not None and "a negation" in report.note
+    assert '"Neither" dropped' in report.note
+
+
+def test_an_amount_in_another_currency_is_named(scorer):
+    original = (
+        "The company agreed to pay 5 million dollars to the families, officials said on "
+        "Tuesday. The families said they would use the money to build a memorial near the "
+        "river, and the council said it would give the land for it."
+    )
+    report = scorer.score(
+        make_document(original.replace("dollars", "pounds")), make_document(original)
+    )
+    assert report.note == (
+        "edits that may change facts, not only wording: 1 amount is in another currency "
+        "(dollars -> pounds)"
+    )
+    from detector.facts import number_value
+
+    assert number_value("5 million dollars") == 5e6
