@@ -27,10 +27,16 @@ TRAIN_DATA ?= data/spin-dataset-wide
 DEVICE ?= cpu
 EPOCHS ?= 2
 TRAIN_MINUTES ?= 80
+# `make evaluate`: the models (empty: baseline, transformer, lm and hybrid, where
+# installed; or names and model folders) and the folder of metrics.json and the plots
+# (docs/eval writes EVALUATION.md; any other folder gets its own EVALUATION.md).
+MODELS ?=
+EVAL_DIR ?= docs/eval
 # `make bench-index`: how many synthetic originals to index.
 ORIGINALS ?= 100000
 DATA_ENV := HF_DATASETS_CACHE=$(CURDIR)/.cache/datasets
 
+.PHONY: baseline-smoke evaluate-smoke
 .PHONY: help install demo test test-browser lint bench bench-free bench-lm bench-handspun bench-passages bench-index bench-index-recall data data-smoke calibrate train train-smoke clean paraphrase-data evaluate-reference
 
 help:  ## list the targets
@@ -123,7 +129,7 @@ data: install  ## build the spin dataset from CORPUS (the ../shared corpora) int
 data-smoke: MAX_STORIES = 4
 data-smoke: SPINS = 1
 data-smoke: OUT = data/spin-dataset-smoke
-data-smoke: data  ## a tiny spin dataset (4 stories per corpus) in data/spin-dataset-smoke
+data-smoke: data  ## a tiny spin dataset (at most 4 stories per corpus) in data/spin-dataset-smoke
 
 calibrate: install  ## refit the reference-mode weights (detector/data/reference_weights.json)
 	$(PY) -m training.calibrate_reference $(foreach c,$(CORPUS),--corpus $(c)) \
@@ -143,6 +149,15 @@ train-smoke: install  ## a 3-step fine-tune on the smoke dataset -> runs/transfo
 		--output-dir runs/transformer-smoke --max-steps 3 --batch-size 4 --max-length 64 \
 		--stride 16 --max-train-samples 8 --max-eval-samples 8
 
+baseline-smoke: install  ## the baseline on the smoke dataset -> runs/baseline-smoke (seconds)
+	$(MAKE) data-smoke
+	$(DATA_ENV) $(PY) -m training.baseline --dataset data/spin-dataset-smoke --out runs/baseline-smoke
+
+evaluate-smoke: baseline-smoke  ## the smoke models (runs/baseline-smoke, and runs/transformer-smoke after train-smoke) on the smoke dataset -> runs/eval-smoke/EVALUATION.md (~1 min)
+	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.evaluate --dataset data/spin-dataset-smoke \
+		--models runs/baseline-smoke $(wildcard runs/transformer-smoke) --clean-prose 20 \
+		--speed-articles 20 --speed-warmup 5 --out-dir runs/eval-smoke
+
 $(OUT)/dataset_dict.json:
 	$(MAKE) data
 
@@ -156,16 +171,16 @@ limits: install $(OUT)/dataset_dict.json  ## what limits the transformer: a cach
 		--train-articles 600 --epochs 3 --batch-size 16 --learning-rate 3e-4 --eval-every 300 \
 		--max-minutes 12 --name cached-top1-600a
 
-hybrid: install $(OUT)/dataset_dict.json  ## fit the lm judge's thresholds and the hybrid model on validation -> models/lm, models/hybrid
+hybrid: install $(OUT)/dataset_dict.json  ## fit the lm judge's thresholds and the hybrid model on validation -> models/lm, models/hybrid (~30 min on 2 cores the first time: the language model reads the validation split)
 	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.fit_hybrid --dataset $(OUT)
 
 baseline: install $(OUT)/dataset_dict.json  ## train the scikit-learn baseline -> models/baseline (~2 min)
 	$(DATA_ENV) $(PY) -m training.baseline --dataset $(OUT) --out models/baseline
 	@test -f models/default.json || echo '{"model": "baseline"}' > models/default.json
 
-evaluate: install $(OUT)/dataset_dict.json  ## every installed model on test/cross/hard splits -> EVALUATION.md, docs/eval/
-	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.evaluate --dataset $(OUT) --out-dir docs/eval \
-		--report EVALUATION.md
+evaluate: install $(OUT)/dataset_dict.json  ## every installed model (or MODELS) on test/cross/hard splits -> EVALUATION.md, docs/eval/ (or EVAL_DIR; tens of minutes the first time on 2 cores, while the language model reads ~250 texts; minutes once read)
+	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.evaluate --dataset $(OUT) --out-dir $(EVAL_DIR) \
+		$(if $(MODELS),--models $(MODELS))
 
 evaluate-speed: install $(OUT)/dataset_dict.json  ## time every model again (a quiet machine, ~3-8 min) into docs/eval/metrics.json -> EVALUATION.md
 	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.evaluate --speed-only --dataset $(OUT) --out-dir docs/eval \

@@ -15,7 +15,10 @@ glue table grew), each swap marked ``{spun|original}``, with clean texts beside 
 and ``tests/fixtures/clean_styles`` and ``clean_styles_holdout`` (clean texts alone:
 opinion, reviews, features, essays, whose rich vocabulary a reference-free model may
 take for swaps; the evidence gate of
-``detector/document_rule.py`` was chosen on the first, the second never tuned on),
+``detector/document_rule.py`` was chosen on the first, the second never tuned on) and
+``clean_world`` (clean texts alone, never tuned on: news in regional Englishes,
+non-native writers, text in the style of machine translation, a recipe, a manual, a
+forum thread and a live blog),
 and prints per model:
 
 * span recall: share of the true swapped spans that a reported spin span overlaps;
@@ -64,6 +67,7 @@ SETS = {
     "handspun_holdout9": ROOT / "tests" / "fixtures" / "handspun_holdout9",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
+    "clean_world": ROOT / "tests" / "fixtures" / "clean_world",  # the same
 }
 MARK = re.compile(r"\{([^{}|]*)\|([^{}|]*)\}")
 
@@ -238,7 +242,13 @@ def main() -> int:
         "Spinbot-style, with mangled institution names and fixed expressions and two quotes "
         "spun), and six clean texts of 726-884 words: wire news, a cricket report, a "
         "business story, a court report, an obituary and a science feature (read once, "
-        "after the judge's last change). "
+        "after the judge's last change); `clean_world`, written on 2026-12-05 by a helper "
+        "acting as a user who ran only `spindetect score`, holds fourteen clean texts of "
+        "497-675 words: news in Indian, Nigerian, Philippine and Singapore English, a "
+        "Chinese writer's academic English, a German company's press release, a Spanish "
+        "writer's tourism page, three texts in the style of machine translation (from "
+        "French, Russian and Japanese), a recipe, a product manual, a forum thread and a "
+        "sports live blog (never tuned on). "
         "Span recall and precision "
         "count overlaps with the marked swaps; *restored* is the share of found swaps whose "
         "`original` is exactly right. A report lists spans only for a text it calls spun, "

@@ -124,4 +124,9 @@ def load_model(name_or_path: str = "default", *, lm: str | None = None) -> Refer
         from detector.transformer_model import TransformerModel
 
         return TransformerModel.load(folder, config=config)
+    if kind is None:
+        raise ModelNotFoundError(
+            f'{folder / "config.json"} is no spindetect model\'s (it names no "type"): give '
+            "a folder written by `make baseline`, `make train` or `make hybrid`"
+        )
     raise ModelNotFoundError(f"{folder} holds a model of unknown type {kind!r}")

@@ -115,6 +115,15 @@ def test_every_model_has_its_own_fixed_colour():
     assert model_colour("some-new-model") == model_colour("some-new-model")
 
 
+def test_models_of_one_run_never_share_a_fallback_colour():
+    # Two folders a researcher trained ("runs/baseline-smoke", "runs/transformer-smoke")
+    # both drew in olive: their names' hashes met.
+    names = ["runs/baseline-smoke", "runs/transformer-smoke", "baseline", "a", "b", "c"]
+    colours = [model_colour(m, names) for m in names]
+    assert len(set(colours)) == len(names)
+    assert model_colour("baseline", names) == MODEL_COLOURS["baseline"]
+
+
 def test_the_same_model_gets_the_same_colour_in_both_figures(figures):
     pr, rates = figures
     seen: dict[str, set[str]] = {}

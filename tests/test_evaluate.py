@@ -248,3 +248,53 @@ def test_speed_only_times_the_models_again_and_keeps_every_other_number():
     assert timed["results"]["reference"] == {"test": {"token_f1": 0.9}}
     assert timed["date"] == "2026-01-01" and timed["speed_date"]
     assert metrics["results"]["baseline"]["speed"] is old  # the input is left as it was
+
+
+def test_a_run_outside_docs_eval_never_writes_the_shipped_report(tmp_path):
+    # `--out-dir runs/eval-quick` (the --help example) replaced the tracked EVALUATION.md.
+    from training.evaluate import EvalArgs
+
+    assert EvalArgs().report == Path("EVALUATION.md")
+    assert EvalArgs(out_dir=tmp_path / "quick").report == tmp_path / "quick" / "EVALUATION.md"
+    assert EvalArgs(out_dir=tmp_path, report=tmp_path / "r.md").report == tmp_path / "r.md"
+
+
+def test_a_named_model_folder_that_holds_no_model_is_an_error(tmp_path, capsys):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("datasets")
+    from training.evaluate import main
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "dataset_dict.json").write_text("{}")
+    code = main(
+        ["--dataset", str(tmp_path / "data"), "--models", str(tmp_path / "nope"),
+         "--out-dir", str(tmp_path / "eval")]
+    )  # fmt: skip
+    assert code == 2
+    assert capsys.readouterr().err.startswith(f"Error: no model at {tmp_path / 'nope'}")
+    assert not (tmp_path / "eval").exists()
+
+
+def test_a_model_is_timed_by_its_type_whatever_its_folder_is_called(tmp_path):
+    # A transformer trained into runs/transformer-smoke was timed like the baseline: 200
+    # articles after 50 warm-ups, in 2 processes (minutes of silence).
+    import json
+    from types import SimpleNamespace
+
+    from training.evaluate import EvalArgs, _speed_and_size
+
+    calls = []
+    speed = SimpleNamespace(
+        measure_speed=lambda name, warmup, articles, processes: (
+            calls.append((name, len(warmup), len(articles), processes)) or {}
+        )
+    )
+    args = EvalArgs(speed_articles=200, speed_warmup=50, speed_processes=2)
+    texts = ["word " * 10] * 200
+    for kind in ("transformer", "baseline"):
+        folder = tmp_path / f"runs-{kind}-smoke"
+        folder.mkdir()
+        (folder / "config.json").write_text(json.dumps({"type": kind}))
+        _speed_and_size(speed, str(folder), folder, args, texts, texts)
+    assert calls[0][1:] == (5, 20, 1)  # a tenth, one process
+    assert calls[1][1:] == (200, 200, 2)

@@ -87,6 +87,9 @@ def test_training_writes_a_complete_model_folder(trained: Path) -> None:
     assert 0 < config["word_threshold"] < 1
     assert config["numerics"] == "int8" and config["recipe"] == "full fine-tuning"
     assert not any(p.suffix in (".bin", ".pkl", ".pt") for p in trained.iterdir())
+    card = (trained / "README.md").read_text("utf-8")
+    assert f"--models {trained}" in card and "Reproduce: `make train`" not in card
+    assert "Reproduce: `python -m training.finetune --dataset " in card
 
 
 def test_reloaded_model_gives_identical_scores(trained: Path) -> None:

@@ -490,7 +490,7 @@ def _config(
     built = json.loads(build.read_text("utf-8")) if build.is_file() else {}
     return {
         "type": "baseline",
-        "name": "baseline",
+        "name": Path(args.out).name,
         "labels": list(LABELS),
         "doc_labels": list(DOC_LABELS),
         "thresholds": {"word": round(word_cut, 6), "document": round(document_cut, 6)},
@@ -518,6 +518,20 @@ def _config(
 def model_card(config: dict[str, Any]) -> str:
     """The model card (``README.md``) for a trained baseline's ``config``."""
     training = config["training"]
+    dataset, out = training["dataset"], training["args"].get("out", "models/baseline")
+    if Path(out) == Path("models/baseline") and Path(dataset) == Path("data/spin-dataset"):
+        reproduce = (
+            "$ make baseline     # python -m training.baseline --dataset data/spin-dataset "
+            "--out models/baseline\n"
+            "$ make evaluate     # python -m training.evaluate, writes metrics.json and "
+            "EVALUATION.md"
+        )
+    else:  # another run: its own commands, and a report that is not the shipped one
+        reproduce = (
+            f"$ python -m training.baseline --dataset {dataset} --out {out}\n"
+            f"$ python -m training.evaluate --dataset {dataset} --models {out} "
+            "--out-dir runs/eval   # runs/eval/EVALUATION.md"
+        )
     data_args = training.get("dataset_args", {})
     corpora = ", ".join(Path(c).name for c in data_args.get("corpus", [])) or "(unknown)"
     profiles = [p for p in str(data_args.get("profile", "moby")).split(",") if p]
@@ -580,8 +594,7 @@ On validation (thresholds tuned there, so optimistic): token F1
 hard-negative results, throughput and size: `EVALUATION.md`, made by
 
 ```console
-$ make baseline     # python -m training.baseline --dataset data/spin-dataset --out models/baseline
-$ make evaluate     # python -m training.evaluate, writes metrics.json and EVALUATION.md
+{reproduce}
 ```
 
 Training took {training["seconds"]:.0f} s (scikit-learn {training["scikit_learn"]},

@@ -93,7 +93,9 @@ class DataArgs:
     )
     text_field: str | None = field(
         default=None,
-        metadata={"help": "Text column, if not one of text, article, document, content, body"},
+        metadata={
+            "help": "Text column, if not one of text, article, document, content, body, story"
+        },
     )
     max_texts: int | None = field(
         default=None, metadata={"help": "Read at most this many texts per corpus"}

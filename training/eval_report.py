@@ -13,6 +13,7 @@ matplotlib is imported here only, and only when a plot is drawn.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,8 @@ TARGETS = {
 # --------------------------------------------------------------------------- plots
 
 # One colour per model, the same in every figure; a model not named here gets a
-# fallback picked from its name, so it too keeps one colour across figures.
+# fallback: by its place among the figure's other unnamed models (two models of one
+# run never share one, up to five), else picked from its name.
 MODEL_COLOURS = {
     "baseline": "#1f77b4",
     "transformer": "#ff7f0e",
@@ -64,10 +66,13 @@ MIN_LINE_POINTS = 3
 SPLIT_MARKERS = {"test": "o", "cross_spinner": "s"}
 
 
-def model_colour(model: str) -> str:
-    """The colour of ``model`` in every figure."""
+def model_colour(model: str, among: Sequence[str] = ()) -> str:
+    """The colour of ``model`` in every figure that shows the models ``among``."""
     if model in MODEL_COLOURS:
         return MODEL_COLOURS[model]
+    unnamed = sorted({m for m in among if m not in MODEL_COLOURS})
+    if model in unnamed:
+        return _FALLBACK_COLOURS[unnamed.index(model) % len(_FALLBACK_COLOURS)]
     return _FALLBACK_COLOURS[zlib.crc32(model.encode()) % len(_FALLBACK_COLOURS)]
 
 
@@ -98,9 +103,10 @@ def _runs(recall: np.ndarray, precision: np.ndarray) -> list[slice]:
     return [slice(a, b) for a, b in pairwise(cuts)]
 
 
-def _draw_curve(ax: Any, model: str, recall: np.ndarray, precision: np.ndarray) -> bool:
+def _draw_curve(
+    ax: Any, model: str, colour: str, recall: np.ndarray, precision: np.ndarray
+) -> bool:
     """One model's curve: dense stretches as lines, isolated points as markers; any line?"""
-    colour = model_colour(model)
     isolated = []
     for run in _runs(recall, precision):
         if run.stop - run.start >= MIN_LINE_POINTS:
@@ -142,12 +148,13 @@ def draw_curves(
                 truth = np.asarray(truth, dtype=bool)
                 if not truth.any():
                     continue
-                lined = _draw_curve(ax, model, *pr_points(truth, scores))
+                colour = model_colour(model, list(curves))
+                lined = _draw_curve(ax, model, colour, *pr_points(truth, scores))
                 handles.append(
                     Line2D(
                         [],
                         [],
-                        color=model_colour(model),
+                        color=colour,
                         marker=None if lined else "o",
                         linestyle="-" if lined else "None",
                         label=model,
@@ -161,7 +168,7 @@ def draw_curves(
                         [precision],
                         marker="*",
                         s=180,
-                        color=model_colour(model),
+                        color=colour,
                         edgecolors="black",
                         linewidths=0.8,
                         zorder=4,
@@ -241,7 +248,7 @@ def draw_rates(metrics: dict[str, dict[str, Any]]) -> Any:
             if not points:
                 continue
             xs = [i - 0.4 + width * (k + 0.5) for i, _ in points]
-            colour = model_colour(model)
+            colour = model_colour(model, models)
             ax.scatter(
                 xs,
                 [y for _, y in points],
@@ -262,7 +269,8 @@ def draw_rates(metrics: dict[str, dict[str, Any]]) -> Any:
         ax.set_ylim(0, 1.02)
         ax.grid(alpha=0.3, axis="y")
     handles = [
-        Line2D([], [], marker="o", linestyle="None", color=model_colour(m), label=m) for m in models
+        Line2D([], [], marker="o", linestyle="None", color=model_colour(m, models), label=m)
+        for m in models
     ]
     handles += [
         Line2D(

@@ -4,9 +4,10 @@ Recipe (``python -m training.evaluate``; ``make evaluate`` runs it):
 
 1. Data: the ``test`` (in distribution), ``cross_spinner`` and ``hard_negatives``
    splits of the spin dataset (``make data``).
-2. Models: ``baseline`` and ``transformer`` where installed (both through
-   ``detector.models.load_model``), and the reference-mode scorer given the
-   original (``--reference``), the upper bound when an original is at hand.
+2. Models: ``baseline``, ``transformer``, ``lm`` and ``hybrid`` where installed
+   (through ``detector.models.load_model``; ``--models`` names others, or model
+   folders), and the reference-mode scorer given the original (on by default;
+   ``--no-reference`` leaves it out), the upper bound when an original is at hand.
 3. Predictions (``training.predict``): each model's word and document
    probabilities (``score_words``), cut at the thresholds in its ``config.json``,
    and the report ``score`` would give (``report_from_scores``) for the restored words.
@@ -24,9 +25,14 @@ Recipe (``python -m training.evaluate``; ``make evaluate`` runs it):
 
 Usage::
 
-    python -m training.evaluate --dataset data/spin-dataset
+    python -m training.evaluate --dataset data/spin-dataset   # EVALUATION.md, docs/eval
     python -m training.evaluate --models baseline --max-samples 40 --out-dir runs/eval-quick
+    python -m training.evaluate --dataset data/spin-dataset-smoke \
+        --models runs/baseline-smoke runs/transformer-smoke --out-dir runs/eval-smoke
     python -m training.evaluate --render-only
+
+The report goes to ``EVALUATION.md`` with the default ``--out-dir`` (``docs/eval``)
+and into the ``--out-dir`` folder otherwise (``--report`` says where else).
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import json
 import logging
 import os
 import platform
+import shlex
 import sys
 import time
 from collections.abc import Sequence
@@ -68,6 +75,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SPLITS = ("test", "cross_spinner", "hard_negatives")
 # Models that read with the language model: evaluated on a sample of each split.
 _READS_WITH_LM = ("lm", "hybrid")
+_DEFAULT_MODELS = ("baseline", "transformer", "lm", "hybrid")
+_DEFAULT_OUT_DIR = Path("docs/eval")
 
 
 @dataclass
@@ -78,8 +87,11 @@ class EvalArgs:
         default=Path("data/spin-dataset"), metadata={"help": "The spin dataset folder (make data)"}
     )
     models: list[str] = field(
-        default_factory=lambda: ["baseline", "transformer", "lm", "hybrid"],
-        metadata={"help": "Models (names or folders); missing default models are skipped"},
+        default_factory=lambda: list(_DEFAULT_MODELS),
+        metadata={
+            "help": "Models (names or folders); the four names are skipped when not "
+            "installed, a folder that holds no model is an error"
+        },
     )
     reference: bool = field(
         default=True, metadata={"help": "Also score reference mode, given the original"}
@@ -113,9 +125,15 @@ class EvalArgs:
         default=2, metadata={"help": "Also time this many processes at once (1: do not)"}
     )
     out_dir: Path = field(
-        default=Path("docs/eval"), metadata={"help": "Folder for metrics.json and the plots"}
+        default=_DEFAULT_OUT_DIR, metadata={"help": "Folder for metrics.json and the plots"}
     )
-    report: Path = field(default=Path("EVALUATION.md"), metadata={"help": "The Markdown report"})
+    report: Path | None = field(
+        default=None,
+        metadata={
+            "help": "The Markdown report (default: EVALUATION.md with the default out_dir, "
+            "else out_dir/EVALUATION.md)"
+        },
+    )
     render_only: bool = field(
         default=False,
         metadata={
@@ -131,12 +149,15 @@ class EvalArgs:
     )
 
     def __post_init__(self) -> None:
-        self.dataset, self.out_dir, self.report, self.readings_cache = (
+        self.dataset, self.out_dir, self.readings_cache = (
             Path(self.dataset),
             Path(self.out_dir),
-            Path(self.report),
             Path(self.readings_cache),
         )
+        if self.report is None:  # never the shipped report for another run's folder
+            default = self.out_dir == _DEFAULT_OUT_DIR
+            self.report = Path("EVALUATION.md") if default else self.out_dir / "EVALUATION.md"
+        self.report = Path(self.report)
         if isinstance(self.models, str):
             self.models = [self.models]
         if self.max_samples is not None and self.max_samples < 2:
@@ -177,6 +198,13 @@ def _bench_speed() -> ModuleType:
     return importlib.import_module("bench.speed")
 
 
+def _kind(folder: Path) -> str:
+    """The type of the model in ``folder`` (``baseline``, ``transformer``, ``lm``, ``hybrid``)."""
+    from detector.model_config import read_model_config
+
+    return str(read_model_config(folder).get("type"))
+
+
 def _speed_and_size(
     speed: ModuleType,
     name: str,
@@ -185,11 +213,13 @@ def _speed_and_size(
     warmup: Sequence[str],
     articles: Sequence[str],
 ) -> dict[str, float]:
-    """The speed row of one model; the transformer is timed on a tenth, in one process,
-    the models that read with the language model on five articles."""
-    slow = name in ("transformer", *_READS_WITH_LM)
+    """The speed row of one model; a transformer is timed on a tenth, in one process,
+    the models that read with the language model on five articles (by the model's type,
+    whatever its name)."""
+    kind = _kind(folder)
+    slow = kind in ("transformer", *_READS_WITH_LM)
     count = max(10, args.speed_articles // 10) if slow else args.speed_articles
-    if name in _READS_WITH_LM:
+    if kind in _READS_WITH_LM:
         count = 5
     out = speed.measure_speed(
         name,
@@ -324,7 +354,7 @@ def evaluate(args: EvalArgs, dataset: Any) -> dict[str, Any]:
             "document": float(model.document_threshold),
         }
         for split in splits.values():
-            if name in _READS_WITH_LM:
+            if _kind(folder) in _READS_WITH_LM:
                 record(name, *_predict_with_readings(model, folder, split, args, restorer))
             else:
                 record(name, split, predict_model(model, folder, split.suspects, restorer))
@@ -389,6 +419,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.render_only:
         # Render only: the metrics of the last run, and the plot drawn from them alone
         # (the precision-recall curves need the predictions, which metrics.json lacks).
+        if not metrics_path.is_file():
+            print(f"Error: no {metrics_path} to render: run an evaluation first", file=sys.stderr)
+            return 1
         metrics = json.loads(metrics_path.read_text("utf-8"))
         if importlib.util.find_spec("matplotlib") is not None:
             plot_rates(metrics["results"], args.out_dir)
@@ -411,6 +444,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"Error: no spin dataset at {args.dataset}: run `make data` first", file=sys.stderr
             )
             return 1
+        for name in args.models:
+            if name not in _DEFAULT_MODELS and _available(name) is None:
+                print(
+                    f"Error: no model at {name}: give {', '.join(_DEFAULT_MODELS)} or a "
+                    "folder written by `make baseline`, `make train` or `make hybrid`",
+                    file=sys.stderr,
+                )
+                return 2
 
         # Evaluate, and keep the metrics.
         import datasets
@@ -421,6 +462,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             metrics = time_again(args, dataset, json.loads(metrics_path.read_text("utf-8")))
         else:
             metrics = evaluate(args, dataset)
+            if list(args.models) != list(_DEFAULT_MODELS) or args.out_dir != _DEFAULT_OUT_DIR:
+                # Not the shipped run: the report says how this one was made.
+                given = list(argv) if argv is not None else sys.argv[1:]
+                metrics["commands"] = [f"$ python -m training.evaluate {shlex.join(given)}"]
         args.out_dir.mkdir(parents=True, exist_ok=True)
         metrics_path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
 

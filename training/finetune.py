@@ -24,9 +24,11 @@ from __future__ import annotations
 import json
 import logging
 import math
+import shlex
 import shutil
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -319,8 +321,17 @@ def _card_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if isinstance(v, int | float) and not math.isnan(v)}
 
 
-def _model_card(config: dict[str, Any], metrics: dict[str, Any], command: str) -> str:
+def _model_card(
+    config: dict[str, Any], metrics: dict[str, Any], command: str, folder: Path | None = None
+) -> str:
     numerics = config.get("numerics", "int8")
+    shipped = folder is None or folder.resolve() == (Path("models") / "transformer").resolve()
+    evaluation = (
+        "see `EVALUATION.md` (`make evaluate`)"
+        if shipped
+        else f"`python -m training.evaluate --models {folder} --out-dir runs/eval` "
+        "(the report lands in `runs/eval/EVALUATION.md`)"
+    )
     header = metadata_block(
         card_metadata(BASE_MODEL_HUB_ID, _card_metrics(metrics), tags=["fine-tuned"])
     )
@@ -356,7 +367,7 @@ flagged (a short text needs a larger share than a long one).
   validation articles at the tuned word threshold; during training (window level, first
   word pieces, threshold 0.5) token F1 {metrics.get("eval_f1")}, precision
   {metrics.get("eval_precision")}, recall {metrics.get("eval_recall")}.
-- **Test results**: see `EVALUATION.md` (`make evaluate`).
+- **Test results**: {evaluation}.
 - **Limitations**: English only; trained on two synthetic spinner families; the tokenizer
   is uncased; restored originals are guesses from the thesaurus, not from context.
 
@@ -413,6 +424,11 @@ def _rule_text(config: dict[str, Any]) -> str:
     )
 
 
+def _command_line(argv: Sequence[str]) -> str:
+    """The command that trained a model with the arguments ``argv``."""
+    return f"python -m training.finetune {shlex.join(argv)}".rstrip()
+
+
 def _where(metrics: dict[str, Any]) -> str:
     """Where the network trained, for the model card."""
     if metrics.get("device") == "cuda":
@@ -424,7 +440,7 @@ def _retune(folder: Path, rows: list[dict[str, Any]]) -> int:
     """Re-tune the thresholds of the model in ``folder`` on ``rows`` and rewrite its config."""
     config_path = folder / "config.json"
     if not config_path.is_file():
-        sys.exit(f"no model at {folder}: train one first (make train)")
+        sys.exit(f"Error: no model at {folder}: train one first (make train)")
     config = json.loads(config_path.read_text("utf-8"))
     model = TransformerModel.load(folder)
     tuned = tune_thresholds(model, rows)
@@ -448,7 +464,9 @@ def _retune(folder: Path, rows: list[dict[str, Any]]) -> int:
         f"make train && python -m training.finetune --tune-only --dataset {data} "
         f"--output-dir {folder}"
     )
-    (folder / "README.md").write_text(_model_card(config, metrics, command), encoding="utf-8")
+    (folder / "README.md").write_text(
+        _model_card(config, metrics, command, folder), encoding="utf-8"
+    )
     logger.info("re-tuned %s: word threshold %s", folder, config["word_threshold"])
     return 0
 
@@ -459,7 +477,10 @@ def _retune(folder: Path, rows: list[dict[str, Any]]) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Fine-tune, tune thresholds on validation, save the model folder with its card."""
     model_args, data_args, train_args = parse_args(
-        (ModelArgs, DataArgs, TrainArgs), argv, prog="python -m training.finetune"
+        (ModelArgs, DataArgs, TrainArgs),
+        argv,
+        description=__doc__ or "",
+        prog="python -m training.finetune",
     )
 
     # Logging and seed
@@ -472,7 +493,8 @@ def main(argv: list[str] | None = None) -> int:
         from transformers import AutoModelForTokenClassification, AutoTokenizer, set_seed
     except ImportError as exc:
         sys.exit(
-            f"training needs the train extra ({exc.name} is missing): pip install -e '.[train]'"
+            f"Error: training needs the train extra ({exc.name} is missing): "
+            "pip install -e '.[train]'"
         )
     set_seed(train_args.seed)
     torch.set_num_threads(train_args.threads)
@@ -480,15 +502,15 @@ def main(argv: list[str] | None = None) -> int:
         train_args.device == "auto" and torch.cuda.is_available()
     )
     if on_gpu and not torch.cuda.is_available():
-        sys.exit("--device cuda: torch sees no CUDA device here")
+        sys.exit("Error: --device cuda: torch sees no CUDA device here")
 
     # Data
     if not (data_args.dataset / "dataset_dict.json").is_file():
-        sys.exit(f"no dataset at {data_args.dataset}: build it with `make data`")
+        sys.exit(f"Error: no dataset at {data_args.dataset}: build it with `make data`")
     dataset = load_from_disk(str(data_args.dataset))
     problem = missing_splits(dataset, ("train", "validation"))
     if problem is not None:
-        sys.exit(f"{data_args.dataset}: {problem}")
+        sys.exit(f"Error: {data_args.dataset}: {problem}")
     train_rows = dataset["train"].shuffle(seed=train_args.seed)
     eval_rows = dataset["validation"]
     if data_args.max_train_samples:
@@ -503,6 +525,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if train_args.from_trained:
         trained = Path(train_args.from_trained)
+        if not (trained / "config.json").is_file():
+            sys.exit(
+                f"Error: --from-trained {trained}: no trained network there (a folder with "
+                "config.json and the weights, as a fine-tuning run leaves in "
+                "OUTPUT_DIR's hidden run folder)"
+            )
         network = AutoModelForTokenClassification.from_pretrained(trained)
         tokenizer = AutoTokenizer.from_pretrained(
             trained if (trained / "tokenizer.json").is_file() else base_model_path()
@@ -513,8 +541,17 @@ def main(argv: list[str] | None = None) -> int:
         network, tokenizer, summary = train_network(
             model_args, train_args, train_rows, eval_rows, on_gpu=on_gpu
         )
+    shipped = train_args.output_dir.resolve() == (Path("models") / "transformer").resolve()
+    given = list(argv) if argv is not None else sys.argv[1:]
     return package_and_tune(
-        network, tokenizer, summary, list(eval_rows), model_args, data_args, train_args
+        network,
+        tokenizer,
+        summary,
+        list(eval_rows),
+        model_args,
+        data_args,
+        train_args,
+        command="make train" if shipped else _command_line(given),
     )
 
 
@@ -537,11 +574,17 @@ def train_network(
     )
 
     # Labels, model and tokenizer
+    from detector.hf_quiet import quiet_loading
+
     base = Path(model_args.base_model) if model_args.base_model else base_model_path()
     tokenizer = AutoTokenizer.from_pretrained(base)
-    network = AutoModelForTokenClassification.from_pretrained(
-        base, num_labels=len(LABELS), id2label=id_to_label, label2id=label_to_id
-    )
+    # A new head on a sentence encoder: transformers' load report lists the head as
+    # missing and the pooler as unexpected, which is what fine-tuning means.
+    with quiet_loading():
+        network = AutoModelForTokenClassification.from_pretrained(
+            base, num_labels=len(LABELS), id2label=id_to_label, label2id=label_to_id
+        )
+    logger.info("loaded %s with a new token-classification head", base)
     if model_args.lora_rank:
         from peft import LoraConfig, get_peft_model
 
@@ -647,9 +690,11 @@ def package_and_tune(
     model_args: ModelArgs,
     data_args: DataArgs,
     train_args: TrainArgs,
+    command: str | None = None,
 ) -> int:
     """Write the model folder (packed int8 network, tokenizer, config, card) and tune its
-    thresholds on ``eval_rows`` through the inference path, on the numerics that ship."""
+    thresholds on ``eval_rows`` through the inference path, on the numerics that ship;
+    ``command`` (what the card says reproduces it) defaults to ``make train``."""
     out = train_args.output_dir
     if out.exists():
         shutil.rmtree(out)
@@ -690,7 +735,9 @@ def package_and_tune(
     (out / "training_metrics.json").write_text(
         json.dumps(metrics, indent=2) + "\n", encoding="utf-8"
     )
-    (out / "README.md").write_text(_model_card(config, metrics, "make train"), encoding="utf-8")
+    (out / "README.md").write_text(
+        _model_card(config, metrics, command or "make train", out), encoding="utf-8"
+    )
     logger.info("saved %s", out)
     return 0
 
