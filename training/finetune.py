@@ -191,6 +191,18 @@ def token_metrics(predictions: Any, labels: Any) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
+def _word_probabilities(model: TransformerModel, documents: list[Any], what: str) -> list[Any]:
+    """``model.word_probabilities`` of ``documents``, with a progress bar saying ``what``."""
+    from tqdm.auto import tqdm
+
+    out: list[Any] = []
+    with tqdm(total=len(documents), desc=what, unit="text") as bar:
+        for k in range(0, len(documents), 16):
+            out.extend(model.word_probabilities(documents[k : k + 16]))
+            bar.update(len(documents[k : k + 16]))
+    return out
+
+
 def tune_thresholds(model: TransformerModel, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Word threshold (best token F1) on validation articles, then the document rule: the
     length-aware rule (``training.calibration``, long texts judged by its floor alone)
@@ -204,7 +216,7 @@ def tune_thresholds(model: TransformerModel, rows: list[dict[str, Any]]) -> dict
     from training.calibration import calibration_documents, fit_length_aware_rule
 
     documents = [make_document(row["suspect"]) for row in rows]
-    probabilities = model.word_probabilities(documents)
+    probabilities = _word_probabilities(model, documents, "scoring validation articles")
     tags = np.concatenate([np.asarray(row["tags"]) for row in rows])
     flat = np.concatenate([np.asarray(p) for p in probabilities])
     best = (0.5, -1.0)
@@ -228,7 +240,7 @@ def tune_thresholds(model: TransformerModel, rows: list[dict[str, Any]]) -> dict
     kept = [k for k, kind in enumerate(extra.kinds) if kind != "article"]
     extra_documents = [extra.documents[k] for k in kept]
     logger.info("document rule: %d articles and %d shorter texts", len(rows), len(kept))
-    extra_probabilities = model.word_probabilities(extra_documents)
+    extra_probabilities = _word_probabilities(model, extra_documents, "scoring shorter texts")
     counts = np.array(
         [
             content_flags(d.words, p, word_threshold)
