@@ -317,7 +317,7 @@ def evidence_line(
     (None without a rule).
 
     "22 of 130 content words flagged (15 make a text this long spun); the strongest
-    reads 9.8 nats better restored (13 make a word plainly wrong)": a text called
+    reads 9.8 nats better restored (13 nats make a word plainly wrong)": a text called
     clean with many flags says which of the two held it.  ``shown``: the content words
     the report flags, when the rule counts fewer of them (``flagged``): "7 of 304
     content words flagged, 3 of them as the verdict counts flags (15 make ...)".
@@ -339,12 +339,20 @@ def evidence_line(
     strongest = strongest_gain(gains)
     if strongest is None:
         return line + "; no word was read again with the words after it"
-    wrong = f"{gate.min_gain:g} make a word plainly wrong"
+    wrong = f"{gate.min_gain:g} nats make a word plainly wrong"
     if gate.corroborating_units and math.isfinite(gate.corroborating_gain):
-        wrong += f", or {gate.corroborating_units} words {gate.corroborating_gain:g} each"
+        wrong += (
+            f"; {gate.corroborating_units} words over {gate.corroborating_gain:g} nats each "
+            "make a text spun"
+        )
     if flagged >= rule.needed(content):  # the count was met: say what held the text
         return line + (
             f", but no word is plainly wrong: the strongest reads {strongest:.1f} nats "
             f"better restored ({wrong})"
+        )
+    if strongest >= gate.min_gain:  # a plainly wrong word, but the count was not met
+        return line + (
+            f": too few, though the strongest reads {strongest:.1f} nats better restored "
+            f"({wrong})"
         )
     return line + f"; the strongest reads {strongest:.1f} nats better restored ({wrong})"

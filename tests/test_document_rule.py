@@ -220,15 +220,21 @@ def test_the_evidence_line_says_which_of_count_and_strength_held_a_text():
     assert needed <= 18  # the count is met: the line says the strength held the text
     assert evidence_line(rule, gate, 18, 159, [8.0, 10.71, math.nan]) == (
         f"{count}, but no word is plainly wrong: the strongest reads 10.7 nats better "
-        "restored (13 make a word plainly wrong)"
+        "restored (13 nats make a word plainly wrong)"
     )
     assert evidence_line(rule, gate, 5, 159, [8.0, 10.71]) == (
         f"5 of 159 content words flagged ({needed} make a text this long spun); "
-        "the strongest reads 10.7 nats better restored (13 make a word plainly wrong)"
+        "the strongest reads 10.7 nats better restored (13 nats make a word plainly wrong)"
+    )
+    # A plainly wrong word in a text with too few flags: the count held it, and says so.
+    assert evidence_line(rule, gate, 5, 159, [14.4]) == (
+        f"5 of 159 content words flagged ({needed} make a text this long spun): too few, "
+        "though the strongest reads 14.4 nats better restored (13 nats make a word plainly "
+        "wrong)"
     )
     corroborated = EvidenceGate(min_gain=13.0, corroborating_units=4, corroborating_gain=10.32)
     assert evidence_line(rule, corroborated, 5, 159, [11.0]).endswith(
-        "(13 make a word plainly wrong, or 4 words 10.32 each)"
+        "(13 nats make a word plainly wrong; 4 words over 10.32 nats each make a text spun)"
     )
     assert evidence_line(rule, gate, 18, 159, []).endswith(
         "; no word was read again with the words after it"
