@@ -352,7 +352,6 @@ def evidence_line(
         )
     if strongest >= gate.min_gain:  # a plainly wrong word, but the count was not met
         return line + (
-            f": too few, though the strongest reads {strongest:.1f} nats better restored "
-            f"({wrong})"
+            f": too few, though the strongest reads {strongest:.1f} nats better restored ({wrong})"
         )
     return line + f"; the strongest reads {strongest:.1f} nats better restored ({wrong})"
