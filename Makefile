@@ -29,9 +29,10 @@ EPOCHS ?= 2
 TRAIN_MINUTES ?= 80
 # `make evaluate`: the models (empty: baseline, transformer, lm and hybrid, where
 # installed; or names and model folders) and the folder of metrics.json and the plots
-# (docs/eval writes EVALUATION.md; any other folder gets its own EVALUATION.md).
+# (empty: docs/eval and EVALUATION.md for the default models, runs/eval and its own
+# EVALUATION.md for any others; only docs/eval writes the shipped EVALUATION.md).
 MODELS ?=
-EVAL_DIR ?= docs/eval
+EVAL_DIR ?=
 # `make bench-index`: how many synthetic originals to index.
 ORIGINALS ?= 100000
 DATA_ENV := HF_DATASETS_CACHE=$(CURDIR)/.cache/datasets
@@ -178,9 +179,9 @@ baseline: install $(OUT)/dataset_dict.json  ## train the scikit-learn baseline -
 	$(DATA_ENV) $(PY) -m training.baseline --dataset $(OUT) --out models/baseline
 	@test -f models/default.json || echo '{"model": "baseline"}' > models/default.json
 
-evaluate: install $(OUT)/dataset_dict.json  ## every installed model (or MODELS) on test/cross/hard splits -> EVALUATION.md, docs/eval/ (or EVAL_DIR; tens of minutes the first time on 2 cores, while the language model reads ~250 texts; minutes once read)
-	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.evaluate --dataset $(OUT) --out-dir $(EVAL_DIR) \
-		$(if $(MODELS),--models $(MODELS))
+evaluate: install $(OUT)/dataset_dict.json  ## every installed model (or MODELS) on test/cross/hard splits -> EVALUATION.md, docs/eval/ (MODELS: runs/eval/, or EVAL_DIR; tens of minutes the first time on 2 cores, while the language model reads ~250 texts; minutes once read)
+	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.evaluate --dataset $(OUT) \
+		$(if $(EVAL_DIR),--out-dir $(EVAL_DIR)) $(if $(MODELS),--models $(MODELS))
 
 evaluate-speed: install $(OUT)/dataset_dict.json  ## time every model again (a quiet machine, ~3-8 min) into docs/eval/metrics.json -> EVALUATION.md
 	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.evaluate --speed-only --dataset $(OUT) --out-dir docs/eval \

@@ -2,10 +2,11 @@
 
 A syndicated copy reformats numbers ("four" -> "4", "20 per cent" -> "20%") and a
 careless or malicious one changes them ("four" -> "fourteen", "2022" -> "2021",
-"$5 million" -> "£5 million"), or turns a statement round ("was still fighting" ->
-"was not fighting").  All of them
-are ordinary edits, never spinning, but an editor comparing a copy with its source
-needs the second kind told apart: ``changed_facts`` names them for the report's note.
+"5 million dollars" -> "5 million pounds"), or turns a statement round ("was still
+fighting" -> "was not fighting").  All of them are ordinary edits, never spinning, but
+an editor comparing a copy with its source needs the second kind told apart:
+``changed_facts`` names them for the report's note.  A currency written as a symbol
+("$5" -> "£5") is not compared: symbols are not words, and the alignment sees none.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from detector.document import Document
 from detector.report import Deletion, Span
 
-__all__ = ["CURRENCY_NAMES", "changed_facts", "number_value"]
+__all__ = ["changed_facts", "currency_of", "number_value"]
 
 _UNITS = {
     word: value
@@ -59,7 +60,6 @@ _CURRENCIES = {
     "€": "€", "euro": "€", "euros": "€", "eur": "€",
     "¥": "¥", "yen": "¥", "yuan": "yuan", "rupee": "rupee", "rupees": "rupee",
 }  # fmt: skip
-CURRENCY_NAMES = frozenset(k for k in _CURRENCIES if k.isalpha())  # "dollars", "euro", ...
 _CURRENCY = re.compile(r"[$£€¥]|\b(?:" + "|".join(k for k in _CURRENCIES if k.isalpha()) + r")\b")
 _SHOWN = 3  # examples named per kind
 
@@ -115,6 +115,17 @@ def _currency(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def currency_of(word: str) -> str | None:
+    """The currency the lowercase ``word`` names ("dollars" -> "$", "sterling" -> "£"), or None."""
+    return _CURRENCIES.get(word) if word.isalpha() else None
+
+
+def _restructured_negation(text: str) -> bool:
+    """Whether ``text`` holds "neither" or "nor", whose negation an editor may move."""
+    lowered = text.lower()
+    return bool(_NEITHER.search(lowered) or _NOR.search(lowered))
+
+
 def _sentences(document: Document) -> list[tuple[int, int]]:
     """Character offsets of each sentence of ``document``, from its first word to its last."""
     return [(document.starts[lo], document.ends[hi - 1]) for lo, hi in document.sentences]
@@ -131,32 +142,44 @@ def _sentence_at(sentences: Sequence[tuple[int, int]], offset: int, lean: int = 
     return k
 
 
+def _whole_sentences(sentences: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``start``-``end`` covers every word of the sentences it touches."""
+    first, last = _sentence_at(sentences, start, 1), _sentence_at(sentences, end, -1)
+    return first <= last and start <= sentences[first][0] and sentences[last][1] <= end
+
+
 def _turned_round(
     suspect: Document | None,
     original: Document | None,
-    start: int,
-    original_start: int,
-    original_end: int | None = None,
+    span: tuple[int, int],
+    original_span: tuple[int, int],
 ) -> bool:
-    """Whether the suspect's sentence at ``start`` holds another number of negations than
-    the original's at ``original_start`` ("neither A nor B commented" and "A and B did not
-    comment" hold one each); True without the documents.  For dropped text
-    (``original_end`` given), False when it is a whole sentence: that turns nothing round.
+    """Whether the edit of ``original_span`` (character offsets in the original) into
+    ``span`` (in the suspect), whose own words hold another number of negations, turns a
+    statement round; True without the documents.
+
+    Not when it adds or drops whole sentences, nor when it restructures "neither ... nor"
+    and its sentence as a whole holds as many negations as the original's ("Neither A
+    nor B commented" -> "A and B did not comment": one each).
     """
     if suspect is None or original is None or not suspect.sentences or not original.sentences:
         return True
-    theirs = _sentences(original)
+    ours, theirs = _sentences(suspect), _sentences(original)
+    (start, end), (original_start, original_end) = span, original_span
+    if (start == end and _whole_sentences(theirs, original_start, original_end)) or (
+        original_start == original_end and _whole_sentences(ours, start, end)
+    ):
+        return False  # whole sentences dropped or added
     k = _sentence_at(theirs, original_start)
     lean = 0
-    if original_end is not None:
-        first, last = k, _sentence_at(theirs, original_end, -1)
-        if original_start <= theirs[first][0] and theirs[last][1] <= original_end:
-            return False  # whole sentences dropped
+    if start == end:  # dropped text: the suspect sentence it was dropped from
         lean = 1 if original_start <= theirs[k][0] else -1 if original_end >= theirs[k][1] else 0
-    ours = _sentences(suspect)
     a, b = ours[_sentence_at(ours, start, lean)]
     c, d = theirs[k]
-    return _negations(suspect.text[a:b]) != _negations(original.text[c:d])
+    mine, their = suspect.text[a:b], original.text[c:d]
+    if not (_restructured_negation(mine) or _restructured_negation(their)):
+        return True
+    return _negations(mine) != _negations(their)
 
 
 def changed_facts(
@@ -169,9 +192,9 @@ def changed_facts(
     that change a fact rather than the wording: numbers whose value differs, amounts in
     another currency, negations added or dropped; None without any.
 
-    Given the ``suspect`` and ``original`` documents the spans index, a negation counts
-    as added or dropped only when its sentence as a whole holds another number of them,
-    and a whole sentence dropped turns nothing round.
+    Given the ``suspect`` and ``original`` documents the spans index, whole sentences
+    added or dropped turn nothing round, nor does "neither ... nor" restructured with
+    its sentence's negations kept (``_turned_round``).
     """
     numbers: list[str] = []
     currencies: list[str] = []
@@ -179,25 +202,22 @@ def changed_facts(
         f'"{d.text}" dropped'
         for d in deletions
         if _negations(d.text)
-        and _turned_round(suspect, original, d.start, d.original_start, d.original_end)
+        and _turned_round(suspect, original, (d.start, d.start), (d.original_start, d.original_end))
     ]
     for span in spans:
         if span.is_spin or span.kind == "paraphrase":
             continue
         new, old = number_value(span.text), number_value(span.original)
+        new_currency, old_currency = _currency(span.text), _currency(span.original)
         if new is not None and old is not None and not math.isclose(new, old):
             numbers.append(f"{span.original} -> {span.text}")
-        elif (
-            new is not None
-            and old is not None
-            and (_currency(span.text) != _currency(span.original))
-        ):
-            currencies.append(f"{span.original} -> {span.text}")
-        elif _currency(span.text) and _currency(span.original):  # "dollars" -> "pounds"
-            if _currency(span.text) != _currency(span.original):
-                currencies.append(f"{span.original} -> {span.text}")
+        elif new_currency and old_currency and new_currency != old_currency:
+            currencies.append(f"{span.original} -> {span.text}")  # "dollars" -> "pounds"
         elif _negations(span.text) != _negations(span.original) and _turned_round(
-            suspect, original, span.start, span.original_start
+            suspect,
+            original,
+            (span.start, span.end),
+            (span.original_start, span.original_end),
         ):
             shown = f'"{span.text}"' + (f' for "{span.original}"' if span.original else " added")
             negations.append(shown)

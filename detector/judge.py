@@ -51,7 +51,7 @@ from pathlib import Path
 from detector.align import Alignment
 from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
 from detector.document import Document
-from detector.facts import CURRENCY_NAMES
+from detector.facts import currency_of
 from detector.lexicon import GluePhrases, Lexicon, load_glue_phrases, load_lexicon
 from detector.meaning import MeaningEvidence
 from detector.report import SPIN_KINDS, Deletion, Span, SpanKind
@@ -508,7 +508,7 @@ class SubstitutionJudge:
             return _SPELLING
         if (o, n) in self._localised:
             return _LOCALISED
-        if digits or (o in CURRENCY_NAMES and n in CURRENCY_NAMES):
+        if digits or _other_currency(o, n):
             return None  # an amount changed: "dollars" -> "pounds" is no synonym
         lexicon = self.lexicon
         ids_o, ids_n = lexicon.form_ids(o), lexicon.form_ids(n)
@@ -778,6 +778,12 @@ def _intact_sentences(alignment: Alignment, max_block: int) -> tuple[frozenset[i
     return frozenset(swapped - edited), len(swapped | edited)
 
 
+def _other_currency(a: str, b: str) -> bool:
+    """Whether words ``a`` and ``b`` name two different currencies ("dollars", "pounds")."""
+    ca, cb = currency_of(a), currency_of(b)
+    return ca is not None and cb is not None and ca != cb
+
+
 def _names_a_number(words: tuple[str, ...]) -> bool:
     """Whether ``words`` hold a number, a date or a currency."""
     return any(
@@ -785,7 +791,7 @@ def _names_a_number(words: tuple[str, ...]) -> bool:
         or w in _NUMBER_WORDS
         or w in _DATE_WORDS
         or w in _AMBIGUOUS_MONTHS
-        or w in CURRENCY_NAMES
+        or currency_of(w) is not None
         for w in words
     )
 
@@ -801,8 +807,8 @@ def _ordinary_kind(
     has_number = any(_has_digit(w) or w in _NUMBER_WORDS for w in words)
     if has_number or any(w in _DATE_WORDS for w in words):
         return "number"
-    if CURRENCY_NAMES.intersection(original.words[o_lo:o_hi]) and CURRENCY_NAMES.intersection(
-        suspect.words[s_lo:s_hi]
+    if any(
+        _other_currency(a, b) for a in original.words[o_lo:o_hi] for b in suspect.words[s_lo:s_hi]
     ):
         return "number"  # an amount in another currency
     if any(w in _AMBIGUOUS_MONTHS for w in words) and (

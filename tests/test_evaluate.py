@@ -254,9 +254,14 @@ def test_a_run_outside_docs_eval_never_writes_the_shipped_report(tmp_path):
     # `--out-dir runs/eval-quick` (the --help example) replaced the tracked EVALUATION.md.
     from training.evaluate import EvalArgs
 
-    assert EvalArgs().report == Path("EVALUATION.md")
+    shipped = EvalArgs()
+    assert (shipped.out_dir, shipped.report) == (Path("docs/eval"), Path("EVALUATION.md"))
     assert EvalArgs(out_dir=tmp_path / "quick").report == tmp_path / "quick" / "EVALUATION.md"
     assert EvalArgs(out_dir=tmp_path, report=tmp_path / "r.md").report == tmp_path / "r.md"
+    # `make evaluate MODELS=runs/my-model`, or a sample: runs/eval unless told otherwise.
+    for mine in (EvalArgs(models=["runs/my-model"]), EvalArgs(max_samples=40)):
+        assert (mine.out_dir, mine.report) == (Path("runs/eval"), Path("runs/eval/EVALUATION.md"))
+    assert EvalArgs(render_only=True).out_dir == Path("docs/eval")
 
 
 def test_a_named_model_folder_that_holds_no_model_is_an_error(tmp_path, capsys):
@@ -266,12 +271,16 @@ def test_a_named_model_folder_that_holds_no_model_is_an_error(tmp_path, capsys):
 
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "dataset_dict.json").write_text("{}")
-    code = main(
-        ["--dataset", str(tmp_path / "data"), "--models", str(tmp_path / "nope"),
-         "--out-dir", str(tmp_path / "eval")]
-    )  # fmt: skip
-    assert code == 2
-    assert capsys.readouterr().err.startswith(f"Error: no model at {tmp_path / 'nope'}")
+    network = tmp_path / "network"  # a Hugging Face network's folder: no spindetect model
+    network.mkdir()
+    (network / "config.json").write_text('{"model_type": "bert"}')
+    for folder in (tmp_path / "nope", network):
+        code = main(
+            ["--dataset", str(tmp_path / "data"), "--models", str(folder),
+             "--out-dir", str(tmp_path / "eval")]
+        )  # fmt: skip
+        assert code == 2
+        assert capsys.readouterr().err.startswith(f"Error: no model at {folder}")
     assert not (tmp_path / "eval").exists()
 
 

@@ -584,10 +584,24 @@ def test_negations_are_counted_per_sentence_and_a_dropped_sentence_turns_nothing
         "Neither the mayor nor the council commented", "The mayor and the council did not comment"
     )
     plain = scorer.score(make_document(reworded), make_document(original))
-    assert plain.note is None or "negation" not in plain.note
+    assert plain.spans and (plain.note is None or "negation" not in plain.note)
     dropped = original.replace(" The lawyers said the case would not go to trial.", "")
     shorter = scorer.score(make_document(dropped), make_document(original))
     assert shorter.deletions and (shorter.note is None or "negation" not in shorter.note)
+    added = original.replace("legal fight.", "legal fight. The bank did not comment.")
+    longer = scorer.score(make_document(added), make_document(original))
+    assert longer.insert_spans and (longer.note is None or "negation" not in longer.note)
+    # A negation moved within one sentence turns two statements round: named.
+    moved = original.replace(
+        "the case would not go to trial", "the case would go to trial"
+    ).replace("would use the money", "would not use the money")
+    assert "a negation" in (scorer.score(make_document(moved), make_document(original)).note or "")
+    swapped = original.replace(
+        "The lawyers said the case would not go to trial.",
+        "The lawyers said the case would go to trial and would not settle.",
+    )
+    flipped = scorer.score(make_document(swapped), make_document(original))
+    assert "a negation" in (flipped.note or "")
     turned = original.replace(
         "Neither the mayor nor the council commented", "The mayor and the council commented"
     )
@@ -609,6 +623,13 @@ def test_an_amount_in_another_currency_is_named(scorer):
         "edits that may change facts, not only wording: 1 amount is in another currency "
         "(dollars -> pounds)"
     )
+    assert report.spans[0].kind == "number"  # an amount changed, not a synonym swap
+    # The same currency in another word is a swap like any other, and no change of fact.
+    same = scorer.score(
+        make_document(original.replace("dollars", "sterling")),
+        make_document(original.replace("dollars", "pounds")),
+    )
+    assert same.spans[0].kind == "synonym" and (same.note is None or "currency" not in same.note)
     from detector.facts import number_value
 
     assert number_value("5 million dollars") == 5e6

@@ -26,13 +26,14 @@ Recipe (``python -m training.evaluate``; ``make evaluate`` runs it):
 Usage::
 
     python -m training.evaluate --dataset data/spin-dataset   # EVALUATION.md, docs/eval
-    python -m training.evaluate --models baseline --max-samples 40 --out-dir runs/eval-quick
+    python -m training.evaluate --models baseline --max-samples 40   # -> runs/eval
     python -m training.evaluate --dataset data/spin-dataset-smoke \
         --models runs/baseline-smoke runs/transformer-smoke --out-dir runs/eval-smoke
     python -m training.evaluate --render-only
 
-The report goes to ``EVALUATION.md`` with the default ``--out-dir`` (``docs/eval``)
-and into the ``--out-dir`` folder otherwise (``--report`` says where else).
+The shipped run (the default models on whole splits) writes ``docs/eval`` and
+``EVALUATION.md``; any other run writes ``runs/eval`` unless ``--out-dir`` says where,
+and its report goes into that folder (``--report`` says where else).
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ SPLITS = ("test", "cross_spinner", "hard_negatives")
 # Models that read with the language model: evaluated on a sample of each split.
 _READS_WITH_LM = ("lm", "hybrid")
 _DEFAULT_MODELS = ("baseline", "transformer", "lm", "hybrid")
-_DEFAULT_OUT_DIR = Path("docs/eval")
+_DEFAULT_OUT_DIR = Path("docs/eval")  # the shipped run's; the report is EVALUATION.md
+_OTHER_OUT_DIR = Path("runs/eval")  # any other run's, unless --out-dir says otherwise
 
 
 @dataclass
@@ -124,13 +126,17 @@ class EvalArgs:
     speed_processes: int = field(
         default=2, metadata={"help": "Also time this many processes at once (1: do not)"}
     )
-    out_dir: Path = field(
-        default=_DEFAULT_OUT_DIR, metadata={"help": "Folder for metrics.json and the plots"}
+    out_dir: Path | None = field(
+        default=None,
+        metadata={
+            "help": "Folder for metrics.json and the plots (default: docs/eval for the "
+            "shipped run, every default model on whole splits; runs/eval for any other)"
+        },
     )
     report: Path | None = field(
         default=None,
         metadata={
-            "help": "The Markdown report (default: EVALUATION.md with the default out_dir, "
+            "help": "The Markdown report (default: EVALUATION.md with out_dir docs/eval, "
             "else out_dir/EVALUATION.md)"
         },
     )
@@ -149,17 +155,21 @@ class EvalArgs:
     )
 
     def __post_init__(self) -> None:
-        self.dataset, self.out_dir, self.readings_cache = (
-            Path(self.dataset),
-            Path(self.out_dir),
-            Path(self.readings_cache),
-        )
-        if self.report is None:  # never the shipped report for another run's folder
+        if isinstance(self.models, str):
+            self.models = [self.models]
+        self.dataset, self.readings_cache = Path(self.dataset), Path(self.readings_cache)
+        if self.out_dir is None:  # another run never overwrites the shipped results
+            shipped = (
+                self.render_only
+                or self.speed_only
+                or (list(self.models) == list(_DEFAULT_MODELS) and self.max_samples is None)
+            )
+            self.out_dir = _DEFAULT_OUT_DIR if shipped else _OTHER_OUT_DIR
+        self.out_dir = Path(self.out_dir)
+        if self.report is None:
             default = self.out_dir == _DEFAULT_OUT_DIR
             self.report = Path("EVALUATION.md") if default else self.out_dir / "EVALUATION.md"
         self.report = Path(self.report)
-        if isinstance(self.models, str):
-            self.models = [self.models]
         if self.max_samples is not None and self.max_samples < 2:
             raise ValueError(
                 f"the 'max_samples' parameter must be at least 2, got {self.max_samples}"
@@ -275,12 +285,13 @@ def time_again(args: EvalArgs, dataset: Any, metrics: dict[str, Any]) -> dict[st
 
 
 def _predict_with_readings(
-    model: Any, folder: Path, split: SplitData, args: EvalArgs, restorer: Any
+    model: Any, name: str, folder: Path, split: SplitData, args: EvalArgs, restorer: Any
 ) -> tuple[SplitData, Predictions]:
     """An lm or hybrid model's predictions on a sample of ``split``, from cached readings."""
     from training.readings import read_documents
 
-    lm_folder = _available("lm") or folder
+    # The shipped models read with models/lm's judge; a model folder with its own.
+    lm_folder = (_available("lm") or folder) if name in _READS_WITH_LM else folder
     cap = max(args.lm_max_samples or 0, args.clean_prose) if split.name == "clean_prose" else None
     sample = stratified_head(split, cap or args.lm_max_samples)
     started = time.perf_counter()
@@ -355,7 +366,7 @@ def evaluate(args: EvalArgs, dataset: Any) -> dict[str, Any]:
         }
         for split in splits.values():
             if _kind(folder) in _READS_WITH_LM:
-                record(name, *_predict_with_readings(model, folder, split, args, restorer))
+                record(name, *_predict_with_readings(model, name, folder, split, args, restorer))
             else:
                 record(name, split, predict_model(model, folder, split.suspects, restorer))
         results[name]["speed"] = _speed_and_size(
@@ -445,7 +456,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 1
         for name in args.models:
-            if name not in _DEFAULT_MODELS and _available(name) is None:
+            folder = _available(name)
+            if name in _DEFAULT_MODELS and folder is None:
+                continue  # not installed: skipped
+            if folder is None or _kind(folder) not in _DEFAULT_MODELS:
                 print(
                     f"Error: no model at {name}: give {', '.join(_DEFAULT_MODELS)} or a "
                     "folder written by `make baseline`, `make train` or `make hybrid`",

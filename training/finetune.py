@@ -472,10 +472,9 @@ def _retune(folder: Path, rows: list[dict[str, Any]]) -> int:
     metrics_path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     # The thresholds are tuned on the validation split the network was trained beside.
     data = config.get("training_data", "data/spin-dataset")
-    command = (
-        f"make train && python -m training.finetune --tune-only --dataset {data} "
-        f"--output-dir {folder}"
-    )
+    retune = f"python -m training.finetune --tune-only --dataset {data} --output-dir {folder}"
+    shipped = folder.resolve() == (Path("models") / "transformer").resolve()
+    command = f"make train && {retune}" if shipped else f"the training run, then {retune}"
     (folder / "README.md").write_text(
         _model_card(config, metrics, command, folder), encoding="utf-8"
     )
@@ -540,8 +539,8 @@ def main(argv: list[str] | None = None) -> int:
         if not (trained / "config.json").is_file():
             sys.exit(
                 f"Error: --from-trained {trained}: no trained network there (a folder with "
-                "config.json and the weights, as a fine-tuning run leaves in "
-                "OUTPUT_DIR's hidden run folder)"
+                "config.json and the weights, as a fine-tuning run leaves in .NAME-run/network "
+                "beside its output folder NAME)"
             )
         network = AutoModelForTokenClassification.from_pretrained(trained)
         tokenizer = AutoTokenizer.from_pretrained(
