@@ -304,3 +304,16 @@ def test_missing_splits_names_the_empty_ones() -> None:
     assert problem is not None
     assert problem.startswith("the dataset has no validation or test examples")
     assert "(it holds train 2, test 0)" in problem
+
+
+def test_a_text_too_short_to_spin_takes_no_story_s_place(tmp_path: Path) -> None:
+    # `make data-smoke` promised 4 stories per corpus and gave 3 for Wikinews: a story
+    # whose only text was under the word minimum used up one of the places.
+    corpus = tmp_path / "news.jsonl"
+    rows = [{"title": "Short", "text": "Too short to spin."}] + [
+        {"title": f"News {k}", "text": PARAGRAPHS[k] + "\n\n" + PARAGRAPHS[k + 1]}
+        for k in range(3)
+    ]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    args = DataArgs(corpus=[str(corpus)], min_words=20, max_stories=2)
+    assert [r.story_id for r in load_records(args)] == ["News 0", "News 1"]

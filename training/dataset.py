@@ -265,20 +265,22 @@ def load_records(args: DataArgs) -> list[TextRecord]:
     """The texts of ``args.corpus`` with at least ``args.min_words`` words, in corpus order.
 
     ``args.max_texts`` stops reading a corpus early; ``args.max_stories`` keeps every
-    version of the first stories met, so a quick run still has multi-version stories.
+    version of the first stories met with a text long enough, so a quick run still has
+    multi-version stories.
     """
     records: list[TextRecord] = []
     for spec in args.corpus:
         found = 0
         stories: set[str] = set()
         for record in load_corpus(spec, text_field=args.text_field, limit=args.max_texts):
+            if len(make_document(record.text)) < args.min_words:
+                continue  # too short to spin: it takes no story's place
             if record.story_id not in stories:
                 if args.max_stories is not None and len(stories) >= args.max_stories:
                     continue
                 stories.add(record.story_id)
-            if len(make_document(record.text)) >= args.min_words:
-                records.append(record)
-                found += 1
+            records.append(record)
+            found += 1
         if not found:
             raise InputError(f"{spec}: no text with at least {args.min_words} words")
     return records
