@@ -311,8 +311,7 @@ def test_a_text_too_short_to_spin_takes_no_story_s_place(tmp_path: Path) -> None
     # whose only text was under the word minimum used up one of the places.
     corpus = tmp_path / "news.jsonl"
     rows = [{"title": "Short", "text": "Too short to spin."}] + [
-        {"title": f"News {k}", "text": PARAGRAPHS[k] + "\n\n" + PARAGRAPHS[k + 1]}
-        for k in range(3)
+        {"title": f"News {k}", "text": PARAGRAPHS[k] + "\n\n" + PARAGRAPHS[k + 1]} for k in range(3)
     ]
     corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     args = DataArgs(corpus=[str(corpus)], min_words=20, max_stories=2)
