@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from detector.document import Document
@@ -40,6 +40,31 @@ _ORDINALS = {
     )
 }
 _NUMERAL = re.compile(r"\d+(?:\.\d+)?")
+_MONTHS = {
+    name: k
+    for k, names in enumerate(
+        (
+            "january jan", "february feb", "march mar", "april apr", "may", "june jun",
+            "july jul", "august aug", "september sep sept", "october oct",
+            "november nov", "december dec",
+        ),
+        1,
+    )
+    for name in names.split()
+}  # fmt: skip
+_WEEKDAYS = {
+    name: 100 + k  # apart from the months
+    for k, names in enumerate(
+        (
+            "monday mon", "tuesday tue tues", "wednesday wed", "thursday thu thurs",
+            "friday fri", "saturday sat", "sunday sun",
+        )
+    )
+    for name in names.split()
+}  # fmt: skip
+_DATE_NAME = re.compile(
+    r"\b(?:" + "|".join(sorted({*_MONTHS, *_WEEKDAYS}, key=len, reverse=True)) + r")\b"
+)
 _ORDINAL_NUMERAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")  # "2,022" is 2022
 _DECORATION = re.compile(
@@ -48,11 +73,25 @@ _DECORATION = re.compile(
 # Words that turn a statement round; "n't" is cut off its verb by the tokeniser's text.
 # "not only" is no negation, nor a bare "No" ("No. 10"): "no" counts before a word.
 # "neither ... nor" is one negation: "nor" counts only where no "neither" comes before it.
+# Bounds are no negations ("no more than two" is "at most two"), nor is a negated
+# negative adjective ("not unusual" is "common").  Verbs that say "did not" count as
+# one ("refused to say" is "did not agree to say", "failed to meet" "did not meet"), so
+# an editor trading one for the other changes nothing.
+_BOUND = r"(?:more|less|fewer|later|earlier|sooner|longer|greater|higher|lower) than"
+_LITOTES = (
+    r"(?:unusual|uncommon|unlike|unlikely|unknown|unexpected|unreasonable|unfamiliar|"
+    r"unimportant|unheard|impossible|insignificant|inconceivable)"
+)
 _NEGATORS = re.compile(
-    r"\bnot\b(?! only)|\b(?:cannot|never|nobody|nothing|none|neither|without)\b"
-    r"|\bno(?= [a-z])|n't\b"
+    rf"\bnot\b(?! only| {_BOUND}| {_LITOTES}\b)"
+    r"|\b(?:cannot|never|nobody|nothing|none|neither|without)\b"
+    rf"|\bno(?= [a-z])(?! {_BOUND})|n't\b(?! {_LITOTES}\b)"
+    r"|\b(?:refus|declin|fail)(?:e|es|ed|ing)? to\b|\bfailure to\b|\bunable to\b"
+    r"|\b(?:barred|banned|prevented|prohibited|forbidden) from\b"
 )
 _NOR = re.compile(r"\bnor\b")
+_WORD = re.compile(r"[\w']+")
+_MIN_MOVED_WORDS = 4  # fewer words dropped here and standing elsewhere may be a real drop
 _NEITHER = re.compile(r"\bneither\b")
 _CURRENCIES = {
     "$": "$", "dollar": "$", "dollars": "$", "usd": "$",
@@ -100,6 +139,24 @@ def number_value(text: str) -> float | None:
     return total + current
 
 
+def _numerals(text: str) -> tuple[float, ...]:
+    """The numbers written in digits in ``text``, in order ("3-1" gives 3 and 1)."""
+    return tuple(float(n) for n in _NUMERAL.findall(_THOUSANDS.sub("", text)))
+
+
+def _date_names(text: str) -> tuple[int, ...]:
+    """The months and weekdays ``text`` names, in order, as numbers ("Oct." and
+    "October" alike); "may" and "march" only beside a number ("May 3", "3 March")."""
+    lowered = text.lower()
+    found = []
+    for match in _DATE_NAME.finditer(lowered):
+        name = match.group(0)
+        if name in ("may", "mar", "march", "sun", "sat", "wed") and not _NUMERAL.search(lowered):
+            continue  # "may", "march", "sun": words before they are dates
+        found.append(_MONTHS.get(name, _WEEKDAYS.get(name, 0)))
+    return tuple(found)
+
+
 def _negations(text: str) -> int:
     """How many negations ``text`` holds ("can't" and "cannot" one each, "neither ... nor"
     one; "No. 10" none)."""
@@ -140,6 +197,31 @@ def _sentence_at(sentences: Sequence[tuple[int, int]], offset: int, lean: int = 
     if lean < 0 and sentences[k][0] >= offset and k > 0:
         return k - 1
     return k
+
+
+def _with_next_word(document: Document | None, start: int, end: int, text: str) -> str:
+    """``text`` (``document.text[start:end]``) with the word after it, which decides what
+    its words mean ("refused" means "did not" before "to"); ``text`` without a document."""
+    if document is None or not 0 <= start <= end <= len(document.text):
+        return text
+    k = bisect_left(document.starts, end)
+    stop = document.ends[k] if k < len(document.words) else end
+    return document.text[start:stop]
+
+
+def _moved(text: str, other: Document | None) -> bool:
+    """Whether ``text``, dropped from one side, stands word for word in the ``other``
+    (a sentence split or merged moves its words; nothing was dropped)."""
+    if other is None:
+        return False
+    words = _WORD.findall(text.lower())  # a clause, not a word that stands anywhere
+    there = " ".join(_WORD.findall(other.text.lower()))
+    # The joining word may change with the split ("..., and more than 60,000 homes" ->
+    # ". More than 60,000 homes"): the clause without its first or last word counts too.
+    return any(
+        len(part) >= _MIN_MOVED_WORDS and " ".join(part) in there
+        for part in (words, words[1:], words[:-1])
+    )
 
 
 def _whole_sentences(sentences: Sequence[tuple[int, int]], start: int, end: int) -> bool:
@@ -189,19 +271,23 @@ def changed_facts(
     original: Document | None = None,
 ) -> str | None:
     """A note naming the ordinary edits of ``spans`` (and the dropped text, ``deletions``)
-    that change a fact rather than the wording: numbers whose value differs, amounts in
-    another currency, negations added or dropped; None without any.
+    that change a fact rather than the wording: numbers whose value differs, dates that
+    name another month or weekday, amounts in another currency, negations added or
+    dropped; None without any.
 
     Given the ``suspect`` and ``original`` documents the spans index, whole sentences
     added or dropped turn nothing round, nor does "neither ... nor" restructured with
     its sentence's negations kept (``_turned_round``).
     """
     numbers: list[str] = []
+    dates: list[str] = []
     currencies: list[str] = []
     negations: list[str] = [
         f'"{d.text}" dropped'
         for d in deletions
-        if _negations(d.text)
+        if _negations(_with_next_word(original, d.original_start, d.original_end, d.text))
+        != _negations(_with_next_word(suspect, d.start, d.start, ""))
+        and not _moved(d.text, suspect)
         and _turned_round(suspect, original, (d.start, d.start), (d.original_start, d.original_end))
     ]
     for span in spans:
@@ -209,15 +295,30 @@ def changed_facts(
             continue
         new, old = number_value(span.text), number_value(span.original)
         new_currency, old_currency = _currency(span.text), _currency(span.original)
+        new_numerals, old_numerals = _numerals(span.text), _numerals(span.original)
+        new_dates, old_dates = _date_names(span.text), _date_names(span.original)
         if new is not None and old is not None and not math.isclose(new, old):
             numbers.append(f"{span.original} -> {span.text}")
+        elif (
+            (new is None or old is None)
+            and new_numerals
+            and old_numerals
+            and new_numerals != old_numerals
+        ):
+            numbers.append(f"{span.original} -> {span.text}")  # "3-1" -> "2-1", "84-year-old"
+        elif new_dates and old_dates and new_dates != old_dates:
+            dates.append(f"{span.original} -> {span.text}")  # "Jan. 1" -> "Feb. 1"
         elif new_currency and old_currency and new_currency != old_currency:
             currencies.append(f"{span.original} -> {span.text}")  # "dollars" -> "pounds"
-        elif _negations(span.text) != _negations(span.original) and _turned_round(
-            suspect,
-            original,
-            (span.start, span.end),
-            (span.original_start, span.original_end),
+        elif (
+            _negations(_with_next_word(suspect, span.start, span.end, span.text))
+            != _negations(
+                _with_next_word(original, span.original_start, span.original_end, span.original)
+            )
+            and not (span.kind == "insert" and _moved(span.text, original))
+            and _turned_round(
+                suspect, original, (span.start, span.end), (span.original_start, span.original_end)
+            )
         ):
             shown = f'"{span.text}"' + (f' for "{span.original}"' if span.original else " added")
             negations.append(shown)
@@ -226,6 +327,10 @@ def changed_facts(
         named = ", ".join(numbers[:_SHOWN]) + (", ..." if len(numbers) > _SHOWN else "")
         noun = "number differs" if len(numbers) == 1 else "numbers differ"
         parts.append(f"{len(numbers)} {noun} in value ({named})")
+    if dates:
+        named = ", ".join(dates[:_SHOWN]) + (", ..." if len(dates) > _SHOWN else "")
+        noun = "date names another day" if len(dates) == 1 else "dates name other days"
+        parts.append(f"{len(dates)} {noun} ({named})")
     if currencies:
         named = ", ".join(currencies[:_SHOWN]) + (", ..." if len(currencies) > _SHOWN else "")
         noun = "amount is" if len(currencies) == 1 else "amounts are"

@@ -510,6 +510,8 @@ class SubstitutionJudge:
             return _LOCALISED
         if digits or _other_currency(o, n):
             return None  # an amount changed: "dollars" -> "pounds" is no synonym
+        if (o in _NUMBER_WORDS or o in _DATE_WORDS) and (n in _NUMBER_WORDS or n in _DATE_WORDS):
+            return None  # "eleven" -> "twelve", "Wednesday" -> "Friday": a fact, not a word
         lexicon = self.lexicon
         ids_o, ids_n = lexicon.form_ids(o), lexicon.form_ids(n)
         if not multiword and lexicon.ids_share_lemma(ids_o, ids_n):

@@ -633,3 +633,61 @@ def test_an_amount_in_another_currency_is_named(scorer):
     from detector.facts import number_value
 
     assert number_value("5 million dollars") == 5e6
+
+
+_STORY_TAIL = (
+    " The families said they would use the money to build a memorial near the river. Work "
+    "on it will start in the spring, the council said."
+)
+
+
+@pytest.mark.parametrize(
+    "source, copy",
+    [
+        # An editor's rewording of a negation keeps it (an editor's own test copies).
+        ("She refused to say whether the firm would sell.",
+         "She did not agree to say whether the firm would sell."),
+        ("The firm failed to meet its budget target.", "The firm did not meet its budget target."),
+        ("He declined to say how much he was paid.", "He would not say how much he was paid."),
+        ("No more than two people were hurt.", "At most two people were hurt."),
+        ("It was not unusual for storms to hit the coast.",
+         "It was common for storms to hit the coast."),
+        ("Officials could not say when power would return.",
+         "Officials were unable to say when power would return."),
+        ("He must not contact any of the witnesses.",
+         "He is barred from contacting any of the witnesses."),
+        # A sentence split moves a clause; nothing is dropped.
+        ("At least four people were killed and more than 60,000 homes were left without power "
+         "after a storm swept the coast on Sunday night, officials said.",
+         "At least four people were killed after a storm swept the coast on Sunday night, "
+         "officials said. More than 60,000 homes were left without power."),
+        ("The rules take effect on Jan. 1 next year.",
+         "The rules take effect on January 1 next year."),
+        ("Eleven customers gave evidence at the trial.",
+         "11 customers gave evidence at the trial."),
+    ],
+)  # fmt: skip
+def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
+    report = scorer.score(make_document(copy + _STORY_TAIL), make_document(source + _STORY_TAIL))
+    assert report.spans or report.deletions  # the edit is seen
+    assert report.note is None or "facts" not in report.note
+
+
+@pytest.mark.parametrize(
+    "source, copy, named",
+    [
+        ("City won the match 3-1 at home.", "City won the match 2-1 at home.", "(3-1 -> 2-1)"),
+        ("The 84-year-old widow lost her savings.", "The 74-year-old widow lost her savings.",
+         "(84-year-old -> 74-year-old)"),
+        ("Eleven customers gave evidence at the trial.",
+         "Twelve customers gave evidence at the trial.", "(Eleven -> Twelve)"),
+        ("The rules take effect on Jan. 1 next year.", "The rules take effect on Feb. 1 next year.",
+         "1 date names another day (Jan -> Feb)"),
+        ("The vote will be held by Wednesday.", "The vote will be held by Friday.",
+         "1 date names another day (Wednesday -> Friday)"),
+    ],
+)  # fmt: skip
+def test_a_number_or_date_written_another_way_is_still_a_fact(scorer, source, copy, named):
+    report = scorer.score(make_document(copy + _STORY_TAIL), make_document(source + _STORY_TAIL))
+    assert report.verdict == "not_spun"
+    assert report.note is not None and named in report.note
