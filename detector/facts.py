@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from detector.document import Document
 from detector.report import Deletion, Span
 
-__all__ = ["changed_facts", "currency_of", "number_value"]
+__all__ = ["changed_facts", "currency_of", "date_name", "number_value"]
 
 _UNITS = {
     word: value
@@ -142,6 +142,12 @@ def number_value(text: str) -> float | None:
 def _numerals(text: str) -> tuple[float, ...]:
     """The numbers written in digits in ``text``, in order ("3-1" gives 3 and 1)."""
     return tuple(float(n) for n in _NUMERAL.findall(_THOUSANDS.sub("", text)))
+
+
+def date_name(word: str) -> int | None:
+    """The month (1-12) or weekday (100-106) the lowercase ``word`` names ("oct",
+    "october", "friday"), or None."""
+    return _MONTHS.get(word, _WEEKDAYS.get(word))
 
 
 def _date_names(text: str) -> tuple[int, ...]:

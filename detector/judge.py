@@ -51,7 +51,7 @@ from pathlib import Path
 from detector.align import Alignment
 from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
 from detector.document import Document
-from detector.facts import currency_of
+from detector.facts import currency_of, date_name, number_value
 from detector.lexicon import GluePhrases, Lexicon, load_glue_phrases, load_lexicon
 from detector.meaning import MeaningEvidence
 from detector.report import SPIN_KINDS, Deletion, Span, SpanKind
@@ -91,6 +91,9 @@ _AMBIGUOUS_MONTHS = frozenset({"may", "march"})  # dates only beside a number
 _NUMBER_WORDS = CARDINAL_WORDS | frozenset(
     "dozens first second third fourth fifth sixth seventh eighth ninth tenth half per cent "
     "percent".split()
+)
+_ORDINAL_WORDS = frozenset(
+    "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 )
 _DIGIT = re.compile(r"\d")
 _MAX_MEANING_BLOCK = 4  # longest run of one-for-one swaps judged by meaning beyond Moby
@@ -510,7 +513,7 @@ class SubstitutionJudge:
             return _LOCALISED
         if digits or _other_currency(o, n):
             return None  # an amount changed: "dollars" -> "pounds" is no synonym
-        if (o in _NUMBER_WORDS or o in _DATE_WORDS) and (n in _NUMBER_WORDS or n in _DATE_WORDS):
+        if _another_count_or_day(o, n):
             return None  # "eleven" -> "twelve", "Wednesday" -> "Friday": a fact, not a word
         lexicon = self.lexicon
         ids_o, ids_n = lexicon.form_ids(o), lexicon.form_ids(n)
@@ -778,6 +781,18 @@ def _intact_sentences(alignment: Alignment, max_block: int) -> tuple[frozenset[i
         else:
             swapped.update(touched)
     return frozenset(swapped - edited), len(swapped | edited)
+
+
+def _another_count_or_day(a: str, b: str) -> bool:
+    """Whether single words ``a`` and ``b`` are two counts ("eleven", "twelve"), two
+    ranks ("third", "fourth"), two months or two weekdays."""
+    if " " in a or " " in b:
+        return False  # "billion" -> "one million million": a spinner's rewording
+    if (a in CARDINAL_WORDS and b in CARDINAL_WORDS) or (
+        a in _ORDINAL_WORDS and b in _ORDINAL_WORDS
+    ):
+        return number_value(a) != number_value(b)
+    return date_name(a) is not None and date_name(b) is not None
 
 
 def _other_currency(a: str, b: str) -> bool:
