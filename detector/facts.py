@@ -1,4 +1,4 @@
-"""Changes of fact among a copy's ordinary edits: numbers that now differ, negations.
+"""Changes of fact among a copy's edits: numbers that now differ, opposites, negations.
 
 A syndicated copy reformats numbers ("four" -> "4", "20 per cent" -> "20%") and a
 careless or malicious one changes them ("four" -> "fourteen", "2022" -> "2021",
@@ -15,6 +15,8 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from functools import cache
+from importlib import resources
 
 from detector.document import Document
 from detector.report import Deletion, Span
@@ -205,6 +207,26 @@ def _sentence_at(sentences: Sequence[tuple[int, int]], offset: int, lean: int = 
     return k
 
 
+@cache
+def _opposites() -> frozenset[tuple[str, str]]:
+    """Word pairs that say the opposite of each other (``detector/data/opposites.tsv``),
+    lowercase, both ways round: ("rose", "fell") and ("fell", "rose")."""
+    text = resources.files("detector").joinpath("data", "opposites.tsv").read_text("utf-8")
+    pairs: set[tuple[str, str]] = set()
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            a, b = line.lower().split("\t")
+            pairs.update(((a, b), (b, a)))
+    return frozenset(pairs)
+
+
+def _says_the_opposite(text: str, original: str) -> bool:
+    """Whether ``text`` replaces ``original`` with its opposite ("fell" for "rose")."""
+    return (" ".join(_WORD.findall(text.lower())), " ".join(_WORD.findall(original.lower()))) in (
+        _opposites()
+    )
+
+
 def _with_next_word(document: Document | None, start: int, end: int, text: str) -> str:
     """``text`` (``document.text[start:end]``) with the word after it, which decides what
     its words mean ("refused" means "did not" before "to"); ``text`` without a document."""
@@ -278,14 +300,16 @@ def changed_facts(
 ) -> str | None:
     """A note naming the ordinary edits of ``spans`` (and the dropped text, ``deletions``)
     that change a fact rather than the wording: numbers whose value differs, dates that
-    name another month or weekday, amounts in another currency, negations added or
-    dropped; None without any.
+    name another month or weekday, amounts in another currency, words swapped for their
+    opposites ("rose" -> "fell", spun or not), negations added or dropped; None
+    without any.
 
     Given the ``suspect`` and ``original`` documents the spans index, whole sentences
     added or dropped turn nothing round, nor does "neither ... nor" restructured with
     its sentence's negations kept (``_turned_round``).
     """
     numbers: list[str] = []
+    opposites: list[str] = []
     dates: list[str] = []
     currencies: list[str] = []
     negations: list[str] = [
@@ -297,7 +321,12 @@ def changed_facts(
         and _turned_round(suspect, original, (d.start, d.start), (d.original_start, d.original_end))
     ]
     for span in spans:
-        if span.is_spin or span.kind == "paraphrase":
+        if span.kind == "paraphrase":
+            continue
+        if span.kind != "insert" and _says_the_opposite(span.text, span.original):
+            opposites.append(f"{span.original} -> {span.text}")  # a swap or an edit alike
+            continue
+        if span.is_spin:
             continue
         new, old = number_value(span.text), number_value(span.original)
         new_currency, old_currency = _currency(span.text), _currency(span.original)
@@ -341,6 +370,10 @@ def changed_facts(
         named = ", ".join(currencies[:_SHOWN]) + (", ..." if len(currencies) > _SHOWN else "")
         noun = "amount is" if len(currencies) == 1 else "amounts are"
         parts.append(f"{len(currencies)} {noun} in another currency ({named})")
+    if opposites:
+        named = ", ".join(opposites[:_SHOWN]) + (", ..." if len(opposites) > _SHOWN else "")
+        noun = "word says" if len(opposites) == 1 else "words say"
+        parts.append(f"{len(opposites)} {noun} the opposite ({named})")
     if negations:
         named = ", ".join(negations[:_SHOWN]) + (", ..." if len(negations) > _SHOWN else "")
         noun = "edit adds or drops" if len(negations) == 1 else "edits add or drop"
