@@ -196,6 +196,22 @@ def _sentences(document: Document) -> list[tuple[int, int]]:
     return [(document.starts[lo], document.ends[hi - 1]) for lo, hi in document.sentences]
 
 
+class _Pair:
+    """A suspect and its original, with what the checks read of them worked out once."""
+
+    def __init__(self, suspect: Document, original: Document) -> None:
+        self.suspect, self.original = suspect, original
+        self.ours, self.theirs = _sentences(suspect), _sentences(original)
+        self._words: dict[int, str] = {}
+
+    def words(self, document: Document) -> str:
+        """``document``'s words, lowercase, one space apart (worked out once a side)."""
+        key = id(document)
+        if key not in self._words:
+            self._words[key] = " ".join(_WORD.findall(document.text.lower()))
+        return self._words[key]
+
+
 def _sentence_at(sentences: Sequence[tuple[int, int]], offset: int, lean: int = 0) -> int:
     """The index of the sentence at character ``offset``: the one that holds it, or, at an
     edge or between two, the next (``lean`` 1), the previous (-1) or either (0)."""
@@ -237,13 +253,13 @@ def _with_next_word(document: Document | None, start: int, end: int, text: str) 
     return document.text[start:stop]
 
 
-def _moved(text: str, other: Document | None) -> bool:
+def _moved(text: str, pair: _Pair | None, other: Document | None) -> bool:
     """Whether ``text``, dropped from one side, stands word for word in the ``other``
     (a sentence split or merged moves its words; nothing was dropped)."""
-    if other is None:
+    if pair is None or other is None:
         return False
     words = _WORD.findall(text.lower())  # a clause, not a word that stands anywhere
-    there = " ".join(_WORD.findall(other.text.lower()))
+    there = pair.words(other)
     # The joining word may change with the split ("..., and more than 60,000 homes" ->
     # ". More than 60,000 homes"): the clause without its first or last word counts too.
     return any(
@@ -259,10 +275,7 @@ def _whole_sentences(sentences: Sequence[tuple[int, int]], start: int, end: int)
 
 
 def _turned_round(
-    suspect: Document | None,
-    original: Document | None,
-    span: tuple[int, int],
-    original_span: tuple[int, int],
+    pair: _Pair | None, span: tuple[int, int], original_span: tuple[int, int]
 ) -> bool:
     """Whether the edit of ``original_span`` (character offsets in the original) into
     ``span`` (in the suspect), whose own words hold another number of negations, turns a
@@ -272,9 +285,9 @@ def _turned_round(
     and its sentence as a whole holds as many negations as the original's ("Neither A
     nor B commented" -> "A and B did not comment": one each).
     """
-    if suspect is None or original is None or not suspect.sentences or not original.sentences:
+    if pair is None or not pair.ours or not pair.theirs:
         return True
-    ours, theirs = _sentences(suspect), _sentences(original)
+    suspect, original, ours, theirs = pair.suspect, pair.original, pair.ours, pair.theirs
     (start, end), (original_start, original_end) = span, original_span
     if (start == end and _whole_sentences(theirs, original_start, original_end)) or (
         original_start == original_end and _whole_sentences(ours, start, end)
@@ -308,6 +321,7 @@ def changed_facts(
     added or dropped turn nothing round, nor does "neither ... nor" restructured with
     its sentence's negations kept (``_turned_round``).
     """
+    pair = _Pair(suspect, original) if suspect is not None and original is not None else None
     numbers: list[str] = []
     opposites: list[str] = []
     dates: list[str] = []
@@ -317,8 +331,8 @@ def changed_facts(
         for d in deletions
         if _negations(_with_next_word(original, d.original_start, d.original_end, d.text))
         != _negations(_with_next_word(suspect, d.start, d.start, ""))
-        and not _moved(d.text, suspect)
-        and _turned_round(suspect, original, (d.start, d.start), (d.original_start, d.original_end))
+        and not _moved(d.text, pair, suspect)
+        and _turned_round(pair, (d.start, d.start), (d.original_start, d.original_end))
     ]
     for span in spans:
         if span.kind == "paraphrase":
@@ -350,9 +364,9 @@ def changed_facts(
             != _negations(
                 _with_next_word(original, span.original_start, span.original_end, span.original)
             )
-            and not (span.kind == "insert" and _moved(span.text, original))
+            and not (span.kind == "insert" and _moved(span.text, pair, original))
             and _turned_round(
-                suspect, original, (span.start, span.end), (span.original_start, span.original_end)
+                pair, (span.start, span.end), (span.original_start, span.original_end)
             )
         ):
             shown = f'"{span.text}"' + (f' for "{span.original}"' if span.original else " added")
@@ -364,7 +378,7 @@ def changed_facts(
         parts.append(f"{len(numbers)} {noun} in value ({named})")
     if dates:
         named = ", ".join(dates[:_SHOWN]) + (", ..." if len(dates) > _SHOWN else "")
-        noun = "date names another day" if len(dates) == 1 else "dates name other days"
+        noun = "date differs" if len(dates) == 1 else "dates differ"
         parts.append(f"{len(dates)} {noun} ({named})")
     if currencies:
         named = ", ".join(currencies[:_SHOWN]) + (", ..." if len(currencies) > _SHOWN else "")

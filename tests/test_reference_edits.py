@@ -682,9 +682,9 @@ def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
         ("Eleven customers gave evidence at the trial.",
          "Twelve customers gave evidence at the trial.", "(Eleven -> Twelve)"),
         ("The rules take effect on Jan. 1 next year.", "The rules take effect on Feb. 1 next year.",
-         "1 date names another day (Jan -> Feb)"),
+         "1 date differs (Jan -> Feb)"),
         ("The vote will be held by Wednesday.", "The vote will be held by Friday.",
-         "1 date names another day (Wednesday -> Friday)"),
+         "1 date differs (Wednesday -> Friday)"),
         # An opposite is named whether the judge takes it for a swap (Moby lists
         # "fell" under "rose") or for an edit.
         ("Shares rose sharply on Monday.", "Shares fell sharply on Monday.",

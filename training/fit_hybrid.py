@@ -123,6 +123,14 @@ class FitArgs:
             "(articles and calibration texts)"
         },
     )
+    corroborating_tie: float = field(
+        default=0.01,
+        metadata={
+            "help": "Among k whose share of spun texts passing is within this of the best, "
+            "the most units: more strong words corroborate more (honest prose by a "
+            "non-native or regional writer has a few strongly odd words, a spinner many)"
+        },
+    )
     dense_flags: int = field(
         default=6,
         metadata={
@@ -437,7 +445,10 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         return bar, passing / max(1, len(spun_gains))
 
     tried = {k: corroboration(k) for k in range(2, args.corroborating_units + 1)}
-    k = max(tried, key=lambda units: tried[units][1]) if tried else 0
+    best = max((share for _, share in tried.values()), default=0.0)
+    k = max(
+        (u for u, (_, share) in tried.items() if share >= best - args.corroborating_tie), default=0
+    )
     logger.info(
         "corroborating units: %s -> %s",
         {units: f"{bar} nats, {share:.1%} of spun texts" for units, (bar, share) in tried.items()},
