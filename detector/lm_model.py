@@ -7,7 +7,7 @@ A model folder (``models/lm/``) holds only a ``config.json``::
      "gain_threshold": 3.0,
      "document_rule": {"rate": ..., "slack": ..., "scale": ...},
      "evidence_gate": {"min_gain": 13.0, "scale": 2.0,
-                       "corroborating_units": 4, "corroborating_gain": 10.32},
+                       "corroborating_units": 5, "corroborating_gain": 9.75},
      "fluency_reference": [...]}                               # surprisal quantiles
 
 ``lm`` names the causal language model (null: the packaged SmolLM2-135M, converted

@@ -45,7 +45,7 @@ import numpy as np
 
 from training.model_card import card_metadata, metadata_block
 
-__all__ = ["FitArgs", "main"]
+__all__ = ["FitArgs", "corroborating_units", "main"]
 
 logger = logging.getLogger("training.fit_hybrid")
 
@@ -162,6 +162,18 @@ class FitArgs:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def corroborating_units(tried: dict[int, tuple[float, float]], tie: float) -> int:
+    """The number of strong units the evidence gate asks for, given ``tried`` (per unit
+    count k: its bar in nats and the share of spun validation texts passing it): of the
+    counts whose share is within ``tie`` of the best, the largest (0 when none was tried).
+
+    >>> corroborating_units({4: (10.32, 0.909), 5: (9.75, 0.902), 6: (9.12, 0.864)}, 0.01)
+    5
+    """
+    best = max((share for _, share in tried.values()), default=0.0)
+    return max((k for k, (_, share) in tried.items() if share >= best - tie), default=0)
 
 
 def _f1(tags: np.ndarray, flags: np.ndarray) -> float:
@@ -445,10 +457,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         return bar, passing / max(1, len(spun_gains))
 
     tried = {k: corroboration(k) for k in range(2, args.corroborating_units + 1)}
-    best = max((share for _, share in tried.values()), default=0.0)
-    k = max(
-        (u for u, (_, share) in tried.items() if share >= best - args.corroborating_tie), default=0
-    )
+    k = corroborating_units(tried, args.corroborating_tie)
     logger.info(
         "corroborating units: %s -> %s",
         {units: f"{bar} nats, {share:.1%} of spun texts" for units, (bar, share) in tried.items()},
