@@ -69,6 +69,9 @@ _DATE_NAME = re.compile(
 )
 _ORDINAL_NUMERAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")  # "2,022" is 2022
+_SPACED_THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")  # "1 200" is 1200
+_MERIDIEM = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s*m\b")  # "10.30am", "3 p.m."
+_TWENTY_FOUR_HOURS = re.compile(r"\b(\d{1,2}):(\d{2})\b")  # "15:00"
 _DECORATION = re.compile(
     r"[,$£€¥%]|\bper ?cent\b|\b(?:us|dollars?|pounds?|sterling|euros?|yen|yuan|rupees?)\b"
 )
@@ -76,9 +79,11 @@ _DECORATION = re.compile(
 # "not only" is no negation, nor a bare "No" ("No. 10"): "no" counts before a word.
 # "neither ... nor" is one negation: "nor" counts only where no "neither" comes before it.
 # Bounds are no negations ("no more than two" is "at most two"), nor is a negated
-# negative adjective ("not unusual" is "common").  Verbs that say "did not" count as
-# one ("refused to say" is "did not agree to say", "failed to meet" "did not meet"), so
-# an editor trading one for the other changes nothing.
+# negative adjective ("not unusual" is "common"), though a bare "not" dropped from
+# either is named (``_bare_negation``).  Verbs that say "did not" count as one
+# ("refused to say" is "did not agree to say", "failed to meet" "did not meet"), so an
+# editor trading one for the other changes nothing ("declined to" before a verb only:
+# prices decline to 2%, to the lowest level).
 _BOUND = r"(?:more|less|fewer|later|earlier|sooner|longer|greater|higher|lower) than"
 _LITOTES = (
     r"(?:unusual|uncommon|unlike|unlikely|unknown|unexpected|unreasonable|unfamiliar|"
@@ -88,7 +93,9 @@ _NEGATORS = re.compile(
     rf"\bnot\b(?! only| {_BOUND}| {_LITOTES}\b)"
     r"|\b(?:cannot|never|nobody|nothing|none|neither|without)\b"
     rf"|\bno(?= [a-z])(?! {_BOUND})|n't\b(?! {_LITOTES}\b)"
-    r"|\b(?:refus|declin|fail)(?:e|es|ed|ing)? to\b|\bfailure to\b|\bunable to\b"
+    r"|\b(?:refus(?:e|es|ed|ing)|fail(?:s|ed|ing)?) to\b|\bfailure to\b|\bunable to\b"
+    r"|\bdeclin(?:e|es|ed|ing) to (?!(?:the|a|an|its|their|about|around|nearly|almost|just)\b)"
+    r"(?=[a-z])"
     r"|\b(?:barred|banned|prevented|prohibited|forbidden) from\b"
 )
 _NOR = re.compile(r"\bnor\b")
@@ -142,8 +149,22 @@ def number_value(text: str) -> float | None:
 
 
 def _numerals(text: str) -> tuple[float, ...]:
-    """The numbers written in digits in ``text``, in order ("3-1" gives 3 and 1)."""
-    return tuple(float(n) for n in _NUMERAL.findall(_THOUSANDS.sub("", text)))
+    """The numbers written in digits in ``text``, in order ("3-1" gives 3 and 1; "1 200"
+    and "1,200" one number each)."""
+    joined = _SPACED_THOUSANDS.sub("", _THOUSANDS.sub("", text))
+    return tuple(float(n) for n in _NUMERAL.findall(joined))
+
+
+def _clock(text: str) -> int | None:
+    """The time of day ``text`` names, in minutes since midnight ("10:30 a.m.",
+    "10.30am", "3pm", "15:00"), or None."""
+    lowered = text.lower()
+    match = _MERIDIEM.search(lowered)
+    if match is not None:
+        hours, minutes = int(match.group(1)) % 12, int(match.group(2) or 0)
+        return (hours + (12 if match.group(3) == "p" else 0)) * 60 + minutes
+    match = _TWENTY_FOUR_HOURS.search(lowered)
+    return None if match is None else int(match.group(1)) * 60 + int(match.group(2))
 
 
 def date_name(word: str) -> int | None:
@@ -172,6 +193,28 @@ def _negations(text: str) -> int:
     neither = _NEITHER.search(lowered)
     nors = sum(1 for m in _NOR.finditer(lowered) if neither is None or m.start() < neither.start())
     return len(_NEGATORS.findall(lowered)) + nors
+
+
+def _bare_negation(text: str, original: str) -> bool:
+    """Whether one side is the other with a bare "not", "never", "n't" or "no" (before a
+    word: not "No. 10") added ("is unusual" for "isn't unusual", "more than" for "no
+    more than")."""
+
+    def words(side: str) -> list[str]:
+        side = side.lower().replace("\u2019", "'").replace("cannot", "can not")
+        return _WORD.findall(side.replace("n't", " not"))
+
+    def kept(side: list[str]) -> list[str]:
+        return [
+            w
+            for k, w in enumerate(side)
+            if w not in ("not", "never")
+            and not (w == "no" and k + 1 < len(side) and side[k + 1].isalpha())
+        ]
+
+    a, b = words(text), words(original)
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return len(kept(longer)) < len(longer) and kept(longer) == shorter
 
 
 def _currency(text: str) -> str | None:
@@ -204,12 +247,12 @@ class _Pair:
         self.ours, self.theirs = _sentences(suspect), _sentences(original)
         self._words: dict[int, str] = {}
 
-    def words(self, document: Document) -> str:
-        """``document``'s words, lowercase, one space apart (worked out once a side)."""
+    def count(self, document: Document, words: Sequence[str]) -> int:
+        """How often ``words`` (lowercase) stand in a row in ``document``."""
         key = id(document)
         if key not in self._words:
-            self._words[key] = " ".join(_WORD.findall(document.text.lower()))
-        return self._words[key]
+            self._words[key] = f" {' '.join(_WORD.findall(document.text.lower()))} "
+        return self._words[key].count(f" {' '.join(words)} ")
 
 
 def _sentence_at(sentences: Sequence[tuple[int, int]], offset: int, lean: int = 0) -> int:
@@ -253,17 +296,18 @@ def _with_next_word(document: Document | None, start: int, end: int, text: str) 
     return document.text[start:stop]
 
 
-def _moved(text: str, pair: _Pair | None, other: Document | None) -> bool:
-    """Whether ``text``, dropped from one side, stands word for word in the ``other``
-    (a sentence split or merged moves its words; nothing was dropped)."""
-    if pair is None or other is None:
+def _moved(text: str, pair: _Pair | None, dropped_from: Document, kept_in: Document) -> bool:
+    """Whether ``text``, dropped from ``dropped_from``, still stands word for word in
+    ``kept_in`` as often as it stood there: a sentence split or merged moves its words,
+    dropping none (a clause said twice and dropped once is dropped)."""
+    if pair is None:
         return False
     words = _WORD.findall(text.lower())  # a clause, not a word that stands anywhere
-    there = pair.words(other)
     # The joining word may change with the split ("..., and more than 60,000 homes" ->
     # ". More than 60,000 homes"): the clause without its first or last word counts too.
     return any(
-        len(part) >= _MIN_MOVED_WORDS and " ".join(part) in there
+        len(part) >= _MIN_MOVED_WORDS
+        and pair.count(kept_in, part) >= pair.count(dropped_from, part) > 0
         for part in (words, words[1:], words[:-1])
     )
 
@@ -305,6 +349,41 @@ def _turned_round(
     return _negations(mine) != _negations(their)
 
 
+def _fact_kind(text: str, original: str) -> str | None:
+    """How an edit of ``original`` into ``text`` changes a fact: "number" (a value, a
+    score, an age, a time of day), "date" (a month or weekday) or "currency"; None."""
+    new, old = number_value(text), number_value(original)
+    new_clock, old_clock = _clock(text), _clock(original)
+    new_numerals, old_numerals = _numerals(text), _numerals(original)
+    if new is not None and old is not None:
+        if not math.isclose(new, old):
+            return "number"
+    elif new_clock is not None and old_clock is not None:
+        if new_clock != old_clock:
+            return "number"  # "10:30 a.m." and "10.30am" are one time
+    elif (
+        new_clock is None
+        and old_clock is None
+        and new_numerals
+        and old_numerals
+        and new_numerals != old_numerals
+    ):
+        return "number"  # "3-1" -> "2-1", "84-year-old" -> "74-year-old"
+    one_word = " " not in text.strip() and " " not in original.strip()
+    new_day, old_day = date_name(text.lower().strip(". ")), date_name(original.lower().strip(". "))
+    if one_word and new_day is not None and old_day is not None:
+        if new_day != old_day:
+            return "date"  # "March" -> "April", a word alone
+    else:
+        new_dates, old_dates = _date_names(text), _date_names(original)
+        if new_dates and old_dates and new_dates != old_dates:
+            return "date"  # "Jan. 1" -> "Feb. 1"
+    new_currency, old_currency = _currency(text), _currency(original)
+    if new_currency and old_currency and new_currency != old_currency:
+        return "currency"  # "dollars" -> "pounds"
+    return None
+
+
 def changed_facts(
     spans: Sequence[Span],
     deletions: Sequence[Deletion] = (),
@@ -329,9 +408,14 @@ def changed_facts(
     negations: list[str] = [
         f'"{d.text}" dropped'
         for d in deletions
-        if _negations(_with_next_word(original, d.original_start, d.original_end, d.text))
-        != _negations(_with_next_word(suspect, d.start, d.start, ""))
-        and not _moved(d.text, pair, suspect)
+        if (
+            _negations(_with_next_word(original, d.original_start, d.original_end, d.text))
+            != _negations(_with_next_word(suspect, d.start, d.start, ""))
+            or _bare_negation("", d.text)
+        )
+        and not (
+            original is not None and suspect is not None and _moved(d.text, pair, original, suspect)
+        )
         and _turned_round(pair, (d.start, d.start), (d.original_start, d.original_end))
     ]
     for span in spans:
@@ -342,29 +426,24 @@ def changed_facts(
             continue
         if span.is_spin:
             continue
-        new, old = number_value(span.text), number_value(span.original)
-        new_currency, old_currency = _currency(span.text), _currency(span.original)
-        new_numerals, old_numerals = _numerals(span.text), _numerals(span.original)
-        new_dates, old_dates = _date_names(span.text), _date_names(span.original)
-        if new is not None and old is not None and not math.isclose(new, old):
-            numbers.append(f"{span.original} -> {span.text}")
+        change = f"{span.original} -> {span.text}"
+        kind = _fact_kind(span.text, span.original)
+        if kind is not None:
+            {"number": numbers, "date": dates, "currency": currencies}[kind].append(change)
         elif (
-            (new is None or old is None)
-            and new_numerals
-            and old_numerals
-            and new_numerals != old_numerals
-        ):
-            numbers.append(f"{span.original} -> {span.text}")  # "3-1" -> "2-1", "84-year-old"
-        elif new_dates and old_dates and new_dates != old_dates:
-            dates.append(f"{span.original} -> {span.text}")  # "Jan. 1" -> "Feb. 1"
-        elif new_currency and old_currency and new_currency != old_currency:
-            currencies.append(f"{span.original} -> {span.text}")  # "dollars" -> "pounds"
-        elif (
-            _negations(_with_next_word(suspect, span.start, span.end, span.text))
-            != _negations(
-                _with_next_word(original, span.original_start, span.original_end, span.original)
+            (
+                _negations(_with_next_word(suspect, span.start, span.end, span.text))
+                != _negations(
+                    _with_next_word(original, span.original_start, span.original_end, span.original)
+                )
+                or _bare_negation(span.text, span.original)
             )
-            and not (span.kind == "insert" and _moved(span.text, pair, original))
+            and not (
+                span.kind == "insert"
+                and suspect is not None
+                and original is not None
+                and _moved(span.text, pair, suspect, original)
+            )
             and _turned_round(
                 pair, (span.start, span.end), (span.original_start, span.original_end)
             )

@@ -269,3 +269,6 @@ def test_the_gate_asks_for_the_most_strong_units_that_catch_about_as_many_spins(
     assert corroborating_units(tried, 0.01) == 5
     assert corroborating_units(tried, 0.0) == 4  # no tie allowed: the best share alone
     assert corroborating_units({}, 0.01) == 0
+    assert corroborating_units({4: (10.0, 0.91), 5: (9.0, 0.90)}, 0.01) == 5  # float-safe tie
+    with pytest.raises(ValueError, match="'tie'"):
+        corroborating_units(tried, -0.01)

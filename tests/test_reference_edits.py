@@ -665,6 +665,14 @@ _STORY_TAIL = (
          "The rules take effect on January 1 next year."),
         ("Eleven customers gave evidence at the trial.",
          "11 customers gave evidence at the trial."),
+        # A review's cases: falling numbers, times and thousands written another way.
+        ("Inflation declined to 2 per cent in May, the bank said.",
+         "Inflation edged down to 2 per cent in May, the bank said."),
+        ("The meeting starts at 10:30 a.m. in the town hall.",
+         "The meeting starts at 10.30am in the town hall."),
+        ("The meeting starts at 3pm in the town hall.",
+         "The meeting starts at 15:00 in the town hall."),
+        ("The fund paid 1 200 families last year.", "The fund paid 1,200 families last year."),
     ],
 )  # fmt: skip
 def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
@@ -691,6 +699,20 @@ def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
          "1 word says the opposite (rose -> fell)"),
         ("The council approved the plan.", "The council rejected the plan.",
          "1 word says the opposite (approved -> rejected)"),
+        # A review's cases: a bare "not" dropped before a negative word, "fails to", a
+        # month alone, a time of day, a negated clause said twice and dropped once.
+        ("It was not unusual for storms to hit the coast.",
+         "It was unusual for storms to hit the coast.", '("not" dropped)'),
+        ("It isn't unusual for storms to hit the coast.",
+         "It is unusual for storms to hit the coast.", "a negation"),
+        ("The firm fails to meet its target.", "The firm meets its target.", "a negation"),
+        ("The vote is due in March.", "The vote is due in April.",
+         "1 date differs (March -> April)"),
+        ("The meeting starts at 10:30 a.m. in the town hall.",
+         "The meeting starts at 11:30 a.m. in the town hall.", "1 number differs"),
+        ("She was not charged with any crime. The mayor said he was not charged with any "
+         "crime and went home.",
+         "She was not charged with any crime. The mayor said he went home.", "a negation"),
     ],
 )  # fmt: skip
 def test_a_number_or_date_written_another_way_is_still_a_fact(scorer, source, copy, named):

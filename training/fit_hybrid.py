@@ -159,6 +159,10 @@ class FitArgs:
         )
         if not 0.0 <= self.max_fpr < 1.0:
             raise ValueError(f"the 'max_fpr' parameter must be in [0, 1), got {self.max_fpr}")
+        if not 0.0 <= self.corroborating_tie < 1.0:
+            raise ValueError(
+                f"the 'corroborating_tie' parameter must be in [0, 1), got {self.corroborating_tie}"
+            )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -172,8 +176,11 @@ def corroborating_units(tried: dict[int, tuple[float, float]], tie: float) -> in
     >>> corroborating_units({4: (10.32, 0.909), 5: (9.75, 0.902), 6: (9.12, 0.864)}, 0.01)
     5
     """
+    if tie < 0:
+        raise ValueError(f"the 'tie' parameter must be at least 0, got {tie}")
     best = max((share for _, share in tried.values()), default=0.0)
-    return max((k for k, (_, share) in tried.items() if share >= best - tie), default=0)
+    # 1e-9: shares are ratios of counts, and 0.91 - 0.01 must tie with 0.90.
+    return max((k for k, (_, share) in tried.items() if share >= best - tie - 1e-9), default=0)
 
 
 def _f1(tags: np.ndarray, flags: np.ndarray) -> float:
