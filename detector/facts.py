@@ -384,6 +384,12 @@ def _fact_kind(text: str, original: str) -> str | None:
     return None
 
 
+def _part(found: Sequence[str], one: str, several: str, rest: str) -> str:
+    """One kind of change for the note: "2 numbers differ in value (four -> fourteen, ...)"."""
+    named = ", ".join(found[:_SHOWN]) + (", ..." if len(found) > _SHOWN else "")
+    return f"{len(found)} {one if len(found) == 1 else several}{rest} ({named})"
+
+
 def changed_facts(
     spans: Sequence[Span],
     deletions: Sequence[Deletion] = (),
@@ -450,27 +456,14 @@ def changed_facts(
         ):
             shown = f'"{span.text}"' + (f' for "{span.original}"' if span.original else " added")
             negations.append(shown)
-    parts = []
-    if numbers:
-        named = ", ".join(numbers[:_SHOWN]) + (", ..." if len(numbers) > _SHOWN else "")
-        noun = "number differs" if len(numbers) == 1 else "numbers differ"
-        parts.append(f"{len(numbers)} {noun} in value ({named})")
-    if dates:
-        named = ", ".join(dates[:_SHOWN]) + (", ..." if len(dates) > _SHOWN else "")
-        noun = "date differs" if len(dates) == 1 else "dates differ"
-        parts.append(f"{len(dates)} {noun} ({named})")
-    if currencies:
-        named = ", ".join(currencies[:_SHOWN]) + (", ..." if len(currencies) > _SHOWN else "")
-        noun = "amount is" if len(currencies) == 1 else "amounts are"
-        parts.append(f"{len(currencies)} {noun} in another currency ({named})")
-    if opposites:
-        named = ", ".join(opposites[:_SHOWN]) + (", ..." if len(opposites) > _SHOWN else "")
-        noun = "word says" if len(opposites) == 1 else "words say"
-        parts.append(f"{len(opposites)} {noun} the opposite ({named})")
-    if negations:
-        named = ", ".join(negations[:_SHOWN]) + (", ..." if len(negations) > _SHOWN else "")
-        noun = "edit adds or drops" if len(negations) == 1 else "edits add or drop"
-        parts.append(f"{len(negations)} {noun} a negation ({named})")
+    kinds = (  # (changes, noun for one, noun for several, what follows the noun)
+        (numbers, "number differs", "numbers differ", " in value"),
+        (dates, "date differs", "dates differ", ""),
+        (currencies, "amount is", "amounts are", " in another currency"),
+        (opposites, "word says", "words say", " the opposite"),
+        (negations, "edit adds or drops", "edits add or drop", " a negation"),
+    )
+    parts = [_part(found, one, several, rest) for found, one, several, rest in kinds if found]
     if not parts:
         return None
     return "edits that may change facts, not only wording: " + "; ".join(parts)
