@@ -410,6 +410,7 @@ def evaluate(args: EvalArgs, dataset: Any) -> dict[str, Any]:
             "$ make data        # data/spin-dataset from the shared corpora",
             "$ make baseline    # models/baseline",
             "$ make train       # models/transformer",
+            "$ make hybrid      # models/lm, models/hybrid",
             f"$ make evaluate    # python -m training.evaluate --dataset {args.dataset}{quick}",
         ],
     }
