@@ -42,6 +42,8 @@ _ORDINALS = {
     )
 }
 _NUMERAL = re.compile(r"\d+(?:\.\d+)?")
+_COUNTS = {w: v for w, v in {**_UNITS, **_TENS}.items() if w != "one"}  # "no one", "the one"
+_COUNT_WORD = re.compile(r"\b(?:" + "|".join(sorted(_COUNTS, key=len, reverse=True)) + r")\b")
 _MONTHS = {
     name: k
     for k, names in enumerate(
@@ -69,7 +71,7 @@ _DATE_NAME = re.compile(
 )
 _ORDINAL_NUMERAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")  # "2,022" is 2022
-_SPACED_THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")  # "1 200" is 1200
+_SPACED_THOUSANDS = re.compile(r"\b(\d{1,3})((?: \d{3})+)\b(?![-.,\d])")  # "1 200" is 1200
 _MERIDIEM = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s*m\b")  # "10.30am", "3 p.m."
 _TWENTY_FOUR_HOURS = re.compile(r"\b(\d{1,2}):(\d{2})\b")  # "15:00"
 _DECORATION = re.compile(
@@ -94,8 +96,8 @@ _NEGATORS = re.compile(
     r"|\b(?:cannot|never|nobody|nothing|none|neither|without)\b"
     rf"|\bno(?= [a-z])(?! {_BOUND})|n't\b(?! {_LITOTES}\b)"
     r"|\b(?:refus(?:e|es|ed|ing)|fail(?:s|ed|ing)?) to\b|\bfailure to\b|\bunable to\b"
-    r"|\bdeclin(?:e|es|ed|ing) to (?!(?:the|a|an|its|their|about|around|nearly|almost|just)\b)"
-    r"(?=[a-z])"
+    r"|\bdeclin(?:e|es|ed|ing) to"
+    r"(?: (?!(?:the|a|an|its|their|about|around|nearly|almost|just)\b)(?=[a-z])|$)"
     r"|\b(?:barred|banned|prevented|prohibited|forbidden) from\b"
 )
 _NOR = re.compile(r"\bnor\b")
@@ -149,22 +151,33 @@ def number_value(text: str) -> float | None:
 
 
 def _numerals(text: str) -> tuple[float, ...]:
-    """The numbers written in digits in ``text``, in order ("3-1" gives 3 and 1; "1 200"
-    and "1,200" one number each)."""
-    joined = _SPACED_THOUSANDS.sub("", _THOUSANDS.sub("", text))
+    """The numbers written in ``text``, in order ("3-1" gives 3 and 1; "1 200" and "1,200"
+    one number each; "three" 3; a time of day its hour on a 12-hour clock and its
+    minutes, so "3pm", "3 p.m." and "15:00" read alike)."""
+    lowered = _COUNT_WORD.sub(lambda m: str(_COUNTS[m.group(0)]), text.lower())  # "three"
+    lowered = _MERIDIEM.sub(lambda m: _hour_and_minutes(m.group(1), m.group(2)), lowered)
+    lowered = _TWENTY_FOUR_HOURS.sub(lambda m: _hour_and_minutes(m.group(1), m.group(2)), lowered)
+    joined = _SPACED_THOUSANDS.sub(
+        lambda m: m.group(1) + m.group(2).replace(" ", ""), _THOUSANDS.sub("", lowered)
+    )
     return tuple(float(n) for n in _NUMERAL.findall(joined))
 
 
-def _clock(text: str) -> int | None:
-    """The time of day ``text`` names, in minutes since midnight ("10:30 a.m.",
-    "10.30am", "3pm", "15:00"), or None."""
-    lowered = text.lower()
-    match = _MERIDIEM.search(lowered)
-    if match is not None:
-        hours, minutes = int(match.group(1)) % 12, int(match.group(2) or 0)
-        return (hours + (12 if match.group(3) == "p" else 0)) * 60 + minutes
-    match = _TWENTY_FOUR_HOURS.search(lowered)
-    return None if match is None else int(match.group(1)) * 60 + int(match.group(2))
+def _hour_and_minutes(hours: str, minutes: str | None) -> str:
+    """A time of day as its hour on a 12-hour clock, and its minutes unless they are 0."""
+    hour = int(hours) % 12 or 12
+    return f" {hour} {int(minutes)} " if minutes and int(minutes) else f" {hour} "
+
+
+def _digits_alike(text: str, original: str) -> bool:
+    """Whether the numbers of both sides are written with the same digits and the
+    separators in the same places ("2.5" and "2,5", "1,200" and "1.200": house styles)."""
+
+    def shape(side: str) -> list[str]:
+        counted = _COUNT_WORD.sub(lambda m: str(_COUNTS[m.group(0)]), side.lower())
+        return [re.sub(r"[.,]", "|", n) for n in re.findall(r"\d[\d.,]*\d|\d", counted)]
+
+    return shape(text) == shape(original) != []
 
 
 def date_name(word: str) -> int | None:
@@ -208,7 +221,8 @@ def _bare_negation(text: str, original: str) -> bool:
         return [
             w
             for k, w in enumerate(side)
-            if w not in ("not", "never")
+            if not (w == "not" and (k + 1 == len(side) or side[k + 1] != "only"))
+            and w != "never"
             and not (w == "no" and k + 1 < len(side) and side[k + 1].isalpha())
         ]
 
@@ -287,12 +301,14 @@ def _says_the_opposite(text: str, original: str) -> bool:
 
 
 def _with_next_word(document: Document | None, start: int, end: int, text: str) -> str:
-    """``text`` (``document.text[start:end]``) with the word after it, which decides what
-    its words mean ("refused" means "did not" before "to"); ``text`` without a document."""
+    """``text`` (``document.text[start:end]``) with the two words after it, which decide
+    what its words mean ("refused" means "did not" before "to say", "declined" not before
+    "to 2%"); ``text`` without a document."""
     if document is None or not 0 <= start <= end <= len(document.text):
         return text
     k = bisect_left(document.starts, end)
-    stop = document.ends[k] if k < len(document.words) else end
+    last = min(k + 1, len(document.words) - 1)
+    stop = document.ends[last] if k < len(document.words) else end
     return document.text[start:stop]
 
 
@@ -353,22 +369,17 @@ def _fact_kind(text: str, original: str) -> str | None:
     """How an edit of ``original`` into ``text`` changes a fact: "number" (a value, a
     score, an age, a time of day), "date" (a month or weekday) or "currency"; None."""
     new, old = number_value(text), number_value(original)
-    new_clock, old_clock = _clock(text), _clock(original)
     new_numerals, old_numerals = _numerals(text), _numerals(original)
     if new is not None and old is not None:
         if not math.isclose(new, old):
             return "number"
-    elif new_clock is not None and old_clock is not None:
-        if new_clock != old_clock:
-            return "number"  # "10:30 a.m." and "10.30am" are one time
     elif (
-        new_clock is None
-        and old_clock is None
-        and new_numerals
+        new_numerals
         and old_numerals
         and new_numerals != old_numerals
+        and not _digits_alike(text, original)
     ):
-        return "number"  # "3-1" -> "2-1", "84-year-old" -> "74-year-old"
+        return "number"  # "3-1" -> "2-1", "84-year-old" -> "74-year-old", "3pm" -> "4pm"
     one_word = " " not in text.strip() and " " not in original.strip()
     new_day, old_day = date_name(text.lower().strip(". ")), date_name(original.lower().strip(". "))
     if one_word and new_day is not None and old_day is not None:

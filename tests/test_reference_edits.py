@@ -718,3 +718,35 @@ def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
 def test_a_number_or_date_written_another_way_is_still_a_fact(scorer, source, copy, named):
     report = scorer.score(make_document(copy + _STORY_TAIL), make_document(source + _STORY_TAIL))
     assert report.note is not None and named in report.note
+
+
+@pytest.mark.parametrize(
+    "text, original, kind",
+    [
+        # A last review's cases: times of day, house styles of numbers, words for counts.
+        ("at 11am", "at 10", "number"),
+        ("at 10am", "at 10", None),
+        ("50 people at 3pm", "5 people at 3pm", "number"),
+        ("from 9am to 6pm", "from 9am to 5pm", "number"),
+        ("3pm", "15:00", None),
+        ("10.30am", "10:30 a.m.", None),
+        ("2,5 per cent", "2.5 per cent", None),
+        ("1.200 families", "1,200 families", None),
+        ("1,200", "1 200", None),
+        ("three 100-metre", "3 100-metre", None),
+        ("four people at 3pm", "five people at 3pm", "number"),
+        ("1.5", "15", "number"),
+    ],
+)
+def test_what_kind_of_fact_an_edit_changes(text, original, kind):
+    from detector.facts import _fact_kind
+
+    assert _fact_kind(text, original) == kind
+
+
+def test_declined_to_is_a_negation_before_a_verb_only():
+    from detector.facts import _negations
+
+    assert _negations("declined to comment") == _negations("declined to") == 1
+    assert _negations("declined to 2 per cent") == _negations("declined to the lowest") == 0
+    assert _negations("fails to meet") == 1
