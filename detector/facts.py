@@ -150,12 +150,16 @@ def number_value(text: str) -> float | None:
     return total + current
 
 
+def _counted(text: str) -> str:
+    """``text`` lowercase, its count words written in digits ("three" -> "3")."""
+    return _COUNT_WORD.sub(lambda m: str(_COUNTS[m.group(0)]), text.lower())
+
+
 def _numerals(text: str) -> tuple[float, ...]:
     """The numbers written in ``text``, in order ("3-1" gives 3 and 1; "1 200" and "1,200"
     one number each; "three" 3; a time of day its hour on a 12-hour clock and its
     minutes, so "3pm", "3 p.m." and "15:00" read alike)."""
-    lowered = _COUNT_WORD.sub(lambda m: str(_COUNTS[m.group(0)]), text.lower())  # "three"
-    lowered = _MERIDIEM.sub(lambda m: _hour_and_minutes(m.group(1), m.group(2)), lowered)
+    lowered = _MERIDIEM.sub(lambda m: _hour_and_minutes(m.group(1), m.group(2)), _counted(text))
     lowered = _TWENTY_FOUR_HOURS.sub(lambda m: _hour_and_minutes(m.group(1), m.group(2)), lowered)
     joined = _SPACED_THOUSANDS.sub(
         lambda m: m.group(1) + m.group(2).replace(" ", ""), _THOUSANDS.sub("", lowered)
@@ -174,8 +178,7 @@ def _digits_alike(text: str, original: str) -> bool:
     separators in the same places ("2.5" and "2,5", "1,200" and "1.200": house styles)."""
 
     def shape(side: str) -> list[str]:
-        counted = _COUNT_WORD.sub(lambda m: str(_COUNTS[m.group(0)]), side.lower())
-        return [re.sub(r"[.,]", "|", n) for n in re.findall(r"\d[\d.,]*\d|\d", counted)]
+        return [re.sub(r"[.,]", "|", n) for n in re.findall(r"\d[\d.,]*\d|\d", _counted(side))]
 
     return shape(text) == shape(original) != []
 
@@ -195,7 +198,7 @@ def _date_names(text: str) -> tuple[int, ...]:
         name = match.group(0)
         if name in ("may", "mar", "march", "sun", "sat", "wed") and not _NUMERAL.search(lowered):
             continue  # "may", "march", "sun": words before they are dates
-        found.append(_MONTHS.get(name, _WEEKDAYS.get(name, 0)))
+        found.append(date_name(name) or 0)
     return tuple(found)
 
 
@@ -300,7 +303,7 @@ def _says_the_opposite(text: str, original: str) -> bool:
     )
 
 
-def _with_next_word(document: Document | None, start: int, end: int, text: str) -> str:
+def _with_next_words(document: Document | None, start: int, end: int, text: str) -> str:
     """``text`` (``document.text[start:end]``) with the two words after it, which decide
     what its words mean ("refused" means "did not" before "to say", "declined" not before
     "to 2%"); ``text`` without a document."""
@@ -312,12 +315,10 @@ def _with_next_word(document: Document | None, start: int, end: int, text: str) 
     return document.text[start:stop]
 
 
-def _moved(text: str, pair: _Pair | None, dropped_from: Document, kept_in: Document) -> bool:
+def _moved(text: str, pair: _Pair, dropped_from: Document, kept_in: Document) -> bool:
     """Whether ``text``, dropped from ``dropped_from``, still stands word for word in
     ``kept_in`` as often as it stood there: a sentence split or merged moves its words,
     dropping none (a clause said twice and dropped once is dropped)."""
-    if pair is None:
-        return False
     words = _WORD.findall(text.lower())  # a clause, not a word that stands anywhere
     # The joining word may change with the split ("..., and more than 60,000 homes" ->
     # ". More than 60,000 homes"): the clause without its first or last word counts too.
@@ -363,6 +364,28 @@ def _turned_round(
     if not (_restructured_negation(mine) or _restructured_negation(their)):
         return True
     return _negations(mine) != _negations(their)
+
+
+def _negation_changed(
+    suspect: Document | None,
+    original: Document | None,
+    pair: _Pair | None,
+    span: tuple[int, int, str],
+    original_span: tuple[int, int, str],
+) -> bool:
+    """Whether the edit of ``original_span`` (start, end and text in the original) into
+    ``span`` (in the suspect; start = end and text "" for dropped text, the same in
+    the original for added text) adds or drops a negation."""
+    (start, end, text), (original_start, original_end, original_text) = span, original_span
+    if _negations(_with_next_words(suspect, start, end, text)) == _negations(
+        _with_next_words(original, original_start, original_end, original_text)
+    ) and not _bare_negation(text, original_text):
+        return False
+    if pair is not None and not text and _moved(original_text, pair, pair.original, pair.suspect):
+        return False  # a clause a split sentence moved
+    if pair is not None and not original_text and _moved(text, pair, pair.suspect, pair.original):
+        return False
+    return _turned_round(pair, (start, end), (original_start, original_end))
 
 
 def _fact_kind(text: str, original: str) -> str | None:
@@ -425,15 +448,13 @@ def changed_facts(
     negations: list[str] = [
         f'"{d.text}" dropped'
         for d in deletions
-        if (
-            _negations(_with_next_word(original, d.original_start, d.original_end, d.text))
-            != _negations(_with_next_word(suspect, d.start, d.start, ""))
-            or _bare_negation("", d.text)
+        if _negation_changed(
+            suspect,
+            original,
+            pair,
+            (d.start, d.start, ""),
+            (d.original_start, d.original_end, d.text),
         )
-        and not (
-            original is not None and suspect is not None and _moved(d.text, pair, original, suspect)
-        )
-        and _turned_round(pair, (d.start, d.start), (d.original_start, d.original_end))
     ]
     for span in spans:
         if span.kind == "paraphrase":
@@ -447,23 +468,12 @@ def changed_facts(
         kind = _fact_kind(span.text, span.original)
         if kind is not None:
             {"number": numbers, "date": dates, "currency": currencies}[kind].append(change)
-        elif (
-            (
-                _negations(_with_next_word(suspect, span.start, span.end, span.text))
-                != _negations(
-                    _with_next_word(original, span.original_start, span.original_end, span.original)
-                )
-                or _bare_negation(span.text, span.original)
-            )
-            and not (
-                span.kind == "insert"
-                and suspect is not None
-                and original is not None
-                and _moved(span.text, pair, suspect, original)
-            )
-            and _turned_round(
-                pair, (span.start, span.end), (span.original_start, span.original_end)
-            )
+        elif _negation_changed(
+            suspect,
+            original,
+            pair,
+            (span.start, span.end, span.text),
+            (span.original_start, span.original_end, span.original),
         ):
             shown = f'"{span.text}"' + (f' for "{span.original}"' if span.original else " added")
             negations.append(shown)

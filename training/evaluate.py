@@ -55,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from detector.models import MODEL_NAMES
 from training.eval_report import plot_curves, plot_rates, render_markdown
 from training.metrics import split_metrics
 from training.predict import (
@@ -76,7 +77,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SPLITS = ("test", "cross_spinner", "hard_negatives")
 # Models that read with the language model: evaluated on a sample of each split.
 _READS_WITH_LM = ("lm", "hybrid")
-_DEFAULT_MODELS = ("baseline", "transformer", "lm", "hybrid")
+_DEFAULT_MODELS = MODEL_NAMES  # every model the project ships
 _DEFAULT_OUT_DIR = Path("docs/eval")  # the shipped run's; the report is EVALUATION.md
 _OTHER_OUT_DIR = Path("runs/eval")  # any other run's, unless --out-dir says otherwise
 
@@ -364,8 +365,9 @@ def evaluate(args: EvalArgs, dataset: Any) -> dict[str, Any]:
             "word": float(model.word_threshold),
             "document": float(model.document_threshold),
         }
+        reads_with_lm = _kind(folder) in _READS_WITH_LM
         for split in splits.values():
-            if _kind(folder) in _READS_WITH_LM:
+            if reads_with_lm:
                 record(name, *_predict_with_readings(model, name, folder, split, args, restorer))
             else:
                 record(name, split, predict_model(model, folder, split.suspects, restorer))

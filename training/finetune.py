@@ -337,7 +337,7 @@ def _model_card(
     config: dict[str, Any], metrics: dict[str, Any], command: str, folder: Path | None = None
 ) -> str:
     numerics = config.get("numerics", "int8")
-    shipped = folder is None or folder.resolve() == (Path("models") / "transformer").resolve()
+    shipped = folder is None or _is_shipped(folder)
     evaluation = (
         "see `EVALUATION.md` (`make evaluate`)"
         if shipped
@@ -436,6 +436,11 @@ def _rule_text(config: dict[str, Any]) -> str:
     )
 
 
+def _is_shipped(folder: Path) -> bool:
+    """Whether ``folder`` is the shipped transformer's, which `make train` writes."""
+    return folder.resolve() == (Path("models") / "transformer").resolve()
+
+
 def _command_line(argv: Sequence[str]) -> str:
     """The command that trained a model with the arguments ``argv``."""
     return f"python -m training.finetune {shlex.join(argv)}".rstrip()
@@ -473,8 +478,9 @@ def _retune(folder: Path, rows: list[dict[str, Any]]) -> int:
     # The thresholds are tuned on the validation split the network was trained beside.
     data = config.get("training_data", "data/spin-dataset")
     retune = f"python -m training.finetune --tune-only --dataset {data} --output-dir {folder}"
-    shipped = folder.resolve() == (Path("models") / "transformer").resolve()
-    command = f"make train && {retune}" if shipped else f"the training run, then {retune}"
+    command = (
+        f"make train && {retune}" if _is_shipped(folder) else f"the training run, then {retune}"
+    )
     (folder / "README.md").write_text(
         _model_card(config, metrics, command, folder), encoding="utf-8"
     )
@@ -552,7 +558,6 @@ def main(argv: list[str] | None = None) -> int:
         network, tokenizer, summary = train_network(
             model_args, train_args, train_rows, eval_rows, on_gpu=on_gpu
         )
-    shipped = train_args.output_dir.resolve() == (Path("models") / "transformer").resolve()
     given = list(argv) if argv is not None else sys.argv[1:]
     return package_and_tune(
         network,
@@ -562,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
         model_args,
         data_args,
         train_args,
-        command="make train" if shipped else _command_line(given),
+        command="make train" if _is_shipped(train_args.output_dir) else _command_line(given),
     )
 
 
