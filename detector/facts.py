@@ -42,6 +42,8 @@ _ORDINALS = {
     )
 }
 _NUMERAL = re.compile(r"\d+(?:\.\d+)?")
+_DOTTED_MERIDIEM = re.compile(r"(?<![a-z.])([ap])\.\s?m(?![a-z])")  # "p.m.", "a. m"
+_BARE_MERIDIEM = re.compile(r"(?<![a-z])([ap])m(?![a-z])")  # "4pm", "4 pm"
 _COUNTS = {w: v for w, v in {**_UNITS, **_TENS}.items() if w != "one"}  # "no one", "the one"
 _COUNT_WORD = re.compile(r"\b(?:" + "|".join(sorted(_COUNTS, key=len, reverse=True)) + r")\b")
 _MONTHS = {
@@ -240,6 +242,17 @@ def _currency(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def _meridiem(text: str) -> str | None:
+    """The half of the day ``text`` names, "a" or "p" ("3 p.m.", "a.m", "4pm"), or None
+    for none or both; a bare "am" or "pm" counts beside a digit or alone (an edit of "pm"
+    into "am"), so "I am" names none."""
+    lowered = text.lower().strip()
+    found = set(_DOTTED_MERIDIEM.findall(lowered))
+    if lowered in ("am", "pm") or any(c.isdigit() for c in lowered):
+        found.update(_BARE_MERIDIEM.findall(lowered))
+    return found.pop() if len(found) == 1 else None
+
+
 def currency_of(word: str) -> str | None:
     """The currency the lowercase ``word`` names ("dollars" -> "$", "sterling" -> "£"), or None."""
     return _CURRENCIES.get(word) if word.isalpha() else None
@@ -415,6 +428,9 @@ def _fact_kind(text: str, original: str) -> str | None:
     new_currency, old_currency = _currency(text), _currency(original)
     if new_currency and old_currency and new_currency != old_currency:
         return "currency"  # "dollars" -> "pounds"
+    new_half, old_half = _meridiem(text), _meridiem(original)
+    if new_half and old_half and new_half != old_half:
+        return "number"  # "3 p.m." -> "3 a.m.": a time of day, its digits alike
     return None
 
 

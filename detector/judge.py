@@ -785,9 +785,12 @@ def _intact_sentences(alignment: Alignment, max_block: int) -> tuple[frozenset[i
 
 def _another_count_or_day(a: str, b: str) -> bool:
     """Whether single words ``a`` and ``b`` are two counts ("eleven", "twelve"), two
-    ranks ("third", "fourth"), two months or two weekdays."""
+    ranks ("third", "fourth"), two months, two weekdays or the two halves of the day
+    ("am", "pm": Moby lists them as synonyms)."""
     if " " in a or " " in b:
         return False  # "billion" -> "one million million": a spinner's rewording
+    if {a, b} == {"am", "pm"}:
+        return True
     if (a in CARDINAL_WORDS and b in CARDINAL_WORDS) or (
         a in _ORDINAL_WORDS and b in _ORDINAL_WORDS
     ):

@@ -710,6 +710,11 @@ def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
          "1 date differs (March -> April)"),
         ("The meeting starts at 10:30 a.m. in the town hall.",
          "The meeting starts at 11:30 a.m. in the town hall.", "1 number differs"),
+        # The half of the day, its digits alike (Moby lists "am" and "pm" as synonyms).
+        ("The meeting starts at 3 p.m. in the town hall.",
+         "The meeting starts at 3 a.m. in the town hall.", "differs in value (p.m -> a.m)"),
+        ("The meeting starts at 3 pm in the town hall.",
+         "The meeting starts at 3 am in the town hall.", "1 number differs in value (pm -> am)"),
         ("She was not charged with any crime. The mayor said he was not charged with any "
          "crime and went home.",
          "She was not charged with any crime. The mayor said he went home.", "a negation"),
@@ -736,6 +741,12 @@ def test_a_number_or_date_written_another_way_is_still_a_fact(scorer, source, co
         ("three 100-metre", "3 100-metre", None),
         ("four people at 3pm", "five people at 3pm", "number"),
         ("1.5", "15", "number"),
+        ("3am", "3pm", "number"),
+        ("a.m", "p.m", "number"),
+        ("am", "pm", "number"),
+        ("10.30am", "10:30 p.m.", "number"),
+        ("am", "was", None),  # "I am" for "I was": no time of day
+        ("I am", "I pm", None),
     ],
 )
 def test_what_kind_of_fact_an_edit_changes(text, original, kind):
