@@ -64,6 +64,20 @@ def test_glue_phrase_rewrites_are_spin(judge, original, suspect, expected):
     assert span[2] in SPIN_KINDS  # "a lot" / "plenty" is also a thesaurus pair
 
 
+def test_what_public_spinners_write_is_a_phrase_swap(judge):
+    # Documented spinner outputs, a tortured term among them: without the table's rows,
+    # "As per" is an ordinary edit and the term two swaps restored word by word.
+    spans = _spans(
+        judge,
+        "According to the team, big data helps.",
+        "As per the team, colossal information helps.",
+    )
+    assert spans == [
+        ("As per", "According to", "phrase"),
+        ("colossal information", "big data", "phrase"),
+    ]
+
+
 def test_multiword_composition_next_week(judge):
     spans = _spans(
         judge,

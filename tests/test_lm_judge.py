@@ -89,6 +89,18 @@ def _flags(judge: LMJudge, text: str) -> dict[str, str]:
             "on the grounds that",
             "because",
         ),
+        (  # a documented spinner's tortured term: restored whole, not word by word
+            "Researchers say counterfeit consciousness could change how hospitals read scans.",
+            "Researchers say artificial intelligence could change how hospitals read scans.",
+            "counterfeit consciousness",
+            "artificial intelligence",
+        ),
+        (  # a documented spinner's glue rewrite
+            "At the point when the polls closed, the count began in the town hall.",
+            "When the polls closed, the count began in the town hall.",
+            "At the point when",
+            "When",
+        ),
         (
             "The company said its chief of employees would leave at the end of the year.",
             "The company said its chief of staff would leave at the end of the year.",
@@ -269,6 +281,21 @@ def test_wordy_glue_rewrites_are_units_and_the_commonest_words_are_not(lexicon):
     # No row may make the commonest words units of every sentence ("to help" / "in order
     # to help" would make "to" one, "for example" / "by way of example" "for").
     assert not {"to", "the", "a", "for", "at", "this", "of", "and"} & set(units)
+
+
+def test_documented_spinner_outputs_are_units_with_their_originals(lexicon):
+    text = (
+        "The firm said colossal information and counterfeit consciousness were probably "
+        "going to make its more youthful rivals more noteworthy than ever."
+    )
+    units = _unit_candidates(lexicon, text)
+    assert units["colossal information"] == ("big data",)
+    assert units["counterfeit consciousness"] == ("artificial intelligence",)
+    assert "likely" in units["probably going"]  # trimmed of the "to" both share
+    assert "younger" in units["more youthful"]
+    assert "greater" in units["more noteworthy"]
+    # The words keep their own units, so a spinner's own wording of the pair still reads.
+    assert {"colossal", "information", "counterfeit", "consciousness"} <= set(units)
 
 
 def test_a_trimmed_glue_rewrite_holds_only_between_the_words_it_was_trimmed_of(lexicon):
