@@ -903,6 +903,7 @@ class LMJudge:
             *,
             glue_only: bool = False,
             given: tuple[str, ...] | None = None,
+            extra: tuple[str, ...] = (),
         ) -> None:
             start, end = starts[lo], ends[hi - 1]
             a = bisect_right(piece_ends, start)
@@ -919,7 +920,7 @@ class LMJudge:
                 # A trimmed glue rewrite holds only between the words it was trimmed of:
                 # "because" reads as "on account" before "of", "has" as "needs" before "to".
                 glue = self.glue.rewrites_between(key, *joined_around(lo, hi))
-                words = glue if glue_only else (*glue, *self._candidate_words(key))
+                words = glue if glue_only else (*glue, *self._candidate_words(key), *extra)
                 if not words and (glue_only or key in self.glue.phrases):
                     return  # a glue unit whose rewrites all need other words around it
             candidates = tuple(dict.fromkeys(match_case(c, surface) for c in words))
@@ -941,7 +942,15 @@ class LMJudge:
                         or not lexicon.synonym_count(key)
                     ):
                         continue
-                    add(i, hi, key)
+                    # A glue row's "more"/"most" and an adjective ("more noteworthy" for
+                    # "greater") keeps the comparatives of the adjective's synonyms too.
+                    graded = _GRADED.get(word) if n == 2 else None
+                    add(
+                        i,
+                        hi,
+                        key,
+                        extra=self._graded_candidates(words[i + 1], graded) if graded else (),
+                    )
             tag = _GRADED.get(word)
             if (
                 tag

@@ -286,14 +286,17 @@ def test_wordy_glue_rewrites_are_units_and_the_commonest_words_are_not(lexicon):
 def test_documented_spinner_outputs_are_units_with_their_originals(lexicon):
     text = (
         "The firm said colossal information and counterfeit consciousness were probably "
-        "going to make its more youthful rivals more noteworthy than ever."
+        "going to make its more seasoned rivals the most noteworthy in the field."
     )
     units = _unit_candidates(lexicon, text)
     assert units["colossal information"] == ("big data",)
     assert units["counterfeit consciousness"] == ("artificial intelligence",)
     assert "likely" in units["probably going"]  # trimmed of the "to" both share
-    assert "younger" in units["more youthful"]
-    assert "greater" in units["more noteworthy"]
+    assert units["more seasoned"][0] == "older"  # no unit without its row
+    # A row's "more"/"most" and an adjective keeps the comparatives of the adjective's
+    # synonyms beside the row's original: "greatest" as well as "highest".
+    assert units["most noteworthy"][0] == "highest"
+    assert "greatest" in units["most noteworthy"]
     # The words keep their own units, so a spinner's own wording of the pair still reads.
     assert {"colossal", "information", "counterfeit", "consciousness"} <= set(units)
 

@@ -747,6 +747,9 @@ def test_a_number_or_date_written_another_way_is_still_a_fact(scorer, source, co
         ("10.30am", "10:30 p.m.", "number"),
         ("am", "was", None),  # "I am" for "I was": no time of day
         ("I am", "I pm", None),
+        ("I am 3", "I was 3", None),  # a digit elsewhere: "am" is no time beside it
+        ("PM10 levels", "PM2.5 levels", "number"),  # the numbers, not a half of the day
+        ("PM10", "AM10", None),
     ],
 )
 def test_what_kind_of_fact_an_edit_changes(text, original, kind):
