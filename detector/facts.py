@@ -6,7 +6,8 @@ careless or malicious one changes them ("four" -> "fourteen", "2022" -> "2021",
 fighting" -> "was not fighting").  All of them are ordinary edits, never spinning, but
 an editor comparing a copy with its source needs the second kind told apart:
 ``changed_facts`` names them for the report's note.  A currency written as a symbol
-("$5" -> "£5") is not compared: symbols are not words, and the alignment sees none.
+("$5m" -> "£5m") is compared on the texts themselves: symbols are not words, so the
+alignment sees no edit there.
 """
 
 from __future__ import annotations
@@ -114,6 +115,8 @@ _CURRENCIES = {
 }  # fmt: skip
 _CURRENCY = re.compile(r"[$£€¥]|\b(?:" + "|".join(k for k in _CURRENCIES if k.isalpha()) + r")\b")
 _SHOWN = 3  # examples named per kind
+# An amount written with a currency symbol: the words hold only its digits ("$5m": "5m").
+_SYMBOL_AMOUNT = re.compile(r"([$£€¥])\s?(\d[\d,.]*\d|\d)")
 
 
 def number_value(text: str) -> float | None:
@@ -251,6 +254,27 @@ def _meridiem(text: str) -> str | None:
     if lowered in ("am", "pm"):
         found.add(lowered[0])
     return found.pop() if len(found) == 1 else None
+
+
+def _symbols_changed(suspect: str, original: str) -> list[str]:
+    """Amounts whose currency symbol a copy changed, its digits kept ("$5m" -> "£5m"):
+    the words hold no symbol, so no span shows it.  An amount counts when the original
+    writes its digits with other symbols only."""
+
+    def symbols(text: str) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for m in _SYMBOL_AMOUNT.finditer(text):
+            found.setdefault(m.group(2), set()).add(m.group(1))
+        return found
+
+    before, after = symbols(original), symbols(suspect)
+    changed = []
+    for digits, new in after.items():
+        old = before.get(digits, set())
+        for symbol in sorted(new - old):
+            if old:
+                changed.append(f"{min(old)}{digits} -> {symbol}{digits}")
+    return changed
 
 
 def currency_of(word: str) -> str | None:
@@ -460,7 +484,11 @@ def changed_facts(
     numbers: list[str] = []
     opposites: list[str] = []
     dates: list[str] = []
-    currencies: list[str] = []
+    currencies: list[str] = (
+        _symbols_changed(suspect.text, original.text)
+        if suspect is not None and original is not None
+        else []
+    )
     negations: list[str] = [
         f'"{d.text}" dropped'
         for d in deletions

@@ -673,6 +673,7 @@ _STORY_TAIL = (
         ("The meeting starts at 3pm in the town hall.",
          "The meeting starts at 15:00 in the town hall."),
         ("The fund paid 1 200 families last year.", "The fund paid 1,200 families last year."),
+        ("The council will spend $5m on parks.", "The council will spend 5m dollars on parks."),
     ],
 )  # fmt: skip
 def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
@@ -710,6 +711,9 @@ def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
          "1 date differs (March -> April)"),
         ("The meeting starts at 10:30 a.m. in the town hall.",
          "The meeting starts at 11:30 a.m. in the town hall.", "1 number differs"),
+        # A currency symbol changed, its digits kept: no word differs, the note says so.
+        ("The council will spend $5m on parks.", "The council will spend £5m on parks.",
+         "1 amount is in another currency ($5 -> £5)"),
         # The half of the day, its digits alike (Moby lists "am" and "pm" as synonyms).
         ("The meeting starts at 3 p.m. in the town hall.",
          "The meeting starts at 3 a.m. in the town hall.", "differs in value (p.m -> a.m)"),
