@@ -1,20 +1,21 @@
 """Every reference-free model on hand-spun text: spans found, restored, false flags on clean text.
 
 The synthetic test splits come from our own spinners; real spun text does not.
-This benchmark reads the sets written by hand in the style of real content-farm
-spinners (``tests/fixtures/handspun``: used to tune the language-model judge;
-``tests/fixtures/handspun_holdout`` and ``handspun_holdout2``, whole articles spun
-more heavily, whose numbers were read while the judge's last rules were chosen;
+This benchmark reads the sets written by hand in the style of real content-farm spinners
+(``tests/fixtures/handspun``: used to tune the language-model judge;
+``tests/fixtures/handspun_holdout`` and ``handspun_holdout2``, whole articles spun more
+heavily, whose numbers were read while the judge's last rules were chosen;
 ``handspun_holdout3``, articles spun at rates from light to heavy, never used for
 tuning; ``handspun_holdout4``, ``handspun_academic``, ``handspun_holdout5`` and
 ``handspun_holdout6``, ``handspun_holdout7``, ``handspun_holdout8`` and
-``handspun_holdout9`` (full-length articles), written later by helpers, never used for
-tuning either, though holdout6's numbers decided that a change
-to the document verdict was not kept and holdout7 was read before and after the judge's
-glue table grew), each swap marked ``{spun|original}``, with clean texts beside them,
-and ``tests/fixtures/clean_styles`` and ``clean_styles_holdout`` (clean texts alone:
-opinion, reviews, features, essays, whose rich vocabulary a reference-free model may
-take for swaps; the evidence gate of
+``handspun_holdout9`` (full-length articles) and ``handspun_holdout10`` (in the style of
+free article spinners, the first set written after the judges' glue table learned what
+public spinners write), written later by helpers, never used for tuning either, though
+holdout6's numbers decided that a change to the document verdict was not kept and
+holdout7 was read before and after the judge's glue table grew), each swap marked
+``{spun|original}``, with clean texts beside them, and ``tests/fixtures/clean_styles``
+and ``clean_styles_holdout`` (clean texts alone: opinion, reviews, features, essays,
+whose rich vocabulary a reference-free model may take for swaps; the evidence gate of
 ``detector/document_rule.py`` was chosen on the first, the second never tuned on) and
 ``clean_world`` (clean texts alone, never tuned on: news in regional Englishes,
 non-native writers, text in the style of machine translation, a recipe, a manual, a
@@ -65,6 +66,7 @@ SETS = {
     "handspun_holdout7": ROOT / "tests" / "fixtures" / "handspun_holdout7",
     "handspun_holdout8": ROOT / "tests" / "fixtures" / "handspun_holdout8",
     "handspun_holdout9": ROOT / "tests" / "fixtures" / "handspun_holdout9",
+    "handspun_holdout10": ROOT / "tests" / "fixtures" / "handspun_holdout10",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
     "clean_world": ROOT / "tests" / "fixtures" / "clean_world",  # the same
@@ -242,7 +244,16 @@ def main() -> int:
         "Spinbot-style, with mangled institution names and fixed expressions and two quotes "
         "spun), and six clean texts of 726-884 words: wire news, a cricket report, a "
         "business story, a court report, an obituary and a science feature (read once, "
-        "after the judge's last change); `clean_world`, written on 2026-12-05 by a helper "
+        "after the judge's last change); `handspun_holdout10`, written on 2026-12-05 by a "
+        "helper that read only holdout9's format and ran no project code, after the judges' "
+        "glue table learned what public spinners are documented to write (so the first set "
+        "blind for those rows), holds six news articles of 361-443 words spun in the style "
+        "of free article spinners (sense-blind swaps, wordy glue rewrites, garbled set "
+        "phrases and institution names) lightly (7-8%), at a medium rate (16-19%) or heavily "
+        "(36%, one about battery research), and six clean texts of 400-430 words, one "
+        'formal on purpose and one using "a number of", "in the event that", "more '
+        'prominent role" and "according to" (read once); `clean_world`, written on '
+        "2026-12-05 by a helper "
         "acting as a user who ran only `spindetect score`, holds fourteen clean texts of "
         "497-675 words: news in Indian, Nigerian, Philippine and Singapore English, a "
         "Chinese writer's academic English, a German company's press release, a Spanish "
