@@ -43,8 +43,7 @@ _ORDINALS = {
     )
 }
 _NUMERAL = re.compile(r"\d+(?:\.\d+)?")
-_DOTTED_MERIDIEM = re.compile(r"(?<![a-z.'])([ap])\.\s?m(?![a-z\d])")  # "p.m.", "a. m"
-_BARE_MERIDIEM = re.compile(r"(?<=\d)\s?([ap])m(?![a-z\d])")  # "4pm", "4 pm", not "PM10"
+_DOTTED_MERIDIEM = re.compile(r"(?<![a-z.'])([ap])\.\s?m(?![a-z\d])")  # "p.m" without its hour
 _COUNTS = {w: v for w, v in {**_UNITS, **_TENS}.items() if w != "one"}  # "no one", "the one"
 _COUNT_WORD = re.compile(r"\b(?:" + "|".join(sorted(_COUNTS, key=len, reverse=True)) + r")\b")
 _MONTHS = {
@@ -250,7 +249,8 @@ def _meridiem(text: str) -> str | None:
     for none or both; a bare "am" or "pm" counts beside a digit or alone (an edit of "pm"
     into "am"), so "I am" names none."""
     lowered = text.lower().strip()
-    found = set(_DOTTED_MERIDIEM.findall(lowered)) | set(_BARE_MERIDIEM.findall(lowered))
+    found = {half for _, _, half in _MERIDIEM.findall(lowered)}  # "4pm", "3 p.m."
+    found.update(_DOTTED_MERIDIEM.findall(lowered))
     if lowered in ("am", "pm"):
         found.add(lowered[0])
     return found.pop() if len(found) == 1 else None
