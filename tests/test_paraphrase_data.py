@@ -125,6 +125,29 @@ def test_check_lm_sentence_filters_bad_outputs() -> None:
     assert clean_lm_output('The revised sentence is: "A new one."\nMore.') == "A new one."
 
 
+def test_check_lm_sentence_refuses_another_language_and_another_story() -> None:
+    src = "Officials said the old bridge over the river would reopen to traffic next month."
+    german = "Die Beamten sagten, die alte Brücke über den Fluss werde nächsten Monat öffnen."
+    assert check_lm_sentence(src, german)[1] == "language"
+    # Rare words of the source are English enough when the rewrite keeps them.
+    medical = (
+        "Doctors treated the patients for bronchiolitis and rhinovirus infections last winter."
+    )
+    kept_terms = "Last winter, patients were treated by doctors for bronchiolitis and rhinovirus."
+    assert check_lm_sentence(medical, kept_terms) == (kept_terms, "ok")
+    close = {("officials", "authorities"), ("reopen", "open"), ("traffic", "cars")}
+
+    def related(a: str, b: str) -> bool:
+        return (a, b) in close or (b, a) in close
+
+    kept = "Authorities said the old bridge would open again to cars over the river next month."
+    assert check_lm_sentence(src, kept, related) == (kept, "ok")
+    # The bridge, the river and the month are kept, the rest is new: another story.
+    told = "The bridge over the river was painted green by volunteers last month, neighbours said."
+    assert check_lm_sentence(src, told, related)[1] == "unsupported"
+    assert check_lm_sentence(src, told)[1] == "ok"  # without a relation, as before
+
+
 def _stories() -> list[Story]:
     other = (
         "Scientists found a new species of frog in the rainforest. The frog is tiny.\n\n"

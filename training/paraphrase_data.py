@@ -11,9 +11,10 @@ in families:
 ``paraphrase_lm`` (paraphrased)
     The first sentences of an article, each rewritten by SmolLM2-135M-Instruct
     prompted to paraphrase it; the original is the same opening.  Bad outputs
-    (empty, unchanged, drifting) are replaced by the source sentence, and the
-    share rewritten is recorded; an opening with too few rewritten sentences is
-    left out.
+    (empty, unchanged, drifting, in another language, telling something the
+    source does not: ``check_lm_sentence``) are asked for again with another
+    prompt, then left out with their source sentence, and the share rewritten
+    is recorded; an opening with too few rewritten sentences is left out.
 ``paraphrase_lm_part`` (paraphrased)
     The same LM rewrites of an article's opening against the whole article (the
     accepted opening sentences, then the rest of the article): a page that
@@ -37,14 +38,18 @@ like a light spin with a few rebuilt sentences, not like a paraphrasing tool,
 which rebuilds every sentence.  SmolLM2-135M-Instruct rewrites each sentence on
 its own (no context across sentences) and drifts in meaning more often than a
 commercial tool or round-trip translation; its rejected rewrites are left out,
-so its suspects are short (3 to 10 sentences).  ``paraphrase_lm_part`` is as
-realistic as the LM family; pages that retell the first part of a source are
-common, though real ones retell more than a few sentences.  The hard negatives
-are real text (OneStopEnglish's human simplifications, the AFP story run by two
-outlets, hand-written independent reports) apart from the synthetic syndicated
-copies (``training.edits``: dates, bylines, dropped sentences, house style).
-Hand-written retellings in the style of paraphrasing tools and round-trip
-translation are in ``tests/fixtures/paraphrase``.
+so its suspects are short (3 to 10 sentences).  The checks catch gross drift
+only (another language; most content words new, with neither their first five
+letters nor a Moby synonym in the source): accepted rewrites still change
+details ("asked for a new election in the 2019 presidential election").
+``paraphrase_lm_part`` is as realistic as the LM family; pages that retell the
+first part of a source are common, though real ones retell more than a few
+sentences.  The hard negatives are real text (OneStopEnglish's human
+simplifications, the AFP story run by two outlets, hand-written independent
+reports) apart from the synthetic syndicated copies (``training.edits``: dates,
+bylines, dropped sentences, house style).  Hand-written retellings in the style
+of paraphrasing tools and round-trip translation are in
+``tests/fixtures/paraphrase``.
 
 Every family is split by story (about 30% dev, 70% test, by a hash of the story
 key), so no story has pairs in both splits.  Records are JSON Lines::
@@ -71,6 +76,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
+
+from wordfreq import zipf_frequency
 
 from detector.spin.paraphrase import paraphrase_with_pairs, split_sentences
 from detector.stopwords import STOPWORDS
@@ -121,6 +128,8 @@ PROMPT_VERSION = "v2"
 MIN_PART_REST_SENTENCES = 5  # paraphrase_lm_part: the article goes on at least this long
 MIN_LM_REWRITTEN = 0.5  # an LM opening with fewer rewritten sentences is left out
 
+# Whether two lowercase words are close in meaning (synonyms, or forms of one word).
+WordRelation = Callable[[str, str], bool]
 # A callable rewriting sentences at an attempt (0, 1, ...): one raw output per input, None
 # when it has none (a cache-only run that never generated it).
 SentenceParaphraser = Callable[[Sequence[str], int], list]
@@ -356,6 +365,7 @@ def _generate(
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d[\d,.]*")
+_LETTERS = re.compile(r"[^\W\d_]+")  # runs of letters of any script
 _META = re.compile(r"\b(sentence|rewrit\w*|paraphras\w*|original|here's|here is)\b", re.I)
 _LEAD = re.compile(r"^(?:rewritten|paraphrased|new|revised)(?: sentence| version)?\s*:\s*", re.I)
 _SALVAGE = re.compile(
@@ -386,15 +396,23 @@ def _content(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text) if w.lower() not in STOPWORDS]
 
 
-def check_lm_sentence(source: str, output: str) -> tuple[str, str]:
+def check_lm_sentence(
+    source: str, output: str, related: WordRelation | None = None
+) -> tuple[str, str]:
     """A model output judged as a paraphrase of ``source``: (sentence to use, reason).
 
     The reason is ``ok`` when the output is used; otherwise the source sentence comes
     back with why: ``empty``, ``unchanged`` (verbatim or nearly), ``meta`` (talks about
     the task), ``length`` (under 60% or over 160% of the source's words), ``numbers``
-    (a number of the source is missing), ``names`` (over half the names are gone) or
-    ``drift`` (under a quarter of the source's content words kept, by their first five
-    letters).
+    (a number of the source is missing), ``names`` (over half the names are gone),
+    ``language`` (under 85% of its lowercase runs of letters are English words or
+    words of the source; SmolLM2 sometimes answers in German or Spanish), ``drift``
+    (under a quarter of the source's content words kept, by their first five letters)
+    or, with ``related`` (whether two words are close in meaning: synonyms or forms of
+    one word), ``unsupported`` (under half of its content words come from the source,
+    by their first five letters or ``related``: the model told something else, "28% of
+    adults had made plans to live out their dreams" for "28% of adults were living at
+    home to save for a deposit").
     """
     candidate = clean_lm_output(output)
     if not candidate:
@@ -416,10 +434,21 @@ def check_lm_sentence(source: str, output: str) -> tuple[str, str]:
     names = {w for w in src_words[1:] if w[:1].isupper() and w.lower() not in STOPWORDS}
     if names and sum(n in out_words for n in names) < len(names) / 2:
         return source, "names"
-    stems_out = {w[:5] for w in _content(candidate)}
+    own = {w.lower() for w in _LETTERS.findall(source)}
+    lowercase = [w for w in _LETTERS.findall(candidate) if w.islower()]
+    english = sum(w in own or zipf_frequency(w, "en") >= 2.0 for w in lowercase)
+    if english < 0.85 * len(lowercase):
+        return source, "language"
+    said = _content(candidate)
+    stems_out = {w[:5] for w in said}
     content = _content(source)
     if content and sum(w[:5] in stems_out for w in content) < max(1, len(content) / 4):
         return source, "drift"
+    if related is not None and said:
+        stems = {w[:5] for w in content}
+        from_source = sum(w[:5] in stems or any(related(w, v) for v in content) for w in said)
+        if from_source < len(said) / 2:
+            return source, "unsupported"
     return candidate, "ok"
 
 
@@ -441,13 +470,17 @@ class LMRewrite:
 
 
 def lm_paraphrase(
-    text: str, rewrite: SentenceParaphraser, attempts: int = len(PROMPTS)
+    text: str,
+    rewrite: SentenceParaphraser,
+    attempts: int = len(PROMPTS),
+    related: WordRelation | None = None,
 ) -> LMRewrite | None:
     """The sentences of ``text`` rewritten by ``rewrite``, checked, the rejected ones left out.
 
     A rejected output is asked for again with the next prompt, up to ``attempts``
-    prompts in all.  None when ``rewrite`` has no answer for a sentence (a cache-only
-    run that never generated it).
+    prompts in all (``related``: see ``check_lm_sentence``).  None when ``rewrite``
+    has no first answer for a sentence (a cache-only run that never generated it); a
+    missing retry leaves the sentence out.
     """
     groups = [split_sentences(p) for p in text.split(SEP)]
     offered = [s for group in groups for s in group if LM_WORDS[0] <= len(s.split()) <= LM_WORDS[1]]
@@ -458,8 +491,10 @@ def lm_paraphrase(
             break
         for sentence, output in zip(todo, rewrite(todo, attempt), strict=True):
             if output is None:
-                return None
-            verdicts[sentence] = check_lm_sentence(sentence, output)
+                if attempt == 0:
+                    return None
+                continue  # a cache without this retry: the first answer's rejection stands
+            verdicts[sentence] = check_lm_sentence(sentence, output, related)
     suspect, original, pairs = [], [], []
     for group in groups:
         kept = [(s, verdicts[s][0]) for s in group if verdicts.get(s, ("", ""))[1] == "ok"]
@@ -524,7 +559,10 @@ def rule_pairs(stories: Sequence[Story], seed: int) -> Iterator[Pair]:
 
 
 def lm_pairs(
-    stories: Sequence[Story], rewrite: SentenceParaphraser, sentences: int
+    stories: Sequence[Story],
+    rewrite: SentenceParaphraser,
+    sentences: int,
+    related: WordRelation | None = None,
 ) -> Iterator[Pair]:
     """``paraphrase_lm``: the accepted LM rewrites of each story's opening, with their sources.
 
@@ -535,7 +573,7 @@ def lm_pairs(
     accepted rewrites, give no pair.
     """
     for story in stories:
-        result = lm_paraphrase(opening(story.text, sentences), rewrite)
+        result = lm_paraphrase(opening(story.text, sentences), rewrite, related=related)
         if result is None or len(result.sentences) < MIN_LM_SENTENCES:
             continue
         offered = sum(result.reasons.values())
@@ -688,16 +726,20 @@ def build_pairs(
     max_stories: int | None = None,
     seeds: Path = SEEDS,
     independent: Path = INDEPENDENT,
+    related: WordRelation | None = None,
 ) -> list[Pair]:
     """Every family's pairs over ``stories``; the LM family only when ``rewrite`` is given.
 
-    ``max_stories`` caps the stories each family draws on (the first in key order).
+    ``max_stories`` caps the stories each family draws on (the first in key order);
+    ``related`` judges the LM's rewrites (``check_lm_sentence``).
     """
     ordered = sorted(stories, key=lambda s: s.key)
     capped = ordered[:max_stories] if max_stories else ordered
     pairs = list(rule_pairs(capped, seed))
     if rewrite is not None:
-        pairs += lm_pairs(pick_lm_stories(ordered, lm_stories, seed), rewrite, lm_sentences)
+        pairs += lm_pairs(
+            pick_lm_stories(ordered, lm_stories, seed), rewrite, lm_sentences, related
+        )
     pairs += syndicated_pairs(capped, seed, seeds)
     pairs += simplified_pairs(capped)
     pairs += independent_pairs(ordered, independent, seeds)
@@ -719,6 +761,14 @@ def write_splits(pairs: Sequence[Pair], out: Path) -> dict[str, Counter]:
     return counts
 
 
+def thesaurus_relation() -> WordRelation:
+    """Two words are close in meaning when Moby lists them as synonyms or they share a lemma."""
+    from detector.lexicon import load_lexicon
+
+    lexicon = load_lexicon(quiet=True)
+    return lambda a, b: lexicon.are_synonyms(a, b) or lexicon.same_lemma(a, b)
+
+
 def build(args: argparse.Namespace, stories: Sequence[Story], cache: LMCache) -> int:
     """Build the pairs, write the splits and print the counts."""
     rewrite = None
@@ -733,6 +783,7 @@ def build(args: argparse.Namespace, stories: Sequence[Story], cache: LMCache) ->
         lm_stories=args.lm_stories,
         lm_sentences=args.lm_sentences,
         max_stories=args.max_stories,
+        related=thesaurus_relation() if rewrite is not None else None,
     )
     counts = write_splits(pairs, args.out)
     print(f"{'family':<18}{'dev':>6}{'test':>6}")
@@ -742,7 +793,7 @@ def build(args: argparse.Namespace, stories: Sequence[Story], cache: LMCache) ->
     if args.lm == "cache" and not counts["dev"]["paraphrase_lm"] + counts["test"]["paraphrase_lm"]:
         print(
             f"warning: no LM paraphrases: {args.cache} holds none for these stories; "
-            "--lm generate writes them (about 80 min on 2 cores)",
+            "--lm generate writes them (20 to 80 min on 2 cores, by the CPU)",
             file=sys.stderr,
         )
     return 0
@@ -792,14 +843,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     cache = LMCache(args.cache)
     if args.lm_only:
         rewrite = lm_paraphraser(cache, progress=not args.quiet)
+        related = thesaurus_relation()
         chosen = pick_lm_stories(stories, args.lm_stories, args.seed)
         # Four stories at a time (their sentences batched together, by length), so an
         # interrupted run leaves whole stories in the cache.
         for k in range(0, len(chosen), 4):
             group = chosen[k : k + 4]
-            lm_paraphrase(SEP.join(opening(s.text, args.lm_sentences) for s in group), rewrite)
+            lm_paraphrase(
+                SEP.join(opening(s.text, args.lm_sentences) for s in group),
+                rewrite,
+                related=related,
+            )
             for j, story in enumerate(group, start=k + 1):
-                result = lm_paraphrase(opening(story.text, args.lm_sentences), rewrite)
+                result = lm_paraphrase(
+                    opening(story.text, args.lm_sentences), rewrite, related=related
+                )
                 reasons = result.reasons if result else {}
                 print(f"[{j}/{len(chosen)}] {story.key}: {reasons}", flush=True)
         return 0
