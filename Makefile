@@ -106,7 +106,7 @@ bench-handspun: install  ## every reference-free model on the hand-spun sets (~1
 bench-passages: install  ## partial reuse: passages in longer pages, negatives (~1 min) -> BENCHMARKS.md
 	$(PY) bench/bench_passages.py --write BENCHMARKS.md
 
-paraphrase-data: install  ## paraphrased copies and hard negatives for reference mode (20-80 min generating with the LM on 2 cores, by the CPU; 30 s from its cache) -> data/paraphrase
+paraphrase-data: install  ## paraphrased copies and hard negatives for reference mode (18-80 min generating with the LM on 2 cores, by the CPU; 30 s from its cache) -> data/paraphrase
 	$(TEST_ENV) $(PY) -m training.paraphrase_data --out data/paraphrase --lm generate --lm-stories 200
 
 evaluate-reference: install  ## reference mode: partial copies, paraphrased copies, hard negatives, the wording check (~10 min) -> BENCHMARKS.md

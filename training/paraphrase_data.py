@@ -14,7 +14,8 @@ in families:
     (empty, unchanged, drifting, in another language, telling something the
     source does not: ``check_lm_sentence``) are asked for again with another
     prompt, then left out with their source sentence, and the share rewritten
-    is recorded; an opening with too few rewritten sentences is left out.
+    is recorded; an opening with fewer than ``MIN_LM_SENTENCES`` accepted
+    rewrites is left out.
 ``paraphrase_lm_part`` (paraphrased)
     The same LM rewrites of an article's opening against the whole article (the
     accepted opening sentences, then the rest of the article): a page that
@@ -40,7 +41,7 @@ its own (no context across sentences) and drifts in meaning more often than a
 commercial tool or round-trip translation; its rejected rewrites are left out,
 so its suspects are short (3 to 10 sentences).  The checks catch gross drift
 only (another language; most content words new, with neither their first five
-letters nor a Moby synonym in the source): accepted rewrites still change
+letters, a shared lemma nor a Moby synonym in the source): accepted rewrites still change
 details ("asked for a new election in the 2019 presidential election").
 ``paraphrase_lm_part`` is as realistic as the LM family; pages that retell the
 first part of a source are common, though real ones retell more than a few
@@ -126,7 +127,6 @@ PROMPTS = (
 )
 PROMPT_VERSION = "v2"
 MIN_PART_REST_SENTENCES = 5  # paraphrase_lm_part: the article goes on at least this long
-MIN_LM_REWRITTEN = 0.5  # an LM opening with fewer rewritten sentences is left out
 
 # Whether two lowercase words are close in meaning (synonyms, or forms of one word).
 WordRelation = Callable[[str, str], bool]
@@ -405,8 +405,9 @@ def check_lm_sentence(
     back with why: ``empty``, ``unchanged`` (verbatim or nearly), ``meta`` (talks about
     the task), ``length`` (under 60% or over 160% of the source's words), ``numbers``
     (a number of the source is missing), ``names`` (over half the names are gone),
-    ``language`` (under 85% of its lowercase runs of letters are English words or
-    words of the source; SmolLM2 sometimes answers in German or Spanish), ``drift``
+    ``language`` (under 85% of its lowercase runs of letters are English words, of
+    wordfreq Zipf frequency 2 or more, or words of the source; SmolLM2 sometimes
+    answers in German or Spanish, or in made-up words), ``drift``
     (under a quarter of the source's content words kept, by their first five letters)
     or, with ``related`` (whether two words are close in meaning: synonyms or forms of
     one word), ``unsupported`` (under half of its content words come from the source,
@@ -793,7 +794,7 @@ def build(args: argparse.Namespace, stories: Sequence[Story], cache: LMCache) ->
     if args.lm == "cache" and not counts["dev"]["paraphrase_lm"] + counts["test"]["paraphrase_lm"]:
         print(
             f"warning: no LM paraphrases: {args.cache} holds none for these stories; "
-            "--lm generate writes them (20 to 80 min on 2 cores, by the CPU)",
+            "--lm generate writes them (18 to 80 min on 2 cores, by the CPU)",
             file=sys.stderr,
         )
     return 0
