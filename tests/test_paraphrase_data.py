@@ -237,6 +237,24 @@ def test_lm_paraphrase_from_cache_skips_stories_never_generated(tmp_path) -> Non
     assert re.match(r"On Monday", result.suspect)
 
 
+def test_a_missing_retry_leaves_the_sentence_out_not_the_story(tmp_path) -> None:
+    cache = LMCache(tmp_path / "cache.jsonl")
+    first = "The council approved the repairs to the old bridge on Monday."
+    second = "Work on the bridge will start in the spring and last six weeks."
+    cache.put(first, 0, "On Monday, the council gave its approval to repairing the old bridge.")
+    cache.put(second, 0, second)  # refused (unchanged); no retry cached
+    result = lm_paraphrase(f"{first} {second}", cached_only(cache))
+    assert result is not None and result.original == first
+    assert "spring" not in result.suspect
+
+    def no_retries(sentences, attempt):  # a rewriter with no second answer at all
+        return cached_only(cache)(sentences, 0) if attempt == 0 else [None] * len(sentences)
+
+    result = lm_paraphrase(f"{first} {second}", no_retries)
+    assert result is not None and result.reasons == {"ok": 1, "unchanged": 1}
+    assert result.original == first
+
+
 def test_lm_part_pairs_set_the_retold_opening_against_the_whole_story(tmp_path) -> None:
     more = (
         "Engineers will inspect the bridge again in the spring. The council will publish "
