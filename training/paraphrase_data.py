@@ -283,14 +283,9 @@ class LMCache:
 
 
 def cached_only(cache: LMCache) -> SentenceParaphraser:
-    """A sentence paraphraser that answers from ``cache`` alone.
-
-    A first attempt missing from the cache gives None (the story was never
-    generated); a missing later attempt gives "" (a rejected output).
-    """
-    return lambda sentences, attempt: [
-        cache.get(s, attempt) if attempt == 0 else (cache.get(s, attempt) or "") for s in sentences
-    ]
+    """A sentence paraphraser that answers from ``cache`` alone: None for an attempt
+    the cache does not hold (``lm_paraphrase`` says what that means)."""
+    return lambda sentences, attempt: [cache.get(s, attempt) for s in sentences]
 
 
 def lm_paraphraser(
