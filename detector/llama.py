@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -293,11 +294,15 @@ class _Body(nn.Module):
             attention_mask = attention_mask[None, None]
         elif attention_mask is not None:
             attention_mask = attention_mask.to(x.dtype)
-        # Rotary angles as transformers computes them: float32 product, then cos/sin, then cast.
+        # Rotary angles as transformers computes them (float32 product, then cos/sin, then
+        # cast), but cos and sin by numpy: torch's float32 cos now and then answers a
+        # process's first call 1e-4 off (after other work ran first), which moved bfloat16
+        # readings of the same text from run to run.  numpy's are within an ulp of torch's
+        # usual answers and the same every time.
         freqs = position_ids[:, :, None].float() * self.inv_freq[None, None, :].float()
-        angles = torch.cat((freqs, freqs), dim=-1)
-        cos = angles.cos().to(x.dtype)[:, None]
-        sin = angles.sin().to(x.dtype)[:, None]
+        angles = torch.cat((freqs, freqs), dim=-1).numpy().astype(np.float64)
+        cos = torch.from_numpy(np.cos(angles).astype(np.float32)).to(x.dtype)[:, None]
+        sin = torch.from_numpy(np.sin(angles).astype(np.float32)).to(x.dtype)[:, None]
         for k, layer in enumerate(self.layers):
             x = layer(x, cos, sin, attention_mask, cache, k)
         return _Output(self.norm(x), cache)

@@ -100,6 +100,31 @@ def test_a_pass_and_a_masked_continuation_match_transformers(pair):
         assert mine.past_key_values.get_seq_length() == n
 
 
+def test_the_rotary_angles_are_read_the_same_way_every_time(pair, monkeypatch):
+    """torch's float32 cos now and then answered a process's first call 1e-4 off, which
+    moved bfloat16 readings of one text between runs: the reader takes cos and sin from
+    numpy, and its answer is the one it gives with torch's usual cos."""
+    import numpy as np
+    import torch
+
+    reader, _ = pair
+    ids = torch.tensor([[reader.bos_id, *reader.tokenizer(TEXT)["input_ids"]]])
+    with torch.inference_mode():
+        before = reader.model.base_model(input_ids=ids, use_cache=False).last_hidden_state
+
+        def refuse(self, *args, **kwargs):
+            raise AssertionError("the reader called torch's cos or sin")
+
+        monkeypatch.setattr(torch.Tensor, "cos", refuse)
+        monkeypatch.setattr(torch.Tensor, "sin", refuse)
+        again = reader.model.base_model(input_ids=ids, use_cache=False).last_hidden_state
+    monkeypatch.undo()
+    assert torch.equal(before, again)
+    angles = np.arange(4096, dtype=np.float32)[:, None] * reader.model.base_model.inv_freq.numpy()
+    usual = torch.from_numpy(angles).cos()
+    assert np.abs(np.cos(angles.astype(np.float64)) - usual.numpy()).max() < 1e-6
+
+
 def test_reading_does_not_import_transformers(converted: Path):
     code = (
         "import sys; from detector.lm import load_causal_lm; lm = load_causal_lm(); "
