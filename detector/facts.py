@@ -206,13 +206,19 @@ def _date_names(text: str) -> tuple[int, ...]:
     return tuple(found)
 
 
-def _negations(text: str) -> int:
+def _negations(text: str, before: int | None = None) -> int:
     """How many negations ``text`` holds ("can't" and "cannot" one each, "neither ... nor"
-    one; "No. 10" none)."""
+    one; "No. 10" none); with ``before``, only those starting before that offset (the
+    rest of the text says what they mean: "refused" before "to say")."""
     lowered = text.lower().replace("\u2019", "'")
+    stop = len(lowered) if before is None else before
     neither = _NEITHER.search(lowered)
-    nors = sum(1 for m in _NOR.finditer(lowered) if neither is None or m.start() < neither.start())
-    return len(_NEGATORS.findall(lowered)) + nors
+    nors = sum(
+        1
+        for m in _NOR.finditer(lowered)
+        if m.start() < stop and (neither is None or m.start() < neither.start())
+    )
+    return sum(1 for m in _NEGATORS.finditer(lowered) if m.start() < stop) + nors
 
 
 def _bare_negation(text: str, original: str) -> bool:
@@ -352,6 +358,14 @@ def _with_next_words(document: Document | None, start: int, end: int, text: str)
     return document.text[start:stop]
 
 
+def _own_negations(document: Document | None, start: int, end: int, text: str) -> int:
+    """The negations ``text`` (``document.text[start:end]``) holds, read with the words
+    after it (``_with_next_words``) but not counting theirs: "purchaser" before "but
+    couldn't" holds none, as "buyer" before "but could not" does; "refused" before "to
+    say" holds one."""
+    return _negations(_with_next_words(document, start, end, text), before=len(text))
+
+
 def _moved(text: str, pair: _Pair, dropped_from: Document, kept_in: Document) -> bool:
     """Whether ``text``, dropped from ``dropped_from``, still stands word for word in
     ``kept_in`` as often as it stood there: a sentence split or merged moves its words,
@@ -414,8 +428,8 @@ def _negation_changed(
     ``span`` (in the suspect; start = end and text "" for dropped text, the same in
     the original for added text) adds or drops a negation."""
     (start, end, text), (original_start, original_end, original_text) = span, original_span
-    if _negations(_with_next_words(suspect, start, end, text)) == _negations(
-        _with_next_words(original, original_start, original_end, original_text)
+    if _own_negations(suspect, start, end, text) == _own_negations(
+        original, original_start, original_end, original_text
     ) and not _bare_negation(text, original_text):
         return False
     if pair is not None and not text and _moved(original_text, pair, pair.original, pair.suspect):

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from operator import attrgetter
 
 from detector.align import Alignment
 from detector.document import Document
-from detector.report import Coverage, Passage, PassageKind
+from detector.report import Coverage, Deletion, Passage, PassageKind, Span
 from detector.stopwords import STOPWORDS
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "find_passages",
     "measure_coverage",
     "passages_from_alignment",
+    "reuse_extents",
     "to_passage",
     "words_within",
 ]
@@ -88,14 +90,44 @@ def passages_from_alignment(alignment: Alignment) -> tuple[PassageRange, ...]:
 
 
 def measure_coverage(
-    passages: tuple[Passage, ...], suspect: Document, original: Document
+    passages: tuple[Passage, ...],
+    suspect: Document,
+    original: Document,
+    added: Sequence[tuple[int, int]] = (),
+    dropped: Sequence[tuple[int, int]] = (),
 ) -> Coverage:
-    """The share of the suspect's and of the original's words inside ``passages``."""
+    """The share of the suspect's and of the original's words reused: inside
+    ``passages``, less the suspect's text ``added`` and the original's text ``dropped``
+    within them (character extents: a passage runs on across a dropped sentence or an
+    added paragraph, which are not reused)."""
     return Coverage(
-        suspect=_words_within(suspect, [(p.start, p.end) for p in passages]) / max(1, len(suspect)),
-        original=_words_within(original, [(p.original_start, p.original_end) for p in passages])
+        suspect=_words_kept(suspect, [(p.start, p.end) for p in passages], added)
+        / max(1, len(suspect)),
+        original=_words_kept(
+            original, [(p.original_start, p.original_end) for p in passages], dropped
+        )
         / max(1, len(original)),
     )
+
+
+def reuse_extents(
+    spans: Sequence[Span], deletions: Sequence[Deletion]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The character extents of the suspect's added text (``insert`` spans) and of the
+    original's dropped text (``deletions``): what ``measure_coverage`` does not count."""
+    added = [(s.start, s.end) for s in spans if s.kind == "insert"]
+    return added, [(d.original_start, d.original_end) for d in deletions]
+
+
+def _words_kept(
+    doc: Document, extents: Sequence[tuple[int, int]], less: Sequence[tuple[int, int]]
+) -> int:
+    """How many of ``doc``'s words start inside any of ``extents`` and inside none of ``less``."""
+    inside = _words_within(doc, list(extents))
+    if not less or not inside:
+        return inside
+    removed = [(max(a, c), min(b, d)) for a, b in extents for c, d in less if max(a, c) < min(b, d)]
+    return inside - _words_within(doc, removed)
 
 
 def words_within(doc: Document, start: int, end: int) -> int:

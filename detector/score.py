@@ -38,6 +38,7 @@ from detector.passages import (
     find_passages,
     measure_coverage,
     passages_from_alignment,
+    reuse_extents,
     words_within,
 )
 from detector.prose import language_problem
@@ -268,7 +269,9 @@ class ReferenceScorer:
         spin_score = max(part.report.spin_score for part in parts)
         content = sum(part.features["paired_content_words"] for part in parts)
         swaps = sum(part.features["swaps"] for part in parts)
-        coverage = measure_coverage(tuple(passages), suspect, original)
+        coverage = measure_coverage(
+            tuple(passages), suspect, original, *reuse_extents(spans, deletions)
+        )
         threshold = self.judge.weights.threshold
         verdict = "spun" if spin_score >= threshold else "not_spun"
         stopped = (
@@ -486,7 +489,9 @@ def _with_short_passages(
     report = replace(
         whole.report,
         passages=passages,
-        coverage=measure_coverage(passages, suspect, original),
+        coverage=measure_coverage(
+            passages, suspect, original, *reuse_extents(whole.report.spans, whole.report.deletions)
+        ),
         note=whole.report.note or note,
     )
     return ScoredPair(report, whole.features)
@@ -582,7 +587,9 @@ def _paraphrased(
         spans=tuple(sorted(sentence_spans + kept, key=lambda s: s.start)),
         deletions=tuple(deletions),
         passages=tuple(passages),
-        coverage=measure_coverage(tuple(passages), suspect, original),
+        coverage=measure_coverage(
+            tuple(passages), suspect, original, *reuse_extents(sentence_spans + kept, deletions)
+        ),
         note=f"paraphrased: {evidence.summary()}",
     )
 

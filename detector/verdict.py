@@ -22,6 +22,7 @@ from detector.passages import (
     PassageRange,
     measure_coverage,
     passages_from_alignment,
+    reuse_extents,
     to_passage,
 )
 from detector.report import Passage, Relation, Report, Span, plural
@@ -175,7 +176,9 @@ def decide_with_features(
         mode="reference",
         deletions=deletions,
         passages=passages,
-        coverage=measure_coverage(passages, alignment.suspect, alignment.original),
+        coverage=measure_coverage(
+            passages, alignment.suspect, alignment.original, *reuse_extents(spans, deletions)
+        ),
         note=few_swaps_note(verdict, relation, spans, weights.threshold),
     )
     return report, features
