@@ -240,7 +240,10 @@ def _kind_of(name: str, text: str) -> str:
     if suffix in _MARKDOWN_SUFFIXES:
         return "markdown"
     if suffix in (".txt", ".text"):
-        return "text"
+        # A web page saved under a text name is still a page (a helper's "Save as .txt"):
+        # only one that opens as a whole HTML document, so a text quoting markup stays text.
+        head = text[:2048].lstrip().lower()
+        return "html" if head.startswith(("<!doctype html", "<html")) else "text"
     return _sniff_format(text)
 
 

@@ -754,9 +754,11 @@ class LabelSummary:
     spun, not_spun : int
         Verdicts among the records written.
     with_source : int
-        Records whose suspect copies (or rewrites) an original in the index.
+        Records whose verdict came from an original in the index (``mode: "reference"``):
+        one the suspect copies (``source``) or an independent report of its story
+        (``related``) whose verdict the fallback model did not overturn.
     reference_free : int
-        Records scored by the fallback model.
+        Records whose verdict came from the fallback model (``mode: "reference-free"``).
     no_source : int
         Records with neither a source nor a model.
     errors : int

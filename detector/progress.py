@@ -246,8 +246,10 @@ def label_summary(summary: LabelSummary) -> object:
         *([("unscored (see their note)", f"{summary.unscored:,}")] if summary.unscored else []),
         ("errors (unreadable, or over --timeout)", f"{summary.errors:,}"),
         ("records written", f"{summary.labelled:,}"),
-        ("  with a source in the index", f"{summary.with_source:,}"),
-        ("  scored by the fallback model", f"{summary.reference_free:,}"),
+        # A suspect beside a related report (relation "rewrite") keeps the reference
+        # verdict unless the model finds it spun: it counts where its verdict came from.
+        ("  judged against an original in the index", f"{summary.with_source:,}"),
+        ("  judged by the fallback model", f"{summary.reference_free:,}"),
         ("  no source, no model", f"{summary.no_source:,}"),
     ]
     if summary.resumed:

@@ -222,9 +222,10 @@ def render_text(report: Report, *, color: bool = False) -> str:
         return "\n".join(lines)
     if color:
         lines.append(
-            f"legend:    {_RED}{_BOLD}swap{_RESET}{_DIM}(original){_RESET}  "
-            f"{_YELLOW}edit{_RESET}{_DIM}(original){_RESET}"
+            f"legend:    {_RED}{_BOLD}swap{_RESET}{_DIM}(original){_RESET}"
+            # Ordinary edits, added and dropped text: only against an original.
             + (
+                f"  {_YELLOW}edit{_RESET}{_DIM}(original){_RESET}"
                 f"  {_GREEN}{_UNDERLINE}[+added+]{_RESET}  {_DIM}{_STRIKE}[-dropped-]{_RESET}"
                 if reference
                 else ""
@@ -233,8 +234,8 @@ def render_text(report: Report, *, color: bool = False) -> str:
         )
     else:
         lines.append(
-            "legend:    {swap|original}  [edit|original]"
-            + ("  [+added+]  [-dropped-]" if reference else "")
+            "legend:    {swap|original}"
+            + ("  [edit|original]  [+added+]  [-dropped-]" if reference else "")
             + ("  <<paraphrase||original>>" if retold else "")
         )
     lines.append("")

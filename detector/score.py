@@ -549,7 +549,9 @@ def _paraphrased(
             )
         )
     inside = [(s.start, s.end) for s in sentence_spans]
-    kept = [s for s in report.spans if not any(lo <= s.start < hi for lo, hi in inside)]
+    # A word span that overlaps a retold sentence at all gives way ('"Because' with the
+    # quote before the sentence's first word: a helper found it left beside the span).
+    kept = [s for s in report.spans if not any(s.start < hi and lo < s.end for lo, hi in inside)]
     # Original text a paraphrase span retells was not dropped, whatever the word alignment,
     # which pairs a retold sentence's words loosely, says.
     retold = [(s.original_start, s.original_end) for s in sentence_spans]

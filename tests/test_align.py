@@ -107,3 +107,24 @@ def test_a_densely_spun_sentence_between_two_paired_ones_is_paired_whatever_its_
     )
     pairs = align(make_document(suspect), make_document(original)).sentence_pairs
     assert sorted((p.suspect, p.original) for p in pairs) == [(k, (k, k + 1)) for k in range(5)]
+
+
+def test_a_densely_spun_sentence_beside_an_added_one_is_paired_by_its_facts():
+    """Between two paired sentences, an added sentence and a densely spun one (little but
+    its number left): the spun one is paired with its original, the added one is not (a
+    helper found such a sentence shown as added and its original as dropped)."""
+    original = make_document(
+        "The mayor opened the new library on Monday. The library employs 14 people, most of "
+        "them part-time workers from the local high school. Each of them will receive two "
+        "weeks of training, the council said."
+    )
+    suspect = make_document(
+        "The mayor opened the new library on Monday. Neighbourhood residents have started a "
+        "petition asking the council to keep the old reading room open. The book depository "
+        "utilizes 14 individuals, the greater part of them low maintenance laborers from the "
+        "nearby secondary school. Each of them will receive two weeks of training, the "
+        "council said."
+    )
+    pairs = {p.suspect: p.original for p in align(suspect, original).sentence_pairs}
+    assert pairs[2] == (1, 2)
+    assert 1 not in pairs

@@ -90,6 +90,20 @@ def test_read_document_offsets_index_the_decoded_txt_file(tmp_path):
     assert doc.text[doc.starts[2] : doc.ends[2]] == "Line"
 
 
+def test_a_web_page_saved_as_txt_is_read_as_html_and_text_quoting_markup_is_not(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text(
+        "<!DOCTYPE html><html><head><title>T</title></head><body><nav>Home | News</nav>"
+        "<article><p>The council approved the plan on Tuesday after a long debate about "
+        "the cost of the new bridge and the roads around it.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    assert "<" not in read_document(page).text and "council approved" in read_document(page).text
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Put the title inside <body> tags, then close them with </body>.", "utf-8")
+    assert read_document(notes).text.startswith("Put the title inside <body>")
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [(b"", "is empty"), (b"  \n\t", "is empty"), (b"<html><body></body></html>", "has no text")],

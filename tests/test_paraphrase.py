@@ -10,8 +10,10 @@ words).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -721,3 +723,17 @@ def test_the_encoder_loads_inside_its_loading_context_once():
     encoder.encode(["The council approved the plan on Tuesday."])
     encoder.encode(["The mayor said work would begin in the spring."])
     assert entered == ["loading", "loaded"]
+
+
+def test_a_retold_sentence_opening_with_a_quote_is_one_span(scorer):
+    """A word span overlapping a retold sentence gives way to its paraphrase span, even
+    one that starts at the quotation mark before the sentence's first word."""
+    folder = FIXTURES.parent / "paraphrase_quote"
+    report = scorer.score(_document(folder / "paraphrased.txt"), _document(folder / "original.txt"))
+    assert report.verdict == "paraphrased"
+    spans = sorted((s.start, s.end) for s in report.spans)
+    assert all(end <= start for (_, end), (start, _) in itertools.pairwise(spans))
+    assert '[+"Because+]' not in render_text(report)
+    page = render_html(report)
+    targets = set(re.findall(r'id="([^"]+)"', page))
+    assert set(re.findall(r'href="#([^"]+)"', page)) <= targets
