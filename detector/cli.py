@@ -366,7 +366,7 @@ def _read_originals(
             if str(path) in named:
                 raise
             unusable += 1
-            messages.warn(f"skipping {exc}")
+            messages.warn(f"{exc} (skipped)")
     if not documents:
         if not unusable:  # nothing there but the suspect itself: a usage mistake (exit 2)
             raise MissingInputError(f"no original among {', '.join(paths)} but the suspect")
@@ -821,7 +821,8 @@ def _error_records(results: Path) -> list[tuple[str, str]]:
     for record in _results_records(results):
         if record.get("error") is not None:
             error = " ".join(str(record["error"]).split())
-            error = error if len(error) <= 80 else error[:79] + "…"
+            if len(error) > 80:  # cut at a word: "(e…)" said nothing
+                error = error[:79].rsplit(" ", 1)[0].rstrip(",;:(") + " …"
             found.append((safe_for_terminal(str(record.get("id"))), safe_for_terminal(error)))
     return found
 

@@ -336,6 +336,7 @@ def test_paraphrased_reports_in_every_format(scorer, original):
     assert any(s["kind"] == "paraphrase" for s in data["spans"])
     text = render_text(report)
     assert text.startswith("PARAPHRASED") and "<<According to city authorities" in text
+    assert text.splitlines()[0].endswith(f"spin score {report.spin_score:.2f}")  # not 0.0000027
     assert "paraphrased sentence" in text.splitlines()[3]
     page = render_html(report)
     assert 'class="paraphrased"' in page and 'mark class="para"' in page
