@@ -274,11 +274,11 @@ def _fill_gaps(
             or len(free_original) > _SKELETON_GAP
         ):
             continue
-        start = 0
+        # The best-matching pairs first, in order: an added sentence sharing a number
+        # with the original must not take it from the spun sentence beside it.
+        found = []
         for i in free_suspect:
-            best, best_ratio = None, 0.0
-            for position in range(start, len(free_original)):
-                j = free_original[position]
+            for j in free_original:
                 if not _comparable_lengths(suspect, original, i, j):
                     continue
                 ratio = _skeleton_ratio(suspect, original, i, j)
@@ -287,12 +287,13 @@ def _fill_gaps(
                     if _share_a_fact(suspect, original, i, j)
                     else _SKELETON_SIMILARITY
                 )
-                if ratio >= bar and ratio >= best_ratio:
-                    best, best_ratio = position, ratio
-            if best is not None:
-                j = free_original[best]
+                if ratio >= bar:
+                    found.append((-ratio, i, j))
+        taken: list[tuple[int, int]] = []
+        for _, i, j in sorted(found):
+            if all((i - a) * (j - b) > 0 for a, b in taken):
+                taken.append((i, j))
                 filled.append(SentencePair(i, (j, j + 1), 0.0))
-                start = best + 1
     return filled
 
 

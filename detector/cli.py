@@ -821,8 +821,8 @@ def _error_records(results: Path) -> list[tuple[str, str]]:
     for record in _results_records(results):
         if record.get("error") is not None:
             error = " ".join(str(record["error"]).split())
-            if len(error) > 80:  # cut at a word: "(e…)" said nothing
-                error = error[:79].rsplit(" ", 1)[0].rstrip(",;:(") + " …"
+            if len(error) > 80:  # cut at a word, 80 characters at most: "(e…)" said nothing
+                error = error[:78].rsplit(" ", 1)[0].rstrip(",;:( ") + " …"
             found.append((safe_for_terminal(str(record.get("id"))), safe_for_terminal(error)))
     return found
 

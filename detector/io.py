@@ -241,10 +241,23 @@ def _kind_of(name: str, text: str) -> str:
         return "markdown"
     if suffix in (".txt", ".text"):
         # A web page saved under a text name is still a page (a helper's "Save as .txt"):
-        # only one that opens as a whole HTML document, so a text quoting markup stays text.
-        head = text[:2048].lstrip().lower()
-        return "html" if head.startswith(("<!doctype html", "<html")) else "text"
+        # only a whole HTML document, so a text quoting markup stays text.
+        return "html" if _whole_html_page(text) else "text"
     return _sniff_format(text)
+
+
+_PAGE_PROLOG = re.compile(r"(?:\s|<\?xml[^>]*\?>|<!--.*?-->)*", re.DOTALL)
+
+
+def _whole_html_page(text: str) -> bool:
+    """Whether ``text`` is an HTML document: it opens (after a byte-order mark, an XML
+    prolog or comments such as a browser's "saved from") with ``<!DOCTYPE html`` or
+    ``<html`` and holds a ``<head``, ``<body`` or ``</html``."""
+    head = text[:65536].lstrip("\ufeff")
+    head = head[_PAGE_PROLOG.match(head).end() :].lower()
+    return head.startswith(("<!doctype html", "<html")) and any(
+        tag in head for tag in ("<head", "<body", "</html")
+    )
 
 
 def text_to_document(text: str, name: str, kind: str = "text") -> Document:

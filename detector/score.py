@@ -549,9 +549,15 @@ def _paraphrased(
             )
         )
     inside = [(s.start, s.end) for s in sentence_spans]
-    # A word span that overlaps a retold sentence at all gives way ('"Because' with the
-    # quote before the sentence's first word: a helper found it left beside the span).
-    kept = [s for s in report.spans if not any(s.start < hi and lo < s.end for lo, hi in inside)]
+    # A word span that overlaps a retold sentence gives way ('"Because' with the quote
+    # before the sentence's first word: a helper found it left beside the span); added
+    # text keeps what lies outside the retold sentences (a paragraph of its own).
+    kept = [
+        piece
+        for span in report.spans
+        for piece in _outside_retold(span, inside, suspect)
+        if span.kind == "insert" or piece == span
+    ]
     # Original text a paraphrase span retells was not dropped, whatever the word alignment,
     # which pairs a retold sentence's words loosely, says.
     retold = [(s.original_start, s.original_end) for s in sentence_spans]
@@ -594,6 +600,30 @@ def _paraphrased(
         ),
         note=f"paraphrased: {evidence.summary()}",
     )
+
+
+def _outside_retold(span: Span, inside: Sequence[tuple[int, int]], suspect: Document) -> list[Span]:
+    """The parts of ``span`` outside the retold sentences ``inside`` (character ranges),
+    each trimmed to the words it holds: ``[span]`` when it overlaps none."""
+    parts = [(span.start, span.end)]
+    for lo, hi in inside:
+        parts = [
+            piece
+            for a, b in parts
+            for piece in (((a, b),) if b <= lo or hi <= a else ((a, min(b, lo)), (max(a, hi), b)))
+        ]
+    if parts == [(span.start, span.end)]:
+        return [span]
+    found = []
+    for a, b in parts:
+        first = bisect_left(suspect.starts, a)
+        last = bisect_left(suspect.starts, b)
+        while last > first and suspect.ends[last - 1] > b:
+            last -= 1
+        if first < last:
+            start, end = suspect.char_span(first, last)
+            found.append(replace(span, start=start, end=end, text=suspect.text[start:end]))
+    return found
 
 
 def _overlap(start: int, end: int, ranges: Sequence[tuple[int, int]]) -> int:

@@ -128,3 +128,16 @@ def test_a_densely_spun_sentence_beside_an_added_one_is_paired_by_its_facts():
     pairs = {p.suspect: p.original for p in align(suspect, original).sentence_pairs}
     assert pairs[2] == (1, 2)
     assert 1 not in pairs
+    # An added sentence with the same number, on either side of the spun one, does not
+    # take its original (a review: first come, first paired made five false swaps of it).
+    opening = "The mayor opened the new library on Monday. "
+    added = "The council hired 14 new staff last year, most of them graduates of the city college. "
+    spun = (
+        "The book depository utilizes 14 individuals, the greater part of them low maintenance "
+        "laborers from the nearby secondary school. "
+    )
+    closing = "Each of them will receive two weeks of training, the council said."
+    for middle, spun_at in ((added + spun, 2), (spun + added, 1)):
+        document = make_document(opening + middle + closing)
+        pairs = {p.suspect: p.original for p in align(document, original).sentence_pairs}
+        assert pairs == {0: (0, 1), spun_at: (1, 2), 3: (2, 3)}

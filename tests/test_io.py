@@ -99,9 +99,21 @@ def test_a_web_page_saved_as_txt_is_read_as_html_and_text_quoting_markup_is_not(
         encoding="utf-8",
     )
     assert "<" not in read_document(page).text and "council approved" in read_document(page).text
+    page_text = page.read_text("utf-8")
+    for prefix in (
+        "\ufeff",
+        "<!-- saved from url=(0014)about:internet -->\n",
+        '<?xml version="1.0"?>',
+    ):
+        page.write_text(prefix + page_text, encoding="utf-8")
+        assert read_document(page).text.startswith("The council approved"), prefix
     notes = tmp_path / "notes.txt"
-    notes.write_text("Put the title inside <body> tags, then close them with </body>.", "utf-8")
-    assert read_document(notes).text.startswith("Put the title inside <body>")
+    for quoting in (
+        "Put the title inside <body> tags, then close them with </body>.",
+        "<html> is the root element of a page; the council approved the plan.",
+    ):
+        notes.write_text(quoting, "utf-8")
+        assert read_document(notes).text == quoting
 
 
 @pytest.mark.parametrize(

@@ -738,3 +738,19 @@ def test_a_retold_sentence_opening_with_a_quote_is_one_span(scorer):
     page = render_html(report)
     targets = set(re.findall(r'id="([^"]+)"', page))
     assert set(re.findall(r'href="#([^"]+)"', page)) <= targets
+
+
+def test_a_paragraph_added_to_a_paraphrased_copy_stays_marked_as_added(scorer):
+    """An insertion running into a retold sentence keeps its part outside it (a review
+    found a whole added paragraph unmarked once overlapping spans gave way)."""
+    folder = FIXTURES.parent / "paraphrase_quote"
+    added = "The bakery's recipes, some of them a century old, will be given to the town museum"
+    text = (folder / "paraphrased.txt").read_text("utf-8")
+    text = text.replace("Last week, a local paper", f"{added}.\n\nLast week, a local paper")
+    report = scorer.score(make_document(text), _document(folder / "original.txt"))
+    assert report.verdict == "paraphrased"
+    inserts = [s for s in report.spans if s.kind == "insert"]
+    assert [s.text for s in inserts] == [added]
+    spans = sorted((s.start, s.end) for s in report.spans)
+    assert all(end <= start for (_, end), (start, _) in itertools.pairwise(spans))
+    assert report.coverage is not None and report.coverage.suspect < 0.95
