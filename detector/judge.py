@@ -60,6 +60,23 @@ from detector.stopwords import CARDINAL_WORDS, STOPWORDS
 __all__ = ["SPIN_KINDS", "Span", "SpanKind", "SubstitutionJudge", "find_gaps", "load_localisation"]
 
 
+def load_reference_glue() -> GluePhrases:
+    """The glue-phrase rewrites reference mode reads: the tables both judges read
+    (``load_glue_phrases``) and ``glue_phrases_reference.tsv``, rows read only with the
+    original at hand, where a pair is read as it stands rather than guessed."""
+    shared = load_glue_phrases()
+    own = load_glue_phrases(
+        Path(str(resources.files("detector").joinpath("data/glue_phrases_reference.tsv")))
+    )
+    # A table's free pairs are its pairs less its bound trimmed forms (load_glue_phrases);
+    # a form bound in one table and free in the other is free.
+    free = set()
+    for table in (shared, own):
+        free |= table.pairs - {(a, b) for a, b, _, _ in table.bound}
+    bound = frozenset(t for t in shared.bound | own.bound if (t[0], t[1]) not in free)
+    return GluePhrases(frozenset(free | {(a, b) for a, b, _, _ in bound}), bound)
+
+
 def load_localisation(path: Path | None = None) -> frozenset[tuple[str, str]]:
     """British/American word pairs (``detector/data/localisation.tsv`` by default),
     lowercase, both ways round: ("lorry", "truck") and ("truck", "lorry")."""
@@ -135,7 +152,8 @@ class SubstitutionJudge:
     lexicon : Lexicon, optional
         Thesaurus, lemmas and word frequencies; the compiled Moby lexicon by default.
     glue : GluePhrases, optional
-        Glue-phrase rewrites; the bundled table by default.
+        Glue-phrase rewrites; by default the bundled tables, those reference mode alone
+        reads included (``load_reference_glue``).
     weights : ReferenceWeights, optional
         The span-scoring model; the bundled calibration by default.
     max_block_words : int, default=14
@@ -162,7 +180,7 @@ class SubstitutionJudge:
                 f"got {max_block_words!r}"
             )
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
-        self.glue = glue if glue is not None else load_glue_phrases()
+        self.glue = glue if glue is not None else load_reference_glue()
         self._localised = load_localisation()
         self._known_phrases = frozenset(
             [*self.glue.phrases, *(a for a, _ in self._localised if " " in a)]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from detector.judge import SubstitutionJudge
-from detector.lexicon import Lexicon, load_glue_phrases, load_lexicon
+from detector.judge import SubstitutionJudge, load_reference_glue
+from detector.lexicon import Lexicon, load_lexicon
 from detector.score import ReferenceScorer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +25,7 @@ def lexicon() -> Lexicon:
 
 @pytest.fixture(scope="session")
 def judge(lexicon: Lexicon) -> SubstitutionJudge:
-    return SubstitutionJudge(lexicon, load_glue_phrases())
+    return SubstitutionJudge(lexicon, load_reference_glue())
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ import pytest
 
 from detector.document import make_document
 from detector.errors import ResourceError
+from detector.judge import load_reference_glue
 from detector.lexicon import Lexicon, load_glue_phrases
 from detector.spin.spinner import (
     PROFILES,
@@ -437,7 +438,7 @@ def test_profile_defaults() -> None:
 
 
 def test_cross_phrases_are_not_in_the_detector_glue_table() -> None:
-    glue = load_glue_phrases()
+    glue = load_reference_glue()  # every row either judge reads
     cross = load_phrase_table("cross")
     assert len(cross.pairs) >= 50
     shared = sorted(pair for pair in cross.pairs if pair in glue)
@@ -663,3 +664,15 @@ def test_judge_only_glue_rewrites_are_not_the_spinners() -> None:
     # The judges read the supplement too; the synthetic spinner never makes those rewrites.
     assert ("on the grounds that", "because") in load_glue_phrases()
     assert "on the grounds that" not in load_phrase_table("glue").rewrites("because")
+
+
+def test_reference_only_glue_rows_are_read_by_the_reference_judge_alone() -> None:
+    from detector.judge import SubstitutionJudge
+
+    pair = ("many", "a considerable lot of")
+    # The language-model judge reads load_glue_phrases(): the shared tables alone.
+    assert pair in load_reference_glue() and pair not in load_glue_phrases()
+    assert pair in SubstitutionJudge().glue
+    shared, both = load_glue_phrases(), load_reference_glue()
+    assert shared.pairs <= both.pairs and shared.bound <= both.bound
+    assert ("a considerable lot", "many", (), ("of",)) in both.bound  # trimmed, bound to "of"
