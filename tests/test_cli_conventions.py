@@ -507,25 +507,3 @@ def test_labels_closing_note_cuts_a_long_error_at_a_word(tmp_path):
     [(_, shown)] = _error_records(results)
     assert len(shown) <= 80 and shown.endswith(" …")
     assert error.startswith(shown[:-2]) and error[len(shown) - 2] == " "
-
-
-def test_the_reference_free_legend_lists_only_its_own_marks():
-    from detector.document import make_document
-    from detector.render import render_text
-    from detector.report import Report, Span
-
-    document = make_document("The corporate's Chief of Employees utterly rejected the report.")
-    start = document.text.index("Employees")
-    span = Span(start, start + 9, "Employees", "Staff", "synonym", 0.9, -1, -1, 6.5)
-    report = Report(
-        verdict="spun",
-        relation=None,
-        spin_score=0.9,
-        substitution_rate=0.2,
-        source=None,
-        spans=(span,),
-        suspect=document,
-        mode="reference-free",
-    )
-    legend = next(line for line in render_text(report).splitlines() if line.startswith("legend"))
-    assert legend == "legend:    {swap|original}"

@@ -172,20 +172,33 @@ def test_json_carries_original_offsets_and_deletions(syndicated):
     assert data["coverage"]["original"] < 0.9
 
 
-def test_reference_free_json_has_no_original_side():
-    suspect = make_document("The firm stated it would slash jobs.")
-    span = Span(start=4, end=8, text="firm", original="company", kind="synonym", score=0.9)
-    report = Report(
+def _reference_free(text: str, word: str, original: str) -> Report:
+    """A reference-free report on ``text`` with one swap: ``word`` for ``original``."""
+    start = text.index(word)
+    span = Span(start, start + len(word), word, original, "synonym", 0.9)
+    return Report(
         verdict="spun",
         relation=None,
         spin_score=0.9,
         substitution_rate=0.5,
         source=None,
         spans=(span,),
-        suspect=suspect,
+        suspect=make_document(text),
         mode="reference-free",
         model="fake",
     )
+
+
+def test_reference_free_text_lists_only_its_own_marks():
+    report = _reference_free(
+        "The corporate's Chief of Employees rejected it.", "Employees", "Staff"
+    )
+    legend = next(line for line in render_text(report).splitlines() if line.startswith("legend"))
+    assert legend == "legend:    {swap|original}"  # no edits, added or dropped text here
+
+
+def test_reference_free_json_has_no_original_side():
+    report = _reference_free("The firm stated it would slash jobs.", "firm", "company")
     data = report.to_dict()
     assert data["spans"][0]["original_start"] is None and data["spans"][0]["original_end"] is None
     assert data["deletions"] is None and data["passages"] is None and data["coverage"] is None
