@@ -57,7 +57,15 @@ from detector.meaning import MeaningEvidence
 from detector.report import SPIN_KINDS, Deletion, Span, SpanKind
 from detector.stopwords import CARDINAL_WORDS, STOPWORDS
 
-__all__ = ["SPIN_KINDS", "Span", "SpanKind", "SubstitutionJudge", "find_gaps", "load_localisation"]
+__all__ = [
+    "SPIN_KINDS",
+    "Span",
+    "SpanKind",
+    "SubstitutionJudge",
+    "find_gaps",
+    "load_localisation",
+    "load_reference_glue",
+]
 
 
 def load_reference_glue() -> GluePhrases:
@@ -70,7 +78,7 @@ def load_reference_glue() -> GluePhrases:
     )
     # A table's free pairs are its pairs less its bound trimmed forms (load_glue_phrases);
     # a form bound in one table and free in the other is free.
-    free = set()
+    free: set[tuple[str, str]] = set()
     for table in (shared, own):
         free |= table.pairs - {(a, b) for a, b, _, _ in table.bound}
     bound = frozenset(t for t in shared.bound | own.bound if (t[0], t[1]) not in free)
