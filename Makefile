@@ -109,7 +109,8 @@ bench-passages: install  ## partial reuse: passages in longer pages, negatives (
 paraphrase-data: install  ## paraphrased copies and hard negatives for reference mode (18-80 min generating with the LM on 2 cores, by the CPU; 30 s from its cache) -> data/paraphrase
 	$(TEST_ENV) $(PY) -m training.paraphrase_data --out data/paraphrase --lm generate --lm-stories 200
 
-evaluate-reference: install  ## reference mode: partial copies, paraphrased copies, hard negatives, the wording check (~10 min) -> BENCHMARKS.md
+evaluate-reference: install  ## reference mode: hand-spun text, partial copies, paraphrased copies, hard negatives, the wording check (~10 min) -> BENCHMARKS.md
+	$(PY) bench/bench_reference_handspun.py --write BENCHMARKS.md
 	$(PY) bench/bench_passages.py --write BENCHMARKS.md
 	@test -f data/paraphrase/test.jsonl || $(MAKE) paraphrase-data
 	$(TEST_ENV) $(PY) bench/bench_paraphrase.py --split test --write BENCHMARKS.md

@@ -11,7 +11,9 @@ pieces, each of which is
   ordinary edit unless the document around it reads as spun (below);
 * a thesaurus synonym in any sense, after lemmatising, of one to four words
   ("staff" -> "employees", "said" -> "stated", "hospital" -> "infirmary");
-* a known glue-phrase rewrite ("because of" -> "on account of");
+* a known glue-phrase rewrite ("because of" -> "on account of"), also one that
+  keeps a word of its phrase and so aligns as two changes around it ("next
+  month" -> "one month from now");
 * a dropped or added function word, folded into the neighbouring swap;
 * a one-word swap between unchanged words that ``MeaningEvidence`` calls close
   (second-order Moby links, static embeddings);
@@ -44,11 +46,12 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from dataclasses import replace
 from difflib import SequenceMatcher
 from importlib import resources
 from pathlib import Path
 
-from detector.align import Alignment
+from detector.align import Alignment, Edit
 from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
 from detector.document import Document
 from detector.facts import currency_of, date_name, number_value
@@ -124,6 +127,7 @@ _DIGIT = re.compile(r"\d")
 _MAX_MEANING_BLOCK = 4  # longest run of one-for-one swaps judged by meaning beyond Moby
 _MAX_SWAP_WORDS = _MAX_PIECE  # longest side of a swap judged by the document around it
 _MAX_CONDENSED_WORDS = 2  # longest original side of a swap that shortens it
+_MAX_STRADDLED_WORDS = 2  # longest unchanged run inside a known rewrite ("next year")
 _ORDINARY_KINDS = frozenset({"edit", "name", "number"})
 _MIN_COMMON_SYNONYMS = 5  # a capitalised word with this many Moby synonyms is a common word
 _MIN_CONFIRMED_SWAPS = 3  # thesaurus swaps a document needs before its other swaps are read
@@ -210,6 +214,7 @@ class SubstitutionJudge:
     def judge(self, alignment: Alignment) -> tuple[Span, ...]:
         """Every substituted span of ``alignment``, classified and scored, in suspect order."""
         spans: list[Span] = []
+        alignment = self._rewrites_joined(alignment)
         suspect, original = alignment.suspect, alignment.original
         edits = alignment.edits
         # Short spans the thesaurus and meaning evidence leave as ordinary edits: (span
@@ -306,6 +311,97 @@ class SubstitutionJudge:
             if removed:
                 return tuple(span for k, span in enumerate(spans) if k not in removed)
         return tuple(spans)
+
+    def _rewrites_joined(self, alignment: Alignment) -> Alignment:
+        """``alignment`` with each known rewrite that keeps a word of its phrase in one edit.
+
+        "next month" -> "one month from now" aligns as a substitution, the kept
+        "month" and an insertion.  When a known swap (a glue phrase or a
+        multiword synonym) runs across a short unchanged run between two changes
+        of one sentence, the changes and the run become one substitution, which
+        the judge then covers as usual.
+        """
+        edits = alignment.edits
+        if len(edits) < 3:
+            return alignment
+        suspect, original = alignment.suspect, alignment.original
+        joined: list[Edit] = []
+        k = 0
+        last_op = len(edits) - 2
+        while k < len(edits):
+            if (
+                k < last_op
+                and edits[k + 1].op == "equal"
+                and edits[k].op != "equal"
+                and edits[k + 2].op != "equal"
+                and self._straddled(alignment, k)
+            ):
+                first, last = edits[k], edits[k + 2]
+                s_lo, s_hi = first.suspect_words[0], last.suspect_words[1]
+                o_lo, o_hi = first.original_words[0], last.original_words[1]
+                joined.append(
+                    Edit(
+                        "substitute",
+                        (s_lo, s_hi),
+                        (o_lo, o_hi),
+                        (suspect.starts[s_lo], suspect.ends[s_hi - 1]),
+                        (original.starts[o_lo], original.ends[o_hi - 1]),
+                    )
+                )
+                k += 3
+                continue
+            joined.append(edits[k])
+            k += 1
+        if len(joined) == len(edits):
+            return alignment
+        return replace(alignment, edits=tuple(joined))
+
+    def _straddled(self, alignment: Alignment, k: int) -> bool:
+        """Whether changes ``k`` and ``k + 2`` and the unchanged run between them hold a
+        known swap that runs across that run (``_rewrites_joined``)."""
+        first, kept, last = alignment.edits[k : k + 3]
+        k_lo, k_hi = kept.suspect_words
+        ko_lo = kept.original_words[0]
+        s_lo, s_hi = first.suspect_words[0], last.suspect_words[1]
+        o_lo, o_hi = first.original_words[0], last.original_words[1]
+        if (
+            k_hi - k_lo > _MAX_STRADDLED_WORDS
+            or not 0 < s_hi - s_lo <= self.max_block_words
+            or not 0 < o_hi - o_lo <= self.max_block_words
+        ):
+            return False
+        suspect, original = alignment.suspect, alignment.original
+        if _sentence_of(suspect, s_lo) != _sentence_of(suspect, s_hi - 1):
+            return False
+        old, new = original.words[o_lo:o_hi], suspect.words[s_lo:s_hi]
+        # The unchanged run's (start, end) inside each side's words.
+        o_run = (ko_lo - o_lo, ko_lo - o_lo + k_hi - k_lo)
+        s_run = (k_lo - s_lo, k_hi - s_lo)
+
+        def across(words: tuple[str, ...], run: tuple[int, int]) -> bool:
+            """Whether a known phrase of ``words`` holds ``run`` and a word on each side."""
+            longest, known, lexicon = self._longest_piece, self._known_phrases, self.lexicon
+            for i in range(max(0, run[1] + 1 - longest), run[0]):
+                for stop in range(run[1] + 1, min(len(words), i + longest) + 1):
+                    phrase = " ".join(words[i:stop])
+                    if phrase in known or (stop - i <= _MAX_PIECE and phrase in lexicon):
+                        return True
+            return False
+
+        if not (across(old, o_run) or across(new, s_run)):
+            return False
+        # A swap piece that holds the run and changed words on both sides of it (not
+        # "want to" -> "wish to" beside a swap after "to": that is a swap and a word kept).
+        return any(
+            kind in SPIN_KINDS
+            and a0 <= o_run[0]
+            and a1 >= o_run[1]
+            and b0 <= s_run[0]
+            and b1 >= s_run[1]
+            and (a0 < o_run[0] or b0 < s_run[0])
+            and (a1 > o_run[1] or b1 > s_run[1])
+            for kind, a0, a1, b0, b1 in self._cover(old, new)
+        )
 
     def _short_swap(
         self, alignment: Alignment, kind: str, o_lo: int, o_hi: int, s_lo: int, s_hi: int

@@ -206,3 +206,44 @@ def test_a_word_added_beside_a_thesaurus_swap_joins_it_in_a_spun_document(judge)
     kinds = _kinds(judge, [*SPUN_SETTING, pair])
     assert kinds[("contracts", "written agreements")] == "synonym"
     assert ("", "written") not in kinds
+
+
+def test_a_known_rewrite_that_keeps_a_word_is_one_swap(judge):
+    # "next month" -> "one month from now" aligns as next/one, the kept "month" and an
+    # insertion, here beside another swap ("meeting" -> "gathering").
+    pair = (
+        "The council will vote at its meeting next month.",
+        "The council will vote at its gathering one month from now.",
+    )
+    kinds = _kinds(judge, [pair])
+    assert kinds == {
+        ("meeting", "gathering"): "synonym",
+        ("next month", "one month from now"): "phrase",
+    }
+
+
+def test_a_rewrite_that_keeps_a_word_but_no_table_knows_stays_apart(judge):
+    # "last week" -> "a week ago": an editor's rewrite as often as a spinner's.
+    pair = (
+        "A paper reported last week that the shop was sold.",
+        "A paper reported a week ago that the shop was sold.",
+    )
+    spans = _judged(judge, [pair])
+    assert ("last", "a") in [(s.original, s.text) for s in spans]
+    assert not any(s.is_spin for s in spans)
+
+
+def test_a_rewrite_that_keeps_a_word_completes_a_spun_documents_setting(judge):
+    # With the rewrite read whole, every changed sentence is changed by swaps alone,
+    # so a word added beside a thesaurus swap joins it.
+    pairs = [
+        *SPUN_SETTING,
+        (
+            "The firm signed new contracts last week.",
+            "The firm signed new written agreements last week.",
+        ),
+        ("The council meets next month.", "The council meets one month from now."),
+    ]
+    kinds = _kinds(judge, pairs)
+    assert kinds[("contracts", "written agreements")] == "synonym"
+    assert kinds[("next month", "one month from now")] == "phrase"
