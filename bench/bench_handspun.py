@@ -8,9 +8,11 @@ heavily, whose numbers were read while the judge's last rules were chosen;
 ``handspun_holdout3``, articles spun at rates from light to heavy, never used for
 tuning; ``handspun_holdout4``, ``handspun_academic``, ``handspun_holdout5`` and
 ``handspun_holdout6``, ``handspun_holdout7``, ``handspun_holdout8`` and
-``handspun_holdout9`` (full-length articles) and ``handspun_holdout10`` (in the style of
+``handspun_holdout9`` (full-length articles), ``handspun_holdout10`` (in the style of
 free article spinners, the first set written after the judges' glue table learned what
-public spinners write), written later by helpers, never used for tuning either, though
+public spinners write) and ``handspun_holdout11`` (Spinbot-style, 640-730 words, with
+clean texts full of names made of ordinary words), written later by helpers, never used
+for tuning either, though
 holdout6's numbers decided that a change to the document verdict was not kept and
 holdout7 was read before and after the judge's glue table grew), each swap marked
 ``{spun|original}``, with clean texts beside them, and ``tests/fixtures/clean_styles``
@@ -25,7 +27,9 @@ and prints per model:
 * span recall: share of the true swapped spans that a reported spin span overlaps;
 * span precision: share of reported spin spans that overlap a true swap;
 * restored: share of the found swaps restored exactly (the text around both reads
-  the same with the report's ``original`` in place, case-insensitively);
+  the same with the report's ``original`` in place, case-insensitively; one span over
+  two neighbouring swaps that gives both back restores both:
+  ``training.metrics.restoration_counts``);
 * spun called spun, clean called spun: document verdicts;
 * false spans per 100 words of the clean texts.
 
@@ -67,6 +71,7 @@ SETS = {
     "handspun_holdout8": ROOT / "tests" / "fixtures" / "handspun_holdout8",
     "handspun_holdout9": ROOT / "tests" / "fixtures" / "handspun_holdout9",
     "handspun_holdout10": ROOT / "tests" / "fixtures" / "handspun_holdout10",
+    "handspun_holdout11": ROOT / "tests" / "fixtures" / "handspun_holdout11",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
     "clean_world": ROOT / "tests" / "fixtures" / "clean_world",  # the same
@@ -252,7 +257,17 @@ def main() -> int:
         "phrases and institution names) lightly (7-8%), at a medium rate (16-19%) or heavily "
         "(36%, one about battery research), and six clean texts of 400-430 words, one "
         'formal on purpose and one using "a number of", "in the event that", "more '
-        'prominent role" and "according to" (read once); `clean_world`, written on '
+        'prominent role" and "according to" (read once); `handspun_holdout11`, written on '
+        "2026-12-05 evening by a helper that read only holdout9's format and ran no "
+        "project code, holds six news articles of 641-730 words in the style of free "
+        "online spinners (Spinbot-style: one word for two, wordy glue and time rewrites, "
+        "contractions made and unmade, mangled institution names, swaps in two quotes) "
+        "spun lightly (8-10% of content words), at a medium rate (19-20%) or heavily "
+        "(39-42%, headlines too), and six clean texts of 640-698 words: wire news full of "
+        'names made of ordinary words ("Deer River", "Golden State Growers Cooperative", '
+        '"Green Party"), a rugby report, a council planning story, a literary feature, a '
+        'stiff press release ("in excess of", "prior to", "personnel") and a science '
+        "explainer (read once, after every change it measures); `clean_world`, written on "
         "2026-12-05 by a helper "
         "acting as a user who ran only `spindetect score`, holds fourteen clean texts of "
         "497-675 words: news in Indian, Nigerian, Philippine and Singapore English, a "
@@ -262,7 +277,10 @@ def main() -> int:
         "sports live blog (never tuned on). "
         "Span recall and precision "
         "count overlaps with the marked swaps; *restored* is the share of found swaps whose "
-        "`original` is exactly right. A report lists spans only for a text it calls spun, "
+        "`original` is exactly right (the text around the swap reads the same with the "
+        "report's originals in place; since 2026-12-05 evening, one span over two "
+        "neighbouring swaps that gives both back counts both). A report lists spans only "
+        "for a text it calls spun, "
         "so a spun text called clean counts as found nothing and a clean text called clean "
         f"as no false span. Measured {time.strftime('%Y-%m-%d')}.",
         "",

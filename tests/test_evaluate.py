@@ -15,6 +15,7 @@ from training.metrics import (
     false_positive_rates,
     rate_bucket,
     restoration_accuracy,
+    restoration_counts,
     split_metrics,
     token_metrics,
 )
@@ -83,6 +84,36 @@ def test_restoration_accuracy_matches_exact_spans_and_lemmas(lexicon):
     ]
     assert restoration_accuracy(predicted, truth, lexicon.same_lemma) == (2, 3)
     assert restoration_accuracy(predicted, truth) == (1, 3)  # without lemmas only exact matches
+
+
+def _marks(text: str, swaps: list[tuple[str, str]]) -> list[tuple[int, int, str]]:
+    """(start, end, original) of each written word of ``swaps`` in ``text``."""
+    return [(text.index(w), text.index(w) + len(w), o) for w, o in swaps]
+
+
+def test_restoration_counts_read_the_text_around_each_swap():
+    text = "We saw colossal information and a bosom peril in no time at all."
+    truth = _marks(
+        text,
+        [("colossal", "big"), ("information", "data"), ("bosom", "breast"), ("peril", "cancer")],
+    )
+    predicted = [
+        *_marks(text, [("colossal information", "Big Data")]),  # over two swaps: both restored
+        *_marks(text, [("bosom", "chest"), ("peril", "cancer")]),  # one wrong
+        *_marks(text, [("no time", "nothing")]),  # no true swap: not counted
+    ]
+    assert restoration_counts(text, predicted, truth) == (3, 4, 4)
+    # Spans cut apart elsewhere than the swaps, giving back the same text.
+    text = "They plan to rely on grants as opposed to depend on loans."
+    truth = _marks(text, [("as opposed to", "rather than"), ("depend", "rely")])
+    predicted = _marks(text, [("as opposed", "rather than"), ("to depend", "rely")])
+    assert restoration_counts(text, predicted, truth) == (2, 2, 2)
+    # An insertion left beside a one-word swap gives back the wrong text.
+    text = "The family bread kitchen closed."
+    truth = _marks(text, [("bread kitchen", "bakery")])
+    assert restoration_counts(text, _marks(text, [("kitchen", "bakery")]), truth) == (0, 1, 1)
+    assert restoration_counts(text, _marks(text, [("bread kitchen", "Bakery")]), truth) == (1, 1, 1)
+    assert restoration_counts(text, [], truth) == (0, 0, 1)
 
 
 def test_span_word_mask_marks_the_words_inside_character_spans():

@@ -122,28 +122,41 @@ def restoration_counts(
     """(restored exactly, true spans a predicted span overlaps, true spans) for one article.
 
     A predicted span need not have the true span's bounds: it restores a true span
-    exactly when the text around both, with each replaced by its original, reads
-    the same (case-insensitively).  ``text`` is the suspect's text.
+    exactly when the stretch of text around both, with every true span in it replaced
+    by its original and every predicted span by its own, reads the same
+    (case-insensitively).  The stretch grows until no true or predicted span crosses
+    its ends, so one predicted span over two neighbouring swaps ("colossal
+    information" -> "big data") restores both.  ``text`` is the suspect's text.
     """
-    truth = list(truth)
-    predicted = [p for p in predicted if p[2]]
+    truth = sorted(truth)
+    predicted = sorted(p for p in predicted if p[2])
     correct = hit = 0
-    for start, end, original in truth:
-        overlapping = [p for p in predicted if p[0] < end and start < p[1]]
-        if not overlapping:
+    for start, end, _ in truth:
+        if not any(p[0] < end and start < p[1] for p in predicted):
             continue
         hit += 1
-        lo = min(start, *(p[0] for p in overlapping))
-        hi = max(end, *(p[1] for p in overlapping))
-        expected = text[lo:start] + original + text[end:hi]
-        restored, cursor = [], lo
-        for p_start, p_end, guess in sorted(overlapping):
-            restored += [text[cursor:p_start], guess]
-            cursor = p_end
-        restored.append(text[cursor:hi])
-        if " ".join("".join(restored).lower().split()) == " ".join(expected.lower().split()):
+        lo, hi = start, end
+        while True:  # widen over every span that crosses the stretch's ends
+            spans = [s for s in (*truth, *predicted) if s[0] < hi and lo < s[1]]
+            wider = min(lo, *(s[0] for s in spans)), max(hi, *(s[1] for s in spans))
+            if wider == (lo, hi):
+                break
+            lo, hi = wider
+        expected = _replaced(text, lo, hi, [t for t in truth if lo <= t[0] and t[1] <= hi])
+        restored = _replaced(text, lo, hi, [p for p in predicted if lo <= p[0] and p[1] <= hi])
+        if " ".join(restored.lower().split()) == " ".join(expected.lower().split()):
             correct += 1
     return correct, hit, len(truth)
+
+
+def _replaced(text: str, lo: int, hi: int, spans: Sequence[tuple[int, int, str]]) -> str:
+    """``text[lo:hi]`` with each of the (sorted, disjoint) ``spans`` replaced by its text."""
+    out, cursor = [], lo
+    for start, end, replacement in spans:
+        out += [text[cursor:start], replacement]
+        cursor = end
+    out.append(text[cursor:hi])
+    return "".join(out)
 
 
 def rate_bucket(rate: float) -> str | None:
