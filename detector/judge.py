@@ -213,7 +213,14 @@ class SubstitutionJudge:
 
     def judge(self, alignment: Alignment) -> tuple[Span, ...]:
         """Every substituted span of ``alignment``, classified and scored, in suspect order."""
+        return self.judge_with_drops(alignment)[0]
+
+    def judge_with_drops(self, alignment: Alignment) -> tuple[tuple[Span, ...], tuple[Edit, ...]]:
+        """``judge``'s spans, and the original words dropped inside substitutions that no
+        span shows ("big red building" -> "large building": "red"), as ``delete`` edits
+        for ``find_gaps``."""
         spans: list[Span] = []
+        dropped: list[Edit] = []
         alignment = self._rewrites_joined(alignment)
         suspect, original = alignment.suspect, alignment.original
         edits = alignment.edits
@@ -291,7 +298,19 @@ class SubstitutionJudge:
             for kind, a0, a1, b0, b1 in _group(pieces):
                 if b0 == b1:
                     last = None
-                    continue  # a pure deletion inside the block: nothing to mark in the suspect
+                    if a0 < a1 and not _all_stopwords(" ".join(old[a0:a1])):
+                        # Words dropped inside the block: nothing to mark in the suspect,
+                        # a deletion in the report.
+                        dropped.append(
+                            Edit(
+                                "delete",
+                                (s_lo + b0, s_lo + b0),
+                                (o_lo + a0, o_lo + a1),
+                                _empty_range(suspect, s_lo + b0),
+                                original.char_span(o_lo + a0, o_lo + a1),
+                            )
+                        )
+                    continue
                 at = (o_lo + a0, o_lo + a1, s_lo + b0, s_lo + b1)
                 span = self._span(suspect, original, kind, *at)
                 if span.kind in _ORDINARY_KINDS and a0 < a1:
@@ -309,8 +328,8 @@ class SubstitutionJudge:
         if unexplained or beside:
             removed = self._judge_in_setting(alignment, spans, unexplained, beside, regrouped)
             if removed:
-                return tuple(span for k, span in enumerate(spans) if k not in removed)
-        return tuple(spans)
+                spans = [span for k, span in enumerate(spans) if k not in removed]
+        return tuple(spans), tuple(dropped)
 
     def _rewrites_joined(self, alignment: Alignment) -> Alignment:
         """``alignment`` with each known rewrite that keeps a word of its phrase in one edit.
@@ -391,7 +410,12 @@ class SubstitutionJudge:
         if not (across(old, o_run) or across(new, s_run)):
             return False
         # A swap piece that holds the run and changed words on both sides of it (not
-        # "want to" -> "wish to" beside a swap after "to": that is a swap and a word kept).
+        # "want to" -> "wish to" beside a swap after "to": that is a swap and a word kept),
+        # and no content words dropped beside it: inside one substitution they would be
+        # shown nowhere ("one month from now unless rates fall" -> "next month").
+        cover = self._cover(old, new)
+        if any(kind == "other" and b0 == b1 for kind, _, _, b0, b1 in cover):
+            return False
         return any(
             kind in SPIN_KINDS
             and a0 <= o_run[0]
@@ -400,7 +424,7 @@ class SubstitutionJudge:
             and b1 >= s_run[1]
             and (a0 < o_run[0] or b0 < s_run[0])
             and (a1 > o_run[1] or b1 > s_run[1])
-            for kind, a0, a1, b0, b1 in self._cover(old, new)
+            for kind, a0, a1, b0, b1 in cover
         )
 
     def _short_swap(
@@ -765,6 +789,13 @@ class SubstitutionJudge:
         )
 
 
+def _empty_range(doc: Document, at: int) -> tuple[int, int]:
+    """The empty character range where word ``at`` of ``doc`` would start (after the word
+    before it, as ``detector.align`` places an edit with no words on that side)."""
+    point = doc.ends[at - 1] if at > 0 else 0
+    return point, point
+
+
 def _past_bare_apostrophe(text: str, end: int, other: str) -> int:
     """``end``, moved past the bare apostrophe of a plural possessive after it ("kids'")
     when the ``other`` side of the swap ends in a possessive of its own ("children's"),
@@ -992,7 +1023,7 @@ def _marks_held(document: Document, lo: int, hi: int) -> tuple[int, int]:
 
 
 def find_gaps(
-    alignment: Alignment, spans: tuple[Span, ...] = ()
+    alignment: Alignment, spans: tuple[Span, ...] = (), dropped: tuple[Edit, ...] = ()
 ) -> tuple[tuple[Span, ...], tuple[Deletion, ...]]:
     """The suspect's added words (``insert`` spans) and the original text it dropped.
 
@@ -1003,9 +1034,12 @@ def find_gaps(
     added or dropped sentence takes the punctuation around it (quotes, brackets,
     its full stop), and the point where it would sit on the other side follows
     the full stop of the sentence before.  Words are letters and digits, so
-    spaces and punctuation alone never make a gap.
+    spaces and punctuation alone never make a gap.  ``dropped`` adds the words
+    dropped inside substitutions (``SubstitutionJudge.judge_with_drops``).
     """
     gaps = [e for e in alignment.edits if e.op == "insert" or e.op == "delete"]
+    gaps += dropped
+    gaps.sort(key=lambda e: (e.suspect_words[0], e.original_words[0]))
     if not gaps:
         return (), ()
     suspect, original = alignment.suspect, alignment.original

@@ -182,8 +182,10 @@ class ReferenceScorer:
 
     def _score_pair(self, suspect: Document, original: Document) -> ScoredPair:
         alignment = align(suspect, original)
-        spans = self.judge.judge(alignment)
-        scored = ScoredPair(*decide_with_features(alignment, spans, self.judge.weights))
+        spans, dropped = self.judge.judge_with_drops(alignment)
+        scored = ScoredPair(
+            *decide_with_features(alignment, spans, self.judge.weights, dropped=dropped)
+        )
         if scored.report.relation != "copy":
             scored = self._score_passages(suspect, original, scored)
         if scored.report.relation in ("unrelated", "rewrite"):
@@ -396,8 +398,9 @@ class ReferenceScorer:
                 make_document(rough.suspect.text[lo:hi], suspect.name),
                 make_document(rough.original.text[o_lo:o_hi], original.name),
             )
+            spans, dropped = self.judge.judge_with_drops(alignment)
             scored = ScoredPair(
-                *decide_with_features(alignment, self.judge.judge(alignment), self.judge.weights)
+                *decide_with_features(alignment, spans, self.judge.weights, dropped=dropped)
             )
             passage = Passage(lo_c + lo, lo_c + hi, o_start + o_lo, o_start + o_hi, "copy")
             if scored.report.relation == "copy" and (

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from operator import attrgetter
 
-from detector.align import Alignment, content_overlap
+from detector.align import Alignment, Edit, content_overlap
 from detector.calibration import ReferenceWeights, load_reference_weights
 from detector.judge import find_gaps
 from detector.passages import (
@@ -130,13 +130,15 @@ def decide_with_features(
     spans: tuple[Span, ...],
     weights: ReferenceWeights | None = None,
     source: str | None = None,
+    dropped: tuple[Edit, ...] = (),
 ) -> tuple[Report, dict[str, float]]:
     """Like ``decide``, also returning the document features (``spin_features``) it weighed.
 
-    ``spans`` are the judged substitutions; the report on a copy adds the
-    suspect's added words (``insert`` spans) and the original text it dropped
-    (``deletions``), ordinary edits that weigh nothing in the verdict, and the
-    passages it reused.
+    ``spans`` are the judged substitutions and ``dropped`` the original words the
+    judge found dropped inside them (``SubstitutionJudge.judge_with_drops``); the
+    report on a copy adds the suspect's added words (``insert`` spans) and the
+    original text it dropped (``deletions``), ordinary edits that weigh nothing in
+    the verdict, and the passages it reused.
     """
     weights = weights if weights is not None else load_reference_weights()
     if any(s.kind == "insert" for s in spans):
@@ -148,7 +150,7 @@ def decide_with_features(
         spin_score = min(spin_score, 0.05)  # only a copy can be a spun copy
     verdict = "spun" if spin_score >= weights.threshold else "not_spun"
     # Added and dropped text, and the reused passages, only mean something in a copy.
-    inserts, deletions = find_gaps(alignment, spans) if relation == "copy" else ((), ())
+    inserts, deletions = find_gaps(alignment, spans, dropped) if relation == "copy" else ((), ())
     if relation == "copy":
         # Words added inside a rewritten stretch ("LONDON (Wire) -" before a swap) reach
         # the judge as ordinary edits with nothing in the original: insertions too.

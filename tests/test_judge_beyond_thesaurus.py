@@ -247,3 +247,16 @@ def test_a_rewrite_that_keeps_a_word_completes_a_spun_documents_setting(judge):
     kinds = _kinds(judge, pairs)
     assert kinds[("contracts", "written agreements")] == "synonym"
     assert kinds[("next month", "one month from now")] == "phrase"
+
+
+def test_words_dropped_beside_a_known_rewrite_stay_dropped():
+    # Read as one swap, "one month from now unless rates fall" -> "next month" would hide
+    # the dropped clause: the rewrite is joined only when nothing else is dropped with it.
+    from detector.score import score_texts
+
+    original = (
+        " ".join(o for o, _ in SPUN_SETTING) + " Prices will rise next month unless rates fall."
+    )
+    suspect = " ".join(s for _, s in SPUN_SETTING) + " Prices will rise one month from now."
+    report = score_texts(suspect, original)
+    assert [d.text for d in report.deletions] == ["unless rates fall"]

@@ -798,3 +798,22 @@ def test_declined_to_is_a_negation_before_a_verb_only():
     assert _negations("declined to comment") == _negations("declined to") == 1
     assert _negations("declined to 2 per cent") == _negations("declined to the lowest") == 0
     assert _negations("fails to meet") == 1
+
+
+def test_a_word_dropped_inside_a_swapped_stretch_is_a_deletion():
+    # "big red building" -> "large building": the alignment reads "a big red" -> "a large"
+    # as one substitution; "red" is in no span, so the report lists it as dropped.
+    from detector.score import score_texts
+
+    report = score_texts(
+        "Officials purchased a large building near the stream.",
+        "Officials bought a big red building near the river.",
+    )
+    assert [(s.text, s.original) for s in report.spans] == [
+        ("purchased", "bought"),
+        ("large", "big"),
+        ("stream", "river"),
+    ]
+    assert [(d.text, report.suspect.text[: d.start]) for d in report.deletions] == [
+        ("red", "Officials purchased a large")
+    ]
