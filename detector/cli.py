@@ -222,7 +222,9 @@ Encoding = Annotated[
     typer.Option(
         "--encoding",
         metavar="ENCODING",
-        help="Decode inputs with this encoding instead of guessing (e.g. latin-1, utf-16).",
+        help="Decode article files (.txt, .md, .html, standard input) with this encoding "
+        "instead of guessing (e.g. latin-1, utf-16); record files (JSON, JSONL, CSV) are "
+        "always read as UTF-8.",
         callback=_known_encoding,
     ),
 ]

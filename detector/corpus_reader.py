@@ -429,7 +429,8 @@ def _record(
     id = where if raw_id is None else raw_id if split is None else f"{split}/{raw_id}"
     text = row.get(text_key)
     if text is None:
-        return Record(where, id, fields=row, error=f"{where} has no {text_key!r} field")
+        what = "an empty" if text_key in row else "no"  # null in JSON, a short CSV row
+        return Record(where, id, fields=row, error=f"{where} has {what} {text_key!r} field")
     if not isinstance(text, str):
         return Record(
             where, id, fields=row, error=f"{where} has a {text_key!r} field that is not a string"
@@ -532,7 +533,7 @@ def _jsonl_rows(path: str, name: str, max_bytes: int | None) -> Iterator[tuple[s
                 try:
                     yield where, json.loads(raw)
                 except UnicodeDecodeError:
-                    yield Record(where, where, error=f"{where} is not valid UTF-8")
+                    yield Record(where, where, error=_not_utf8(where))
                 except json.JSONDecodeError as exc:
                     reason = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
                     yield Record(
@@ -551,6 +552,15 @@ def _jsonl_rows(path: str, name: str, max_bytes: int | None) -> Iterator[tuple[s
                     yield Record(where, where, error=f"{where}: not JSON: nested too deeply")
     except _decompression_errors() as exc:
         yield _unreadable(name, exc)
+
+
+def _not_utf8(where: str) -> str:
+    """The error of a record (or record file) that is not UTF-8, which ``--encoding`` does
+    not change."""
+    return (
+        f"{where} is not valid UTF-8 (record files are read as UTF-8 whatever --encoding "
+        "says: convert the file, e.g. `iconv -f latin1 -t utf-8`)"
+    )
 
 
 def _json_rows(data: Any, name: str) -> list[Any]:
@@ -575,7 +585,7 @@ def _json_records(
     try:
         data = json.loads(raw)
     except UnicodeDecodeError:
-        yield Record(name, name, error=f"{name} is not valid UTF-8")
+        yield Record(name, name, error=_not_utf8(name))
         return
     except json.JSONDecodeError as exc:
         yield Record(name, name, error=f"{name}: not JSON ({exc.msg}, line {exc.lineno})")
@@ -710,7 +720,7 @@ def _csv_records(
                         "(a stray or unclosed quote?)",
                     )
                 elif any(_SURROGATE.search(value) for value in row):
-                    yield Record(where, where, error=f"{where} is not valid UTF-8")
+                    yield Record(where, where, error=_not_utf8(where))
                 else:
                     values = dict(zip(header, row + [None] * (len(header) - len(row)), strict=True))
                     yield _record(values, where, key, fields, max_bytes)

@@ -118,14 +118,17 @@ def decode(data: bytes, name: str = "<input>", encoding: str | None = None) -> s
             return data[len(codecs.BOM_UTF8) :].decode("utf-8")
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return data.decode("utf-16")
-        utf16 = _looks_utf16(data)
-        if utf16:
-            return data.decode(utf16)
     except UnicodeDecodeError:
         raise InputError(
             f"{_display(name)} has a byte-order mark but is not valid Unicode; "
             "retry with --encoding (e.g. --encoding latin-1)"
         ) from None
+    utf16 = _looks_utf16(data)
+    if utf16:
+        try:
+            return data.decode(utf16)
+        except UnicodeDecodeError:
+            pass  # zero bytes in every other place, yet no UTF-16: binary (below)
     if b"\x00" in data:
         raise InputError(f"{_display(name)} looks binary (it contains NUL bytes), not an article")
     try:

@@ -33,6 +33,15 @@ def test_decode_refuses_binary_and_names_the_fix():
         decode(b"caf\x81\x8d\x8f\x90\x9d")
 
 
+def test_a_short_binary_file_is_named_binary_not_a_broken_byte_order_mark():
+    # Zero bytes at every other place look like UTF-16 to the guess; without a mark
+    # that fails to decode, the file is binary.
+    with pytest.raises(InputError, match="looks binary"):
+        decode(b"abc\x00\x01")
+    with pytest.raises(InputError, match="byte-order mark"):
+        decode(codecs.BOM_UTF8 + b"caf\xe9")
+
+
 def test_decode_with_explicit_encoding():
     assert decode("café".encode("latin-1"), encoding="latin-1") == "café"
     with pytest.raises(InputError, match="unknown encoding"):

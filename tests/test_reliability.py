@@ -525,3 +525,15 @@ def test_a_quote_open_to_the_end_of_the_file_keeps_the_rows_after_it(tmp_path):
     items = list(iter_inputs([path]))
     assert [(i.id, i.text) for i in items if i.error is None] == [("2", "two"), ("4", "four")]
     assert [i.id for i in items if i.error is not None] == [f"{path}:2", f"{path}:5"]
+
+
+def test_a_bad_record_says_what_is_wrong_with_its_text(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(
+        b'{"id": "a", "text": null}\n{"id": "b", "body": "x"}\n{"id": "c", "text": "caf\xe9"}\n'
+    )
+    errors = [r.error for r in read_records(path)]
+    assert errors[0] == f"{path}:1 has an empty 'text' field"
+    assert errors[1] == f"{path}:2 has no 'text' field"
+    # Record files are UTF-8 whatever --encoding says: the error names the fix.
+    assert errors[2].startswith(f"{path}:3 is not valid UTF-8") and "iconv" in errors[2]
