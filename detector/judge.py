@@ -133,6 +133,10 @@ _MIN_COMMON_SYNONYMS = 5  # a capitalised word with this many Moby synonyms is a
 _MIN_CONFIRMED_SWAPS = 3  # thesaurus swaps a document needs before its other swaps are read
 _MIN_INTACT_SHARE = 0.9  # of changed sentences, changed by short swaps alone
 _SPELLING_RATIO = 0.8  # "behaviour" / "behavior": a spelling change, never a meaning swap
+# lemminflect reads "people" as a lemma of its own, so the thesaurus entry of "person"
+# never reached it: "individuals" for "people", free spinners' commonest swap, read as
+# an ordinary edit.  Looked up as "persons", it reads as the plural of "person".
+_REGULAR_PLURAL = {"people": "persons"}
 
 # Costs of the pieces the cover is made of; the cheapest cover wins.
 _COST_EQUAL = 0.0
@@ -662,7 +666,8 @@ class SubstitutionJudge:
         if _another_count_or_day(o, n):
             return None  # "eleven" -> "twelve", "Wednesday" -> "Friday": a fact, not a word
         lexicon = self.lexicon
-        ids_o, ids_n = lexicon.form_ids(o), lexicon.form_ids(n)
+        ids_o = lexicon.form_ids(_REGULAR_PLURAL.get(o, o))
+        ids_n = lexicon.form_ids(_REGULAR_PLURAL.get(n, n))
         if not multiword and lexicon.ids_share_lemma(ids_o, ids_n):
             return _INFLECTION
         if not function_words and lexicon.ids_are_synonyms(ids_o, ids_n):

@@ -30,6 +30,12 @@ def test_adjacent_swaps_are_separate_spans(judge):
         ("The report shows the risk.", "The report presents the risk.", ("presents", "shows")),
         ("Rebels attacked the town.", "Rebels assaulted the town.", ("assaulted", "attacked")),
         ("The children played outside.", "The kids played outside.", ("kids", "children")),
+        # "people", an irregular plural lemminflect reads as a lemma, is "person"'s plural.
+        (
+            "Many people came to the meeting.",
+            "Many individuals came to the meeting.",
+            ("individuals", "people"),
+        ),
     ],
 )
 def test_inflected_synonyms_are_found_through_their_lemmas(judge, original, suspect, expected):
