@@ -127,8 +127,12 @@ def decode(data: bytes, name: str = "<input>", encoding: str | None = None) -> s
     if utf16:
         try:
             return data.decode(utf16)
-        except UnicodeDecodeError:
-            pass  # zero bytes in every other place, yet no UTF-16: binary (below)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{_display(name)} looks like {utf16.upper()} text without a byte-order mark "
+                f"but does not decode as it (byte {exc.start}), or it is binary; if it is "
+                f"text, retry with --encoding (e.g. --encoding {utf16})"
+            ) from None
     if b"\x00" in data:
         raise InputError(f"{_display(name)} looks binary (it contains NUL bytes), not an article")
     try:

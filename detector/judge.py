@@ -46,6 +46,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
 from importlib import resources
@@ -133,6 +134,9 @@ _MIN_COMMON_SYNONYMS = 5  # a capitalised word with this many Moby synonyms is a
 _MIN_CONFIRMED_SWAPS = 3  # thesaurus swaps a document needs before its other swaps are read
 _MIN_INTACT_SHARE = 0.9  # of changed sentences, changed by short swaps alone
 _SPELLING_RATIO = 0.8  # "behaviour" / "behavior": a spelling change, never a meaning swap
+_NEGATION_WORDS = frozenset(
+    "no not never nor neither none nobody nothing nowhere cannot without".split()
+)
 # lemminflect reads "people" as a lemma of its own, so the thesaurus entry of "person"
 # never reached it: "individuals" for "people", free spinners' commonest swap, read as
 # an ordinary edit.  Looked up as "persons", it reads as the plural of "person".
@@ -302,9 +306,14 @@ class SubstitutionJudge:
             for kind, a0, a1, b0, b1 in _group(pieces):
                 if b0 == b1:
                     last = None
-                    if a0 < a1 and not _all_stopwords(" ".join(old[a0:a1])):
+                    if (
+                        a0 < a1
+                        and not _all_stopwords(" ".join(old[a0:a1]))
+                        and not (_negations(old[a0:a1]) and _negations(old) == _negations(new))
+                    ):
                         # Words dropped inside the block: nothing to mark in the suspect,
-                        # a deletion in the report.
+                        # a deletion in the report (not a negation the block keeps
+                        # elsewhere: "never bought any" -> "purchased no" moved it).
                         dropped.append(
                             Edit(
                                 "delete",
@@ -666,17 +675,30 @@ class SubstitutionJudge:
         if _another_count_or_day(o, n):
             return None  # "eleven" -> "twelve", "Wednesday" -> "Friday": a fact, not a word
         lexicon = self.lexicon
-        ids_o = lexicon.form_ids(_REGULAR_PLURAL.get(o, o))
-        ids_n = lexicon.form_ids(_REGULAR_PLURAL.get(n, n))
+        ids_o, ids_n = lexicon.form_ids(o), lexicon.form_ids(n)
         if not multiword and lexicon.ids_share_lemma(ids_o, ids_n):
             return _INFLECTION
-        if not function_words and lexicon.ids_are_synonyms(ids_o, ids_n):
+        if not function_words and (
+            lexicon.ids_are_synonyms(ids_o, ids_n) or self._plural_synonyms(o, n)
+        ):
             if not multiword:
                 return _SYNONYM
             return "synonym", _COST_SYNONYM + 0.05 * (o.count(" ") + n.count(" "))
         if (o, n) in self.glue:
             return "phrase", _COST_PHRASE + 0.05 * (o.count(" ") + n.count(" "))
         return None
+
+    def _plural_synonyms(self, o: str, n: str) -> bool:
+        """Whether ``o`` and ``n`` are synonyms once an irregular plural the lemmatiser
+        reads as a lemma of its own is looked up as its regular form (``_REGULAR_PLURAL``:
+        "people" as "persons", so "individuals" for "people" is a swap)."""
+        if o not in _REGULAR_PLURAL and n not in _REGULAR_PLURAL:
+            return False
+        lexicon = self.lexicon
+        mapped_o, mapped_n = _REGULAR_PLURAL.get(o, o), _REGULAR_PLURAL.get(n, n)
+        if lexicon.ids_share_lemma(lexicon.form_ids(mapped_o), lexicon.form_ids(mapped_n)):
+            return False  # "people" and "person" or "persons": the same word, not a swap
+        return lexicon.ids_are_synonyms(lexicon.form_ids(mapped_o), lexicon.form_ids(mapped_n))
 
     def _phrases(self, words: tuple[str, ...]) -> list[list[_Phrase]]:
         """For each start, the pieces worth testing: the word itself and known phrases.
@@ -819,6 +841,11 @@ def _same_compact(a: str, b: str) -> bool:
     if a[0] != b[0] and a[0] not in ".-'" and b[0] not in ".-'":
         return False  # the cheap test first: most pairs differ in their first letter
     return _compact(a) == _compact(b)
+
+
+def _negations(words: Sequence[str]) -> int:
+    """How many of ``words`` are negations on their own ("no", "never", "didn't")."""
+    return sum(w in _NEGATION_WORDS or w.endswith(("n't", "n\u2019t")) for w in words)
 
 
 def _all_stopwords(phrase: str) -> bool:

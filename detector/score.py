@@ -502,14 +502,24 @@ def _with_short_passages(
 
 def swapped_share(report: Report) -> float:
     """Share of the changed words of a reference report that lie in synonym or phrase
-    swaps (the rest: edits, insertions, names, numbers, dropped text)."""
+    swaps (the rest: edits, insertions, names, numbers, dropped text).  Text dropped
+    right beside a swap ("a {large|big} [-red-] building") belongs to the swap and is
+    not counted."""
     swapped = changed = 0
+    beside: set[int] = set()
+    text = report.suspect.text if report.suspect is not None else ""
     for span in report.spans:
         words = len(span.text.split()) or 1
         changed += words
         if span.kind in SPIN_KINDS:
             swapped += words
-    changed += sum(len(deletion.text.split()) for deletion in report.deletions)
+            beside.update((span.start, span.end))
+    for deletion in report.deletions:
+        at = deletion.start
+        while at > 0 and text[at - 1 : at].isspace():
+            at -= 1
+        if deletion.start not in beside and at not in beside:
+            changed += len(deletion.text.split())
     return swapped / changed if changed else 0.0
 
 

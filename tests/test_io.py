@@ -33,11 +33,13 @@ def test_decode_refuses_binary_and_names_the_fix():
         decode(b"caf\x81\x8d\x8f\x90\x9d")
 
 
-def test_a_short_binary_file_is_named_binary_not_a_broken_byte_order_mark():
-    # Zero bytes at every other place look like UTF-16 to the guess; without a mark
-    # that fails to decode, the file is binary.
-    with pytest.raises(InputError, match="looks binary"):
+def test_a_failed_utf16_guess_is_not_called_a_broken_byte_order_mark():
+    # Zero bytes at every other place look like UTF-16 to the guess; a file that then
+    # fails to decode has no byte-order mark to blame.
+    with pytest.raises(InputError, match=r"without a byte-order mark.*or it is binary"):
         decode(b"abc\x00\x01")
+    with pytest.raises(InputError, match=r"--encoding utf-16-le"):
+        decode("A whole article in UTF-16.".encode("utf-16-le") + b"\n")
     with pytest.raises(InputError, match="byte-order mark"):
         decode(codecs.BOM_UTF8 + b"caf\xe9")
 

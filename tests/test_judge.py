@@ -190,3 +190,10 @@ def test_a_plural_s_possessive_apostrophe_goes_with_the_swap():
     assert swaps == {"pilfered": "stole", "kids'": "children's", "guardians": "parents"}
     kids = next(s for s in report.spans if s.original == "children's")
     assert original[kids.original_start : kids.original_end] == "children's"
+
+
+def test_people_is_read_as_persons_only_where_that_makes_a_synonym(judge):
+    kind = judge._piece_kind
+    assert kind("people", "individuals", False)[0] == "synonym"
+    assert kind("people", "persons", False)[0] == "synonym"  # as before: Moby lists it
+    assert kind("person", "people", False) is None  # not the same word in two forms

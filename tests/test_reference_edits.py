@@ -817,3 +817,27 @@ def test_a_word_dropped_inside_a_swapped_stretch_is_a_deletion():
     assert [(d.text, report.suspect.text[: d.start]) for d in report.deletions] == [
         ("red", "Officials purchased a large")
     ]
+
+
+def test_a_word_dropped_beside_a_swap_leaves_a_spun_copy_spun():
+    # Counted as a changed word of its own, "red" took the copy's swapped share under the
+    # paraphrase check's bar, and the copy came out "paraphrased".
+    from detector.score import score_texts
+
+    report = score_texts(
+        "Officials purchased a large building. The stream rose.",
+        "Officials bought a big red building. The river rose.",
+    )
+    assert (report.verdict, report.relation) == ("spun", "copy")
+    assert [d.text for d in report.deletions] == ["red"]
+
+
+def test_a_negation_the_stretch_keeps_elsewhere_is_not_dropped():
+    from detector.score import score_texts
+
+    report = score_texts(
+        "The firm purchased no large building near the stream.",
+        "The firm never bought any big building near the river.",
+    )
+    assert report.deletions == ()
+    assert not (report.note or "").count("negation")
