@@ -98,13 +98,20 @@ def test_names_numbers_dates_and_corrections_stay_ordinary_edits(
 
 
 def test_a_rewritten_stretch_is_not_read_word_by_word(judge):
-    # "humans" is close to "people", but the words around it were rewritten too
+    # "smartphones" is close to "phones" (by embeddings alone), but the words around it
+    # were rewritten too.  (It read "humans" for "people" until Moby's "person" entry
+    # reached "people" on 2026-12-05: now a thesaurus swap.)
+    original = "Officials warned that families could lose their phones in the floods."
+    spans = _spans(
+        judge, original, "Officials warned that households might well see smartphones destroyed."
+    )
+    assert not any(kind == "synonym" and "smartphones" in text for text, _, kind in spans)
     spans = _spans(
         judge,
-        "Officials warned that many people could lose their homes in the floods.",
-        "Officials warned that several thousand humans might well see homes destroyed.",
+        original,
+        "Officials warned that families could lose their smartphones in the floods.",
     )
-    assert not any(kind == "synonym" and text == "humans" for text, _, kind in spans)
+    assert ("smartphones", "phones", "synonym") in spans
 
 
 def test_meaning_evidence_checks_its_thresholds(lexicon):
@@ -134,8 +141,8 @@ def test_the_reference_path_reads_the_embeddings_without_torch(tmp_path):
     code = (
         "import sys\n"
         "from detector.score import score_texts\n"
-        "report = score_texts('The minister said many humans would be affected.',"
-        " 'The minister said many people would be affected.')\n"
+        "report = score_texts('The minister said her smartphone would be replaced.',"
+        " 'The minister said her phone would be replaced.')\n"
         "assert [s.kind for s in report.spans] == ['synonym'], report.spans\n"
         "assert 'torch' not in sys.modules and 'tokenizers' not in sys.modules\n"
     )
