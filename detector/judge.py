@@ -139,7 +139,8 @@ _NEGATION_WORDS = frozenset(
 )
 # lemminflect reads "people" as a lemma of its own, so the thesaurus entry of "person"
 # never reached it: "individuals" for "people", free spinners' commonest swap, read as
-# an ordinary edit.  Looked up as "persons", it reads as the plural of "person".
+# an ordinary edit.  Where two words are no synonyms as written, "people" is tried as
+# "persons", the plural of "person" (``SubstitutionJudge._plural_synonyms``).
 _REGULAR_PLURAL = {"people": "persons"}
 
 # Costs of the pieces the cover is made of; the cheapest cover wins.
