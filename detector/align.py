@@ -18,7 +18,15 @@ from typing import Literal
 from detector.document import Document
 from detector.stopwords import STOPWORDS
 
-__all__ = ["Alignment", "Edit", "SentencePair", "align", "content_containment", "content_overlap"]
+__all__ = [
+    "Alignment",
+    "Edit",
+    "SentencePair",
+    "align",
+    "content_containment",
+    "content_overlap",
+    "make_edit",
+]
 
 EditOp = Literal["equal", "substitute", "insert", "delete"]
 
@@ -407,11 +415,11 @@ def _word_edits(
     a = original.words[o_lo:o_hi]
     b = suspect.words[s_lo:s_hi]
     if a == b:
-        return [_edit(suspect, original, "equal", s_lo, s_hi, o_lo, o_hi)]
+        return [make_edit(suspect, original, "equal", s_lo, s_hi, o_lo, o_hi)]
     edits = []
     for tag, i1, i2, j1, j2 in _opcodes(a, b):
         op: EditOp = "substitute" if tag == "replace" else tag  # type: ignore[assignment]
-        edits.append(_edit(suspect, original, op, s_lo + j1, s_lo + j2, o_lo + i1, o_lo + i2))
+        edits.append(make_edit(suspect, original, op, s_lo + j1, s_lo + j2, o_lo + i1, o_lo + i2))
     return edits
 
 
@@ -423,9 +431,11 @@ def _char_range(doc: Document, lo: int, hi: int) -> tuple[int, int]:
     return at, at
 
 
-def _edit(
+def make_edit(
     suspect: Document, original: Document, op: EditOp, s_lo: int, s_hi: int, o_lo: int, o_hi: int
 ) -> Edit:
+    """The ``Edit`` of suspect words ``s_lo:s_hi`` and original words ``o_lo:o_hi``, with
+    their character ranges (an empty side sits just after the word before it)."""
     return Edit(
         op,
         (s_lo, s_hi),
@@ -450,7 +460,7 @@ def align(suspect: Document, original: Document) -> Alignment:
         pair = paired.get(i)
         if pair is None:
             edits.append(
-                _edit(
+                make_edit(
                     suspect, original, "insert", s_lo, s_hi, anchor_in_original, anchor_in_original
                 )
             )
@@ -467,7 +477,9 @@ def align(suspect: Document, original: Document) -> Alignment:
             anchor_in_suspect = anchor_after[j]
         else:
             edits.append(
-                _edit(suspect, original, "delete", anchor_in_suspect, anchor_in_suspect, o_lo, o_hi)
+                make_edit(
+                    suspect, original, "delete", anchor_in_suspect, anchor_in_suspect, o_lo, o_hi
+                )
             )
     edits.sort(key=lambda e: (e.suspect_words[0], e.op != "delete", e.original_words[0]))
     return Alignment(suspect, original, tuple(pairs), tuple(edits))

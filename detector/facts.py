@@ -22,7 +22,7 @@ from importlib import resources
 from detector.document import Document
 from detector.report import Deletion, Span
 
-__all__ = ["changed_facts", "currency_of", "date_name", "number_value"]
+__all__ = ["changed_facts", "currency_of", "date_name", "negation_count", "number_value"]
 
 _UNITS = {
     word: value
@@ -204,6 +204,12 @@ def _date_names(text: str) -> tuple[int, ...]:
             continue  # "may", "march", "sun": words before they are dates
         found.append(date_name(name) or 0)
     return tuple(found)
+
+
+def negation_count(text: str) -> int:
+    """How many negations ``text`` holds, as the note on changed facts counts them
+    ("never", "can't", "no one" one each; "No. 10" and "not only" none)."""
+    return _negations(text)
 
 
 def _negations(text: str, before: int | None = None) -> int:

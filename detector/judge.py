@@ -46,16 +46,15 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
 from importlib import resources
 from pathlib import Path
 
-from detector.align import Alignment, Edit
+from detector.align import Alignment, Edit, make_edit
 from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
 from detector.document import Document
-from detector.facts import currency_of, date_name, number_value
+from detector.facts import currency_of, date_name, negation_count, number_value
 from detector.lexicon import GluePhrases, Lexicon, load_glue_phrases, load_lexicon
 from detector.meaning import MeaningEvidence
 from detector.report import SPIN_KINDS, Deletion, Span, SpanKind
@@ -134,9 +133,6 @@ _MIN_COMMON_SYNONYMS = 5  # a capitalised word with this many Moby synonyms is a
 _MIN_CONFIRMED_SWAPS = 3  # thesaurus swaps a document needs before its other swaps are read
 _MIN_INTACT_SHARE = 0.9  # of changed sentences, changed by short swaps alone
 _SPELLING_RATIO = 0.8  # "behaviour" / "behavior": a spelling change, never a meaning swap
-_NEGATION_WORDS = frozenset(
-    "no not never nor neither none nobody nothing nowhere cannot without".split()
-)
 # lemminflect reads "people" as a lemma of its own, so the thesaurus entry of "person"
 # never reached it: "individuals" for "people", free spinners' commonest swap, read as
 # an ordinary edit.  Where two words are no synonyms as written, "people" is tried as
@@ -310,19 +306,17 @@ class SubstitutionJudge:
                     if (
                         a0 < a1
                         and not _all_stopwords(" ".join(old[a0:a1]))
-                        and not (_negations(old[a0:a1]) and _negations(old) == _negations(new))
+                        and not (
+                            negation_count(" ".join(old[a0:a1]))
+                            and negation_count(" ".join(old)) == negation_count(" ".join(new))
+                        )
                     ):
                         # Words dropped inside the block: nothing to mark in the suspect,
                         # a deletion in the report (not a negation the block keeps
                         # elsewhere: "never bought any" -> "purchased no" moved it).
+                        at = s_lo + b0
                         dropped.append(
-                            Edit(
-                                "delete",
-                                (s_lo + b0, s_lo + b0),
-                                (o_lo + a0, o_lo + a1),
-                                _empty_range(suspect, s_lo + b0),
-                                original.char_span(o_lo + a0, o_lo + a1),
-                            )
+                            make_edit(suspect, original, "delete", at, at, o_lo + a0, o_lo + a1)
                         )
                     continue
                 at = (o_lo + a0, o_lo + a1, s_lo + b0, s_lo + b1)
@@ -372,15 +366,7 @@ class SubstitutionJudge:
                 first, last = edits[k], edits[k + 2]
                 s_lo, s_hi = first.suspect_words[0], last.suspect_words[1]
                 o_lo, o_hi = first.original_words[0], last.original_words[1]
-                joined.append(
-                    Edit(
-                        "substitute",
-                        (s_lo, s_hi),
-                        (o_lo, o_hi),
-                        (suspect.starts[s_lo], suspect.ends[s_hi - 1]),
-                        (original.starts[o_lo], original.ends[o_hi - 1]),
-                    )
-                )
+                joined.append(make_edit(suspect, original, "substitute", s_lo, s_hi, o_lo, o_hi))
                 k += 3
                 continue
             joined.append(edits[k])
@@ -817,13 +803,6 @@ class SubstitutionJudge:
         )
 
 
-def _empty_range(doc: Document, at: int) -> tuple[int, int]:
-    """The empty character range where word ``at`` of ``doc`` would start (after the word
-    before it, as ``detector.align`` places an edit with no words on that side)."""
-    point = doc.ends[at - 1] if at > 0 else 0
-    return point, point
-
-
 def _past_bare_apostrophe(text: str, end: int, other: str) -> int:
     """``end``, moved past the bare apostrophe of a plural possessive after it ("kids'")
     when the ``other`` side of the swap ends in a possessive of its own ("children's"),
@@ -842,11 +821,6 @@ def _same_compact(a: str, b: str) -> bool:
     if a[0] != b[0] and a[0] not in ".-'" and b[0] not in ".-'":
         return False  # the cheap test first: most pairs differ in their first letter
     return _compact(a) == _compact(b)
-
-
-def _negations(words: Sequence[str]) -> int:
-    """How many of ``words`` are negations on their own ("no", "never", "didn't")."""
-    return sum(w in _NEGATION_WORDS or w.endswith(("n't", "n\u2019t")) for w in words)
 
 
 def _all_stopwords(phrase: str) -> bool:
