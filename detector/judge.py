@@ -55,7 +55,13 @@ from detector.align import Alignment, Edit, make_edit
 from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
 from detector.document import Document
 from detector.facts import currency_of, date_name, negation_count, number_value
-from detector.lexicon import GluePhrases, Lexicon, load_glue_phrases, load_lexicon
+from detector.lexicon import (
+    IRREGULAR_PLURALS,
+    GluePhrases,
+    Lexicon,
+    load_lexicon,
+    load_reference_glue,
+)
 from detector.meaning import MeaningEvidence
 from detector.report import SPIN_KINDS, Deletion, Span, SpanKind
 from detector.stopwords import CARDINAL_WORDS, STOPWORDS
@@ -67,25 +73,7 @@ __all__ = [
     "SubstitutionJudge",
     "find_gaps",
     "load_localisation",
-    "load_reference_glue",
 ]
-
-
-def load_reference_glue() -> GluePhrases:
-    """The glue-phrase rewrites reference mode reads: the tables both judges read
-    (``load_glue_phrases``) and ``glue_phrases_reference.tsv``, rows read only with the
-    original at hand, where a pair is read as it stands rather than guessed."""
-    shared = load_glue_phrases()
-    own = load_glue_phrases(
-        Path(str(resources.files("detector").joinpath("data/glue_phrases_reference.tsv")))
-    )
-    # A table's free pairs are its pairs less its bound trimmed forms (load_glue_phrases);
-    # a form bound in one table and free in the other is free.
-    free: set[tuple[str, str]] = set()
-    for table in (shared, own):
-        free |= table.pairs - {(a, b) for a, b, _, _ in table.bound}
-    bound = frozenset(t for t in shared.bound | own.bound if (t[0], t[1]) not in free)
-    return GluePhrases(frozenset(free | {(a, b) for a, b, _, _ in bound}), bound)
 
 
 def load_localisation(path: Path | None = None) -> frozenset[tuple[str, str]]:
@@ -133,11 +121,6 @@ _MIN_COMMON_SYNONYMS = 5  # a capitalised word with this many Moby synonyms is a
 _MIN_CONFIRMED_SWAPS = 3  # thesaurus swaps a document needs before its other swaps are read
 _MIN_INTACT_SHARE = 0.9  # of changed sentences, changed by short swaps alone
 _SPELLING_RATIO = 0.8  # "behaviour" / "behavior": a spelling change, never a meaning swap
-# lemminflect reads "people" as a lemma of its own, so the thesaurus entry of "person"
-# never reached it: "individuals" for "people", free spinners' commonest swap, read as
-# an ordinary edit.  Where two words are no synonyms as written, "people" is tried as
-# "persons", the plural of "person" (``SubstitutionJudge._plural_synonyms``).
-_REGULAR_PLURAL = {"people": "persons"}
 
 # Costs of the pieces the cover is made of; the cheapest cover wins.
 _COST_EQUAL = 0.0
@@ -677,12 +660,13 @@ class SubstitutionJudge:
 
     def _plural_synonyms(self, o: str, n: str) -> bool:
         """Whether ``o`` and ``n`` are synonyms once an irregular plural the lemmatiser
-        reads as a lemma of its own is looked up as its regular form (``_REGULAR_PLURAL``:
-        "people" as "persons", so "individuals" for "people" is a swap)."""
-        if o not in _REGULAR_PLURAL and n not in _REGULAR_PLURAL:
+        reads as a lemma of its own is looked up as its regular form
+        (``lexicon.IRREGULAR_PLURALS``: "people" as "persons", so "individuals" for
+        "people" is a swap)."""
+        if o not in IRREGULAR_PLURALS and n not in IRREGULAR_PLURALS:
             return False
         lexicon = self.lexicon
-        mapped_o, mapped_n = _REGULAR_PLURAL.get(o, o), _REGULAR_PLURAL.get(n, n)
+        mapped_o, mapped_n = IRREGULAR_PLURALS.get(o, o), IRREGULAR_PLURALS.get(n, n)
         if lexicon.ids_share_lemma(lexicon.form_ids(mapped_o), lexicon.form_ids(mapped_n)):
             return False  # "people" and "person" or "persons": the same word, not a swap
         return lexicon.ids_are_synonyms(lexicon.form_ids(mapped_o), lexicon.form_ids(mapped_n))

@@ -102,7 +102,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from detector.document import Document, make_document
-from detector.lexicon import GluePhrases, Lexicon, load_glue_phrases, load_lexicon
+from detector.lexicon import (
+    IRREGULAR_PLURALS,
+    GluePhrases,
+    Lexicon,
+    load_glue_phrases,
+    load_lexicon,
+)
 from detector.restore import match_case
 from detector.stopwords import CARDINAL_WORDS, STOPWORDS
 
@@ -995,6 +1001,8 @@ class LMJudge:
                     form = _inflect(synonym, tag)
                     if form:
                         pool.add(form)
+        # "people" is offered wherever "persons" is ("individuals": IRREGULAR_PLURALS).
+        pool.update(irregular for irregular, form in IRREGULAR_PLURALS.items() if form in pool)
         own = {key, *lemmas, *key.split(" "), *(w for lemma in lemmas for w in lemma.split(" "))}
         kept = []
         for candidate in pool:

@@ -808,3 +808,19 @@ def test_a_count_word_is_never_read_as_another_count(lm_judge):
     for word in ("twenty", "five", "dozen"):
         assert not set(lm_judge._candidate_words(word)) & CARDINAL_WORDS
     assert "first" in lm_judge._candidate_words("initial")  # an ordinal still restores
+
+
+@needs_lm
+def test_people_is_offered_for_individuals_and_restored(lm_judge):
+    # lemminflect's plural of "person" is "persons"; the thesaurus never links "people"
+    # to "person", so "individuals", free spinners' commonest swap for "people", had no
+    # "people" among its candidates and never restored it.
+    assert "people" in lm_judge._candidate_words("individuals")
+    assert "people" in lm_judge._candidate_words("persons")
+    text = (
+        "Organisers said more than 20,000 individuals took part, while the city "
+        "council put the number at 8,000."
+    )
+    reading = lm_judge.read(make_document(text))
+    (unit,) = [u for u in reading.units if u.text == "individuals"]
+    assert unit.restored == "people"

@@ -12,8 +12,7 @@ import pytest
 
 from detector.document import make_document
 from detector.errors import ResourceError
-from detector.judge import load_reference_glue
-from detector.lexicon import Lexicon, load_glue_phrases
+from detector.lexicon import Lexicon, load_glue_phrases, load_reference_glue
 from detector.spin.spinner import (
     PROFILES,
     PhraseTable,
