@@ -388,13 +388,16 @@ class SentenceEncoder:
         return out
 
 
-def _kept_words(alignment: Alignment) -> list[bool]:
-    """For each suspect word, whether it lies in an unchanged stretch of the alignment."""
+def _kept_words(alignment: Alignment, phrase_swaps: Sequence[tuple[int, int]] = ()) -> list[bool]:
+    """For each suspect word, whether it lies in an unchanged stretch of the alignment
+    or in one of ``phrase_swaps`` (suspect word ranges)."""
     kept = [False] * len(alignment.suspect)
     for edit in alignment.edits:
         if edit.op == "equal":
             lo, hi = edit.suspect_words
             kept[lo:hi] = [True] * (hi - lo)
+    for lo, hi in phrase_swaps:
+        kept[lo:hi] = [True] * (hi - lo)
     return kept
 
 
@@ -517,9 +520,18 @@ def _sentence_texts(document: Document) -> list[str]:
 
 
 def judge_paraphrase(
-    alignment: Alignment, encoder: SentenceEncoder, rule: ParaphraseRule | None = None
+    alignment: Alignment,
+    encoder: SentenceEncoder,
+    rule: ParaphraseRule | None = None,
+    *,
+    phrase_swaps: Sequence[tuple[int, int]] = (),
 ) -> ParaphraseEvidence:
-    """Whether ``alignment.suspect`` is a machine paraphrase of ``alignment.original``, and why."""
+    """Whether ``alignment.suspect`` is a machine paraphrase of ``alignment.original``, and why.
+
+    ``phrase_swaps`` are the suspect word ranges the word judge read as glue-phrase
+    swaps ("a considerable lot of" for "many"): their function words are a
+    spinner's word-for-phrase swap, not a rebuilt sentence's, and count as kept.
+    """
     rule = rule if rule is not None else ParaphraseRule()
     suspect, original = alignment.suspect, alignment.original
     s_sentences = suspect.sentences[:_MAX_SENTENCES]
@@ -527,7 +539,7 @@ def judge_paraphrase(
     vectors = encoder.encode(_sentence_texts(suspect)[:_MAX_SENTENCES])
     o_vectors = encoder.encode(_sentence_texts(original)[:_MAX_SENTENCES])
     similarity = vectors @ o_vectors.T
-    kept = _kept_words(alignment)
+    kept = _kept_words(alignment, phrase_swaps)
     pairs = []
     for i, j in pair_by_meaning(similarity, rule.pair_similarity):
         lo, hi = s_sentences[i]

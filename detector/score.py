@@ -203,7 +203,12 @@ class ReferenceScorer:
         ):
             return scored  # reworded for plainer words: a simplification
         try:
-            evidence = judge_paraphrase(alignment, self.encoder, self.paraphrase)
+            evidence = judge_paraphrase(
+                alignment,
+                self.encoder,
+                self.paraphrase,
+                phrase_swaps=_phrase_swap_words(suspect, scored.report.spans),
+            )
         except ResourceError as error:
             note = _joined(scored.report.note, f"paraphrase check skipped: {error}")
             return replace(scored, report=replace(scored.report, note=note))
@@ -498,6 +503,15 @@ def _with_short_passages(
         note=whole.report.note or note,
     )
     return ScoredPair(report, whole.features)
+
+
+def _phrase_swap_words(suspect: Document, spans: Sequence[Span]) -> list[tuple[int, int]]:
+    """The suspect word ranges of the glue-phrase swaps among ``spans``."""
+    return [
+        (bisect_left(suspect.starts, span.start), bisect_left(suspect.starts, span.end))
+        for span in spans
+        if span.kind == "phrase"
+    ]
 
 
 def swapped_share(report: Report) -> float:

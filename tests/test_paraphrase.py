@@ -14,6 +14,7 @@ import itertools
 import json
 import math
 import re
+from bisect import bisect_left
 from pathlib import Path
 
 import numpy as np
@@ -249,6 +250,26 @@ def test_hard_negatives_stay_not_spun(scorer, original, name, relation):
     report = scorer.score(_document(FIXTURES / name), original)
     assert (report.verdict, report.relation) == ("not_spun", relation)
     assert not any(s.kind == "paraphrase" for s in report.spans)
+
+
+@needs_minilm
+def test_a_dense_spin_of_glue_phrases_stays_spun(scorer):
+    # A trial's Spinbot-style copy: "A considerable lot of them detailed" for "Many
+    # reported", "on the grounds that" for "because".  Its glue-phrase swaps change
+    # most function words of their sentences, which read as rebuilt until the words
+    # of a phrase swap count as kept: `--fail-on spun` let it pass as `paraphrased`.
+    folder = Path(__file__).parent / "fixtures" / "spinbot_copies" / "03"
+    suspect = _document(folder / "spun.txt")
+    report = scorer.score(suspect, _document(folder / "original.txt"))
+    assert (report.verdict, report.relation) == ("spun", "copy")
+    phrases = [s for s in report.spans if s.kind == "phrase"]
+    assert any(s.text == "on the grounds that" for s in phrases)
+    alignment = align(suspect, _document(folder / "original.txt"))
+    as_rebuilt = judge_paraphrase(alignment, scorer.encoder, scorer.paraphrase)
+    starts = suspect.starts
+    swaps = [(bisect_left(starts, s.start), bisect_left(starts, s.end)) for s in phrases]
+    as_swapped = judge_paraphrase(alignment, scorer.encoder, scorer.paraphrase, phrase_swaps=swaps)
+    assert as_swapped.rewritten_share < as_rebuilt.rewritten_share
 
 
 @pytest.fixture(scope="module")
