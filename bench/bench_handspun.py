@@ -11,8 +11,9 @@ tuning; ``handspun_holdout4``, ``handspun_academic``, ``handspun_holdout5`` and
 ``handspun_holdout9`` (full-length articles), ``handspun_holdout10`` (in the style of
 free article spinners, the first set written after the judges' glue table learned what
 public spinners write) and ``handspun_holdout11`` (Spinbot-style, 640-730 words, with
-clean texts full of names made of ordinary words), written later by helpers, never used
-for tuning either, though
+clean texts full of names made of ordinary words) and ``handspun_holdout12`` (Spinbot-style
+again, with twelve clean texts in a deliberately rich vocabulary), written later by
+helpers, never used for tuning either, though
 holdout6's numbers decided that a change to the document verdict was not kept and
 holdout7 was read before and after the judge's glue table grew), each swap marked
 ``{spun|original}``, with clean texts beside them, and ``tests/fixtures/clean_styles``
@@ -72,6 +73,7 @@ SETS = {
     "handspun_holdout9": ROOT / "tests" / "fixtures" / "handspun_holdout9",
     "handspun_holdout10": ROOT / "tests" / "fixtures" / "handspun_holdout10",
     "handspun_holdout11": ROOT / "tests" / "fixtures" / "handspun_holdout11",
+    "handspun_holdout12": ROOT / "tests" / "fixtures" / "handspun_holdout12",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
     "clean_world": ROOT / "tests" / "fixtures" / "clean_world",  # the same
@@ -267,7 +269,16 @@ def main() -> int:
         'names made of ordinary words ("Deer River", "Golden State Growers Cooperative", '
         '"Green Party"), a rugby report, a council planning story, a literary feature, a '
         'stiff press release ("in excess of", "prior to", "personnel") and a science '
-        "explainer (read once, after every change it measures); `clean_world`, written on "
+        "explainer (read once, after every change it measures); `handspun_holdout12`, "
+        "written on 2026-12-05 night by a helper that read only holdout11's format and ran "
+        "no project code, holds six Spinbot-style news articles of 669-766 words spun "
+        "lightly (about 12% of content words), at a medium rate (about 25%) or heavily "
+        "(about 50%), and twelve clean texts of 697-834 words written in a deliberately rich "
+        'vocabulary ("perspicacious", "lambent", "contumacious", musical, legal, market '
+        "and cricket jargon): a magazine profile, an opera review, a court judgment, a "
+        "markets column, nature writing, a history feature, a cricket column, an op-ed, an "
+        "obituary, travel writing, a food critic's column and an architecture critique "
+        "(read once, measured only); `clean_world`, written on "
         "2026-12-05 by a helper "
         "acting as a user who ran only `spindetect score`, holds fourteen clean texts of "
         "497-675 words: news in Indian, Nigerian, Philippine and Singapore English, a "
