@@ -15,7 +15,9 @@ ordinary edits, or no copy at all.  Two signals tell such a copy apart:
   the function words ("the", "of", "would", "that") where they were;
   paraphrasers rebuild the sentence around new ones.  A paired sentence that
   keeps under ``ParaphraseRule.rewritten_retention`` of its function words in
-  place (inside the word alignment's unchanged stretches) is *rewritten*; so
+  place (inside the word alignment's unchanged stretches, or inside a
+  glue-phrase swap the word judge found: "on the grounds that" for "because"
+  is a spinner's swap, not a rebuilt sentence) is *rewritten*; so
   is one that keeps its original sentence's content words but moves them
   (a clause moved, the voice changed: ``ParaphraseRule.moved_words`` of them
   outside the unchanged stretches, see ``moved_content_words``; off by default).
@@ -450,7 +452,7 @@ def moved_content_words(
     """How many content words of a sentence its original sentence holds, out of place.
 
     ``words`` and ``kept`` are the suspect sentence's words and whether each
-    lies in an unchanged stretch; ``original`` the words of the original
+    lies in an unchanged stretch (or a glue-phrase swap); ``original`` the words of the original
     sentence it retells.  Returns 0 unless at least ``recall`` of the content
     words are found in ``original`` (a sentence that swapped its content words
     was spun, not restructured).
@@ -470,6 +472,8 @@ def needs_meaning_check(alignment: Alignment, rule: ParaphraseRule | None = None
     """Whether the suspect shares the original's topic but not its skeleton (cheap: no model).
 
     Only such suspects can be paraphrases; the others are left to the word alignment.
+    The retention here counts the unchanged stretches alone (no judged swaps yet):
+    it only decides whether the check runs.
     """
     rule = rule if rule is not None else ParaphraseRule()
     suspect = alignment.suspect
@@ -531,6 +535,8 @@ def judge_paraphrase(
     ``phrase_swaps`` are the suspect word ranges the word judge read as glue-phrase
     swaps ("a considerable lot of" for "many"): their function words are a
     spinner's word-for-phrase swap, not a rebuilt sentence's, and count as kept.
+    (Multiword synonym swaps are not counted so: measured on 1,617 pairs, the
+    glue phrases alone separated the one dense spin read as a paraphrase.)
     """
     rule = rule if rule is not None else ParaphraseRule()
     suspect, original = alignment.suspect, alignment.original

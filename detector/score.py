@@ -506,7 +506,8 @@ def _with_short_passages(
 
 
 def _phrase_swap_words(suspect: Document, spans: Sequence[Span]) -> list[tuple[int, int]]:
-    """The suspect word ranges of the glue-phrase swaps among ``spans``."""
+    """The suspect word ranges of the glue-phrase swaps among ``spans`` (judge spans
+    start and end on word boundaries)."""
     return [
         (bisect_left(suspect.starts, span.start), bisect_left(suspect.starts, span.end))
         for span in spans

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from detector.judge import SubstitutionJudge, load_reference_glue
-from detector.lexicon import Lexicon, load_lexicon
+from detector.judge import SubstitutionJudge
+from detector.lexicon import Lexicon, load_lexicon, load_reference_glue
 from detector.score import ReferenceScorer
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,6 @@ import itertools
 import json
 import math
 import re
-from bisect import bisect_left
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,7 @@ from detector.errors import ResourceError
 from detector.paraphrase import (
     ParaphraseRule,
     SentenceEncoder,
+    _kept_words,
     function_word_retention,
     judge_paraphrase,
     moved_content_words,
@@ -34,7 +34,7 @@ from detector.paraphrase import (
     plainer_words,
 )
 from detector.render import render_html, render_text
-from detector.score import swapped_share
+from detector.score import _phrase_swap_words, swapped_share
 
 FIXTURES = Path(__file__).parent / "fixtures" / "paraphrase"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -266,8 +266,8 @@ def test_a_dense_spin_of_glue_phrases_stays_spun(scorer):
     assert any(s.text == "on the grounds that" for s in phrases)
     alignment = align(suspect, _document(folder / "original.txt"))
     as_rebuilt = judge_paraphrase(alignment, scorer.encoder, scorer.paraphrase)
-    starts = suspect.starts
-    swaps = [(bisect_left(starts, s.start), bisect_left(starts, s.end)) for s in phrases]
+    swaps = _phrase_swap_words(suspect, report.spans)
+    assert [suspect.surface(lo, hi) for lo, hi in swaps] == [s.text for s in phrases]
     as_swapped = judge_paraphrase(alignment, scorer.encoder, scorer.paraphrase, phrase_swaps=swaps)
     assert as_swapped.rewritten_share < as_rebuilt.rewritten_share
 
@@ -775,3 +775,29 @@ def test_a_paragraph_added_to_a_paraphrased_copy_stays_marked_as_added(scorer):
     spans = sorted((s.start, s.end) for s in report.spans)
     assert all(end <= start for (_, end), (start, _) in itertools.pairwise(spans))
     assert report.coverage is not None and report.coverage.suspect < 0.95
+
+
+def test_phrase_swaps_count_as_kept_words():
+    """The words of a glue-phrase swap are kept, as the unchanged stretches are (no model)."""
+    suspect = make_document("The team won on the grounds that it trained hard.", "s")
+    first = make_document("The team won because it trained hard.", "o")
+    alignment = align(suspect, first)
+    plain = _kept_words(alignment)
+    assert plain[3:7] == [False] * 4  # "on the grounds that"
+    assert _kept_words(alignment, [(3, 7)]) == [*plain[:3], True, True, True, True, *plain[7:]]
+
+
+def test_phrase_swap_words_map_spans_to_suspect_words():
+    from detector.report import Span
+
+    suspect = make_document("The firm's chief quit on the grounds that pay fell", "s")
+    text = suspect.text
+
+    def span(piece: str, kind: str) -> Span:
+        start = text.index(piece)
+        return Span(start, start + len(piece), piece, "x", kind, 1.0)
+
+    spans = [span("firm", "synonym"), span("on the grounds that", "phrase"), span("fell", "phrase")]
+    found = _phrase_swap_words(suspect, spans)
+    assert [suspect.surface(lo, hi) for lo, hi in found] == ["on the grounds that", "fell"]
+    assert found[-1][1] == len(suspect.words)  # a span at the end of the text
