@@ -851,13 +851,13 @@ def _negations_dropped(
 ) -> tuple[list[_Piece], frozenset[tuple[int, int, int]]]:
     """A block's cover with each run of dropped function words that drops a negation
     the block then lacks and would join a synonym or phrase swap ("would [not]
-    reopen" -> "would resume", "[did not] release" -> "discharged") made one piece of kind
+    reopen" -> "would resume", "[did not] win" -> "lost") made one piece of kind
     ``negation``, and those runs as (original lo, hi, suspect position),
     block-relative: a swap shows words of like meaning, and a negation hidden in
     one would read as part of the wording.  A negation the block keeps elsewhere
     ("never bought any" -> "purchased no") is no drop, nor one inside a known swap
     ("in no time" -> "quickly", a piece of its own), nor one an ordinary edit
-    already shows ("lost" for "did not win")."""
+    already shows ("without a trace" -> "vanished")."""
     if negation_count(" ".join(old)) <= negation_count(" ".join(new)):
         return pieces, frozenset()
     out: list[_Piece] = []
@@ -875,12 +875,8 @@ def _negations_dropped(
         if end > k:
             a0, a1, b0 = pieces[k][1], pieces[end - 1][2], pieces[k][3]
             words = " ".join(old[a0:a1])
-            # The swap the run would join (``_group``): the next changed piece, else (at
-            # the end of a run of changes) the one before.
-            if end < len(pieces) and pieces[end][0] not in ("equal", "spelling"):
-                joins: _Piece | None = pieces[end]
-            else:
-                joins = pieces[k - 1] if k else None
+            # The swap the run would join (``_group``): the next piece, else the one before.
+            joins = pieces[end] if end < len(pieces) else pieces[k - 1] if k else None
             if (
                 joins is not None
                 and joins[0] in SPIN_KINDS
