@@ -282,13 +282,11 @@ class SubstitutionJudge:
                 pieces = _downgrade_rewrites(pieces)
                 if _adds_or_drops(pieces, old, new):
                     regrouped.add(_sentence_of(suspect, s_lo))
-            # A negation dropped is a deletion of its own, not part of a swap.
-            pieces, negations = _negations_dropped(pieces, old, new)
             last: tuple[str, _Range] | None = None  # the group before, and its ranges
             for kind, a0, a1, b0, b1 in _group(pieces):
                 if b0 == b1:
                     last = None
-                    if (a0, a1, b0) in negations or (
+                    if (
                         a0 < a1
                         and not _all_stopwords(" ".join(old[a0:a1]))
                         and not (
@@ -846,68 +844,17 @@ def _adds_or_drops(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, .
     return False
 
 
-def _negations_dropped(
-    pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...]
-) -> tuple[list[_Piece], frozenset[tuple[int, int, int]]]:
-    """A block's cover with each run of dropped function words that drops a negation
-    the block then lacks and would join a synonym or phrase swap ("would [not]
-    reopen" -> "would resume", "[did not] win" -> "lost") made one piece of kind
-    ``negation``, and those runs as (original lo, hi, suspect position),
-    block-relative: a swap shows words of like meaning, and a negation hidden in
-    one would read as part of the wording.  A negation the block keeps elsewhere
-    ("never bought any" -> "purchased no") is no drop, nor one inside a known swap
-    ("in no time" -> "quickly", a piece of its own), nor one an ordinary edit
-    already shows ("without a trace" -> "vanished")."""
-    if negation_count(" ".join(old)) <= negation_count(" ".join(new)):
-        return pieces, frozenset()
-    out: list[_Piece] = []
-    runs: set[tuple[int, int, int]] = set()
-    k = 0
-    while k < len(pieces):
-        end = k
-        while (
-            end < len(pieces)
-            and pieces[end][0] == "gap"
-            and pieces[end][3] == pieces[end][4]
-            and (end == k or pieces[end][1] == pieces[end - 1][2])
-        ):
-            end += 1
-        if end > k:
-            a0, a1, b0 = pieces[k][1], pieces[end - 1][2], pieces[k][3]
-            words = " ".join(old[a0:a1])
-            # The swap the run would join (``_group``): the next piece, else the one before.
-            joins = pieces[end] if end < len(pieces) else pieces[k - 1] if k else None
-            if (
-                joins is not None
-                and joins[0] in SPIN_KINDS
-                and _all_stopwords(words)
-                and negation_count(words)
-            ):
-                out.append(("negation", a0, a1, b0, b0))
-                runs.add((a0, a1, b0))
-            else:
-                out.extend(pieces[k:end])
-            k = end
-            continue
-        out.append(pieces[k])
-        k += 1
-    return out, frozenset(runs)
-
-
 def _group(pieces: list[_Piece]) -> list[_Piece]:
     """Merge a cover's pieces into spans.
 
     Unchanged words separate spans.  Between them, each synonym or phrase swap
     is a span of its own; a dropped or added function word joins the swap after
-    it (or, at the end of a run, the one before), but a dropped negation
-    (``_negations_dropped``) stands alone; other edits run together.
+    it (or, at the end of a run, the one before); other edits run together.
     """
     runs: list[list[list]] = [[]]
     for kind, a0, a1, b0, b1 in pieces:
         if kind in ("equal", "spelling"):
             runs.append([])
-        elif kind == "negation":
-            runs.extend([[["other", a0, a1, b0, b1]], []])
         else:
             kind = kind if kind in SPIN_KINDS or kind == "gap" else "other"
             runs[-1].append([kind, a0, a1, b0, b1])
