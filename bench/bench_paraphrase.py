@@ -159,6 +159,7 @@ def evidence_table(scorer, by_family: dict[str, list[dict]]) -> str:
     from detector import make_document
     from detector.align import align
     from detector.paraphrase import judge_paraphrase, needs_meaning_check
+    from detector.score import phrase_swap_words
 
     names = (
         "paired_share",
@@ -180,7 +181,13 @@ def evidence_table(scorer, by_family: dict[str, list[dict]]) -> str:
             if not needs_meaning_check(alignment, scorer.paraphrase):
                 continue
             gated += 1
-            evidence = judge_paraphrase(alignment, scorer.encoder, scorer.paraphrase)
+            spans = scorer.judge.judge(alignment)  # the word judge's phrase swaps count as kept
+            evidence = judge_paraphrase(
+                alignment,
+                scorer.encoder,
+                scorer.paraphrase,
+                phrase_swaps=phrase_swap_words(alignment.suspect, spans),
+            )
             for name in names:
                 values[name].append(getattr(evidence, name))
 

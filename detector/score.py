@@ -207,7 +207,7 @@ class ReferenceScorer:
                 alignment,
                 self.encoder,
                 self.paraphrase,
-                phrase_swaps=_phrase_swap_words(suspect, scored.report.spans),
+                phrase_swaps=phrase_swap_words(suspect, scored.report.spans),
             )
         except ResourceError as error:
             note = _joined(scored.report.note, f"paraphrase check skipped: {error}")
@@ -505,7 +505,7 @@ def _with_short_passages(
     return ScoredPair(report, whole.features)
 
 
-def _phrase_swap_words(suspect: Document, spans: Sequence[Span]) -> list[tuple[int, int]]:
+def phrase_swap_words(suspect: Document, spans: Sequence[Span]) -> list[tuple[int, int]]:
     """The suspect word ranges of the glue-phrase swaps among ``spans`` (judge spans
     start and end on word boundaries)."""
     return [

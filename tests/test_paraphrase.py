@@ -34,7 +34,7 @@ from detector.paraphrase import (
     plainer_words,
 )
 from detector.render import render_html, render_text
-from detector.score import _phrase_swap_words, swapped_share
+from detector.score import phrase_swap_words, swapped_share
 
 FIXTURES = Path(__file__).parent / "fixtures" / "paraphrase"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -266,7 +266,7 @@ def test_a_dense_spin_of_glue_phrases_stays_spun(scorer):
     assert any(s.text == "on the grounds that" for s in phrases)
     alignment = align(suspect, _document(folder / "original.txt"))
     as_rebuilt = judge_paraphrase(alignment, scorer.encoder, scorer.paraphrase)
-    swaps = _phrase_swap_words(suspect, report.spans)
+    swaps = phrase_swap_words(suspect, report.spans)
     assert [suspect.surface(lo, hi) for lo, hi in swaps] == [s.text for s in phrases]
     as_swapped = judge_paraphrase(alignment, scorer.encoder, scorer.paraphrase, phrase_swaps=swaps)
     assert as_swapped.rewritten_share < as_rebuilt.rewritten_share
@@ -787,7 +787,7 @@ def test_phrase_swaps_count_as_kept_words():
     assert _kept_words(alignment, [(3, 7)]) == [*plain[:3], True, True, True, True, *plain[7:]]
 
 
-def test_phrase_swap_words_map_spans_to_suspect_words():
+def testphrase_swap_words_map_spans_to_suspect_words():
     from detector.report import Span
 
     suspect = make_document("The firm's chief quit on the grounds that pay fell", "s")
@@ -798,6 +798,6 @@ def test_phrase_swap_words_map_spans_to_suspect_words():
         return Span(start, start + len(piece), piece, "x", kind, 1.0)
 
     spans = [span("firm", "synonym"), span("on the grounds that", "phrase"), span("fell", "phrase")]
-    found = _phrase_swap_words(suspect, spans)
+    found = phrase_swap_words(suspect, spans)
     assert [suspect.surface(lo, hi) for lo, hi in found] == ["on the grounds that", "fell"]
     assert found[-1][1] == len(suspect.words)  # a span at the end of the text
