@@ -587,6 +587,20 @@ def test_a_dropped_negation_is_named_and_not_only_is_no_negation(scorer):
     assert plain.note is None or "negation" not in plain.note
 
 
+def test_spinbots_not_exactly_for_less_than_is_a_phrase_swap_not_a_negation(scorer):
+    # Spinbot prints "far not exactly" for "far less than" (a trial's copy): with the
+    # original at hand it is a glue-phrase swap, not an edit that adds a negation.
+    original = (
+        "The fines brought in only about 18,000 dollars a year, far less than the cost of "
+        "collecting them, the director said. Borrowers will still pay for lost books."
+    )
+    spun = original.replace("far less than the cost", "far not exactly the expense")
+    report = scorer.score(make_document(spun), make_document(original))
+    swaps = {s.text: (s.original, s.kind) for s in report.spans}
+    assert swaps["not exactly"] == ("less than", "phrase")
+    assert report.note is None or "negation" not in report.note
+
+
 def test_the_scorer_refuses_what_is_not_a_document_in_one_clear_line(scorer):
     original = make_document(ORIGINAL)
     with pytest.raises(TypeError, match="suspect must be a Document"):
