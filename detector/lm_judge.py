@@ -449,6 +449,49 @@ def _alphabetic(term: str) -> bool:
     return term.replace(" ", "").isalpha()
 
 
+def name_words(document: Document, lexicon: Lexicon) -> frozenset[str]:
+    """Capitalised words, as written, that ``document`` uses in names although the
+    thesaurus lists them ("Farrow" in "Denise Farrow", "Salt" in "Maya Salt").
+
+    A word counts when, written capitalised inside a sentence, it stands beside a
+    capitalised word the thesaurus lacks ("Denise"); it then counts wherever it is
+    written so, sentence starts included ("Farrow said"), unless the document also
+    writes it in lowercase. Beside words the thesaurus knows ("Harbor Street Bread
+    Kitchen", "Bill Doors") nothing counts: a spinner's mangled name stays a unit.
+    """
+    text, words, starts, ends = document.text, document.words, document.starts, document.ends
+    initial = {lo for lo, _ in document.sentences}
+    last = {hi - 1 for _, hi in document.sentences}
+
+    def capitalised(i: int) -> bool:
+        return text[starts[i]].isupper()
+
+    def unknown_name(i: int) -> bool:
+        surface = text[starts[i] : ends[i]]
+        return (
+            capitalised(i)
+            and not (surface.isupper() and len(surface) > 1)  # an acronym
+            and surface.replace("-", "").isalpha()
+            and words[i] not in lexicon
+        )
+
+    found = set()
+    for i, word in enumerate(words):
+        if i in initial or not capitalised(i) or word not in lexicon:
+            continue
+        beside = []
+        if text[ends[i - 1] : starts[i]] == " ":
+            beside.append(i - 1)
+        if i not in last and text[ends[i] : starts[i + 1]] == " ":
+            beside.append(i + 1)
+        if any(unknown_name(j) for j in beside):
+            found.add(text[starts[i] : ends[i]])
+    if not found:
+        return frozenset()
+    lowercase = {words[i] for i in range(len(words)) if not capitalised(i)}
+    return frozenset(w for w in found if w.lower() not in lowercase)
+
+
 def _put_back(text: str, units: Sequence[UnitReading]) -> tuple[str, list[_Move]]:
     """``text`` with each of ``units`` (in order, not overlapping) replaced by its
     restoration, and where each replacement lies in the new text and in ``text``."""
@@ -877,6 +920,7 @@ class LMJudge:
         piece_starts = [s for s, _ in offsets]
         piece_ends = [e for _, e in offsets]
         lexicon = self.lexicon
+        names = name_words(document, lexicon)
         found: list[_Unit] = []
 
         def capitalised(i: int) -> bool:
@@ -933,6 +977,8 @@ class LMJudge:
             found.append(_Unit(lo, hi, start, end, surface, key, a, b, lead, candidates))
 
         for i, word in enumerate(words):
+            if names and text[starts[i] : ends[i]] in names:
+                continue  # a name, not a word to restore
             if word in self._phrase_starts:
                 for n in range(_MAX_GLUE_WORDS, 1, -1):
                     hi = i + n

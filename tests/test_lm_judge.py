@@ -24,6 +24,7 @@ from detector.lm_judge import (
     document_spin_probability,
     flagged_units,
     flags_per_100_words,
+    name_words,
     spin_probabilities,
     word_scores,
 )
@@ -259,6 +260,32 @@ def _unit_candidates(lexicon: Lexicon, text: str) -> dict[str, tuple[str, ...]]:
     encoded = LM.tokenizer(text)
     found = judge._units(make_document(text), encoded["input_ids"], encoded["offset_mapping"])
     return {u.text: u.candidates for u in found}
+
+
+def test_a_surname_the_thesaurus_lists_is_no_unit_wherever_the_article_names_with_it(lexicon):
+    # Moby lists "farrow" (a litter of pigs): the judge restored the baker's name as "Young".
+    text = (
+        "The bakery will close next month, owner Denise Farrow said on Tuesday. "
+        "Farrow, 67, said rising costs had made the business impossible to sustain."
+    )
+    assert "farrow" in lexicon and "denise" not in lexicon
+    units = _unit_candidates(lexicon, text)
+    assert "Farrow" not in units  # beside "Denise", and at the start of the next sentence
+    assert "bakery" in units and "close" in units
+
+
+def test_a_spinners_mangled_name_stays_a_unit(lexicon):
+    # Beside words the thesaurus knows, a capitalised word stays a unit: "Bill Doors".
+    units = _unit_candidates(
+        lexicon, "The founder Bill Doors spoke at the Harbor Street Bread Kitchen."
+    )
+    assert {"Doors", "Bread"} <= set(units)
+
+
+def test_a_name_word_the_article_also_writes_in_lowercase_stays_a_unit(lexicon):
+    text = "Prime Minister Theresa May spoke. The council may decide to close the road."
+    assert "may" not in name_words(make_document(text), lexicon)
+    assert "May" in name_words(make_document("Prime Minister Theresa May spoke today."), lexicon)
 
 
 def test_a_function_word_is_a_unit_only_with_its_glue_rewrites(lexicon):
