@@ -12,7 +12,9 @@ tuning; ``handspun_holdout4``, ``handspun_academic``, ``handspun_holdout5`` and
 free article spinners, the first set written after the judges' glue table learned what
 public spinners write) and ``handspun_holdout11`` (Spinbot-style, 640-730 words, with
 clean texts full of names made of ordinary words) and ``handspun_holdout12`` (Spinbot-style
-again, with twelve clean texts in a deliberately rich vocabulary), written later by
+again, with twelve clean texts in a deliberately rich vocabulary) and ``handspun_holdout13``
+(Spinbot-style news and clean news full of people named with ordinary words: "Farrow",
+"Marsh", "Bishop"), written later by
 helpers, never used for tuning either, though
 holdout6's numbers decided that a change to the document verdict was not kept and
 holdout7 was read before and after the judge's glue table grew), each swap marked
@@ -74,6 +76,7 @@ SETS = {
     "handspun_holdout10": ROOT / "tests" / "fixtures" / "handspun_holdout10",
     "handspun_holdout11": ROOT / "tests" / "fixtures" / "handspun_holdout11",
     "handspun_holdout12": ROOT / "tests" / "fixtures" / "handspun_holdout12",
+    "handspun_holdout13": ROOT / "tests" / "fixtures" / "handspun_holdout13",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
     "clean_world": ROOT / "tests" / "fixtures" / "clean_world",  # the same
@@ -278,7 +281,18 @@ def main() -> int:
         "and cricket jargon): a magazine profile, an opera review, a court judgment, a "
         "markets column, nature writing, a history feature, a cricket column, an op-ed, an "
         "obituary, travel writing, a food critic's column and an architecture critique "
-        "(read once, measured only); `clean_world`, written on "
+        "(read once, measured only); `handspun_holdout13`, written on 2026-12-06 by a "
+        "helper that read only holdout12's format and ran no project code, holds six "
+        "Spinbot-style news articles of 567-692 words spun lightly (about 10% of content "
+        "words), at a medium rate (about 20%) or heavily (42-44%, headlines too, a few "
+        'institution and place names mangled: "Port Ellan Emergency clinic"), and eight '
+        "clean news texts of 683-698 words (a court report, council politics, a football "
+        "report, company results, a police story, a health-service story, a school story and "
+        "an obituary), every file full of people whose surnames and first names are ordinary "
+        'words ("Judge Helen Marsh", "Farrow said", "Councillor Grace Hill", "Mr Salt"), '
+        "written to measure the language-model judge's rule that a word the article uses "
+        "in a name is no unit (read once, after that rule was written); `clean_world`, "
+        "written on "
         "2026-12-05 by a helper "
         "acting as a user who ran only `spindetect score`, holds fourteen clean texts of "
         "497-675 words: news in Indian, Nigerian, Philippine and Singapore English, a "

@@ -110,7 +110,7 @@ from detector.lexicon import (
     load_lexicon,
 )
 from detector.restore import match_case
-from detector.stopwords import CARDINAL_WORDS, STOPWORDS
+from detector.stopwords import CARDINAL_WORDS, STOPWORDS, TITLES
 
 if TYPE_CHECKING:
     from detector.lm import CausalLM
@@ -451,13 +451,15 @@ def _alphabetic(term: str) -> bool:
 
 def name_words(document: Document, lexicon: Lexicon) -> frozenset[str]:
     """Capitalised words, as written, that ``document`` uses in names although the
-    thesaurus lists them ("Farrow" in "Denise Farrow", "Salt" in "Maya Salt").
+    thesaurus lists them ("Farrow" in "Denise Farrow", "Hill" in "Councillor Grace Hill").
 
     A word counts when, written capitalised inside a sentence, it stands beside a
-    capitalised word the thesaurus lacks ("Denise"); it then counts wherever it is
-    written so, sentence starts included ("Farrow said"), unless the document also
-    writes it in lowercase. Beside words the thesaurus knows ("Harbor Street Bread
-    Kitchen", "Bill Doors") nothing counts: a spinner's mangled name stays a unit.
+    capitalised word the thesaurus lacks ("Denise"), or follows a title ("Dr",
+    ``TITLES``) with at most one other capitalised word between; it then counts
+    wherever it is written so, sentence starts included ("Farrow said"), unless the
+    document also writes it in lowercase. Beside words the thesaurus knows ("Harbor
+    Street Bread Kitchen", "Bill Doors") nothing counts: a spinner's mangled name stays
+    a unit.
     """
     text, words, starts, ends = document.text, document.words, document.starts, document.ends
     initial = {lo for lo, _ in document.sentences}
@@ -465,6 +467,11 @@ def name_words(document: Document, lexicon: Lexicon) -> frozenset[str]:
 
     def capitalised(i: int) -> bool:
         return text[starts[i]].isupper()
+
+    def joined(i: int) -> bool:
+        """Whether word ``i`` follows word ``i - 1`` in one name: a space between, or an
+        abbreviation's full stop and a space ("Mr. Salt"; the sentence goes on)."""
+        return i not in initial and text[ends[i - 1] : starts[i]] in (" ", ". ")
 
     def unknown_name(i: int) -> bool:
         surface = text[starts[i] : ends[i]]
@@ -475,16 +482,21 @@ def name_words(document: Document, lexicon: Lexicon) -> frozenset[str]:
             and words[i] not in lexicon
         )
 
+    def titled(i: int) -> bool:
+        return any(
+            joined(j + 1) and words[j] in TITLES and capitalised(j)
+            for j in range(max(0, i - 2), i)
+            if all(capitalised(k) and joined(k) for k in range(j + 1, i + 1))
+        )
+
     found = set()
     for i, word in enumerate(words):
-        if i in initial or not capitalised(i) or word not in lexicon:
+        if i in initial or not capitalised(i) or word not in lexicon or word in TITLES:
             continue
-        beside = []
-        if text[ends[i - 1] : starts[i]] == " ":
-            beside.append(i - 1)
-        if i not in last and text[ends[i] : starts[i + 1]] == " ":
+        beside = [i - 1] if joined(i) else []
+        if i not in last and joined(i + 1):
             beside.append(i + 1)
-        if any(unknown_name(j) for j in beside):
+        if any(unknown_name(j) for j in beside) or titled(i):
             found.add(text[starts[i] : ends[i]])
     if not found:
         return frozenset()

@@ -282,6 +282,17 @@ def test_a_spinners_mangled_name_stays_a_unit(lexicon):
     assert {"Doors", "Bread"} <= set(units)
 
 
+def test_words_after_a_title_are_a_name(lexicon):
+    text = "Mr. Salt said on Monday that Councillor Grace Hill agreed. Hill and Dr Bishop left."
+    assert name_words(make_document(text), lexicon) == {"Salt", "Grace", "Hill", "Bishop"}
+    # Words that as often open a place's name are not titles: a spinner's "Emergency
+    # clinic" for "Hospital" stays a unit.
+    assert "Hospital" not in name_words(make_document("She went to St Mary Hospital."), lexicon)
+    assert not name_words(make_document("She went to Eastfield General Hospital."), lexicon) & {
+        "Hospital"
+    }
+
+
 def test_a_name_word_the_article_also_writes_in_lowercase_stays_a_unit(lexicon):
     text = "Prime Minister Theresa May spoke. The council may decide to close the road."
     assert "may" not in name_words(make_document(text), lexicon)
