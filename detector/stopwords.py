@@ -29,13 +29,14 @@ CARDINAL_WORDS = frozenset(
 
 TITLES = frozenset(
     (
-        "mr mrs ms miss mx dr prof professor sir dame lord lady rev reverend judge "
+        "mr mrs ms miss mx dr prof professor sir lord lady rev reverend judge "
         "councillor cllr alderman mayor senator sen governor gov president minister "
         "inspector sergeant sgt constable superintendent detective captain capt commander "
-        "colonel col lieutenant lt admiral"
+        "colonel col lieutenant lt"
     ).split()
 )
 """Titles written before a person's name, lowercase: the capitalised words after one
 ("Dr Bishop", "Councillor Grace Hill") are a name, not words a spinner chose.  Words
 that as often open the name of a place or body are left out ("St Mary's Hospital",
-"General Hospital", "Justice Department", "Coach Station")."""
+"General Hospital", "Justice Department", "Coach Station", "Notre Dame", "Admiral
+Insurance").  The synthetic spinner keeps its own, narrower list (``detector.spin``)."""
