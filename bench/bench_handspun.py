@@ -290,8 +290,9 @@ def main() -> int:
         "report, company results, a police story, a health-service story, a school story and "
         "an obituary), every file full of people whose surnames and first names are ordinary "
         'words ("Judge Helen Marsh", "Farrow said", "Councillor Grace Hill", "Mr Salt"), '
-        "written to measure the language-model judge's rule that a word the article uses "
-        "in a name is no unit (read once, after that rule was written); `clean_world`, "
+        "written to measure a rule that left such name words out of the language-model "
+        "judge's units (tried and not kept: docs/eval/notes.md; these rows are the shipped "
+        "judge's); `clean_world`, "
         "written on "
         "2026-12-05 by a helper "
         "acting as a user who ran only `spindetect score`, holds fourteen clean texts of "

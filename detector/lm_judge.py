@@ -110,7 +110,7 @@ from detector.lexicon import (
     load_lexicon,
 )
 from detector.restore import match_case
-from detector.stopwords import CARDINAL_WORDS, STOPWORDS, TITLES
+from detector.stopwords import CARDINAL_WORDS, STOPWORDS
 
 if TYPE_CHECKING:
     from detector.lm import CausalLM
@@ -447,97 +447,6 @@ def _word_count(text: str) -> int:
 
 def _alphabetic(term: str) -> bool:
     return term.replace(" ", "").isalpha()
-
-
-def name_positions(document: Document, lexicon: Lexicon) -> frozenset[int]:
-    """The indices of the capitalised words ``document`` uses in people's and places'
-    names although the thesaurus lists them ("Farrow" in "Denise Farrow", "Hill" in
-    "Councillor Grace Hill"): words the language-model judge leaves alone.
-
-    A capitalised word inside a sentence is part of a name when it stands next to a
-    capitalised word the thesaurus lacks ("Denise", "O'Brien"), or follows a title
-    (``TITLES``: "Dr", "Councillor") with at most one capitalised word between, the
-    title not itself inside a longer name ("Notre Dame"). Function words and title-case
-    headlines (mostly capitalised words) give no such evidence. The same word
-    capitalised elsewhere (a sentence start: "Farrow said") is part of the name too,
-    unless the document also writes the word in lowercase. Next to words the thesaurus
-    knows ("Harbor Street Bread Kitchen", "Bill Doors") a word is no name: a spinner's
-    mangled name stays to be judged.
-    """
-    text, words, starts, ends = document.text, document.words, document.starts, document.ends
-    initial = {lo for lo, _ in document.sentences}
-
-    def capitalised(i: int) -> bool:
-        return text[starts[i]].isupper()
-
-    def joined(i: int) -> bool:
-        """Whether word ``i`` follows word ``i - 1`` within one name: a space between
-        (or a no-break space), or a full stop and a space after an abbreviation the
-        sentence goes on from, or after a title ("Mr. Salt", "Rev. Bishop")."""
-        if i == 0:
-            return False
-        gap = text[ends[i - 1] : starts[i]].replace("\u00a0", " ")
-        if gap == " ":
-            return i not in initial
-        return gap == ". " and (i not in initial or words[i - 1] in TITLES)
-
-    def unknown(i: int) -> bool:
-        """A capitalised word the thesaurus lacks, not an acronym: a name's own word."""
-        surface = text[starts[i] : ends[i]]
-        return (
-            capitalised(i)
-            and not (surface.isupper() and len(surface) > 1)
-            and words[i].replace("-", "").replace("'", "").isalpha()
-            and words[i] not in lexicon
-        )
-
-    def title(j: int) -> bool:
-        """Word ``j`` is a title, not a word inside a longer name ("Notre Dame")."""
-        return (
-            words[j] in TITLES
-            and capitalised(j)
-            and not (joined(j) and capitalised(j - 1) and words[j - 1] not in TITLES | STOPWORDS)
-        )
-
-    def titled(i: int) -> bool:
-        """Word ``i`` follows a title, with at most one capitalised word between."""
-        return any(
-            title(j) and all(capitalised(k) and joined(k) for k in range(j + 1, i + 1))
-            for j in range(max(0, i - 2), i)
-        )
-
-    def headline(lo: int, hi: int) -> bool:
-        """Sentence ``lo:hi`` is in title case: every word capitalised, or most of them
-        and a function word too ("Mayor Warns Of Floods")."""
-        alphabetic = [i for i in range(lo, hi) if words[i][:1].isalpha()]
-        upper = [i for i in alphabetic if capitalised(i)]
-        glue = STOPWORDS - TITLES
-        return len(alphabetic) >= 3 and (
-            len(upper) == len(alphabetic)
-            or (2 * len(upper) > len(alphabetic) and any(words[i] in glue for i in upper[1:]))
-        )
-
-    found: set[int] = set()
-    for lo, hi in document.sentences:
-        if headline(lo, hi):
-            continue
-        for i in range(lo, hi):
-            word = words[i]
-            if i == lo and not joined(i):
-                continue  # a sentence start: capitalised whatever it is
-            if not capitalised(i) or word not in lexicon or word in STOPWORDS | TITLES:
-                continue
-            beside = [i - 1] if joined(i) else []
-            if i + 1 < hi and joined(i + 1):
-                beside.append(i + 1)
-            if any(unknown(j) for j in beside) or titled(i):
-                found.add(i)
-    if not found:
-        return frozenset()
-    lowercase = {words[i] for i in range(len(words)) if not capitalised(i)}
-    surfaces = {text[starts[i] : ends[i]] for i in found if words[i] not in lowercase}
-    spread = (i for i in range(len(words)) if text[starts[i] : ends[i]] in surfaces)
-    return frozenset(found.union(spread))
 
 
 def _put_back(text: str, units: Sequence[UnitReading]) -> tuple[str, list[_Move]]:
@@ -968,7 +877,6 @@ class LMJudge:
         piece_starts = [s for s, _ in offsets]
         piece_ends = [e for _, e in offsets]
         lexicon = self.lexicon
-        names = name_positions(document, lexicon)
         found: list[_Unit] = []
 
         def capitalised(i: int) -> bool:
@@ -1025,8 +933,6 @@ class LMJudge:
             found.append(_Unit(lo, hi, start, end, surface, key, a, b, lead, candidates))
 
         for i, word in enumerate(words):
-            if i in names:
-                continue  # a name, not a word to restore
             if word in self._phrase_starts:
                 for n in range(_MAX_GLUE_WORDS, 1, -1):
                     hi = i + n

@@ -1,7 +1,7 @@
 """Word lists: function words, the glue spinners rewrite only as phrases, never one by one;
-count words; and the titles written before a person's name."""
+and count words."""
 
-__all__ = ["CARDINAL_WORDS", "STOPWORDS", "TITLES"]
+__all__ = ["CARDINAL_WORDS", "STOPWORDS"]
 
 STOPWORDS = frozenset(
     (
@@ -26,17 +26,3 @@ CARDINAL_WORDS = frozenset(
     ).split()
 )
 """Words that name a count: a spinner that swaps one changes a fact, not a word."""
-
-TITLES = frozenset(
-    (
-        "mr mrs ms miss mx dr prof professor sir lord lady rev reverend judge "
-        "councillor cllr alderman mayor senator sen governor gov president minister "
-        "inspector sergeant sgt constable superintendent detective captain capt commander "
-        "colonel col lieutenant lt"
-    ).split()
-)
-"""Titles written before a person's name, lowercase: the capitalised words after one
-("Dr Bishop", "Councillor Grace Hill") are a name, not words a spinner chose.  Words
-that as often open the name of a place or body are left out ("St Mary's Hospital",
-"General Hospital", "Justice Department", "Coach Station", "Notre Dame", "Admiral
-Insurance").  The synthetic spinner keeps its own, narrower list (``detector.spin``)."""

@@ -24,7 +24,6 @@ from detector.lm_judge import (
     document_spin_probability,
     flagged_units,
     flags_per_100_words,
-    name_positions,
     spin_probabilities,
     word_scores,
 )
@@ -260,57 +259,6 @@ def _unit_candidates(lexicon: Lexicon, text: str) -> dict[str, tuple[str, ...]]:
     encoded = LM.tokenizer(text)
     found = judge._units(make_document(text), encoded["input_ids"], encoded["offset_mapping"])
     return {u.text: u.candidates for u in found}
-
-
-def _names(lexicon: Lexicon, text: str) -> set[str]:
-    document = make_document(text)
-    return {document.surface(i, i + 1) for i in name_positions(document, lexicon)}
-
-
-def test_a_surname_the_thesaurus_lists_is_no_unit_wherever_the_article_names_with_it(lexicon):
-    # Moby lists "farrow" (a litter of pigs): the judge restored the baker's name as "Young".
-    text = (
-        "The bakery will close next month, owner Denise Farrow said on Tuesday. "
-        "Farrow, 67, said rising costs had made the business impossible to sustain."
-    )
-    assert "farrow" in lexicon and "denise" not in lexicon
-    units = _unit_candidates(lexicon, text)
-    assert "Farrow" not in units  # beside "Denise", and at the start of the next sentence
-    assert "bakery" in units and "close" in units
-
-
-def test_a_spinners_mangled_name_stays_a_unit(lexicon):
-    # A regression guard: beside words the thesaurus knows, a capitalised word stays a
-    # unit ("Bill Doors" for "Bill Gates", "Bread Kitchen" for "Bakery").
-    text = "The founder Bill Doors spoke at the Harbor Street Bread Kitchen."
-    assert {"Doors", "Bread"} <= set(_unit_candidates(lexicon, text))
-
-
-def test_a_name_word_the_article_also_writes_in_lowercase_is_a_name_only_in_the_name(lexicon):
-    text = "Owner Denise Farrow spoke. Farrow left. The pig had a farrow in spring."
-    document = make_document(text)
-    names = name_positions(document, lexicon)
-    assert [document.surface(i, i + 1) for i in sorted(names)] == ["Farrow"]  # not "Farrow left"
-    assert "May" not in _names(lexicon, "Theresa May spoke. The council may decide. May 1.")
-
-
-def test_words_after_a_title_are_a_name(lexicon):
-    text = "Mr. Salt said on Monday that Councillor Grace Hill agreed. Hill and Dr Bishop left."
-    assert _names(lexicon, text) == {"Salt", "Grace", "Hill", "Bishop"}
-    assert _names(lexicon, "The Rev. Bishop spoke to Grace O'Brien. Bishop left.") == {
-        "Bishop",
-        "Grace",
-    }
-    # Words that as often open a place's name are not titles, nor is a title's word
-    # inside a longer name: a spinner's "Emergency clinic" for "Hospital" stays a unit.
-    assert "Hospital" not in _names(lexicon, "She went to St Mary Hospital.")
-    assert "Hospital" not in _names(lexicon, "She went to Eastfield General Hospital.")
-    assert "University" not in _names(lexicon, "She studied at Notre Dame University.")
-
-
-def test_a_title_case_headline_gives_no_names(lexicon):
-    assert not _names(lexicon, "Mayor Warns Of Floods In Town\n\nThe river rose.")
-    assert not _names(lexicon, "Councillors Back Bridge Repairs\n\nThe vote was close.")
 
 
 def test_a_function_word_is_a_unit_only_with_its_glue_rewrites(lexicon):
