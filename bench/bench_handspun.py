@@ -284,15 +284,15 @@ def main() -> int:
         "(read once, measured only); `handspun_holdout13`, written on 2026-12-06 by a "
         "helper that read only holdout12's format and ran no project code, holds six "
         "Spinbot-style news articles of 567-692 words spun lightly (about 10% of content "
-        "words), at a medium rate (about 20%) or heavily (42-44%, headlines too, a few "
-        'institution and place names mangled: "Port Ellan Emergency clinic"), and eight '
-        "clean news texts of 683-698 words (a court report, council politics, a football "
-        "report, company results, a police story, a health-service story, a school story and "
-        "an obituary), every file full of people whose surnames and first names are ordinary "
-        'words ("Judge Helen Marsh", "Farrow said", "Councillor Grace Hill", "Mr Salt"), '
-        "written to measure a rule that left such name words out of the language-model "
-        "judge's units (tried and not kept: docs/eval/notes.md; these rows are the shipped "
-        "judge's); `clean_world`, "
+        "words), at a medium rate (about 20%) or heavily (42-44%, headlines too), the "
+        'medium and heavy ones mangling a few institution and place names ("Port Ellan '
+        'Emergency clinic"), and eight clean news texts of 683-698 words (a court report, '
+        "council politics, a football report, company results, a police story, a "
+        "health-service story, a school story and an obituary), every file full of people "
+        'whose surnames, and often first names, are ordinary words ("Judge Helen Marsh", '
+        '"Farrow said", "Councillor Grace Hill", "Mr Lamb"), written to measure a '
+        "rule that left such name words out of the language-model judge's units (tried and "
+        "not kept: docs/eval/notes.md; these rows are the shipped judge's); `clean_world`, "
         "written on "
         "2026-12-05 by a helper "
         "acting as a user who ran only `spindetect score`, holds fourteen clean texts of "

@@ -129,8 +129,8 @@ class FitArgs:
             "help": "Among k whose share of spun texts passing is within this of the best, "
             "the most units: more strong words corroborate more (honest prose by a "
             "non-native or regional writer has a few strongly odd words, a spinner many); "
-            "0.02 is under 3 of the 132 spun validation texts, so one text read a little "
-            "differently does not change k"
+            "0.02 is a gap of up to 2 of the 132 spun validation texts, so a count does not "
+            "lose to a smaller one over a text or two"
         },
     )
     dense_flags: int = field(
@@ -176,6 +176,10 @@ def corroborating_units(tried: dict[int, tuple[float, float]], tie: float) -> in
     counts whose share is within ``tie`` of the best, the largest (0 when none was tried).
 
     >>> corroborating_units({4: (10.32, 0.909), 5: (9.75, 0.902), 6: (9.12, 0.864)}, 0.01)
+    5
+    >>> corroborating_units({4: (10.32, 0.909), 5: (9.75, 0.894)}, 0.01)  # 2 texts of 132
+    4
+    >>> corroborating_units({4: (10.32, 0.909), 5: (9.75, 0.894)}, 0.02)
     5
     """
     if tie < 0:
