@@ -816,6 +816,7 @@ def test_people_is_offered_for_individuals_and_restored(lm_judge):
     # no synonym of "individual" ever became "people": "individuals", free spinners'
     # commonest swap for "people", never had it among its candidates.
     assert "people" in lm_judge._candidate_words("individuals")
+    assert "people" in lm_judge._candidate_words("persons")
     text = (
         "Organisers said more than 20,000 individuals took part, while the city "
         "council put the number at 8,000."

@@ -787,7 +787,7 @@ def test_phrase_swaps_count_as_kept_words():
     assert _kept_words(alignment, [(3, 7)]) == [*plain[:3], True, True, True, True, *plain[7:]]
 
 
-def testphrase_swap_words_map_spans_to_suspect_words():
+def test_phrase_swap_words_map_spans_to_suspect_words():
     from detector.report import Span
 
     suspect = make_document("The firm's chief quit on the grounds that pay fell", "s")
