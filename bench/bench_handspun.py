@@ -14,7 +14,8 @@ public spinners write) and ``handspun_holdout11`` (Spinbot-style, 640-730 words,
 clean texts full of names made of ordinary words) and ``handspun_holdout12`` (Spinbot-style
 again, with twelve clean texts in a deliberately rich vocabulary) and ``handspun_holdout13``
 (Spinbot-style news and clean news full of people named with ordinary words: "Farrow",
-"Marsh", "Bishop"), written later by
+"Marsh", "Bishop") and ``handspun_holdout14`` (the same, with the spinner mangling
+people's names in three of its six spun articles: "Paul {Herder|Shepherd}"), written later by
 helpers, never used for tuning either, though
 holdout6's numbers decided that a change to the document verdict was not kept and
 holdout7 was read before and after the judge's glue table grew), each swap marked
@@ -77,6 +78,7 @@ SETS = {
     "handspun_holdout11": ROOT / "tests" / "fixtures" / "handspun_holdout11",
     "handspun_holdout12": ROOT / "tests" / "fixtures" / "handspun_holdout12",
     "handspun_holdout13": ROOT / "tests" / "fixtures" / "handspun_holdout13",
+    "handspun_holdout14": ROOT / "tests" / "fixtures" / "handspun_holdout14",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
     "clean_world": ROOT / "tests" / "fixtures" / "clean_world",  # the same
@@ -291,8 +293,20 @@ def main() -> int:
         "health-service story, a school story and an obituary), every file full of people "
         'whose surnames, and often first names, are ordinary words ("Judge Helen Marsh", '
         '"Farrow said", "Councillor Grace Hill", "Mr Lamb"), written to measure a '
-        "rule that left such name words out of the language-model judge's units (tried and "
-        "not kept: docs/eval/notes.md; these rows are the shipped judge's); `clean_world`, "
+        "rule that left such name words out of the language-model judge's units (tried "
+        "inside the judge and not kept; since 2026-12-06 the lm and hybrid models leave "
+        "people's names out of what they count instead, detector/names.py: "
+        "docs/eval/notes.md); "
+        "`handspun_holdout14`, written on 2026-12-06 by a helper that read only holdout13's "
+        "format and ran no project code, holds six Spinbot-style news articles of 381-447 "
+        "words spun lightly (about 10% of content words), at a medium rate (about 20%) or "
+        "heavily (about 40%), three of which also mangle people's names the way "
+        'sense-blind spinners do ("Councillor Robin Search" for "Hunt", "Miss Chef" for '
+        '"Cook", "Climbed Wells" for "Rose Wells": 13 name swaps in all), and eight clean '
+        "news texts of 369-407 words full of people named with ordinary words, written to "
+        "measure the lm and hybrid models' leaving out of people's names "
+        "(detector/names.py) on both sides (read before and after that rule, which two "
+        "changes read off this set: not blind for it); `clean_world`, "
         "written on "
         "2026-12-05 by a helper "
         "acting as a user who ran only `spindetect score`, holds fourteen clean texts of "

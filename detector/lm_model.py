@@ -8,7 +8,8 @@ A model folder (``models/lm/``) holds only a ``config.json``::
      "document_rule": {"rate": ..., "slack": ..., "scale": ...},
      "evidence_gate": {"min_gain": 13.0, "scale": 2.0,
                        "corroborating_units": 5, "corroborating_gain": 9.75},
-     "fluency_reference": [...]}                               # surprisal quantiles
+     "fluency_reference": [...],                               # surprisal quantiles
+     "names_unjudged": true}
 
 ``lm`` names the causal language model (null: the packaged SmolLM2-135M, converted
 and cached on first use; or any Hugging Face causal LM name or folder, also given
@@ -20,8 +21,11 @@ when its flagged content words pass the length-aware ``document_rule``
 its strongest unit's gain reaches the gate's ``min_gain`` too; or, whatever its
 count of flags, when its ``corroborating_units`` strongest units each gain at least
 ``corroborating_gain``.  ``fluency_reference``
-holds the 101 percentiles of the mean surprisal of clean news (``make lm-model``
-measures them), against which each document's fluency percentile is read.
+holds the 101 percentiles of the mean surprisal of clean news (``make hybrid``
+measures them), against which each document's fluency percentile is read.  With
+``names_unjudged`` (set by ``make hybrid`` since 2026-12-06; false when absent) the
+judge's readings of words the article uses in people's names ("Denise Farrow":
+``detector.names``) are neither counted nor restored.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from detector.lm_judge import (
     spin_probabilities,
 )
 from detector.model_config import read_model_config
+from detector.names import name_positions, without_names
 from detector.report import Report, SentenceQuality, TextQuality
 from detector.restore import Restorer
 from detector.scoring import Restoration, WordScores, score_document
@@ -127,6 +132,8 @@ class LMModel:
         gate = config.get("evidence_gate")
         self.evidence_gate = EvidenceGate.from_config(gate) if gate is not None else None
         self.fluency_reference = tuple(float(x) for x in config.get("fluency_reference", ()))
+        # People's names made of ordinary words ("Denise Farrow") are not counted or restored.
+        self.names_unjudged = bool(config.get("names_unjudged", False))
         self._restorer: Restorer | None = None
 
     @classmethod
@@ -162,6 +169,22 @@ class LMModel:
         """The judge's readings of ``documents``."""
         return self.judge.read_many(documents)
 
+    def name_words(self, document: Document) -> frozenset[int]:
+        """The indices of the words ``document`` uses in people's names, which the model
+        leaves unjudged (``detector.names``); none unless the config says
+        ``names_unjudged``."""
+        if not self.names_unjudged:
+            return frozenset()
+        return name_positions(document, self.judge.lexicon)
+
+    def counted(self, reading: LMReading, names: frozenset[int] | None = None) -> LMReading:
+        """The part of ``reading`` the model counts and restores: without its units on the
+        words of people's names (``names``, by default ``name_words``)."""
+        if not self.names_unjudged:
+            return reading
+        names = self.name_words(reading.document) if names is None else names
+        return without_names(reading, self.judge.lexicon, names)
+
     def gated(
         self, probability: float, gains: Sequence[float], flagged: int = 0, content: int = 0
     ) -> float:
@@ -174,6 +197,7 @@ class LMModel:
 
     def scores_from_reading(self, reading: LMReading) -> WordScores:
         """The ``WordScores`` of one reading, with its restorations and quality."""
+        reading = self.counted(reading)
         probabilities = spin_probabilities(reading, threshold=self.gain_threshold)
         words = reading.document.words
         flagged, content = content_flags(words, probabilities, self.word_threshold)

@@ -151,6 +151,13 @@ class FitArgs:
     dense_margin: float = field(
         default=0.1, metadata={"help": "Added to the clean texts' highest share (see dense_share)"}
     )
+    names_unjudged: bool = field(
+        default=True,
+        metadata={
+            "help": "Both models leave out the judge's readings of words an article uses in "
+            "people's names ('Denise Farrow': detector/names.py), in fitting and after"
+        },
+    )
 
     def __post_init__(self) -> None:
         self.dataset, self.lm_model, self.hybrid_model, self.cache = (
@@ -326,6 +333,7 @@ undone (`reread_gain`, `reread_rate`, `reread_beside` in `detector/lm_judge.py`)
   nats of bfloat16.
 - **Quality readout**: per-sentence mean surprisal and a fluency percentile against the
   clean validation articles (`fluency_reference`); never used for the verdict.
+- **Names**: {names}
 - **Limitations**: English only; finds only rewrites its candidate list holds (Moby
   synonyms of the word and its lemmas, the glue-phrase table; the model's own predictions,
   `"judge": {{"lm_candidates": 32}}`, added about a point of recall for 22% more pass-2
@@ -372,11 +380,21 @@ splits stay unseen).
 | --- | ---: |
 {weights}
 
+- **Names**: {names}
 - **Limitations**: as the `lm` model's, plus the transformer's (trained on synthetic
   spins); slower than either part alone.
 - **Test results**: `EVALUATION.md` (`make evaluate`).
 
 Reproduce: `make hybrid` (`python -m training.fit_hybrid`)."""
+
+
+_NAMES_UNJUDGED = """words an article uses in people's names ("Denise Farrow", "Councillor
+  Grace Hill") are neither counted nor restored, in fitting and after (`names_unjudged`,
+  `detector/names.py`: a capitalised word people are called by, beside a name's own word,
+  after a title or paired as given name and surname); a spinner's mangled name that is a
+  name too ("Painter Cameron" for "David Cameron") is missed."""
+_NAMES_JUDGED = """every capitalised word the thesaurus lists is judged, people's names too
+  (`--no-names-unjudged`): a surname such as "Farrow" may be flagged and "restored"."""
 
 
 # --------------------------------------------------------------------------- the recipe
@@ -391,6 +409,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     from detector.lm_judge import flagged_units, spin_probabilities
     from detector.lm_model import fluency_percentile, unit_gains
     from detector.models import load_model
+    from detector.names import without_names
     from training.calibration import calibration_documents, fit_length_aware_rule
     from training.predict import SplitData
     from training.readings import read_documents
@@ -412,6 +431,15 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     )
     read_seconds = time.perf_counter() - started
     logger.info("read %d articles in %.0f s", len(readings), read_seconds)
+    lexicon = load_lexicon(quiet=True)
+
+    def counted(readings: list[Any]) -> list[Any]:
+        """The readings as the fitted models will count them (``LMModel.counted``)."""
+        if not args.names_unjudged:
+            return readings
+        return [without_names(r, lexicon) for r in readings]
+
+    readings = counted(readings)
 
     # The lm model: gain threshold by token F1 over the spun articles (their words are the
     # ones a report can flag), rate threshold over the clean articles.
@@ -443,11 +471,13 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         sum(k == "article" for k in calibration.kinds),
         sum(k == "prose" for k in calibration.kinds),
     )
-    calibration_readings = read_documents(
-        calibration.documents,
-        args.lm_model,
-        cache=args.cache / f"{args.dataset.name}-{args.split}-calibration.jsonl",
-        workers=args.workers,
+    calibration_readings = counted(
+        read_documents(
+            calibration.documents,
+            args.lm_model,
+            cache=args.cache / f"{args.dataset.name}-{args.split}-calibration.jsonl",
+            workers=args.workers,
+        )
     )
     rule_labels = np.concatenate([data.labels, calibration.labels])
 
@@ -496,6 +526,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         document_rule=lm_rule.to_config(),
         evidence_gate=lm_gate.to_config(),
         fluency_reference=reference,
+        names_unjudged=args.names_unjudged,
         fitted_on=f"{args.dataset}/{args.split} ({len(documents)} articles) and "
         f"{len(calibration.documents)} calibration texts",
         validation_token_f1=round(best_f1, 4),
@@ -510,7 +541,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
 
     transformer = load_model(args.transformer)
     transformer_probabilities = transformer.word_probabilities(documents)
-    zipf = load_lexicon(quiet=True).zipf
+    zipf = lexicon.zipf
     matrices = [
         hybrid_features(r, p, zipf)
         for r, p in zip(readings, transformer_probabilities, strict=True)
@@ -629,6 +660,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             "intercept": round(float(fused.intercept_[0]), 6),
         },
         "fusion_out_of_fold_token_f1": {k: round(v[1], 4) for k, v in scored.items()},
+        "names_unjudged": args.names_unjudged,
         "judge_flags_kept": True,
         "judge_flags_gain": keep_gain,
         "rule_flags_gain": args.rule_flags_gain,  # the document rule was fitted on these flags
@@ -662,6 +694,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     # Model cards.
     fitted = f"`{args.dataset}` split `{args.split}`, {len(documents)} articles"
     base_model = "HuggingFaceTB/SmolLM2-135M-Instruct"
+    names = _NAMES_UNJUDGED if args.names_unjudged else _NAMES_JUDGED
     _model_card(
         args.lm_model / "README.md",
         "spindetect lm (language-model judge)",
@@ -673,6 +706,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             f1=round(best_f1, 3),
             fitted=fitted,
             dtype=dtype,
+            names=names,
         ),
         card_metadata(base_model, {"validation_token_f1": round(best_f1, 4)}),
     )
@@ -694,6 +728,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             weights="\n".join(f"| {k} | {v:+.3f} |" for k, v in weights.items()),
             transformer=args.transformer,
             dtype=dtype,
+            names=names,
         ),
         card_metadata(base_model, {"validation_token_f1_out_of_fold": round(oof_f1, 4)}),
     )
