@@ -30,12 +30,15 @@ judge's readings of words the article uses in people's names ("Denise Farrow":
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from detector.document import Document
+from detector.document import Document, make_document
 from detector.document_rule import EvidenceGate, LengthAwareRule, content_flags, evidence_line
 from detector.lexicon import load_lexicon
 from detector.lm_judge import (
@@ -51,7 +54,14 @@ from detector.report import Report, SentenceQuality, TextQuality
 from detector.restore import Restorer
 from detector.scoring import Restoration, WordScores, score_document
 
-__all__ = ["LMModel", "fluency_percentile", "text_quality", "unit_gains"]
+__all__ = [
+    "LMModel",
+    "fluency_percentile",
+    "has_ligatures",
+    "read_as_letters",
+    "text_quality",
+    "unit_gains",
+]
 
 _JUDGE_PARAMETERS = frozenset(
     {
@@ -81,6 +91,52 @@ _JUDGE_PARAMETERS = frozenset(
         "reread_beside",
     }
 )
+
+
+_LIGATURE = re.compile("[\ufb00-\ufb06]")  # "ﬀ", "ﬁ", "ﬂ", "ﬃ", "ﬄ", "ﬅ", "ﬆ"
+
+
+def has_ligatures(text: str) -> bool:
+    """Whether ``text`` holds a Latin ligature character ("ﬁ", "ﬂ": text from a PDF)."""
+    return _LIGATURE.search(text) is not None
+
+
+def read_as_letters(judge: LMJudge, document: Document) -> LMReading:
+    """The ``judge``'s reading of ``document`` with its ligatures ("ﬁrst": text from a
+    PDF) read as the letters they stand for; offsets index ``document.text``.
+
+    Word matching already reads "ﬁrst" as "first", but the language model, reading the
+    text as written, found such words up to 21 nats likelier spelled out, so a clean
+    article pasted from a PDF read as spun (``docs/eval/notes.md``, 2026-12-06).
+    """
+    if not has_ligatures(document.text):
+        return judge.read(document)
+    pieces: list[str] = []
+    origin: list[int] = []  # the index in document.text of each character read
+    for i, char in enumerate(document.text):
+        plain = unicodedata.normalize("NFKC", char) if _LIGATURE.match(char) else char
+        pieces.append(plain)
+        origin.extend([i] * len(plain))
+    origin.append(len(document.text))
+    spelled = make_document("".join(pieces), document.name)
+    if spelled.words != document.words or spelled.sentences != document.sentences:
+        return judge.read(document)  # never seen: words already read ligatures as letters
+    reading = judge.read(spelled)
+
+    def start(j: int) -> int:
+        return origin[j]
+
+    def end(j: int) -> int:
+        return origin[j - 1] + 1 if j > 0 else 0
+
+    units = tuple(
+        replace(
+            u, start=start(u.start), end=end(u.end), text=document.text[start(u.start) : end(u.end)]
+        )
+        for u in reading.units
+    )
+    sentences = tuple(replace(s, start=start(s.start), end=end(s.end)) for s in reading.sentences)
+    return replace(reading, document=document, units=units, sentences=sentences)
 
 
 def unit_gains(reading: LMReading) -> list[float]:
@@ -166,8 +222,9 @@ class LMModel:
         return self._restorer
 
     def read(self, documents: Sequence[Document]) -> list[LMReading]:
-        """The judge's readings of ``documents``."""
-        return self.judge.read_many(documents)
+        """The judge's readings of ``documents`` (ligatures read as letters:
+        ``read_as_letters``)."""
+        return [read_as_letters(self.judge, document) for document in documents]
 
     def name_words(self, document: Document) -> frozenset[int]:
         """The indices of the words ``document`` uses in people's names, which the model

@@ -355,3 +355,35 @@ def test_the_hybrids_document_rule_counts_the_flags_it_was_fitted_on():
         assert shown.word_probabilities[u.lo] >= shipped.word_threshold
     assert shown.word_probabilities == counted.word_probabilities
     assert shown.document_probability < counted.document_probability
+
+
+def test_ligatures_are_read_as_letters_and_offsets_index_the_text_as_written():
+    # A PDF's "ﬁ" made the language model flag clean words up to 21 nats.
+    from detector.lm_judge import LMReading, SentenceSurprisal, UnitReading
+    from detector.lm_model import has_ligatures, read_as_letters
+
+    class Judge:
+        def read(self, document):
+            self.seen = document.text
+            words = document.words
+            k = words.index("significant") if "significant" in words else 0
+            unit = UnitReading(
+                k, k + 1, document.starts[k], document.ends[k], "x", -5.0, 1.0, 2.0, "big", 3
+            )
+            lo, hi = document.sentences[0]
+            sentence = SentenceSurprisal(lo, hi, 0, document.ends[hi - 1], 9, 3.0)
+            return LMReading(document, (unit,), (sentence,), 9, 0.1, 0.1)
+
+    text = "The team identiﬁed a signiﬁcant ﬂaw. It held."
+    document = make_document(text)
+    judge = Judge()
+    reading = read_as_letters(judge, document)
+    assert has_ligatures(text) and not has_ligatures(judge.seen)
+    assert judge.seen == "The team identified a significant flaw. It held."
+    assert reading.document is document
+    (unit,) = reading.units
+    assert text[unit.start : unit.end] == unit.text == "signiﬁcant"
+    assert text[: reading.sentences[0].end] == "The team identiﬁed a signiﬁcant ﬂaw"
+    plain = Judge()
+    untouched = read_as_letters(plain, make_document("No ligature here."))
+    assert plain.seen == "No ligature here." and untouched.units[0].text == "x"

@@ -111,9 +111,10 @@ def _start_worker(model_folder: str, lm: str | None) -> None:
 
 def _read_one(item: tuple[str, str]) -> tuple[str, dict[str, Any]]:
     from detector.document import make_document
+    from detector.lm_model import read_as_letters
 
     name, text = item
-    return name, reading_to_dict(_WORKER["judge"].read(make_document(text, name)))
+    return name, reading_to_dict(read_as_letters(_WORKER["judge"], make_document(text, name)))
 
 
 def read_documents(
@@ -131,6 +132,7 @@ def read_documents(
     new ones are appended to it as they come.
     """
     from detector.lm import compute_dtype
+    from detector.lm_model import has_ligatures
     from detector.model_config import read_model_config
 
     config = read_model_config(Path(model_folder))
@@ -143,7 +145,9 @@ def read_documents(
         {"judge": config.get("judge", {}), "lm": lm or config.get("lm"), "code": code}
         | ({"dtype": dtype} if dtype != "float32" else {})
     )
-    keys = [_key(settings, d) for d in documents]
+    # A text with ligatures is read as letters (detector.lm_model.read_as_letters) since
+    # 2026-12-06: its key changes, no other text's does.
+    keys = [_key(settings + ("\0letters" if has_ligatures(d.text) else ""), d) for d in documents]
     known = dict(_cached(cache)) if cache is not None else {}
     todo = [
         (k, d)
