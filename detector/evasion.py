@@ -24,8 +24,10 @@ __all__ = [
     "LETTER_RUN",
     "EvasionMarks",
     "find_evasion",
+    "has_ligatures",
     "has_suspect_characters",
     "match_form",
+    "spell_out_ligatures",
 ]
 
 # Invisible characters: zero-width space, non-joiner and joiner, word joiner and invisible
@@ -68,6 +70,7 @@ _RUN = re.compile(r"[^\W_]+")
 # evasion: matching reads a word composed (NFC), its ligatures as their letters.
 _COMBINING = "\u0300-\u034e\u0350-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _LIGATURES = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)}
+_LIGATURE_SET = frozenset(_LIGATURES)
 _TO_COMPOSE = re.compile(f"[{_COMBINING}{''.join(_LIGATURES)}]")
 # Letters or digits, combining marks after them.
 _LETTERS = rf"[^\W_]+(?:[{_COMBINING}]+[^\W_]*)*"
@@ -119,6 +122,25 @@ def match_form(word: str) -> str:
     if _SUSPECT_CHARS.isdisjoint(word):
         return word.lower()
     return _RUN.sub(_latin_run, _INVISIBLE_CHARS.sub("", word)).lower()
+
+
+def has_ligatures(text: str) -> bool:
+    """Whether ``text`` holds a Latin ligature character ("ﬁ", "ﬂ": text from a PDF)."""
+    return not _LIGATURE_SET.isdisjoint(text)
+
+
+def spell_out_ligatures(text: str) -> tuple[str, list[int]]:
+    """``text`` with its Latin ligatures spelled as their letters ("ﬁrst" gives "first"),
+    and for each character of it the index in ``text`` of the character it comes from,
+    with ``len(text)`` after the last."""
+    pieces: list[str] = []
+    origin: list[int] = []
+    for i, char in enumerate(text):
+        plain = _LIGATURES.get(char, char)
+        pieces.append(plain)
+        origin.extend([i] * len(plain))
+    origin.append(len(text))
+    return "".join(pieces), origin
 
 
 def has_suspect_characters(text: str) -> bool:

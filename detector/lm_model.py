@@ -30,8 +30,6 @@ judge's readings of words the article uses in people's names ("Denise Farrow":
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import replace
@@ -40,6 +38,7 @@ from typing import Any
 
 from detector.document import Document, make_document
 from detector.document_rule import EvidenceGate, LengthAwareRule, content_flags, evidence_line
+from detector.evasion import has_ligatures, spell_out_ligatures
 from detector.lexicon import load_lexicon
 from detector.lm_judge import (
     LMJudge,
@@ -57,7 +56,6 @@ from detector.scoring import Restoration, WordScores, score_document
 __all__ = [
     "LMModel",
     "fluency_percentile",
-    "has_ligatures",
     "read_as_letters",
     "text_quality",
     "unit_gains",
@@ -93,14 +91,6 @@ _JUDGE_PARAMETERS = frozenset(
 )
 
 
-_LIGATURE = re.compile("[\ufb00-\ufb06]")  # "ﬀ", "ﬁ", "ﬂ", "ﬃ", "ﬄ", "ﬅ", "ﬆ"
-
-
-def has_ligatures(text: str) -> bool:
-    """Whether ``text`` holds a Latin ligature character ("ﬁ", "ﬂ": text from a PDF)."""
-    return _LIGATURE.search(text) is not None
-
-
 def read_as_letters(judge: LMJudge, document: Document) -> LMReading:
     """The ``judge``'s reading of ``document`` with its ligatures ("ﬁrst": text from a
     PDF) read as the letters they stand for; offsets index ``document.text``.
@@ -111,14 +101,8 @@ def read_as_letters(judge: LMJudge, document: Document) -> LMReading:
     """
     if not has_ligatures(document.text):
         return judge.read(document)
-    pieces: list[str] = []
-    origin: list[int] = []  # the index in document.text of each character read
-    for i, char in enumerate(document.text):
-        plain = unicodedata.normalize("NFKC", char) if _LIGATURE.match(char) else char
-        pieces.append(plain)
-        origin.extend([i] * len(plain))
-    origin.append(len(document.text))
-    spelled = make_document("".join(pieces), document.name)
+    letters, origin = spell_out_ligatures(document.text)
+    spelled = make_document(letters, document.name)
     if spelled.words != document.words or spelled.sentences != document.sentences:
         return judge.read(document)  # never seen: words already read ligatures as letters
     reading = judge.read(spelled)

@@ -359,8 +359,9 @@ def test_the_hybrids_document_rule_counts_the_flags_it_was_fitted_on():
 
 def test_ligatures_are_read_as_letters_and_offsets_index_the_text_as_written():
     # A PDF's "ﬁ" made the language model flag clean words up to 21 nats.
+    from detector.evasion import has_ligatures
     from detector.lm_judge import LMReading, SentenceSurprisal, UnitReading
-    from detector.lm_model import has_ligatures, read_as_letters
+    from detector.lm_model import read_as_letters
 
     class Judge:
         def read(self, document):

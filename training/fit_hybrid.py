@@ -433,13 +433,13 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     logger.info("read %d articles in %.0f s", len(readings), read_seconds)
     lexicon = load_lexicon(quiet=True)
 
-    def counted(readings: list[Any]) -> list[Any]:
+    def names_left_out(readings: list[Any]) -> list[Any]:
         """The readings as the fitted models will count them (``LMModel.counted``)."""
         if not args.names_unjudged:
             return readings
         return [without_names(r, lexicon) for r in readings]
 
-    readings = counted(readings)
+    readings = names_left_out(readings)
 
     # The lm model: gain threshold by token F1 over the spun articles (their words are the
     # ones a report can flag), rate threshold over the clean articles.
@@ -471,7 +471,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         sum(k == "article" for k in calibration.kinds),
         sum(k == "prose" for k in calibration.kinds),
     )
-    calibration_readings = counted(
+    calibration_readings = names_left_out(
         read_documents(
             calibration.documents,
             args.lm_model,

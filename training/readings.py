@@ -131,8 +131,8 @@ def read_documents(
     Readings already in ``cache`` (a JSON-lines file, made if missing) are reused;
     new ones are appended to it as they come.
     """
+    from detector.evasion import has_ligatures
     from detector.lm import compute_dtype
-    from detector.lm_model import has_ligatures
     from detector.model_config import read_model_config
 
     config = read_model_config(Path(model_folder))
