@@ -15,7 +15,9 @@ clean texts full of names made of ordinary words) and ``handspun_holdout12`` (Sp
 again, with twelve clean texts in a deliberately rich vocabulary) and ``handspun_holdout13``
 (Spinbot-style news and clean news full of people named with ordinary words: "Farrow",
 "Marsh", "Bishop") and ``handspun_holdout14`` (the same, with the spinner mangling
-people's names in three of its six spun articles: "Paul {Herder|Shepherd}"), written later by
+people's names in three of its six spun articles: "Paul {Herder|Shepherd}") and
+``handspun_holdout15`` (heavy spins of plausible common synonyms, four of its eight with no
+grotesque swap, and ten clean texts in a rich style), written later by
 helpers, never used for tuning either, though
 holdout6's numbers decided that a change to the document verdict was not kept and
 holdout7 was read before and after the judge's glue table grew), each swap marked
@@ -79,6 +81,7 @@ SETS = {
     "handspun_holdout12": ROOT / "tests" / "fixtures" / "handspun_holdout12",
     "handspun_holdout13": ROOT / "tests" / "fixtures" / "handspun_holdout13",
     "handspun_holdout14": ROOT / "tests" / "fixtures" / "handspun_holdout14",
+    "handspun_holdout15": ROOT / "tests" / "fixtures" / "handspun_holdout15",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
     "clean_world": ROOT / "tests" / "fixtures" / "clean_world",  # the same
@@ -306,7 +309,16 @@ def main() -> int:
         "news texts of 369-407 words full of people named with ordinary words, written to "
         "measure the lm and hybrid models' leaving out of people's names "
         "(detector/names.py) on both sides (read before and after that rule, which two "
-        "changes read off this set: not blind for it); `clean_world`, "
+        "changes read off this set: not blind for it); `handspun_holdout15`, written on "
+        "2026-12-06 by a helper that read only holdout14's format and ran no project code, "
+        "holds eight Spinbot-style news articles of 189-318 words spun heavily (43-50% of "
+        "content words) with plausible common synonyms (\"organization\" for \"company\", "
+        "\"edges\" for \"margins\"), four of them with no grotesque swap, and ten clean "
+        "texts of 281-326 words by a writer with a rich vocabulary (reviews, a match report, "
+        "a column, a travel piece, a nature column, a business feature, a profile), written "
+        "to measure a lower share at which the hybrid's evidence gate lets a count pass "
+        "(docs/eval/notes.md; read once, with the lower share and without: the same rows); "
+        "`clean_world`, "
         "written on "
         "2026-12-05 by a helper "
         "acting as a user who ran only `spindetect score`, holds fourteen clean texts of "

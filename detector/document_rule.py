@@ -44,7 +44,11 @@ words are left to read the swaps against (22 of 45 content words, "The
 corporation's Chief of Employees utterly rebuffed the account") may have no
 single unit over the bar: a text with a share of flagged content words far over
 any clean text's (``dense_share``, at least ``dense_flags`` of them) is judged by
-its count alone.  The clean texts reach 14% at most, the rich-style columns 13%.
+its count alone.  So is a heavy spin of plausible synonyms, the way free online
+spinners write ("organization" for "company", "examiners" for "analysts"): every
+swap reads a little wrong and none plainly (21 to 31 flags on 20% to 25% of the
+content words, the strongest unit 12.2 to 12.6 nats).  The hybrid's clean texts reach
+16% at most, the hand-written ones in a rich style.
 """
 
 from __future__ import annotations

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from detector.document_rule import EvidenceGate, LengthAwareRule, content_flags, evidence_line
 from training.calibration import _excerpt, fit_length_aware_rule
+
+MODELS = Path(__file__).resolve().parent.parent / "models"
 
 
 def test_short_texts_need_a_larger_share_of_flags_than_long_ones():
@@ -158,6 +162,22 @@ def test_a_densely_spun_short_text_is_judged_by_its_count_alone():
     # Dense or not, the count rule's own verdict stands: the route only lifts the hold.
     assert gate.judge(0.2, gains, flagged=8, content=30) == 0.2
     assert EvidenceGate(min_gain=13.0).judge(0.99, gains, flagged=22, content=45) < 0.5
+
+
+def test_the_shipped_hybrid_calls_a_heavy_spin_of_plausible_synonyms_spun():
+    # A Spinbot-style spin ("organization" for "company", "examiners" for "analysts",
+    # "request" for "demand"): 28 of 138 content words counted, the strongest unit 12.6
+    # nats, four units over 9.75 (tests/fixtures/spinbot_copies/06, read by the hybrid).
+    config = json.loads((MODELS / "hybrid" / "config.json").read_text("utf-8"))
+    gate = EvidenceGate.from_config(config["evidence_gate"])
+    rule = LengthAwareRule.from_config(config["document_rule"])
+    gains = [12.6, 11.8, 11.2, 10.6, 9.6, 9.0]
+    assert gate.judge(rule.probability(28, 138), gains, flagged=28, content=138) > 0.5
+    # The richest hand-written clean text's share (a theatre review, 27 of 172, 15.7%) is
+    # still held under the gate.
+    clean = [11.4, 8.5, 8.1, 7.7, 7.7]
+    assert rule.probability(27, 172) > 0.5
+    assert gate.judge(rule.probability(27, 172), clean, flagged=27, content=172) < 0.5
 
 
 def test_the_dense_share_round_trips_and_refuses_bad_numbers():
