@@ -1075,9 +1075,10 @@ def label_command(
     if summary.by_model and fallback == "transformer":
         messages.note(
             f"{summary.by_model:,} record(s) had no source in the index and were scored "
-            "reference-free by the fast transformer, which finds little of the spinning in "
-            "short texts (under about 200 content words) and guesses originals from the "
-            "thesaurus; --model hybrid reads them in context (seconds per text)."
+            "reference-free by the fast transformer, which learned one synthetic spinner: "
+            "on hand-spun text in real spinners' styles it calls a third of the spun texts "
+            "spun and a fifth of the clean ones, and guesses originals from the thesaurus "
+            "(BENCHMARKS.md); --model hybrid reads them in context (seconds per text)."
         )
     if not summary.labelled and not summary.resumed:
         messages.warn(f"the inputs ({', '.join(inputs)}) hold no records: nothing was labelled")
