@@ -47,6 +47,10 @@ _SKELETON_WITH_FACTS = 0.3
 # a page's own sentence beside a reused passage under 0.15), and inside it
 _POSITION_SIMILARITY = 0.25
 _POSITION_SIMILARITY_INSIDE = 0.15
+# Fewest words of a sentence paired without words in common: by position alone, a
+# sentence between two pairs; else by its skeleton (shorter ones line up by chance).
+_SHORTEST_ALONE = 3
+_SHORTEST = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,10 +269,13 @@ def _fill_gaps(
             # page's own (a reused passage among other paragraphs): they must line up.
             edge = i0 < 0 or i1 >= len(suspect.sentences)
             bar = _POSITION_SIMILARITY if edge else _POSITION_SIMILARITY_INSIDE
+            alone = len(free_suspect) == 1 and not edge
             for i, j in zip(free_suspect, free_original, strict=True):
-                if _comparable_lengths(suspect, original, i, j) and (
-                    (len(free_suspect) == 1 and not edge)
-                    or _skeleton_ratio(suspect, original, i, j) >= bar
+                # One sentence alone between two pairs may be as short as three words
+                # ("Many parents disagree." spun word for word: "Numerous guardians dissent.").
+                shortest = _SHORTEST_ALONE if alone else _SHORTEST
+                if _comparable_lengths(suspect, original, i, j, shortest) and (
+                    alone or _skeleton_ratio(suspect, original, i, j) >= bar
                 ):
                     filled.append(SentencePair(i, (j, j + 1), 0.0))
             continue
@@ -332,11 +339,14 @@ def _share_a_fact(suspect: Document, original: Document, i: int, j: int) -> bool
     return not facts(suspect, i).isdisjoint(facts(original, j))
 
 
-def _comparable_lengths(suspect: Document, original: Document, i: int, j: int) -> bool:
-    """Whether suspect sentence ``i`` and original sentence ``j`` may be one spun sentence."""
+def _comparable_lengths(
+    suspect: Document, original: Document, i: int, j: int, shortest: int = 4
+) -> bool:
+    """Whether suspect sentence ``i`` and original sentence ``j`` may be one spun sentence
+    (each at least ``shortest`` words, of comparable lengths)."""
     s_len = suspect.sentences[i][1] - suspect.sentences[i][0]
     o_len = original.sentences[j][1] - original.sentences[j][0]
-    return s_len >= 4 and o_len >= 4 and 0.6 <= s_len / o_len <= 1.7
+    return s_len >= shortest and o_len >= shortest and 0.6 <= s_len / o_len <= 1.7
 
 
 def _merged_similarity(

@@ -109,6 +109,27 @@ def test_a_densely_spun_sentence_between_two_paired_ones_is_paired_whatever_its_
     assert sorted((p.suspect, p.original) for p in pairs) == [(k, (k, k + 1)) for k in range(5)]
 
 
+def test_a_three_word_sentence_spun_word_for_word_between_two_pairs_is_paired():
+    # "Many parents disagree." -> "Numerous guardians dissent.": no word in common, so
+    # only its place pairs it; it used to show as a whole sentence added and one dropped.
+    original = (
+        "The school will move to a four-day week in September. Many parents disagree. "
+        "At a meeting on Wednesday several said they had not been consulted."
+    )
+    suspect = original.replace("Many parents disagree.", "Numerous guardians dissent.")
+    alignment = align(make_document(suspect), make_document(original))
+    assert sorted((p.suspect, p.original) for p in alignment.sentence_pairs) == [
+        (k, (k, k + 1)) for k in range(3)
+    ]
+    assert not [e for e in alignment.edits if e.op in ("insert", "delete")]
+    # Two-word sentences are still too short to pair by place alone.
+    two = align(
+        make_document(original.replace("Many parents disagree.", "Guardians dissent.")),
+        make_document(original.replace("Many parents disagree.", "Parents disagree.")),
+    )
+    assert sorted(e.op for e in two.edits if e.op in ("insert", "delete")) == ["delete", "insert"]
+
+
 def test_a_densely_spun_sentence_beside_an_added_one_is_paired_by_its_facts():
     """Between two paired sentences, an added sentence and a densely spun one (little but
     its number left): the spun one is paired with its original, the added one is not (a
