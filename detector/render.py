@@ -136,7 +136,11 @@ def _swap_count(report: Report) -> str:
     if report.verdict == "unscored":
         return "none: the text was not scored (see the note)"
     if report.mode == "reference" and report.relation == "unrelated" and not report.spans:
-        return "none: the texts are unrelated, neither copies the other"
+        return (
+            "none: the texts are unrelated, neither copies the other (so not_spun says "
+            "nothing of spinning from another source: without --original the text gets "
+            "a reference-free verdict)"
+        )
     if report.mode == "reference" and report.relation == "rewrite" and not report.spans:
         return "none: a rewrite, the same story in other words; neither copies the other's wording"
     if report.mode != "reference" and report.verdict == "not_spun" and report.substitution_rate:
