@@ -9,7 +9,7 @@ substitute, insert, delete) with word and character offsets on both sides.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import pairwise
@@ -47,10 +47,10 @@ _SKELETON_WITH_FACTS = 0.3
 # a page's own sentence beside a reused passage under 0.15), and inside it
 _POSITION_SIMILARITY = 0.25
 _POSITION_SIMILARITY_INSIDE = 0.15
-# Fewest words of a sentence paired without words in common: by position alone, a
-# sentence between two pairs; else by its skeleton (shorter ones line up by chance).
-_SHORTEST_ALONE = 3
+# Fewest words of a sentence paired by position or skeleton (shorter ones line up by
+# chance), and of one alone between two pairs whose words are swapped one for one.
 _SHORTEST = 4
+_SHORTEST_ALONE = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +241,10 @@ def _pair_sentences(suspect: Document, original: Document) -> list[SentencePair]
 
 
 def _fill_gaps(
-    pairs: list[SentencePair], suspect: Document, original: Document
+    pairs: list[SentencePair],
+    suspect: Document,
+    original: Document,
+    related: Callable[[str, str], bool] | None = None,
 ) -> list[SentencePair]:
     """Pair sentences left between two matched pairs: by position when the counts agree,
     else in order by their word sequences (a spin keeps the function words in place).
@@ -271,12 +274,11 @@ def _fill_gaps(
             bar = _POSITION_SIMILARITY if edge else _POSITION_SIMILARITY_INSIDE
             alone = len(free_suspect) == 1 and not edge
             for i, j in zip(free_suspect, free_original, strict=True):
-                # One sentence alone between two pairs may be as short as three words
-                # ("Many parents disagree." spun word for word: "Numerous guardians dissent.").
-                shortest = _SHORTEST_ALONE if alone else _SHORTEST
-                if _comparable_lengths(suspect, original, i, j, shortest) and (
+                placed = _comparable_lengths(suspect, original, i, j) and (
                     alone or _skeleton_ratio(suspect, original, i, j) >= bar
-                ):
+                )
+                # One alone may be as short as three words, if they are swapped one for one.
+                if placed or (alone and _spun_word_for_word(suspect, original, i, j, related)):
                     filled.append(SentencePair(i, (j, j + 1), 0.0))
             continue
         # Counts differ (sentences dropped or added beside the spun one): pair in order
@@ -339,14 +341,32 @@ def _share_a_fact(suspect: Document, original: Document, i: int, j: int) -> bool
     return not facts(suspect, i).isdisjoint(facts(original, j))
 
 
-def _comparable_lengths(
-    suspect: Document, original: Document, i: int, j: int, shortest: int = 4
-) -> bool:
-    """Whether suspect sentence ``i`` and original sentence ``j`` may be one spun sentence
-    (each at least ``shortest`` words, of comparable lengths)."""
+def _comparable_lengths(suspect: Document, original: Document, i: int, j: int) -> bool:
+    """Whether suspect sentence ``i`` and original sentence ``j`` may be one spun sentence."""
     s_len = suspect.sentences[i][1] - suspect.sentences[i][0]
     o_len = original.sentences[j][1] - original.sentences[j][0]
-    return s_len >= shortest and o_len >= shortest and 0.6 <= s_len / o_len <= 1.7
+    return s_len >= _SHORTEST and o_len >= _SHORTEST and 0.6 <= s_len / o_len <= 1.7
+
+
+def _spun_word_for_word(
+    suspect: Document,
+    original: Document,
+    i: int,
+    j: int,
+    related: Callable[[str, str], bool] | None,
+) -> bool:
+    """Whether a short suspect sentence ``i`` (``_SHORTEST_ALONE`` words or more) is
+    original sentence ``j`` with its words swapped one for one: as many words, and all
+    but one of them the same or ``related`` (a thesaurus's synonyms) in place.  "Numerous
+    guardians dissent." for "Many parents disagree." is; a page's own stock line ("Share
+    this story." for "Read more here.") is not.  Never without ``related``."""
+    s_lo, s_hi = suspect.sentences[i]
+    o_lo, o_hi = original.sentences[j]
+    if related is None or s_hi - s_lo != o_hi - o_lo or s_hi - s_lo < _SHORTEST_ALONE:
+        return False
+    pairs = zip(suspect.words[s_lo:s_hi], original.words[o_lo:o_hi], strict=True)
+    linked = sum(a == b or related(a, b) for a, b in pairs)
+    return linked >= s_hi - s_lo - 1
 
 
 def _merged_similarity(
@@ -455,13 +475,20 @@ def make_edit(
     )
 
 
-def align(suspect: Document, original: Document) -> Alignment:
+def align(
+    suspect: Document,
+    original: Document,
+    related: Callable[[str, str], bool] | None = None,
+) -> Alignment:
     """Align ``suspect`` with ``original``: matched sentences and the word edits between them.
 
     Whole added sentences become inserts and whole dropped sentences deletes,
     anchored after the nearest preceding matched sentence on the other side.
+    ``related(a, b)``, whether two lowercase words are synonyms, lets a sentence of
+    three words between two matched ones pair with the original's there when its words
+    are swapped one for one (without it, sentences under four words never pair by place).
     """
-    pairs = _fill_gaps(_pair_sentences(suspect, original), suspect, original)
+    pairs = _fill_gaps(_pair_sentences(suspect, original), suspect, original, related)
     paired = {p.suspect: p for p in pairs}
     edits: list[Edit] = []
     anchor_in_original = 0  # word index in the original after the last matched sentence

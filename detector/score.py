@@ -180,8 +180,13 @@ class ReferenceScorer:
         edited = replace(report, verdict="not_spun", note=note, passages=passages)
         return replace(scored, report=edited)
 
+    def _related(self, a: str, b: str) -> bool:
+        """Whether two lowercase words are forms of one lemma or thesaurus synonyms."""
+        lexicon = self.judge.lexicon
+        return lexicon.same_lemma(a, b) or lexicon.are_synonyms(a, b)
+
     def _score_pair(self, suspect: Document, original: Document) -> ScoredPair:
-        alignment = align(suspect, original)
+        alignment = align(suspect, original, self._related)
         spans, dropped = self.judge.judge_with_drops(alignment)
         scored = ScoredPair(
             *decide_with_features(alignment, spans, self.judge.weights, dropped=dropped)
@@ -389,7 +394,9 @@ class ReferenceScorer:
         substantial: another whole copy, not a sentence sharing words with one found.
         """
         lo_c, hi_c = stretch
-        rough = align(make_document(suspect.text[lo_c:hi_c], suspect.name), original_part)
+        rough = align(
+            make_document(suspect.text[lo_c:hi_c], suspect.name), original_part, self._related
+        )
         confirmed = []
         for run in passages_from_alignment(rough):
             lo, hi = rough.suspect.padded_span(*run.suspect)
@@ -402,6 +409,7 @@ class ReferenceScorer:
             alignment = align(
                 make_document(rough.suspect.text[lo:hi], suspect.name),
                 make_document(rough.original.text[o_lo:o_hi], original.name),
+                self._related,
             )
             spans, dropped = self.judge.judge_with_drops(alignment)
             scored = ScoredPair(

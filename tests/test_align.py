@@ -111,23 +111,49 @@ def test_a_densely_spun_sentence_between_two_paired_ones_is_paired_whatever_its_
 
 def test_a_three_word_sentence_spun_word_for_word_between_two_pairs_is_paired():
     # "Many parents disagree." -> "Numerous guardians dissent.": no word in common, so
-    # only its place pairs it; it used to show as a whole sentence added and one dropped.
+    # its place and its synonyms pair it; it used to show as a sentence added and one
+    # dropped.  Only with the thesaurus (``related``), never for a page's stock line.
     original = (
         "The school will move to a four-day week in September. Many parents disagree. "
         "At a meeting on Wednesday several said they had not been consulted."
     )
-    suspect = original.replace("Many parents disagree.", "Numerous guardians dissent.")
-    alignment = align(make_document(suspect), make_document(original))
+    synonyms = {("numerous", "many"), ("guardians", "parents"), ("dissent", "disagree")}
+
+    def related(a: str, b: str) -> bool:
+        return (a, b) in synonyms or (b, a) in synonyms
+
+    def gaps(suspect: str, source: str = original, related=related) -> list[str]:
+        alignment = align(make_document(suspect), make_document(source), related)
+        return sorted(e.op for e in alignment.edits if e.op in ("insert", "delete"))
+
+    spun = original.replace("Many parents disagree.", "Numerous guardians dissent.")
+    alignment = align(make_document(spun), make_document(original), related)
     assert sorted((p.suspect, p.original) for p in alignment.sentence_pairs) == [
         (k, (k, k + 1)) for k in range(3)
     ]
-    assert not [e for e in alignment.edits if e.op in ("insert", "delete")]
-    # Two-word sentences are still too short to pair by place alone.
-    two = align(
-        make_document(original.replace("Many parents disagree.", "Guardians dissent.")),
-        make_document(original.replace("Many parents disagree.", "Parents disagree.")),
+    assert gaps(spun) == []
+    assert gaps(spun, related=None) == ["delete", "insert"]
+    # A stock line for a stock line, and a line two of whose words are unrelated.
+    assert gaps(original.replace("Many parents disagree.", "Share this story.")) == [
+        "delete",
+        "insert",
+    ]
+    assert gaps(original.replace("Many parents disagree.", "Numerous readers object.")) == [
+        "delete",
+        "insert",
+    ]
+    # At the end of a text, or two short sentences in one gap, they stay unpaired.
+    last = "The school will move to a four-day week in September. Many parents disagree."
+    assert gaps(last.replace("Many parents disagree.", "Numerous guardians dissent."), last) == [
+        "delete",
+        "insert",
+    ]
+    synonyms |= {("certain", "some"), ("educators", "teachers"), ("concur", "agree")}
+    two = original.replace("Many parents disagree.", "Many parents disagree. Some teachers agree.")
+    spun_two = two.replace("Many parents disagree.", "Numerous guardians dissent.").replace(
+        "Some teachers agree.", "Certain educators concur."
     )
-    assert sorted(e.op for e in two.edits if e.op in ("insert", "delete")) == ["delete", "insert"]
+    assert gaps(spun_two, two) == ["delete", "delete", "insert", "insert"]
 
 
 def test_a_densely_spun_sentence_beside_an_added_one_is_paired_by_its_facts():
