@@ -311,8 +311,8 @@ def main() -> int:
         "(detector/names.py) on both sides (read before and after that rule, which two "
         "changes read off this set: not blind for it); `handspun_holdout15`, written on "
         "2026-12-06 by a helper that read only holdout14's format and ran no project code, "
-        "holds eight Spinbot-style news articles of 189-318 words spun heavily (43-50% of "
-        'content words) with plausible common synonyms ("organization" for "company", '
+        "holds eight Spinbot-style news articles of 189-318 words spun heavily (40-49% of "
+        'content words swapped) with plausible common synonyms ("organization" for "company", '
         '"edges" for "margins"), four of them with no grotesque swap, and ten clean '
         "texts of 281-326 words by a writer with a rich vocabulary (reviews, a match report, "
         "a column, a travel piece, a nature column, a business feature, a profile), written "

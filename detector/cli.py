@@ -1075,10 +1075,11 @@ def label_command(
     if summary.by_model and fallback == "transformer":
         messages.note(
             f"{summary.by_model:,} record(s) had no source in the index and were scored "
-            "reference-free by the fast transformer, which learned one synthetic spinner: "
+            "reference-free by the fast transformer, which learned from synthetic spinners: "
             "on hand-spun text in real spinners' styles it calls a third of the spun texts "
-            "spun and a fifth of the clean ones, and guesses originals from the thesaurus "
-            "(BENCHMARKS.md); --model hybrid reads them in context (seconds per text)."
+            "spun (less in short texts) and a fifth of the clean ones, and guesses originals "
+            "from the thesaurus (BENCHMARKS.md); --model hybrid reads them in context "
+            "(seconds per text)."
         )
     if not summary.labelled and not summary.resumed:
         messages.warn(f"the inputs ({', '.join(inputs)}) hold no records: nothing was labelled")

@@ -46,9 +46,10 @@ single unit over the bar: a text with a share of flagged content words far over
 any clean text's (``dense_share``, at least ``dense_flags`` of them) is judged by
 its count alone.  So is a heavy spin of plausible synonyms, the way free online
 spinners write ("organization" for "company", "examiners" for "analysts"): every
-swap reads a little wrong and none plainly (21 to 31 flags on 20% to 25% of the
-content words, the strongest unit 12.2 to 12.6 nats).  The hybrid's clean texts reach
-16% at most, the hand-written ones in a rich style.
+swap reads a little wrong and none plainly (five such texts written by hand: 21 to
+31 flags on 20% to 28% of their content words, the strongest unit 11.6 to 12.6
+nats).  The hybrid's clean texts reach 16.1% at most, the hand-written ones in a
+rich style; the ``lm`` model's, whose flags run higher, 24%.
 """
 
 from __future__ import annotations

@@ -137,9 +137,9 @@ def _swap_count(report: Report) -> str:
         return "none: the text was not scored (see the note)"
     if report.mode == "reference" and report.relation == "unrelated" and not report.spans:
         return (
-            "none: the texts are unrelated, neither copies the other (so not_spun says "
-            "nothing of spinning from another source: without --original the text gets "
-            "a reference-free verdict)"
+            "none: the texts are unrelated, neither copies the other (so the verdict says "
+            "nothing of spinning from another source; without --original the text gets a "
+            "reference-free one)"
         )
     if report.mode == "reference" and report.relation == "rewrite" and not report.spans:
         return "none: a rewrite, the same story in other words; neither copies the other's wording"

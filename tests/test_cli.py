@@ -262,6 +262,9 @@ def test_an_unrelated_original_shows_no_swaps_or_edits(tmp_path):
     assert report["spans"] == [] and report["substitution_rate"] == 0.0
     text = invoke("score", suspect, "--original", original).stdout
     assert "swaps:     none: the texts are unrelated" in text
+    # The verdict clears nothing: the text may be spun from another source.
+    assert "says nothing of spinning from another source" in text
+    assert "without --original the text gets a reference-free one" in text
     assert "{" not in text.split("\n\n", 1)[1]  # no marks in the article
 
 
