@@ -270,10 +270,9 @@ def _corroboration_text(gate: Any) -> str:
     ) + (
         f" A text with at least {gate.dense_flags} flags on {gate.dense_share:.0%} or more of "
         "its content words (far more than any clean validation text) is judged by its "
-        "count alone: a "
-        "short text spun densely leaves its swaps few clean words to be read against, and a "
-        "heavy spin of plausible synonyms ('organization' for 'company', 'examiners' for "
-        "'analysts') may have no single word plainly wrong."
+        "count alone: a short text spun densely leaves its swaps few clean words to be "
+        "read against, and a heavy spin of plausible synonyms ('organization' for "
+        "'company', 'examiners' for 'analysts') may have no single word plainly wrong."
         if math.isfinite(gate.dense_share)
         else ""
     )
