@@ -328,15 +328,16 @@ def evidence_line(
     reads 9.8 nats better restored (13 nats make a word plainly wrong)": a text called
     clean with many flags says which of the two held it.  ``shown``: the content words
     the report flags, when the rule counts fewer of them (``flagged``): "7 of 304
-    content words flagged, 3 of them as the verdict counts flags (15 make ...)".
+    content words flagged, 3 of them strongly enough to count for the verdict (15 make
+    ...)".
     """
     if rule is None or content <= 0:
         return None
     needed = f"({rule.needed(content)} make a text this long spun)"
     if shown is not None and shown != flagged:
         line = (
-            f"{shown} of {content} content words flagged, {flagged} of them as the verdict "
-            f"counts flags {needed}"
+            f"{shown} of {content} content words flagged, {flagged} of them strongly enough "
+            f"to count for the verdict {needed}"
         )
     else:
         line = f"{flagged} of {content} content words flagged {needed}"

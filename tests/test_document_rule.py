@@ -264,7 +264,7 @@ def test_the_evidence_line_says_which_of_count_and_strength_held_a_text():
     # The report flags more words than the rule counts (the hybrid keeps the judge's
     # flags from a lower gain than the rule was fitted on): both are said.
     assert evidence_line(rule, None, 3, 159, [], shown=7) == (
-        f"7 of 159 content words flagged, 3 of them as the verdict counts flags "
+        f"7 of 159 content words flagged, 3 of them strongly enough to count for the verdict "
         f"({needed} make a text this long spun)"
     )
     assert evidence_line(rule, None, 18, 159, [], shown=18) == count
