@@ -67,13 +67,13 @@ def main() -> int:
         cache = args.readings / f"real-clean-{path.name.split('.')[0]}-{level or 'all'}.jsonl"
         readings = read_documents(documents, model_dir("lm"), cache=cache)
         known = {r.document.text: r for r in readings}
-        flags = [u for r in readings for u in flagged_units(r, threshold=3.0)]
-        on_names = sum(
-            not name_positions(r.document, lexicon).isdisjoint(range(u.lo, u.hi))
-            for r in readings
-            for u in flagged_units(r, threshold=3.0)
-        )
-        notes.append(f"{corpus}: {on_names} of the judge's {len(flags)} flags are on names")
+        flags = on_names = 0
+        for reading in readings:
+            names = name_positions(reading.document, lexicon)
+            units = flagged_units(reading, threshold=3.0)
+            flags += len(units)
+            on_names += sum(not names.isdisjoint(range(u.lo, u.hi)) for u in units)
+        notes.append(f"{corpus}: {on_names} of the judge's {flags} flags are on names")
         for name in args.models:
             model = load_model(name)
             judge_model = getattr(model, "judge_model", model)
