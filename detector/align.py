@@ -51,6 +51,10 @@ _POSITION_SIMILARITY_INSIDE = 0.15
 # chance), and of one alone between two pairs whose words are swapped one for one.
 _SHORTEST = 4
 _SHORTEST_ALONE = 3
+# Fewest words of a sentence paired next to a pair on its being spun word for word alone
+# (``_extended_word_for_word``): a page's own short stock line may share most of its few
+# words with one of the original's ("Thanks for reading." / "Thanks for watching.").
+_SHORTEST_EXTENDED = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +315,47 @@ def _fill_gaps(
             if all((i - a) * (j - b) > 0 for a, b in taken):
                 taken.append((i, j))
                 filled.append(SentencePair(i, (j, j + 1), 0.0))
-    return filled
+    return _extended_word_for_word(filled, suspect, original, related)
+
+
+def _extended_word_for_word(
+    pairs: list[SentencePair],
+    suspect: Document,
+    original: Document,
+    related: Callable[[str, str], bool] | None,
+) -> list[SentencePair]:
+    """``pairs`` and, next to each, the sentences on both sides that follow (or precede)
+    it and are spun word for word (``_spun_word_for_word``), one after another.
+
+    A reused passage ends where the page's own text begins, so the gap after its last
+    pair holds unequal counts and nothing pairs by position there; yet its last
+    sentence, spun word for word ("You could observe the radiance over the crest."
+    for "You could see the glow over the ridge."), shares no content word with its
+    original and would read as the page's own.
+    """
+    if related is None or not pairs:
+        return pairs
+    used_suspect = {p.suspect for p in pairs}
+    used_original = {j for p in pairs for j in range(*p.original)}
+    added: list[SentencePair] = []
+    for pair in sorted(pairs, key=lambda p: p.suspect):
+        for step, i, j in (
+            (1, pair.suspect + 1, pair.original[1]),
+            (-1, pair.suspect - 1, pair.original[0] - 1),
+        ):
+            while (
+                0 <= i < len(suspect.sentences)
+                and 0 <= j < len(original.sentences)
+                and i not in used_suspect
+                and j not in used_original
+                and suspect.sentences[i][1] - suspect.sentences[i][0] >= _SHORTEST_EXTENDED
+                and _spun_word_for_word(suspect, original, i, j, related)
+            ):
+                added.append(SentencePair(i, (j, j + 1), 0.0))
+                used_suspect.add(i)
+                used_original.add(j)
+                i, j = i + step, j + step
+    return pairs + added if added else pairs
 
 
 def _skeleton_ratio(suspect: Document, original: Document, i: int, j: int) -> float:
@@ -386,6 +430,11 @@ def _opcodes(a: tuple[str, ...], b: tuple[str, ...]) -> list[tuple[str, int, int
     side: after a mismatch, the nearest point where both go on together again (two
     words in a row, or the end) closes one replaced, inserted or deleted block.
     Sentences that do not resynchronise within a few words are left to difflib.
+    Two sentences of one length are first read word for word, position by
+    position; a word dropped beside a phrase that grew by one ("would not reopen
+    ... because of" -> "would reopen ... on account of") keeps their length but
+    shifts the words between, and then the walk, which keeps more words
+    unchanged, is taken.
     """
     if len(a) == len(b):
         same = [x == y for x, y in zip(a, b, strict=True)]
@@ -396,8 +445,36 @@ def _opcodes(a: tuple[str, ...], b: tuple[str, ...]) -> list[tuple[str, int, int
                 if k == len(a) or same[k] != same[start]:
                     codes.append(("equal" if same[start] else "replace", start, k, start, k))
                     start = k
+            if not _shifted(a, b, codes):
+                return codes
+            walked = _walk(a, b)
+            if _kept(walked) > sum(same):
+                return walked
             return codes
-    codes = []
+    return _walk(a, b)
+
+
+def _shifted(
+    a: tuple[str, ...], b: tuple[str, ...], codes: list[tuple[str, int, int, int, int]]
+) -> bool:
+    """Whether a replaced block of the position-by-position reading holds a word that the
+    other side has one place over (a word dropped on one side and added on the other)."""
+    for tag, i1, i2, _, _ in codes:
+        if tag == "replace" and i2 - i1 > 1:
+            for k in range(i1, i2):
+                if (k + 1 < len(b) and a[k] == b[k + 1]) or (k + 1 < len(a) and a[k + 1] == b[k]):
+                    return True
+    return False
+
+
+def _kept(codes: list[tuple[str, int, int, int, int]]) -> int:
+    """How many words the opcodes keep unchanged."""
+    return sum(i2 - i1 for tag, i1, i2, _, _ in codes if tag == "equal")
+
+
+def _walk(a: tuple[str, ...], b: tuple[str, ...]) -> list[tuple[str, int, int, int, int]]:
+    """The opcodes of walking ``a`` and ``b`` side by side (see ``_opcodes``)."""
+    codes: list[tuple[str, int, int, int, int]] = []
     n, m = len(a), len(b)
     i = j = 0
     while i < n and j < m:

@@ -283,14 +283,15 @@ class SubstitutionJudge:
                 if _adds_or_drops(pieces, old, new):
                     regrouped.add(_sentence_of(suspect, s_lo))
             last: tuple[str, _Range] | None = None  # the group before, and its ranges
-            for kind, a0, a1, b0, b1 in _group(pieces):
+            for kind, a0, a1, b0, b1 in _group(pieces, old, new):
                 if b0 == b1:
                     last = None
+                    dropped_words = " ".join(old[a0:a1])
                     if (
                         a0 < a1
-                        and not _all_stopwords(" ".join(old[a0:a1]))
+                        and (not _all_stopwords(dropped_words) or negation_count(dropped_words))
                         and not (
-                            negation_count(" ".join(old[a0:a1]))
+                            negation_count(dropped_words)
                             and negation_count(" ".join(old)) == negation_count(" ".join(new))
                         )
                     ):
@@ -310,10 +311,11 @@ class SubstitutionJudge:
                         unexplained.append((len(spans), *at, swap))
                 elif last is not None and last[1][1] == at[0] and last[1][3] == at[2]:
                     if span.kind in _ORDINARY_KINDS and last[0] in SPIN_KINDS:
-                        beside.append((len(spans), len(spans) - 1, at, last[1]))
+                        if not negation_count(span.text):  # "ailment, not" for "disease"
+                            beside.append((len(spans), len(spans) - 1, at, last[1]))
                     elif span.is_spin and last[0] == "added":
                         beside.append((len(spans) - 1, len(spans), last[1], at))
-                added = span.kind in _ORDINARY_KINDS and a0 == a1
+                added = span.kind in _ORDINARY_KINDS and a0 == a1 and not negation_count(span.text)
                 last = ("added" if added else span.kind, at)
                 spans.append(span)
         if unexplained or beside:
@@ -844,13 +846,19 @@ def _adds_or_drops(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, .
     return False
 
 
-def _group(pieces: list[_Piece]) -> list[_Piece]:
-    """Merge a cover's pieces into spans.
+def _group(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...]) -> list[_Piece]:
+    """Merge a cover's pieces into spans; ``old`` and ``new`` are the block's words.
 
     Unchanged words separate spans.  Between them, each synonym or phrase swap
     is a span of its own; a dropped or added function word joins the swap after
-    it (or, at the end of a run, the one before); other edits run together.
+    it (or, at the end of a run, the one before); other edits run together.  A
+    dropped or added negation joins no swap: "would not cut jobs" -> "would slash
+    occupations" is a swap and a "not" dropped, not "slash" for "not cut".
     """
+
+    def negates(gap: list) -> bool:
+        return bool(negation_count(" ".join(old[gap[1] : gap[2]] + new[gap[3] : gap[4]])))
+
     runs: list[list[list]] = [[]]
     for kind, a0, a1, b0, b1 in pieces:
         if kind in ("equal", "spelling"):
@@ -866,6 +874,9 @@ def _group(pieces: list[_Piece]) -> list[_Piece]:
             if piece[0] == "gap":
                 gap = piece if gap is None else [gap[0], gap[1], piece[2], gap[3], piece[4]]
                 continue
+            if gap is not None and piece[0] in SPIN_KINDS and negates(gap):
+                merged.append(["other", *gap[1:]])
+                gap = None
             if gap is not None:
                 piece[1], piece[3] = gap[1], gap[3]
                 gap = None
@@ -874,7 +885,7 @@ def _group(pieces: list[_Piece]) -> list[_Piece]:
             else:
                 merged.append(piece)
         if gap is not None:
-            if merged:
+            if merged and not (merged[-1][0] in SPIN_KINDS and negates(gap)):
                 merged[-1][2], merged[-1][4] = gap[2], gap[4]
             else:
                 merged.append(["other", *gap[1:]])

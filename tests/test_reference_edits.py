@@ -289,6 +289,30 @@ def test_a_spun_paragraph_inside_a_longer_unrelated_page_is_found_by_passage_sea
     )
 
 
+def test_a_passage_ending_in_a_sentence_spun_word_for_word_keeps_it(scorer):
+    """The passage's last sentence shares no content word with its original (a new
+    user's trial): it is found beside the one before it, not left as the page's own."""
+    original = (
+        "A fast-moving wildfire forced the evacuation of about 4,000 people from three hill "
+        "towns on Saturday. Residents of Oak Hollow and Pine Flat were told to leave "
+        "immediately. \"We had ten minutes to grab what we could,\" said Teresa Lund, who "
+        "fled her home with her two children. \"You could see the glow over the ridge.\" "
+        "No injuries have been reported, officials said."
+    )
+    passage = (
+        "Inhabitants of Oak Hollow and Pine Flat were informed to depart instantly. \"We had "
+        "ten minutes to seize what we could,\" stated Teresa Lund, who escaped her residence "
+        "with her two kids. \"You could observe the radiance over the crest.\""
+    )
+    suspect = f"{UNRELATED_BEFORE}\n\n{passage}\n\n{UNRELATED_AFTER}"
+    report = scorer.score(make_document(suspect), make_document(original))
+    assert report.verdict == "spun"
+    swaps = {(s.text, s.original) for s in report.spin_spans}
+    assert {("observe", "see"), ("radiance", "glow"), ("crest", "ridge")} <= swaps
+    (found,) = report.passages
+    assert suspect[found.start : found.end] == passage
+
+
 def test_two_spun_paragraphs_far_apart_are_two_passages(scorer):
     first = SPUN.split("\n\n")[1]
     second = SPUN.split("\n\n")[5] + "\n\n" + SPUN.split("\n\n")[6]
@@ -585,6 +609,47 @@ def test_a_dropped_negation_is_named_and_not_only_is_no_negation(scorer):
     reworded = original.replace("not only the staff but also", "the staff and")
     plain = scorer.score(make_document(reworded), make_document(original))
     assert plain.note is None or "negation" not in plain.note
+
+
+@pytest.mark.parametrize(
+    "original, spun",
+    [
+        # One word dropped, a phrase grown by one: the sentence keeps its length.
+        (
+            "Officials said the bridge would not reopen before December because of the "
+            "damage to its supports.",
+            "Authorities stated the bridge would reopen before December on account of the "
+            "harm to its supports.",
+        ),
+        # The "not" dropped right beside a swap is no part of it ("slash" for "not cut").
+        (
+            "The firm said it would not cut jobs this year.",
+            "The company stated it would slash occupations this year.",
+        ),
+    ],
+)
+def test_a_negation_dropped_beside_swaps_is_shown_and_named(scorer, original, spun):
+    report = scorer.score(make_document(spun), make_document(original))
+    assert report.verdict == "spun"
+    assert [(d.text, original[d.original_start : d.original_end]) for d in report.deletions] == [
+        ("not", "not")
+    ]
+    assert all("not" not in span.original.split() for span in report.spans)
+    assert report.note is not None and '1 edit adds or drops a negation ("not" dropped)' in (
+        report.note
+    )
+    assert "[-not-]" in render_text(report)
+
+
+def test_a_not_added_beside_a_swap_stays_apart_from_it(scorer):
+    original = "The study showed the two are linked, only that, and the doctors agreed with it."
+    spun = (
+        "The research demonstrated the two are connected, not only that, and the physicians "
+        "concurred with it."
+    )
+    report = scorer.score(make_document(spun), make_document(original))
+    assert {s.text: s.original for s in report.spans if s.is_spin}.get("connected") == "linked"
+    assert any(s.text == "not" and s.original == "" for s in report.spans)
 
 
 def test_spinbots_not_exactly_for_less_than_is_a_phrase_swap_not_a_negation(scorer):
