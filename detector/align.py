@@ -9,7 +9,7 @@ substitute, insert, delete) with word and character offsets on both sides.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import pairwise
@@ -566,6 +566,22 @@ def align(
     are swapped one for one (without it, sentences under four words never pair by place).
     """
     pairs = _fill_gaps(_pair_sentences(suspect, original), suspect, original, related)
+    edits = list(unpaired_sentences(suspect, original, pairs))
+    for pair in pairs:
+        s_lo, s_hi = suspect.sentences[pair.suspect]
+        o_lo = original.sentences[pair.original[0]][0]
+        o_hi = original.sentences[pair.original[1] - 1][1]
+        edits.extend(_word_edits(suspect, original, s_lo, s_hi, o_lo, o_hi))
+    edits.sort(key=lambda e: (e.suspect_words[0], e.op != "delete", e.original_words[0]))
+    return Alignment(suspect, original, tuple(pairs), tuple(edits))
+
+
+def unpaired_sentences(
+    suspect: Document, original: Document, pairs: Sequence[SentencePair]
+) -> tuple[Edit, ...]:
+    """The ``insert`` edits of the suspect sentences no pair holds and the ``delete`` edits
+    of the original sentences no pair holds, each anchored after the nearest sentence before
+    it that is paired (on the other side, after that sentence's counterpart)."""
     paired = {p.suspect: p for p in pairs}
     edits: list[Edit] = []
     anchor_in_original = 0  # word index in the original after the last matched sentence
@@ -579,10 +595,7 @@ def align(
                 )
             )
             continue
-        o_lo = original.sentences[pair.original[0]][0]
-        o_hi = original.sentences[pair.original[1] - 1][1]
-        edits.extend(_word_edits(suspect, original, s_lo, s_hi, o_lo, o_hi))
-        anchor_in_original = o_hi
+        anchor_in_original = original.sentences[pair.original[1] - 1][1]
         for j in range(*pair.original):
             anchor_after[j] = max(anchor_after.get(j, 0), s_hi)
     anchor_in_suspect = 0
@@ -595,5 +608,4 @@ def align(
                     suspect, original, "delete", anchor_in_suspect, anchor_in_suspect, o_lo, o_hi
                 )
             )
-    edits.sort(key=lambda e: (e.suspect_words[0], e.op != "delete", e.original_words[0]))
-    return Alignment(suspect, original, tuple(pairs), tuple(edits))
+    return tuple(edits)

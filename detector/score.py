@@ -17,11 +17,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from statistics import median
 
-from detector.align import align, content_overlap
+from detector.align import Alignment, SentencePair, align, content_overlap, unpaired_sentences
 from detector.document import PARAGRAPH_BREAK, Document, make_document
 from detector.errors import InputError, ModelNotFoundError, ResourceError
 from detector.facts import changed_facts
-from detector.judge import SubstitutionJudge
+from detector.judge import SubstitutionJudge, find_gaps
 from detector.lexicon import Lexicon
 from detector.paraphrase import (
     MeaningPair,
@@ -567,10 +567,10 @@ def _paraphrased(
         (first, last), (o_first, o_last) = widened.get(
             pair.suspect, ((pair.suspect, pair.suspect), (pair.original, pair.original))
         )
-        start = suspect.char_span(*suspect.sentences[first])[0]
-        end = suspect.char_span(*suspect.sentences[last])[1]
-        o_start = original.char_span(*original.sentences[o_first])[0]
-        o_end = original.char_span(*original.sentences[o_last])[1]
+        start = suspect.padded_span(*suspect.sentences[first])[0]
+        end = suspect.padded_span(*suspect.sentences[last])[1]
+        o_start = original.padded_span(*original.sentences[o_first])[0]
+        o_end = original.padded_span(*original.sentences[o_last])[1]
         similarity = min(1.0, max(0.0, pair.similarity))
         sentence_spans.append(
             Span(
@@ -584,6 +584,12 @@ def _paraphrased(
                 o_end,
             )
         )
+    if report.relation != "copy":
+        # The word alignment saw a rewrite and lists no word-level change: the sentences
+        # no meaning pair holds are shown as added and dropped ("In her words, ..." with
+        # no counterpart), or the report would read as if every sentence were retold.
+        inserts, dropped = _unretold(suspect, original, evidence, widened, sentence_spans)
+        report = replace(report, spans=(*report.spans, *inserts), deletions=dropped)
     inside = [(s.start, s.end) for s in sentence_spans]
     # A word span that overlaps a retold sentence gives way ('"Because' with the quote
     # before the sentence's first word: a helper found it left beside the span); added
@@ -636,6 +642,30 @@ def _paraphrased(
         ),
         note=f"paraphrased: {evidence.summary()}",
     )
+
+
+def _unretold(
+    suspect: Document,
+    original: Document,
+    evidence: ParaphraseEvidence,
+    widened: dict[int, tuple[tuple[int, int], tuple[int, int]]],
+    retold: Sequence[Span],
+) -> tuple[tuple[Span, ...], tuple[Deletion, ...]]:
+    """The ``insert`` spans of the suspect's sentences that retell none of the original's
+    (by ``evidence``'s meaning pairs, ``widened``) and the deletions of the original's
+    sentences none retells; nothing inside the ``retold`` spans."""
+    pairs = []
+    for pair in evidence.pairs:
+        (first, last), (o_first, o_last) = widened.get(
+            pair.suspect, ((pair.suspect, pair.suspect), (pair.original, pair.original))
+        )
+        pairs += [
+            SentencePair(k, (o_first, o_last + 1), pair.similarity) for k in range(first, last + 1)
+        ]
+    alignment = Alignment(
+        suspect, original, tuple(pairs), unpaired_sentences(suspect, original, pairs)
+    )
+    return find_gaps(alignment, tuple(retold))
 
 
 def _outside_retold(span: Span, inside: Sequence[tuple[int, int]], suspect: Document) -> list[Span]:

@@ -438,7 +438,7 @@ def test_a_sentence_split_in_two_is_one_paraphrase_span(scorer, original):
     assert report.verdict == "paraphrased"
     first = report.spans[0]
     assert first.kind == "paraphrase"
-    assert first.text.startswith("According to city") and first.text.endswith("$48 million")
+    assert first.text.startswith("According to city") and first.text.endswith("$48 million.")
     assert first.original.startswith("City officials said on Tuesday")
     second_half = split.index("The repair work")
     assert not any(second_half <= s.start < first.end for s in report.spans[1:])
@@ -454,6 +454,26 @@ def test_retold_sentences_are_not_listed_as_dropped(scorer, original):
 
 
 @needs_minilm
+def test_sentences_that_retell_nothing_are_shown_added_and_dropped(scorer):
+    """A paraphrased copy the word alignment reads as a rewrite (it lists no word-level
+    change): a sentence retelling none of the original's is an insertion and the original
+    sentence none retells a deletion, not text shown as if retold; a retold sentence is
+    shown whole, its quotes and full stop included (a new user's trial, written for it)."""
+    original = _document(FIXTURES / "bridge_original.txt")
+    report = scorer.score(_document(FIXTURES / "bridge_retold.txt"), original)
+    assert report.verdict == "paraphrased"
+    (added,) = [s for s in report.spans if s.kind == "insert"]
+    assert added.text.startswith("In her words, the work itself is simple")
+    (dropped,) = report.deletions
+    assert dropped.text.startswith('"The repairs are straightforward')
+    assert report.coverage is not None and report.coverage.suspect < 0.97
+    quoted = next(s for s in report.spans if "Whitfield told the council" in s.original)
+    assert quoted.original.startswith('"We would rather') and quoted.original.endswith(".")
+    text = render_text(report)
+    assert "[+In her words" in text and '[-"The repairs are straightforward' in text
+
+
+@needs_minilm
 def test_two_sentences_merged_into_one_are_one_paraphrase_span(scorer, original):
     """Merged sentences: the second original sentence is retold, not dropped."""
     text = (FIXTURES / "paraphrased.txt").read_text("utf-8")
@@ -465,7 +485,7 @@ def test_two_sentences_merged_into_one_are_one_paraphrase_span(scorer, original)
     span = next(s for s in report.spans if joined in s.text)
     assert span.kind == "paraphrase"
     assert span.original.startswith("The bridge, which carries")
-    assert span.original.endswith("through the city centre")
+    assert span.original.endswith("through the city centre.")  # whole sentences, stops kept
     assert report.deletions == ()
 
 
