@@ -205,7 +205,8 @@ def render_text(report: Report, *, color: bool = False) -> str:
     ``unscored`` report stops after its note).
 
     Without colour, swaps read ``{new|original}`` (``{new|?}`` when a reference-free
-    model has no restoration to offer), ordinary edits ``[new|original]``,
+    model has no restoration to offer, ``{new|original?}`` when its restoration is a
+    guess: ``Span.restoration_is_a_guess``), ordinary edits ``[new|original]``,
     sentences of a paraphrased copy ``<<new||original>>``, added text ``[+added+]``
     and dropped text ``[-dropped-]`` (a long one shortened).
     """
@@ -292,6 +293,8 @@ def _annotate(
         original = safe_for_terminal(span.original.replace("\n", " "))
         if not original and span.is_spin and span.original_start < 0:
             original = "?"  # reference-free, flagged with no restoration to offer
+        elif span.restoration_is_a_guess:
+            original += "?"
         if span.kind == "insert":
             out.append(f"{_GREEN}{_UNDERLINE}[+{new}+]{_RESET}" if color else f"[+{new}+]")
         elif span.kind == "paraphrase":
@@ -415,7 +418,8 @@ def _span_details(span: Span, k: int, *, reference: bool, paired: bool) -> tuple
     lines = [f"<span>score {span.score:.2f}</span>"]
     if span.kind != "insert":
         label = "original" if reference else "restored"
-        lines.insert(0, f"<span>{label}: <q>{_escape(span.original)}</q></span>")
+        guess = " (a guess: more often wrong than right)" if span.restoration_is_a_guess else ""
+        lines.insert(0, f"<span>{label}: <q>{_escape(span.original)}</q>{guess}</span>")
     if span.restore_score is not None:
         lines.append(
             f"<span>restoration: {span.restore_score:+.2f} nats (how much likelier the "
@@ -465,6 +469,8 @@ def _html_marks(report: Report) -> tuple[list[_Mark], list[_Mark]]:
             else f"{span.kind} edit"
         )
         other = f"{label}; {'original' if reference else 'restored'}: {span.original}"
+        if span.restoration_is_a_guess:
+            other += " (a guess)"
         style = "" if reference else _shade(span.score)
         suspect.append(_Mark(span.start, span.end, "mark", css, f"s{k}", other, details, style))
         if paired:
@@ -620,7 +626,7 @@ def _span_list(report: Report, suspect_marks: list[_Mark], original_marks: list[
         elif reference and span.original_start < span.original_end:
             original = f'<a href="#o{k}">{_escape(span.original)}</a>'
         else:
-            original = _escape(span.original)
+            original = _escape(span.original) + ("?" if span.restoration_is_a_guess else "")
         cells = [where, _escape(_KIND_NAMES.get(span.kind, span.kind).split(" (")[0]), original]
         numbers = [f"{span.score:.2f}"]
         if restore:

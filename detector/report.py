@@ -36,6 +36,10 @@ SPIN_KINDS: frozenset[str] = frozenset({"synonym", "phrase"})
 PassageKind = Literal["copy", "spun", "paraphrased"]
 
 
+# Under this restore_score (nats) a reference-free restoration is shown as a guess.
+TENTATIVE_RESTORE = 4.0
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A substituted span of the suspect and the original words it replaced.
@@ -70,6 +74,17 @@ class Span:
     def is_spin(self) -> bool:
         """Whether the span is a synonym or glue-phrase swap, the spinner's mark."""
         return self.kind in SPIN_KINDS
+
+    @property
+    def restoration_is_a_guess(self) -> bool:
+        """Whether ``original`` is a reference-free guess more often wrong than right: a
+        restoration no sentence was read with (``restore_score`` None: the thesaurus's
+        likeliest word) or one the sentence reads under ``TENTATIVE_RESTORE`` nats
+        likelier with.  Measured on the hand-spun sets (hybrid, 2026-12-06): such
+        restorations were right for 67 of 190 swaps found, the others for 1,663 of 2,794."""
+        if self.original_start >= 0 or not self.is_spin or not self.original:
+            return False
+        return self.restore_score is None or self.restore_score < TENTATIVE_RESTORE
 
     def to_dict(self) -> dict[str, object]:
         """The span as the JSON contract gives it."""
