@@ -194,8 +194,8 @@ def _summary_lines(report: Report) -> list[str]:
     if report.quality is not None and report.quality.fluency_percentile is not None:
         lines.append(
             f"fluency:   {report.quality.surprisal:.2f} nats per token; fluency percentile "
-            f"{report.quality.fluency_percentile:.0f} against clean news (text quality, "
-            "not the verdict)"
+            f"{report.quality.fluency_percentile:.0f} against clean texts written by hand "
+            "(text quality, not the verdict)"
         )
     return lines
 

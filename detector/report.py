@@ -182,8 +182,9 @@ class TextQuality:
     """A text-quality readout from the language model's pass (never a spin verdict by itself).
 
     ``surprisal`` is the document's mean nats per token; ``fluency_percentile``
-    (0..100) is the share of a bundled sample of clean news that is *more*
-    surprising, so 50 reads like typical news and 2 like the least fluent 2%.
+    (0..100) is the share of a bundled sample of clean texts written by hand (news and
+    other prose the model never read in training: a model's ``fluency_reference``) that
+    is *more* surprising, so 50 reads like a typical one and 2 like the least fluent 2%.
     """
 
     sentences: tuple[SentenceQuality, ...]

@@ -407,3 +407,20 @@ def test_ligatures_are_read_as_letters_and_offsets_index_the_text_as_written():
     plain = Judge()
     untouched = read_as_letters(plain, make_document("No ligature here."))
     assert plain.seen == "No ligature here." and untouched.units[0].text == "x"
+
+
+def test_the_fluency_reference_comes_from_clean_texts_written_by_hand(tmp_path):
+    from training.fit_hybrid import hand_written_clean
+
+    (tmp_path / "set_a" / "clean").mkdir(parents=True)
+    (tmp_path / "set_a" / "spun").mkdir()
+    (tmp_path / "set_a" / "clean" / "one.txt").write_text("A clean text.", "utf-8")
+    (tmp_path / "set_a" / "spun" / "two.txt").write_text("A {spun|clean} text.", "utf-8")
+    assert [d.name for d in hand_written_clean(str(tmp_path))] == ["set_a/one.txt"]
+    assert hand_written_clean("") == []
+    with pytest.raises(FileNotFoundError, match="fluency_texts"):
+        hand_written_clean(str(tmp_path / "set_a"))
+    for name in ("lm", "hybrid"):
+        config = json.loads((models_root() / name / "config.json").read_text("utf-8"))
+        assert "written by hand" in config["fluency_reference_from"]
+        assert len(config["fluency_reference"]) == 101

@@ -18,7 +18,9 @@ Recipe (``python -m training.fit_hybrid``; ``make hybrid`` runs it):
    length-aware document rule (``detector.document_rule``) with the best recall
    that calls at most ``max_fpr`` of the clean texts spun, fitted on the
    articles and the calibration texts; the fluency reference (percentiles of
-   the clean articles' mean surprisal).
+   the mean surprisal of the clean texts written by hand for this project,
+   ``fluency_texts``: the corpora's articles are news the language model may
+   have read in training, which it reads more fluently than any new text).
 5. The ``hybrid`` model: per word, the judge's features and the transformer's
    probability (``detector.hybrid_model.FEATURES``) into gradient-boosted trees
    or a logistic regression, whichever has the better out-of-fold token F1 (5
@@ -75,6 +77,15 @@ class FitArgs:
         metadata={
             "help": "Fit on the split's first N articles (the calibration excerpts "
             "come from the rows after them)"
+        },
+    )
+    fluency_texts: str = field(
+        default="tests/fixtures",
+        metadata={
+            "help": "Folder whose */clean/*.txt texts, written by hand for this project, give "
+            "the fluency reference ('': the clean articles fitted on, news the language model "
+            "may have read in training: half of the hand-written clean texts sat below all of "
+            "them)"
         },
     )
     workers: int = field(default=2, metadata={"help": "Processes reading with the judge"})
@@ -345,8 +356,8 @@ undone (`reread_gain`, `reread_rate`, `reread_beside` in `detector/lm_judge.py`)
   {corroboration}
   Where the CPU lacks native bfloat16 the model computes in float32, within about 0.1
   nats of bfloat16.
-- **Quality readout**: per-sentence mean surprisal and a fluency percentile against the
-  clean validation articles (`fluency_reference`); never used for the verdict.
+- **Quality readout**: per-sentence mean surprisal and a fluency percentile against
+  {fluency} (`fluency_reference`); never used for the verdict.
 - **Names**: {names}
 - **Limitations**: English only; finds only rewrites its candidate list holds (Moby
   synonyms of the word and its lemmas, the glue-phrase table; the model's own predictions,
@@ -531,7 +542,20 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         counts[:, 0], counts[:, 1], rule_labels, args.max_fpr
     )
     surprisals = np.array([r.surprisal for r in readings])
-    reference = np.nanpercentile(surprisals[clean], np.arange(101)).round(4).tolist()
+    fluency_documents = hand_written_clean(args.fluency_texts)
+    if fluency_documents:
+        fluency_readings = read_documents(
+            fluency_documents,
+            args.lm_model,
+            cache=args.cache / "fluency-clean.jsonl",
+            workers=args.workers,
+        )
+        fluent = np.array([r.surprisal for r in fluency_readings])
+        reference_from = f"{len(fluent)} clean texts written by hand ({args.fluency_texts})"
+    else:
+        fluent = surprisals[clean]
+        reference_from = f"the {int(clean.sum())} clean articles fitted on"
+    reference = np.nanpercentile(fluent, np.arange(101)).round(4).tolist()
     lm_gate = _dense_gate(gate, counts, rule_labels, args, "lm")
     lm_config = json.loads((args.lm_model / "config.json").read_text("utf-8"))
     lm_config.pop("rate_threshold", None)
@@ -540,6 +564,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         document_rule=lm_rule.to_config(),
         evidence_gate=lm_gate.to_config(),
         fluency_reference=reference,
+        fluency_reference_from=reference_from,
         names_unjudged=args.names_unjudged,
         fitted_on=f"{args.dataset}/{args.split} ({len(documents)} articles) and "
         f"{len(calibration.documents)} calibration texts",
@@ -665,6 +690,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         "judge": lm_config.get("judge", {}),
         "gain_threshold": best_gain,
         "fluency_reference": reference,
+        "fluency_reference_from": reference_from,
         "transformer": args.transformer,
         "fusion": {
             "features": list(FEATURES),
@@ -721,6 +747,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             fitted=fitted,
             dtype=dtype,
             names=names,
+            fluency=reference_from,
         ),
         card_metadata(base_model, {"validation_token_f1": round(best_f1, 4)}),
     )
@@ -764,10 +791,27 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             "document_rule_fit": hybrid_rule_fit,
             "standardised_weights": weights,
         },
+        "fluency_reference_from": reference_from,
         "fluency_percentile_of_median_clean": fluency_percentile(
             float(np.nanmedian(surprisals[clean])), reference
         ),
+        "fluency_percentile_of_median_spun": fluency_percentile(
+            float(np.nanmedian(surprisals[~clean])), reference
+        ),
     }
+
+
+def hand_written_clean(folder: str) -> list[Any]:
+    """The clean texts written by hand under ``folder`` (``*/clean/*.txt``), as documents;
+    none for an empty ``folder``."""
+    from detector.document import make_document
+
+    if not folder:
+        return []
+    paths = sorted(Path(folder).glob("*/clean/*.txt"))
+    if not paths:
+        raise FileNotFoundError(f"no */clean/*.txt texts under {folder!r} (fluency_texts)")
+    return [make_document(p.read_text("utf-8"), f"{p.parent.parent.name}/{p.name}") for p in paths]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
