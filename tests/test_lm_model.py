@@ -177,7 +177,6 @@ def test_a_flag_without_a_restoration_reads_as_a_question_mark():
     assert "The {firm|?} stated" in render_text(report)
 
 
-
 def test_a_restoration_the_sentence_barely_prefers_reads_as_a_guess():
     """In-context restorations the sentence reads under 4 nats likelier with were right
     for about a third of the swaps found: shown as guesses, in text and HTML alike."""
@@ -195,6 +194,7 @@ def test_a_restoration_the_sentence_barely_prefers_reads_as_a_guess():
     assert "restored: <q>company</q> (a guess" in html
     assert "restored: <q>said</q></span>" in html
     assert report.to_dict()["spans"][0]["original"] == "company"  # the JSON keeps the word
+
 
 @needs_lm
 @pytest.mark.skipif(

@@ -295,14 +295,14 @@ def test_a_passage_ending_in_a_sentence_spun_word_for_word_keeps_it(scorer):
     original = (
         "A fast-moving wildfire forced the evacuation of about 4,000 people from three hill "
         "towns on Saturday. Residents of Oak Hollow and Pine Flat were told to leave "
-        "immediately. \"We had ten minutes to grab what we could,\" said Teresa Lund, who "
-        "fled her home with her two children. \"You could see the glow over the ridge.\" "
+        'immediately. "We had ten minutes to grab what we could," said Teresa Lund, who '
+        'fled her home with her two children. "You could see the glow over the ridge." '
         "No injuries have been reported, officials said."
     )
     passage = (
-        "Inhabitants of Oak Hollow and Pine Flat were informed to depart instantly. \"We had "
-        "ten minutes to seize what we could,\" stated Teresa Lund, who escaped her residence "
-        "with her two kids. \"You could observe the radiance over the crest.\""
+        'Inhabitants of Oak Hollow and Pine Flat were informed to depart instantly. "We had '
+        'ten minutes to seize what we could," stated Teresa Lund, who escaped her residence '
+        'with her two kids. "You could observe the radiance over the crest."'
     )
     suspect = f"{UNRELATED_BEFORE}\n\n{passage}\n\n{UNRELATED_AFTER}"
     report = scorer.score(make_document(suspect), make_document(original))
