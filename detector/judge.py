@@ -664,11 +664,12 @@ class SubstitutionJudge:
         """Whether ``o`` and ``n`` are synonyms once an irregular plural the lemmatiser
         reads as a lemma of its own is looked up as its regular form
         (``lexicon.IRREGULAR_PLURALS``: "people" as "persons", so "individuals" for
-        "people" is a swap)."""
-        if o not in IRREGULAR_PLURALS and n not in IRREGULAR_PLURALS:
+        "people" is a swap), or a hyphenated plural, which it leaves as it is, as its
+        singular ("grown-ups" as "grown-up", so "grown-ups" for "adults" is a swap)."""
+        mapped_o, mapped_n = _singular(o), _singular(n)
+        if mapped_o == o and mapped_n == n:
             return False
         lexicon = self.lexicon
-        mapped_o, mapped_n = IRREGULAR_PLURALS.get(o, o), IRREGULAR_PLURALS.get(n, n)
         if lexicon.ids_share_lemma(lexicon.form_ids(mapped_o), lexicon.form_ids(mapped_n)):
             return False  # "people" and "person" or "persons": the same word, not a swap
         return lexicon.ids_are_synonyms(lexicon.form_ids(mapped_o), lexicon.form_ids(mapped_n))
@@ -787,6 +788,17 @@ class SubstitutionJudge:
             original_start=o_start,
             original_end=o_end,
         )
+
+
+def _singular(word: str) -> str:
+    """``word``'s regular form if it is an irregular plural the lemmatiser keeps as a lemma
+    ("people": "persons"), its singular if it is a hyphenated plural ("grown-ups":
+    "grown-up"), else ``word``."""
+    if word in IRREGULAR_PLURALS:
+        return IRREGULAR_PLURALS[word]
+    if "-" in word and " " not in word and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
 
 
 def _past_bare_apostrophe(text: str, end: int, other: str) -> int:

@@ -36,6 +36,12 @@ def test_adjacent_swaps_are_separate_spans(judge):
             "Many individuals came to the meeting.",
             ("individuals", "people"),
         ),
+        # A hyphenated plural the lemmatiser leaves as it is, read as its singular.
+        (
+            "Adults over 60 who sleep badly are at risk.",
+            "Grown-ups over 60 who sleep badly are at risk.",
+            ("Grown-ups", "Adults"),
+        ),
     ],
 )
 def test_inflected_synonyms_are_found_through_their_lemmas(judge, original, suspect, expected):
