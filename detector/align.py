@@ -51,8 +51,9 @@ _POSITION_SIMILARITY_INSIDE = 0.15
 # chance), and of one alone between two pairs whose words are swapped one for one.
 _SHORTEST = 4
 _SHORTEST_ALONE = 3
-# Fewest words of a sentence paired next to a pair on its being spun word for word alone
-# (``_extended_word_for_word``): a page's own short stock line may share most of its few
+# From this many words a sentence next to a pair pairs on its being spun word for word
+# with one word unexplained (``_extended_word_for_word``); a shorter one must have every
+# word the same or a synonym: a page's own short stock line may share most of its few
 # words with one of the original's ("Thanks for reading." / "Thanks for watching.").
 _SHORTEST_EXTENDED = 6
 
@@ -348,8 +349,15 @@ def _extended_word_for_word(
                 and 0 <= j < len(original.sentences)
                 and i not in used_suspect
                 and j not in used_original
-                and suspect.sentences[i][1] - suspect.sentences[i][0] >= _SHORTEST_EXTENDED
-                and _spun_word_for_word(suspect, original, i, j, related)
+                and _spun_word_for_word(
+                    suspect,
+                    original,
+                    i,
+                    j,
+                    related,
+                    unexplained=suspect.sentences[i][1] - suspect.sentences[i][0]
+                    >= _SHORTEST_EXTENDED,
+                )
             ):
                 added.append(SentencePair(i, (j, j + 1), 0.0))
                 used_suspect.add(i)
@@ -398,19 +406,22 @@ def _spun_word_for_word(
     i: int,
     j: int,
     related: Callable[[str, str], bool] | None,
+    *,
+    unexplained: bool = True,
 ) -> bool:
     """Whether a short suspect sentence ``i`` (``_SHORTEST_ALONE`` words or more) is
     original sentence ``j`` with its words swapped one for one: as many words, and all
-    but one of them the same or ``related`` (a thesaurus's synonyms) in place.  "Numerous
-    guardians dissent." for "Many parents disagree." is; a page's own stock line ("Share
-    this story." for "Read more here.") is not.  Never without ``related``."""
+    but one of them (with ``unexplained`` False, all of them) the same or ``related`` (a
+    thesaurus's synonyms) in place.  "Numerous guardians dissent." for "Many parents
+    disagree." is; a page's own stock line ("Share this story." for "Read more here.") is
+    not.  Never without ``related``."""
     s_lo, s_hi = suspect.sentences[i]
     o_lo, o_hi = original.sentences[j]
     if related is None or s_hi - s_lo != o_hi - o_lo or s_hi - s_lo < _SHORTEST_ALONE:
         return False
     pairs = zip(suspect.words[s_lo:s_hi], original.words[o_lo:o_hi], strict=True)
     linked = sum(a == b or related(a, b) for a, b in pairs)
-    return linked >= s_hi - s_lo - 1
+    return linked >= s_hi - s_lo - (1 if unexplained else 0)
 
 
 def _merged_similarity(

@@ -142,9 +142,11 @@ def test_a_three_word_sentence_spun_word_for_word_between_two_pairs_is_paired():
         "delete",
         "insert",
     ]
-    # At the end of a text, or two short sentences in one gap, they stay unpaired.
+    # At the end of a text, or two short sentences in one gap, they pair next to a pair
+    # when every word is the same or a synonym in place; with a word unexplained, not.
     last = "The school will move to a four-day week in September. Many parents disagree."
-    assert gaps(last.replace("Many parents disagree.", "Numerous guardians dissent."), last) == [
+    assert gaps(last.replace("Many parents disagree.", "Numerous guardians dissent."), last) == []
+    assert gaps(last.replace("Many parents disagree.", "Numerous readers object."), last) == [
         "delete",
         "insert",
     ]
@@ -153,7 +155,11 @@ def test_a_three_word_sentence_spun_word_for_word_between_two_pairs_is_paired():
     spun_two = two.replace("Many parents disagree.", "Numerous guardians dissent.").replace(
         "Some teachers agree.", "Certain educators concur."
     )
-    assert gaps(spun_two, two) == ["delete", "delete", "insert", "insert"]
+    assert gaps(spun_two, two) == []
+    other_two = two.replace("Many parents disagree.", "Numerous readers object.").replace(
+        "Some teachers agree.", "Certain viewers complain."
+    )
+    assert gaps(other_two, two) == ["delete", "delete", "insert", "insert"]
 
 
 def test_a_densely_spun_sentence_beside_an_added_one_is_paired_by_its_facts():
