@@ -377,6 +377,33 @@ def _read_originals(
     return documents
 
 
+def _refuse_to_overwrite_an_article(output: Path) -> None:
+    """A usage error (exit 2) when ``score`` without ``--original`` would overwrite an
+    article file that holds no spindetect report: ``-o`` was ``--original``'s short form
+    before it was ``--output``'s, and an old command line would replace the original with
+    the report."""
+    from detector.io import TEXT_SUFFIXES
+
+    if not output.is_file() or output.suffix.lower() not in TEXT_SUFFIXES:
+        return
+    try:
+        with output.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return  # unreadable: writing it fails with its own message
+    if not head.strip() or _REPORT_START.match(head) or "spindetect" in head[:2048]:
+        return  # empty, or a report written before: replaced as asked
+    raise fail(
+        f"--output {output} exists and is not a spindetect report: to compare with it, "
+        "give it as --original (-o is --output now); to replace it, delete it first",
+        EXIT_USAGE,
+    )
+
+
+# How a text report begins: its verdict line.
+_REPORT_START = re.compile(r"\s*(SPUN|NOT SPUN|PARAPHRASED|UNSCORED)\b")
+
+
 def _refuse_to_overwrite(output: Path, inputs: list[str]) -> None:
     """A usage error (exit 2) when ``output`` is one of the input files, or an article
     file inside an input folder."""
@@ -538,6 +565,8 @@ def score(
         )
     if output is not None:
         _refuse_to_overwrite(output, [suspect, *(original or [])])
+        if not original:
+            _refuse_to_overwrite_an_article(output)
     _refuse_record_files(suspect, original or [])
     if model is not None and not original:
         from detector.errors import ModelNotFoundError

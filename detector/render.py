@@ -128,7 +128,10 @@ def _listing_threshold(spin_score: float) -> str:
     words (0 for a score too small to write: every text is spun at 0)."""
     if spin_score >= 0.001:
         return f"{max(0.001, math.floor(spin_score * 100) / 100 or spin_score / 2):.3g}"
-    return f"{spin_score / 2:.2g}" if spin_score >= 1e-9 else "0"
+    if spin_score < 1e-9:
+        return "0"
+    half = spin_score / 2  # written out, not as 1.2e-05: a threshold a user types
+    return f"{half:.{2 - math.floor(math.log10(half))}f}".rstrip("0")
 
 
 def _swap_count(report: Report) -> str:
@@ -148,7 +151,7 @@ def _swap_count(report: Report) -> str:
         why = (
             f"not enough for a spun verdict (the note says why; {listing})"
             if report.note
-            else f"too few for a spun text of this length, or none plainly wrong ({listing})"
+            else f"too few for a spun text ({listing})"
         )
         return f"none shown: {report.substitution_rate:.1%} of the content words read oddly, {why}"
     spin = report.spin_spans
@@ -226,9 +229,11 @@ def render_text(report: Report, *, color: bool = False) -> str:
         lines.append("")
         lines.append(_annotate(report.suspect.text, (), (), color=color))
         return "\n".join(lines)
+    guessed = any(span.restoration_is_a_guess for span in report.spans)
     if color:
         lines.append(
             f"legend:    {_RED}{_BOLD}swap{_RESET}{_DIM}(original){_RESET}"
+            + (f"  {_RED}{_BOLD}swap{_RESET}{_DIM}(guess?){_RESET}" if guessed else "")
             # Ordinary edits, added and dropped text: only against an original.
             + (
                 f"  {_YELLOW}edit{_RESET}{_DIM}(original){_RESET}"
@@ -241,6 +246,7 @@ def render_text(report: Report, *, color: bool = False) -> str:
     else:
         lines.append(
             "legend:    {swap|original}"
+            + ("  {swap|guess?}" if guessed else "")
             + ("  [edit|original]  [+added+]  [-dropped-]" if reference else "")
             + ("  <<paraphrase||original>>" if retold else "")
         )

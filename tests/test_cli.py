@@ -102,6 +102,21 @@ def test_score_refuses_to_write_its_report_over_an_input(pair, which):
     assert pair[0].read_text() == SPUN and pair[1].read_text() == ORIGINAL
 
 
+def test_score_refuses_to_replace_an_article_with_its_report_as_old_o_did(pair, tmp_path):
+    # -o was --original's short form: an old command line must not replace the original.
+    result = invoke("score", pair[0], "-o", pair[1], "--model", "baseline")
+    assert result.exit_code == 2
+    assert "is not a spindetect report" in result.stderr and "--original" in result.stderr
+    assert pair[1].read_text() == ORIGINAL
+    # A report written before is replaced as asked, and so is an empty file.
+    report = tmp_path / "report.txt"
+    for _ in range(2):
+        assert invoke("score", pair[0], "-o", report, "--model", "baseline").exit_code == 0
+    empty = tmp_path / "empty.md"
+    empty.write_text("")
+    assert invoke("score", pair[0], "-o", empty, "--model", "baseline").exit_code == 0
+
+
 def test_score_refuses_to_write_over_an_article_inside_an_originals_folder(pair, tmp_path):
     folder = tmp_path / "archive"
     folder.mkdir()

@@ -190,6 +190,7 @@ def test_a_restoration_the_sentence_barely_prefers_reads_as_a_guess():
         ("said", False),
     ]
     assert "The {firm|company?} {stated|said} that" in render_text(report)
+    assert "legend:    {swap|original}  {swap|guess?}" in render_text(report)
     html = render_html(report)
     assert "restored: <q>company</q> (a guess" in html
     assert "restored: <q>said</q></span>" in html

@@ -175,7 +175,7 @@ def test_json_carries_original_offsets_and_deletions(syndicated):
 def _reference_free(text: str, word: str, original: str) -> Report:
     """A reference-free report on ``text`` with one swap: ``word`` for ``original``."""
     start = text.index(word)
-    span = Span(start, start + len(word), word, original, "synonym", 0.9)
+    span = Span(start, start + len(word), word, original, "synonym", 0.9, restore_score=9.0)
     return Report(
         verdict="spun",
         relation=None,
