@@ -26,6 +26,7 @@ __all__ = [
     "content_containment",
     "content_overlap",
     "make_edit",
+    "unpaired_sentences",
 ]
 
 EditOp = Literal["equal", "substitute", "insert", "delete"]
@@ -56,6 +57,13 @@ _SHORTEST_ALONE = 3
 # word the same or a synonym: a page's own short stock line may share most of its few
 # words with one of the original's ("Thanks for reading." / "Thanks for watching.").
 _SHORTEST_EXTENDED = 6
+_FIXED_WORDS = frozenset(
+    (
+        "i me my we us our you your he him his she her it its they them their this that these "
+        "those the a an is am are was were be been being has have had do does did will would "
+        "shall should can could may might must"
+    ).split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,7 +428,14 @@ def _spun_word_for_word(
     if related is None or s_hi - s_lo != o_hi - o_lo or s_hi - s_lo < _SHORTEST_ALONE:
         return False
     pairs = zip(suspect.words[s_lo:s_hi], original.words[o_lo:o_hi], strict=True)
-    linked = sum(a == b or related(a, b) for a, b in pairs)
+    # Pronouns, articles and auxiliaries link only to themselves: a thesaurus lists "she"
+    # for "he" and "was" for "is", which would pair a page's own "She thinks it is a
+    # disaster." with "He said it was a mistake." (spinners swap "many" for "numerous",
+    # not "he" for "she").
+    linked = sum(
+        a == b or (a not in _FIXED_WORDS and b not in _FIXED_WORDS and related(a, b))
+        for a, b in pairs
+    )
     return linked >= s_hi - s_lo - (1 if unexplained else 0)
 
 

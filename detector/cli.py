@@ -391,7 +391,7 @@ def _refuse_to_overwrite_an_article(output: Path) -> None:
             head = handle.read(4096).decode("utf-8", "replace")
     except OSError:
         return  # unreadable: writing it fails with its own message
-    if not head.strip() or _REPORT_START.match(head) or "spindetect" in head[:2048]:
+    if not head.strip() or _REPORT_START.match(head) or _REPORT_MARK.search(head):
         return  # empty, or a report written before: replaced as asked
     raise fail(
         f"--output {output} exists and is not a spindetect report: to compare with it, "
@@ -400,8 +400,9 @@ def _refuse_to_overwrite_an_article(output: Path) -> None:
     )
 
 
-# How a text report begins: its verdict line.
-_REPORT_START = re.compile(r"\s*(SPUN|NOT SPUN|PARAPHRASED|UNSCORED)\b")
+# How a text report begins (its verdict line), and what marks a JSON or an HTML one.
+_REPORT_START = re.compile(r"\s*(SPUN|NOT SPUN|PARAPHRASED|UNSCORED)  spin score ")
+_REPORT_MARK = re.compile(r'\A\s*\{\s*"schema_version"|<title>spindetect: ')
 
 
 def _refuse_to_overwrite(output: Path, inputs: list[str]) -> None:

@@ -50,6 +50,7 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from detector.align import Alignment, Edit, make_edit
 from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
@@ -241,6 +242,7 @@ class SubstitutionJudge:
                 kind = found[0] if found is not None else "other"
                 if (
                     kind == "other"
+                    and _negating(o) == _negating(n)
                     and self._inside_copy(alignment, k)
                     and self._close_in_copy(alignment, o_lo, s_lo)
                 ):
@@ -275,6 +277,7 @@ class SubstitutionJudge:
                         if p[0] == "other"
                         and p[2] - p[1] == 1
                         and p[4] - p[3] == 1
+                        and _negating(old[p[1]]) == _negating(new[p[3]])
                         and self._close_in_copy(alignment, o_lo + p[1], s_lo + p[3])
                         else p
                         for p in pieces
@@ -282,6 +285,9 @@ class SubstitutionJudge:
                 pieces = _downgrade_rewrites(pieces)
                 if _adds_or_drops(pieces, old, new):
                     regrouped.add(_sentence_of(suspect, s_lo))
+            # A block that keeps its negations moved them ("never bought any" -> "purchased
+            # no"): none of its pieces turns one round.
+            kept = negation_count(" ".join(old)) == negation_count(" ".join(new))
             last: tuple[str, _Range] | None = None  # the group before, and its ranges
             for kind, a0, a1, b0, b1 in _group(pieces, old, new):
                 if b0 == b1:
@@ -289,7 +295,7 @@ class SubstitutionJudge:
                     dropped_words = " ".join(old[a0:a1])
                     if (
                         a0 < a1
-                        and (not _all_stopwords(dropped_words) or negation_count(dropped_words))
+                        and (not _all_stopwords(dropped_words) or _negating(dropped_words))
                         and not (
                             negation_count(dropped_words)
                             and negation_count(" ".join(old)) == negation_count(" ".join(new))
@@ -306,16 +312,16 @@ class SubstitutionJudge:
                 at = (o_lo + a0, o_lo + a1, s_lo + b0, s_lo + b1)
                 span = self._span(suspect, original, kind, *at)
                 if span.kind in _ORDINARY_KINDS and a0 < a1:
-                    swap = self._short_swap(alignment, span.kind, *at)
+                    swap = self._short_swap(alignment, span.kind, *at, negation_kept=kept)
                     if swap is not None:
                         unexplained.append((len(spans), *at, swap))
                 elif last is not None and last[1][1] == at[0] and last[1][3] == at[2]:
                     if span.kind in _ORDINARY_KINDS and last[0] in SPIN_KINDS:
-                        if not negation_count(span.text):  # "ailment, not" for "disease"
+                        if not _negating(span.text):  # "ailment, not" for "disease"
                             beside.append((len(spans), len(spans) - 1, at, last[1]))
                     elif span.is_spin and last[0] == "added":
                         beside.append((len(spans) - 1, len(spans), last[1], at))
-                added = span.kind in _ORDINARY_KINDS and a0 == a1 and not negation_count(span.text)
+                added = span.kind in _ORDINARY_KINDS and a0 == a1 and not _negating(span.text)
                 last = ("added" if added else span.kind, at)
                 spans.append(span)
         if unexplained or beside:
@@ -413,7 +419,15 @@ class SubstitutionJudge:
         )
 
     def _short_swap(
-        self, alignment: Alignment, kind: str, o_lo: int, o_hi: int, s_lo: int, s_hi: int
+        self,
+        alignment: Alignment,
+        kind: str,
+        o_lo: int,
+        o_hi: int,
+        s_lo: int,
+        s_hi: int,
+        *,
+        negation_kept: bool = False,
     ) -> str | None:
         """The kind a short ordinary edit takes if the document around it reads as spun.
 
@@ -425,7 +439,9 @@ class SubstitutionJudge:
         "Wednesday"), a name for a name (a capitalised word that is no common
         dictionary word: "Smith" -> "Jones", where "Mike" -> "Microphone" is
         a sense-blind swap), a spelling change ("colour" -> "color") or a
-        restructuring that keeps its word ("helps" -> "can help").  The kind is
+        restructuring that keeps its word ("helps" -> "can help"), a negation added or
+        dropped ("somebody" -> "nobody", for the note on facts) unless ``negation_kept``
+        (the substitution it is part of keeps as many).  The kind is
         "phrase" when both sides are function words ("up to" -> "as much as"),
         "synonym" otherwise; None when it does not qualify.
         """
@@ -435,6 +451,8 @@ class SubstitutionJudge:
             return None  # several words said in fewer: an editor's condensing
         old = alignment.original.words[o_lo:o_hi]
         new = alignment.suspect.words[s_lo:s_hi]
+        if not negation_kept and _negating(" ".join(old)) != _negating(" ".join(new)):
+            return None  # "somebody" for "nobody": a negation turned round, for the note
         if kind == "number" and _names_a_number(old) and _names_a_number(new):
             return None  # a number or date for another: a correction
         if kind == "name" and not all(
@@ -650,8 +668,10 @@ class SubstitutionJudge:
         ids_o, ids_n = lexicon.form_ids(o), lexicon.form_ids(n)
         if not multiword and lexicon.ids_share_lemma(ids_o, ids_n):
             return _INFLECTION
-        if not function_words and (
-            lexicon.ids_are_synonyms(ids_o, ids_n) or self._plural_synonyms(o, n)
+        if (
+            not function_words
+            and _negating(o) == _negating(n)  # "can" / "cannot": a negation, not a swap
+            and (lexicon.ids_are_synonyms(ids_o, ids_n) or self._plural_synonyms(o, n))
         ):
             if not multiword:
                 return _SYNONYM
@@ -790,6 +810,18 @@ class SubstitutionJudge:
         )
 
 
+_NEGATING_WORDS = frozenset("no not never nobody nothing none nowhere neither nor cannot".split())
+
+
+def _negating(words: str) -> bool:
+    """Whether ``words`` (lowercase, space-separated) hold a negation, read without the
+    words around them: a bare "no" ("no warning" -> "caution" dropped it) counts, which
+    ``facts.negation_count`` reads only before the word it negates."""
+    return any(w in _NEGATING_WORDS or w.endswith("n't") for w in words.split()) or bool(
+        negation_count(words)
+    )
+
+
 def _singular(word: str) -> str:
     """``word``'s regular form if it is an irregular plural the lemmatiser keeps as a lemma
     ("people": "persons"), its singular if it is a hyphenated plural ("grown-ups":
@@ -868,8 +900,8 @@ def _group(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...]) -> 
     occupations" is a swap and a "not" dropped, not "slash" for "not cut".
     """
 
-    def negates(gap: list) -> bool:
-        return bool(negation_count(" ".join(old[gap[1] : gap[2]] + new[gap[3] : gap[4]])))
+    def negates(gap: list[Any]) -> bool:
+        return _negating(" ".join(old[gap[1] : gap[2]] + new[gap[3] : gap[4]]))
 
     runs: list[list[list]] = [[]]
     for kind, a0, a1, b0, b1 in pieces:

@@ -584,12 +584,6 @@ def _paraphrased(
                 o_end,
             )
         )
-    if report.relation != "copy":
-        # The word alignment saw a rewrite and lists no word-level change: the sentences
-        # no meaning pair holds are shown as added and dropped ("In her words, ..." with
-        # no counterpart), or the report would read as if every sentence were retold.
-        inserts, dropped = _unretold(suspect, original, evidence, widened, sentence_spans)
-        report = replace(report, spans=(*report.spans, *inserts), deletions=dropped)
     inside = [(s.start, s.end) for s in sentence_spans]
     # A word span that overlaps a retold sentence gives way ('"Because' with the quote
     # before the sentence's first word: a helper found it left beside the span); added
@@ -610,6 +604,20 @@ def _paraphrased(
         and 2 * _overlap(d.original_start, d.original_end, retold)
         <= d.original_end - d.original_start
     ]
+    # The sentences no meaning pair holds are added and dropped text ("In her words, ..."
+    # with no counterpart), unless the word alignment shows them already (a span or a
+    # deletion there): else the report reads as if every sentence were retold.
+    inserts, dropped = _unretold(suspect, original, evidence, widened, sentence_spans)
+    kept += [i for i in inserts if not any(k.start < i.end and i.start < k.end for k in kept)]
+    deletions += [
+        d
+        for d in dropped
+        if not any(
+            e.original_start < d.original_end and d.original_start < e.original_end
+            for e in deletions
+        )
+    ]
+    deletions.sort(key=lambda d: (d.start, d.original_start))
     passages = []
     run: list[MeaningPair] = []
     for pair in (*evidence.pairs, None):

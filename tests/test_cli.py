@@ -115,6 +115,15 @@ def test_score_refuses_to_replace_an_article_with_its_report_as_old_o_did(pair, 
     empty = tmp_path / "empty.md"
     empty.write_text("")
     assert invoke("score", pair[0], "-o", empty, "--model", "baseline").exit_code == 0
+    for fmt in ("json", "html"):
+        written = tmp_path / f"report-{fmt}.txt"
+        for _ in range(2):
+            result = invoke("score", pair[0], "-o", written, "-f", fmt, "--model", "baseline")
+            assert result.exit_code == 0
+    # An article that merely names the tool is still an article.
+    article = tmp_path / "article.txt"
+    article.write_text("Local firm adopts spindetect for its newsroom.\n")
+    assert invoke("score", pair[0], "-o", article, "--model", "baseline").exit_code == 2
 
 
 def test_score_refuses_to_write_over_an_article_inside_an_originals_folder(pair, tmp_path):

@@ -471,6 +471,16 @@ def test_sentences_that_retell_nothing_are_shown_added_and_dropped(scorer):
     assert quoted.original.startswith('"We would rather') and quoted.original.endswith(".")
     text = render_text(report)
     assert "[+In her words" in text and '[-"The repairs are straightforward' in text
+    # Its first four paragraphs alone, which the word alignment reads as a copy: the same
+    # sentence added, and the original's rest dropped (a review found neither shown).
+    first_four = "\n\n".join((FIXTURES / "bridge_retold.txt").read_text("utf-8").split("\n\n")[:4])
+    part = scorer.score(make_document(first_four, "part"), original)
+    assert part.verdict == "paraphrased"
+    (added,) = [s for s in part.spans if s.kind == "insert"]
+    assert added.text.startswith("In her words, the work itself is simple")
+    (dropped,) = part.deletions
+    assert dropped.text.startswith('"The repairs are straightforward')
+    assert dropped.text.rstrip().endswith("passing trade.")
 
 
 @needs_minilm

@@ -313,6 +313,35 @@ def test_a_passage_ending_in_a_sentence_spun_word_for_word_keeps_it(scorer):
     assert suspect[found.start : found.end] == passage
 
 
+def test_a_pages_own_sentence_after_a_copy_is_not_paired_by_its_pronouns(scorer):
+    """A thesaurus links "she" and "he", "is" and "was": a page's own sentences after a
+    verbatim copy are added text, not swaps (a review found a false spun verdict)."""
+    head = (
+        "The council approved the new housing plan on Monday after a long debate. "
+        "The plan includes 400 homes near the river and a new school. "
+        "Residents who opposed it said traffic would get worse. "
+    )
+    original = head + (
+        "He said it was a mistake. The talks will resume next week. Police said the site "
+        "would open in May. A vote on the school is expected in June. More homes are planned."
+    )
+    suspect = head + (
+        "She thinks it is a disaster. The show will return next month. Subscribe to our "
+        "newsletter for daily updates and more."
+    )
+    report = scorer.score(make_document(suspect), make_document(original))
+    assert report.verdict == "not_spun"
+    assert [s.kind for s in report.spans] == ["insert"]
+    # Every word the same or a synonym in place still pairs, one word unexplained too,
+    # from six words ("You could observe the radiance over the crest.", the passage test).
+    spun = head + "He said it was a blunder. The talks will recommence next week."
+    swapped = scorer.score(make_document(spun), make_document(original))
+    assert {(s.text, s.original) for s in swapped.spans if s.is_spin} >= {
+        ("blunder", "mistake"),
+        ("recommence", "resume"),
+    }
+
+
 def test_two_spun_paragraphs_far_apart_are_two_passages(scorer):
     first = SPUN.split("\n\n")[1]
     second = SPUN.split("\n\n")[5] + "\n\n" + SPUN.split("\n\n")[6]
@@ -626,19 +655,47 @@ def test_a_dropped_negation_is_named_and_not_only_is_no_negation(scorer):
             "The firm said it would not cut jobs this year.",
             "The company stated it would slash occupations this year.",
         ),
+        # A bare "no" too (the note reads it with the word after it).
+        (
+            "There was no warning before the storm hit the town.",
+            "There was caution before the tempest hit the town.",
+        ),
     ],
 )
 def test_a_negation_dropped_beside_swaps_is_shown_and_named(scorer, original, spun):
     report = scorer.score(make_document(spun), make_document(original))
     assert report.verdict == "spun"
-    assert [(d.text, original[d.original_start : d.original_end]) for d in report.deletions] == [
-        ("not", "not")
-    ]
-    assert all("not" not in span.original.split() for span in report.spans)
-    assert report.note is not None and '1 edit adds or drops a negation ("not" dropped)' in (
-        report.note
+    (deletion,) = report.deletions
+    negation = deletion.text
+    assert negation in ("not", "no")
+    assert all(negation not in span.original.split() for span in report.spans)
+    assert (
+        report.note is not None
+        and f'1 edit adds or drops a negation ("{negation}" dropped)' in (report.note)
     )
-    assert "[-not-]" in render_text(report)
+    assert f"[-{negation}-]" in render_text(report)
+
+
+@pytest.mark.parametrize(
+    ("original", "spun", "named"),
+    [
+        (
+            "Officials said they cannot open the bridge this week.",
+            "Authorities stated they can open the bridge this week.",
+            '"can" for "cannot"',
+        ),
+        (
+            "The report said nobody was hurt in the fire.",
+            "The account stated somebody was hurt in the blaze.",
+            '"somebody" for "nobody"',
+        ),
+    ],
+)
+def test_a_word_swapped_for_its_negation_is_an_edit_the_note_names(scorer, original, spun, named):
+    report = scorer.score(make_document(spun), make_document(original))
+    flipped = next(s for s in report.spans if f'"{s.text}" for "{s.original}"' == named)
+    assert not flipped.is_spin
+    assert report.note is not None and named in report.note
 
 
 def test_a_not_added_beside_a_swap_stays_apart_from_it(scorer):

@@ -808,7 +808,10 @@ def hand_written_clean(folder: str) -> list[Any]:
 
     if not folder:
         return []
-    paths = sorted(Path(folder).glob("*/clean/*.txt"))
+    root = Path(folder)
+    if not root.is_absolute() and not root.exists():  # run from elsewhere: the project's
+        root = Path(__file__).resolve().parents[1] / folder
+    paths = sorted(root.glob("*/clean/*.txt"))
     if not paths:
         raise FileNotFoundError(f"no */clean/*.txt texts under {folder!r} (fluency_texts)")
     return [make_document(p.read_text("utf-8"), f"{p.parent.parent.name}/{p.name}") for p in paths]
