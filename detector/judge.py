@@ -242,7 +242,7 @@ class SubstitutionJudge:
                 kind = found[0] if found is not None else "other"
                 if (
                     kind == "other"
-                    and _negating(o) == _negating(n)
+                    and not _turns_round(o, n)
                     and self._inside_copy(alignment, k)
                     and self._close_in_copy(alignment, o_lo, s_lo)
                 ):
@@ -277,7 +277,7 @@ class SubstitutionJudge:
                         if p[0] == "other"
                         and p[2] - p[1] == 1
                         and p[4] - p[3] == 1
-                        and _negating(old[p[1]]) == _negating(new[p[3]])
+                        and not _turns_round(old[p[1]], new[p[3]])
                         and self._close_in_copy(alignment, o_lo + p[1], s_lo + p[3])
                         else p
                         for p in pieces
@@ -451,7 +451,7 @@ class SubstitutionJudge:
             return None  # several words said in fewer: an editor's condensing
         old = alignment.original.words[o_lo:o_hi]
         new = alignment.suspect.words[s_lo:s_hi]
-        if not negation_kept and _negating(" ".join(old)) != _negating(" ".join(new)):
+        if not negation_kept and _turns_round(" ".join(old), " ".join(new)):
             return None  # "somebody" for "nobody": a negation turned round, for the note
         if kind == "number" and _names_a_number(old) and _names_a_number(new):
             return None  # a number or date for another: a correction
@@ -670,8 +670,8 @@ class SubstitutionJudge:
             return _INFLECTION
         if (
             not function_words
-            and _negating(o) == _negating(n)  # "can" / "cannot": a negation, not a swap
             and (lexicon.ids_are_synonyms(ids_o, ids_n) or self._plural_synonyms(o, n))
+            and not _turns_round(o, n)  # "can" / "cannot": a negation, not a swap
         ):
             if not multiword:
                 return _SYNONYM
@@ -811,6 +811,42 @@ class SubstitutionJudge:
 
 
 _NEGATING_WORDS = frozenset("no not never nobody nothing none nowhere neither nor cannot".split())
+
+
+# A word and the word that negates it: a thesaurus may list both in one entry.
+_NEGATED = {
+    "can": ("cannot", "can't"),
+    "somebody": ("nobody",),
+    "someone": ("nobody", "no one"),
+    "anybody": ("nobody",),
+    "anyone": ("nobody", "no one"),
+    "everybody": ("nobody",),
+    "everyone": ("nobody", "no one"),
+    "something": ("nothing",),
+    "anything": ("nothing",),
+    "everything": ("nothing",),
+    "somewhere": ("nowhere",),
+    "anywhere": ("nowhere",),
+    "everywhere": ("nowhere",),
+    "always": ("never",),
+    "ever": ("never",),
+    "all": ("none",),
+    "some": ("none", "no"),
+    "any": ("none", "no"),
+    "either": ("neither",),
+}
+
+
+def _turns_round(old: str, new: str) -> bool:
+    """Whether ``new`` is ``old`` negated or the other way round ("can" / "cannot",
+    "did" / "didn't", "somebody" / "nobody", "not cut" / "cut"): a fact changed, never a
+    synonym, though a thesaurus may list the pair ("none" / "zero" is no such pair)."""
+    if old == new:
+        return False
+    for a, b in ((old, new), (new, old)):
+        if b in _NEGATED.get(a, ()) or b in (f"{a}n't", f"not {a}", f"never {a}", f"no {a}"):
+            return True
+    return False
 
 
 def _negating(words: str) -> bool:
