@@ -46,6 +46,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
 from importlib import resources
@@ -287,7 +288,7 @@ class SubstitutionJudge:
                     regrouped.add(_sentence_of(suspect, s_lo))
             # A block that keeps its negations moved them ("never bought any" -> "purchased
             # no"): none of its pieces turns one round.
-            kept = negation_count(" ".join(old)) == negation_count(" ".join(new))
+            kept = _negation_markers(old) == _negation_markers(new)
             last: tuple[str, _Range] | None = None  # the group before, and its ranges
             for kind, a0, a1, b0, b1 in _group(pieces, old, new):
                 if b0 == b1:
@@ -296,10 +297,7 @@ class SubstitutionJudge:
                     if (
                         a0 < a1
                         and (not _all_stopwords(dropped_words) or _negating(dropped_words))
-                        and not (
-                            negation_count(dropped_words)
-                            and negation_count(" ".join(old)) == negation_count(" ".join(new))
-                        )
+                        and not (_negating(dropped_words) and kept)
                     ):
                         # Words dropped inside the block: nothing to mark in the suspect,
                         # a deletion in the report (not a negation the block keeps
@@ -440,8 +438,9 @@ class SubstitutionJudge:
         dictionary word: "Smith" -> "Jones", where "Mike" -> "Microphone" is
         a sense-blind swap), a spelling change ("colour" -> "color") or a
         restructuring that keeps its word ("helps" -> "can help"), a negation added or
-        dropped ("somebody" -> "nobody", for the note on facts) unless ``negation_kept``
-        (the substitution it is part of keeps as many).  The kind is
+        dropped ("somebody" -> "nobody", for the note on facts), unless a "not", "no" or
+        "never" moved within a substitution that keeps as many (``negation_kept``).  The
+        kind is
         "phrase" when both sides are function words ("up to" -> "as much as"),
         "synonym" otherwise; None when it does not qualify.
         """
@@ -451,7 +450,9 @@ class SubstitutionJudge:
             return None  # several words said in fewer: an editor's condensing
         old = alignment.original.words[o_lo:o_hi]
         new = alignment.suspect.words[s_lo:s_hi]
-        if not negation_kept and _turns_round(" ".join(old), " ".join(new)):
+        if _turns_round(" ".join(old), " ".join(new)) and not (
+            negation_kept and _negation_markers(old) != _negation_markers(new)
+        ):
             return None  # "somebody" for "nobody": a negation turned round, for the note
         if kind == "number" and _names_a_number(old) and _names_a_number(new):
             return None  # a number or date for another: a correction
@@ -837,16 +838,23 @@ _NEGATED = {
 }
 
 
+def _negation_markers(words: Sequence[str]) -> int:
+    """How many negation markers ``words`` hold ("not", "no", "never", "cannot", a word
+    ending in "n't"), read without the words around them; "none" or "nobody" alone are
+    words a thesaurus may swap for others ("zero", "no one")."""
+    return sum(w in ("not", "no", "never", "cannot") or w.endswith("n't") for w in words)
+
+
 def _turns_round(old: str, new: str) -> bool:
     """Whether ``new`` is ``old`` negated or the other way round ("can" / "cannot",
-    "did" / "didn't", "somebody" / "nobody", "not cut" / "cut"): a fact changed, never a
-    synonym, though a thesaurus may list the pair ("none" / "zero" is no such pair)."""
+    "will" / "won't", "was present" / "wasn't there", "somebody" / "nobody"): a fact
+    changed, never a synonym, though a thesaurus may list the pair ("none" / "zero", "never
+    bought any" / "purchased no" are no such pairs)."""
     if old == new:
         return False
-    for a, b in ((old, new), (new, old)):
-        if b in _NEGATED.get(a, ()) or b in (f"{a}n't", f"not {a}", f"never {a}", f"no {a}"):
-            return True
-    return False
+    if _negation_markers(old.split()) != _negation_markers(new.split()):
+        return True
+    return new in _NEGATED.get(old, ()) or old in _NEGATED.get(new, ())
 
 
 def _negating(words: str) -> bool:

@@ -236,11 +236,8 @@ def _split(group: list[tuple[int, int]], axis: int) -> list[list[tuple[int, int]
 
 
 def _sentences_around(doc: Document, first: int, last: int) -> tuple[int, int]:
-    """The word range of the whole sentences holding words ``first`` to ``last``, and of
-    one sentence more on each side: a passage's first or last sentence spun word for word
-    shares no seed word with its original ("You could observe the radiance over the
-    crest." for "You could see the glow over the ridge."), and the alignment decides."""
+    """The word range of the whole sentences holding words ``first`` to ``last``."""
     starts = [lo for lo, _ in doc.sentences]
-    k0 = max(0, bisect_right(starts, first) - 2)
-    k1 = min(len(starts) - 1, bisect_right(starts, last))
+    k0 = bisect_right(starts, first) - 1
+    k1 = bisect_right(starts, last) - 1
     return doc.sentences[k0][0], doc.sentences[k1][1]

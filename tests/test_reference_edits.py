@@ -289,30 +289,6 @@ def test_a_spun_paragraph_inside_a_longer_unrelated_page_is_found_by_passage_sea
     )
 
 
-def test_a_passage_ending_in_a_sentence_spun_word_for_word_keeps_it(scorer):
-    """The passage's last sentence shares no content word with its original (a new
-    user's trial): it is found beside the one before it, not left as the page's own."""
-    original = (
-        "A fast-moving wildfire forced the evacuation of about 4,000 people from three hill "
-        "towns on Saturday. Residents of Oak Hollow and Pine Flat were told to leave "
-        'immediately. "We had ten minutes to grab what we could," said Teresa Lund, who '
-        'fled her home with her two children. "You could see the glow over the ridge." '
-        "No injuries have been reported, officials said."
-    )
-    passage = (
-        'Inhabitants of Oak Hollow and Pine Flat were informed to depart instantly. "We had '
-        'ten minutes to seize what we could," stated Teresa Lund, who escaped her residence '
-        'with her two kids. "You could observe the radiance over the crest."'
-    )
-    suspect = f"{UNRELATED_BEFORE}\n\n{passage}\n\n{UNRELATED_AFTER}"
-    report = scorer.score(make_document(suspect), make_document(original))
-    assert report.verdict == "spun"
-    swaps = {(s.text, s.original) for s in report.spin_spans}
-    assert {("observe", "see"), ("radiance", "glow"), ("crest", "ridge")} <= swaps
-    (found,) = report.passages
-    assert suspect[found.start : found.end] == passage
-
-
 def test_a_pages_own_sentence_after_a_copy_is_not_paired_by_its_pronouns(scorer):
     """A thesaurus links "she" and "he", "is" and "was": a page's own sentences after a
     verbatim copy are added text, not swaps (a review found a false spun verdict)."""
@@ -688,6 +664,11 @@ def test_a_negation_dropped_beside_swaps_is_shown_and_named(scorer, original, sp
             "The report said nobody was hurt in the fire.",
             "The account stated somebody was hurt in the blaze.",
             '"somebody" for "nobody"',
+        ),
+        (
+            "The president will sign the bill into law next week.",
+            "The president won't endorse the bill into law next week.",
+            '"won\'t" for "will"',
         ),
     ],
 )
