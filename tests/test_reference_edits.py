@@ -318,6 +318,27 @@ def test_a_pages_own_sentence_after_a_copy_is_not_paired_by_its_pronouns(scorer)
     }
 
 
+def test_a_pages_own_line_after_a_spun_passage_is_no_swap(scorer):
+    """A second trial: the page's own "She thinks it is a disaster." after a spun
+    paragraph whose original goes on "He said it was a mistake." is no swap, and the
+    paragraph's swaps are all found."""
+    original = (
+        "The airline cancelled more than 200 flights on Thursday after a computer outage. "
+        "Passengers were stranded at airports across the country. The chief executive "
+        "apologised to customers. He said it was a mistake."
+    )
+    suspect = (
+        "Travel Desk\n\nCarriers have had a rough summer. Here is the latest.\n\n"
+        "Following a technology breakdown, the carrier scrapped upward of 200 departures "
+        "Thursday. Travellers were marooned at terminals throughout the nation. The chief "
+        "executive apologised to clients. She thinks it is a disaster.\n\nRead more.\n"
+    )
+    report = scorer.score(make_document(suspect), make_document(original))
+    swaps = {(s.text, s.original) for s in report.spin_spans}
+    assert {("marooned", "stranded"), ("terminals", "airports"), ("clients", "customers")} <= swaps
+    assert not any("She" in s.text or "disaster" in s.text for s in report.spans if s.is_spin)
+
+
 def test_two_spun_paragraphs_far_apart_are_two_passages(scorer):
     first = SPUN.split("\n\n")[1]
     second = SPUN.split("\n\n")[5] + "\n\n" + SPUN.split("\n\n")[6]
