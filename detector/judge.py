@@ -845,15 +845,23 @@ def _negation_markers(words: Sequence[str]) -> int:
     return sum(w in ("not", "no", "never", "cannot") or w.endswith("n't") for w in words)
 
 
+def _verb_negations(words: Sequence[str]) -> int:
+    """How many negated verbs ``words`` hold ("cannot", "won't", "wasn't"): the thesaurus's
+    and the glue table's phrases hold "not", "no" and "never" in idioms that negate
+    nothing ("not long" / "shortly", "no less than" / "at least")."""
+    return sum(w == "cannot" or w.endswith("n't") for w in words)
+
+
 def _turns_round(old: str, new: str) -> bool:
     """Whether ``new`` is ``old`` negated or the other way round ("can" / "cannot",
     "will" / "won't", "was present" / "wasn't there", "somebody" / "nobody"): a fact
-    changed, never a synonym, though a thesaurus may list the pair ("none" / "zero", "never
-    bought any" / "purchased no" are no such pairs)."""
+    changed, never a synonym, though a thesaurus may list the pair ("none" / "zero", "not
+    long" / "shortly", "never bought any" / "purchased no" are no such pairs)."""
     if old == new:
         return False
-    if _negation_markers(old.split()) != _negation_markers(new.split()):
-        return True
+    a, b = old.split(), new.split()
+    if (_verb_negations(a) or _verb_negations(b)) and _negation_markers(a) != _negation_markers(b):
+        return True  # "won't" / "will"; "didn't" / "did not" keeps it
     return new in _NEGATED.get(old, ()) or old in _NEGATED.get(new, ())
 
 
@@ -944,8 +952,9 @@ def _group(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...]) -> 
     occupations" is a swap and a "not" dropped, not "slash" for "not cut".
     """
 
-    def negates(gap: list[Any]) -> bool:
-        return _negating(" ".join(old[gap[1] : gap[2]] + new[gap[3] : gap[4]]))
+    def negates(gap: list[Any]) -> bool:  # words only dropped or only added, with a negation
+        one_sided = gap[1] == gap[2] or gap[3] == gap[4]
+        return one_sided and _negating(" ".join(old[gap[1] : gap[2]] + new[gap[3] : gap[4]]))
 
     runs: list[list[list]] = [[]]
     for kind, a0, a1, b0, b1 in pieces:
