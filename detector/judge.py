@@ -440,8 +440,7 @@ class SubstitutionJudge:
         restructuring that keeps its word ("helps" -> "can help"), a negation added or
         dropped ("somebody" -> "nobody", for the note on facts), unless a "not", "no" or
         "never" moved within a substitution that keeps as many (``negation_kept``).  The
-        kind is
-        "phrase" when both sides are function words ("up to" -> "as much as"),
+        kind is "phrase" when both sides are function words ("up to" -> "as much as"),
         "synonym" otherwise; None when it does not qualify.
         """
         if not (1 <= o_hi - o_lo <= _MAX_SWAP_WORDS and 1 <= s_hi - s_lo <= _MAX_SWAP_WORDS):
