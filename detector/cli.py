@@ -529,8 +529,10 @@ def score(
     \b
     Exit status:
       0  scored (and, with --fail-on, the verdict did not match)
-      1  an input cannot be used (empty, binary, undecodable, too large)
-      2  usage mistake (a bad option, a missing file)
+      1  an input cannot be used (empty, binary, undecodable, too large), or
+         the output cannot be written
+      2  usage mistake (a bad option, a missing file, an --output that is an
+         input or an article file holding no report)
       4  --fail-on: the verdict matches; the report is written all the same
 
     \b
