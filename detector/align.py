@@ -336,11 +336,10 @@ def _extended_word_for_word(
     """``pairs`` and, next to each, the sentences on both sides that follow (or precede)
     it and are spun word for word (``_spun_word_for_word``), one after another.
 
-    A reused passage ends where the page's own text begins, so the gap after its last
-    pair holds unequal counts and nothing pairs by position there; yet its last
-    sentence, spun word for word ("You could observe the radiance over the crest."
-    for "You could see the glow over the ridge."), shares no content word with its
-    original and would read as the page's own.
+    Where the sentences around a gap differ in number (one dropped or added beside it,
+    or the text's end), nothing pairs by position, and a short sentence spun word for
+    word shares too few words to pair on its own: "They did precisely that." for "They
+    did exactly that." showed as a sentence added and one dropped.
     """
     if related is None or not pairs:
         return pairs
