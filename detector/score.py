@@ -564,9 +564,7 @@ def _paraphrased(
     assert original is not None  # a reference report
     sentence_spans = []
     for pair in evidence.rewritten:
-        (first, last), (o_first, o_last) = widened.get(
-            pair.suspect, ((pair.suspect, pair.suspect), (pair.original, pair.original))
-        )
+        (first, last), (o_first, o_last) = _extent(pair, widened)
         start = suspect.padded_span(*suspect.sentences[first])[0]
         end = suspect.padded_span(*suspect.sentences[last])[1]
         o_start = original.padded_span(*original.sentences[o_first])[0]
@@ -626,8 +624,7 @@ def _paraphrased(
             or pair.suspect > run[-1].suspect + 2
             or pair.original > run[-1].original + 2
         ):
-            head = widened.get(run[0].suspect, ((run[0].suspect,) * 2, (run[0].original,) * 2))
-            tail = widened.get(run[-1].suspect, ((run[-1].suspect,) * 2, (run[-1].original,) * 2))
+            head, tail = _extent(run[0], widened), _extent(run[-1], widened)
             start = suspect.char_span(*suspect.sentences[head[0][0]])[0]
             end = suspect.char_span(*suspect.sentences[tail[0][1]])[1]
             o_start = original.char_span(*original.sentences[head[1][0]])[0]
@@ -652,6 +649,14 @@ def _paraphrased(
     )
 
 
+def _extent(
+    pair: MeaningPair, widened: dict[int, tuple[tuple[int, int], tuple[int, int]]]
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The sentences a meaning pair spans, first and last on each side: ``widened``'s
+    (a sentence the paraphraser split or merged, ``widen_pairs``), else the pair's own."""
+    return widened.get(pair.suspect, ((pair.suspect,) * 2, (pair.original,) * 2))
+
+
 def _unretold(
     suspect: Document,
     original: Document,
@@ -664,9 +669,7 @@ def _unretold(
     sentences none retells; nothing inside the ``retold`` spans."""
     pairs = []
     for pair in evidence.pairs:
-        (first, last), (o_first, o_last) = widened.get(
-            pair.suspect, ((pair.suspect, pair.suspect), (pair.original, pair.original))
-        )
+        (first, last), (o_first, o_last) = _extent(pair, widened)
         pairs += [
             SentencePair(k, (o_first, o_last + 1), pair.similarity) for k in range(first, last + 1)
         ]
