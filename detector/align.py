@@ -287,8 +287,16 @@ def _fill_gaps(
             bar = _POSITION_SIMILARITY if edge else _POSITION_SIMILARITY_INSIDE
             alone = len(free_suspect) == 1 and not edge
             for i, j in zip(free_suspect, free_original, strict=True):
+                # Several in a row may be the page's own text put in place of the
+                # original's: their skeletons alone line up by chance ("The project was
+                # paid for ... the mayor added." / "The transport department said the
+                # final inspections ...": 0.18), so they must share a word too.
                 placed = _comparable_lengths(suspect, original, i, j) and (
-                    alone or _skeleton_ratio(suspect, original, i, j) >= bar
+                    alone
+                    or (
+                        _skeleton_ratio(suspect, original, i, j) >= bar
+                        and _share_a_word(suspect, original, i, j, related)
+                    )
                 )
                 # One alone may be as short as three words, if they are swapped one for one.
                 if placed or (alone and _spun_word_for_word(suspect, original, i, j, related)):
@@ -398,6 +406,33 @@ def _share_a_fact(suspect: Document, original: Document, i: int, j: int) -> bool
         }
 
     return not facts(suspect, i).isdisjoint(facts(original, j))
+
+
+def _share_a_word(
+    suspect: Document,
+    original: Document,
+    i: int,
+    j: int,
+    related: Callable[[str, str], bool] | None,
+) -> bool:
+    """Whether suspect sentence ``i`` and original sentence ``j`` hold a word other than a
+    stopword in common, or one swapped in place for a word ``related`` (a thesaurus) links
+    to it: a spun sentence keeps some of its words or swaps them one for one.  In place
+    only, since a broad thesaurus links words of any two sentences ("part" / "department")."""
+    ours = suspect.words[slice(*suspect.sentences[i])]
+    theirs = original.words[slice(*original.sentences[j])]
+    kept = {w for w in ours if w not in STOPWORDS and w.isalnum()}
+    if not kept.isdisjoint(w for w in theirs if w not in STOPWORDS):
+        return True
+    if related is None:
+        return False
+    matcher = SequenceMatcher(None, ours, theirs, autojunk=False)
+    return any(
+        a not in STOPWORDS and related(a, b)
+        for op, a_lo, a_hi, b_lo, b_hi in matcher.get_opcodes()
+        if op == "replace" and a_hi - a_lo == b_hi - b_lo
+        for a, b in zip(ours[a_lo:a_hi], theirs[b_lo:b_hi], strict=True)
+    )
 
 
 def _comparable_lengths(suspect: Document, original: Document, i: int, j: int) -> bool:

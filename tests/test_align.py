@@ -194,3 +194,41 @@ def test_a_densely_spun_sentence_beside_an_added_one_is_paired_by_its_facts():
         document = make_document(opening + middle + closing)
         pairs = {p.suspect: p.original for p in align(document, original).sentence_pairs}
         assert pairs == {0: (0, 1), spun_at: (1, 2), 3: (2, 3)}
+
+
+def test_two_sentences_of_the_pages_own_in_place_of_two_dropped_ones_stay_unpaired():
+    # Their skeletons line up with the dropped ones' by chance (0.18 and more: "the" ...
+    # "the" ... "by"), which paired them by position and showed the added text as a
+    # word-by-word edit of the dropped text; a spun pair of sentences keeps a word or
+    # swaps one in place for a synonym.
+    original = (
+        "City officials said the Harbour Street bridge would reopen next month. "
+        "The transport department said the final inspections would be completed by the "
+        "end of the month. Work crews are now repainting the railings along the walkway. "
+        "Local businesses on both sides of the river welcomed the news."
+    )
+    own = original.replace(
+        "The transport department said the final inspections would be completed by the "
+        "end of the month. Work crews are now repainting the railings along the walkway.",
+        "The project was paid for in part by a federal grant, a spokesperson for the mayor "
+        "added. Officials did not say when the tolls on the road would be reviewed.",
+    )
+    alignment = align(make_document(own), make_document(original), lambda a, b: False)
+    assert _pairs(alignment) == {(0, (0, 1)), (3, (3, 4))}
+    assert sorted(e.op for e in alignment.edits if e.op in ("insert", "delete")) == [
+        "delete",
+        "delete",
+        "insert",
+        "insert",
+    ]
+    spun = original.replace(
+        "The transport department said the final inspections would be completed by the "
+        "end of the month.",
+        "The conveyance bureau stated the last examinations would be finished by the "
+        "close of the period.",
+    ).replace("Work crews are now", "Labour teams are currently")
+    synonyms = {("stated", "said")}
+    alignment = align(
+        make_document(spun), make_document(original), lambda a, b: (a, b) in synonyms
+    )
+    assert _pairs(alignment) == {(k, (k, k + 1)) for k in range(4)}
