@@ -228,7 +228,5 @@ def test_two_sentences_of_the_pages_own_in_place_of_two_dropped_ones_stay_unpair
         "close of the period.",
     ).replace("Work crews are now", "Labour teams are currently")
     synonyms = {("stated", "said")}
-    alignment = align(
-        make_document(spun), make_document(original), lambda a, b: (a, b) in synonyms
-    )
+    alignment = align(make_document(spun), make_document(original), lambda a, b: (a, b) in synonyms)
     assert _pairs(alignment) == {(k, (k, k + 1)) for k in range(4)}
