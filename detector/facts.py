@@ -103,6 +103,7 @@ _NEGATORS = re.compile(
     r"|\b(?:barred|banned|prevented|prohibited|forbidden) from\b"
 )
 _NOR = re.compile(r"\bnor\b")
+_BETWEEN = " \t\n,;:"  # what may stand between two neighbouring spans
 _WORD = re.compile(r"[\w']+")
 _MIN_MOVED_WORDS = 4  # fewer words dropped here and standing elsewhere may be a real drop
 _NEITHER = re.compile(r"\bneither\b")
@@ -445,6 +446,33 @@ def _negation_changed(
     return _turned_round(pair, (start, end), (original_start, original_end))
 
 
+def _moved_to_a_neighbour(
+    span: Span, spans: Sequence[Span], suspect: Document | None, original: Document | None
+) -> bool:
+    """Whether the negation ``span`` adds or drops moved into a span right next to it, on
+    both sides ("did not sign any contract" -> "signed no agreement": an edit, "signed",
+    beside a swap, "no agreement"), the two together holding as many negations as their
+    originals; False without the documents."""
+    if suspect is None or original is None or span.original_start is None:
+        return False
+    for other in spans:
+        if other is span or other.original_start is None or other.kind == "paraphrase":
+            continue
+        first, second = (span, other) if other.start >= span.end else (other, span)
+        if not (
+            first.end <= second.start
+            and first.original_end <= second.original_start
+            and not suspect.text[first.end : second.start].strip(_BETWEEN)
+            and not original.text[first.original_end : second.original_start].strip(_BETWEEN)
+        ):
+            continue
+        mine = suspect.text[first.start : second.end]
+        their = original.text[first.original_start : second.original_end]
+        if _negations(mine) == _negations(their):
+            return True
+    return False
+
+
 def _fact_kind(text: str, original: str) -> str | None:
     """How an edit of ``original`` into ``text`` changes a fact: "number" (a value, a
     score, an age, a time of day), "date" (a month or weekday) or "currency"; None."""
@@ -538,7 +566,7 @@ def changed_facts(
             pair,
             (span.start, span.end, span.text),
             (span.original_start, span.original_end, span.original),
-        ):
+        ) and not _moved_to_a_neighbour(span, spans, suspect, original):
             shown = f'"{span.text}"' + (f' for "{span.original}"' if span.original else " added")
             negations.append(shown)
     kinds = (  # (changes, noun for one, noun for several, what follows the noun)

@@ -842,6 +842,10 @@ _STORY_TAIL = (
         # "but couldn't" is read with those words, whose negation is not its own.
         ("The family tried to find a buyer but could not agree on a price.",
          "The family tried to find a purchaser but couldn't agree on a price."),
+        # A negation moved into the swap beside its edit (a trial's copy): "signed" for
+        # "did not sign" was named, though "no agreement" holds the negation.
+        ("The mayor said the city did not sign any contract with the builder.",
+         "The mayor said the city signed no agreement with the builder."),
     ],
 )  # fmt: skip
 def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
@@ -890,6 +894,9 @@ def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
         ("She was not charged with any crime. The mayor said he was not charged with any "
          "crime and went home.",
          "She was not charged with any crime. The mayor said he went home.", "a negation"),
+        # A negation dropped beside a swap that does not take it over.
+        ("The mayor said the city did not sign any contract with the builder.",
+         "The mayor said the city signed the agreement with the builder.", "a negation"),
     ],
 )  # fmt: skip
 def test_a_number_or_date_written_another_way_is_still_a_fact(scorer, source, copy, named):
