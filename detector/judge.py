@@ -318,6 +318,10 @@ class SubstitutionJudge:
                         if not _negating(span.text):  # "ailment, not" for "disease"
                             beside.append((len(spans), len(spans) - 1, at, last[1]))
                     elif span.is_spin and last[0] == "added":
+                        # Between two swaps, the added word joins the one after it
+                        # ("a replacement right on time" for "a successor early": "right
+                        # on time"), never both: the spans would overlap.
+                        beside = [b for b in beside if b[0] != len(spans) - 1]
                         beside.append((len(spans) - 1, len(spans), last[1], at))
                 added = span.kind in _ORDINARY_KINDS and a0 == a1 and not _negating(span.text)
                 last = ("added" if added else span.kind, at)

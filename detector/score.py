@@ -54,6 +54,11 @@ _MAX_PASSAGES = 64  # reused passages searched for in one candidate (a text repe
 _WINDOW_MARGIN = 2_000  # characters a window of a long candidate holds beyond the original's
 _LEFT_OVER_WORDS = 12  # text a candidate's runs leave is searched again from this many words
 _REPEAT_REUSE = 0.6  # the share of its words a run found in that text reuses (a copy: 0.35)
+# A text as a whole, or the first run found in it, is a copy from this share of its words
+# reused (0.35 to 0.5: an independent report sharing names, numbers and quotes reaches
+# 0.43, a spun or syndicated copy 0.78 and more, a copy of part of it inside a page of
+# its own 0.35 to 0.45, whose passages are then found), else only with a passage.
+_FIRM_COPY_REUSE = 0.5
 
 __all__ = ["ReferenceScorer", "ScoredPair", "score_texts"]
 
@@ -191,6 +196,20 @@ class ReferenceScorer:
         scored = ScoredPair(
             *decide_with_features(alignment, spans, self.judge.weights, dropped=dropped)
         )
+        as_a_copy = scored  # the report a paraphrased copy builds on, as a copy
+        if scored.report.relation == "copy" and scored.features["reuse"] < _FIRM_COPY_REUSE:
+            # Few words reused: an independent report of the same event, sharing its
+            # names, numbers and a quote, or a copy of part of the text inside a page
+            # of its own.  Only the passages found in it make it a copy.
+            scored = ScoredPair(
+                *decide_with_features(
+                    alignment,
+                    spans,
+                    self.judge.weights,
+                    dropped=dropped,
+                    copy_reuse=_FIRM_COPY_REUSE,
+                )
+            )
         if scored.report.relation != "copy":
             scored = self._score_passages(suspect, original, scored)
         if scored.report.relation in ("unrelated", "rewrite"):
@@ -219,6 +238,8 @@ class ReferenceScorer:
             return replace(scored, report=replace(scored.report, note=note))
         if not evidence.is_paraphrase:
             return scored
+        if as_a_copy.report.relation == "copy":
+            scored = as_a_copy  # its edits, added and dropped text as found in the whole
         features = {**scored.features, "reuse": evidence.paired_share}
         widened = widen_pairs(suspect, original, evidence, self.encoder)
         return ScoredPair(_paraphrased(scored.report, evidence, widened), features)
@@ -294,6 +315,9 @@ class ReferenceScorer:
                 "stretch of the page (an article repeated many times?): more may be reused"
             )
         )
+        added, dropped = _outside_passages(suspect, original, passages)
+        spans = sorted(spans + added, key=lambda s: (s.start, s.end))
+        deletions = sorted(deletions + dropped, key=lambda d: (d.start, d.original_start))
         report = Report(
             verdict=verdict,
             relation="copy",
@@ -417,7 +441,7 @@ class ReferenceScorer:
             )
             passage = Passage(lo_c + lo, lo_c + hi, o_start + o_lo, o_start + o_hi, "copy")
             if scored.report.relation == "copy" and (
-                first
+                (first and scored.features["reuse"] >= _FIRM_COPY_REUSE)
                 or (
                     scored.features["reuse"] >= _REPEAT_REUSE
                     and self._substantial(passage, suspect, original)
@@ -469,6 +493,60 @@ def _left_over(
             gaps.append((reach, lo))
         reach = max(reach, hi)
     return gaps
+
+
+def _outside_passages(
+    suspect: Document, original: Document, passages: Sequence[Passage]
+) -> tuple[list[Span], list[Deletion]]:
+    """The suspect's sentences outside every passage, as ``insert`` spans (the page's own
+    text, before and after the reused part), and the original's outside every passage's
+    original range, as deletions (the part of the source not reused): each run of
+    neighbouring sentences one gap, anchored at the nearest passage before it."""
+    in_suspect = sorted((p.start, p.end, p.original_start, p.original_end) for p in passages)
+    in_original = sorted((p.original_start, p.original_end, p.start, p.end) for p in passages)
+
+    def outside(document: Document, ranges: list[tuple[int, int, int, int]]):
+        run: list[int] = []
+        for lo, hi in document.sentences:
+            a, b = document.starts[lo], document.ends[hi - 1]
+            if any(a < end and start < b for start, end, _, _ in ranges):
+                if run:
+                    yield run
+                run = []
+            elif run:
+                run[1] = hi
+            else:
+                run = [lo, hi]
+        if run:
+            yield run
+
+    def point(ranges: list[tuple[int, int, int, int]], at: int) -> int:
+        before = [r for r in ranges if r[1] <= at]
+        return before[-1][3] if before else ranges[0][2]
+
+    added = []
+    for lo, hi in outside(suspect, in_suspect):
+        start, end = suspect.padded_span(lo, hi)
+        at = point(in_suspect, start)
+        added.append(
+            Span(
+                start=start,
+                end=end,
+                text=suspect.text[start:end],
+                original="",
+                kind="insert",
+                score=0.0,
+                original_start=at,
+                original_end=at,
+            )
+        )
+    dropped = []
+    for lo, hi in outside(original, in_original):
+        o_start, o_end = original.padded_span(lo, hi)
+        dropped.append(
+            Deletion(o_start, o_end, original.text[o_start:o_end], point(in_original, o_start))
+        )
+    return added, dropped
 
 
 def _outside_passages_dropped(scored: ScoredPair) -> ScoredPair:

@@ -28,11 +28,11 @@ from detector.passages import (
 from detector.report import Passage, Relation, Report, Span, plural
 from detector.stopwords import STOPWORDS
 
-__all__ = ["decide", "decide_with_features", "few_swaps_note", "spin_features"]
+__all__ = ["COPY_REUSE", "decide", "decide_with_features", "few_swaps_note", "spin_features"]
 
 # Relation thresholds: share of the suspect's words reused from the original
 # (unchanged or swapped), and content overlap of the two texts as wholes.
-_COPY_REUSE = 0.35
+COPY_REUSE = 0.35
 _REWRITE_OVERLAP = 0.2
 _START = attrgetter("start")
 
@@ -86,8 +86,8 @@ def spin_features(alignment: Alignment, spans: tuple[Span, ...]) -> dict[str, fl
     }
 
 
-def _relation(alignment: Alignment, reuse: float) -> Relation:
-    if reuse >= _COPY_REUSE:
+def _relation(alignment: Alignment, reuse: float, copy_reuse: float) -> Relation:
+    if reuse >= copy_reuse:
         return "copy"
     if content_overlap(alignment.suspect, alignment.original) >= _REWRITE_OVERLAP:
         return "rewrite"
@@ -131,6 +131,8 @@ def decide_with_features(
     weights: ReferenceWeights | None = None,
     source: str | None = None,
     dropped: tuple[Edit, ...] = (),
+    *,
+    copy_reuse: float = COPY_REUSE,
 ) -> tuple[Report, dict[str, float]]:
     """Like ``decide``, also returning the document features (``spin_features``) it weighed.
 
@@ -138,13 +140,14 @@ def decide_with_features(
     judge found dropped inside them (``SubstitutionJudge.judge_with_drops``); the
     report on a copy adds the suspect's added words (``insert`` spans) and the
     original text it dropped (``deletions``), ordinary edits that weigh nothing in
-    the verdict, and the passages it reused.
+    the verdict, and the passages it reused.  ``copy_reuse``: the share of the
+    suspect's words reused (unchanged or swapped) from which it is a copy.
     """
     weights = weights if weights is not None else load_reference_weights()
     if any(s.kind == "insert" for s in spans):
         spans = tuple(s for s in spans if s.kind != "insert")
     features = spin_features(alignment, spans)
-    relation = _relation(alignment, features["reuse"])
+    relation = _relation(alignment, features["reuse"], copy_reuse)
     spin_score = weights.document.probability(features)
     if relation != "copy":
         spin_score = min(spin_score, 0.05)  # only a copy can be a spun copy

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+from pathlib import Path
 
 import pytest
 
@@ -278,10 +279,20 @@ def test_a_spun_paragraph_inside_a_longer_unrelated_page_is_found_by_passage_sea
     assert suspect[passage.start : passage.end] == spun_paragraph
     assert (passage.original_start, passage.original_end) == (0, len(original))
     assert len(report.spin_spans) >= 8
-    for span in report.spans:  # only the reused part is marked
-        assert passage.start <= span.start < span.end <= passage.end
+    for span in report.spans:
         assert suspect[span.start : span.end] == span.text
+        if span.kind == "insert":  # the page's own text around the passage is added text
+            assert span.end <= passage.start or passage.end <= span.start
+            assert span.original_start == span.original_end in (0, len(original))
+            continue
+        assert passage.start <= span.start < span.end <= passage.end
         assert original[span.original_start : span.original_end] == span.original
+    # The page's own text is shown added, as in a copy found as a whole, all of it.
+    assert [(s.start, s.end) for s in report.insert_spans] == [
+        (0, passage.start - 2),
+        (passage.end + 2, len(suspect)),
+    ]
+    assert not report.deletions
     assert report.coverage is not None and report.coverage.original == 1.0
     assert 0.15 < report.coverage.suspect < 0.3
     assert "reused:    1 spun passage: 23% of the suspect, 100% of the original" in render_text(
@@ -354,8 +365,17 @@ def test_two_spun_paragraphs_far_apart_are_two_passages(scorer):
     ]
     assert all(p.kind == "spun" for p in report.passages)
     for span in report.spans:
-        assert any(p.start <= span.start < span.end <= p.end for p in report.passages)
+        inside = any(p.start <= span.start < span.end <= p.end for p in report.passages)
+        assert inside != (span.kind == "insert")  # the page's own text is added text
         assert ORIGINAL[span.original_start : span.original_end] == span.original
+    # The original's paragraphs the page does not reuse are dropped text, anchored after
+    # the passage before them.
+    dropped = [ORIGINAL[d.original_start : d.original_end] for d in report.deletions]
+    assert dropped == [
+        paragraphs[0],
+        "\n\n".join(paragraphs[2:5]),
+        "\n\n".join(paragraphs[7:]).strip(),
+    ]
 
 
 def test_a_one_sentence_original_inside_a_longer_spun_page_is_found(scorer):
@@ -872,6 +892,9 @@ def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
          "1 word says the opposite (rose -> fell)"),
         ("The council approved the plan.", "The council rejected the plan.",
          "1 word says the opposite (approved -> rejected)"),
+        # A compass point for its opposite (a trial: Moby lists "west" under "east").
+        ("The fire spread east towards the town.", "The fire spread west towards the town.",
+         "1 word says the opposite (east -> west)"),
         # A review's cases: a bare "not" dropped before a negative word, "fails to", a
         # month alone, a time of day, a negated clause said twice and dropped once.
         ("It was not unusual for storms to hit the coast.",
@@ -986,3 +1009,33 @@ def test_a_negation_the_stretch_keeps_elsewhere_is_not_dropped():
     )
     assert report.deletions == ()
     assert not (report.note or "").count("negation")
+
+
+_TRIAL = Path(__file__).parent / "fixtures" / "independent_reports_trial"
+
+
+@pytest.mark.parametrize("story", ["library", "resignation"])
+def test_an_independent_report_sharing_names_numbers_and_a_quote_is_a_rewrite(scorer, story):
+    """Two reports of one event share names, numbers and quotes, and so 36-43% of their
+    words line up; a copy reuses far more, or holds a passage that does."""
+    report = scorer.score(
+        make_document((_TRIAL / f"{story}_independent.txt").read_text("utf-8")),
+        make_document((_TRIAL / f"{story}_original.txt").read_text("utf-8")),
+    )
+    assert (report.relation, report.verdict) == ("rewrite", "not_spun")
+    assert report.note is None or "negation" not in report.note
+
+
+def test_a_content_farm_page_shows_its_own_text_added_and_the_rest_of_the_source_dropped(
+    scorer,
+):
+    page = (_TRIAL / "library_content_farm.txt").read_text("utf-8")
+    source = (_TRIAL / "library_original.txt").read_text("utf-8")
+    report = scorer.score(make_document(page), make_document(source))
+    assert (report.relation, report.verdict) == ("copy", "spun")
+    (passage,) = report.passages
+    added = "".join(page[s.start : s.end] for s in report.insert_spans)
+    assert "BudgetSmartHub" in added and "Harbour City" not in added
+    assert all(s.end <= passage.start or passage.end <= s.start for s in report.insert_spans)
+    dropped = " ".join(d.text for d in report.deletions)
+    assert "Maria Delgado" in dropped and "Residents plan to hold a protest" in dropped
