@@ -104,6 +104,7 @@ _NEGATORS = re.compile(
 )
 _NOR = re.compile(r"\bnor\b")
 _BETWEEN = " \t\n,;:"  # what may stand between two neighbouring spans
+_MAX_NEGATION_EDIT = 6  # words a side of an edit whose negations the note weighs
 _WORD = re.compile(r"[\w']+")
 _MIN_MOVED_WORDS = 4  # fewer words dropped here and standing elsewhere may be a real drop
 _NEITHER = re.compile(r"\bneither\b")
@@ -446,6 +447,16 @@ def _negation_changed(
     return _turned_round(pair, (start, end), (original_start, original_end))
 
 
+def _short_edit(span: Span) -> bool:
+    """Whether ``span`` edits a few words (``_MAX_NEGATION_EDIT`` a side at most), where a
+    negation added or dropped turns a statement round; a clause rewritten whole ("there
+    so that nobody would mistake the fruit for" for "designed with a bite taken out of
+    it to avoid confusion with") says the same thing in other words."""
+    return max(len(_WORD.findall(span.text)), len(_WORD.findall(span.original))) <= (
+        _MAX_NEGATION_EDIT
+    )
+
+
 def _moved_to_a_neighbour(
     span: Span, spans: Sequence[Span], suspect: Document | None, original: Document | None
 ) -> bool:
@@ -560,13 +571,17 @@ def changed_facts(
         kind = _fact_kind(span.text, span.original)
         if kind is not None:
             {"number": numbers, "date": dates, "currency": currencies}[kind].append(change)
-        elif _negation_changed(
-            suspect,
-            original,
-            pair,
-            (span.start, span.end, span.text),
-            (span.original_start, span.original_end, span.original),
-        ) and not _moved_to_a_neighbour(span, spans, suspect, original):
+        elif (
+            _short_edit(span)
+            and _negation_changed(
+                suspect,
+                original,
+                pair,
+                (span.start, span.end, span.text),
+                (span.original_start, span.original_end, span.original),
+            )
+            and not _moved_to_a_neighbour(span, spans, suspect, original)
+        ):
             shown = f'"{span.text}"' + (f' for "{span.original}"' if span.original else " added")
             negations.append(shown)
     kinds = (  # (changes, noun for one, noun for several, what follows the noun)

@@ -684,8 +684,7 @@ def _paraphrased(
     # with no counterpart), unless the word alignment shows them already (a span or a
     # deletion there): else the report reads as if every sentence were retold.
     inserts, dropped = _unretold(suspect, original, evidence, widened, sentence_spans)
-    kept += [i for i in inserts if not any(k.start < i.end and i.start < k.end for k in kept)]
-    deletions += [
+    dropped = [
         d
         for d in dropped
         if not any(
@@ -693,6 +692,20 @@ def _paraphrased(
             for e in deletions
         )
     ]
+    # A sentence of the page's own that the word alignment paired, by its place, with an
+    # original sentence none retells: two texts that do not retell each other, added and
+    # dropped whole, not word edits of each other (a trial's own sentence in place of a
+    # quote showed "[+Tickets for+] the [summer music festival go|repairs are ...]").
+    for added in inserts:
+        inside = [k for k in kept if added.start <= k.start and k.end <= added.end]
+        if any(
+            k.kind != "insert"
+            and any(d.original_start <= k.original_start < d.original_end for d in dropped)
+            for k in inside
+        ):
+            kept = [k for k in kept if k not in inside]
+    kept += [i for i in inserts if not any(k.start < i.end and i.start < k.end for k in kept)]
+    deletions += dropped
     deletions.sort(key=lambda d: (d.start, d.original_start))
     passages = []
     run: list[MeaningPair] = []

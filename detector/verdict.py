@@ -203,5 +203,6 @@ def few_swaps_note(
 
 
 def _added_in_place(span: Span) -> bool:
-    """An ordinary edit of words the original does not have (an insertion)."""
-    return span.kind in ("edit", "name") and span.original_start == span.original_end
+    """An ordinary edit of words the original does not have (an insertion): a number too
+    ("March 15, 2024" for "Published 14 March 2024" showed "[15|]", an edit of nothing)."""
+    return span.kind in ("edit", "name", "number") and span.original_start == span.original_end

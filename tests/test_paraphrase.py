@@ -460,24 +460,38 @@ def test_sentences_that_retell_nothing_are_shown_added_and_dropped(scorer):
     sentence none retells a deletion, not text shown as if retold; a retold sentence is
     shown whole, its quotes and full stop included (a new user's trial, written for it)."""
     original = _document(FIXTURES / "bridge_original.txt")
-    report = scorer.score(_document(FIXTURES / "bridge_retold.txt"), original)
+    retold = (FIXTURES / "bridge_retold.txt").read_text("utf-8")
+    # "In her words, the work itself is simple, yet ..." retells the quote "The repairs
+    # are straightforward, but ..." in its place, between two retold sentences (cosine
+    # 0.5): a paraphrase span (it was shown added and dropped).
+    report = scorer.score(make_document(retold), original)
+    assert report.verdict == "paraphrased"
+    assert not report.insert_spans and not report.deletions
+    (span,) = [s for s in report.spans if s.text.startswith("In her words")]
+    assert span.kind == "paraphrase" and span.original.startswith('"The repairs are')
+    # A sentence of the page's own in that place retells nothing.
+    own = "Tickets for the summer music festival go on sale next week."
+    in_her_words = next(line for line in retold.split("\n\n") if "In her words" in line)
+    sentence = in_her_words[in_her_words.index("In her words") :]
+    retold = retold.replace(sentence, own)
+    report = scorer.score(make_document(retold), original)
     assert report.verdict == "paraphrased"
     (added,) = [s for s in report.spans if s.kind == "insert"]
-    assert added.text.startswith("In her words, the work itself is simple")
+    assert added.text == own
     (dropped,) = report.deletions
     assert dropped.text.startswith('"The repairs are straightforward')
     assert report.coverage is not None and report.coverage.suspect < 0.97
     quoted = next(s for s in report.spans if "Whitfield told the council" in s.original)
     assert quoted.original.startswith('"We would rather') and quoted.original.endswith(".")
     text = render_text(report)
-    assert "[+In her words" in text and '[-"The repairs are straightforward' in text
+    assert f"[+{own}" in text and '[-"The repairs are straightforward' in text
     # Its first four paragraphs alone, which the word alignment reads as a copy: the same
     # sentence added, and the original's rest dropped (a review found neither shown).
-    first_four = "\n\n".join((FIXTURES / "bridge_retold.txt").read_text("utf-8").split("\n\n")[:4])
+    first_four = "\n\n".join(retold.split("\n\n")[:4])
     part = scorer.score(make_document(first_four, "part"), original)
     assert part.verdict == "paraphrased"
     (added,) = [s for s in part.spans if s.kind == "insert"]
-    assert added.text.startswith("In her words, the work itself is simple")
+    assert added.text == own
     (dropped,) = part.deletions
     assert dropped.text.startswith('"The repairs are straightforward')
     assert dropped.text.rstrip().endswith("passing trade.")

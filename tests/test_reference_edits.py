@@ -866,6 +866,10 @@ _STORY_TAIL = (
         # "did not sign" was named, though "no agreement" holds the negation.
         ("The mayor said the city did not sign any contract with the builder.",
          "The mayor said the city signed no agreement with the builder."),
+        # A clause rewritten whole says the same in other words (an independent report).
+        ("The logo was designed with a bite taken out of it to avoid confusion with a cherry.",
+         "The logo had a bite cut out of it so that nobody would mistake the fruit for a "
+         "cherry."),
     ],
 )  # fmt: skip
 def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
@@ -1039,3 +1043,19 @@ def test_a_content_farm_page_shows_its_own_text_added_and_the_rest_of_the_source
     assert all(s.end <= passage.start or passage.end <= s.start for s in report.insert_spans)
     dropped = " ".join(d.text for d in report.deletions)
     assert "Maria Delgado" in dropped and "Residents plan to hold a protest" in dropped
+
+
+def test_a_number_added_inside_a_sentence_is_an_insertion_not_an_edit_of_nothing(scorer):
+    # A syndicated copy's dateline ("March 15, 2024" for "Published 14 March 2024", a
+    # trial's): the added day showed as "[15|]", an edit whose original was empty.
+    body = (
+        "\n\nThe national unemployment rate fell to 3.9 per cent in February, its lowest "
+        "level in 12 years, according to official figures released on Thursday. Economists "
+        "had expected the rate to stay the same.\n\nThe Treasury said the plan was working.\n"
+    )
+    original = "Jobs report\n\nPublished 14 March 2024" + body
+    copy = "Jobs report\n\nMarch 15, 2024" + body
+    report = scorer.score(make_document(copy), make_document(original))
+    assert [s.text for s in report.insert_spans] == ["15"]
+    assert all(s.original or s.kind == "insert" for s in report.spans)
+    assert "[+15+]" in render_text(report)
