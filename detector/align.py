@@ -231,6 +231,8 @@ def _pair_sentences(suspect: Document, original: Document) -> list[SentencePair]
                 continue
         chosen[i] = (j, score)
         covered.setdefault(j, set()).update(shared_words)
+    for i in _out_of_place_by_names(chosen, suspect, original, suspect_weights, orig_weights):
+        del chosen[i]
 
     pairs: list[SentencePair] = []
     for i in sorted(chosen):
@@ -251,6 +253,41 @@ def _pair_sentences(suspect: Document, original: Document) -> list[SentencePair]
                 span, best_score = (lo_j, hi_j), merged
         pairs.append(SentencePair(i, span, best_score))
     return pairs
+
+
+def _out_of_place_by_names(
+    chosen: dict[int, tuple[int, float]],
+    suspect: Document,
+    original: Document,
+    suspect_weights: list[dict[str, float]],
+    orig_weights: list[dict[str, float]],
+) -> list[int]:
+    """The suspect sentences of ``chosen`` (suspect -> (original, score)) paired only by
+    names they share and out of their place: an original sentence that the pairs before
+    and after them do not bracket.  A copy's credit line, "(Reporting by James Whitfield;
+    editing by Mark Lyons)", is no edit of the byline "By James Whitfield, Economics
+    Correspondent" at the top; a spun sentence sharing only names stays in its place."""
+    order = sorted(chosen)
+    out = []
+    for k, i in enumerate(order):
+        j = chosen[i][0]
+        shared = [w for w in suspect_weights[i] if w in orig_weights[j]]
+        if not shared or not all(_capitalised_in(suspect, i, w) for w in shared):
+            continue
+        before = max((chosen[a][0] for a in order[:k]), default=-1)
+        after = min((chosen[b][0] for b in order[k + 1 :]), default=len(original.sentences))
+        if not before < j < after:
+            out.append(i)
+    return out
+
+
+def _capitalised_in(doc: Document, k: int, word: str) -> bool:
+    """Whether ``word`` (lowercase) stands capitalised inside sentence ``k`` of ``doc``,
+    past its first word: a name."""
+    lo, hi = doc.sentences[k]
+    return any(
+        doc.words[w] == word and doc.text[doc.starts[w]].isupper() for w in range(lo + 1, hi)
+    )
 
 
 def _fill_gaps(

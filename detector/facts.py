@@ -451,7 +451,8 @@ def _short_edit(span: Span) -> bool:
     """Whether ``span`` edits a few words (``_MAX_NEGATION_EDIT`` a side at most), where a
     negation added or dropped turns a statement round; a clause rewritten whole ("there
     so that nobody would mistake the fruit for" for "designed with a bite taken out of
-    it to avoid confusion with") says the same thing in other words."""
+    it to avoid confusion with") says the same thing in other words.  (Text only added,
+    like text only dropped, is weighed whatever its length.)"""
     return max(len(_WORD.findall(span.text)), len(_WORD.findall(span.original))) <= (
         _MAX_NEGATION_EDIT
     )
@@ -572,7 +573,7 @@ def changed_facts(
         if kind is not None:
             {"number": numbers, "date": dates, "currency": currencies}[kind].append(change)
         elif (
-            _short_edit(span)
+            (span.kind == "insert" or _short_edit(span))
             and _negation_changed(
                 suspect,
                 original,

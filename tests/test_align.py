@@ -230,3 +230,24 @@ def test_two_sentences_of_the_pages_own_in_place_of_two_dropped_ones_stay_unpair
     synonyms = {("stated", "said")}
     alignment = align(make_document(spun), make_document(original), lambda a, b: (a, b) in synonyms)
     assert _pairs(alignment) == {(k, (k, k + 1)) for k in range(4)}
+
+
+def test_a_credit_line_sharing_only_a_name_with_the_byline_is_not_its_edit():
+    # A syndicated copy moves the reporter's name from the byline to a credit line at
+    # the end (two trials): pairing them showed "[editing by Mark Lyons|Economics
+    # Correspondent]"; they are a dropped and an added line.
+    body = (
+        "The national unemployment rate fell to 3.9 per cent in February, its lowest level "
+        "in 12 years. Economists had expected the rate to stay the same. The Treasury said "
+        "the plan was working."
+    )
+    original = f"By James Whitfield, Economics Correspondent\n\n{body}"
+    copy = f"By Wire Staff\n\n{body}\n\n(Reporting by James Whitfield; editing by Mark Lyons)"
+    alignment = align(make_document(copy), make_document(original), lambda a, b: False)
+    assert {(1, (1, 2)), (2, (2, 3)), (3, (3, 4))} <= _pairs(alignment)
+    assert all(p.suspect != 4 for p in alignment.sentence_pairs)
+    # A spun sentence sharing only names, in its place, is still paired.
+    spun = original.replace("Economists had expected", "Analysts had anticipated")
+    spun = spun.replace("By James Whitfield, Economics Correspondent", "By James Whitfield")
+    alignment = align(make_document(spun), make_document(original), lambda a, b: False)
+    assert any(p.suspect == 0 and p.original == (0, 1) for p in alignment.sentence_pairs)
