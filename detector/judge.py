@@ -1170,18 +1170,7 @@ def find_gaps(
         whole = lo in s_bounds and hi in s_bounds
         start, end = suspect.padded_span(lo, hi) if whole else _marks_held(suspect, lo, hi)
         point = _point(original, at, (whole and at in o_bounds) or _after_mark(suspect, lo))
-        inserts.append(
-            Span(
-                start=start,
-                end=end,
-                text=suspect.text[start:end],
-                original="",
-                kind="insert",
-                score=0.0,
-                original_start=point,
-                original_end=point,
-            )
-        )
+        inserts.append(Span.added(suspect.text, start, end, point))
     deletions = []
     for lo, hi, at in _joined(dropped):
         whole = lo in o_bounds and hi in o_bounds

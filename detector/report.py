@@ -70,6 +70,12 @@ class Span:
     original_end: int = -1
     restore_score: float | None = None
 
+    @classmethod
+    def added(cls, text: str, start: int, end: int, at: int) -> Span:
+        """The ``insert`` span of ``text[start:end]`` (the suspect's plain text), text the
+        original does not have, which would sit at character ``at`` of the original."""
+        return cls(start, end, text[start:end], "", "insert", 0.0, at, at)
+
     @property
     def is_spin(self) -> bool:
         """Whether the span is a synonym or glue-phrase swap, the spinner's mark."""

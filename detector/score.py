@@ -527,19 +527,7 @@ def _outside_passages(
     added = []
     for lo, hi in outside(suspect, in_suspect):
         start, end = suspect.padded_span(lo, hi)
-        at = point(in_suspect, start)
-        added.append(
-            Span(
-                start=start,
-                end=end,
-                text=suspect.text[start:end],
-                original="",
-                kind="insert",
-                score=0.0,
-                original_start=at,
-                original_end=at,
-            )
-        )
+        added.append(Span.added(suspect.text, start, end, point(in_suspect, start)))
     dropped = []
     for lo, hi in outside(original, in_original):
         o_start, o_end = original.padded_span(lo, hi)
