@@ -700,6 +700,7 @@ def widen_pairs(
     encoder: SentenceEncoder,
     tolerance: float = 0.05,
     max_trials: int = 100,
+    held: frozenset[int] = frozenset(),
 ) -> dict[int, tuple[tuple[int, int], tuple[int, int]]]:
     """The sentences each rewritten pair retells, widened by the halves of split and merged ones.
 
@@ -713,10 +714,11 @@ def widen_pairs(
     hand-written fixtures).  At most ``max_trials`` widenings are tried (each
     embeds a new text, some 15 ms on two cores).  Returns ``{suspect sentence
     of the pair: ((first, last), (original first, original last))}`` for the
-    pairs widened.
+    pairs widened.  ``held``: original sentences another suspect sentence retells word
+    for word (the word alignment's pairs outside the meaning pairs), never taken.
     """
     s_taken = {p.suspect for p in evidence.pairs}
-    o_taken = {p.original for p in evidence.pairs}
+    o_taken = {p.original for p in evidence.pairs} | set(held)
     s_count = min(len(suspect.sentences), _MAX_SENTENCES)
     o_count = min(len(original.sentences), _MAX_SENTENCES)
     s_texts, o_texts = _sentence_texts(suspect), _sentence_texts(original)

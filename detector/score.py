@@ -241,7 +241,14 @@ class ReferenceScorer:
         if as_a_copy.report.relation == "copy":
             scored = as_a_copy  # its edits, added and dropped text as found in the whole
         features = {**scored.features, "reuse": evidence.paired_share}
-        widened = widen_pairs(suspect, original, evidence, self.encoder)
+        retold = {p.suspect for p in evidence.pairs}
+        held = frozenset(
+            j
+            for p in alignment.sentence_pairs
+            if p.suspect not in retold
+            for j in range(*p.original)
+        )
+        widened = widen_pairs(suspect, original, evidence, self.encoder, held=held)
         return ScoredPair(_paraphrased(scored.report, evidence, widened), features)
 
     def score(self, suspect: Document, originals: Iterable[Document] | Document) -> Report:
@@ -662,11 +669,10 @@ def _paraphrased(
     # which pairs a retold sentence's words loosely, says.
     retold = [(s.original_start, s.original_end) for s in sentence_spans]
     deletions = [
-        d
+        piece
         for d in report.deletions
         if not any(lo < d.start < hi for lo, hi in inside)
-        and 2 * _overlap(d.original_start, d.original_end, retold)
-        <= d.original_end - d.original_start
+        for piece in _outside_retold_original(d, retold, original)
     ]
     # The sentences no meaning pair holds are added and dropped text ("In her words, ..."
     # with no counterpart), unless the word alignment shows them already (a span or a
@@ -782,9 +788,36 @@ def _outside_retold(span: Span, inside: Sequence[tuple[int, int]], suspect: Docu
     return found
 
 
-def _overlap(start: int, end: int, ranges: Sequence[tuple[int, int]]) -> int:
-    """How many characters of ``start``-``end`` lie in ``ranges`` (assumed disjoint)."""
-    return sum(max(0, min(end, hi) - max(start, lo)) for lo, hi in ranges)
+def _outside_retold_original(
+    deletion: Deletion, retold: Sequence[tuple[int, int]], original: Document
+) -> list[Deletion]:
+    """The parts of ``deletion`` outside the ``retold`` original ranges (characters),
+    each trimmed to the words it holds: a sentence's dropped last word ("long", of "can
+    grow up to 11 metres long") joined to the next sentence, which a paraphrase retells,
+    stays dropped."""
+    parts = [(deletion.original_start, deletion.original_end)]
+    for lo, hi in retold:
+        parts = [
+            piece
+            for a, b in parts
+            for piece in (((a, b),) if b <= lo or hi <= a else ((a, min(b, lo)), (max(a, hi), b)))
+        ]
+    if parts == [(deletion.original_start, deletion.original_end)]:
+        return [deletion]
+    kept = []
+    for a, b in parts:
+        first = bisect_left(original.starts, a)
+        last = bisect_left(original.starts, b)
+        while last > first and original.ends[last - 1] > b:
+            last -= 1
+        if first < last:
+            start, end = original.char_span(first, last)
+            kept.append(
+                replace(
+                    deletion, original_start=start, original_end=end, text=original.text[start:end]
+                )
+            )
+    return kept
 
 
 def _moved(

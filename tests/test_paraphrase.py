@@ -845,3 +845,23 @@ def test_phrase_swap_words_map_spans_to_suspect_words():
     found = phrase_swap_words(suspect, spans)
     assert [suspect.surface(lo, hi) for lo, hi in found] == ["on the grounds that", "fell"]
     assert found[-1][1] == len(suspect.words)  # a span at the end of the text
+
+
+@needs_minilm
+def test_a_sentence_moved_by_a_paraphraser_is_retold_once(scorer):
+    """Two sentences swapped: the meaning pair widened over the original sentence that the
+    word alignment pairs with the next suspect sentence, which then pointed its edits into
+    it too, and a dropped "long" joined to a retold sentence vanished (a trial's copy)."""
+    folder = FIXTURES.parent / "paraphrase_trial"
+    original = (folder / "sharks_original.txt").read_text("utf-8")
+    report = scorer.score(
+        _document(folder / "sharks_paraphrase.txt"), make_document(original, "original")
+    )
+    assert report.verdict == "paraphrased"
+    retold = [(s.original_start, s.original_end) for s in report.spans if s.kind == "paraphrase"]
+    edits = [s for s in report.spans if s.kind not in ("paraphrase", "insert")]
+    assert edits
+    for s in edits:
+        assert not any(lo < s.original_end and s.original_start < hi for lo, hi in retold)
+    dropped = [d.text for d in report.deletions]
+    assert "long" in dropped and "in the world" in dropped
