@@ -263,10 +263,11 @@ def _out_of_place_by_names(
     orig_weights: list[dict[str, float]],
 ) -> list[int]:
     """The suspect sentences of ``chosen`` (suspect -> (original, score)) paired only by
-    names they share and out of their place: an original sentence that the pairs before
-    and after them do not bracket.  A copy's credit line, "(Reporting by James Whitfield;
-    editing by Mark Lyons)", is no edit of the byline "By James Whitfield, Economics
-    Correspondent" at the top; a spun sentence sharing only names stays in its place."""
+    names they share and out of their place: an original sentence that the pairs just
+    before and after them neither bracket nor adjoin.  A copy's credit line,
+    "(Reporting by James Whitfield; editing by Mark Lyons)", is no edit of the byline
+    "By James Whitfield, Economics Correspondent" at the top; a spun sentence sharing
+    only names stays in its place, or beside the rest of a paragraph the copy moved."""
     order = sorted(chosen)
     out = []
     for k, i in enumerate(order):
@@ -274,9 +275,11 @@ def _out_of_place_by_names(
         shared = [w for w in suspect_weights[i] if w in orig_weights[j]]
         if not shared or not all(_capitalised_in(suspect, i, w) for w in shared):
             continue
-        before = max((chosen[a][0] for a in order[:k]), default=-1)
-        after = min((chosen[b][0] for b in order[k + 1 :]), default=len(original.sentences))
-        if not before < j < after:
+        before = chosen[order[k - 1]][0] if k > 0 else -1
+        after = chosen[order[k + 1]][0] if k + 1 < len(order) else len(original.sentences)
+        # In place between its neighbours' originals, or next to one of them (the first
+        # sentence of a paragraph the copy moved, before the rest of it).
+        if not (before < j < after or j in (before + 1, after - 1)):
             out.append(i)
     return out
 

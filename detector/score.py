@@ -57,8 +57,12 @@ _REPEAT_REUSE = 0.6  # the share of its words a run found in that text reuses (a
 # A text as a whole, or the first run found in it, is a copy from this share of its words
 # reused (0.35 to 0.5: an independent report sharing names, numbers and quotes reaches
 # 0.43, a spun or syndicated copy 0.78 and more, a copy of part of it inside a page of
-# its own 0.35 to 0.45, whose passages are then found), else only with a passage.
+# its own 0.35 to 0.45, whose passages are then found), or from this share of the words
+# of its paired sentences (a copy's are copied or spun, near 1, however much text of its
+# own the page holds between them; an independent report's 0.34 to 0.56), else only
+# with a passage.
 _FIRM_COPY_REUSE = 0.5
+_FIRM_PAIR_REUSE = 0.7
 
 __all__ = ["ReferenceScorer", "ScoredPair", "score_texts"]
 
@@ -197,7 +201,7 @@ class ReferenceScorer:
             *decide_with_features(alignment, spans, self.judge.weights, dropped=dropped)
         )
         as_a_copy = scored  # the report a paraphrased copy builds on, as a copy
-        if scored.report.relation == "copy" and scored.features["reuse"] < _FIRM_COPY_REUSE:
+        if scored.report.relation == "copy" and not _firmly_a_copy(scored.features):
             # Few words reused: an independent report of the same event, sharing its
             # names, numbers and a quote, or a copy of part of the text inside a page
             # of its own.  Only the passages found in it make it a copy.
@@ -242,12 +246,12 @@ class ReferenceScorer:
             scored = as_a_copy  # its edits, added and dropped text as found in the whole
         features = {**scored.features, "reuse": evidence.paired_share}
         retold = {p.suspect for p in evidence.pairs}
-        held = frozenset(
-            j
+        held = {
+            j: p.suspect
             for p in alignment.sentence_pairs
             if p.suspect not in retold
             for j in range(*p.original)
-        )
+        }
         widened = widen_pairs(suspect, original, evidence, self.encoder, held=held)
         return ScoredPair(_paraphrased(scored.report, evidence, widened), features)
 
@@ -448,7 +452,7 @@ class ReferenceScorer:
             )
             passage = Passage(lo_c + lo, lo_c + hi, o_start + o_lo, o_start + o_hi, "copy")
             if scored.report.relation == "copy" and (
-                (first and scored.features["reuse"] >= _FIRM_COPY_REUSE)
+                (first and _firmly_a_copy(scored.features))
                 or (
                     scored.features["reuse"] >= _REPEAT_REUSE
                     and self._substantial(passage, suspect, original)
@@ -500,6 +504,14 @@ def _left_over(
             gaps.append((reach, lo))
         reach = max(reach, hi)
     return gaps
+
+
+def _firmly_a_copy(features: dict[str, float]) -> bool:
+    """Whether a pair whose alignment reads as a copy reuses enough to be one on its own
+    (``_FIRM_COPY_REUSE`` of its words, or ``_FIRM_PAIR_REUSE`` of its paired sentences')."""
+    return (
+        features["reuse"] >= _FIRM_COPY_REUSE or features.get("pair_reuse", 0.0) >= _FIRM_PAIR_REUSE
+    )
 
 
 def _outside_passages(
@@ -686,18 +698,27 @@ def _paraphrased(
             for e in deletions
         )
     ]
-    # A sentence of the page's own that the word alignment paired, by its place, with an
-    # original sentence none retells: two texts that do not retell each other, added and
-    # dropped whole, not word edits of each other (a trial's own sentence in place of a
-    # quote showed "[+Tickets for+] the [summer music festival go|repairs are ...]").
+    # A suspect sentence no meaning pair holds that the word alignment paired with an
+    # original sentence none retells: shown once.  Mostly changed (its words inside edit
+    # spans), it was paired by its place, and the two are added and dropped text, not word
+    # edits of each other (a trial's own sentence in place of a quote showed "[+Tickets
+    # for+] the [summer music festival go|repairs are ...]" and the quote dropped); mostly
+    # kept, its edits stand and the original sentence is not dropped as well.
     for added in inserts:
         inside = [k for k in kept if added.start <= k.start and k.end <= added.end]
-        if any(
-            k.kind != "insert"
-            and any(d.original_start <= k.original_start < d.original_end for d in dropped)
-            for k in inside
-        ):
+        edits = [k for k in inside if k.kind != "insert"]
+        held = [
+            d
+            for d in dropped
+            if any(d.original_start <= k.original_start < d.original_end for k in edits)
+        ]
+        if not held:
+            continue
+        changed = sum(k.end - k.start for k in inside)
+        if 2 * changed >= added.end - added.start:
             kept = [k for k in kept if k not in inside]
+        else:
+            dropped = [d for d in dropped if d not in held]
     kept += [i for i in inserts if not any(k.start < i.end and i.start < k.end for k in kept)]
     deletions += dropped
     deletions.sort(key=lambda d: (d.start, d.original_start))

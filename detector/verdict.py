@@ -83,6 +83,11 @@ def spin_features(alignment: Alignment, spans: tuple[Span, ...]) -> dict[str, fl
         "gap_rate": gaps / paired_words if paired_words else 0.0,
         "reuse": (alignment.count("equal") + sum(_word_count(s.text) for s in spin))
         / max(1, len(suspect)),
+        # The same share within the paired sentences alone: a copy's paired sentences
+        # are copied or spun (near 1), an independent report's share names and numbers
+        # (0.3 to 0.6), however much text of its own either holds.
+        "pair_reuse": (alignment.count("equal") + sum(_word_count(s.text) for s in spin))
+        / max(1, paired_words),
     }
 
 

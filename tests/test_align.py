@@ -221,15 +221,22 @@ def test_two_sentences_of_the_pages_own_in_place_of_two_dropped_ones_stay_unpair
         "insert",
         "insert",
     ]
+    # Both sentences of the gap spun so densely that they keep no word but function words:
+    # a word swapped in place for a synonym pairs each (without one, they stay unpaired).
     spun = original.replace(
         "The transport department said the final inspections would be completed by the "
         "end of the month.",
         "The conveyance bureau stated the last examinations would be finished by the "
         "close of the period.",
-    ).replace("Work crews are now", "Labour teams are currently")
-    synonyms = {("stated", "said")}
+    ).replace(
+        "Work crews are now repainting the railings along the walkway.",
+        "Labour teams are currently recoating the banisters beside the footpath.",
+    )
+    synonyms = {("stated", "said"), ("recoating", "repainting")}
     alignment = align(make_document(spun), make_document(original), lambda a, b: (a, b) in synonyms)
     assert _pairs(alignment) == {(k, (k, k + 1)) for k in range(4)}
+    alignment = align(make_document(spun), make_document(original), lambda a, b: False)
+    assert _pairs(alignment) == {(0, (0, 1)), (3, (3, 4))}
 
 
 def test_a_credit_line_sharing_only_a_name_with_the_byline_is_not_its_edit():

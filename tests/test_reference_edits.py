@@ -1059,3 +1059,51 @@ def test_a_number_added_inside_a_sentence_is_an_insertion_not_an_edit_of_nothing
     assert [s.text for s in report.insert_spans] == ["15"]
     assert all(s.original or s.kind == "insert" for s in report.spans)
     assert "[+15+]" in render_text(report)
+
+
+def test_spun_sentences_interleaved_with_a_pages_own_are_a_spun_copy(scorer):
+    """A review's case: every sentence of the original spun, two of the page's own after
+    each.  A third of the page is reused, too little as a whole, but its paired sentences
+    are all copied or spun (an independent report's pairs reuse a third to a half)."""
+    original = (
+        "City officials said the Harbour Street bridge would reopen next month after a long "
+        "closure. The transport department said the final inspections would be completed by "
+        "the end of the month. Work crews are now repainting the railings along the walkway "
+        "on both sides of the span. Local businesses on both sides of the river welcomed the "
+        "news on Tuesday afternoon. The mayor said the repairs had cost the city more than "
+        "four million dollars in total."
+    )
+    spun = (
+        original.replace("said", "stated")
+        .replace("a long closure", "a lengthy closure")
+        .replace("final", "last")
+        .replace("completed", "finished")
+        .replace("are now", "are currently")
+        .replace("businesses", "firms")
+    )
+    own = (
+        " Readers have written to us about this story many times over the past year or so."
+        " Our reporter visited the area twice and spoke with several residents nearby."
+    )
+    sentences = [s if s.endswith(".") else s + "." for s in spun.split(". ")]
+    page = " ".join(s + own for s in sentences)
+    report = scorer.score(make_document(page), make_document(original))
+    assert (report.relation, report.verdict) == ("copy", "spun")
+    assert report.coverage is not None and report.coverage.original > 0.9
+
+
+def test_a_word_added_between_two_swaps_joins_one_of_them(scorer):
+    # "right" joined both "{replacement right|successor}" and "{right on time|early}":
+    # overlapping spans, the second lost in the text report with "early" (a trial's copy).
+    original = (
+        "The president thanked Lane for his hard work and said he would name a successor "
+        "early next week." + _STORY_TAIL
+    )
+    spun = original.replace(
+        "successor early next week", "replacement right on time one week from now"
+    )
+    report = scorer.score(make_document(spun), make_document(original))
+    spans = sorted(report.spans, key=lambda s: s.start)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
+    assert ("right on time", "early") in [(s.text, s.original) for s in spans]
+    assert "{right on time|early}" in render_text(report)
