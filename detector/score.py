@@ -788,25 +788,10 @@ def _unretold(
 def _outside_retold(span: Span, inside: Sequence[tuple[int, int]], suspect: Document) -> list[Span]:
     """The parts of ``span`` outside the retold sentences ``inside`` (character ranges),
     each trimmed to the words it holds: ``[span]`` when it overlaps none."""
-    parts = [(span.start, span.end)]
-    for lo, hi in inside:
-        parts = [
-            piece
-            for a, b in parts
-            for piece in (((a, b),) if b <= lo or hi <= a else ((a, min(b, lo)), (max(a, hi), b)))
-        ]
-    if parts == [(span.start, span.end)]:
+    pieces = _word_pieces_outside(span.start, span.end, inside, suspect)
+    if pieces is None:
         return [span]
-    found = []
-    for a, b in parts:
-        first = bisect_left(suspect.starts, a)
-        last = bisect_left(suspect.starts, b)
-        while last > first and suspect.ends[last - 1] > b:
-            last -= 1
-        if first < last:
-            start, end = suspect.char_span(first, last)
-            found.append(replace(span, start=start, end=end, text=suspect.text[start:end]))
-    return found
+    return [replace(span, start=a, end=b, text=suspect.text[a:b]) for a, b in pieces]
 
 
 def _outside_retold_original(
@@ -816,29 +801,38 @@ def _outside_retold_original(
     each trimmed to the words it holds: a sentence's dropped last word ("long", of "can
     grow up to 11 metres long") joined to the next sentence, which a paraphrase retells,
     stays dropped."""
-    parts = [(deletion.original_start, deletion.original_end)]
-    for lo, hi in retold:
+    pieces = _word_pieces_outside(deletion.original_start, deletion.original_end, retold, original)
+    if pieces is None:
+        return [deletion]
+    return [
+        replace(deletion, original_start=a, original_end=b, text=original.text[a:b])
+        for a, b in pieces
+    ]
+
+
+def _word_pieces_outside(
+    start: int, end: int, ranges: Sequence[tuple[int, int]], document: Document
+) -> list[tuple[int, int]] | None:
+    """The parts of ``start``-``end`` (characters of ``document``) outside ``ranges``, each
+    trimmed to the words it holds (character ranges); None when it overlaps none."""
+    parts = [(start, end)]
+    for lo, hi in ranges:
         parts = [
             piece
             for a, b in parts
             for piece in (((a, b),) if b <= lo or hi <= a else ((a, min(b, lo)), (max(a, hi), b)))
         ]
-    if parts == [(deletion.original_start, deletion.original_end)]:
-        return [deletion]
-    kept = []
+    if parts == [(start, end)]:
+        return None
+    found = []
     for a, b in parts:
-        first = bisect_left(original.starts, a)
-        last = bisect_left(original.starts, b)
-        while last > first and original.ends[last - 1] > b:
+        first = bisect_left(document.starts, a)
+        last = bisect_left(document.starts, b)
+        while last > first and document.ends[last - 1] > b:
             last -= 1
         if first < last:
-            start, end = original.char_span(first, last)
-            kept.append(
-                replace(
-                    deletion, original_start=start, original_end=end, text=original.text[start:end]
-                )
-            )
-    return kept
+            found.append(document.char_span(first, last))
+    return found
 
 
 def _moved(
