@@ -465,10 +465,10 @@ def _moved_to_a_neighbour(
     both sides ("did not sign any contract" -> "signed no agreement": an edit, "signed",
     beside a swap, "no agreement"), the two together holding as many negations as their
     originals; False without the documents."""
-    if suspect is None or original is None or span.original_start is None:
+    if suspect is None or original is None or span.original_start < 0:
         return False
     for other in spans:
-        if other is span or other.original_start is None or other.kind == "paraphrase":
+        if other is span or other.original_start < 0 or other.kind == "paraphrase":
             continue
         first, second = (span, other) if other.start >= span.end else (other, span)
         if not (

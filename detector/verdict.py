@@ -28,11 +28,11 @@ from detector.passages import (
 from detector.report import Passage, Relation, Report, Span, plural
 from detector.stopwords import STOPWORDS
 
-__all__ = ["COPY_REUSE", "decide", "decide_with_features", "few_swaps_note", "spin_features"]
+__all__ = ["decide", "decide_with_features", "few_swaps_note", "spin_features"]
 
 # Relation thresholds: share of the suspect's words reused from the original
 # (unchanged or swapped), and content overlap of the two texts as wholes.
-COPY_REUSE = 0.35
+_COPY_REUSE = 0.35
 _REWRITE_OVERLAP = 0.2
 _START = attrgetter("start")
 
@@ -68,6 +68,7 @@ def spin_features(alignment: Alignment, spans: tuple[Span, ...]) -> dict[str, fl
         elif not span.is_spin:
             long_edits += 1
     paired_words = sum(hi - lo for lo, hi in paired_sentences)
+    reused = alignment.count("equal") + sum(_word_count(s.text) for s in spin)
     gaps = alignment.count_within_pairs("insert") + alignment.count_within_pairs("delete")
     return {
         "paired_content_words": float(content),
@@ -81,13 +82,11 @@ def spin_features(alignment: Alignment, spans: tuple[Span, ...]) -> dict[str, fl
         "short_swap_rate": short / content if content else 0.0,
         "long_edit_rate": long_edits / content if content else 0.0,
         "gap_rate": gaps / paired_words if paired_words else 0.0,
-        "reuse": (alignment.count("equal") + sum(_word_count(s.text) for s in spin))
-        / max(1, len(suspect)),
+        "reuse": reused / max(1, len(suspect)),
         # The same share within the paired sentences alone: a copy's paired sentences
         # are copied or spun (near 1), an independent report's share names and numbers
         # (0.3 to 0.6), however much text of its own either holds.
-        "pair_reuse": (alignment.count("equal") + sum(_word_count(s.text) for s in spin))
-        / max(1, paired_words),
+        "pair_reuse": reused / max(1, paired_words),
     }
 
 
@@ -137,7 +136,7 @@ def decide_with_features(
     source: str | None = None,
     dropped: tuple[Edit, ...] = (),
     *,
-    copy_reuse: float = COPY_REUSE,
+    copy_reuse: float = _COPY_REUSE,
 ) -> tuple[Report, dict[str, float]]:
     """Like ``decide``, also returning the document features (``spin_features``) it weighed.
 
