@@ -16,6 +16,7 @@ from itertools import pairwise
 from typing import Literal
 
 from detector.document import Document
+from detector.facts import date_runs
 from detector.stopwords import STOPWORDS
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "content_overlap",
     "make_edit",
     "unpaired_sentences",
+    "whole_dates",
 ]
 
 EditOp = Literal["equal", "substitute", "insert", "delete"]
@@ -57,6 +59,7 @@ _SHORTEST_ALONE = 3
 # word the same or a synonym: a page's own short stock line may share most of its few
 # words with one of the original's ("Thanks for reading." / "Thanks for watching.").
 _SHORTEST_EXTENDED = 6
+_DATE_REACH = 2  # words past a date a replaced block may reach and still be made whole
 _FIXED_WORDS = frozenset(
     (
         "i me my we us our you your he him his she her it its they them their this that these "
@@ -338,8 +341,15 @@ def _fill_gaps(
                         and _share_a_word(suspect, original, i, j, related)
                     )
                 )
-                # One alone may be as short as three words, if they are swapped one for one.
-                if placed or (alone and _spun_word_for_word(suspect, original, i, j, related)):
+                # One alone may be as short as three words, if they are swapped one for one,
+                # or a dateline in place of a dateline ("March 15" / "Published 14 March 2024").
+                if placed or (
+                    alone
+                    and (
+                        _spun_word_for_word(suspect, original, i, j, related)
+                        or (_a_dateline(suspect, i) and _a_dateline(original, j))
+                    )
+                ):
                     filled.append(SentencePair(i, (j, j + 1), 0.0))
             continue
         # Counts differ (sentences dropped or added beside the spun one): pair in order
@@ -473,6 +483,14 @@ def _share_a_word(
         if op == "replace" and a_hi - a_lo == b_hi - b_lo
         for a, b in zip(ours[a_lo:a_hi], theirs[b_lo:b_hi], strict=True)
     )
+
+
+def _a_dateline(doc: Document, i: int) -> bool:
+    """Whether sentence ``i`` of ``doc`` is a date and at most ``_DATE_REACH`` words
+    more ("Published 14 March 2024", "Tuesday, June 13")."""
+    lo, hi = doc.sentences[i]
+    runs = date_runs(doc.words[lo:hi])
+    return len(runs) == 1 and (hi - lo) - (runs[0][1] - runs[0][0]) <= _DATE_REACH
 
 
 def _comparable_lengths(suspect: Document, original: Document, i: int, j: int) -> bool:
@@ -624,10 +642,50 @@ def _word_edits(
     if a == b:
         return [make_edit(suspect, original, "equal", s_lo, s_hi, o_lo, o_hi)]
     edits = []
-    for tag, i1, i2, j1, j2 in _opcodes(a, b):
+    for tag, i1, i2, j1, j2 in whole_dates(a, b, _opcodes(a, b)):
         op: EditOp = "substitute" if tag == "replace" else tag  # type: ignore[assignment]
         edits.append(make_edit(suspect, original, op, s_lo + j1, s_lo + j2, o_lo + i1, o_lo + i2))
     return edits
+
+
+def whole_dates(
+    a: Sequence[str],
+    b: Sequence[str],
+    blocks: list[tuple[str, int, int, int, int]],
+    *,
+    unchanged: frozenset[str] = frozenset({"equal"}),
+    merged: str = "replace",
+) -> list[tuple[str, int, int, int, int]]:
+    """``blocks`` (kind, a_lo, a_hi, b_lo, b_hi, in order, turning ``a`` into ``b``)
+    with a date that changed, or was only reordered, in one block of kind ``merged``
+    together with the blocks beside it that it reaches into: "Published 14 March 2024"
+    written "March 15, 2024" is one block, not "published 14 march" for "march 15" and
+    "2024" kept ("March 14, 2024": not an added and a dropped "March").  Dates whose
+    blocks are all of ``unchanged`` kinds, or reach more than ``_DATE_REACH`` words past
+    either date, and a date edited in place alone, word for word, are left as they
+    are."""
+    for i_lo, i_hi in date_runs(a):
+        for j_lo, j_hi in date_runs(b):
+            touching = [
+                k
+                for k, (_, i1, i2, j1, j2) in enumerate(blocks)
+                if (i1 < i_hi and i_lo < i2) or (j1 < j_hi and j_lo < j2)
+            ]
+            changed = [blocks[k] for k in touching if blocks[k][0] not in unchanged]
+            if not changed or (
+                len(changed) == 1 and changed[0][2] - changed[0][1] == changed[0][4] - changed[0][3]
+            ):
+                continue  # the same date, or one in-place edit of it ("Jan. 1" -> "Feb. 1")
+            first, last = touching[0], touching[-1]
+            if touching != list(range(first, last + 1)):
+                continue
+            i1, i2, j1, j2 = blocks[first][1], blocks[last][2], blocks[first][3], blocks[last][4]
+            if not (i1 < i_hi and i_lo < i2 and j1 < j_hi and j_lo < j2):
+                continue  # not this date's counterpart
+            if max(i_lo - i1, i2 - i_hi, j_lo - j1, j2 - j_hi) > _DATE_REACH:
+                continue
+            blocks = [*blocks[:first], (merged, i1, i2, j1, j2), *blocks[last + 1 :]]
+    return blocks
 
 
 def _char_range(doc: Document, lo: int, hi: int) -> tuple[int, int]:
@@ -667,13 +725,29 @@ def align(
     """
     pairs = _fill_gaps(_pair_sentences(suspect, original), suspect, original, related)
     edits = list(unpaired_sentences(suspect, original, pairs))
-    for pair in pairs:
-        s_lo, s_hi = suspect.sentences[pair.suspect]
-        o_lo = original.sentences[pair.original[0]][0]
-        o_hi = original.sentences[pair.original[1] - 1][1]
+    for first, last in _splits(pairs):
+        s_lo = suspect.sentences[first.suspect][0]
+        s_hi = suspect.sentences[last.suspect][1]
+        o_lo = original.sentences[first.original[0]][0]
+        o_hi = original.sentences[first.original[1] - 1][1]
         edits.extend(_word_edits(suspect, original, s_lo, s_hi, o_lo, o_hi))
     edits.sort(key=lambda e: (e.suspect_words[0], e.op != "delete", e.original_words[0]))
     return Alignment(suspect, original, tuple(pairs), tuple(edits))
+
+
+def _splits(pairs: Sequence[SentencePair]) -> list[tuple[SentencePair, SentencePair]]:
+    """``pairs`` as (first, last) runs of suspect sentences in a row paired with the same
+    original sentences: a sentence split in two ("..., and officials said" -> "... .
+    Officials said") is aligned word for word once, whole, not each half against the
+    whole original with the other half dropped."""
+    runs: list[list[SentencePair]] = []
+    for pair in sorted(pairs, key=lambda p: p.suspect):
+        last = runs[-1][-1] if runs else None
+        if last is not None and last.suspect + 1 == pair.suspect and last.original == pair.original:
+            runs[-1].append(pair)
+        else:
+            runs.append([pair])
+    return [(run[0], run[-1]) for run in runs]
 
 
 def unpaired_sentences(

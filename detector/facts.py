@@ -195,6 +195,74 @@ def date_name(word: str) -> int | None:
     return _MONTHS.get(word, _WEEKDAYS.get(word))
 
 
+def _date_part(word: str) -> str | None:
+    """What the lowercase ``word`` is in a written date: ``month`` ("june", "jun"),
+    ``day`` ("12", "12th"), ``year`` ("2024"), ``weekday``, ``of`` ("the 3rd of May"),
+    or None."""
+    if word == "of":
+        return "of"
+    named = date_name(word)
+    if named is not None:
+        return "month" if named < 100 else "weekday"
+    digits = word[:-2] if word[-2:] in ("st", "nd", "rd", "th") else word
+    if not digits.isdigit():
+        return None
+    if 1 <= int(digits) <= 31:
+        return "day"
+    return "year" if 1000 <= int(digits) <= 2999 and digits == word else None
+
+
+def date_runs(words: Sequence[str]) -> list[tuple[int, int]]:
+    """The written dates among lowercase ``words``, as ``[lo, hi)``: runs of date parts
+    that name a month and a day or year ("12 june 2024", "tuesday june 13", "3rd of
+    may")."""
+    runs = []
+    k = 0
+    while k < len(words):
+        if _date_part(words[k]) in (None, "of"):
+            k += 1
+            continue
+        hi = k
+        while hi < len(words) and _date_part(words[hi]) is not None:
+            hi += 1
+        while words[hi - 1] == "of":
+            hi -= 1
+        parts = {_date_part(w) for w in words[k:hi]}
+        if "month" in parts and parts & {"day", "year"}:
+            runs.append((k, hi))
+        k = hi
+    return runs
+
+
+def _date_value(text: str) -> tuple[int, int | None, int | None] | None:
+    """(month, day, year) of the one written date in ``text`` ("Published 12 June 2024",
+    "June 13,"), the missing parts None; None where ``text`` holds no date, several, or
+    a number besides its date."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    runs = date_runs(words)
+    if len(runs) != 1:
+        return None
+    lo, hi = runs[0]
+    if any(any(c.isdigit() for c in w) for w in (*words[:lo], *words[hi:])):
+        return None
+    month = day = year = None
+    for word in words[lo:hi]:
+        part = _date_part(word)
+        if part == "month":
+            if month is not None:
+                return None
+            month = date_name(word)
+        elif part == "day":
+            if day is not None:
+                return None
+            day = int(word[:-2] if word[-2:] in ("st", "nd", "rd", "th") else word)
+        elif part == "year":
+            if year is not None:
+                return None
+            year = int(word)
+    return (month, day, year) if month is not None else None
+
+
 def _date_names(text: str) -> tuple[int, ...]:
     """The months and weekdays ``text`` names, in order, as numbers ("Oct." and
     "October" alike); "may" and "march" only beside a number ("May 3", "3 March")."""
@@ -487,7 +555,15 @@ def _moved_to_a_neighbour(
 
 def _fact_kind(text: str, original: str) -> str | None:
     """How an edit of ``original`` into ``text`` changes a fact: "number" (a value, a
-    score, an age, a time of day), "date" (a month or weekday) or "currency"; None."""
+    score, an age, a time of day), "date" (a month or weekday, or a whole date's day or
+    year; a year dropped or a date reordered is no change) or "currency"; None."""
+    new_date, old_date = _date_value(text), _date_value(original)
+    if new_date is not None and old_date is not None:
+        changed = any(
+            n is not None and o is not None and n != o
+            for n, o in zip(new_date, old_date, strict=True)
+        )
+        return "date" if changed else None
     new, old = number_value(text), number_value(original)
     new_numerals, old_numerals = _numerals(text), _numerals(original)
     if new is not None and old is not None:

@@ -53,7 +53,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from detector.align import Alignment, Edit, make_edit
+from detector.align import Alignment, Edit, make_edit, whole_dates
 from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
 from detector.document import Document
 from detector.facts import currency_of, date_name, negation_count, number_value
@@ -283,7 +283,9 @@ class SubstitutionJudge:
                         else p
                         for p in pieces
                     ]
-                pieces = _downgrade_rewrites(pieces)
+                pieces = whole_dates(
+                    old, new, _downgrade_rewrites(pieces), unchanged=_UNCHANGED, merged="other"
+                )
                 if _adds_or_drops(pieces, old, new):
                     regrouped.add(_sentence_of(suspect, s_lo))
             # A block that keeps its negations moved them ("never bought any" -> "purchased
@@ -943,6 +945,9 @@ def _adds_or_drops(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, .
                 return True
         run = []
     return False
+
+
+_UNCHANGED = frozenset({"equal", "spelling"})  # pieces that change no word
 
 
 def _group(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...]) -> list[_Piece]:

@@ -1046,19 +1046,57 @@ def test_a_content_farm_page_shows_its_own_text_added_and_the_rest_of_the_source
 
 
 def test_a_number_added_inside_a_sentence_is_an_insertion_not_an_edit_of_nothing(scorer):
-    # A syndicated copy's dateline ("March 15, 2024" for "Published 14 March 2024", a
-    # trial's): the added day showed as "[15|]", an edit whose original was empty.
-    body = (
-        "\n\nThe national unemployment rate fell to 3.9 per cent in February, its lowest "
-        "level in 12 years, according to official figures released on Thursday. Economists "
-        "had expected the rate to stay the same.\n\nThe Treasury said the plan was working.\n"
+    # A figure added into a copied sentence showed as "[15|]", an edit whose original
+    # was empty.
+    original = (
+        "The national unemployment rate fell to 3.9 per cent in February, according to "
+        "official figures released on Thursday. Economists had expected the rate to stay "
+        "the same. The Treasury said the plan was working."
     )
-    original = "Jobs report\n\nPublished 14 March 2024" + body
-    copy = "Jobs report\n\nMarch 15, 2024" + body
+    copy = original.replace("official figures", "15 official figures")
     report = scorer.score(make_document(copy), make_document(original))
     assert [s.text for s in report.insert_spans] == ["15"]
     assert all(s.original or s.kind == "insert" for s in report.spans)
     assert "[+15+]" in render_text(report)
+
+
+_DATELINE_BODY = (
+    "\n\nThe national unemployment rate fell to 3.9 per cent in February, its lowest "
+    "level in 12 years, according to official figures released on Thursday. Economists "
+    "had expected the rate to stay the same.\n\nThe Treasury said the plan was working.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("written", "edit", "note"),
+    [
+        # A trial's syndicated copy: the day changed and the date reordered.  It showed
+        # "[March|Published] 15 [-March-], 2024" or "[-14-] March [15|2024]" with
+        # "2024 -> 15" named: pieces of a date, a year read as a day.
+        (
+            "March 15, 2024",
+            "[March 15, 2024|Published 14 March 2024]",
+            "1 date differs (Published 14 March 2024 -> March 15, 2024)",
+        ),
+        ("March 14, 2024", "[March 14, 2024|Published 14 March 2024]", None),
+        (
+            "March 15",
+            "[March 15|Published 14 March 2024]",
+            "1 date differs (Published 14 March 2024 -> March 15)",
+        ),
+        ("Published 15 March 2024", "Published [15|14] March 2024", "1 number differs"),
+    ],
+)
+def test_a_dateline_written_another_way_is_one_edit_of_the_whole_date(scorer, written, edit, note):
+    original = "Jobs report\n\nPublished 14 March 2024" + _DATELINE_BODY
+    copy = "Jobs report\n\n" + written + _DATELINE_BODY
+    report = scorer.score(make_document(copy), make_document(original))
+    assert edit in render_text(report)
+    assert not report.insert_spans and not report.deletions
+    if note is None:
+        assert "differ" not in (report.note or "")
+    else:
+        assert note in report.note
 
 
 def test_spun_sentences_interleaved_with_a_pages_own_are_a_spun_copy(scorer):
@@ -1107,3 +1145,22 @@ def test_a_word_added_between_two_swaps_joins_one_of_them(scorer):
     assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
     assert ("right on time", "early") in [(s.text, s.original) for s in spans]
     assert "{right on time|early}" in render_text(report)
+
+
+def test_a_light_spin_that_splits_a_sentence_is_still_spun(scorer):
+    original = (
+        "The city council approved a new budget for public libraries on Tuesday, and "
+        "officials said the plan would add funding for evening opening hours at twelve "
+        "branches across the borough. Council leader Maria Hughes said the vote was a "
+        "victory for readers. The first extended hours begin in September."
+    )
+    spun = (
+        "The city council endorsed a new budget for public libraries on Tuesday. Officials "
+        "stated that the plan would add financing for evening opening hours at twelve "
+        "branches across the borough. Council leader Maria Hughes said the vote was a "
+        "triumph for readers. The first extended hours begin in September."
+    )
+    report = scorer.score(make_document(spun), make_document(original))
+    assert report.verdict == "spun"
+    assert [s.original for s in report.spin_spans] == ["approved", "said", "funding", "victory"]
+    assert not report.deletions
