@@ -12,6 +12,7 @@ translation of its original.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -21,7 +22,14 @@ from detector.document import PARAGRAPH_BREAK, Document, make_document
 from detector.lexicon import Lexicon
 from detector.stopwords import STOPWORDS
 
-__all__ = ["CODE_CHARACTERS", "ProseCheck", "language_problem", "prose_problem"]
+__all__ = [
+    "CODE_CHARACTERS",
+    "ProseCheck",
+    "TablesSetAside",
+    "language_problem",
+    "prose_problem",
+    "without_tables",
+]
 
 # The brackets, operators and underscores code is made of.
 CODE_CHARACTERS = frozenset("{}[]()<>=;_#*/\\|^~`$")
@@ -101,6 +109,51 @@ def _english_paragraphs(text: str, lexicon: Lexicon, check: ProseCheck) -> str:
         f"{'is' if english == 1 else 'are'} English: score "
         f"{'it' if english == 1 else 'them'} on {'its' if english == 1 else 'their'} own"
     )
+
+
+# A table's row: cells between pipes ("| Labour | 18 | +3 |", "Labour | 18 | +3"), or a
+# rule under a header or around a grid ("|---|:--:|", "+-----+----+").
+_TABLE_ROW = re.compile(
+    r"^[ \t]*(?:\|.*\||[^|\n]*\|[^|\n]*\|.*|[|+:=\- \t]*[-=]{3,}[|+:=\- \t]*)[ \t]*$"
+)
+_TABLE_LINES = 2  # fewest rows in a row that make a table
+
+
+@dataclass(frozen=True)
+class TablesSetAside:
+    """A text with its tables blanked out: ``document`` reads as the text with each
+    table's characters (newlines apart) made spaces, so every offset stays where it
+    was; ``rows`` is how many lines were blanked (0: no table)."""
+
+    document: Document
+    rows: int
+
+
+def without_tables(document: Document) -> TablesSetAside:
+    """``document`` with the tables inside it (two or more lines in a row of cells
+    between pipes, or of the rules around them) blanked out, so the prose around a
+    table is read and the table is not."""
+    text = document.text
+    if text.count("|") < 2 * _TABLE_LINES and "---" not in text:
+        return TablesSetAside(document, 0)
+    lines = text.split("\n")
+    rows = [bool(line.strip()) and _TABLE_ROW.match(line) is not None for line in lines]
+    blank = [False] * len(lines)
+    k = 0
+    while k < len(lines):
+        if not rows[k]:
+            k += 1
+            continue
+        end = k
+        while end < len(lines) and rows[end]:
+            end += 1
+        if end - k >= _TABLE_LINES and any("|" in line or "+" in line for line in lines[k:end]):
+            blank[k:end] = [True] * (end - k)
+        k = end
+    if not any(blank):
+        return TablesSetAside(document, 0)
+    kept = "\n".join(" " * len(line) if b else line for line, b in zip(lines, blank, strict=True))
+    return TablesSetAside(make_document(kept, document.name), sum(blank))
 
 
 def _is_latin(letter: str) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from detector.document import Document, make_document
-from detector.prose import prose_problem
+from detector.prose import prose_problem, without_tables
 from detector.report import Report, Span, SpanKind, TextQuality
 from detector.restore import Restorer, match_case
 from detector.stopwords import STOPWORDS
@@ -121,6 +121,7 @@ def score_document(
     a table, another language, a few words) is not scored: its report is
     ``unscored`` with a note saying why, and so is a text longer than the model's
     ``max_words`` (the language-model models read a few hundred words a second).
+    The prose around a table inside a text is scored, the table's lines left unread.
     """
     if not isinstance(document, Document):
         raise TypeError(
@@ -129,7 +130,11 @@ def score_document(
         )
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"the 'threshold' parameter must be in [0, 1], got {threshold!r}")
-    problem = prose_problem(document, model.restorer.lexicon)
+    tables = without_tables(document)  # the prose around a table is read, not the table
+    problem = prose_problem(tables.document, model.restorer.lexicon)
+    if problem is not None and tables.rows:
+        whole = prose_problem(document, model.restorer.lexicon)
+        problem = whole if whole is not None else f"{problem}, once its tables are set aside"
     limit = getattr(model, "max_words", None)  # a bound on the slow models' time
     if problem is None and limit is not None and len(document.words) > limit:
         problem = (
@@ -139,7 +144,7 @@ def score_document(
         )
     if problem is not None:
         return unscored_report(document, model=model.name, note=problem)
-    read = in_sentence_case(document)  # a text in capitals is read as ordinary text
+    read = in_sentence_case(tables.document)  # a text in capitals is read as ordinary text
     (scores,) = model.score_words([read])
     if threshold is not None and threshold != model.document_threshold:
         scores = replace(scores, evidence=None)  # it weighs the flags against the model's cut
@@ -152,7 +157,15 @@ def score_document(
     )
     if read is document:
         return report
-    return _in_capitals(report, document)
+    notes = []
+    if tables.rows:
+        notes.append(
+            f"{tables.rows} table lines not read (a reference-free model judges sentences): "
+            "only the prose around them"
+        )
+    if read is not tables.document:
+        notes.append("read in lower case: the text is written in capitals")
+    return _shown_on(report, document, "; ".join(notes))
 
 
 _MIN_CAPITAL_LETTERS = 40  # a text in capitals has at least this many letters,
@@ -180,14 +193,14 @@ def in_sentence_case(document: Document) -> Document:
     return make_document("".join(chars), document.name)
 
 
-def _in_capitals(report: Report, document: Document) -> Report:
-    """``report``, made on ``document`` read in sentence case, shown on ``document`` itself:
-    its spans' text as written, their restorations in its case, and a note saying so."""
+def _shown_on(report: Report, document: Document, said: str) -> Report:
+    """``report``, made on ``document`` read another way (in sentence case, its tables
+    blanked: every offset the same), shown on ``document`` itself: its spans' text as
+    written, their restorations in its case, and ``said`` added to the note."""
     spans = []
     for span in report.spans:
         written = document.text[span.start : span.end]
         spans.append(replace(span, text=written, original=match_case(span.original, written)))
-    said = "read in lower case: the text is written in capitals"
     note = said if report.note is None else f"{report.note}; {said}"
     return replace(report, spans=tuple(spans), suspect=document, note=note)
 

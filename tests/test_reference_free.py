@@ -111,3 +111,52 @@ def test_score_with_a_missing_model_folder_says_how_to_build_one(tmp_path):
     result = score(EXAMPLES / "spun.txt", "--model", tmp_path / "nothing")
     assert result.exit_code == 2  # a usage mistake, as with label
     assert "no model at" in result.output
+
+
+_ELECTION_TABLE = (
+    "| Party        | Seats | Change |\n"
+    "|--------------|-------|--------|\n"
+    "| Conservative | 21    | -4     |\n"
+    "| Labour       | 18    | +3     |\n"
+    "| Green        | 3     | +1     |\n"
+)
+
+
+def test_the_prose_around_a_table_is_scored_and_the_table_is_not(baseline_installed, tmp_path):
+    """A trial's article with a five-row table was `unscored` ("looks like code or
+    markup"): the swaps in its prose were never judged."""
+    spun = (EXAMPLES / "spun.txt").read_text()
+    middle = spun.index("\n\n", len(spun) // 3)
+    with_table = tmp_path / "with_table.txt"
+    with_table.write_text(spun[:middle] + "\n\n" + _ELECTION_TABLE + spun[middle:], "utf-8")
+    plain = json.loads(score(EXAMPLES / "spun.txt", "--model", "baseline", "-f", "json").stdout)
+    result = score(with_table, "--model", "baseline", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["verdict"] == plain["verdict"] == "spun"
+    assert len(report["spans"]) == len(plain["spans"])
+    assert "5 table lines not read" in report["note"]
+    text = with_table.read_text("utf-8")
+    for span in report["spans"]:  # offsets into the text as given, none inside the table
+        assert text[span["start"] : span["end"]] == span["text"]
+        assert "|" not in text[text.rfind("\n", 0, span["start"]) + 1 : span["start"]]
+    # A table alone is still not prose.
+    alone = tmp_path / "table.txt"
+    alone.write_text(_ELECTION_TABLE * 3, "utf-8")
+    report = json.loads(score(alone, "--model", "baseline", "-f", "json").stdout)
+    assert report["verdict"] == "unscored"
+
+
+def test_without_tables_blanks_only_rows_in_a_row():
+    from detector.document import make_document
+    from detector.prose import without_tables
+
+    text = "Prose before.\n\n" + _ELECTION_TABLE + "\nA choice of a | b, or c | d stays."
+    kept = without_tables(make_document(text))
+    assert kept.rows == 5
+    assert len(kept.document.text) == len(text)
+    assert kept.document.text.startswith("Prose before.\n\n ")
+    assert kept.document.text.endswith("\nA choice of a | b, or c | d stays.")
+    assert "Labour" not in kept.document.text
+    one_line = make_document("A choice of a | b, or c | d.\nNothing else.")
+    assert without_tables(one_line) == without_tables(one_line).__class__(one_line, 0)
