@@ -22,7 +22,15 @@ from importlib import resources
 from detector.document import Document
 from detector.report import Deletion, Span
 
-__all__ = ["changed_facts", "currency_of", "date_name", "negation_count", "number_value"]
+__all__ = [
+    "changed_facts",
+    "currency_of",
+    "date_name",
+    "date_runs",
+    "negation_count",
+    "number_value",
+    "opposite_pairs",
+]
 
 _UNITS = {
     word: value
@@ -403,7 +411,7 @@ def _sentence_at(sentences: Sequence[tuple[int, int]], offset: int, lean: int = 
 
 
 @cache
-def _opposites() -> frozenset[tuple[str, str]]:
+def opposite_pairs() -> frozenset[tuple[str, str]]:
     """Word pairs that say the opposite of each other (``detector/data/opposites.tsv``),
     lowercase, both ways round: ("rose", "fell") and ("fell", "rose")."""
     text = resources.files("detector").joinpath("data", "opposites.tsv").read_text("utf-8")
@@ -418,7 +426,7 @@ def _opposites() -> frozenset[tuple[str, str]]:
 def _says_the_opposite(text: str, original: str) -> bool:
     """Whether ``text`` replaces ``original`` with its opposite ("fell" for "rose")."""
     return (" ".join(_WORD.findall(text.lower())), " ".join(_WORD.findall(original.lower()))) in (
-        _opposites()
+        opposite_pairs()
     )
 
 

@@ -102,6 +102,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from detector.document import Document, make_document
+from detector.facts import opposite_pairs
 from detector.lexicon import (
     IRREGULAR_PLURALS,
     GluePhrases,
@@ -138,6 +139,10 @@ _MAX_GLUE_WORDS = 6  # glue phrases as units ("in light of the fact that")
 # or superlatives of the adjective's synonyms: a spinner looks up "younger" under "young"
 # and writes "more youthful", "busiest" under "busy" and writes "most active".
 _GRADED = {"more": "JJR", "most": "JJS"}
+# Counts and ordinals ("first" apart: "initial" is its swap): never a candidate original.
+_NUMBER_WORDS = CARDINAL_WORDS | frozenset(
+    "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CACHE_SIZE = 20_000
 _MEANING_CACHE_SIZE = 2_048
@@ -869,6 +874,7 @@ class LMJudge:
     ) -> list[_Unit]:
         """The document's units that line up with word pieces, in order, with candidates."""
         text, words, starts, ends = document.text, document.words, document.starts, document.ends
+        text_words, n_words = words, len(words)  # ``add`` names its candidates ``words``
         initial = {lo for lo, _ in document.sentences}
         sentence_end = {}
         for lo, hi in document.sentences:
@@ -929,7 +935,11 @@ class LMJudge:
                 words = glue if glue_only else (*glue, *self._candidate_words(key), *extra)
                 if not words and (glue_only or key in self.glue.phrases):
                     return  # a glue unit whose rewrites all need other words around it
-            candidates = tuple(dict.fromkeys(match_case(c, surface) for c in words))
+            # A word beside the unit is not its original: "Meadow Park" read "Park Park".
+            beside = {text_words[lo - 1] if lo else "", text_words[hi] if hi < n_words else ""}
+            candidates = tuple(
+                dict.fromkeys(match_case(c, surface) for c in words if c.lower() not in beside)
+            )
             found.append(_Unit(lo, hi, start, end, surface, key, a, b, lead, candidates))
 
         for i, word in enumerate(words):
@@ -979,6 +989,8 @@ class LMJudge:
                 continue  # an acronym
             if capitalised(i) and word not in lexicon:
                 continue  # a name
+            if word in CARDINAL_WORDS:
+                continue  # a count: a fact, not a wording
             add(i, i + 1, word)
         return found
 
@@ -1004,6 +1016,7 @@ class LMJudge:
         # "people" is offered wherever "persons" is ("individuals": IRREGULAR_PLURALS).
         pool.update(irregular for irregular, form in IRREGULAR_PLURALS.items() if form in pool)
         own = {key, *lemmas, *key.split(" "), *(w for lemma in lemmas for w in lemma.split(" "))}
+        opposites = opposite_pairs()
         kept = []
         for candidate in pool:
             words = candidate.split(" ")
@@ -1016,7 +1029,10 @@ class LMJudge:
                 or (len(words) == 1 and candidate in STOPWORDS)
                 or candidate in blocked
                 or lexicon.same_lemma(candidate, key)
-                or (key in CARDINAL_WORDS and candidate in CARDINAL_WORDS)  # a fact, not a word
+                # A number, or a word's opposite, is a fact, not a wording: never restored
+                # ("twelve" -> "teens", "low" -> "high", "initial" -> "second").
+                or candidate in _NUMBER_WORDS
+                or (key, candidate) in opposites
             ):
                 continue
             zipf = lexicon.zipf(candidate)

@@ -69,7 +69,7 @@ def _fits(data: dict[str, Any], document: Document) -> bool:
 
 def judge_files() -> list[Path]:
     """The files a reading depends on besides the model: the judge's code and the tables
-    it reads (glue phrases, word lists, the thesaurus build, blocked words)."""
+    it reads (glue phrases, word lists, opposites, the thesaurus build, blocked words)."""
     import detector.lexicon
     import detector.lm_judge
     import detector.spin.thesauri
@@ -80,6 +80,7 @@ def judge_files() -> list[Path]:
         *(Path(m.__file__) for m in (detector.lm_judge, detector.lexicon, detector.stopwords)),
         data / "glue_phrases.tsv",
         data / "glue_phrases_extra.tsv",
+        data / "opposites.tsv",
         detector.spin.thesauri.DATA_DIR / "blocked_words.txt",
     ]
 
