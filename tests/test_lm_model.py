@@ -75,13 +75,13 @@ def test_a_document_below_the_document_threshold_is_not_spun_and_lists_no_spans(
     assert report.substitution_rate > 0  # the flagged word is still counted
     # The reports say why no swap is shown rather than "0 swaps" beside a positive rate.
     assert "none shown: 20.0% of the content words read oddly" in render_text(report)
-    assert "(--threshold 0.4 lists them)" in render_text(report)  # under its spin score
+    assert "(--threshold 0.4 lists them, calling it spun)" in render_text(report)  # under its spin score
     for score, hint in ((0.0, "0"), (0.0004, "0.0002")):  # a score under 0.001 too
         tiny = WordScores(document, tuple(probabilities), score, restorations=restorations)
         text = render_text(
             report_from_scores(tiny, model="test", word_threshold=0.5, document_threshold=0.5)
         )
-        assert f"(--threshold {hint} lists them)" in text
+        assert f"(--threshold {hint} lists them, calling it spun)" in text
     # Called spun at that hinted threshold, the score reads as more than 0.00.
     tiny = WordScores(document, tuple(probabilities), 0.0004, restorations=restorations)
     listed = report_from_scores(tiny, model="test", word_threshold=0.5, document_threshold=0.0002)
