@@ -269,6 +269,22 @@ def test_a_function_word_is_a_unit_only_with_its_glue_rewrites(lexicon):
     assert len(units["bridge"]) > 1  # a content word keeps its thesaurus candidates
 
 
+def test_counts_opposites_and_neighbours_are_never_restored(lexicon):
+    # A trial's clean words "restored" into other facts: "twelve" -> "teens", "firing low"
+    # -> "high", "the initial half" -> "second"; "Meadow Park" -> "Park Park".
+    assert {"teens"} <= set(lexicon.synonyms("twelve"))
+    assert {"high"} <= set(lexicon.synonyms("low"))
+    assert {"first", "second"} <= set(lexicon.synonyms("initial"))
+    assert "park" in lexicon.synonyms("meadow")
+    units = _unit_candidates(
+        lexicon, "Twelve shots went low in the initial half at the Meadow Park ground"
+    )
+    assert "Twelve" not in units  # a count is a fact, not a wording
+    assert "high" not in units["low"] and units["low"]
+    assert "second" not in units["initial"] and "first" in units["initial"]
+    assert "Park" not in units["Meadow"] and units["Meadow"]
+
+
 def test_wordy_glue_rewrites_are_units_and_the_commonest_words_are_not(lexicon):
     text = (
         "A large number of residents want the council to help them, and the work will "
