@@ -27,6 +27,7 @@ __all__ = [
     "currency_of",
     "date_name",
     "date_runs",
+    "date_value",
     "negation_count",
     "number_value",
     "opposite_pairs",
@@ -126,6 +127,12 @@ _CURRENCY = re.compile(r"[$£€¥]|\b(?:" + "|".join(k for k in _CURRENCIES if 
 _SHOWN = 3  # examples named per kind
 # An amount written with a currency symbol: the words hold only its digits ("$5m": "5m").
 _SYMBOL_AMOUNT = re.compile(r"([$£€¥])\s?(\d[\d,.]*\d|\d)")
+# An amount whose currency is a word after it: "84 million pounds", "5m euros".
+_NAMED_AMOUNT = re.compile(
+    r"(?<![\d$£€¥])(\d[\d,.]*\d|\d)(?:\s?(?:thousand|million|billion|trillion|bn|m|k)\b)?"
+    r"\s(pounds?|sterling|dollars?|euros?|yen)\b",
+    re.IGNORECASE,
+)
 
 
 def number_value(text: str) -> float | None:
@@ -242,7 +249,7 @@ def date_runs(words: Sequence[str]) -> list[tuple[int, int]]:
     return runs
 
 
-def _date_value(text: str) -> tuple[int, int | None, int | None] | None:
+def date_value(text: str) -> tuple[int, int | None, int | None] | None:
     """(month, day, year) of the one written date in ``text`` ("Published 12 June 2024",
     "June 13,"), the missing parts None; None where ``text`` holds no date, several, or
     a number besides its date."""
@@ -347,22 +354,28 @@ def _meridiem(text: str) -> str | None:
 
 
 def _symbols_changed(suspect: str, original: str) -> list[str]:
-    """Amounts whose currency symbol a copy changed, its digits kept ("$5m" -> "£5m"):
-    the words hold no symbol, so no span shows it.  An amount counts when the original
-    writes its digits with other symbols only."""
+    """Amounts whose currency symbol a copy changed, its digits kept ("$5m" -> "£5m",
+    "84 million pounds" -> "$84 million"): the words hold no symbol, so no span shows
+    it.  An amount counts when the original writes its digits with other currencies only."""
 
-    def symbols(text: str) -> dict[str, set[str]]:
-        found: dict[str, set[str]] = {}
+    def symbols(text: str) -> dict[str, dict[str, bool]]:
+        """Per amount's digits, its currencies, each True where written as a symbol."""
+        found: dict[str, dict[str, bool]] = {}
         for m in _SYMBOL_AMOUNT.finditer(text):
-            found.setdefault(m.group(2), set()).add(m.group(1))
+            found.setdefault(m.group(2), {})[m.group(1)] = True
+        for m in _NAMED_AMOUNT.finditer(text):
+            named = currency_of(m.group(2).lower())
+            if named:
+                found.setdefault(m.group(1), {}).setdefault(named, False)
         return found
 
     before, after = symbols(original), symbols(suspect)
     changed = []
     for digits, new in after.items():
-        old = before.get(digits, set())
-        for symbol in sorted(new - old):
-            if old:
+        old = before.get(digits, {})
+        for symbol in sorted(set(new) - set(old)):
+            # Words on both sides ("pounds" -> "dollars") are a span of their own.
+            if old and (new[symbol] or any(old.values())):
                 changed.append(f"{min(old)}{digits} -> {symbol}{digits}")
     return changed
 
@@ -565,7 +578,7 @@ def _fact_kind(text: str, original: str) -> str | None:
     """How an edit of ``original`` into ``text`` changes a fact: "number" (a value, a
     score, an age, a time of day), "date" (a month or weekday, or a whole date's day or
     year; a year dropped or a date reordered is no change) or "currency"; None."""
-    new_date, old_date = _date_value(text), _date_value(original)
+    new_date, old_date = date_value(text), date_value(original)
     if new_date is not None and old_date is not None:
         changed = any(
             n is not None and o is not None and n != o

@@ -133,6 +133,8 @@ _COST_PHRASE = 0.9
 _COST_SYNONYM = 1.0
 _COST_OTHER = 2.2
 _COST_OTHER_GAP = 1.8
+_COST_FIGURE_FOR_WORD = 0.1
+_DIGITS = re.compile(r"\d+")
 
 _Piece = tuple[str, int, int, int, int]  # kind, original lo, hi, suspect lo, hi (block-relative)
 _Range = tuple[int, int, int, int]  # original lo, hi, suspect lo, hi (word indices)
@@ -196,6 +198,7 @@ class SubstitutionJudge:
             meaning = MeaningEvidence(self.lexicon)
         self.meaning: MeaningEvidence | None = meaning or None
         self._stats_cache: dict[str, tuple[float, float]] = {}
+        self._hyphenated: dict[str, str] | None = None  # built on first need
         self._span_coef = self.weights.span.coefficients(SPAN_FEATURES)
         self._span_intercept = self.weights.span.intercept
 
@@ -676,7 +679,11 @@ class SubstitutionJudge:
             return _INFLECTION
         if (
             not function_words
-            and (lexicon.ids_are_synonyms(ids_o, ids_n) or self._plural_synonyms(o, n))
+            and (
+                lexicon.ids_are_synonyms(ids_o, ids_n)
+                or self._plural_synonyms(o, n)
+                or self._compound_synonyms(o, n, ids_o, ids_n)
+            )
             and not _turns_round(o, n)  # "can" / "cannot": a negation, not a swap
         ):
             if not multiword:
@@ -685,6 +692,27 @@ class SubstitutionJudge:
         if (o, n) in self.glue:
             return "phrase", _COST_PHRASE + 0.05 * (o.count(" ") + n.count(" "))
         return None
+
+    def _compound_synonyms(
+        self, o: str, n: str, ids_o: tuple[int, ...], ids_n: tuple[int, ...]
+    ) -> bool:
+        """Whether ``o`` and ``n`` are synonyms once a closed compound the thesaurus lacks
+        is looked up as the hyphenated term it lists ("wellbeing" as "well-being", so
+        "wellbeing" for "health" is a swap; Moby writes many compounds with a hyphen)."""
+        if (ids_o and ids_n) or " " in o or " " in n:
+            return False
+        if self._hyphenated is None:
+            self._hyphenated = {
+                term.replace("-", ""): term
+                for term in self.lexicon.terms
+                if "-" in term and " " not in term
+            }
+        mapped_o = o if ids_o else self._hyphenated.get(o)
+        mapped_n = n if ids_n else self._hyphenated.get(n)
+        if mapped_o is None or mapped_n is None:
+            return False
+        lexicon = self.lexicon
+        return lexicon.ids_are_synonyms(lexicon.form_ids(mapped_o), lexicon.form_ids(mapped_n))
 
     def _plural_synonyms(self, o: str, n: str) -> bool:
         """Whether ``o`` and ``n`` are synonyms once an irregular plural the lemmatiser
@@ -751,8 +779,14 @@ class SubstitutionJudge:
                         back[i][j + 1] = (kind, i, i, j, j + 1)
                 if next_row is None or j == n:
                     continue
-                if here + _COST_OTHER < next_row[j + 1]:
-                    next_row[j + 1] = here + _COST_OTHER
+                # A figure for a word costs a little more than a word for a word, so a
+                # figure pairs with the figure it replaces ("3 (Northwire)" -> "4": "3"
+                # for "4" and "Northwire" dropped, not "Northwire" for "4").
+                other = _COST_OTHER + (
+                    _COST_FIGURE_FOR_WORD if old_phrases[i][0][2] != new_phrases[j][0][2] else 0.0
+                )
+                if here + other < next_row[j + 1]:
+                    next_row[j + 1] = here + other
                     back[i + 1][j + 1] = ("other", i, i + 1, j, j + 1)
                 for a, o, o_digit, o_function in old_phrases[i]:
                     for b, w, w_digit, w_function in new_phrases[j]:
@@ -950,6 +984,28 @@ def _adds_or_drops(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, .
 _UNCHANGED = frozenset({"equal", "spelling"})  # pieces that change no word
 
 
+def _figure_beside_a_gap(
+    before: list[Any], after: list[Any], old: tuple[str, ...], new: tuple[str, ...]
+) -> bool:
+    """Whether of two neighbouring edits one only adds or drops words and the other is
+    one figure for another: they stay apart ("June 3 (Northwire)" -> "June 4" is "[4|3]"
+    and "(Northwire)" dropped, not "[4|3 (Northwire]", a name in a number's change)."""
+
+    def one_sided(piece: list[Any]) -> bool:
+        return piece[1] == piece[2] or piece[3] == piece[4]
+
+    def figure_for_figure(piece: list[Any]) -> bool:  # "3" -> "4"; not "40%" -> "40"
+        _, a0, a1, b0, b1 = piece
+        if a1 - a0 != 1 or b1 - b0 != 1 or not (_has_digit(old[a0]) and _has_digit(new[b0])):
+            return False
+        before, after = _DIGITS.findall(old[a0]), _DIGITS.findall(new[b0])
+        return len(before) == len(after) == 1 and before != after  # not "2" -> "2:31:12"
+
+    return (one_sided(before) and figure_for_figure(after)) or (
+        one_sided(after) and figure_for_figure(before)
+    )
+
+
 def _group(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...]) -> list[_Piece]:
     """Merge a cover's pieces into spans; ``old`` and ``new`` are the block's words.
 
@@ -985,7 +1041,12 @@ def _group(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...]) -> 
             if gap is not None:
                 piece[1], piece[3] = gap[1], gap[3]
                 gap = None
-            if merged and piece[0] == "other" and merged[-1][0] == "other":
+            if (
+                merged
+                and piece[0] == "other"
+                and merged[-1][0] == "other"
+                and not _figure_beside_a_gap(merged[-1], piece, old, new)
+            ):
                 merged[-1][2], merged[-1][4] = piece[2], piece[4]
             else:
                 merged.append(piece)

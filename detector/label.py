@@ -23,8 +23,8 @@ Every input gives exactly one JSON line in the output::
      "mode": "reference", "model": null, "error": null, "note": null,
      "schema_version": "1.2"}
 
-``n_spans`` counts all spans of the report (swaps and ordinary edits), as
-``spindetect score --format json`` lists them.  An input that cannot be read
+``n_spans`` counts all spans of the report (swaps, ordinary edits, insertions, retold
+sentences), as ``spindetect score --format json`` lists them.  An input that cannot be read
 (empty, binary, undecodable, a bad record) gives a record with every field
 null but ``id`` and ``error``, and the run goes on.
 
@@ -159,7 +159,8 @@ class LabelRecord:
         Id of an original telling the same story in its own words (relation
         ``rewrite``): an independent report, never a source.  None otherwise.
     n_spans : int or None
-        Spans in the report (synonym swaps and ordinary edits).
+        Spans in the report, every kind (swaps, ordinary edits, insertions, retold
+        sentences).
     mode : {"reference", "reference-free"} or None
         How the verdict was reached: against an original from the index, or by
         a reference-free model; None without either (no source, no model) or on error.

@@ -147,9 +147,7 @@ def _swap_count(report: Report) -> str:
     if report.mode == "reference" and report.relation == "rewrite" and not report.spans:
         return "none: a rewrite, the same story in other words; neither copies the other's wording"
     if report.mode != "reference" and report.verdict == "not_spun" and report.substitution_rate:
-        listing = (
-            f"--threshold {_listing_threshold(report.spin_score)} lists them, calling it spun"
-        )
+        listing = f"--threshold {_listing_threshold(report.spin_score)} lists them, calling it spun"
         why = (
             f"not enough for a spun verdict (the note says why; {listing})"
             if report.note

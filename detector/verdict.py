@@ -17,6 +17,7 @@ from operator import attrgetter
 
 from detector.align import Alignment, Edit, content_overlap
 from detector.calibration import ReferenceWeights, load_reference_weights
+from detector.facts import date_value
 from detector.judge import find_gaps
 from detector.passages import (
     PassageRange,
@@ -65,8 +66,8 @@ def spin_features(alignment: Alignment, spans: tuple[Span, ...]) -> dict[str, fl
         longest = max(_word_count(span.text), _word_count(span.original))
         if longest <= 2:
             short += 1
-        elif not span.is_spin:
-            long_edits += 1
+        elif not span.is_spin and not (date_value(span.text) and date_value(span.original)):
+            long_edits += 1  # a date rewritten whole ("March 15, 2024") is a short edit
     paired_words = sum(hi - lo for lo, hi in paired_sentences)
     reused = alignment.count("equal") + sum(_word_count(s.text) for s in spin)
     gaps = alignment.count_within_pairs("insert") + alignment.count_within_pairs("delete")

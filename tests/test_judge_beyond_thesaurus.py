@@ -260,3 +260,23 @@ def test_words_dropped_beside_a_known_rewrite_stay_dropped():
     suspect = " ".join(s for _, s in SPUN_SETTING) + " Prices will rise one month from now."
     report = score_texts(suspect, original)
     assert [d.text for d in report.deletions] == ["unless rates fall"]
+
+
+def test_a_closed_compound_is_read_as_the_thesaurus_s_hyphenated_term(scorer):
+    # A trial's spun hospital page: "Wellbeing authorities" for "Health officials" was
+    # a name edit: Moby lists "well-being", and "wellbeing" was unknown to it.
+    report = scorer.score(
+        make_document("Wellbeing authorities said they wanted to open comparable centres."),
+        make_document("Health officials said they wanted to open similar centres."),
+    )
+    assert [(s.kind, s.original) for s in report.spans] == [
+        ("synonym", "Health"),
+        ("synonym", "officials"),
+        ("synonym", "similar"),
+    ]
+    # A word the thesaurus knows is never read as another term.
+    report = scorer.score(
+        make_document("She sent an mail to the team on Monday."),
+        make_document("She sent an email to the team on Monday."),
+    )
+    assert [s.kind for s in report.spans] == ["edit"]

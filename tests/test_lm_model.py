@@ -75,7 +75,8 @@ def test_a_document_below_the_document_threshold_is_not_spun_and_lists_no_spans(
     assert report.substitution_rate > 0  # the flagged word is still counted
     # The reports say why no swap is shown rather than "0 swaps" beside a positive rate.
     assert "none shown: 20.0% of the content words read oddly" in render_text(report)
-    assert "(--threshold 0.4 lists them, calling it spun)" in render_text(report)  # under its spin score
+    # under its spin score
+    assert "(--threshold 0.4 lists them, calling it spun)" in render_text(report)
     for score, hint in ((0.0, "0"), (0.0004, "0.0002")):  # a score under 0.001 too
         tiny = WordScores(document, tuple(probabilities), score, restorations=restorations)
         text = render_text(

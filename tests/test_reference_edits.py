@@ -1164,3 +1164,33 @@ def test_a_light_spin_that_splits_a_sentence_is_still_spun(scorer):
     assert report.verdict == "spun"
     assert [s.original for s in report.spin_spans] == ["approved", "said", "funding", "victory"]
     assert not report.deletions
+
+
+def test_a_changed_day_and_a_dropped_credit_are_two_edits_not_one(scorer):
+    # A trial's dateline: "[4|3 (Northwire]" with "3 (Northwire -> 4" named, a number's
+    # change and a dropped agency name in one edit.
+    body = (
+        " - The city council approved a new budget for public libraries on Tuesday, "
+        "officials said. The plan adds funding for evening opening hours at twelve branches."
+    )
+    original = "LONDON, June 3 (Northwire)" + body
+    copy = "LONDON, June 4" + body.replace("approved", "endorsed")
+    report = scorer.score(make_document(copy), make_document(original))
+    text = render_text(report)
+    assert "June [4|3] [-Northwire-]" in text
+    assert "1 number differs in value (3 -> 4)" in report.note
+
+
+def test_an_amount_named_in_words_and_written_with_another_symbol_is_named(scorer):
+    # A trial's syndicated copy: "84 million pounds" -> "$84 million" showed only a
+    # dropped "pounds", and the note left it out.
+    original = (
+        "The company made a profit of 84 million pounds in the year to March, up from 61 "
+        "million a year earlier. The site will cost about 150 million pounds to build."
+    )
+    copy = (
+        "The company made a profit of $84 million in the year to March, up from $61 "
+        "million a year earlier. The site will cost about 150 million dollars to build."
+    )
+    report = scorer.score(make_document(copy), make_document(original))
+    assert "2 amounts are in another currency (£84 -> $84, pounds -> dollars)" in report.note
