@@ -17,7 +17,7 @@ from typing import Literal
 
 from detector.document import Document
 from detector.facts import date_runs
-from detector.stopwords import STOPWORDS
+from detector.stopwords import CARDINAL_WORDS, STOPWORDS
 
 __all__ = [
     "Alignment",
@@ -59,7 +59,7 @@ _SHORTEST_ALONE = 3
 # word the same or a synonym: a page's own short stock line may share most of its few
 # words with one of the original's ("Thanks for reading." / "Thanks for watching.").
 _SHORTEST_EXTENDED = 6
-_DATE_REACH = 2  # words past a date a replaced block may reach and still be made whole
+_DATE_REACH = 2  # words before a date ("Published") a replaced block may take and be made whole
 _FIXED_WORDS = frozenset(
     (
         "i me my we us our you your he him his she her it its they them their this that these "
@@ -648,6 +648,10 @@ def _word_edits(
     return edits
 
 
+def _a_figure(word: str) -> bool:
+    return any(c.isdigit() for c in word) or word in CARDINAL_WORDS
+
+
 def whole_dates(
     a: Sequence[str],
     b: Sequence[str],
@@ -661,8 +665,9 @@ def whole_dates(
     together with the blocks beside it that it reaches into: "Published 14 March 2024"
     written "March 15, 2024" is one block, not "published 14 march" for "march 15" and
     "2024" kept ("March 14, 2024": not an added and a dropped "March").  Dates whose
-    blocks are all of ``unchanged`` kinds, or reach more than ``_DATE_REACH`` words past
-    either date, and a date edited in place alone, word for word, are left as they
+    blocks are all of ``unchanged`` kinds, that reach more than ``_DATE_REACH`` words
+    before either date, past its end or over a count before it, and a date edited in
+    place alone, word for word, or only given a part (a year added), are left as they
     are."""
     for i_lo, i_hi in date_runs(a):
         for j_lo, j_hi in date_runs(b):
@@ -672,18 +677,22 @@ def whole_dates(
                 if (i1 < i_hi and i_lo < i2) or (j1 < j_hi and j_lo < j2)
             ]
             changed = [blocks[k] for k in touching if blocks[k][0] not in unchanged]
-            if not changed or (
-                len(changed) == 1 and changed[0][2] - changed[0][1] == changed[0][4] - changed[0][3]
-            ):
-                continue  # the same date, or one in-place edit of it ("Jan. 1" -> "Feb. 1")
+            if len(changed) == 1:
+                _, i1, i2, j1, j2 = changed[0]
+                if i2 - i1 == j2 - j1 or i1 == i2 or j1 == j2:
+                    continue  # one in-place edit ("Jan. 1" -> "Feb. 1"), or a year added
+            if not changed:
+                continue  # the same date
             first, last = touching[0], touching[-1]
             if touching != list(range(first, last + 1)):
                 continue
             i1, i2, j1, j2 = blocks[first][1], blocks[last][2], blocks[first][3], blocks[last][4]
             if not (i1 < i_hi and i_lo < i2 and j1 < j_hi and j_lo < j2):
                 continue  # not this date's counterpart
-            if max(i_lo - i1, i2 - i_hi, j_lo - j1, j2 - j_hi) > _DATE_REACH:
-                continue
+            if max(i_lo - i1, j_lo - j1) > _DATE_REACH or max(i2 - i_hi, j2 - j_hi) > 0:
+                continue  # reaches too far before the date, or past it ("June 3 (Northwire)")
+            if any(_a_figure(w) for w in (*a[i1:i_lo], *b[j1:j_lo])):
+                continue  # a count before the date is a fact of its own ("twelve, on June 3")
             blocks = [*blocks[:first], (merged, i1, i2, j1, j2), *blocks[last + 1 :]]
     return blocks
 

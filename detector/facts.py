@@ -249,24 +249,28 @@ def date_runs(words: Sequence[str]) -> list[tuple[int, int]]:
     return runs
 
 
-def date_value(text: str) -> tuple[int, int | None, int | None] | None:
-    """(month, day, year) of the one written date in ``text`` ("Published 12 June 2024",
-    "June 13,"), the missing parts None; None where ``text`` holds no date, several, or
-    a number besides its date."""
+def date_value(text: str) -> tuple[int, int | None, int | None, int | None] | None:
+    """(month, day, year, weekday) of the one written date in ``text`` ("Published 12
+    June 2024", "Tuesday, June 13,"), the missing parts None; None where ``text`` holds
+    no date, several, or a number besides its date (in digits or words: "June 3 twelve")."""
     words = re.findall(r"[a-z0-9]+", text.lower())
     runs = date_runs(words)
     if len(runs) != 1:
         return None
     lo, hi = runs[0]
-    if any(any(c.isdigit() for c in w) for w in (*words[:lo], *words[hi:])):
+    if any(w in _COUNTS or any(c.isdigit() for c in w) for w in (*words[:lo], *words[hi:])):
         return None
-    month = day = year = None
+    month = day = year = weekday = None
     for word in words[lo:hi]:
         part = _date_part(word)
         if part == "month":
             if month is not None:
                 return None
             month = date_name(word)
+        elif part == "weekday":
+            if weekday is not None:
+                return None
+            weekday = date_name(word)
         elif part == "day":
             if day is not None:
                 return None
@@ -275,7 +279,7 @@ def date_value(text: str) -> tuple[int, int | None, int | None] | None:
             if year is not None:
                 return None
             year = int(word)
-    return (month, day, year) if month is not None else None
+    return (month, day, year, weekday) if month is not None else None
 
 
 def _date_names(text: str) -> tuple[int, ...]:
@@ -576,8 +580,8 @@ def _moved_to_a_neighbour(
 
 def _fact_kind(text: str, original: str) -> str | None:
     """How an edit of ``original`` into ``text`` changes a fact: "number" (a value, a
-    score, an age, a time of day), "date" (a month or weekday, or a whole date's day or
-    year; a year dropped or a date reordered is no change) or "currency"; None."""
+    score, an age, a time of day), "date" (a month or weekday, or a whole date's day,
+    year or weekday; a part dropped or a date reordered is no change) or "currency"; None."""
     new_date, old_date = date_value(text), date_value(original)
     if new_date is not None and old_date is not None:
         changed = any(

@@ -56,7 +56,7 @@ from typing import Any
 from detector.align import Alignment, Edit, make_edit, whole_dates
 from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
 from detector.document import Document
-from detector.facts import currency_of, date_name, negation_count, number_value
+from detector.facts import currency_of, date_name, date_runs, negation_count, number_value
 from detector.lexicon import (
     IRREGULAR_PLURALS,
     GluePhrases,
@@ -134,6 +134,9 @@ _COST_SYNONYM = 1.0
 _COST_OTHER = 2.2
 _COST_OTHER_GAP = 1.8
 _COST_FIGURE_FOR_WORD = 0.1
+# Most words a side of an edit whose kind is ``number`` ("Tuesday, 13 June 2024"); a
+# longer one ("keeper|goalkeeper made three fine saves") is an ``edit``.
+_LONGEST_NUMBER_EDIT = 4
 _DIGITS = re.compile(r"\d+")
 
 _Piece = tuple[str, int, int, int, int]  # kind, original lo, hi, suspect lo, hi (block-relative)
@@ -753,6 +756,8 @@ class SubstitutionJudge:
             return [(found[0] if found else "other", 0, 1, 0, 1)]
         m, n = len(old), len(new)
         old_phrases, new_phrases = self._phrases(old), self._phrases(new)
+        old_figures = [_has_digit(w) or w in CARDINAL_WORDS for w in old]
+        new_figures = [_has_digit(w) or w in CARDINAL_WORDS for w in new]
         # Dropping or adding a word: cheap for a function word, dear for a content word.
         old_gaps = [("gap", _COST_FUNCTION_WORD) if p[0][3] else _OTHER_GAP for p in old_phrases]
         new_gaps = [("gap", _COST_FUNCTION_WORD) if p[0][3] else _OTHER_GAP for p in new_phrases]
@@ -779,11 +784,12 @@ class SubstitutionJudge:
                         back[i][j + 1] = (kind, i, i, j, j + 1)
                 if next_row is None or j == n:
                     continue
-                # A figure for a word costs a little more than a word for a word, so a
-                # figure pairs with the figure it replaces ("3 (Northwire)" -> "4": "3"
-                # for "4" and "Northwire" dropped, not "Northwire" for "4").
+                # A figure (digits or a count) for a word costs a little more than a word
+                # for a word, so a figure pairs with the figure it replaces ("3
+                # (Northwire)" -> "4": "3" for "4" and "Northwire" dropped, not
+                # "Northwire" for "4").
                 other = _COST_OTHER + (
-                    _COST_FIGURE_FOR_WORD if old_phrases[i][0][2] != new_phrases[j][0][2] else 0.0
+                    _COST_FIGURE_FOR_WORD if old_figures[i] != new_figures[j] else 0.0
                 )
                 if here + other < next_row[j + 1]:
                     next_row[j + 1] = here + other
@@ -988,7 +994,7 @@ def _figure_beside_a_gap(
     before: list[Any], after: list[Any], old: tuple[str, ...], new: tuple[str, ...]
 ) -> bool:
     """Whether of two neighbouring edits one only adds or drops words and the other is
-    one figure for another: they stay apart ("June 3 (Northwire)" -> "June 4" is "[4|3]"
+    one figure or date for another: they stay apart ("June 3 (Northwire)" -> "June 4" is "[4|3]"
     and "(Northwire)" dropped, not "[4|3 (Northwire]", a name in a number's change)."""
 
     def one_sided(piece: list[Any]) -> bool:
@@ -996,6 +1002,8 @@ def _figure_beside_a_gap(
 
     def figure_for_figure(piece: list[Any]) -> bool:  # "3" -> "4"; not "40%" -> "40"
         _, a0, a1, b0, b1 = piece
+        if date_runs(old[a0:a1]) == [(0, a1 - a0)] and date_runs(new[b0:b1]) == [(0, b1 - b0)]:
+            return True  # a date for a date ("June 3" -> "4 June")
         if a1 - a0 != 1 or b1 - b0 != 1 or not (_has_digit(old[a0]) and _has_digit(new[b0])):
             return False
         before, after = _DIGITS.findall(old[a0]), _DIGITS.findall(new[b0])
@@ -1145,6 +1153,8 @@ def _ordinary_kind(
     suspect: Document, original: Document, o_lo: int, o_hi: int, s_lo: int, s_hi: int
 ) -> SpanKind:
     words = original.words[o_lo:o_hi] + suspect.words[s_lo:s_hi]
+    if max(o_hi - o_lo, s_hi - s_lo) > _LONGEST_NUMBER_EDIT:
+        return "edit"  # a clause rewritten round a figure; the note names a changed one
     has_number = any(_has_digit(w) or w in _NUMBER_WORDS for w in words)
     if has_number or any(w in _DATE_WORDS for w in words):
         return "number"

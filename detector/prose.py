@@ -12,7 +12,6 @@ translation of its original.
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -111,11 +110,7 @@ def _english_paragraphs(text: str, lexicon: Lexicon, check: ProseCheck) -> str:
     )
 
 
-# A table's row: cells between pipes ("| Labour | 18 | +3 |", "Labour | 18 | +3"), or a
-# rule under a header or around a grid ("|---|:--:|", "+-----+----+").
-_TABLE_ROW = re.compile(
-    r"^[ \t]*(?:\|.*\||[^|\n]*\|[^|\n]*\|.*|[|+:=\- \t]*[-=]{3,}[|+:=\- \t]*)[ \t]*$"
-)
+_RULE_CHARACTERS = frozenset("|+:=- \t")  # a rule under a table's head or around a grid
 _TABLE_LINES = 2  # fewest rows in a row that make a table
 
 
@@ -129,25 +124,47 @@ class TablesSetAside:
     rows: int
 
 
+def _table_row(line: str) -> str | None:
+    """What ``line`` is in a table: ``rule`` ("|---|:--:|", "+-----+----+"), ``cells``
+    (two pipes or more: "| Labour | 18 | +3 |", "Labour | 18 | +3"), ``pair`` (one
+    pipe: "Labour | 18"), or None for a line of prose or an empty one."""
+    cells = line.strip()  # a Windows line ending's "\r" too
+    if not cells:
+        return None
+    if ("---" in cells or "===" in cells) and set(cells) <= _RULE_CHARACTERS:
+        return "rule"
+    pipes = cells.count("|")
+    return "cells" if pipes >= 2 else "pair" if pipes == 1 else None
+
+
 def without_tables(document: Document) -> TablesSetAside:
     """``document`` with the tables inside it (two or more lines in a row of cells
-    between pipes, or of the rules around them) blanked out, so the prose around a
-    table is read and the table is not."""
+    between pipes, with the rules around them; a two-column table's rows of one pipe
+    under a rule) blanked out, so the prose around a table is read and the table is
+    not."""
     text = document.text
     if text.count("|") < 2 * _TABLE_LINES and "---" not in text:
         return TablesSetAside(document, 0)
     lines = text.split("\n")
-    rows = [bool(line.strip()) and _TABLE_ROW.match(line) is not None for line in lines]
+    rows = [_table_row(line) for line in lines]
     blank = [False] * len(lines)
     k = 0
     while k < len(lines):
-        if not rows[k]:
+        if rows[k] is None:
             k += 1
             continue
         end = k
-        while end < len(lines) and rows[end]:
+        while end < len(lines) and rows[end] is not None:
             end += 1
-        if end - k >= _TABLE_LINES and any("|" in line or "+" in line for line in lines[k:end]):
+        kinds = set(rows[k:end])
+        # Cells between two pipes or more make a table; a two-column table's single
+        # pipes ("Party | Seats") only with a rule under its head.
+        if (
+            end - k >= _TABLE_LINES
+            and any("|" in line or "+" in line for line in lines[k:end])
+            and ("pair" not in kinds or "rule" in kinds)
+            and kinds != {"rule"}
+        ):
             blank[k:end] = [True] * (end - k)
         k = end
     if not any(blank):

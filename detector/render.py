@@ -389,7 +389,7 @@ footer{font-size:13px;color:#666;border-top:1px solid #ddd}
 _KIND_NAMES = {
     "synonym": "synonym swap",
     "phrase": "glue-phrase swap",
-    "number": "number edit (ordinary)",
+    "number": "number, date or amount edit (ordinary)",
     "name": "name edit (ordinary)",
     "edit": "ordinary edit",
     "insert": "added text (not in the original)",

@@ -35,11 +35,22 @@ __all__ = ["decide", "decide_with_features", "few_swaps_note", "spin_features"]
 # (unchanged or swapped), and content overlap of the two texts as wholes.
 _COPY_REUSE = 0.35
 _REWRITE_OVERLAP = 0.2
+_DATE_WORDS = 6  # most words of an edit read as one date rewritten ("Tuesday, 12 June 2024")
 _START = attrgetter("start")
 
 
 def _word_count(text: str) -> int:
     return max(1, len(text.split()))
+
+
+def _a_date_rewritten(span: Span) -> bool:
+    """Whether ``span`` is a date rewritten whole ("March 15, 2024" for "Published 14
+    March 2024"): a short edit, however many words it spans."""
+    return (
+        max(_word_count(span.text), _word_count(span.original)) <= _DATE_WORDS
+        and date_value(span.text) is not None
+        and date_value(span.original) is not None
+    )
 
 
 def spin_features(alignment: Alignment, spans: tuple[Span, ...]) -> dict[str, float]:
@@ -66,8 +77,8 @@ def spin_features(alignment: Alignment, spans: tuple[Span, ...]) -> dict[str, fl
         longest = max(_word_count(span.text), _word_count(span.original))
         if longest <= 2:
             short += 1
-        elif not span.is_spin and not (date_value(span.text) and date_value(span.original)):
-            long_edits += 1  # a date rewritten whole ("March 15, 2024") is a short edit
+        elif not span.is_spin and not _a_date_rewritten(span):
+            long_edits += 1
     paired_words = sum(hi - lo for lo, hi in paired_sentences)
     reused = alignment.count("equal") + sum(_word_count(s.text) for s in spin)
     gaps = alignment.count_within_pairs("insert") + alignment.count_within_pairs("delete")

@@ -160,3 +160,13 @@ def test_without_tables_blanks_only_rows_in_a_row():
     assert "Labour" not in kept.document.text
     one_line = make_document("A choice of a | b, or c | d.\nNothing else.")
     assert without_tables(one_line) == without_tables(one_line).__class__(one_line, 0)
+    # A review's cases: a grid table with Windows line endings, a two-column table of
+    # single pipes under a rule, and lines that are no table.
+    grid = "Prose.\r\n\r\n+----+----+\r\n| a  | b  |\r\n+----+----+\r\n\r\nMore prose."
+    assert without_tables(make_document(grid)).rows == 3
+    two_columns = "Prose.\n\nParty | Seats\n---|---\nLabour | 18\n\nMore prose."
+    assert without_tables(make_document(two_columns)).rows == 3
+    for prose in ("We chose a | b.\nThen c | d came.", "Part one.\n---\n---\nPart two."):
+        assert without_tables(make_document(prose)).rows == 0
+    long_rule = "-" * 3000 + "x\r\n" + "-" * 3000 + "\r\n"  # was cubic in a regex
+    assert without_tables(make_document(long_rule)).rows == 0
