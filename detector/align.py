@@ -16,8 +16,8 @@ from itertools import pairwise
 from typing import Literal
 
 from detector.document import Document
-from detector.facts import date_runs
-from detector.stopwords import CARDINAL_WORDS, STOPWORDS
+from detector.facts import date_runs, is_figure
+from detector.stopwords import STOPWORDS
 
 __all__ = [
     "Alignment",
@@ -648,10 +648,6 @@ def _word_edits(
     return edits
 
 
-def _a_figure(word: str) -> bool:
-    return any(c.isdigit() for c in word) or word in CARDINAL_WORDS
-
-
 def whole_dates(
     a: Sequence[str],
     b: Sequence[str],
@@ -691,7 +687,7 @@ def whole_dates(
                 continue  # not this date's counterpart
             if max(i_lo - i1, j_lo - j1) > _DATE_REACH or max(i2 - i_hi, j2 - j_hi) > 0:
                 continue  # reaches too far before the date, or past it ("June 3 (Northwire)")
-            if any(_a_figure(w) for w in (*a[i1:i_lo], *b[j1:j_lo])):
+            if any(is_figure(w) for w in (*a[i1:i_lo], *b[j1:j_lo])):
                 continue  # a count before the date is a fact of its own ("twelve, on June 3")
             blocks = [*blocks[:first], (merged, i1, i2, j1, j2), *blocks[last + 1 :]]
     return blocks

@@ -21,6 +21,7 @@ from importlib import resources
 
 from detector.document import Document
 from detector.report import Deletion, Span
+from detector.stopwords import CARDINAL_WORDS
 
 __all__ = [
     "changed_facts",
@@ -28,6 +29,7 @@ __all__ = [
     "date_name",
     "date_runs",
     "date_value",
+    "is_figure",
     "negation_count",
     "number_value",
     "opposite_pairs",
@@ -210,6 +212,16 @@ def date_name(word: str) -> int | None:
     return _MONTHS.get(word, _WEEKDAYS.get(word))
 
 
+def is_figure(word: str) -> bool:
+    """Whether the lowercase ``word`` states a figure: digits, or a count ("twelve")."""
+    return any(c.isdigit() for c in word) or word in CARDINAL_WORDS
+
+
+def _day_digits(word: str) -> str:
+    """``word`` without an ordinal's ending ("12th" -> "12")."""
+    return word[:-2] if word[-2:] in ("st", "nd", "rd", "th") else word
+
+
 def _date_part(word: str) -> str | None:
     """What the lowercase ``word`` is in a written date: ``month`` ("june", "jun"),
     ``day`` ("12", "12th"), ``year`` ("2024"), ``weekday``, ``of`` ("the 3rd of May"),
@@ -219,7 +231,7 @@ def _date_part(word: str) -> str | None:
     named = date_name(word)
     if named is not None:
         return "month" if named < 100 else "weekday"
-    digits = word[:-2] if word[-2:] in ("st", "nd", "rd", "th") else word
+    digits = _day_digits(word)
     if not digits.isdigit():
         return None
     if 1 <= int(digits) <= 31:
@@ -274,7 +286,7 @@ def date_value(text: str) -> tuple[int, int | None, int | None, int | None] | No
         elif part == "day":
             if day is not None:
                 return None
-            day = int(word[:-2] if word[-2:] in ("st", "nd", "rd", "th") else word)
+            day = int(_day_digits(word))
         elif part == "year":
             if year is not None:
                 return None

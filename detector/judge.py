@@ -56,7 +56,14 @@ from typing import Any
 from detector.align import Alignment, Edit, make_edit, whole_dates
 from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
 from detector.document import Document
-from detector.facts import currency_of, date_name, date_runs, negation_count, number_value
+from detector.facts import (
+    currency_of,
+    date_name,
+    date_runs,
+    is_figure,
+    negation_count,
+    number_value,
+)
 from detector.lexicon import (
     IRREGULAR_PLURALS,
     GluePhrases,
@@ -756,8 +763,7 @@ class SubstitutionJudge:
             return [(found[0] if found else "other", 0, 1, 0, 1)]
         m, n = len(old), len(new)
         old_phrases, new_phrases = self._phrases(old), self._phrases(new)
-        old_figures = [_has_digit(w) or w in CARDINAL_WORDS for w in old]
-        new_figures = [_has_digit(w) or w in CARDINAL_WORDS for w in new]
+        old_figures, new_figures = list(map(is_figure, old)), list(map(is_figure, new))
         # Dropping or adding a word: cheap for a function word, dear for a content word.
         old_gaps = [("gap", _COST_FUNCTION_WORD) if p[0][3] else _OTHER_GAP for p in old_phrases]
         new_gaps = [("gap", _COST_FUNCTION_WORD) if p[0][3] else _OTHER_GAP for p in new_phrases]
