@@ -128,6 +128,10 @@ class ParaphraseRule:
         Most suspect sentences per original sentence (simplifiers split them).
     min_pairs : int
         Fewest paired sentences.
+    min_words : int
+        Fewest words in the paired sentences, on each side: a few words retold
+        say nothing of a tool ("corporate . Monday on" for "corporate . Monday",
+        two "sentences", was called paraphrased).
     part_min_pairs : int
         A suspect that retells a part of its original completely (the
         original's sentences from the first paired to the last, and its own
@@ -228,6 +232,7 @@ class ParaphraseRule:
     length_ratio: tuple[float, float] = (0.75, 1.5)
     max_sentence_ratio: float = 1.3
     min_pairs: int = 2
+    min_words: int = 12
     part_min_pairs: int = 3
     part_paired_share: float = 0.85
     part_original_share: float = 0.85
@@ -637,6 +642,7 @@ def judge_paraphrase(
         shortest = min(low, rule.one_to_one_length) if matched else low
         return (
             len(pairs) >= fewest
+            and min(paired_words, paired_original) >= rule.min_words
             and mean_similarity >= least_similarity
             and paired >= least[0]
             and original_share >= least[1]
@@ -687,21 +693,34 @@ def _alone_between(
     floor: float,
     suspect: Document,
     original: Document,
+    widest: int = 3,
 ) -> list[MeaningPair]:
-    """The sentences left alone between two consecutive ``pairs``, one on each side,
-    paired when their ``similarity`` reaches ``floor`` and they state a number in common:
-    a retelling in the place of the sentence it retells (its retention unmeasured: 0).
-    Not on the cosine alone: a page's own sentence on the same topic reaches 0.47-0.58."""
+    """The sentences left unpaired between two consecutive ``pairs`` (at most ``widest`` a
+    side) that retell each other in order: a ``similarity`` of at least ``floor`` and a
+    number stated in common.  A retelling in the place of the sentence it retells (its
+    retention unmeasured: 0).  Not on the cosine alone: a page's own sentence on the same
+    topic reaches 0.47-0.58."""
+    import numpy as np
+
     alone = []
     for before, after in pairwise(pairs):
-        i, j = before.suspect + 1, before.original + 1
-        if (
-            after.suspect == i + 1
-            and after.original == j + 1
-            and similarity[i, j] >= floor
-            and not _numbers(suspect, i).isdisjoint(_numbers(original, j))
-        ):
-            alone.append(MeaningPair(i, j, float(similarity[i, j]), 0.0))
+        s_lo, s_hi = before.suspect + 1, after.suspect
+        o_lo, o_hi = before.original + 1, after.original
+        if not (0 < s_hi - s_lo <= widest and 0 < o_hi - o_lo <= widest):
+            continue
+        gap = np.array(
+            [
+                [
+                    similarity[i, j]
+                    if not _numbers(suspect, i).isdisjoint(_numbers(original, j))
+                    else -1.0
+                    for j in range(o_lo, o_hi)
+                ]
+                for i in range(s_lo, s_hi)
+            ]
+        )
+        for i, j in pair_by_meaning(gap, floor):
+            alone.append(MeaningPair(s_lo + i, o_lo + j, float(gap[i, j]), 0.0))
     return alone
 
 

@@ -53,6 +53,7 @@ _MAX_SEARCH_ROUNDS = 16  # alignments of one window of a candidate and of what i
 _MAX_PASSAGES = 64  # reused passages searched for in one candidate (a text repeated many times)
 _WINDOW_MARGIN = 2_000  # characters a window of a long candidate holds beyond the original's
 _LEFT_OVER_WORDS = 12  # text a candidate's runs leave is searched again from this many words
+_SHORT_PASSAGE_RATIO = 2.0  # a short passage's longer side is at most this times the other
 _REPEAT_REUSE = 0.6  # the share of its words a run found in that text reuses (a copy: 0.35)
 # A text as a whole, or the first run found in it, is a copy from this share of its words
 # reused (0.35 to 0.5: an independent report sharing names, numbers and quotes reaches
@@ -452,7 +453,11 @@ class ReferenceScorer:
             )
             passage = Passage(lo_c + lo, lo_c + hi, o_start + o_lo, o_start + o_hi, "copy")
             if scored.report.relation == "copy" and (
-                (first and _firmly_a_copy(scored.features))
+                (
+                    first
+                    and _firmly_a_copy(scored.features)
+                    and self._balanced(passage, suspect, original)
+                )
                 or (
                     scored.features["reuse"] >= _REPEAT_REUSE
                     and self._substantial(passage, suspect, original)
@@ -460,6 +465,17 @@ class ReferenceScorer:
             ):
                 confirmed.append((scored, lo_c + lo, o_start + o_lo, lo_c + hi))
         return confirmed
+
+    @classmethod
+    def _balanced(cls, passage: Passage, suspect: Document, original: Document) -> bool:
+        """Whether ``passage`` is substantial or its two sides are of like length (within
+        ``_SHORT_PASSAGE_RATIO`` of each other): a headline of six words sharing four
+        with a source's 33-word lead sentence is no reused passage."""
+        if cls._substantial(passage, suspect, original):
+            return True
+        words = words_within(suspect, passage.start, passage.end)
+        original_words = words_within(original, passage.original_start, passage.original_end)
+        return max(words, original_words) <= _SHORT_PASSAGE_RATIO * min(words, original_words)
 
     @staticmethod
     def _substantial(passage: Passage, suspect: Document, original: Document) -> bool:

@@ -37,5 +37,5 @@ def test_every_span_indexes_the_suspect_text(scorer: ReferenceScorer, suspect: s
 @given(original=_TEXT, suspect=_TEXT)
 def test_any_pair_of_texts_scores_without_an_exception(scorer, original, suspect):
     report = scorer.score(make_document(suspect), make_document(original))
-    assert report.verdict in ("spun", "not_spun")
+    assert report.verdict in ("spun", "not_spun", "paraphrased")
     report.to_dict()

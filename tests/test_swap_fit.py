@@ -135,7 +135,8 @@ def test_the_rule_refuses_bad_settings() -> None:
     with pytest.raises(ValueError, match="min_median_gain"):
         SwapFitRule(min_median_gain="1")
     assert SwapFitRule().applies(3, 0.6) and not SwapFitRule().applies(0, 0.6)
-    assert not SwapFitRule().applies(3, 0.9) and not SwapFitRule().applies(7, 0.6)
+    assert SwapFitRule().applies(3, 0.9) and not SwapFitRule().applies(3, 0.99)
+    assert not SwapFitRule().applies(7, 0.6)
     assert SwapFitRule().fits([-3.0, 0.5, 4.0]) and not SwapFitRule().fits([0.5, 2.0, 9.0])
     assert SwapFitRule().fits([0.0, 0.0, 30.0])  # the median, not the mean
     assert not SwapFitRule().fits([]) and not SwapFitRule().fits([-5.0, None, -5.0])
