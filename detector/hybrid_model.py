@@ -237,13 +237,13 @@ class HybridModel:
         self, reading: LMReading, transformer_probabilities: Sequence[float]
     ) -> WordScores:
         """The ``WordScores`` of one document from the judge's reading and the transformer's."""
-        names = self.judge_model.name_words(reading.document)
-        reading = self.judge_model.counted(reading, names)
+        unjudged = self.judge_model.unjudged_words(reading)
+        reading = self.judge_model.counted(reading, unjudged)
         zipf = self.judge_model.judge.lexicon.zipf
         fused = self.fused_probabilities(hybrid_features(reading, transformer_probabilities, zipf))
-        if names:  # nor on the transformer's word alone (the fit leaves these in)
+        if unjudged:  # nor on the transformer's word alone (the fit leaves these in)
             fused = fused.copy()
-            fused[sorted(names)] = 0.0
+            fused[sorted(unjudged)] = 0.0
         words, counted = fused, fused
         if self.judge_flags_kept:
             words = keep_judge_flags(fused, reading, self.judge_flags_gain, self.word_threshold)

@@ -56,6 +56,18 @@ _ABBREVIATED_TITLES = frozenset("mr mrs ms mx dr prof rev cllr sen gov sgt capt 
 sentence the name goes on in ("Rev. Bishop")."""
 
 
+PLACE_WORDS = frozenset(
+    (
+        "street road avenue lane drive crescent terrace boulevard district county borough council"
+    ).split()
+)
+"""Words that end the name of a street or a council, lowercase: written capitalised right
+after another capitalised word ("Mill Road", "Station Street", "Ashby District Council"),
+they and the words of the name before them are a place's name, not words a spinner
+chose.  A run that "the" opens stays judged (a body or place a spinner mangled: "the
+Arranging Inspectorate")."""
+
+
 def _word_list(name: str) -> frozenset[str]:
     text = resources.files("detector").joinpath("data", name).read_text("utf-8")
     return frozenset(
@@ -176,6 +188,19 @@ def name_positions(document: Document, lexicon: Container[str]) -> frozenset[int
     for lo, hi in document.sentences:
         if headline(lo, hi):
             continue
+        for i in range(lo + 1, hi):
+            if (
+                words[i] in PLACE_WORDS
+                and capitalised(i)
+                and joined(i)
+                and capitalised(i - 1)
+                and words[i - 1] not in STOPWORDS
+                and not after_the(i)
+            ):
+                j = i  # the place word and the name's words before it
+                while j > lo and joined(j) and capitalised(j - 1) and words[j - 1] not in STOPWORDS:
+                    j -= 1
+                found.update(range(j, i + 1))
         for i in range(lo, hi):
             word = words[i]
             if i == lo and not joined(i):

@@ -180,3 +180,17 @@ def test_the_shipped_models_leave_names_unjudged():
     for name in ("lm", "hybrid"):
         config = json.loads((models_root() / name / "config.json").read_text())
         assert config["names_unjudged"] is True
+
+
+def test_a_street_or_council_name_is_a_place_name(lexicon):
+    # A trial's clean council story: "Mill {Road|Street}", "Ashby {District|County}
+    # Council", "{Station|Croft} Street" were flagged and "restored".
+    text = (
+        "Ashby District Council voted to shut the library on Mill Road. Its books will "
+        "move to the community centre on Station Street."
+    )
+    assert _names(lexicon, text) == [
+        "Ashby", "District", "Council", "Mill", "Road", "Station", "Street"
+    ]  # fmt: skip
+    # Not a run that "the" opens (a body a spinner mangled), nor a lowercase "road".
+    assert _names(lexicon, "Traffic on the Mill Road bridge slowed. The road was shut.") == []
