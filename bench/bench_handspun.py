@@ -17,7 +17,10 @@ again, with twelve clean texts in a deliberately rich vocabulary) and ``handspun
 "Marsh", "Bishop") and ``handspun_holdout14`` (the same, with the spinner mangling
 people's names in three of its six spun articles: "Paul {Herder|Shepherd}") and
 ``handspun_holdout15`` (heavy spins of plausible common synonyms, four of its eight with no
-grotesque swap, and ten clean texts in a rich style), written later by
+grotesque swap, and ten clean texts in a rich style) and ``handspun_holdout16`` (a new-user
+trial's own texts: six heavy and two light spins, six clean texts of other registers
+and the eight originals; its British how-to decided three reading filters, so not blind
+for them), written later by
 helpers, never used for tuning either, though
 holdout6's numbers decided that a change to the document verdict was not kept and
 holdout7 was read before and after the judge's glue table grew), each swap marked
@@ -82,6 +85,7 @@ SETS = {
     "handspun_holdout13": ROOT / "tests" / "fixtures" / "handspun_holdout13",
     "handspun_holdout14": ROOT / "tests" / "fixtures" / "handspun_holdout14",
     "handspun_holdout15": ROOT / "tests" / "fixtures" / "handspun_holdout15",
+    "handspun_holdout16": ROOT / "tests" / "fixtures" / "handspun_holdout16",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
     "clean_world": ROOT / "tests" / "fixtures" / "clean_world",  # the same
@@ -318,6 +322,16 @@ def main() -> int:
         "a column, a travel piece, a nature column, a business feature, a profile), written "
         "to measure a lower share at which the hybrid's evidence gate lets a count pass "
         "(docs/eval/notes.md; read once, with the lower share and without: the same rows); "
+        "`handspun_holdout16`, written on 2026-12-06 by a helper acting as a new user who "
+        "ran only `spindetect score`, holds eight news articles of 120-300 words spun the way "
+        "free online spinners write, six heavily (21-24 swaps) and two lightly (7 swaps, "
+        "5-6% of content words), six clean texts of other registers (a press release, a "
+        "recipe introduction, a product review, a letter, a British DIY how-to, a book "
+        "review) and the eight articles' originals; the how-to, called spun by both "
+        'models at first ("tap" restored as "faucet", "spanner" as "wrench"), and the '
+        "council story's street and council names decided the session's reading "
+        "filters (detector/variants.py, a repeated word's weakest reading for the gate, "
+        "street and council names): not blind for them; "
         "`clean_world`, "
         "written on "
         "2026-12-05 by a helper "

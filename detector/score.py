@@ -15,6 +15,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 from statistics import median
 
 from detector.align import Alignment, SentencePair, align, content_overlap, unpaired_sentences
@@ -53,7 +54,8 @@ _MAX_SEARCH_ROUNDS = 16  # alignments of one window of a candidate and of what i
 _MAX_PASSAGES = 64  # reused passages searched for in one candidate (a text repeated many times)
 _WINDOW_MARGIN = 2_000  # characters a window of a long candidate holds beyond the original's
 _LEFT_OVER_WORDS = 12  # text a candidate's runs leave is searched again from this many words
-_SHORT_PASSAGE_RATIO = 2.0  # a short passage's longer side is at most this times the other
+_SHORT_PASSAGE_RATIO = 2.0  # a short passage's longer side is at most this times the other,
+_VERBATIM_SHARE = 0.75  # or this share of its suspect words is one verbatim run
 _REPEAT_REUSE = 0.6  # the share of its words a run found in that text reuses (a copy: 0.35)
 # A text as a whole, or the first run found in it, is a copy from this share of its words
 # reused (0.35 to 0.5: an independent report sharing names, numbers and quotes reaches
@@ -468,14 +470,24 @@ class ReferenceScorer:
 
     @classmethod
     def _balanced(cls, passage: Passage, suspect: Document, original: Document) -> bool:
-        """Whether ``passage`` is substantial or its two sides are of like length (within
-        ``_SHORT_PASSAGE_RATIO`` of each other): a headline of six words sharing four
-        with a source's 33-word lead sentence is no reused passage."""
+        """Whether ``passage`` is substantial, or its two sides are of like length (within
+        ``_SHORT_PASSAGE_RATIO`` of each other), or its suspect side is mostly one verbatim
+        run of its original side (a line of a wrapped sentence): a headline of six words
+        sharing "village hall" and "to auction" with a source's 33-word lead sentence is
+        no reused passage."""
         if cls._substantial(passage, suspect, original):
             return True
-        words = words_within(suspect, passage.start, passage.end)
-        original_words = words_within(original, passage.original_start, passage.original_end)
-        return max(words, original_words) <= _SHORT_PASSAGE_RATIO * min(words, original_words)
+        s_lo = bisect_left(suspect.starts, passage.start)
+        s_hi = bisect_left(suspect.starts, passage.end)
+        o_lo = bisect_left(original.starts, passage.original_start)
+        o_hi = bisect_left(original.starts, passage.original_end)
+        words, original_words = s_hi - s_lo, o_hi - o_lo
+        if max(words, original_words) <= _SHORT_PASSAGE_RATIO * min(words, original_words):
+            return True
+        run = SequenceMatcher(
+            None, suspect.words[s_lo:s_hi], original.words[o_lo:o_hi], autojunk=False
+        ).find_longest_match()
+        return run.size >= _VERBATIM_SHARE * words
 
     @staticmethod
     def _substantial(passage: Passage, suspect: Document, original: Document) -> bool:
