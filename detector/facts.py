@@ -139,10 +139,13 @@ _NAMED_AMOUNT = re.compile(
 
 def number_value(text: str) -> float | None:
     """The value ``text`` names ("fourteen", "2,022", "2.5 million", "20 per cent", "3rd",
-    "second"), or None when it is not a number alone."""
+    "second", "a third", "half", "two-thirds"), or None when it is not a number alone."""
     words = _DECORATION.sub(" ", _THOUSANDS.sub("", text.lower())).replace("-", " ").split()
     if not words:
         return None
+    fraction = _fraction(words)
+    if fraction is not None:
+        return fraction
     if len(words) == 1:  # "1st", "second": a rank is a number too
         ordinal = _ORDINAL_NUMERAL.fullmatch(words[0])
         if ordinal:
@@ -171,6 +174,26 @@ def number_value(text: str) -> float | None:
             return None
         seen = True
     return total + current
+
+
+_FRACTIONS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4}
+
+
+def _fraction(words: list[str]) -> float | None:
+    """The share a fraction in words names ("half", "a third", "two thirds", "three
+    quarters"), or None: a count ("a", "one" to "ten") and a fraction word, or "half"."""
+    if words == ["half"]:
+        return 0.5
+    if len(words) != 2 or words[1] not in _FRACTIONS:
+        return None
+    count = 1 if words[0] in ("a", "one") else _UNITS.get(words[0])
+    if (
+        count is None
+        or not 0 < count <= 10
+        or (count == 1) != (words[1] in ("half", "third", "quarter"))
+    ):
+        return None
+    return count / _FRACTIONS[words[1]]
 
 
 def _counted(text: str) -> str:

@@ -619,6 +619,11 @@ def test_edits_that_change_facts_are_named_and_reformatted_numbers_are_not(score
         ("twenty-five", 25),
         ("3rd", 3),
         ("second", 2),
+        ("half", 0.5),
+        ("a quarter", 0.25),
+        ("three-quarters", 0.75),
+        ("second half", None),  # a match's half, no share
+        ("two third", None),
         ("Monday", None),
         ("31 to 12", None),
         ("", None),
