@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ from detector.lexicon import load_lexicon
 from detector.lm_judge import (
     LMJudge,
     LMReading,
+    UnitReading,
     document_spin_probability,
     flagged_units,
     spin_probabilities,
@@ -57,10 +58,12 @@ from detector.variants import without_variants
 
 __all__ = [
     "LMModel",
+    "counted_reading",
     "fluency_percentile",
     "read_as_letters",
     "text_quality",
     "unit_gains",
+    "unjudged_words",
 ]
 
 _JUDGE_PARAMETERS = frozenset(
@@ -127,18 +130,38 @@ def read_as_letters(judge: LMJudge, document: Document) -> LMReading:
 
 def unit_gains(reading: LMReading) -> list[float]:
     """The gains of the units of ``reading`` that pass 2 rescored, strongest first, each
-    the least of the gains of the units written the same way in the text.
+    the least of the gains of the units written the same way and restored alike.
 
     A word the writer repeats is their term ("isolation valves", twice in a plumbing
-    how-to: 6.5 and 13.5 nats), and a sense-blind swap repeated reads wrong wherever it
-    stands; so a word that reads well in one of its places is no plainly wrong word in
-    another (the evidence gate's reading; the word's flags are its own)."""
+    how-to: 6.5 and 13.5 nats, "emergency" both times), and a sense-blind swap repeated
+    reads wrong wherever it stands; so a word that reads well in one of its places is no
+    plainly wrong word in another (the evidence gate's reading; the word's flags are its
+    own).  A word restored differently elsewhere ("limb" as "branch" in one place, as
+    "arm" in another) is read in another sense there and keeps its own gain."""
     rescored = [u for u in reading.units if u.gain is not None and u.gain == u.gain]
-    least: dict[str, float] = {}
+
+    def key(unit: UnitReading) -> tuple[str, str]:
+        return unit.text.lower(), unit.restored.lower()
+
+    least: dict[tuple[str, str], float] = {}
     for u in rescored:
-        key = u.text.lower()
-        least[key] = min(least.get(key, math.inf), u.gain)  # type: ignore[arg-type]
-    return sorted((least[u.text.lower()] for u in rescored), reverse=True)
+        least[key(u)] = min(least.get(key(u), math.inf), u.gain)  # type: ignore[arg-type]
+    return sorted((least[key(u)] for u in rescored), reverse=True)
+
+
+def unjudged_words(reading: LMReading, lexicon: Container[str], *, names: bool) -> frozenset[int]:
+    """The indices of the words of ``reading``'s document a reference-free model leaves
+    unjudged: people's, street and council names when ``names`` (``detector.names``), and
+    the words of units the judge "restored" as the American word for their British one or
+    as their opposite by a negating prefix (``detector.variants``)."""
+    named = name_positions(reading.document, lexicon) if names else frozenset()
+    return named | without_variants(reading)[1]
+
+
+def counted_reading(reading: LMReading, unjudged: frozenset[int]) -> LMReading:
+    """``reading`` without its units on the ``unjudged`` words: what a model counts and
+    restores, and what ``training/fit_hybrid.py`` fits on."""
+    return without_names(reading, (), unjudged) if unjudged else reading
 
 
 def fluency_percentile(surprisal: float, reference: Sequence[float]) -> float | None:
@@ -225,23 +248,20 @@ class LMModel:
         """The indices of the words ``document`` uses in people's names, which the model
         leaves unjudged (``detector.names``); none unless the config says
         ``names_unjudged``."""
-        if not self.names_unjudged:
+        if not self.names_unjudged or self.judge is None:
             return frozenset()
         return name_positions(document, self.judge.lexicon)
 
     def unjudged_words(self, reading: LMReading) -> frozenset[int]:
-        """The indices of the words of ``reading``'s document the model leaves unjudged:
-        people's names (``name_words``) and the words of units the judge "restored" as
-        their other English's word or their opposite (``detector.variants``)."""
-        lexicon = self.judge.lexicon if self.judge is not None else frozenset()
-        _, variants = without_variants(reading, lexicon)
-        return self.name_words(reading.document) | variants
+        """The indices of the words of ``reading``'s document the model leaves unjudged
+        (``unjudged_words``, the module function: names as the config says)."""
+        return self.name_words(reading.document) | without_variants(reading)[1]
 
     def counted(self, reading: LMReading, unjudged: frozenset[int] | None = None) -> LMReading:
         """The part of ``reading`` the model counts and restores: without its units on the
         words it leaves unjudged (``unjudged``, by default ``unjudged_words``)."""
         unjudged = self.unjudged_words(reading) if unjudged is None else unjudged
-        return without_names(reading, (), unjudged) if unjudged else reading
+        return counted_reading(reading, unjudged)
 
     def gated(
         self, probability: float, gains: Sequence[float], flagged: int = 0, content: int = 0

@@ -185,6 +185,7 @@ def name_positions(document: Document, lexicon: Container[str]) -> frozenset[int
         )
 
     found: set[int] = set()
+    places: set[int] = set()  # street and council names: not spread to other places
     for lo, hi in document.sentences:
         if headline(lo, hi):
             continue
@@ -200,7 +201,9 @@ def name_positions(document: Document, lexicon: Container[str]) -> frozenset[int
                 j = i  # the place word and the name's words before it
                 while j > lo and joined(j) and capitalised(j - 1) and words[j - 1] not in STOPWORDS:
                     j -= 1
-                found.update(range(j, i + 1))
+                if j == lo and i - lo > 1 and not unknown(lo):
+                    j += 1  # "Yesterday Ashby Council": the sentence's first word is its own
+                places.update(range(j, i + 1))
         for i in range(lo, hi):
             word = words[i]
             if i == lo and not joined(i):
@@ -220,13 +223,13 @@ def name_positions(document: Document, lexicon: Container[str]) -> frozenset[int
             if paired(i) or any(unknown(j) for j in beside):
                 found.add(i)
     if not found:
-        return frozenset()
+        return frozenset(places)
     lowercase = {words[i] for i in range(len(words)) if not capitalised(i)}
     surfaces = {text[starts[i] : ends[i]] for i in found if words[i] not in lowercase}
     spread = (
         i for i in range(len(words)) if text[starts[i] : ends[i]] in surfaces and not after_the(i)
     )
-    return frozenset(found.union(spread))
+    return frozenset(found.union(spread, places))
 
 
 def without_names(

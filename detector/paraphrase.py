@@ -697,9 +697,10 @@ def _alone_between(
 ) -> list[MeaningPair]:
     """The sentences left unpaired between two consecutive ``pairs`` (at most ``widest`` a
     side) that retell each other in order: a ``similarity`` of at least ``floor`` and a
-    number stated in common.  A retelling in the place of the sentence it retells (its
-    retention unmeasured: 0).  Not on the cosine alone: a page's own sentence on the same
-    topic reaches 0.47-0.58."""
+    number stated in common (in a gap of more than one sentence a side, a number that is
+    no year: more sentences, more chances of a year shared by chance).  A retelling in
+    the place of the sentence it retells (its retention unmeasured: 0).  Not on the
+    cosine alone: a page's own sentence on the same topic reaches 0.47-0.58."""
     import numpy as np
 
     alone = []
@@ -708,20 +709,24 @@ def _alone_between(
         o_lo, o_hi = before.original + 1, after.original
         if not (0 < s_hi - s_lo <= widest and 0 < o_hi - o_lo <= widest):
             continue
+        wide = s_hi - s_lo > 1 or o_hi - o_lo > 1
+
+        def shared(i: int, j: int, wide: bool = wide) -> bool:
+            common = _numbers(suspect, i) & _numbers(original, j)
+            return bool(common - _YEARS) if wide else bool(common)
+
         gap = np.array(
             [
-                [
-                    similarity[i, j]
-                    if not _numbers(suspect, i).isdisjoint(_numbers(original, j))
-                    else -1.0
-                    for j in range(o_lo, o_hi)
-                ]
+                [similarity[i, j] if shared(i, j) else -1.0 for j in range(o_lo, o_hi)]
                 for i in range(s_lo, s_hi)
             ]
         )
         for i, j in pair_by_meaning(gap, floor):
             alone.append(MeaningPair(s_lo + i, o_lo + j, float(gap[i, j]), 0.0))
     return alone
+
+
+_YEARS = frozenset(str(y) for y in range(1900, 2100))
 
 
 def _numbers(document: Document, k: int) -> set[str]:

@@ -55,7 +55,7 @@ _MAX_PASSAGES = 64  # reused passages searched for in one candidate (a text repe
 _WINDOW_MARGIN = 2_000  # characters a window of a long candidate holds beyond the original's
 _LEFT_OVER_WORDS = 12  # text a candidate's runs leave is searched again from this many words
 _SHORT_PASSAGE_RATIO = 2.0  # a short passage's longer side is at most this times the other,
-_VERBATIM_SHARE = 0.75  # or this share of its suspect words is one verbatim run
+_VERBATIM_SHARE = 0.75  # or this share of its shorter side is one verbatim run
 _REPEAT_REUSE = 0.6  # the share of its words a run found in that text reuses (a copy: 0.35)
 # A text as a whole, or the first run found in it, is a copy from this share of its words
 # reused (0.35 to 0.5: an independent report sharing names, numbers and quotes reaches
@@ -471,8 +471,8 @@ class ReferenceScorer:
     @classmethod
     def _balanced(cls, passage: Passage, suspect: Document, original: Document) -> bool:
         """Whether ``passage`` is substantial, or its two sides are of like length (within
-        ``_SHORT_PASSAGE_RATIO`` of each other), or its suspect side is mostly one verbatim
-        run of its original side (a line of a wrapped sentence): a headline of six words
+        ``_SHORT_PASSAGE_RATIO`` of each other), or its shorter side is mostly one verbatim
+        run of the other (a line of a wrapped sentence): a headline of six words
         sharing "village hall" and "to auction" with a source's 33-word lead sentence is
         no reused passage."""
         if cls._substantial(passage, suspect, original):
@@ -482,12 +482,14 @@ class ReferenceScorer:
         o_lo = bisect_left(original.starts, passage.original_start)
         o_hi = bisect_left(original.starts, passage.original_end)
         words, original_words = s_hi - s_lo, o_hi - o_lo
+        if not words or not original_words:
+            return False
         if max(words, original_words) <= _SHORT_PASSAGE_RATIO * min(words, original_words):
             return True
         run = SequenceMatcher(
             None, suspect.words[s_lo:s_hi], original.words[o_lo:o_hi], autojunk=False
         ).find_longest_match()
-        return run.size >= _VERBATIM_SHARE * words
+        return run.size >= _VERBATIM_SHARE * min(words, original_words)
 
     @staticmethod
     def _substantial(passage: Passage, suspect: Document, original: Document) -> bool:

@@ -1,4 +1,4 @@
-"""Readings that find no spinner: a word "restored" as its other English's word or its opposite.
+"""Readings that find no spinner: a word "restored" as the American one or as its opposite.
 
 The language-model judge reads a British text with a model that has read more American
 English, so in a plumbing how-to "tap" reads better as "faucet" and "spanner" as
@@ -11,76 +11,74 @@ cached whole, so this is the models' choice of what counts.
 
 A unit is dropped when its restoration is
 
-- the American word for its British one (``detector/data/regional_words.tsv``); not
-  the other way round, which is no bias of the model's: a spinner's "movie" for "film"
-  or "railroad" for "railway" stays judged.  (Measured on the hand-spun sets' readings:
-  both ways dropped 5 false spans and 6 true ones, "a thin movie of bacteria" among
-  them; this way 3 false ("flats" -> "apartments") and 2 true ones, "a steady autumn in
-  the variety of customers" among them), or
-- the same word with a negating prefix added or taken away ("anticlockwise" /
-  "clockwise", "unhappy" / "happy", "dishonest" / "honest").
+- the American word for its British one (``detector/data/regional_words.tsv``, only
+  American words of one main sense); not the other way round, which is no bias of the
+  model's: a spinner's "movie" for "film" or "railroad" for "railway" stays judged.
+  (Measured on the hand-spun sets' readings with a first, longer table: both ways
+  dropped 5 false spans and 6 true ones, "a thin movie of bacteria" among them; this
+  way 3 false ("flats" -> "apartments", "shops" -> "stores") and 2 true ones, "a
+  steady autumn in the variety of customers" for "fall" and "timetable" for
+  "schedule", whose rows were then left out: a word of many senses is a sense-blind
+  spinner's favourite), or
+- its opposite made with a negating prefix (``detector/data/prefix_opposites.tsv``,
+  curated: "anticlockwise" / "clockwise", "unhappy" / "happy"; a review found 269
+  thesaurus pairs that only look so, "discharged" / "charged", "impending" /
+  "pending", "invaluable" / "valuable", a spinner's swaps to find, not to drop).
 """
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache
 from importlib import resources
 
 from detector.lm_judge import LMReading
 
-__all__ = ["negates", "regional_pairs", "variant_units", "without_variants"]
+__all__ = ["prefix_opposites", "regional_pairs", "variant_units", "without_variants"]
 
-_NEGATING_PREFIXES = ("anti", "counter", "non", "un", "dis", "in", "im", "il", "ir")
-_SHORTEST_STEM = 5  # "in" + "form", "dis" + "miss" are no negations: a stem this long at least
+
+def _pairs(name: str) -> Iterator[tuple[str, str]]:
+    """The lowercase (first, second) pairs of a packaged two-column table."""
+    text = resources.files("detector").joinpath("data", name).read_text("utf-8")
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        columns = [c.strip() for c in line.lower().split("\t")]
+        if len(columns) != 2 or not all(columns):
+            raise ValueError(f"detector/data/{name}, line {number}: expected two words and a tab")
+        yield columns[0], columns[1]
 
 
 @cache
 def regional_pairs() -> frozenset[tuple[str, str]]:
     """(British, American) words for one thing, lowercase
     (``detector/data/regional_words.tsv``): ("tap", "faucet")."""
-    text = resources.files("detector").joinpath("data", "regional_words.tsv").read_text("utf-8")
-    pairs: set[tuple[str, str]] = set()
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            british, american = line.lower().split("\t")
-            pairs.add((british, american))
-    return frozenset(pairs)
+    return frozenset(_pairs("regional_words.tsv"))
 
 
-def negates(word: str, other: str, lexicon: Container[str]) -> bool:
-    """Whether lowercase ``word`` is ``other`` with a negating prefix, or the other way
-    round, the stem a word ``lexicon`` knows ("anticlockwise" / "clockwise")."""
-    longer, shorter = (word, other) if len(word) > len(other) else (other, word)
-    for prefix in _NEGATING_PREFIXES:
-        if (
-            longer.startswith(prefix)
-            and longer[len(prefix) :].lstrip("-") == shorter
-            and len(shorter) >= _SHORTEST_STEM
-            and shorter in lexicon
-        ):
-            return True
-    return False
+@cache
+def prefix_opposites() -> frozenset[tuple[str, str]]:
+    """Words and their opposites made with a negating prefix, lowercase, both ways round
+    (``detector/data/prefix_opposites.tsv``): ("anticlockwise", "clockwise") and back."""
+    return frozenset(p for a, b in _pairs("prefix_opposites.tsv") for p in ((a, b), (b, a)))
 
 
-def variant_units(reading: LMReading, lexicon: Container[str]) -> frozenset[int]:
+def variant_units(reading: LMReading) -> frozenset[int]:
     """The indices (in ``reading.units``) of the units restored as the American word for
     their British one or as their opposite by a negating prefix (see the module doc)."""
-    regional = regional_pairs()
+    regional, opposites = regional_pairs(), prefix_opposites()
     found = set()
     for k, unit in enumerate(reading.units):
-        written, restored = unit.text.lower(), unit.restored.lower()
-        if restored and ((written, restored) in regional or negates(written, restored, lexicon)):
+        pair = (unit.text.lower(), unit.restored.lower())
+        if pair[1] and (pair in regional or pair in opposites):
             found.add(k)
     return frozenset(found)
 
 
-def without_variants(
-    reading: LMReading, lexicon: Container[str]
-) -> tuple[LMReading, frozenset[int]]:
+def without_variants(reading: LMReading) -> tuple[LMReading, frozenset[int]]:
     """``reading`` without the units ``variant_units`` finds, and the indices of their words."""
-    dropped = variant_units(reading, lexicon)
+    dropped = variant_units(reading)
     if not dropped:
         return reading, frozenset()
     units = reading.units

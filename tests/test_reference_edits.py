@@ -419,6 +419,25 @@ def test_one_short_reused_sentence_is_listed_without_making_the_page_a_copy(scor
     assert "reused:    1 spun passage" in render_text(report)
 
 
+def test_a_headline_sharing_a_few_words_with_a_long_lead_is_no_passage(scorer):
+    # A trial's independent report: its 6-word headline shares "village hall" and "to
+    # auction" with the source's 33-word lead sentence; it was listed as a reused passage
+    # covering 17% of the original.
+    original = (
+        "A painting that hung unnoticed in a village hall for more than fifty years has "
+        "been identified as an early work by the landscape artist Edith Marlowe and could "
+        "sell for up to 300,000 pounds at auction.\n\nThe small oil painting shows a river "
+        "at dusk. It was donated to the hall by a local family."
+    )
+    suspect = (
+        "Village hall masterpiece heads to auction\n\nFor half a century, the people of "
+        "Little Haddon held dances beneath a dark little picture nobody looked at. It turns "
+        "out they were sitting under a lost Marlowe, and specialists now agree."
+    )
+    report = scorer.score(make_document(suspect), make_document(original))
+    assert report.relation != "copy" and report.passages == ()
+
+
 def test_an_unrelated_page_has_no_passages(scorer):
     report = scorer.score(make_document(UNRELATED_BEFORE), make_document(ORIGINAL))
     assert report.relation == "unrelated" and report.verdict == "not_spun"

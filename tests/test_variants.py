@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from detector.document import make_document
-from detector.lexicon import Lexicon
 from detector.lm_judge import LMReading, UnitReading
 from detector.lm_model import unit_gains
-from detector.variants import negates, variant_units, without_variants
+from detector.variants import prefix_opposites, regional_pairs, variant_units, without_variants
 
 
 def _reading(text: str, readings: dict[str, tuple[float, str]]) -> LMReading:
@@ -23,7 +22,7 @@ def _reading(text: str, readings: dict[str, tuple[float, str]]) -> LMReading:
     return LMReading(document, units, (), len(document.words), 0.1, 0.1)
 
 
-def test_a_british_word_restored_as_the_american_one_is_dropped(lexicon: Lexicon) -> None:
+def test_a_british_word_restored_as_the_american_one_is_dropped() -> None:
     text = "Turn the tap anticlockwise with a spanner until the colossal nut moves."
     reading = _reading(
         text,
@@ -34,24 +33,39 @@ def test_a_british_word_restored_as_the_american_one_is_dropped(lexicon: Lexicon
             "colossal": (9.0, "big"),
         },
     )
-    kept, words = without_variants(reading, lexicon)
+    kept, words = without_variants(reading)
     assert [u.text for u in kept.units] == ["colossal"]
     assert sorted(reading.document.words[i] for i in words) == ["anticlockwise", "spanner", "tap"]
 
 
-def test_an_american_word_restored_as_the_british_one_stays_judged(lexicon: Lexicon) -> None:
+def test_an_american_word_restored_as_the_british_one_stays_judged() -> None:
     # A spinner's "movie" for "film" ("a thin movie of bacteria") is no bias of the model's.
     reading = _reading("It feeds on a thin movie of bacteria.", {"movie": (10.3, "film")})
-    assert variant_units(reading, lexicon) == frozenset()
+    assert variant_units(reading) == frozenset()
 
 
-def test_a_negating_prefix_makes_an_opposite(lexicon: Lexicon) -> None:
-    assert negates("anticlockwise", "clockwise", lexicon)
-    assert negates("happy", "unhappy", lexicon)
-    assert negates("dishonest", "honest", lexicon)
-    assert not negates("inform", "form", lexicon)  # a stem of five letters at least...
-    assert not negates("under", "der", lexicon)
-    assert not negates("colossal", "big", lexicon)
+def test_a_word_of_many_senses_is_no_regional_restoration() -> None:
+    # "a steady autumn in the number of customers": a spinner's "autumn" for the verb
+    # "fall"; "shops" for "stores" of data; "sacked" for a "fired" gun.
+    regional = regional_pairs()
+    assert ("tap", "faucet") in regional and ("faucet", "tap") not in regional
+    for pair in (("autumn", "fall"), ("shops", "stores"), ("sacked", "fired"), ("post", "mail")):
+        assert pair not in regional
+
+
+def test_only_listed_opposites_are_dropped_not_words_that_look_prefixed() -> None:
+    opposites = prefix_opposites()
+    assert ("anticlockwise", "clockwise") in opposites and ("happy", "unhappy") in opposites
+    # A spinner's "discharged with fraud" for "charged", "the impending ruling" for
+    # "pending": swaps to find.
+    for pair in (("discharged", "charged"), ("impending", "pending"), ("invaluable", "valuable")):
+        assert pair not in opposites
+    text = "He was discharged with fraud and the impending ruling is unhappy."
+    reading = _reading(
+        text,
+        {"discharged": (9.0, "charged"), "impending": (6.0, "pending"), "unhappy": (5.0, "happy")},
+    )
+    assert [reading.units[k].text for k in sorted(variant_units(reading))] == ["unhappy"]
 
 
 def test_a_word_repeated_gives_the_gate_its_weakest_reading() -> None:
@@ -62,3 +76,6 @@ def test_a_word_repeated_gives_the_gate_its_weakest_reading() -> None:
     first, between, second = reading.units
     reading = replace(reading, units=(first, between, replace(second, gain=13.5)))
     assert unit_gains(reading) == [6.5, 6.5, 2.0]
+    # Restored differently, the word is read in another sense there: its own gain.
+    reading = replace(reading, units=(first, between, replace(second, gain=13.5, restored="x")))
+    assert unit_gains(reading) == [13.5, 6.5, 2.0]

@@ -432,9 +432,8 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     from detector.lexicon import load_lexicon
     from detector.lm import compute_dtype
     from detector.lm_judge import flagged_units, spin_probabilities
-    from detector.lm_model import fluency_percentile, unit_gains
+    from detector.lm_model import counted_reading, fluency_percentile, unit_gains, unjudged_words
     from detector.models import load_model
-    from detector.names import without_names
     from training.calibration import calibration_documents, fit_length_aware_rule
     from training.predict import SplitData
     from training.readings import read_documents
@@ -459,10 +458,12 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
     lexicon = load_lexicon(quiet=True)
 
     def names_left_out(readings: list[Any]) -> list[Any]:
-        """The readings as the fitted models will count them (``LMModel.counted``)."""
-        if not args.names_unjudged:
-            return readings
-        return [without_names(r, lexicon) for r in readings]
+        """The readings as the fitted models will count them (``LMModel.counted``): without
+        the names (when ``--names-unjudged``) and the variants they leave unjudged."""
+        return [
+            counted_reading(r, unjudged_words(r, lexicon, names=args.names_unjudged))
+            for r in readings
+        ]
 
     readings = names_left_out(readings)
 
