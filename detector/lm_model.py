@@ -24,8 +24,10 @@ count of flags, when its ``corroborating_units`` strongest units each gain at le
 holds the 101 percentiles of the mean surprisal of clean news (``make hybrid``
 measures them), against which each document's fluency percentile is read.  With
 ``names_unjudged`` (set by ``make hybrid`` since 2026-12-06; false when absent) the
-judge's readings of words the article uses in people's names ("Denise Farrow":
-``detector.names``) are neither counted nor restored.
+judge's readings of words the article uses in people's names ("Denise Farrow") and
+street and council names ("Mill Road": ``detector.names``) are neither counted nor
+restored; nor, whatever the config, are units the judge "restored" as the American word
+for a British one or as their opposite by a negating prefix (``detector.variants``).
 """
 
 from __future__ import annotations
