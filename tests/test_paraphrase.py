@@ -110,6 +110,44 @@ def test_pairs_by_meaning_handles_empty_sides():
     assert pair_by_meaning(np.zeros((2, 0)), 0.6) == []
 
 
+def test_retold_sentences_left_between_two_pairs_are_paired_when_they_share_a_number():
+    from detector.paraphrase import MeaningPair, _alone_between
+
+    # The last session's trial: "With 71 minutes played the hosts drew level." retold
+    # "Harrogate levelled in the 71st minute.", beside a sentence the word alignment pairs.
+    suspect = make_document(
+        "The hosts started well. For much of the period the away side held firm. "
+        "With 71 minutes played the hosts drew level. Muldoon then curled in a shot."
+    )
+    original = make_document(
+        "Harrogate began brightly. The visitors defended well for most of the half. "
+        "Harrogate levelled in the 71st minute. Winger Jack Muldoon curled a shot in."
+    )
+    pairs = [MeaningPair(0, 0, 0.8, 0.0), MeaningPair(3, 3, 0.8, 0.0)]
+    similarity = np.full((4, 4), 0.1)
+    similarity[1, 1], similarity[2, 2] = 0.58, 0.52
+    alone = _alone_between(pairs, similarity, 0.45, suspect, original)
+    assert [(p.suspect, p.original) for p in alone] == [(2, 2)]  # "71", not the one without
+    # In a gap of more than one sentence a side, a shared year is chance.
+    suspect = make_document(
+        "The hosts started well. In 2024 the club rose. Fans sang all night in 2024. "
+        "Muldoon scored."
+    )
+    original = make_document(
+        "Harrogate began brightly. The 2024 season was good. Crowds were big. Muldoon scored."
+    )
+    similarity[1, 1], similarity[2, 2], similarity[2, 1] = 0.5, 0.1, 0.5
+    assert _alone_between(pairs, similarity, 0.45, suspect, original) == []
+
+
+def test_a_few_words_retold_are_no_paraphrase():
+    # A property test's "two sentences" of a word or two each were called paraphrased.
+    report = ReferenceScorer().score(
+        make_document("corporate . Monday on"), make_document("corporate . Monday")
+    )
+    assert report.verdict != "paraphrased"
+
+
 def test_function_word_retention_counts_only_function_words():
     words = ["the", "company", "said", "that", "it", "would"]
     kept = [True, False, False, False, True, True]
