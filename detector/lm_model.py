@@ -246,18 +246,13 @@ class LMModel:
         ``read_as_letters``)."""
         return [read_as_letters(self.judge, document) for document in documents]
 
-    def name_words(self, document: Document) -> frozenset[int]:
-        """The indices of the words ``document`` uses in people's names, which the model
-        leaves unjudged (``detector.names``); none unless the config says
-        ``names_unjudged``."""
-        if not self.names_unjudged or self.judge is None:
-            return frozenset()
-        return name_positions(document, self.judge.lexicon)
-
     def unjudged_words(self, reading: LMReading) -> frozenset[int]:
         """The indices of the words of ``reading``'s document the model leaves unjudged
-        (``unjudged_words``, the module function: names as the config says)."""
-        return self.name_words(reading.document) | without_variants(reading)[1]
+        (``unjudged_words``, the module function; names when the config says
+        ``names_unjudged``)."""
+        names = self.names_unjudged and self.judge is not None
+        lexicon = self.judge.lexicon if names else frozenset()
+        return unjudged_words(reading, lexicon, names=names)
 
     def counted(self, reading: LMReading, unjudged: frozenset[int] | None = None) -> LMReading:
         """The part of ``reading`` the model counts and restores: without its units on the

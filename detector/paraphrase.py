@@ -709,15 +709,15 @@ def _alone_between(
         o_lo, o_hi = before.original + 1, after.original
         if not (0 < s_hi - s_lo <= widest and 0 < o_hi - o_lo <= widest):
             continue
-        wide = s_hi - s_lo > 1 or o_hi - o_lo > 1
-
-        def shared(i: int, j: int, wide: bool = wide) -> bool:
-            common = _numbers(suspect, i) & _numbers(original, j)
-            return bool(common - _YEARS) if wide else bool(common)
-
+        years_count = s_hi - s_lo == 1 and o_hi - o_lo == 1
         gap = np.array(
             [
-                [similarity[i, j] if shared(i, j) else -1.0 for j in range(o_lo, o_hi)]
+                [
+                    similarity[i, j]
+                    if _share_a_number(suspect, i, original, j, years_count=years_count)
+                    else -1.0
+                    for j in range(o_lo, o_hi)
+                ]
                 for i in range(s_lo, s_hi)
             ]
         )
@@ -727,6 +727,15 @@ def _alone_between(
 
 
 _YEARS = frozenset(str(y) for y in range(1900, 2100))
+
+
+def _share_a_number(
+    suspect: Document, i: int, original: Document, j: int, *, years_count: bool
+) -> bool:
+    """Whether suspect sentence ``i`` and original sentence ``j`` state a number in common
+    (a year only when ``years_count``)."""
+    common = _numbers(suspect, i) & _numbers(original, j)
+    return bool(common if years_count else common - _YEARS)
 
 
 def _numbers(document: Document, k: int) -> set[str]:
