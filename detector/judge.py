@@ -141,10 +141,16 @@ _COST_SYNONYM = 1.0
 _COST_OTHER = 2.2
 _COST_OTHER_GAP = 1.8
 _COST_FIGURE_FOR_WORD = 0.1
+# A function word for a content word is a thesaurus pair now and then ("and" is
+# among Moby's synonyms of "take"), so a cover pairs them only when nothing
+# cheaper explains the block: "and took the lead" -> "and went ahead" keeps its
+# "and" and swaps the phrase, not "took" for "and".
+_COST_FUNCTION_FOR_CONTENT = 0.6
 # Most words a side of an edit whose kind is ``number`` ("Tuesday, 13 June 2024"); a
 # longer one ("keeper|goalkeeper made three fine saves") is an ``edit``.
 _LONGEST_NUMBER_EDIT = 4
 _DIGITS = re.compile(r"\d+")
+_ARTICLES = frozenset({"a", "an", "one"})
 
 _Piece = tuple[str, int, int, int, int]  # kind, original lo, hi, suspect lo, hi (block-relative)
 _Range = tuple[int, int, int, int]  # original lo, hi, suspect lo, hi (word indices)
@@ -805,8 +811,13 @@ class SubstitutionJudge:
                         found = piece_kind(
                             o, w, a > 1 or b > 1, o_digit or w_digit, o_function and w_function
                         )
-                        if found is not None and here + found[1] < cost[i + a][j + b]:
-                            cost[i + a][j + b] = here + found[1]
+                        if found is None:
+                            continue
+                        price = here + found[1]
+                        if o_function != w_function and found[0] == "synonym":
+                            price += _COST_FUNCTION_FOR_CONTENT
+                        if price < cost[i + a][j + b]:
+                            cost[i + a][j + b] = price
                             back[i + a][j + b] = (found[0], i, i + a, j, j + b)
         pieces: list[_Piece] = []
         i, j = m, n
@@ -1020,6 +1031,28 @@ def _figure_beside_a_gap(
     )
 
 
+def _count_for_article(
+    before: list[Any], swap: list[Any], old: tuple[str, ...], new: tuple[str, ...]
+) -> bool:
+    """Whether ``before``, a count added, dropped or written for an article right before
+    ``swap``, and the article belong to the swap: "a decade" -> "ten years" is one swap,
+    not "ten" added beside "{years|a decade}", nor "[a|ten]" beside "{decade|years}"."""
+    if before[0] != "other" or before[2] != swap[1] or before[4] != swap[3]:
+        return False
+    _, a0, a1, b0, b1 = before
+    olds, news = [w.lower() for w in old[a0:a1]], [w.lower() for w in new[b0:b1]]
+    if len(olds) > 1 or len(news) > 1 or not (olds or news):
+        return False
+    # The other side's article opens the swap when only a count was added or dropped.
+    olds = olds or [w.lower() for w in old[swap[1] : swap[1] + 1]]
+    news = news or [w.lower() for w in new[swap[3] : swap[3] + 1]]
+    if not (olds and news):
+        return False
+    return (is_figure(news[0]) and olds[0] in _ARTICLES) or (
+        is_figure(olds[0]) and news[0] in _ARTICLES
+    )
+
+
 def _group(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...]) -> list[_Piece]:
     """Merge a cover's pieces into spans; ``old`` and ``new`` are the block's words.
 
@@ -1055,6 +1088,9 @@ def _group(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...]) -> 
             if gap is not None:
                 piece[1], piece[3] = gap[1], gap[3]
                 gap = None
+            if piece[0] in SPIN_KINDS and merged and _count_for_article(merged[-1], piece, old, new):
+                counted = merged.pop()
+                piece[1], piece[3] = counted[1], counted[3]
             if (
                 merged
                 and piece[0] == "other"

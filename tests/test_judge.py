@@ -203,3 +203,28 @@ def test_people_is_read_as_persons_only_where_that_makes_a_synonym(judge):
     assert kind("people", "individuals", False)[0] == "synonym"
     assert kind("people", "persons", False)[0] == "synonym"  # as before: Moby lists it
     assert kind("person", "people", False) is None  # not the same word in two forms
+
+
+def test_a_function_word_kept_in_a_rewritten_block_stays_unchanged(judge):
+    # Moby lists "and" among the synonyms of "take": the cover once paired "took" with
+    # the copy's own "and" and showed "{and|and took}" beside "{went ahead|the lead}".
+    spans = _spans(
+        judge,
+        "The visitors started brighter and took the lead after 12 minutes.",
+        "The visitors started more brilliant and went ahead after 12 minutes.",
+    )
+    assert all(text != "and" for text, _, _ in spans), spans
+    assert ("went ahead", "the lead", "synonym") in spans
+
+
+@pytest.mark.parametrize(
+    ("original", "suspect", "expected"),
+    [
+        ("for the third time in a decade.", "for the third time in ten years.", "ten years"),
+        ("for the third time in ten years.", "for the third time in a decade.", "a decade"),
+    ],
+)
+def test_a_count_for_an_article_joins_the_swap_beside_it(judge, original, suspect, expected):
+    # Once "[+ten+] {years|a decade}" and "[a|ten] {decade|years}".
+    spans = _spans(judge, "She said so " + original, "She said so " + suspect)
+    assert [text for text, _, _ in spans] == [expected]
