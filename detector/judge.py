@@ -1088,7 +1088,11 @@ def _group(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...]) -> 
             if gap is not None:
                 piece[1], piece[3] = gap[1], gap[3]
                 gap = None
-            if piece[0] in SPIN_KINDS and merged and _count_for_article(merged[-1], piece, old, new):
+            if (
+                piece[0] in SPIN_KINDS
+                and merged
+                and _count_for_article(merged[-1], piece, old, new)
+            ):
                 counted = merged.pop()
                 piece[1], piece[3] = counted[1], counted[3]
             if (
