@@ -41,6 +41,10 @@ _IN_ORDER_SIMILARITY = 0.5  # enough to accept the next original sentence withou
 _MERGE_GAIN = 0.08  # how much a neighbouring original sentence must add to be merged in
 _SKELETON_SIMILARITY = 0.5  # word-sequence ratio pairing a spun sentence across dropped ones
 _SKELETON_GAP = 6  # most unpaired sentences per side of a gap searched that way
+# Sequence ratio the two halves of a split sentence gain together over the paired half
+# alone against their original sentence (``_split_halves``).
+_SPLIT_GAIN = 0.08
+_FILL_ROUNDS = 3  # most times the gaps between paired sentences are filled
 # The same with a number or a name in common: a densely spun sentence keeps little
 # but its facts ("The bread kitchen utilizes 14 individuals" / "The bakery employs 14
 # people": 0.47), while a page's own sentence rarely repeats the one beside it.
@@ -728,7 +732,16 @@ def align(
     three words between two matched ones pair with the original's there when its words
     are swapped one for one (without it, sentences under four words never pair by place).
     """
-    pairs = _fill_gaps(_pair_sentences(suspect, original), suspect, original, related)
+    pairs = _pair_sentences(suspect, original)
+    # A gap filled in part leaves narrower gaps ("The company said ... Deals are
+    # dropping. ..." at a text's start: its first sentence pairs by position, and then
+    # the short one after it is alone between two pairs), so gaps are filled again.
+    for _ in range(_FILL_ROUNDS):
+        filled = _fill_gaps(pairs, suspect, original, related)
+        if len(filled) == len(pairs):
+            break
+        pairs = filled
+    pairs = _split_halves(pairs, suspect, original, related)
     edits = list(unpaired_sentences(suspect, original, pairs))
     for first, last in _splits(pairs):
         s_lo = suspect.sentences[first.suspect][0]
@@ -738,6 +751,47 @@ def align(
         edits.extend(_word_edits(suspect, original, s_lo, s_hi, o_lo, o_hi))
     edits.sort(key=lambda e: (e.suspect_words[0], e.op != "delete", e.original_words[0]))
     return Alignment(suspect, original, tuple(pairs), tuple(edits))
+
+
+def _split_halves(
+    pairs: list[SentencePair],
+    suspect: Document,
+    original: Document,
+    related: Callable[[str, str], bool] | None,
+) -> list[SentencePair]:
+    """``pairs`` and the unpaired suspect sentence beside a pair that holds the rest of the
+    pair's original sentence: a sentence split in two and spun ("Rovers struggled to
+    create chances in the first half and were booed off" -> "Rovers battled to make
+    possibilities in the main half. They were booed off") pairs its spun half, which
+    shares too few words to pair alone, with the sentence its other half paired with.
+
+    The two halves together must line up with the original sentence clearly better than
+    the paired half alone (``_SPLIT_GAIN`` of sequence ratio), be of comparable length,
+    and the unpaired half must share a word with it or swap one in place.
+    """
+    used = {p.suspect for p in pairs}
+    added: list[SentencePair] = []
+    for pair in sorted(pairs, key=lambda p: p.suspect):
+        if pair.original[1] - pair.original[0] != 1:
+            continue
+        j = pair.original[0]
+        o_lo, o_hi = original.sentences[j]
+        theirs = original.words[o_lo:o_hi]
+        s_lo, s_hi = suspect.sentences[pair.suspect]
+        alone = SequenceMatcher(None, suspect.words[s_lo:s_hi], theirs, autojunk=False).ratio()
+        for k in (pair.suspect - 1, pair.suspect + 1):
+            if not 0 <= k < len(suspect.sentences) or k in used:
+                continue
+            k_lo, k_hi = suspect.sentences[k]
+            lo, hi = min(s_lo, k_lo), max(s_hi, k_hi)
+            if k_hi - k_lo < _SHORTEST or not 0.6 <= (hi - lo) / (o_hi - o_lo) <= 1.7:
+                continue
+            both = SequenceMatcher(None, suspect.words[lo:hi], theirs, autojunk=False).ratio()
+            if both >= alone + _SPLIT_GAIN and _share_a_word(suspect, original, k, j, related):
+                added.append(SentencePair(k, (j, j + 1), 0.0))
+                used.add(k)
+                break
+    return pairs + added if added else pairs
 
 
 def _splits(pairs: Sequence[SentencePair]) -> list[tuple[SentencePair, SentencePair]]:

@@ -87,6 +87,7 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")  # "2,022" is 2022
 _SPACED_THOUSANDS = re.compile(r"\b(\d{1,3})((?: \d{3})+)\b(?![-.,\d])")  # "1 200" is 1200
 _MERIDIEM = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s*m\b")  # "10.30am", "3 p.m."
 _TWENTY_FOUR_HOURS = re.compile(r"\b(\d{1,2}):(\d{2})\b")  # "15:00"
+_PERCENT = re.compile(r"%|\bper ?cent\b")
 _DECORATION = re.compile(
     r"[,$£€¥%]|\bper ?cent\b|\b(?:us|dollars?|pounds?|sterling|euros?|yen|yuan|rupees?)\b"
 )
@@ -194,6 +195,11 @@ def _fraction(words: list[str]) -> float | None:
     ):
         return None
     return count / _FRACTIONS[words[1]]
+
+
+def _is_fraction(text: str) -> bool:
+    """Whether ``text`` names a share in words ("half", "a third")."""
+    return _fraction(_DECORATION.sub(" ", text.lower()).replace("-", " ").split()) is not None
 
 
 def _counted(text: str) -> str:
@@ -627,6 +633,10 @@ def _fact_kind(text: str, original: str) -> str | None:
     new, old = number_value(text), number_value(original)
     new_numerals, old_numerals = _numerals(text), _numerals(original)
     if new is not None and old is not None:
+        if _is_fraction(original) and _PERCENT.search(text.lower()):
+            new /= 100  # "half" -> "50%": one share
+        elif _is_fraction(text) and _PERCENT.search(original.lower()):
+            old /= 100
         if not math.isclose(new, old):
             return "number"
     elif (

@@ -142,9 +142,10 @@ _COST_OTHER = 2.2
 _COST_OTHER_GAP = 1.8
 _COST_FIGURE_FOR_WORD = 0.1
 # A function word for a content word is a thesaurus pair now and then ("and" is
-# among Moby's synonyms of "take"), so a cover pairs them only when nothing
-# cheaper explains the block: "and took the lead" -> "and went ahead" keeps its
-# "and" and swaps the phrase, not "took" for "and".
+# among Moby's synonyms of "take"); where the other side holds that function word
+# itself, a cover pairs them only when nothing cheaper explains the block: "and took
+# the lead" -> "and went ahead" keeps its "and" and swaps the phrase, not "took" for
+# "and" (elsewhere, "come under fire" -> "been criticized", the pair stays as cheap).
 _COST_FUNCTION_FOR_CONTENT = 0.6
 # Most words a side of an edit whose kind is ``number`` ("Tuesday, 13 June 2024"); a
 # longer one ("keeper|goalkeeper made three fine saves") is an ``edit``.
@@ -770,6 +771,7 @@ class SubstitutionJudge:
         m, n = len(old), len(new)
         old_phrases, new_phrases = self._phrases(old), self._phrases(new)
         old_figures, new_figures = list(map(is_figure, old)), list(map(is_figure, new))
+        old_words, new_words = frozenset(old), frozenset(new)
         # Dropping or adding a word: cheap for a function word, dear for a content word.
         old_gaps = [("gap", _COST_FUNCTION_WORD) if p[0][3] else _OTHER_GAP for p in old_phrases]
         new_gaps = [("gap", _COST_FUNCTION_WORD) if p[0][3] else _OTHER_GAP for p in new_phrases]
@@ -814,7 +816,11 @@ class SubstitutionJudge:
                         if found is None:
                             continue
                         price = here + found[1]
-                        if o_function != w_function and found[0] == "synonym":
+                        if (
+                            found[0] == "synonym"
+                            and o_function != w_function
+                            and (o in new_words if o_function else w in old_words)
+                        ):
                             price += _COST_FUNCTION_FOR_CONTENT
                         if price < cost[i + a][j + b]:
                             cost[i + a][j + b] = price

@@ -45,7 +45,7 @@ from detector.passages import (
 from detector.prose import language_problem
 from detector.report import SPIN_KINDS, Deletion, Passage, Report, Span, plural
 from detector.swap_fit import SwapFitRule, SwapReader, swap_gains
-from detector.verdict import decide_with_features, few_swaps_note
+from detector.verdict import decide_with_features, few_swaps_note, spun_verdict
 
 _SUBSTANTIAL_SENTENCES = 2  # a reused passage of this many suspect sentences makes a copy,
 _SUBSTANTIAL_WORDS = 40  # and so does one of this many suspect words,
@@ -320,7 +320,7 @@ class ReferenceScorer:
             tuple(passages), suspect, original, *reuse_extents(spans, deletions)
         )
         threshold = self.judge.weights.threshold
-        verdict = "spun" if spin_score >= threshold else "not_spun"
+        verdict, spin_score = spun_verdict(spin_score, int(swaps), threshold)
         stopped = (
             None
             if searched_whole

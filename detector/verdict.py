@@ -29,7 +29,14 @@ from detector.passages import (
 from detector.report import Passage, Relation, Report, Span, plural
 from detector.stopwords import STOPWORDS
 
-__all__ = ["decide", "decide_with_features", "few_swaps_note", "spin_features"]
+__all__ = [
+    "MIN_SPUN_SWAPS",
+    "decide",
+    "decide_with_features",
+    "few_swaps_note",
+    "spin_features",
+    "spun_verdict",
+]
 
 # Relation thresholds: share of the suspect's words reused from the original
 # (unchanged or swapped), and content overlap of the two texts as wholes.
@@ -37,6 +44,19 @@ _COPY_REUSE = 0.35
 _REWRITE_OVERLAP = 0.2
 _DATE_WORDS = 6  # most words of an edit read as one date rewritten ("Tuesday, 12 June 2024")
 _START = attrgetter("start")
+# Fewest swaps a spun copy has: one word changed is what an editor does, however short
+# the text and so however high its swap rate ("arrested" -> "detained" in a one-sentence
+# police brief scored 1.00).  Such a copy's score is capped at ``_ONE_SWAP_SCORE``.
+MIN_SPUN_SWAPS = 2
+_ONE_SWAP_SCORE = 0.25
+
+
+def spun_verdict(spin_score: float, swaps: int, threshold: float) -> tuple[str, float]:
+    """The verdict on a copy with ``swaps`` swaps scored ``spin_score``, and the score
+    reported: ``spun`` from ``threshold``, and never on fewer than ``MIN_SPUN_SWAPS``."""
+    if swaps < MIN_SPUN_SWAPS:
+        spin_score = min(spin_score, _ONE_SWAP_SCORE)
+    return ("spun" if spin_score >= threshold else "not_spun"), spin_score
 
 
 def _word_count(text: str) -> int:
@@ -167,7 +187,7 @@ def decide_with_features(
     spin_score = weights.document.probability(features)
     if relation != "copy":
         spin_score = min(spin_score, 0.05)  # only a copy can be a spun copy
-    verdict = "spun" if spin_score >= weights.threshold else "not_spun"
+    verdict, spin_score = spun_verdict(spin_score, int(features["swaps"]), weights.threshold)
     # Added and dropped text, and the reused passages, only mean something in a copy.
     inserts, deletions = find_gaps(alignment, spans, dropped) if relation == "copy" else ((), ())
     if relation == "copy":
@@ -212,6 +232,8 @@ def few_swaps_note(
     swaps = sum(s.is_spin for s in spans)
     if relation != "copy" or verdict != "not_spun" or not swaps:
         return None
+    if swaps < MIN_SPUN_SWAPS:
+        return "1 swap in this copy, too few to call it spun: one word changed is an edit"
     return (
         f"{plural(swaps, 'swap')} in this copy, too few to call it spun (its spin score is "
         f"under {threshold:.2f})"
