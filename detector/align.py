@@ -16,7 +16,7 @@ from itertools import pairwise
 from typing import Literal
 
 from detector.document import Document
-from detector.facts import date_runs, is_figure
+from detector.facts import date_name, date_runs, is_figure
 from detector.stopwords import STOPWORDS
 
 __all__ = [
@@ -639,17 +639,84 @@ def _resync(a: tuple[str, ...], b: tuple[str, ...], i: int, j: int) -> tuple[int
 
 
 def _word_edits(
-    suspect: Document, original: Document, s_lo: int, s_hi: int, o_lo: int, o_hi: int
+    suspect: Document,
+    original: Document,
+    s_lo: int,
+    s_hi: int,
+    o_lo: int,
+    o_hi: int,
+    related: Callable[[str, str], bool] | None = None,
 ) -> list[Edit]:
     a = original.words[o_lo:o_hi]
     b = suspect.words[s_lo:s_hi]
     if a == b:
         return [make_edit(suspect, original, "equal", s_lo, s_hi, o_lo, o_hi)]
     edits = []
-    for tag, i1, i2, j1, j2 in whole_dates(a, b, _opcodes(a, b)):
+    for tag, i1, i2, j1, j2 in _moves_apart(a, b, whole_dates(a, b, _opcodes(a, b)), related):
         op: EditOp = "substitute" if tag == "replace" else tag  # type: ignore[assignment]
         edits.append(make_edit(suspect, original, op, s_lo + j1, s_lo + j2, o_lo + i1, o_lo + i2))
     return edits
+
+
+def _moves_apart(
+    a: tuple[str, ...],
+    b: tuple[str, ...],
+    codes: list[tuple[str, int, int, int, int]],
+    related: Callable[[str, str], bool] | None,
+) -> list[tuple[str, int, int, int, int]]:
+    """``codes`` with a word moved within the sentence split off the changed blocks it
+    leaves and lands in: ``"...," said Baker, who leads the emergency committee.`` ->
+    ``"...," Baker, who drives the crisis board, said.`` drops "said" in one place and
+    adds it in another, not "board, said" for "emergency committee".  A moved word is
+    one each side holds once, at the edge of a changed block on each side, and in
+    neither block a synonym (``related``) of a word the block swaps it with: a spinner
+    who writes "ocean water" for "seawater" and "sea" for "ocean" moves no "ocean".
+    Never without ``related``."""
+    if related is None:
+        return codes
+    left = {a[i1] for tag, i1, i2, _, _ in codes if tag in ("replace", "delete")}
+    left |= {a[i2 - 1] for tag, i1, i2, _, _ in codes if tag in ("replace", "delete")}
+    landed = {b[j1] for tag, _, _, j1, j2 in codes if tag in ("replace", "insert")}
+    landed |= {b[j2 - 1] for tag, _, _, j1, j2 in codes if tag in ("replace", "insert")}
+    moved = {
+        w
+        for w in left & landed
+        if w not in STOPWORDS
+        and w.isalpha()
+        and a.count(w) == 1
+        and b.count(w) == 1
+        and date_name(w) is None  # "June 3" -> "4 June": a date rewritten, kept whole
+    }
+    for tag, i1, i2, j1, j2 in codes:
+        if tag == "replace" and moved:
+            block = (*a[i1:i2], *b[j1:j2])
+            moved -= {
+                w for w in moved if w in block and any(related(w, x) for x in block if x != w)
+            }
+    if not moved:
+        return codes
+    loose = moved
+    out: list[tuple[str, int, int, int, int]] = []
+    for tag, i1, i2, j1, j2 in codes:
+        if tag != "replace":
+            out.append((tag, i1, i2, j1, j2))
+            continue
+        head: list[tuple[str, int, int, int, int]] = []
+        tail: list[tuple[str, int, int, int, int]] = []
+        if i2 - i1 > 1 and a[i1] in loose:
+            head.append(("delete", i1, i1 + 1, j1, j1))
+            i1 += 1
+        elif j2 - j1 > 1 and b[j1] in loose:
+            head.append(("insert", i1, i1, j1, j1 + 1))
+            j1 += 1
+        if i2 - i1 > 1 and a[i2 - 1] in loose:
+            tail.append(("delete", i2 - 1, i2, j2, j2))
+            i2 -= 1
+        elif j2 - j1 > 1 and b[j2 - 1] in loose:
+            tail.append(("insert", i2, i2, j2 - 1, j2))
+            j2 -= 1
+        out += [*head, ("replace", i1, i2, j1, j2), *tail]
+    return out
 
 
 def whole_dates(
@@ -748,7 +815,7 @@ def align(
         s_hi = suspect.sentences[last.suspect][1]
         o_lo = original.sentences[first.original[0]][0]
         o_hi = original.sentences[first.original[1] - 1][1]
-        edits.extend(_word_edits(suspect, original, s_lo, s_hi, o_lo, o_hi))
+        edits.extend(_word_edits(suspect, original, s_lo, s_hi, o_lo, o_hi, related))
     edits.sort(key=lambda e: (e.suspect_words[0], e.op != "delete", e.original_words[0]))
     return Alignment(suspect, original, tuple(pairs), tuple(edits))
 

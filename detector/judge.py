@@ -1136,8 +1136,9 @@ def _intact_sentences(alignment: Alignment, max_block: int) -> tuple[frozenset[i
     o_bounds = _sentence_bounds(original)
     swapped: set[int] = set()
     edited: set[int] = set()
+    moved = _moved_words(alignment)
     for edit in alignment.edits:
-        if edit.op == "equal":
+        if edit.op == "equal" or edit in moved:
             continue
         s_lo, s_hi = edit.suspect_words
         o_lo, o_hi = edit.original_words
@@ -1162,6 +1163,27 @@ def _intact_sentences(alignment: Alignment, max_block: int) -> tuple[frozenset[i
         else:
             swapped.update(touched)
     return frozenset(swapped - edited), len(swapped | edited)
+
+
+def _moved_words(alignment: Alignment) -> frozenset[Edit]:
+    """The insert and delete edits that move words within a sentence: the same words
+    dropped in one place and added in another of one suspect sentence ("said Baker" ->
+    "Baker said"), which restructure nothing."""
+    suspect, original = alignment.suspect, alignment.original
+    added: dict[tuple[int, tuple[str, ...]], Edit] = {}
+    dropped: dict[tuple[int, tuple[str, ...]], Edit] = {}
+    for edit in alignment.edits:
+        s_lo, s_hi = edit.suspect_words
+        if edit.op == "insert" and s_hi > s_lo:
+            key = (_sentence_of(suspect, s_lo), suspect.words[s_lo:s_hi])
+            added[key] = edit
+        elif edit.op == "delete" and len(suspect):
+            # Anchored in a sentence or between two: the end of one, the start of the next.
+            words = original.words[slice(*edit.original_words)]
+            for at in {max(0, s_lo - 1), min(s_lo, len(suspect) - 1)}:
+                dropped[(_sentence_of(suspect, at), words)] = edit
+    both = added.keys() & dropped.keys()
+    return frozenset([added[k] for k in both] + [dropped[k] for k in both])
 
 
 def _another_count_or_day(a: str, b: str) -> bool:

@@ -1329,3 +1329,30 @@ def test_a_short_sentence_left_alone_by_a_neighbour_paired_by_place_pairs_too(sc
     )
     assert not report.deletions
     assert ("dropping", "falling") in {(s.text, s.original) for s in report.spin_spans}
+
+
+@pytest.mark.parametrize(
+    ("original", "suspect", "swaps"),
+    [
+        # A trial: "said" moved to the end showed "{board, said|committee}" ...
+        (
+            '"We have never seen the water rise this quickly," said Councillor Peter Baker, '
+            "who leads the town's emergency committee.",
+            '"We have never seen the water ascend this fast," Councillor Peter Baker, who '
+            "drives the town's crisis board, said.",
+            {("board", "committee"), ("drives", "leads"), ("crisis", "emergency")},
+        ),
+        # ... and "said Fisher" for "Fisher said" made "crushed" for "gutted" an edit.
+        (
+            '"I was gutted after the penalty, but the lads kept believing in me," Fisher said.',
+            '"I was crushed after the punishment, yet the chaps continued trusting in me," '
+            "said Fisher.",
+            {("crushed", "gutted"), ("chaps", "lads")},
+        ),
+    ],
+)
+def test_a_word_moved_within_its_sentence_stays_out_of_the_swaps(scorer, original, suspect, swaps):
+    report = scorer.score(make_document(suspect), make_document(original))
+    found = {(s.text, s.original) for s in report.spin_spans}
+    assert swaps <= found
+    assert not [s for s in report.spans if "said" in s.text and s.kind != "insert"]
