@@ -1215,6 +1215,7 @@ def _names_a_number(words: tuple[str, ...]) -> bool:
         or w in _DATE_WORDS
         or w in _AMBIGUOUS_MONTHS
         or currency_of(w) is not None
+        or number_value(w) is not None  # "fifteenth" for "15th": a number restyled
         for w in words
     )
 

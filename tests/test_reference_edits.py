@@ -1356,3 +1356,17 @@ def test_a_word_moved_within_its_sentence_stays_out_of_the_swaps(scorer, origina
     found = {(s.text, s.original) for s in report.spin_spans}
     assert swaps <= found
     assert not [s for s in report.spans if "said" in s.text and s.kind != "insert"]
+
+
+def test_an_ordinal_written_out_is_a_number_restyled_not_a_swap(scorer):
+    # A trial: "{fifteenth|15th}" counted as a swap among the sentence's spun words.
+    report = scorer.score(
+        make_document(
+            "It was his fifteenth objective of the period. City remain in fourteenth spot."
+        ),
+        make_document("It was his 15th goal of the season. City stay in 14th place."),
+    )
+    assert report.verdict == "spun"
+    restyled = [s for s in report.spans if s.original in ("15th", "14th")]
+    assert restyled and not any(s.is_spin for s in restyled)
+    assert report.note is None or "differ" not in report.note
