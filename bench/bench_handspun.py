@@ -86,6 +86,7 @@ SETS = {
     "handspun_holdout14": ROOT / "tests" / "fixtures" / "handspun_holdout14",
     "handspun_holdout15": ROOT / "tests" / "fixtures" / "handspun_holdout15",
     "handspun_holdout16": ROOT / "tests" / "fixtures" / "handspun_holdout16",
+    "handspun_holdout17": ROOT / "tests" / "fixtures" / "handspun_holdout17",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
     "clean_world": ROOT / "tests" / "fixtures" / "clean_world",  # the same

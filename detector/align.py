@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from itertools import pairwise
+from itertools import pairwise, product
 from typing import Literal
 
 from detector.document import Document
@@ -316,6 +316,10 @@ def _fill_gaps(
     """
     used = {j for p in pairs for j in range(*p.original)}
     by_suspect = {p.suspect: p for p in pairs}
+    # Pairs made by place in an earlier round (no shared words to show for them): a gap
+    # beside one is read as the text's edge is, so that one sentence of a page's own,
+    # paired by place, does not lead the next one of its own in.
+    by_place = {p.suspect for p in pairs if p.similarity == 0.0}
     filled = list(pairs)
     bounds = [(-1, (0, 0))] + [
         (p.suspect, p.original) for p in sorted(pairs, key=lambda p: p.suspect)
@@ -330,25 +334,39 @@ def _fill_gaps(
             # Between two paired sentences, one sentence is the spun one whatever its
             # words; at either end of the text, or several in a row, they may be the
             # page's own (a reused passage among other paragraphs): they must line up.
-            edge = i0 < 0 or i1 >= len(suspect.sentences)
+            beside_place = i0 in by_place or i1 in by_place
+            edge = i0 < 0 or i1 >= len(suspect.sentences) or beside_place
             bar = _POSITION_SIMILARITY if edge else _POSITION_SIMILARITY_INSIDE
-            alone = len(free_suspect) == 1 and not edge
+            single = len(free_suspect) == 1
+            alone = single and not edge
             for i, j in zip(free_suspect, free_original, strict=True):
                 # Several in a row may be the page's own text put in place of the
                 # original's: their skeletons alone line up by chance ("The project was
                 # paid for ... the mayor added." / "The transport department said the
                 # final inspections ...": 0.18), so they must share a word too.
+                # A headline alone before the first pair on each side lines up as loosely as
+                # a sentence inside the text when it shares a name or number with its
+                # original ("Committee members dismiss 140-house arrangement for Ashcombe
+                # glades ..." for "Councillors reject 140-home plan for Ashcombe ...": 0.18).
+                least = (
+                    _POSITION_SIMILARITY_INSIDE
+                    if i0 < 0 and single and _share_a_fact(suspect, original, i, j)
+                    else bar
+                )
                 placed = _comparable_lengths(suspect, original, i, j) and (
                     alone
                     or (
-                        _skeleton_ratio(suspect, original, i, j) >= bar
+                        _skeleton_ratio(suspect, original, i, j) >= least
                         and _share_a_word(suspect, original, i, j, related)
                     )
                 )
                 # One alone may be as short as three words, if they are swapped one for one,
-                # or a dateline in place of a dateline ("March 15" / "Published 14 March 2024").
+                # or a dateline in place of a dateline ("March 15" / "Published 14 March 2024"),
+                # beside a pair made by place too ("Deals are dropping." for "Sales are
+                # falling." after a first sentence paired by place).
+                inside = i0 >= 0 and i1 < len(suspect.sentences)
                 if placed or (
-                    alone
+                    (alone or (single and beside_place and inside))
                     and (
                         _spun_word_for_word(suspect, original, i, j, related)
                         or (_a_dateline(suspect, i) and _a_dateline(original, j))
@@ -695,27 +713,41 @@ def _moves_apart(
             }
     if not moved:
         return codes
-    loose = moved
     out: list[tuple[str, int, int, int, int]] = []
     for tag, i1, i2, j1, j2 in codes:
         if tag != "replace":
             out.append((tag, i1, i2, j1, j2))
             continue
-        head: list[tuple[str, int, int, int, int]] = []
-        tail: list[tuple[str, int, int, int, int]] = []
-        if i2 - i1 > 1 and a[i1] in loose:
-            head.append(("delete", i1, i1 + 1, j1, j1))
-            i1 += 1
-        elif j2 - j1 > 1 and b[j1] in loose:
-            head.append(("insert", i1, i1, j1, j1 + 1))
-            j1 += 1
-        if i2 - i1 > 1 and a[i2 - 1] in loose:
-            tail.append(("delete", i2 - 1, i2, j2, j2))
-            i2 -= 1
-        elif j2 - j1 > 1 and b[j2 - 1] in loose:
-            tail.append(("insert", i2, i2, j2 - 1, j2))
-            j2 -= 1
-        out += [*head, ("replace", i1, i2, j1, j2), *tail]
+        # Each side's head and tail may go, while the side keeps a word; of the ways, one
+        # that leaves the rest the same on both sides ("Fisher said" -> "said Fisher":
+        # "Fisher" dropped and added, "said" kept), else the one that splits most off.
+        best: tuple[tuple[bool, int], tuple[int, int, int, int]] | None = None
+        for a_head, a_tail, b_head, b_tail in product((0, 1), repeat=4):
+            ni1, ni2, nj1, nj2 = i1 + a_head, i2 - a_tail, j1 + b_head, j2 - b_tail
+            if ni2 <= ni1 or nj2 <= nj1:
+                continue
+            ends = [
+                (a_head, a[i1]),
+                (a_tail, a[i2 - 1]),
+                (b_head, b[j1]),
+                (b_tail, b[j2 - 1]),
+            ]
+            if any(cut and word not in moved for cut, word in ends):
+                continue
+            rank = (a[ni1:ni2] == b[nj1:nj2], a_head + a_tail + b_head + b_tail)
+            if best is None or rank > best[0]:
+                best = (rank, (ni1, ni2, nj1, nj2))
+        assert best is not None  # cutting nothing is always a way
+        (same, _), (ni1, ni2, nj1, nj2) = best
+        if ni1 > i1:
+            out.append(("delete", i1, ni1, j1, j1))
+        if nj1 > j1:
+            out.append(("insert", ni1, ni1, j1, nj1))
+        out.append(("equal" if same else "replace", ni1, ni2, nj1, nj2))
+        if ni2 < i2:
+            out.append(("delete", ni2, i2, nj2, nj2))
+        if nj2 < j2:
+            out.append(("insert", i2, i2, nj2, j2))
     return out
 
 

@@ -24,6 +24,7 @@ from detector.report import Deletion, Span
 from detector.stopwords import CARDINAL_WORDS
 
 __all__ = [
+    "ORDINAL_WORDS",
     "changed_facts",
     "currency_of",
     "date_name",
@@ -61,6 +62,7 @@ _ORDINALS = {
         start=2,
     )
 }
+ORDINAL_WORDS = frozenset(_ORDINALS) - {"zeroth"}  # "first" to "twentieth", "ninetieth"
 _NUMERAL = re.compile(r"\d+(?:\.\d+)?")
 _DOTTED_MERIDIEM = re.compile(r"(?<![a-z.'])([ap])\.\s?m(?![a-z\d])")  # "p.m" without its hour
 _COUNTS = {w: v for w, v in {**_UNITS, **_TENS}.items() if w != "one"}  # "no one", "the one"
@@ -179,6 +181,8 @@ def number_value(text: str) -> float | None:
             current = 0.0
         elif word == "and" and seen:
             continue
+        elif word in _ORDINALS and seen and word == words[-1] and current % 10 == 0:
+            current += _ORDINALS[word]  # "twenty-first": a rank in two words
         else:
             return None
         seen = True

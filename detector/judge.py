@@ -57,6 +57,7 @@ from detector.align import Alignment, Edit, make_edit, whole_dates
 from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
 from detector.document import Document
 from detector.facts import (
+    ORDINAL_WORDS,
     currency_of,
     date_name,
     date_runs,
@@ -113,13 +114,8 @@ _DATE_WORDS = frozenset(
     ).split()
 )
 _AMBIGUOUS_MONTHS = frozenset({"may", "march"})  # dates only beside a number
-_NUMBER_WORDS = CARDINAL_WORDS | frozenset(
-    "dozens first second third fourth fifth sixth seventh eighth ninth tenth half per cent "
-    "percent".split()
-)
-_ORDINAL_WORDS = frozenset(
-    "first second third fourth fifth sixth seventh eighth ninth tenth".split()
-)
+_NUMBER_WORDS = CARDINAL_WORDS | ORDINAL_WORDS | frozenset("dozens half per cent percent".split())
+_ORDINAL_WORDS = ORDINAL_WORDS
 _DIGIT = re.compile(r"\d")
 _MAX_MEANING_BLOCK = 4  # longest run of one-for-one swaps judged by meaning beyond Moby
 _MAX_SWAP_WORDS = _MAX_PIECE  # longest side of a swap judged by the document around it
@@ -151,7 +147,21 @@ _COST_FUNCTION_FOR_CONTENT = 0.6
 # longer one ("keeper|goalkeeper made three fine saves") is an ``edit``.
 _LONGEST_NUMBER_EDIT = 4
 _DIGITS = re.compile(r"\d+")
-_ARTICLES = frozenset({"a", "an", "one"})
+_ARTICLES = frozenset({"a", "an"})
+# Nouns that name a quantity, and the counts they stand for ("a decade" = "ten years",
+# "a fortnight" = "two weeks" or "fourteen days").
+_QUANTITY_NOUNS: dict[str, tuple[float, ...]] = {
+    "decade": (10.0,),
+    "century": (100.0,),
+    "dozen": (12.0,),
+    "fortnight": (2.0, 14.0),
+    "couple": (2.0,),
+    "pair": (2.0,),
+    "score": (20.0,),
+    "hundred": (100.0,),
+    "thousand": (1000.0,),
+    "million": (1e6,),
+}
 
 _Piece = tuple[str, int, int, int, int]  # kind, original lo, hi, suspect lo, hi (block-relative)
 _Range = tuple[int, int, int, int]  # original lo, hi, suspect lo, hi (word indices)
@@ -475,6 +485,12 @@ class SubstitutionJudge:
             return None  # several words said in fewer: an editor's condensing
         old = alignment.original.words[o_lo:o_hi]
         new = alignment.suspect.words[s_lo:s_hi]
+        if (
+            all(w in STOPWORDS for w in old)
+            and s_lo in _sentence_bounds(alignment.suspect)
+            and o_lo not in _sentence_bounds(alignment.original)
+        ):
+            return None  # a sentence split where its "and" stood ("and were" -> ". They were")
         if _turns_round(" ".join(old), " ".join(new)) and not (
             negation_kept and _negation_markers(old) != _negation_markers(new)
         ):
@@ -1041,22 +1057,29 @@ def _count_for_article(
     before: list[Any], swap: list[Any], old: tuple[str, ...], new: tuple[str, ...]
 ) -> bool:
     """Whether ``before``, a count added, dropped or written for an article right before
-    ``swap``, and the article belong to the swap: "a decade" -> "ten years" is one swap,
-    not "ten" added beside "{years|a decade}", nor "[a|ten]" beside "{decade|years}"."""
+    ``swap``, states the same quantity as the article and the noun after it: "a decade"
+    -> "ten years" is one swap, not "ten" added beside "{years|a decade}", nor "[a|ten]"
+    beside "{decade|years}"; "one lawyer" -> "three attorneys" keeps its changed count."""
     if before[0] != "other" or before[2] != swap[1] or before[4] != swap[3]:
         return False
     _, a0, a1, b0, b1 = before
-    olds, news = [w.lower() for w in old[a0:a1]], [w.lower() for w in new[b0:b1]]
-    if len(olds) > 1 or len(news) > 1 or not (olds or news):
+    if a1 - a0 > 1 or b1 - b0 > 1 or (a0 == a1 and b0 == b1):
         return False
-    # The other side's article opens the swap when only a count was added or dropped.
-    olds = olds or [w.lower() for w in old[swap[1] : swap[1] + 1]]
-    news = news or [w.lower() for w in new[swap[3] : swap[3] + 1]]
-    if not (olds and news):
-        return False
-    return (is_figure(news[0]) and olds[0] in _ARTICLES) or (
-        is_figure(olds[0]) and news[0] in _ARTICLES
-    )
+    for words, lo, hi, at, end, others, o_lo, o_hi in (
+        (old, a0, a1, swap[1], swap[2], new, b0, b1),
+        (new, b0, b1, swap[3], swap[4], old, a0, a1),
+    ):
+        # This side's article: the word ``before`` holds, or else the swap's first word.
+        article, noun_at = (words[lo], at) if hi > lo else (words[at], at + 1)
+        count = others[o_lo] if o_hi > o_lo else None
+        if count is None and article.lower() in _ARTICLES:
+            continue  # the article is on the other side, if anywhere
+        if article.lower() not in _ARTICLES or count is None or noun_at >= end:
+            continue
+        value = number_value(count.lower())
+        if value is not None and value in _QUANTITY_NOUNS.get(words[noun_at].lower(), ()):
+            return True
+    return False
 
 
 def _group(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...]) -> list[_Piece]:
@@ -1166,24 +1189,29 @@ def _intact_sentences(alignment: Alignment, max_block: int) -> tuple[frozenset[i
 
 
 def _moved_words(alignment: Alignment) -> frozenset[Edit]:
-    """The insert and delete edits that move words within a sentence: the same words
+    """The insert and delete edits that move a word within a sentence: one content word
     dropped in one place and added in another of one suspect sentence ("said Baker" ->
-    "Baker said"), which restructure nothing."""
+    "Baker said"), which restructures nothing.  A phrase moved ("On Friday, ..." ->
+    "..., on Friday") is an editor's restructuring and counts as one."""
     suspect, original = alignment.suspect, alignment.original
-    added: dict[tuple[int, tuple[str, ...]], Edit] = {}
-    dropped: dict[tuple[int, tuple[str, ...]], Edit] = {}
+    added: dict[tuple[int, str], Edit] = {}
+    dropped: dict[tuple[int, str], Edit] = {}
     for edit in alignment.edits:
         s_lo, s_hi = edit.suspect_words
-        if edit.op == "insert" and s_hi > s_lo:
-            key = (_sentence_of(suspect, s_lo), suspect.words[s_lo:s_hi])
-            added[key] = edit
-        elif edit.op == "delete" and len(suspect):
+        o_lo, o_hi = edit.original_words
+        if edit.op == "insert" and s_hi - s_lo == 1 and _movable(suspect.words[s_lo]):
+            added[(_sentence_of(suspect, s_lo), suspect.words[s_lo])] = edit
+        elif edit.op == "delete" and o_hi - o_lo == 1 and _movable(original.words[o_lo]):
             # Anchored in a sentence or between two: the end of one, the start of the next.
-            words = original.words[slice(*edit.original_words)]
             for at in {max(0, s_lo - 1), min(s_lo, len(suspect) - 1)}:
-                dropped[(_sentence_of(suspect, at), words)] = edit
+                dropped[(_sentence_of(suspect, at), original.words[o_lo])] = edit
     both = added.keys() & dropped.keys()
     return frozenset([added[k] for k in both] + [dropped[k] for k in both])
+
+
+def _movable(word: str) -> bool:
+    """Whether ``word`` may be read as moved within its sentence: a content word, no date."""
+    return word not in STOPWORDS and word.isalpha() and date_name(word) is None
 
 
 def _another_count_or_day(a: str, b: str) -> bool:

@@ -233,7 +233,7 @@ def few_swaps_note(
     if relation != "copy" or verdict != "not_spun" or not swaps:
         return None
     if swaps < MIN_SPUN_SWAPS:
-        return "1 swap in this copy, too few to call it spun: one word changed is an edit"
+        return "1 swap in this copy, too few to call it spun: a single change is what editors make"
     return (
         f"{plural(swaps, 'swap')} in this copy, too few to call it spun (its spin score is "
         f"under {threshold:.2f})"

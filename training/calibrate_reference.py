@@ -48,7 +48,7 @@ from detector.document import make_document
 from detector.judge import SubstitutionJudge
 from detector.spin.spinner import RATE_RANGE
 from detector.stopwords import STOPWORDS
-from detector.verdict import spin_features
+from detector.verdict import spin_features, spun_verdict
 
 __all__ = ["Pair", "build_pairs", "fit_logistic", "main"]
 
@@ -183,7 +183,12 @@ def _report(
     name: str, weights: ReferenceWeights, judged, judge: SubstitutionJudge
 ) -> dict[str, float]:
     rows, labels, kinds = document_rows(judged, judge)
-    predicted = [weights.document.probability(r) >= weights.threshold for r in rows]
+    # As the scorer decides (``detector.verdict.spun_verdict``): one swap is never spun.
+    predicted = [
+        spun_verdict(weights.document.probability(r), int(r["swaps"]), weights.threshold)[0]
+        == "spun"
+        for r in rows
+    ]
     tp = sum(p and y for p, y in zip(predicted, labels, strict=True))
     fp = sum(p and not y for p, y in zip(predicted, labels, strict=True))
     fn = sum(y and not p for p, y in zip(predicted, labels, strict=True))
