@@ -490,7 +490,9 @@ def main(argv: list[str] | None = None) -> int:
         "(2 sentences or 40 words, or nearly all of a short original): its passage is "
         "listed, with a note, but the page is not called a `copy` and its verdict stays "
         "that of the page as a whole; such short stretches (single-line paragraphs) make "
-        "most of the partial-copy misses.",
+        "most of the partial-copy misses. A one-sentence fragment the spinner changed in "
+        "one word only is found but `not_spun`: a copy needs two swaps to be spun (one "
+        "word changed is what editors do).",
     ]
     body = "\n".join(lines) + "\n"
     print(body)
