@@ -877,7 +877,7 @@ def _split_halves(
         o_lo, o_hi = original.sentences[j]
         theirs = original.words[o_lo:o_hi]
         s_lo, s_hi = suspect.sentences[pair.suspect]
-        alone = SequenceMatcher(None, suspect.words[s_lo:s_hi], theirs, autojunk=False).ratio()
+        alone: float | None = None  # the pair's own ratio, read when a neighbour is free
         for k in (pair.suspect - 1, pair.suspect + 1):
             if not 0 <= k < len(suspect.sentences) or k in used:
                 continue
@@ -885,6 +885,10 @@ def _split_halves(
             lo, hi = min(s_lo, k_lo), max(s_hi, k_hi)
             if k_hi - k_lo < _SHORTEST or not 0.6 <= (hi - lo) / (o_hi - o_lo) <= 1.7:
                 continue
+            if alone is None:
+                alone = SequenceMatcher(
+                    None, suspect.words[s_lo:s_hi], theirs, autojunk=False
+                ).ratio()
             both = SequenceMatcher(None, suspect.words[lo:hi], theirs, autojunk=False).ratio()
             if both >= alone + _SPLIT_GAIN and _share_a_word(suspect, original, k, j, related):
                 added.append(SentencePair(k, (j, j + 1), 0.0))
