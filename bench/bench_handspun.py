@@ -20,7 +20,8 @@ people's names in three of its six spun articles: "Paul {Herder|Shepherd}") and
 grotesque swap, and ten clean texts in a rich style) and ``handspun_holdout16`` (a new-user
 trial's own texts: six heavy and two light spins, six clean texts of other registers
 and the eight originals; its British how-to decided three reading filters, so not blind
-for them), written later by
+for them) and ``handspun_holdout17`` (a blind set of news spun heavy, medium and light,
+with clean texts of other beats), written later by
 helpers, never used for tuning either, though
 holdout6's numbers decided that a change to the document verdict was not kept and
 holdout7 was read before and after the judge's glue table grew), each swap marked
@@ -333,6 +334,11 @@ def main() -> int:
         "council story's street and council names decided the session's reading "
         "filters (detector/variants.py, a repeated word's weakest reading for the gate, "
         "street and council names): not blind for them; "
+        "`handspun_holdout17`, written on 2026-12-06 by a helper that saw nothing of the "
+        "project, holds eight news originals of 264-315 words spun heavily (44-46% of "
+        "content words), moderately (19-21%) and lightly (9-10%), and eight clean texts of "
+        "other beats, two opinion columns, a press release and a letter; scored once before "
+        "any change was made for it (blind for every row here); "
         "`clean_world`, "
         "written on "
         "2026-12-05 by a helper "
