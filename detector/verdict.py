@@ -55,7 +55,7 @@ def spun_verdict(spin_score: float, swaps: int, threshold: float) -> tuple[str, 
     """The verdict on a copy with ``swaps`` swaps scored ``spin_score``, and the score
     reported: ``spun`` from ``threshold``, and never on fewer than ``MIN_SPUN_SWAPS``."""
     if swaps < MIN_SPUN_SWAPS:
-        spin_score = min(spin_score, _ONE_SWAP_SCORE)
+        return "not_spun", min(spin_score, _ONE_SWAP_SCORE)
     return ("spun" if spin_score >= threshold else "not_spun"), spin_score
 
 
