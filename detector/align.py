@@ -27,6 +27,7 @@ __all__ = [
     "content_containment",
     "content_overlap",
     "make_edit",
+    "movable_word",
     "unpaired_sentences",
     "whole_dates",
 ]
@@ -676,6 +677,12 @@ def _word_edits(
     return edits
 
 
+def movable_word(word: str) -> bool:
+    """Whether lowercase ``word`` may be read as moved within its sentence: a content
+    word, and no date's ("June 3" -> "4 June" is a date rewritten, kept whole)."""
+    return word not in STOPWORDS and word.isalpha() and date_name(word) is None
+
+
 def _moves_apart(
     a: tuple[str, ...],
     b: tuple[str, ...],
@@ -696,15 +703,7 @@ def _moves_apart(
     left |= {a[i2 - 1] for tag, i1, i2, _, _ in codes if tag in ("replace", "delete")}
     landed = {b[j1] for tag, _, _, j1, j2 in codes if tag in ("replace", "insert")}
     landed |= {b[j2 - 1] for tag, _, _, j1, j2 in codes if tag in ("replace", "insert")}
-    moved = {
-        w
-        for w in left & landed
-        if w not in STOPWORDS
-        and w.isalpha()
-        and a.count(w) == 1
-        and b.count(w) == 1
-        and date_name(w) is None  # "June 3" -> "4 June": a date rewritten, kept whole
-    }
+    moved = {w for w in left & landed if movable_word(w) and a.count(w) == b.count(w) == 1}
     for tag, i1, i2, j1, j2 in codes:
         if tag == "replace" and moved:
             block = (*a[i1:i2], *b[j1:j2])
@@ -715,7 +714,7 @@ def _moves_apart(
         return codes
     out: list[tuple[str, int, int, int, int]] = []
     for tag, i1, i2, j1, j2 in codes:
-        if tag != "replace":
+        if tag != "replace" or not moved & {a[i1], a[i2 - 1], b[j1], b[j2 - 1]}:
             out.append((tag, i1, i2, j1, j2))
             continue
         # Each side's head and tail may go, while the side keeps a word; of the ways, one
@@ -886,9 +885,7 @@ def _split_halves(
             if k_hi - k_lo < _SHORTEST or not 0.6 <= (hi - lo) / (o_hi - o_lo) <= 1.7:
                 continue
             if alone is None:
-                alone = SequenceMatcher(
-                    None, suspect.words[s_lo:s_hi], theirs, autojunk=False
-                ).ratio()
+                alone = _skeleton_ratio(suspect, original, pair.suspect, j)
             both = SequenceMatcher(None, suspect.words[lo:hi], theirs, autojunk=False).ratio()
             if both >= alone + _SPLIT_GAIN and _share_a_word(suspect, original, k, j, related):
                 added.append(SentencePair(k, (j, j + 1), 0.0))

@@ -151,7 +151,7 @@ _NAMED_AMOUNT = re.compile(
 def number_value(text: str) -> float | None:
     """The value ``text`` names ("fourteen", "2,022", "2.5 million", "20 per cent", "3rd",
     "second", "a third", "half", "two-thirds"), or None when it is not a number alone."""
-    words = _DECORATION.sub(" ", _THOUSANDS.sub("", text.lower())).replace("-", " ").split()
+    words = _value_words(text)
     if not words:
         return None
     fraction = _fraction(words)
@@ -209,9 +209,15 @@ def _fraction(words: list[str]) -> float | None:
     return count / _FRACTIONS[words[1]]
 
 
+def _value_words(text: str) -> list[str]:
+    """The words of ``text`` that may state a value: lowercase, without currency words,
+    per cents and thousands' commas, hyphenated words apart ("twenty-one")."""
+    return _DECORATION.sub(" ", _THOUSANDS.sub("", text.lower())).replace("-", " ").split()
+
+
 def _is_fraction(text: str) -> bool:
     """Whether ``text`` names a share in words ("half", "a third")."""
-    return _fraction(_DECORATION.sub(" ", text.lower()).replace("-", " ").split()) is not None
+    return _fraction(_value_words(text)) is not None
 
 
 def _counted(text: str) -> str:

@@ -53,7 +53,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from detector.align import Alignment, Edit, make_edit, whole_dates
+from detector.align import Alignment, Edit, make_edit, movable_word, whole_dates
 from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
 from detector.document import Document
 from detector.facts import (
@@ -115,7 +115,6 @@ _DATE_WORDS = frozenset(
 )
 _AMBIGUOUS_MONTHS = frozenset({"may", "march"})  # dates only beside a number
 _NUMBER_WORDS = CARDINAL_WORDS | ORDINAL_WORDS | frozenset("dozens half per cent percent".split())
-_ORDINAL_WORDS = ORDINAL_WORDS
 _DIGIT = re.compile(r"\d")
 _MAX_MEANING_BLOCK = 4  # longest run of one-for-one swaps judged by meaning beyond Moby
 _MAX_SWAP_WORDS = _MAX_PIECE  # longest side of a swap judged by the document around it
@@ -487,8 +486,8 @@ class SubstitutionJudge:
         new = alignment.suspect.words[s_lo:s_hi]
         if (
             all(w in STOPWORDS for w in old)
-            and s_lo in _sentence_bounds(alignment.suspect)
-            and o_lo not in _sentence_bounds(alignment.original)
+            and _starts_sentence(alignment.suspect, s_lo)
+            and not _starts_sentence(alignment.original, o_lo)
         ):
             return None  # a sentence split where its "and" stood ("and were" -> ". They were")
         if _turns_round(" ".join(old), " ".join(new)) and not (
@@ -1147,6 +1146,11 @@ def _sentence_of(doc: Document, k: int) -> int:
     return bisect_left(doc.sentences, (k + 1,)) - 1
 
 
+def _starts_sentence(doc: Document, k: int) -> bool:
+    """Whether word ``k`` opens a sentence of ``doc``."""
+    return 0 <= k < len(doc) and doc.sentences[_sentence_of(doc, k)][0] == k
+
+
 def _intact_sentences(alignment: Alignment, max_block: int) -> tuple[frozenset[int], int]:
     """The suspect sentences changed by short substitutions alone, and how many changed at all.
 
@@ -1199,19 +1203,14 @@ def _moved_words(alignment: Alignment) -> frozenset[Edit]:
     for edit in alignment.edits:
         s_lo, s_hi = edit.suspect_words
         o_lo, o_hi = edit.original_words
-        if edit.op == "insert" and s_hi - s_lo == 1 and _movable(suspect.words[s_lo]):
+        if edit.op == "insert" and s_hi - s_lo == 1 and movable_word(suspect.words[s_lo]):
             added[(_sentence_of(suspect, s_lo), suspect.words[s_lo])] = edit
-        elif edit.op == "delete" and o_hi - o_lo == 1 and _movable(original.words[o_lo]):
+        elif edit.op == "delete" and o_hi - o_lo == 1 and movable_word(original.words[o_lo]):
             # Anchored in a sentence or between two: the end of one, the start of the next.
             for at in {max(0, s_lo - 1), min(s_lo, len(suspect) - 1)}:
                 dropped[(_sentence_of(suspect, at), original.words[o_lo])] = edit
     both = added.keys() & dropped.keys()
     return frozenset([added[k] for k in both] + [dropped[k] for k in both])
-
-
-def _movable(word: str) -> bool:
-    """Whether ``word`` may be read as moved within its sentence: a content word, no date."""
-    return word not in STOPWORDS and word.isalpha() and date_name(word) is None
 
 
 def _another_count_or_day(a: str, b: str) -> bool:
@@ -1222,9 +1221,7 @@ def _another_count_or_day(a: str, b: str) -> bool:
         return False  # "billion" -> "one million million": a spinner's rewording
     if {a, b} == {"am", "pm"}:
         return True
-    if (a in CARDINAL_WORDS and b in CARDINAL_WORDS) or (
-        a in _ORDINAL_WORDS and b in _ORDINAL_WORDS
-    ):
+    if (a in CARDINAL_WORDS and b in CARDINAL_WORDS) or (a in ORDINAL_WORDS and b in ORDINAL_WORDS):
         return number_value(a) != number_value(b)
     return date_name(a) is not None and date_name(b) is not None
 
