@@ -149,6 +149,13 @@ _DIGITS = re.compile(r"\d+")
 _ARTICLES = frozenset({"a", "an"})
 # Nouns that name a quantity, and the counts they stand for ("a decade" = "ten years",
 # "a fortnight" = "two weeks" or "fourteen days").
+# Words an "of" binds to as a quantity or a part: "hundreds of", "a number of", "most of".
+_PARTITIVE_HEADS = frozenset(
+    "hundreds thousands millions billions dozens scores tens lots plenty number numbers "
+    "majority minority most many some all none each several couple handful host range "
+    "variety series rest half part share proportion percent".split()
+)
+
 _QUANTITY_NOUNS: dict[str, tuple[float, ...]] = {
     "decade": (10.0,),
     "century": (100.0,),
@@ -321,7 +328,13 @@ class SubstitutionJudge:
             # no"): none of its pieces turns one round.
             kept = _negation_markers(old) == _negation_markers(new)
             last: tuple[str, _Range] | None = None  # the group before, and its ranges
-            for kind, a0, a1, b0, b1 in _group(pieces, old, new):
+            # Two sentences joined (or one split) where the block ends: a word added
+            # (or dropped) there joins them and belongs to no swap ("minute. Fisher" ->
+            # "moment when Fisher": "{moment|minute} [+when+]").
+            joined = o_hi < len(original.words) and s_hi < len(suspect.words) and (
+                _starts_sentence(original, o_hi) != _starts_sentence(suspect, s_hi)
+            )
+            for kind, a0, a1, b0, b1 in _group(pieces, old, new, joined=joined):
                 if b0 == b1:
                     last = None
                     dropped_words = " ".join(old[a0:a1])
@@ -1081,14 +1094,37 @@ def _count_for_article(
     return False
 
 
-def _group(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...]) -> list[_Piece]:
+def _partitive_of(
+    before: list[Any], gap: list[Any], old: tuple[str, ...], new: tuple[str, ...]
+) -> bool:
+    """Whether ``gap`` is a lone "of" dropped or added right after ``before``, whose
+    words on that side end in a quantity ("Hundreds of residents" -> "Many occupants":
+    "of" belongs to "Hundreds", not to "residents")."""
+    _, a0, a1, b0, b1 = gap
+    if before[2] != a0 or before[4] != b0:
+        return False
+    if a1 - a0 == 1 and b0 == b1 and old[a0].lower() == "of":
+        words, lo, hi = old, before[1], before[2]
+    elif b1 - b0 == 1 and a0 == a1 and new[b0].lower() == "of":
+        words, lo, hi = new, before[3], before[4]
+    else:
+        return False
+    return hi > lo and words[hi - 1].lower() in _PARTITIVE_HEADS
+
+
+def _group(
+    pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...], *, joined: bool = False
+) -> list[_Piece]:
     """Merge a cover's pieces into spans; ``old`` and ``new`` are the block's words.
 
     Unchanged words separate spans.  Between them, each synonym or phrase swap
     is a span of its own; a dropped or added function word joins the swap after
-    it (or, at the end of a run, the one before); other edits run together.  A
+    it (or, at the end of a run, the one before), but an "of" after a quantity
+    joins the piece before it ("[Many|Hundreds of]"); other edits run together.  A
     dropped or added negation joins no swap: "would not cut jobs" -> "would slash
-    occupations" is a swap and a "not" dropped, not "slash" for "not cut".
+    occupations" is a swap and a "not" dropped, not "slash" for "not cut".  With
+    ``joined`` (two sentences joined or one split right after the block), the words
+    added or dropped at its end are an edit of their own.
     """
 
     def negates(gap: list[Any]) -> bool:  # words only dropped or only added, with a negation
@@ -1113,6 +1149,9 @@ def _group(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...]) -> 
             if gap is not None and piece[0] in SPIN_KINDS and negates(gap):
                 merged.append(["other", *gap[1:]])
                 gap = None
+            if gap is not None and merged and _partitive_of(merged[-1], gap, old, new):
+                merged[-1][2], merged[-1][4] = gap[2], gap[4]
+                gap = None
             if gap is not None:
                 piece[1], piece[3] = gap[1], gap[3]
                 gap = None
@@ -1133,7 +1172,8 @@ def _group(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...]) -> 
             else:
                 merged.append(piece)
         if gap is not None:
-            if merged and not (merged[-1][0] in SPIN_KINDS and negates(gap)):
+            at_join = joined and run is runs[-1] and merged and merged[-1][0] in SPIN_KINDS
+            if merged and not at_join and not (merged[-1][0] in SPIN_KINDS and negates(gap)):
                 merged[-1][2], merged[-1][4] = gap[2], gap[4]
             else:
                 merged.append(["other", *gap[1:]])

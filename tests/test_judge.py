@@ -228,3 +228,38 @@ def test_a_count_for_an_article_joins_the_swap_beside_it(judge, original, suspec
     # Once "[+ten+] {years|a decade}" and "[a|ten] {decade|years}".
     spans = _spans(judge, "She said so " + original, "She said so " + suspect)
     assert [text for text, _, _ in spans] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("original", "suspect", "expected"),
+    [
+        (
+            "Hundreds of residents were evacuated on Tuesday.",
+            "Many occupants were cleared on Tuesday.",
+            ("Many", "Hundreds of"),
+        ),
+        (
+            "Many occupants were cleared on Tuesday.",
+            "Hundreds of residents were evacuated on Tuesday.",
+            ("Hundreds of", "Many"),
+        ),
+    ],
+)
+def test_an_of_after_a_quantity_stays_with_the_quantity(judge, original, suspect, expected):
+    # Once "[Many|Hundreds] {occupants|of residents}": the "of" joined the swap after it.
+    spans = _spans(judge, original, suspect)
+    assert expected in [(text, was) for text, was, _ in spans], spans
+    swapped = {(text, was) for text, was, kind in spans if kind == "synonym"}
+    assert swapped & {("occupants", "residents"), ("residents", "occupants")}, spans
+
+
+def test_a_word_joining_two_sentences_is_no_part_of_the_swap_before_it(judge):
+    # Once "{moment when|minute}": the added "when" that joins two sentences went into
+    # the swap before it.
+    spans = _spans(
+        judge,
+        "It came in the 88th minute. Fisher turned his marker and fired into the corner.",
+        "It came in the 88th moment when Fisher turned his marker and terminated into the corner.",
+    )
+    assert ("moment", "minute", "synonym") in spans, spans
+    assert all("when" not in text or kind not in ("synonym", "phrase") for text, _, kind in spans)
