@@ -331,8 +331,10 @@ class SubstitutionJudge:
             # Two sentences joined (or one split) where the block ends: a word added
             # (or dropped) there joins them and belongs to no swap ("minute. Fisher" ->
             # "moment when Fisher": "{moment|minute} [+when+]").
-            joined = o_hi < len(original.words) and s_hi < len(suspect.words) and (
-                _starts_sentence(original, o_hi) != _starts_sentence(suspect, s_hi)
+            joined = (
+                o_hi < len(original.words)
+                and s_hi < len(suspect.words)
+                and (_starts_sentence(original, o_hi) != _starts_sentence(suspect, s_hi))
             )
             for kind, a0, a1, b0, b1 in _group(pieces, old, new, joined=joined):
                 if b0 == b1:
