@@ -670,11 +670,58 @@ def _word_edits(
     b = suspect.words[s_lo:s_hi]
     if a == b:
         return [make_edit(suspect, original, "equal", s_lo, s_hi, o_lo, o_hi)]
+    codes = _unanchored(suspect, original, s_lo, o_lo, _opcodes(a, b))
     edits = []
-    for tag, i1, i2, j1, j2 in _moves_apart(a, b, whole_dates(a, b, _opcodes(a, b)), related):
+    for tag, i1, i2, j1, j2 in _moves_apart(a, b, whole_dates(a, b, codes), related):
         op: EditOp = "substitute" if tag == "replace" else tag  # type: ignore[assignment]
         edits.append(make_edit(suspect, original, op, s_lo + j1, s_lo + j2, o_lo + i1, o_lo + i2))
     return edits
+
+
+def _unanchored(
+    suspect: Document,
+    original: Document,
+    s_lo: int,
+    o_lo: int,
+    codes: list[tuple[str, int, int, int, int]],
+) -> list[tuple[str, int, int, int, int]]:
+    """``codes`` without a lone unchanged word between two changed blocks that one side
+    writes as a name and the other not ("on Carver Avenue said delivery trucks had begun
+    avoiding her street" -> "on Carver Boulevard stated conveyance lorries had commenced
+    evading her avenue": the spinner's "avenue" for "street" is no copy of the street's
+    name); the three blocks are one changed block."""
+    out: list[tuple[str, int, int, int, int]] = []
+    for k, code in enumerate(codes):
+        tag, i1, i2, j1, j2 = code
+        if (
+            tag == "equal"
+            and i2 - i1 == 1
+            and 0 < k < len(codes) - 1
+            and out
+            and out[-1][0] != "equal"
+            and codes[k + 1][0] != "equal"
+            and _name_in_one(suspect, original, s_lo + j1, o_lo + i1)
+        ):
+            _, a1, _, b1, _ = out.pop()
+            out.append(("replace", a1, i2, b1, j2))
+            continue
+        if tag != "equal" and out and out[-1][0] != "equal":
+            _, a1, _, b1, _ = out.pop()
+            out.append(("replace", a1, i2, b1, j2))
+            continue
+        out.append(code)
+    return out
+
+
+def _name_in_one(suspect: Document, original: Document, s_at: int, o_at: int) -> bool:
+    """Whether one word, the same in both texts but for case, is capitalised in one of
+    them only, and not as a sentence's first word there."""
+    return _written_as_name(suspect, s_at) != _written_as_name(original, o_at)
+
+
+def _written_as_name(doc: Document, k: int) -> bool:
+    """Whether word ``k`` of ``doc`` is capitalised other than as its sentence's first word."""
+    return doc.text[doc.starts[k]].isupper() and all(lo != k for lo, _ in doc.sentences)
 
 
 def movable_word(word: str) -> bool:

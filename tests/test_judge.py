@@ -263,3 +263,17 @@ def test_a_word_joining_two_sentences_is_no_part_of_the_swap_before_it(judge):
     )
     assert ("moment", "minute", "synonym") in spans, spans
     assert all("when" not in text or kind not in ("synonym", "phrase") for text, _, kind in spans)
+
+
+def test_a_spun_word_written_like_part_of_a_name_anchors_nothing(judge):
+    # The spinner's "avenue" for "street" once anchored on the original's "Carver Avenue":
+    # seven words shown added and seven dropped instead of the swaps.
+    spans = _spans(
+        judge,
+        "One business owner on Carver Avenue said delivery trucks had begun avoiding "
+        "her street because of its condition.",
+        "One commerce proprietor on Carver Boulevard stated conveyance lorries had "
+        "commenced evading her avenue on account of its state.",
+    )
+    assert ("avenue", "street", "synonym") in spans, spans
+    assert ("lorries", "trucks", "synonym") in spans, spans
