@@ -1067,6 +1067,30 @@ def _figure_beside_a_gap(
     )
 
 
+def _restyle_beside_a_word(
+    before: list[Any], after: list[Any], old: tuple[str, ...], new: tuple[str, ...]
+) -> bool:
+    """Whether of two neighbouring one-word edits one writes a number another way and the
+    other changes a word that is no number: they stay apart ("just 12" -> "only twelve"
+    is "[only|just] [twelve|12]", not "[only twelve|just 12]")."""
+
+    def one_for_one(piece: list[Any]) -> tuple[str, str] | None:
+        _, a0, a1, b0, b1 = piece
+        return (old[a0], new[b0]) if a1 - a0 == 1 and b1 - b0 == 1 else None
+
+    def restyled(pair: tuple[str, str]) -> bool:
+        value = number_value(pair[0])
+        return value is not None and value == number_value(pair[1])
+
+    def wordy(pair: tuple[str, str]) -> bool:
+        return all(number_value(w) is None and not _has_digit(w) for w in pair)
+
+    pairs = one_for_one(before), one_for_one(after)
+    if pairs[0] is None or pairs[1] is None:
+        return False
+    return (restyled(pairs[0]) and wordy(pairs[1])) or (restyled(pairs[1]) and wordy(pairs[0]))
+
+
 def _count_for_article(
     before: list[Any], swap: list[Any], old: tuple[str, ...], new: tuple[str, ...]
 ) -> bool:
@@ -1151,6 +1175,9 @@ def _group(
             if gap is not None and piece[0] in SPIN_KINDS and negates(gap):
                 merged.append(["other", *gap[1:]])
                 gap = None
+            if gap is not None and _restyle_beside_a_word(gap, piece, old, new):
+                merged.append(["other", *gap[1:]])
+                gap = None
             if gap is not None and merged and _partitive_of(merged[-1], gap, old, new):
                 merged[-1][2], merged[-1][4] = gap[2], gap[4]
                 gap = None
@@ -1169,6 +1196,7 @@ def _group(
                 and piece[0] == "other"
                 and merged[-1][0] == "other"
                 and not _figure_beside_a_gap(merged[-1], piece, old, new)
+                and not _restyle_beside_a_word(merged[-1], piece, old, new)
             ):
                 merged[-1][2], merged[-1][4] = piece[2], piece[4]
             else:

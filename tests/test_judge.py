@@ -277,3 +277,13 @@ def test_a_spun_word_written_like_part_of_a_name_anchors_nothing(judge):
     )
     assert ("avenue", "street", "synonym") in spans, spans
     assert ("lorries", "trucks", "synonym") in spans, spans
+
+
+def test_a_number_written_another_way_stays_apart_from_the_word_beside_it(judge):
+    # Once "[only twelve|just 12]": the number's restyling hid the word changed beside it.
+    spans = _spans(
+        judge,
+        "The frog measures just 12 millimetres long.",
+        "The frog measures only twelve millimetres long.",
+    )
+    assert [(text, was) for text, was, _ in spans] == [("only", "just"), ("twelve", "12")]
