@@ -1422,6 +1422,10 @@ def find_gaps(
         whole = lo in o_bounds and hi in o_bounds
         o_start, o_end = original.padded_span(lo, hi) if whole else original.char_span(lo, hi)
         start = _point(suspect, at, (whole and at in s_bounds) or _after_mark(original, lo))
+        if not whole and hi in o_bounds and 0 < at in s_bounds and _after_mark(original, lo):
+            # A clause cut from a sentence's end goes before its full stop, with its comma
+            # ("evening[-, and officials banned ...-]. Health"), not after the stop.
+            o_start, start = original.ends[lo - 1], suspect.ends[at - 1]
         deletions.append(Deletion(o_start, o_end, original.text[o_start:o_end], start))
     return tuple(inserts), tuple(deletions)
 

@@ -1420,3 +1420,23 @@ def test_two_words_trading_places_keep_the_one_that_stayed(scorer):
         [("Fisher", "insert")],
     )
     assert len(report.deletions) == 1
+
+
+def test_a_clause_cut_from_a_sentences_end_is_shown_before_its_full_stop(scorer):
+    # Once "evening. [-and officials ... forests-] Health": after the stop, its comma lost.
+    original = (
+        "Firefighters battled a blaze that had burned 300 hectares by Monday evening, "
+        "and officials banned the use of machinery in forests. Health officials said the "
+        "heatwave would last until Thursday."
+    )
+    suspect = (
+        "Firefighters battled a blaze that had burned 300 hectares by Monday evening. "
+        "Health officials said the heatwave would last until Thursday."
+    )
+    report = scorer.score(make_document(suspect), make_document(original))
+    [deletion] = report.deletions
+    assert deletion.text == ", and officials banned the use of machinery in forests"
+    assert suspect[: deletion.start].endswith("Monday evening")
+    assert "evening [-, and officials" in render_text(report) or "evening[-, and" in render_text(
+        report
+    )
