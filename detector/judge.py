@@ -511,8 +511,14 @@ class SubstitutionJudge:
             return None  # "somebody" for "nobody": a negation turned round, for the note
         if kind == "number" and _names_a_number(old) and _names_a_number(new):
             return None  # a number or date for another: a correction
-        if kind == "name" and not all(
-            self.lexicon.synonym_count(w) >= _MIN_COMMON_SYNONYMS for w in new if w not in STOPWORDS
+        if (
+            kind == "name"
+            and not _capitalised_by_place(alignment, self.lexicon, o_lo, o_hi, s_lo, s_hi)
+            and not all(
+                self.lexicon.synonym_count(w) >= _MIN_COMMON_SYNONYMS
+                for w in new
+                if w not in STOPWORDS
+            )
         ):
             return None  # a name for a name
         if len(old) == 1 and len(new) == 1:
@@ -1312,6 +1318,29 @@ def _names_a_number(words: tuple[str, ...]) -> bool:
         or currency_of(w) is not None
         or number_value(w) is not None  # "fifteenth" for "15th": a number restyled
         for w in words
+    )
+
+
+def _capitalised_by_place(
+    alignment: Alignment, lexicon: Lexicon, o_lo: int, o_hi: int, s_lo: int, s_hi: int
+) -> bool:
+    """Whether a one-word edit's two words are capitalised only as their sentences' first
+    words, neither is a word people are called by, and the thesaurus knows one of them:
+    "Organisers" -> "Coordinators" is no name; "Smith said" -> "Jones said" and "Toyota
+    said" -> "Honda said" are names."""
+    if o_hi - o_lo != 1 or s_hi - s_lo != 1:
+        return False
+    pair = alignment.original.words[o_lo], alignment.suspect.words[s_lo]
+    if not any(lexicon.form_ids(w.lower()) for w in pair):
+        return False
+    from detector.names import person_names  # the name lists, read once
+
+    names = person_names()
+    return all(
+        _starts_sentence(doc, k)
+        and doc.words[k].replace("-", "").isalpha()
+        and doc.words[k].lower() not in names
+        for doc, k in ((alignment.original, o_lo), (alignment.suspect, s_lo))
     )
 
 

@@ -1440,3 +1440,21 @@ def test_a_clause_cut_from_a_sentences_end_is_shown_before_its_full_stop(scorer)
     assert "evening [-, and officials" in render_text(report) or "evening[-, and" in render_text(
         report
     )
+
+
+def test_a_common_noun_swapped_at_a_sentences_start_is_a_swap_and_a_name_stays_a_name(scorer):
+    # "Organisers" -> "Coordinators" was a name edit: capitalised, as every first word is.
+    original = (
+        "The festival was cancelled weeks before it was due to open. Organisers said ticket "
+        "sales had been slow and costs had risen sharply. Smith said the council would "
+        "review the decision next month."
+    )
+    suspect = (
+        "The celebration was scrapped weeks before it was expected to open. Coordinators said "
+        "ticket deals had been slow and expenses had climbed steeply. Jones said the council "
+        "would review the choice next month."
+    )
+    report = scorer.score(make_document(suspect), make_document(original))
+    kinds = {s.text: s.kind for s in report.spans}
+    assert kinds["Coordinators"] == "synonym"
+    assert kinds["Jones"] == "name"
