@@ -149,6 +149,9 @@ _DIGITS = re.compile(r"\d+")
 _ARTICLES = frozenset({"a", "an"})
 # Nouns that name a quantity, and the counts they stand for ("a decade" = "ten years",
 # "a fortnight" = "two weeks" or "fourteen days").
+# "more slow" for "slower", "most grounded" for "strongest": a spinner's graded adjective.
+_GRADING_WORDS = frozenset({"more", "most"})
+
 # Words an "of" binds to as a quantity or a part: "hundreds of", "a number of", "most of".
 _PARTITIVE_HEADS = frozenset(
     "hundreds thousands millions billions dozens scores tens lots plenty number numbers "
@@ -744,7 +747,27 @@ class SubstitutionJudge:
             return "synonym", _COST_SYNONYM + 0.05 * (o.count(" ") + n.count(" "))
         if (o, n) in self.glue:
             return "phrase", _COST_PHRASE + 0.05 * (o.count(" ") + n.count(" "))
+        if multiword and not function_words and self._graded_synonyms(o, n):
+            return "synonym", _COST_SYNONYM + 0.05
         return None
+
+    def _graded_synonyms(self, o: str, n: str) -> bool:
+        """Whether one side grades an adjective with "more" or "most" and the other is a
+        comparative or superlative of that adjective or of a synonym: "more slow" for
+        "slower", "more noteworthy" for "higher", "most grounded" for "strongest"."""
+        lexicon = self.lexicon
+        for graded, other in ((n, o), (o, n)):
+            head, _, adjective = graded.partition(" ")
+            if head not in _GRADING_WORDS or " " in adjective or " " in other:
+                continue
+            if not other.endswith("est" if head == "most" else "er") or other == adjective:
+                continue
+            ids_other, ids_adjective = lexicon.form_ids(other), lexicon.form_ids(adjective)
+            if lexicon.ids_share_lemma(ids_other, ids_adjective) or lexicon.ids_are_synonyms(
+                ids_other, ids_adjective
+            ):
+                return True
+        return False
 
     def _compound_synonyms(
         self, o: str, n: str, ids_o: tuple[int, ...], ids_n: tuple[int, ...]
@@ -794,7 +817,11 @@ class SubstitutionJudge:
             options: list[_Phrase] = [(1, word, _has_digit(word), word in STOPWORDS)]
             for a in range(2, min(self._longest_piece, len(words) - i) + 1):
                 phrase = " ".join(words[i : i + a])
-                if phrase in known or (a <= _MAX_PIECE and phrase in lexicon):
+                if (
+                    phrase in known
+                    or (a <= _MAX_PIECE and phrase in lexicon)
+                    or (a == 2 and word in _GRADING_WORDS)
+                ):
                     options.append((a, phrase, _has_digit(phrase), _all_stopwords(phrase)))
             found.append(options)
         return found

@@ -287,3 +287,13 @@ def test_a_number_written_another_way_stays_apart_from_the_word_beside_it(judge)
         "The frog measures only twelve millimetres long.",
     )
     assert [(text, was) for text, was, _ in spans] == [("only", "just"), ("twelve", "12")]
+
+
+def test_an_adjective_graded_with_more_for_its_comparative_is_a_swap(judge):
+    # Once "[more slow|slower]": an ordinary edit, though no editor writes it.
+    spans = _spans(
+        judge,
+        "Bush said ticket sales had been slower than expected.",
+        "Bush said ticket deals had been more slow than anticipated.",
+    )
+    assert ("more slow", "slower", "synonym") in spans, spans
