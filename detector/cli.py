@@ -787,6 +787,7 @@ def index_command(
         if warned <= _MAX_WARNINGS:
             messages.warn(f"not indexed: {reason}")
 
+    _warn_folder_skips(originals, messages)
     with progress_bar("indexing", lambda: count_inputs(originals), shown=not quiet) as advance:
         summary = build_index(
             originals,
@@ -811,6 +812,16 @@ def index_command(
 
 
 _MAX_WARNINGS = 20
+
+
+def _warn_folder_skips(inputs: list[str], messages: Any) -> None:
+    """One warning naming what the folders among ``inputs`` hold that a walk does not read."""
+    from detector.inputs import folder_skips
+    from detector.render import safe_for_terminal
+
+    skips = folder_skips(inputs)
+    if skips.total:
+        messages.warn(safe_for_terminal(skips.describe()))
 
 
 def _advance_to(advance: Callable[[int], None]) -> Callable[[int], None]:
@@ -1073,6 +1084,7 @@ def label_command(
         if renamed <= _MAX_WARNINGS:
             messages.warn(f"id {old!r} was used already; recorded as {new!r}")
 
+    _warn_folder_skips(inputs, messages)
     try:
         with progress_bar(
             "labelling", lambda: count_inputs(inputs, skip=[output]), shown=not quiet

@@ -38,7 +38,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from io import TextIOWrapper
+from io import BufferedReader, RawIOBase, TextIOWrapper
 from pathlib import Path
 from typing import IO, Any
 
@@ -499,7 +499,40 @@ def _open_binary(path: str) -> Iterator[IO[bytes]]:
 
         opener = lzma.open
     with opener(path, "rb") as f:
-        yield f
+        encoding = _wide_encoding(f.peek(4)[:4])
+        yield f if encoding is None else BufferedReader(_Utf8Reader(f, encoding))
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    """ "utf-32" or "utf-16" when ``head`` opens with that encoding's byte-order mark."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return None
+
+
+class _Utf8Reader(RawIOBase):
+    """A record file saved as UTF-16 or UTF-32 (with its byte-order mark), read as UTF-8
+    bytes: every record is read, none lost to a line split inside a wide character."""
+
+    def __init__(self, raw: IO[bytes], encoding: str) -> None:
+        self._text = TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = self._text.read(1 << 16)
+            if not chunk:
+                return 0
+            self._pending = chunk.encode("utf-8")
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
 
 
 def _unreadable(name: str, exc: BaseException) -> Record:

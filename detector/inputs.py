@@ -71,8 +71,10 @@ from detector.io import (
 
 __all__ = [
     "RECORD_SUFFIXES",
+    "FolderSkips",
     "InputItem",
     "count_inputs",
+    "folder_skips",
     "iter_inputs",
     "unique_ids",
 ]
@@ -124,7 +126,8 @@ class InputItem:
                 message = str(exc)
                 if not message.startswith(f"{self.id} "):
                     raise
-                raise InputError(f"the record's text {message[len(self.id) + 1 :]}") from None
+                rest = message[len(self.id) + 1 :]
+                raise InputError(f"the text of record {self.id!r} {rest}") from None
         if self.path is None:
             raise InputError(f"{self.id} has neither a path nor a text")
         return read_document(self.path, encoding=encoding, max_bytes=max_bytes)
@@ -222,6 +225,72 @@ def count_inputs(paths: Iterable[str | Path], skip: Iterable[str | Path] = ()) -
     return total
 
 
+@dataclass(frozen=True, slots=True)
+class FolderSkips:
+    """What a walk of the folders given leaves unread, each kind with up to three examples.
+
+    Attributes
+    ----------
+    hidden, other_names, linked_folders : tuple of str
+        Examples of hidden files and folders (a name starting with "."), of files named
+        neither as articles nor as record files (no suffix, ``.pdf``, ``.txt.gz``), and
+        of links to folders, which a walk does not enter.
+    counts : tuple of int
+        How many of each kind there are, in that order.
+    """
+
+    hidden: tuple[str, ...] = ()
+    other_names: tuple[str, ...] = ()
+    linked_folders: tuple[str, ...] = ()
+    counts: tuple[int, int, int] = (0, 0, 0)
+
+    @property
+    def total(self) -> int:
+        """How many entries the walk skipped."""
+        return sum(self.counts)
+
+    def describe(self) -> str:
+        """One line naming what was skipped and how to read it."""
+        kinds = (
+            (self.hidden, "hidden"),
+            (
+                self.other_names,
+                "not named as articles (.txt, .md, .html ...) or records "
+                "(.jsonl, .ndjson, .csv, also compressed)",
+            ),
+            (self.linked_folders, "links to folders (not followed)"),
+        )
+        parts = [
+            f"{count:,} {what}: " + ", ".join(examples) + (", ..." if count > len(examples) else "")
+            for count, (examples, what) in zip(self.counts, kinds, strict=True)
+            if count
+        ]
+        noun = "entry" if self.total == 1 else "entries"
+        return (
+            f"{self.total:,} {noun} in the folders given not read ({'; '.join(parts)}); "
+            "name a file (or a glob) to read it"
+        )
+
+
+def folder_skips(paths: Iterable[str | Path], examples: int = 3) -> FolderSkips:
+    """What walking the folders among ``paths`` leaves out (hidden entries, files of other
+    names, links to folders), counted in one pass over their listings."""
+    found: tuple[list[str], list[str], list[str]] = ([], [], [])
+    counts = [0, 0, 0]
+
+    def note(kind: int, path: str) -> None:
+        counts[kind] += 1
+        if len(found[kind]) < examples:
+            found[kind].append(escape_surrogates(path))
+
+    for argument in paths:
+        path = Path(argument)
+        if str(argument) != STDIN and path.is_dir() and not is_saved_dataset(path):
+            for _ in _walk(path, note):
+                pass
+    return FolderSkips(*(tuple(f) for f in found), counts=(counts[0], counts[1], counts[2]))
+
+
 # --------------------------------------------------------------------------- arguments
 
 
@@ -248,7 +317,7 @@ def _check_argument(argument: str, fields: FieldNames) -> None:
     else:
         if not _GLOB_CHARS.intersection(argument):
             raise MissingInputError(f"{argument}: no such file or directory")
-        if next(glob.iglob(argument, recursive=True), None) is None:
+        if next(_glob(argument), None) is None:
             raise MissingInputError(f"{argument}: the pattern matches no file")
 
 
@@ -316,8 +385,22 @@ def _found_sources(arguments: list[str]) -> Iterator[tuple[str, str]]:
         elif looks_like_hub_name(argument):
             yield "hub", argument
         else:
-            for match in glob.iglob(argument, recursive=True):
+            for match in _glob(argument):
                 yield from _classify(Path(match), named=True)
+
+
+def _glob(pattern: str) -> Iterator[str]:
+    """The matches of ``pattern`` (``**`` recurses) found without entering a linked folder,
+    as a folder's walk does not: a link to a folder above it would repeat every file
+    under it, forty times over before the system stops the loop."""
+    parts = Path(pattern).parts
+    fixed = next((k for k, part in enumerate(parts) if _GLOB_CHARS.intersection(part)), len(parts))
+    for match in glob.iglob(pattern, recursive=True):
+        folders = Path(match).parts[:-1]
+        if not any(
+            os.path.islink(os.path.join(*folders[: k + 1])) for k in range(fixed, len(folders))
+        ):
+            yield match
 
 
 def _classify(path: Path, *, named: bool) -> Iterator[tuple[str, str]]:
@@ -332,26 +415,40 @@ def _classify(path: Path, *, named: bool) -> Iterator[tuple[str, str]]:
         yield "article", str(path)
 
 
-def _walk(folder: Path) -> Iterator[tuple[str, str]]:
-    """Article and record files under ``folder``, one directory listing in memory at a time."""
+def _walk(
+    folder: Path, skipped: Callable[[int, str], None] | None = None
+) -> Iterator[tuple[str, str]]:
+    """Article and record files under ``folder``, one directory listing in memory at a time;
+    ``skipped(kind, path)`` hears of each entry left out (0: hidden, 1: a file of another
+    name, 2: a link to a folder)."""
     try:
         with os.scandir(folder) as scan:
-            entries = sorted((e for e in scan if not e.name.startswith(".")), key=lambda e: e.name)
+            entries = sorted(scan, key=lambda e: e.name)
     except OSError:
         return
     for entry in entries:
         path = Path(entry.path)
+        if entry.name.startswith("."):
+            if skipped is not None:
+                skipped(0, str(path))
+            continue
         try:
             if entry.is_dir(follow_symlinks=False):
                 if is_saved_dataset(path):
                     yield "dataset", str(path)
                 else:
-                    yield from _walk(path)
+                    yield from _walk(path, skipped)
+                continue
+            if skipped is not None and entry.is_symlink() and entry.is_dir():
+                skipped(2, str(path))
                 continue
             regular = entry.is_file()
         except OSError:  # a symbolic link that loops
             regular = False
         if regular:
+            if skipped is not None and not _wanted(path):
+                skipped(1, str(path))
+                continue
             yield from _classify(path, named=False)
         elif _wanted(path) and not os.path.isdir(path):
             # A broken or looping link, a pipe or a device under a file's name: one error

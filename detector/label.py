@@ -938,7 +938,13 @@ def label_corpus(
                 results = run_on_dask(job, batches, scheduler)
             else:
                 results = run_ordered(job, batches, workers=workers)
+            starting = on_phase is not None and not in_process
+            if starting:  # each worker loads the index and the models before its first record
+                on_phase(f"starting {workers} workers (each loads the index and models)")
             for records in results:
+                if starting:
+                    on_phase("labelling")
+                    starting = False
                 for record in records:
                     log.append(record)
                     counts[record.outcome] += 1

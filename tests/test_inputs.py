@@ -274,3 +274,51 @@ def test_ids_that_are_not_strings_or_numbers_are_spelled_as_json():
 
     assert normalise_id(True) == "true" and normalise_id({"a": 1}) == '{"a":1}'
     assert normalise_id(7) == "7" and normalise_id(" x ") == "x" and normalise_id("") is None
+
+
+def test_a_recursive_glob_does_not_follow_a_link_that_loops(tmp_path):
+    # A link to the folder above once made "**" yield each file 41 times over.
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    (crawl / "a.txt").write_text(TEXT)
+    (crawl / "b.txt").write_text(TEXT)
+    (crawl / "parent").symlink_to("..")
+    items = list(iter_inputs([f"{crawl}/**/*.txt"]))
+    assert sorted(ids(items)) == [str(crawl / "a.txt"), str(crawl / "b.txt")]
+    assert count_inputs([f"{crawl}/**/*.txt"]) == 2
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_a_jsonl_file_saved_as_utf16_is_read_record_for_record(tmp_path, encoding):
+    # Once: the first record lost to a "not UTF-8" error and a fourth made up.
+    lines = "".join(json.dumps({"id": f"r{i}", "text": TEXT + " £"}) + "\n" for i in range(3))
+    path = tmp_path / "wide.jsonl"
+    path.write_bytes(lines.encode(encoding))
+    items = list(iter_inputs([path]))
+    assert ids(items) == ["r0", "r1", "r2"]
+    assert all(item.error is None and item.text == TEXT + " £" for item in items)
+    assert count_inputs([path]) == 3
+    gz = tmp_path / "wide.jsonl.gz"
+    gz.write_bytes(gzip.compress(lines.encode(encoding)))
+    assert ids(iter_inputs([gz])) == ["r0", "r1", "r2"]
+
+
+def test_what_a_folder_walk_leaves_unread_is_counted_with_examples(tree):
+    from detector.inputs import folder_skips
+
+    (tree / "story").write_text(TEXT)  # a crawl saved without a suffix
+    (tree / "elsewhere").mkdir()
+    (tree / "b" / "mirror").symlink_to(tree / "elsewhere")
+    skips = folder_skips([tree])
+    assert skips.counts == (1, 2, 1)
+    assert {p.rsplit("/", 1)[-1] for p in skips.other_names} == {"notes.pdf", "story"}
+    assert "4 entries in the folders given not read" in skips.describe()
+    assert folder_skips([tree / "a.md"]).total == 0  # a file named is read, not walked
+
+
+def test_an_empty_record_text_is_refused_with_the_records_name(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text(json.dumps({"id": "r13", "text": "  "}) + "\n")
+    [item] = iter_inputs([path])
+    with pytest.raises(InputError, match="the text of record 'r13' is empty"):
+        item.read()

@@ -367,8 +367,13 @@ def test_sigterm_stops_a_run_as_ctrl_c_does_with_exit_143(index, many_suspects, 
 def test_worker_processes_give_the_same_records(index, suspects, tmp_path):
     local, parallel = tmp_path / "local.jsonl", tmp_path / "parallel.jsonl"
     label_corpus([suspects], index, local, model=None)
-    label_corpus([suspects], index, parallel, workers=2, batch_size=2, model=None)
+    phases: list[str] = []
+    label_corpus(
+        [suspects], index, parallel, workers=2, batch_size=2, model=None, on_phase=phases.append
+    )
     assert parallel.read_text() == local.read_text()
+    # The bar says what the wait before the first record is (it sat at 0% unexplained).
+    assert phases == ["starting 2 workers (each loads the index and models)", "labelling"]
 
 
 def test_dask_cluster_gives_the_same_records(index, suspects, tmp_path):
