@@ -23,7 +23,12 @@ A unit is dropped when its restoration is
 - its opposite made with a negating prefix (``detector/data/prefix_opposites.tsv``,
   curated: "anticlockwise" / "clockwise", "unhappy" / "happy"; a review found 269
   thesaurus pairs that only look so, "discharged" / "charged", "impending" /
-  "pending", "invaluable" / "valuable", a spinner's swaps to find, not to drop).
+  "pending", "invaluable" / "valuable", a spinner's swaps to find, not to drop), or
+- another word of its kind that names another fact (``detector/data/contrast_words.tsv``:
+  "yearly" / "monthly", "winter" / "summer", "morning" / "evening"; a new-user trial's
+  "yearly profits" restored as "monthly", and a clean "the winter would test" read as
+  "summer").  The unit's evidence came from that other fact, so the unit goes, not only
+  its restoration.
 """
 
 from __future__ import annotations
@@ -35,7 +40,13 @@ from importlib import resources
 
 from detector.lm_judge import LMReading
 
-__all__ = ["prefix_opposites", "regional_pairs", "variant_units", "without_variants"]
+__all__ = [
+    "contrast_pairs",
+    "prefix_opposites",
+    "regional_pairs",
+    "variant_units",
+    "without_variants",
+]
 
 
 def _pairs(name: str) -> Iterator[tuple[str, str]]:
@@ -64,14 +75,36 @@ def prefix_opposites() -> frozenset[tuple[str, str]]:
     return frozenset(p for a, b in _pairs("prefix_opposites.tsv") for p in ((a, b), (b, a)))
 
 
+@cache
+def contrast_pairs() -> frozenset[tuple[str, str]]:
+    """Pairs of different words of one kind that name different facts, lowercase, both
+    ways round (``detector/data/contrast_words.tsv``): ("yearly", "monthly") and back,
+    not ("yearly", "annual"), which name one."""
+    text = resources.files("detector").joinpath("data", "contrast_words.tsv").read_text("utf-8")
+    pairs = set()
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            cells = [c.split("|") for c in line.lower().split("\t") if c.strip()]
+            pairs.update(
+                (a.strip(), b.strip())
+                for i, one in enumerate(cells)
+                for j, other in enumerate(cells)
+                if i != j
+                for a in one
+                for b in other
+            )
+    return frozenset(pairs)
+
+
 def variant_units(reading: LMReading) -> frozenset[int]:
     """The indices (in ``reading.units``) of the units restored as the American word for
-    their British one or as their opposite by a negating prefix (see the module doc)."""
-    regional, opposites = regional_pairs(), prefix_opposites()
+    their British one, as their opposite by a negating prefix or as another word of their
+    kind that names another fact (see the module doc)."""
+    regional, opposites, contrasts = regional_pairs(), prefix_opposites(), contrast_pairs()
     found = set()
     for k, unit in enumerate(reading.units):
         pair = (unit.text.lower(), unit.restored.lower())
-        if pair[1] and (pair in regional or pair in opposites):
+        if pair[1] and (pair in regional or pair in opposites or pair in contrasts):
             found.add(k)
     return frozenset(found)
 

@@ -79,3 +79,18 @@ def test_a_word_repeated_gives_the_gate_its_weakest_reading() -> None:
     # Restored differently, the word is read in another sense there: its own gain.
     reading = replace(reading, units=(first, between, replace(second, gain=13.5, restored="x")))
     assert unit_gains(reading) == [13.5, 6.5, 2.0]
+
+
+def test_a_word_restored_as_another_of_its_kind_is_dropped_but_not_its_synonym() -> None:
+    # A trial's "yearly profits" restored as "monthly"; a clean "the winter would test"
+    # read as "summer".  "yearly" for "annual" names one fact: a swap to find.
+    from detector.variants import contrast_pairs
+
+    pairs = contrast_pairs()
+    assert ("yearly", "monthly") in pairs and ("winter", "summer") in pairs
+    assert ("yearly", "annual") not in pairs and ("annual", "yearly") not in pairs
+    reading = _reading(
+        "A rise in yearly profits before the winter and annual bonuses.",
+        {"yearly": (6.3, "monthly"), "winter": (5.0, "summer"), "annual": (4.5, "yearly")},
+    )
+    assert [reading.units[k].text for k in sorted(variant_units(reading))] == ["yearly", "winter"]
