@@ -155,11 +155,16 @@ def _swap_count(report: Report) -> str:
         )
         return f"none shown: {report.substitution_rate:.1%} of the content words read oddly, {why}"
     spin = report.spin_spans
+    if report.mode != "reference":  # a model's reading, not changes counted against a source
+        return (
+            f"{plural(len(spin), 'likely swap')} flagged by the model (substitution rate "
+            f"{report.substitution_rate:.1%}; without the original, a reading, not a count)"
+        )
     count = (
         f"{plural(len(spin), 'synonym/phrase swap')} "
         f"(substitution rate {report.substitution_rate:.1%})"
     )
-    return count + (f", {_edit_counts(report)}" if report.mode == "reference" else "")
+    return f"{count}, {_edit_counts(report)}"
 
 
 def _evasion_line(report: Report) -> str | None:
