@@ -691,9 +691,10 @@ def _unanchored(
     evading her avenue": the spinner's "avenue" for "street" is no copy of the street's
     name); the three blocks are one changed block."""
     out: list[tuple[str, int, int, int, int]] = []
+    joined = False  # the last block of ``out`` took in an unanchored word: the next joins it
     for k, code in enumerate(codes):
         tag, i1, i2, j1, j2 = code
-        if (
+        unanchored = (
             tag == "equal"
             and i2 - i1 == 1
             and 0 < k < len(codes) - 1
@@ -701,14 +702,13 @@ def _unanchored(
             and out[-1][0] != "equal"
             and codes[k + 1][0] != "equal"
             and _name_in_one(suspect, original, s_lo + j1, o_lo + i1)
-        ):
+        )
+        if unanchored or (joined and tag != "equal"):
             _, a1, _, b1, _ = out.pop()
             out.append(("replace", a1, i2, b1, j2))
+            joined = unanchored
             continue
-        if tag != "equal" and out and out[-1][0] != "equal":
-            _, a1, _, b1, _ = out.pop()
-            out.append(("replace", a1, i2, b1, j2))
-            continue
+        joined = False
         out.append(code)
     return out
 
