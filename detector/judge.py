@@ -147,9 +147,7 @@ _COST_FUNCTION_FOR_CONTENT = 0.6
 _LONGEST_NUMBER_EDIT = 4
 _DIGITS = re.compile(r"\d+")
 _ARTICLES = frozenset({"a", "an"})
-# Nouns that name a quantity, and the counts they stand for ("a decade" = "ten years",
-# "a fortnight" = "two weeks" or "fourteen days").
-# "more slow" for "slower", "most grounded" for "strongest": a spinner's graded adjective.
+# "more slow" for "slower": a spinner's adjective graded with a word.
 _GRADING_WORDS = frozenset({"more", "most"})
 
 # Words an "of" binds to as a quantity or a part: "hundreds of", "a number of", "most of".
@@ -159,6 +157,8 @@ _PARTITIVE_HEADS = frozenset(
     "variety series rest half part share proportion percent".split()
 )
 
+# Nouns that name a quantity, and the counts they stand for ("a decade" = "ten years",
+# "a fortnight" = "two weeks" or "fourteen days").
 _QUANTITY_NOUNS: dict[str, tuple[float, ...]] = {
     "decade": (10.0,),
     "century": (100.0,),
@@ -753,8 +753,8 @@ class SubstitutionJudge:
 
     def _graded_synonyms(self, o: str, n: str) -> bool:
         """Whether one side grades an adjective with "more" or "most" and the other is a
-        comparative or superlative of that adjective or of a synonym: "more slow" for
-        "slower", "more noteworthy" for "higher", "most grounded" for "strongest"."""
+        comparative or superlative of that adjective or of its thesaurus synonym: "more
+        slow" for "slower", "most rapid" for "fastest"."""
         lexicon = self.lexicon
         for graded, other in ((n, o), (o, n)):
             head, _, adjective = graded.partition(" ")
