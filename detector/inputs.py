@@ -258,7 +258,7 @@ class FolderSkips:
                 "not named as articles (.txt, .md, .html ...) or records "
                 "(.jsonl, .ndjson, .csv, also compressed)",
             ),
-            (self.linked_folders, "links to folders (not followed)"),
+            (self.linked_folders, "linked folders (not followed)"),
         )
         parts = [
             f"{count:,} {what}: " + ", ".join(examples) + (", ..." if count > len(examples) else "")
@@ -385,20 +385,29 @@ def _found_sources(arguments: list[str]) -> Iterator[tuple[str, str]]:
         elif looks_like_hub_name(argument):
             yield "hub", argument
         else:
+            # A pattern naming files ("*.txt") takes them whatever their suffix; a bare "**"
+            # lists everything below, so it takes the files a folder's walk would.
+            named = Path(argument).name != "**"
             for match in _glob(argument):
-                yield from _classify(Path(match), named=True)
+                yield from _classify(Path(match), named=named)
 
 
 def _glob(pattern: str) -> Iterator[str]:
-    """The matches of ``pattern`` (``**`` recurses) found without entering a linked folder,
-    as a folder's walk does not: a link to a folder above it would repeat every file
-    under it, forty times over before the system stops the loop."""
+    """The matches of ``pattern``; where ``**`` recurses, only files, found without
+    entering a linked folder, as a folder's walk does not: a link to a folder above
+    would repeat every file under it, forty times over before the system stops the loop,
+    and a folder matched would be walked again under the files ``**`` already lists."""
     parts = Path(pattern).parts
-    fixed = next((k for k, part in enumerate(parts) if _GLOB_CHARS.intersection(part)), len(parts))
+    deep = next((k for k, part in enumerate(parts) if "**" in part), None)
     for match in glob.iglob(pattern, recursive=True):
+        if deep is None:
+            yield match
+            continue
+        if os.path.isdir(match):
+            continue
         folders = Path(match).parts[:-1]
         if not any(
-            os.path.islink(os.path.join(*folders[: k + 1])) for k in range(fixed, len(folders))
+            os.path.islink(os.path.join(*folders[: k + 1])) for k in range(deep, len(folders))
         ):
             yield match
 

@@ -1115,8 +1115,11 @@ def _restyle_beside_a_word(
         value = number_value(pair[0])
         return value is not None and value == number_value(pair[1])
 
-    def wordy(pair: tuple[str, str]) -> bool:
-        return all(number_value(w) is None and not _has_digit(w) for w in pair)
+    def wordy(pair: tuple[str, str]) -> bool:  # no number, no month or weekday ("12 May")
+        return all(
+            number_value(w) is None and not _has_digit(w) and w.lower() not in _DATE_WORDS
+            for w in pair
+        )
 
     pairs = one_for_one(before), one_for_one(after)
     if pairs[0] is None or pairs[1] is None:
@@ -1352,13 +1355,14 @@ def _capitalised_by_place(
     alignment: Alignment, lexicon: Lexicon, o_lo: int, o_hi: int, s_lo: int, s_hi: int
 ) -> bool:
     """Whether a one-word edit's two words are capitalised only as their sentences' first
-    words, neither is a word people are called by, and the thesaurus knows one of them:
-    "Organisers" -> "Coordinators" is no name; "Smith said" -> "Jones said" and "Toyota
-    said" -> "Honda said" are names."""
+    words: the thesaurus knows the suspect's word, neither is a word people are called by,
+    and neither text writes its word capitalised inside a sentence.  "Organisers" ->
+    "Coordinators" is no name; "Smith said" -> "Jones said", "Amazon" -> "Walmart" and
+    "Trump said" -> "Biden said" are names, and so is a word the text capitalises
+    elsewhere ("President Trump")."""
     if o_hi - o_lo != 1 or s_hi - s_lo != 1:
         return False
-    pair = alignment.original.words[o_lo], alignment.suspect.words[s_lo]
-    if not any(lexicon.form_ids(w.lower()) for w in pair):
+    if not lexicon.form_ids(alignment.suspect.words[s_lo].lower()):
         return False
     from detector.names import person_names  # the name lists, read once
 
@@ -1367,7 +1371,17 @@ def _capitalised_by_place(
         _starts_sentence(doc, k)
         and doc.words[k].replace("-", "").isalpha()
         and doc.words[k].lower() not in names
+        and not _capitalised_inside(doc, doc.words[k])
         for doc, k in ((alignment.original, o_lo), (alignment.suspect, s_lo))
+    )
+
+
+def _capitalised_inside(doc: Document, word: str) -> bool:
+    """Whether ``doc`` writes ``word`` capitalised other than as a sentence's first word."""
+    firsts = {lo for lo, _ in doc.sentences}
+    return any(
+        w == word and k not in firsts and doc.text[doc.starts[k]].isupper()
+        for k, w in enumerate(doc.words)
     )
 
 
@@ -1480,10 +1494,22 @@ def find_gaps(
         start = _point(suspect, at, (whole and at in s_bounds) or _after_mark(original, lo))
         if not whole and hi in o_bounds and 0 < at in s_bounds and _after_mark(original, lo):
             # A clause cut from a sentence's end goes before its full stop, with its comma
-            # ("evening[-, and officials banned ...-]. Health"), not after the stop.
-            o_start, start = original.ends[lo - 1], suspect.ends[at - 1]
+            # ("evening[-, and officials banned ...-]. Health"), not after the stop; after
+            # a closing quote or bracket both texts keep ("comes"[-, and ...-]).
+            o_start = _past_closing(original.text, original.ends[lo - 1], o_end)
+            start = _past_closing(suspect.text, suspect.ends[at - 1], suspect.starts[at])
         deletions.append(Deletion(o_start, o_end, original.text[o_start:o_end], start))
     return tuple(inserts), tuple(deletions)
+
+
+_CLOSING_MARKS = frozenset("\"')]}\u201d\u2019")
+
+
+def _past_closing(text: str, at: int, limit: int) -> int:
+    """``at`` moved past the closing quotes and brackets that follow it (before ``limit``)."""
+    while at < limit and text[at] in _CLOSING_MARKS:
+        at += 1
+    return at
 
 
 def _unpaired_repeats(

@@ -940,7 +940,11 @@ def label_corpus(
                 results = run_ordered(job, batches, workers=workers)
             starting = on_phase is not None and not in_process
             if starting:  # each worker loads the index and the models before its first record
-                on_phase(f"starting {workers} workers (each loads the index and models)")
+                on_phase(
+                    f"starting {workers} workers (each loads the index and models)"
+                    if scheduler is None
+                    else "waiting for the cluster's workers (each loads the index and models)"
+                )
             for records in results:
                 if starting:
                     on_phase("labelling")

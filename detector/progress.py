@@ -278,7 +278,9 @@ def _rate(per_second: float) -> str:
     """Inputs per second in the precision that reads best: "1,204 inputs/s", "0.2 inputs/s"."""
     if per_second >= 100:
         return f"{per_second:,.0f} inputs/s"
-    return f"{per_second:,.1f} inputs/s" if per_second >= 0.1 else f"{per_second:.2g} inputs/s"
+    if per_second >= 0.1:
+        return f"{per_second:,.1f} inputs/s"
+    return f"{per_second:.2f} inputs/s" if per_second >= 0.01 else "under 0.01 inputs/s"
 
 
 def _per_record(seconds: float) -> str:

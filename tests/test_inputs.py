@@ -286,6 +286,22 @@ def test_a_recursive_glob_does_not_follow_a_link_that_loops(tmp_path):
     items = list(iter_inputs([f"{crawl}/**/*.txt"]))
     assert sorted(ids(items)) == [str(crawl / "a.txt"), str(crawl / "b.txt")]
     assert count_inputs([f"{crawl}/**/*.txt"]) == 2
+    # A bare "**" lists each file once (its folders were walked again: 2-3 times each).
+    (crawl / "sub").mkdir()
+    (crawl / "sub" / "c.txt").write_text(TEXT)
+    (crawl / "notes.pdf").write_bytes(b"%PDF")
+    assert sorted(ids(iter_inputs([f"{crawl}/**"]))) == [
+        str(crawl / "a.txt"),
+        str(crawl / "b.txt"),
+        str(crawl / "sub" / "c.txt"),
+    ]
+    # A link matched by a plain "*", outside "**", is followed as before.
+    store = tmp_path / "store" / "2024-01"
+    store.mkdir(parents=True)
+    (store / "c.txt").write_text(TEXT)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "2024-01").symlink_to(store)
+    assert ids(iter_inputs([f"{tmp_path}/data/*/*.txt"])) == [f"{tmp_path}/data/2024-01/c.txt"]
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])

@@ -287,6 +287,9 @@ def test_a_number_written_another_way_stays_apart_from_the_word_beside_it(judge)
         "The frog measures only twelve millimetres long.",
     )
     assert [(text, was) for text, was, _ in spans] == [("only", "just"), ("twelve", "12")]
+    # A date stays whole (a review: "12 May" -> "twelve June" was split).
+    spans = _spans(judge, "The body was found on 12 May.", "The body was found on twelve June.")
+    assert [(text, was) for text, was, _ in spans] == [("twelve June", "12 May")]
 
 
 def test_an_adjective_graded_with_more_for_its_comparative_is_a_swap(judge):

@@ -1440,6 +1440,14 @@ def test_a_clause_cut_from_a_sentences_end_is_shown_before_its_full_stop(scorer)
     assert "evening [-, and officials" in render_text(report) or "evening[-, and" in render_text(
         report
     )
+    # After a closing quote both keep, the cut starts past the quote (a review: `comes
+    # [-", and ...-]"` repeated it).
+    quoted = scorer.score(
+        make_document(suspect.replace("evening.", 'evening "at the latest".')),
+        make_document(original.replace("evening,", 'evening "at the latest",')),
+    )
+    [deletion] = quoted.deletions
+    assert deletion.text == ", and officials banned the use of machinery in forests"
 
 
 def test_a_common_noun_swapped_at_a_sentences_start_is_a_swap_and_a_name_stays_a_name(scorer):
@@ -1458,3 +1466,15 @@ def test_a_common_noun_swapped_at_a_sentences_start_is_a_swap_and_a_name_stays_a
     kinds = {s.text: s.kind for s in report.spans}
     assert kinds["Coordinators"] == "synonym"
     assert kinds["Jones"] == "name"
+    # A name the thesaurus lacks, or one the text capitalises inside a sentence, stays a
+    # name (a review: "Trump said" -> "Biden said" and "Amazon" -> "Walmart" were swaps).
+    for old, new, extra in (
+        ("Trump", "Biden", ""),
+        ("Amazon", "Walmart", ""),
+        ("Turkey", "Greece", ""),
+    ):
+        report = scorer.score(
+            make_document(suspect.replace("Jones", new)),
+            make_document(original.replace("Smith", old)),
+        )
+        assert {s.text: s.kind for s in report.spans}[new] == "name", (old, new)
