@@ -1497,7 +1497,8 @@ def find_gaps(
             # ("evening[-, and officials banned ...-]. Health"), not after the stop; after
             # a closing quote or bracket both texts keep ("comes"[-, and ...-]).
             o_start = _past_closing(original.text, original.ends[lo - 1], o_end)
-            start = _past_closing(suspect.text, suspect.ends[at - 1], suspect.starts[at])
+            limit = suspect.starts[at] if at < len(suspect.words) else len(suspect.text)
+            start = _past_closing(suspect.text, suspect.ends[at - 1], limit)
         deletions.append(Deletion(o_start, o_end, original.text[o_start:o_end], start))
     return tuple(inserts), tuple(deletions)
 

@@ -1448,6 +1448,13 @@ def test_a_clause_cut_from_a_sentences_end_is_shown_before_its_full_stop(scorer)
     )
     [deletion] = quoted.deletions
     assert deletion.text == ", and officials banned the use of machinery in forests"
+    # The text's last sentence, cut likewise, after its closing quote (once an IndexError).
+    last = scorer.score(
+        make_document('Crews were "ready for anything".'),
+        make_document('Crews were "ready for anything", and officials banned fires.'),
+    )
+    [deletion] = last.deletions
+    assert deletion.text == ", and officials banned fires" and deletion.start == 31
 
 
 def test_a_common_noun_swapped_at_a_sentences_start_is_a_swap_and_a_name_stays_a_name(scorer):
