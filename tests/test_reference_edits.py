@@ -1475,13 +1475,12 @@ def test_a_common_noun_swapped_at_a_sentences_start_is_a_swap_and_a_name_stays_a
     assert kinds["Jones"] == "name"
     # A name the thesaurus lacks, or one the text capitalises inside a sentence, stays a
     # name (a review: "Trump said" -> "Biden said" and "Amazon" -> "Walmart" were swaps).
-    for old, new, extra in (
-        ("Trump", "Biden", ""),
-        ("Amazon", "Walmart", ""),
-        ("Turkey", "Greece", ""),
-    ):
+    for old, new in (("Trump", "Biden"), ("Amazon", "Walmart"), ("Turkey", "Greece")):
         report = scorer.score(
             make_document(suspect.replace("Jones", new)),
             make_document(original.replace("Smith", old)),
         )
         assert {s.text: s.kind for s in report.spans}[new] == "name", (old, new)
+    named = " The Coordinators Guild declined to comment."
+    report = scorer.score(make_document(suspect + named), make_document(original + named))
+    assert {s.text: s.kind for s in report.spans}["Coordinators"] == "name"
