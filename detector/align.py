@@ -9,6 +9,7 @@ substitute, insert, delete) with word and character offsets on both sides.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -30,6 +31,7 @@ __all__ = [
     "movable_word",
     "unpaired_sentences",
     "whole_dates",
+    "written_as_name",
 ]
 
 EditOp = Literal["equal", "substitute", "insert", "delete"]
@@ -716,12 +718,15 @@ def _unanchored(
 def _name_in_one(suspect: Document, original: Document, s_at: int, o_at: int) -> bool:
     """Whether one word, the same in both texts but for case, is capitalised in one of
     them only, and not as a sentence's first word there."""
-    return _written_as_name(suspect, s_at) != _written_as_name(original, o_at)
+    return written_as_name(suspect, s_at) != written_as_name(original, o_at)
 
 
-def _written_as_name(doc: Document, k: int) -> bool:
+def written_as_name(doc: Document, k: int) -> bool:
     """Whether word ``k`` of ``doc`` is capitalised other than as its sentence's first word."""
-    return doc.text[doc.starts[k]].isupper() and all(lo != k for lo, _ in doc.sentences)
+    if not doc.text[doc.starts[k]].isupper():
+        return False
+    at = bisect_left(doc.sentences, (k + 1,)) - 1
+    return at < 0 or doc.sentences[at][0] != k
 
 
 def movable_word(word: str) -> bool:

@@ -53,7 +53,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from detector.align import Alignment, Edit, make_edit, movable_word, whole_dates
+from detector.align import (
+    Alignment,
+    Edit,
+    make_edit,
+    movable_word,
+    whole_dates,
+    written_as_name,
+)
 from detector.calibration import SPAN_FEATURES, ReferenceWeights, load_reference_weights
 from detector.document import Document
 from detector.facts import (
@@ -1115,16 +1122,13 @@ def _restyle_beside_a_word(
         value = number_value(pair[0])
         return value is not None and value == number_value(pair[1])
 
-    def wordy(pair: tuple[str, str]) -> bool:  # no number, no month or weekday ("12 May")
-        return all(
-            number_value(w) is None and not _has_digit(w) and w.lower() not in _DATE_WORDS
-            for w in pair
-        )
-
     pairs = one_for_one(before), one_for_one(after)
     if pairs[0] is None or pairs[1] is None:
         return False
-    return (restyled(pairs[0]) and wordy(pairs[1])) or (restyled(pairs[1]) and wordy(pairs[0]))
+    # The other pair names no number, date or currency ("12 May" -> "twelve June" is whole).
+    return (restyled(pairs[0]) and not _names_a_number(pairs[1])) or (
+        restyled(pairs[1]) and not _names_a_number(pairs[0])
+    )
 
 
 def _count_for_article(
@@ -1378,11 +1382,7 @@ def _capitalised_by_place(
 
 def _capitalised_inside(doc: Document, word: str) -> bool:
     """Whether ``doc`` writes ``word`` capitalised other than as a sentence's first word."""
-    firsts = {lo for lo, _ in doc.sentences}
-    return any(
-        w == word and k not in firsts and doc.text[doc.starts[k]].isupper()
-        for k, w in enumerate(doc.words)
-    )
+    return any(w == word and written_as_name(doc, k) for k, w in enumerate(doc.words))
 
 
 def _is_capitalised(doc: Document, k: int) -> bool:
