@@ -290,6 +290,8 @@ def date_runs(words: Sequence[str]) -> list[tuple[int, int]]:
     """The written dates among lowercase ``words``, as ``[lo, hi)``: runs of date parts
     that name a month and a day or year ("12 june 2024", "tuesday june 13", "3rd of
     may")."""
+    if _MONTHS.keys().isdisjoint(words):
+        return []  # no month named: no date (the commonest case by far)
     runs = []
     k = 0
     while k < len(words):

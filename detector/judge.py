@@ -112,6 +112,7 @@ def load_localisation(path: Path | None = None) -> frozenset[tuple[str, str]]:
 _MAX_PIECE = 5  # longest phrase, in words, on either side of one piece ("be that as it may"),
 # but for a glue phrase of the table, which may be longer ("in light of the fact that")
 _STATS_CACHE_SIZE = 200_000  # terms whose frequency and synonym count the judge remembers
+_PIECE_CACHE_SIZE = 500_000  # word or phrase pairs whose correspondence the judge remembers
 _ORDINARY_SCORE = 0.02  # span score of a number, name or other ordinary edit
 _DATE_WORDS = frozenset(
     (
@@ -241,6 +242,7 @@ class SubstitutionJudge:
             meaning = MeaningEvidence(self.lexicon)
         self.meaning: MeaningEvidence | None = meaning or None
         self._stats_cache: dict[str, tuple[float, float]] = {}
+        self._piece_cache: dict[tuple[str, str, bool, bool, bool], tuple[str, float] | None] = {}
         self._hyphenated: dict[str, str] | None = None  # built on first need
         self._span_coef = self.weights.span.coefficients(SPAN_FEATURES)
         self._span_intercept = self.weights.span.intercept
@@ -725,9 +727,24 @@ class SubstitutionJudge:
     def _piece_kind_of(
         self, o: str, n: str, multiword: bool, digits: bool, function_words: bool
     ) -> tuple[str, float] | None:
-        """``_piece_kind`` given whether either side has a digit and both are function words."""
+        """``_piece_kind`` given whether either side has a digit and both are function
+        words, memoised per pair: the same word pairs come back in every article."""
         if o == n:
             return _EQUAL
+        key = (o, n, multiword, digits, function_words)
+        cache = self._piece_cache
+        if key in cache:
+            return cache[key]
+        found = self._piece_kind_uncached(o, n, multiword, digits, function_words)
+        if len(cache) >= _PIECE_CACHE_SIZE:
+            cache.clear()
+        cache[key] = found
+        return found
+
+    def _piece_kind_uncached(
+        self, o: str, n: str, multiword: bool, digits: bool, function_words: bool
+    ) -> tuple[str, float] | None:
+        """``_piece_kind_of`` worked out anew."""
         if _same_compact(o, n):
             return _SPELLING
         if (o, n) in self._localised:
