@@ -141,9 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     warm_spins = [
         spinner.spin(articles[k % len(articles)], rate=0.25, seed=10**6 + k) for k in range(50)
     ]
-    originals = {
-        s.original: make_document(s.original, "original") for s in (*spins, *warm_spins)
-    }
+    originals = {s.original: make_document(s.original, "original") for s in (*spins, *warm_spins)}
     suspects = [make_document(s.text, "suspect") for s in spins]
     warm_suspects = [make_document(s.text, "suspect") for s in warm_spins]
 
