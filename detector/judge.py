@@ -268,6 +268,9 @@ class SubstitutionJudge:
         # Words added beside a swap ("contracts" -> "written agreements"): the span
         # indices of the added words and of the swap, and the word ranges of each.
         beside: list[tuple[int, int, _Range, _Range]] = []
+        # Content words dropped right before a swap ("public authority" -> "government"):
+        # the index in ``dropped``, the swap's span index, and the ranges of each.
+        dropped_beside: list[tuple[int, int, _Range, _Range]] = []
         regrouped: set[int] = set()  # sentences where a substitution also adds or drops words
         for k, edit in enumerate(edits):
             if edit.op in ("insert", "delete"):
@@ -340,6 +343,7 @@ class SubstitutionJudge:
             # no"): none of its pieces turns one round.
             kept = _negation_markers(old) == _negation_markers(new)
             last: tuple[str, _Range] | None = None  # the group before, and its ranges
+            drop_before: tuple[int, _Range] | None = None  # a modifier dropped just before
             # Two sentences joined (or one split) where the block ends: a word added
             # (or dropped) there joins them and belongs to no swap ("minute. Fisher" ->
             # "moment when Fisher": "{moment|minute} [+when+]").
@@ -350,7 +354,7 @@ class SubstitutionJudge:
             )
             for kind, a0, a1, b0, b1 in _group(pieces, old, new, joined=joined):
                 if b0 == b1:
-                    last = None
+                    last = drop_before = None
                     dropped_words = " ".join(old[a0:a1])
                     if (
                         a0 < a1
@@ -364,9 +368,19 @@ class SubstitutionJudge:
                         dropped.append(
                             make_edit(suspect, original, "delete", at, at, o_lo + a0, o_lo + a1)
                         )
+                        if _plain_modifier(original, o_lo + a0, o_lo + a1):
+                            drop_before = (len(dropped) - 1, (o_lo + a0, o_lo + a1, at, at))
                     continue
                 at = (o_lo + a0, o_lo + a1, s_lo + b0, s_lo + b1)
                 span = self._span(suspect, original, kind, *at)
+                if (
+                    drop_before is not None
+                    and span.is_spin
+                    and drop_before[1][1] == at[0]
+                    and drop_before[1][3] == at[2]
+                ):
+                    dropped_beside.append((drop_before[0], len(spans), drop_before[1], at))
+                drop_before = None
                 if span.kind in _ORDINARY_KINDS and a0 < a1:
                     swap = self._short_swap(alignment, span.kind, *at, negation_kept=kept)
                     if swap is not None:
@@ -384,10 +398,14 @@ class SubstitutionJudge:
                 added = span.kind in _ORDINARY_KINDS and a0 == a1 and not _negating(span.text)
                 last = ("added" if added else span.kind, at)
                 spans.append(span)
-        if unexplained or beside:
-            removed = self._judge_in_setting(alignment, spans, unexplained, beside, regrouped)
+        if unexplained or beside or dropped_beside:
+            removed, joined_drops = self._judge_in_setting(
+                alignment, spans, unexplained, beside, regrouped, dropped_beside
+            )
             if removed:
                 spans = [span for k, span in enumerate(spans) if k not in removed]
+            if joined_drops:
+                dropped = [edit for k, edit in enumerate(dropped) if k not in joined_drops]
         return tuple(spans), tuple(dropped)
 
     def _rewrites_joined(self, alignment: Alignment) -> Alignment:
@@ -561,7 +579,8 @@ class SubstitutionJudge:
         unexplained: list[tuple[int, int, int, int, int, str]],
         beside: list[tuple[int, int, _Range, _Range]],
         regrouped: set[int],
-    ) -> set[int]:
+        dropped_beside: Sequence[tuple[int, int, _Range, _Range]] = (),
+    ) -> tuple[set[int], set[int]]:
         """Re-judge the short ``unexplained`` swaps of ``spans`` by the document around them.
 
         A spinner swaps words one for one through the whole text and leaves
@@ -572,16 +591,20 @@ class SubstitutionJudge:
         or dropped, in ``regrouped`` sentences neither inside a substitution),
         a short swap the thesaurus cannot explain, inside such a sentence, is
         taken for one from another thesaurus, and words added right beside a
-        swap join it ("contracts" -> "written agreements").  ``spans`` are
-        replaced in place; the indices of spans joined to a swap are returned.
+        swap join it ("contracts" -> "written agreements"), as do content words
+        dropped right before one, a modifier of the phrase it replaced ("public
+        authority" -> "government", ``dropped_beside``).  ``spans`` are replaced
+        in place; the indices of spans joined to a swap are returned, with those
+        of the dropped words (in ``judge_with_drops``'s list) joined to one.
         """
         removed: set[int] = set()
+        joined_drops: set[int] = set()
         if sum(span.is_spin for span in spans) < _MIN_CONFIRMED_SWAPS:
-            return removed
+            return removed, joined_drops
         intact, changed = _intact_sentences(alignment, self.max_block_words)
         intact -= regrouped
         if len(intact) < _MIN_INTACT_SHARE * changed:
-            return removed
+            return removed, joined_drops
         suspect, original = alignment.suspect, alignment.original
         for at, o_lo, o_hi, s_lo, s_hi, kind in unexplained:
             if _sentence_of(suspect, s_lo) in intact:
@@ -593,9 +616,17 @@ class SubstitutionJudge:
             if s_hi - s_lo <= _MAX_SWAP_WORDS and _sentence_of(suspect, s_lo) in intact:
                 joined[swap] = (o_lo, o_hi, s_lo, s_hi)
                 removed.add(added)
+        for drop, swap, (d_lo, d_hi, _, _), swap_at in dropped_beside:
+            if swap in removed:
+                continue
+            o_lo, o_hi, s_lo, s_hi = joined.get(swap, swap_at)
+            o_lo, o_hi = min(o_lo, d_lo), max(o_hi, d_hi)
+            if o_hi - o_lo <= _MAX_SWAP_WORDS and _sentence_of(suspect, s_lo) in intact:
+                joined[swap] = (o_lo, o_hi, s_lo, s_hi)
+                joined_drops.add(drop)
         for swap, at in joined.items():
             spans[swap] = self._span(suspect, original, spans[swap].kind, *at)
-        return removed
+        return removed, joined_drops
 
     def _inside_copy(self, alignment: Alignment, k: int) -> bool:
         """Whether substitution ``k`` swaps a few words one for one between unchanged words."""
@@ -1075,6 +1106,19 @@ def _downgrade_rewrites(pieces: list[_Piece]) -> list[_Piece]:
     if other >= 3 and other > swapped:
         return [("other", *piece[1:]) if piece[0] in SPIN_KINDS else piece for piece in pieces]
     return pieces
+
+
+def _plain_modifier(document: Document, lo: int, hi: int) -> bool:
+    """Whether words ``lo:hi`` of ``document`` are one or two plain lowercase content words
+    that may modify the phrase a swap replaced ("public" of "public authority"): no name,
+    figure, date or negation."""
+    words = document.words[lo:hi]
+    if not 1 <= len(words) <= 2 or any(w in STOPWORDS or not w.isalpha() for w in words):
+        return False
+    if any(is_figure(w) or date_name(w) is not None for w in words) or _negating(" ".join(words)):
+        return False
+    start, end = document.char_span(lo, hi)
+    return document.text[start:end].islower()
 
 
 def _adds_or_drops(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...]) -> bool:

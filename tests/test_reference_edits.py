@@ -143,6 +143,44 @@ def test_a_spun_sentence_beside_dropped_ones_is_paired_not_dropped_and_added(sco
     assert added[0].text.startswith("LONDON (Wire")
 
 
+POLICY = (
+    "The shadow chancellor said the budget broke the public authority's promise not to raise "
+    "taxes on working people. She added that families would pay more for food and fuel."
+)
+
+
+def test_a_modifier_dropped_before_a_swap_joins_it_in_a_spun_copy(scorer):
+    # Found by a new user: "public authority" -> "government" showed "[-public-]" and a
+    # swap of "authority" alone.
+    spun = (
+        "The shadow chancellor said the financial plan broke the government's guarantee not "
+        "to increase charges on working individuals. She added that households would "
+        "pay more for nourishment and fuel."
+    )
+    report = scorer.score(make_document(spun), make_document(POLICY))
+    swaps = {(s.text, s.original) for s in report.spin_spans}
+    assert ("government", "public authority") in swaps
+    assert report.deletions == ()
+
+
+def test_a_modifier_dropped_in_an_edited_copy_stays_a_deletion(scorer):
+    # One swap is an editor's change, not a spinner's: the cut word stays visible.
+    edited = POLICY.replace("public authority's", "government's")
+    report = scorer.score(make_document(edited), make_document(POLICY))
+    assert [d.text for d in report.deletions] == ["public"]
+
+
+def test_a_word_dropped_after_a_swap_stays_a_deletion(scorer):
+    # A head noun cut after a swapped word is a fact dropped, not part of the swap.
+    spun = (
+        "The shadow chancellor said the financial plan broke the open's guarantee not "
+        "to increase charges on working individuals. She added that households would "
+        "pay more for nourishment and fuel."
+    )
+    report = scorer.score(make_document(spun), make_document(POLICY))
+    assert "authority" in [d.text for d in report.deletions]
+
+
 def test_json_carries_original_offsets_and_deletions(syndicated):
     data = json.loads(render_json(syndicated))
     for span in data["spans"]:
