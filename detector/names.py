@@ -58,11 +58,13 @@ sentence the name goes on in ("Rev. Bishop")."""
 
 PLACE_WORDS = frozenset(
     (
-        "street road avenue lane drive crescent terrace boulevard district county borough council"
+        "street road avenue lane drive crescent terrace boulevard district county borough council "
+        "row close way grove square place gardens mews parade vale green park bridge"
     ).split()
 )
-"""Words that end the name of a street or a council, lowercase: written capitalised right
-after another capitalised word ("Mill Road", "Station Street", "Ashby District Council"),
+"""Words that end the name of a street, a place or a council, lowercase: written capitalised
+right after another capitalised word ("Mill Road", "Mill Row", "Marlow Vale", "Kenley
+Green", "Ashby District Council"),
 they and the words of the name before them are a place's name, not words a spinner
 chose.  A run that "the" opens stays judged (a body or place a spinner mangled: "the
 Arranging Inspectorate")."""

@@ -198,3 +198,15 @@ def test_a_street_or_council_name_is_a_place_name(lexicon):
     # elsewhere stay judged ("Mill owners", "District nurses").
     text = "Yesterday Ashby Council met. Mill owners and District nurses came to Mill Road."
     assert _names(lexicon, text) == ["Ashby", "Council", "Mill", "Road"]
+
+
+def test_rows_vales_closes_and_other_place_endings_name_places(lexicon):
+    # Hand-spun sets' clean sentences: "Mill {Row|Street}" and "Marlow {Vale|Valley}" were
+    # flagged and "restored".
+    text = (
+        "Water reached houses on Mill Row by noon. Rents in Marlow Vale rose again, and "
+        "the fair moved to Kenley Green."
+    )
+    assert _names(lexicon, text) == ["Mill", "Row", "Marlow", "Vale", "Kenley", "Green"]
+    # A lowercase place word is judged as any other word.
+    assert _names(lexicon, "They sat in a row on the village green.") == []
