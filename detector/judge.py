@@ -1239,6 +1239,19 @@ def _partitive_of(
     return hi > lo and words[hi - 1].lower() in _PARTITIVE_HEADS
 
 
+def _possessive_of(
+    before: list[Any], gap: list[Any], old: tuple[str, ...], new: tuple[str, ...]
+) -> bool:
+    """Whether ``gap`` is a lone possessive "'s" dropped or added right after ``before``
+    ("a children's charity" -> "a kids' philanthropy": "'s" belongs to "children",
+    whose swap then reads "kids'", not to "charity")."""
+    _, a0, a1, b0, b1 = gap
+    if before[2] != a0 or before[4] != b0:
+        return False
+    side = old[a0:a1] if b0 == b1 else new[b0:b1] if a0 == a1 else ()
+    return len(side) == 1 and side[0] in ("'s", "\u2019s")
+
+
 def _group(
     pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...], *, joined: bool = False
 ) -> list[_Piece]:
@@ -1247,7 +1260,8 @@ def _group(
     Unchanged words separate spans.  Between them, each synonym or phrase swap
     is a span of its own; a dropped or added function word joins the swap after
     it (or, at the end of a run, the one before), but an "of" after a quantity
-    joins the piece before it ("[Many|Hundreds of]"); other edits run together.  A
+    joins the piece before it ("[Many|Hundreds of]"), as does a possessive "'s"
+    ("{kids'|children's}"); other edits run together.  A
     dropped or added negation joins no swap: "would not cut jobs" -> "would slash
     occupations" is a swap and a "not" dropped, not "slash" for "not cut".  With
     ``joined`` (two sentences joined or one split right after the block), the words
@@ -1279,7 +1293,9 @@ def _group(
             if gap is not None and _restyle_beside_a_word(gap, piece, old, new):
                 merged.append(["other", *gap[1:]])
                 gap = None
-            if gap is not None and merged and _partitive_of(merged[-1], gap, old, new):
+            if gap is not None and merged and (
+                _partitive_of(merged[-1], gap, old, new) or _possessive_of(merged[-1], gap, old, new)
+            ):
                 merged[-1][2], merged[-1][4] = gap[2], gap[4]
                 gap = None
             if gap is not None:

@@ -1522,3 +1522,19 @@ def test_a_common_noun_swapped_at_a_sentences_start_is_a_swap_and_a_name_stays_a
     named = " The Coordinators Guild declined to comment."
     report = scorer.score(make_document(suspect + named), make_document(original + named))
     assert {s.text: s.kind for s in report.spans}["Coordinators"] == "name"
+
+
+def test_a_possessive_stays_with_its_owner_in_a_swap(scorer):
+    # Found by a new user: "kids' philanthropy" for "children's charity" gave
+    # "{kids|children}' {philanthropy|'s charity}", which reads "children' 's charity".
+    original = (
+        "A former treasurer of a children's charity has been jailed for four years. "
+        "The court heard that she hid the losses for years."
+    )
+    spun = (
+        "A previous treasurer of a kids' philanthropy has been imprisoned for four years. "
+        "The court heard that she concealed the losses for years."
+    )
+    report = scorer.score(make_document(spun), make_document(original))
+    swaps = {(s.text, s.original) for s in report.spin_spans}
+    assert {("kids'", "children's"), ("philanthropy", "charity")} <= swaps
