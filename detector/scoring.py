@@ -155,6 +155,15 @@ def score_document(
         document_threshold=model.document_threshold if threshold is None else threshold,
         restorer=model.restorer,
     )
+    if threshold is not None and threshold != model.document_threshold:
+        # Say what the verdict rests on: the model's own cut would weigh it otherwise.
+        own = "spun" if report.spin_score >= model.document_threshold else "not spun"
+        note = (
+            f"{report.verdict.replace('_', ' ')} at threshold {threshold:g} (spin score "
+            f"{report.spin_score:.2f}); at the {model.name} model's own threshold of "
+            f"{model.document_threshold:.2f} it would be {own}"
+        )
+        report = replace(report, note=note)
     if read is document:
         return report
     notes = []

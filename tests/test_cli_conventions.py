@@ -207,6 +207,10 @@ def test_threshold_moves_the_reference_free_verdict(threshold, verdict):
     report = json.loads(result.stdout)
     assert report["verdict"] == verdict
     assert 0 < report["spin_score"] < 1
+    # The note says what the verdict rests on (a trial's note vanished at --threshold):
+    # the syndicated example is not spun at the model's own threshold.
+    assert report["note"].startswith(f"{verdict.replace('_', ' ')} at threshold {threshold} ")
+    assert report["note"].endswith("own threshold of 0.63 it would be not spun")
 
 
 def test_threshold_outside_0_1_is_a_usage_error():
