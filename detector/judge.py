@@ -1293,8 +1293,13 @@ def _group(
             if gap is not None and _restyle_beside_a_word(gap, piece, old, new):
                 merged.append(["other", *gap[1:]])
                 gap = None
-            if gap is not None and merged and (
-                _partitive_of(merged[-1], gap, old, new) or _possessive_of(merged[-1], gap, old, new)
+            if (
+                gap is not None
+                and merged
+                and (
+                    _partitive_of(merged[-1], gap, old, new)
+                    or _possessive_of(merged[-1], gap, old, new)
+                )
             ):
                 merged[-1][2], merged[-1][4] = gap[2], gap[4]
                 gap = None
