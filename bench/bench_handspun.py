@@ -21,7 +21,9 @@ grotesque swap, and ten clean texts in a rich style) and ``handspun_holdout16`` 
 trial's own texts: six heavy and two light spins, six clean texts of other registers
 and the eight originals; its British how-to decided three reading filters, so not blind
 for them) and ``handspun_holdout17`` (a blind set of news spun heavy, medium and light,
-with clean texts of other beats), written later by
+with clean texts of other beats) and ``handspun_holdout18`` (a new-user trial's six
+news articles spun heavy, medium, light and fluently, with six clean texts of other
+registers and the six originals), written later by
 helpers, never used for tuning either, though
 holdout6's numbers decided that a change to the document verdict was not kept and
 holdout7 was read before and after the judge's glue table grew), each swap marked
@@ -88,6 +90,7 @@ SETS = {
     "handspun_holdout15": ROOT / "tests" / "fixtures" / "handspun_holdout15",
     "handspun_holdout16": ROOT / "tests" / "fixtures" / "handspun_holdout16",
     "handspun_holdout17": ROOT / "tests" / "fixtures" / "handspun_holdout17",
+    "handspun_holdout18": ROOT / "tests" / "fixtures" / "handspun_holdout18",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
     "clean_world": ROOT / "tests" / "fixtures" / "clean_world",  # the same
@@ -339,6 +342,13 @@ def main() -> int:
         "content words), moderately (19-21%) and lightly (9-10%), and eight clean texts of "
         "other beats, two opinion columns, a press release and a letter; scored once before "
         "any change was made for it (blind for every row here); "
+        "`handspun_holdout18`, written on 2026-12-07 by a helper acting as a new user who "
+        "read only the help and README, holds six news articles of 416-505 words spun "
+        "heavily (32% and 41% of content words, Spinbot style), moderately (16-17%), "
+        "lightly (9%) and fluently (a WordAi-style rewrite, 39 marked swaps), six clean "
+        "texts (wire news, a press release, a blog post, a product review, a local sports "
+        "report, a literary feature) and the six originals; read once before any change "
+        "was made for it (blind for every row here); "
         "`clean_world`, "
         "written on "
         "2026-12-05 by a helper "
