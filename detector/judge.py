@@ -624,8 +624,12 @@ class SubstitutionJudge:
             if o_hi - o_lo <= _MAX_SWAP_WORDS and _sentence_of(suspect, s_lo) in intact:
                 joined[swap] = (o_lo, o_hi, s_lo, s_hi)
                 joined_drops.add(drop)
+        kept_scores = {swap: spans[swap].score for _, swap, _, _ in dropped_beside}
         for swap, at in joined.items():
-            spans[swap] = self._span(suspect, original, spans[swap].kind, *at)
+            span = self._span(suspect, original, spans[swap].kind, *at)
+            if swap in kept_scores:  # a modifier dropped with it: the swap scores as it did
+                span = replace(span, score=kept_scores[swap])
+            spans[swap] = span
         return removed, joined_drops
 
     def _inside_copy(self, alignment: Alignment, k: int) -> bool:
@@ -1108,17 +1112,35 @@ def _downgrade_rewrites(pieces: list[_Piece]) -> list[_Piece]:
     return pieces
 
 
+_FACT_MODIFIERS = frozenset(
+    (
+        "former late latter next last previous recent early earlier later future past current "
+        "present total full whole entire only sole single multiple several many few more most "
+        "less least other same own double twice triple hundreds thousands millions billions "
+        "quarter alleged suspected acting interim deputy vice ex"
+    ).split()
+)
+"""Modifiers that state a fact of their own (a time, a share, a rank, a count, a doubt):
+dropped beside a swap they stay a deletion, never part of the swap."""
+
+
 def _plain_modifier(document: Document, lo: int, hi: int) -> bool:
-    """Whether words ``lo:hi`` of ``document`` are one or two plain lowercase content words
-    that may modify the phrase a swap replaced ("public" of "public authority"): no name,
-    figure, date or negation."""
-    words = document.words[lo:hi]
-    if not 1 <= len(words) <= 2 or any(w in STOPWORDS or not w.isalpha() for w in words):
+    """Whether word ``lo:hi`` of ``document`` is one plain lowercase word that may modify
+    the phrase of the words right after it ("public" of "public authority"): nothing but
+    a space between them, and no name, figure, date, negation,
+    adverb or verb form ("-ly", "-ed", "-ing") or word that states a fact of its own
+    ("second", "half", "former": ``_FACT_MODIFIERS``)."""
+    if hi - lo != 1 or hi >= len(document.words):
         return False
-    if any(is_figure(w) or date_name(w) is not None for w in words) or _negating(" ".join(words)):
+    word = document.words[lo]
+    if word in STOPWORDS or not word.isalpha() or word.endswith(("ly", "ed", "ing")):
+        return False
+    if word in _NUMBER_WORDS or word in _DATE_WORDS or word in _FACT_MODIFIERS:
+        return False
+    if is_figure(word) or date_name(word) is not None or _negating(word):
         return False
     start, end = document.char_span(lo, hi)
-    return document.text[start:end].islower()
+    return document.text[start:end].islower() and document.text[end : document.starts[hi]] == " "
 
 
 def _adds_or_drops(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, ...]) -> bool:

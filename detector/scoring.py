@@ -157,11 +157,11 @@ def score_document(
     )
     if threshold is not None and threshold != model.document_threshold:
         # Say what the verdict rests on: the model's own cut would weigh it otherwise.
+        verdict = report.verdict.replace("_", " ")
         own = "spun" if report.spin_score >= model.document_threshold else "not spun"
-        note = (
-            f"{report.verdict.replace('_', ' ')} at threshold {threshold:g} (spin score "
-            f"{report.spin_score:.2f}); at the {model.name} model's own threshold of "
-            f"{model.document_threshold:.2f} it would be {own}"
+        cut = f"the {model.name} model's own threshold of {model.document_threshold:.3f}"
+        note = f"{verdict} at threshold {threshold:g} (spin score {report.spin_score:.3f})" + (
+            f", as at {cut}" if own == verdict else f"; at {cut} it would be {own}"
         )
         report = replace(report, note=note)
     if read is document:

@@ -170,6 +170,53 @@ def test_a_modifier_dropped_in_an_edited_copy_stays_a_deletion(scorer):
     assert [d.text for d in report.deletions] == ["public"]
 
 
+@pytest.mark.parametrize(
+    ("original", "spun", "dropped"),
+    [
+        # A review's pairs: punctuation between the dropped word and the swap...
+        ("Police seized guns, knives, cash and drugs.",
+         "Police confiscated firearms, money and narcotics.", "knives"),
+        ("Police seized the (stolen) car.", "Police confiscated the automobile.", "stolen"),
+        ("Prices rose sharply; wages fell.", "Prices rose; salaries fell.", "sharply"),
+        # ...a modifier that states a fact, an adverb or a verb form.
+        ("It was the second largest rise.", "It was the biggest rise.", "second"),
+        ("He sold half shares in the family firm last week, his lawyer said.",
+         "He sold stocks in the family firm last week, his lawyer said.", "half"),
+        ("The board quietly approved plans for the old mill site on Monday evening.",
+         "The board schemes for the old mill site on Monday evening.", "quietly approved"),
+    ],
+)  # fmt: skip
+def test_a_dropped_word_that_is_no_plain_modifier_stays_a_deletion(scorer, original, spun, dropped):
+    lead = (
+        "The shadow chancellor said the budget broke the promise not to raise taxes on "
+        "working people. She added that families would pay more for food and fuel."
+    )
+    spun_lead = (
+        "The shadow chancellor said the financial plan broke the guarantee not to increase "
+        "charges on working individuals. She added that households would pay more for "
+        "nourishment and fuel."
+    )
+    report = scorer.score(make_document(f"{spun_lead} {spun}"), make_document(f"{lead} {original}"))
+    assert dropped in [d.text for d in report.deletions]
+    assert not any(dropped in span.original for span in report.spans)
+
+
+def test_a_joined_modifier_leaves_the_swaps_score_as_it_was(scorer):
+    # The joined span scored as "public authority" -> "government" would weigh less in the
+    # verdict than the swap "authority" -> "government" the judge found.
+    spun = (
+        "The shadow chancellor said the financial plan broke the government's guarantee not "
+        "to increase charges on working individuals. She added that households would "
+        "pay more for nourishment and fuel."
+    )
+    joined = scorer.score(make_document(spun), make_document(POLICY))
+    alone = scorer.score(
+        make_document(spun), make_document(POLICY.replace("public authority's", "authority's"))
+    )
+    score = {s.text: s.score for s in joined.spin_spans}["government"]
+    assert score == {s.text: s.score for s in alone.spin_spans}["government"]
+
+
 def test_a_word_dropped_after_a_swap_stays_a_deletion(scorer):
     # A head noun cut after a swapped word is a fact dropped, not part of the swap.
     spun = (
