@@ -395,7 +395,12 @@ class SubstitutionJudge:
                         # on time"), never both: the spans would overlap.
                         beside = [b for b in beside if b[0] != len(spans) - 1]
                         beside.append((len(spans) - 1, len(spans), last[1], at))
-                added = span.kind in _ORDINARY_KINDS and a0 == a1 and not _negating(span.text)
+                added = (
+                    span.kind in _ORDINARY_KINDS
+                    and a0 == a1
+                    and not _negating(span.text)
+                    and not _lone_possessive(["other", a0, a1, b0, b1], old, new)
+                )
                 last = ("added" if added else span.kind, at)
                 spans.append(span)
         if unexplained or beside or dropped_beside:
@@ -1261,17 +1266,21 @@ def _partitive_of(
     return hi > lo and words[hi - 1].lower() in _PARTITIVE_HEADS
 
 
+def _lone_possessive(gap: list[Any], old: tuple[str, ...], new: tuple[str, ...]) -> bool:
+    """Whether ``gap`` is a lone possessive "'s", dropped or added."""
+    _, a0, a1, b0, b1 = gap
+    side = old[a0:a1] if b0 == b1 else new[b0:b1] if a0 == a1 else ()
+    return len(side) == 1 and side[0] in ("'s", "\u2019s")
+
+
 def _possessive_of(
     before: list[Any], gap: list[Any], old: tuple[str, ...], new: tuple[str, ...]
 ) -> bool:
     """Whether ``gap`` is a lone possessive "'s" dropped or added right after ``before``
     ("a children's charity" -> "a kids' philanthropy": "'s" belongs to "children",
     whose swap then reads "kids'", not to "charity")."""
-    _, a0, a1, b0, b1 = gap
-    if before[2] != a0 or before[4] != b0:
-        return False
-    side = old[a0:a1] if b0 == b1 else new[b0:b1] if a0 == a1 else ()
-    return len(side) == 1 and side[0] in ("'s", "\u2019s")
+    _, a0, _, b0, _ = gap
+    return before[2] == a0 and before[4] == b0 and _lone_possessive(gap, old, new)
 
 
 def _group(
@@ -1283,8 +1292,8 @@ def _group(
     is a span of its own; a dropped or added function word joins the swap after
     it (or, at the end of a run, the one before), but an "of" after a quantity
     joins the piece before it ("[Many|Hundreds of]"), as does a possessive "'s"
-    ("{kids'|children's}"); other edits run together.  A
-    dropped or added negation joins no swap: "would not cut jobs" -> "would slash
+    ("{kids'|children's}"), which after an unchanged owner joins nothing; other edits
+    run together.  A dropped or added negation joins no swap: "would not cut jobs" -> "would slash
     occupations" is a swap and a "not" dropped, not "slash" for "not cut".  With
     ``joined`` (two sentences joined or one split right after the block), the words
     added or dropped at its end are an edit of their own.
@@ -1324,6 +1333,11 @@ def _group(
                 )
             ):
                 merged[-1][2], merged[-1][4] = gap[2], gap[4]
+                gap = None
+            if gap is not None and not merged and _lone_possessive(gap, old, new):
+                # The owner is unchanged ("James's book" -> "James' tome", "the council's
+                # decision" -> "the council choice"): the "'s" is no part of the swap after.
+                merged.append(["other", *gap[1:]])
                 gap = None
             if gap is not None:
                 piece[1], piece[3] = gap[1], gap[3]

@@ -1585,3 +1585,29 @@ def test_a_possessive_stays_with_its_owner_in_a_swap(scorer):
     report = scorer.score(make_document(spun), make_document(original))
     swaps = {(s.text, s.original) for s in report.spin_spans}
     assert {("kids'", "children's"), ("philanthropy", "charity")} <= swaps
+
+
+@pytest.mark.parametrize(
+    ("original", "spun", "shown"),
+    [
+        ("James's book was praised by critics.", "James' tome was lauded by critics.",
+         "James' {tome|book}"),
+        ("The council's decision was final.", "The council choice was final.",
+         "The council {choice|decision}"),
+        ("The council decision was final.", "The council's choice was final.",
+         "The council[+'s+] {choice|decision}"),
+    ],
+)  # fmt: skip
+def test_a_possessive_after_an_unchanged_owner_joins_no_swap(scorer, original, spun, shown):
+    # A review's pairs: "James' {tome|'s book}" and "The council {choice|'s decision}".
+    lead = (
+        "The shadow chancellor said the budget broke the promise not to raise taxes on "
+        "working people. She added that families would pay more for food and fuel."
+    )
+    spun_lead = (
+        "The shadow chancellor said the financial plan broke the guarantee not to increase "
+        "charges on working individuals. She added that households would pay more for "
+        "nourishment and fuel."
+    )
+    report = scorer.score(make_document(f"{spun_lead} {spun}"), make_document(f"{lead} {original}"))
+    assert shown in render_text(report, color=False)
