@@ -499,15 +499,18 @@ def _open_binary(path: str) -> Iterator[IO[bytes]]:
 
         opener = lzma.open
     with opener(path, "rb") as f:
-        encoding = _wide_encoding(f.peek(4)[:4])
+        encoding = _wide_encoding(f.peek(64)[:64])
         yield f if encoding is None else BufferedReader(_Utf8Reader(f, encoding))
 
 
 def _wide_encoding(head: bytes) -> str | None:
-    """ "utf-32" or "utf-16" when ``head`` opens with that encoding's byte-order mark."""
+    """ "utf-32" or "utf-16" when ``head`` (a file's first bytes) opens with that
+    encoding's byte-order mark, and for UTF-16 holds a zero byte after it, as records
+    in UTF-16 do (their JSON or CSV punctuation is ASCII); a mark's bytes that open a
+    file of UTF-8 lines by chance leave it read line by line, no record lost."""
     if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         return "utf-32"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and (len(head) <= 2 or 0 in head[2:]):
         return "utf-16"
     return None
 

@@ -319,6 +319,16 @@ def test_a_jsonl_file_saved_as_utf16_is_read_record_for_record(tmp_path, encodin
     assert ids(iter_inputs([gz])) == ["r0", "r1", "r2"]
 
 
+def test_a_utf16_mark_opening_utf8_lines_by_chance_loses_no_record(tmp_path):
+    # Found by the reliability property test: b"\xfe\xff" alone on the first line
+    # was taken for a UTF-16 file, and the two lines read as one record.
+    path = tmp_path / "chance.jsonl"
+    path.write_bytes(b"\xfe\xff\n" + json.dumps({"id": "r1", "text": TEXT}).encode() + b"\n")
+    items = list(iter_inputs([path]))
+    assert len(items) == 2
+    assert "not valid UTF-8" in items[0].error and items[1].id == "r1" and items[1].error is None
+
+
 def test_what_a_folder_walk_leaves_unread_is_counted_with_examples(tree):
     from detector.inputs import folder_skips
 

@@ -102,7 +102,11 @@ def test_a_text_called_clean_despite_flags_says_how_many_against_the_cut():
     model.word_probabilities = lambda documents: [probabilities]  # the network, stubbed
     report = model.score(document)
     assert (report.verdict, report.note) == ("not_spun", line)
-    assert model.score(document, threshold=0.9).note is None  # another cut than the note's
+    # Another cut than the note's: the note says what the verdict rests on instead.
+    assert model.score(document, threshold=0.9).note == (
+        "not spun at threshold 0.9 (spin score 0.124), as at the transformer model's own "
+        "threshold of 0.500"
+    )
     model.word_probabilities = lambda documents: [[0.0] * len(document.words)]
     assert model.score(document).note is None  # no flags, nothing to explain
     model.word_probabilities = lambda documents: [[0.9] * len(document.words)]
