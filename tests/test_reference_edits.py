@@ -149,6 +149,19 @@ POLICY = (
 )
 
 
+# Two sentences of POLICY without "public authority's", and a spin of them, to put
+# a pair under test after.
+POLICY_LEAD = (
+    "The shadow chancellor said the budget broke the promise not to raise taxes on "
+    "working people. She added that families would pay more for food and fuel."
+)
+SPUN_POLICY_LEAD = (
+    "The shadow chancellor said the financial plan broke the guarantee not to increase "
+    "charges on working individuals. She added that households would pay more for "
+    "nourishment and fuel."
+)
+
+
 def test_a_modifier_dropped_before_a_swap_joins_it_in_a_spun_copy(scorer):
     # Found by a new user: "public authority" -> "government" showed "[-public-]" and a
     # swap of "authority" alone.
@@ -187,16 +200,9 @@ def test_a_modifier_dropped_in_an_edited_copy_stays_a_deletion(scorer):
     ],
 )  # fmt: skip
 def test_a_dropped_word_that_is_no_plain_modifier_stays_a_deletion(scorer, original, spun, dropped):
-    lead = (
-        "The shadow chancellor said the budget broke the promise not to raise taxes on "
-        "working people. She added that families would pay more for food and fuel."
+    report = scorer.score(
+        make_document(f"{SPUN_POLICY_LEAD} {spun}"), make_document(f"{POLICY_LEAD} {original}")
     )
-    spun_lead = (
-        "The shadow chancellor said the financial plan broke the guarantee not to increase "
-        "charges on working individuals. She added that households would pay more for "
-        "nourishment and fuel."
-    )
-    report = scorer.score(make_document(f"{spun_lead} {spun}"), make_document(f"{lead} {original}"))
     assert dropped in [d.text for d in report.deletions]
     assert not any(dropped in span.original for span in report.spans)
 
@@ -1600,14 +1606,7 @@ def test_a_possessive_stays_with_its_owner_in_a_swap(scorer):
 )  # fmt: skip
 def test_a_possessive_after_an_unchanged_owner_joins_no_swap(scorer, original, spun, shown):
     # A review's pairs: "James' {tome|'s book}" and "The council {choice|'s decision}".
-    lead = (
-        "The shadow chancellor said the budget broke the promise not to raise taxes on "
-        "working people. She added that families would pay more for food and fuel."
+    report = scorer.score(
+        make_document(f"{SPUN_POLICY_LEAD} {spun}"), make_document(f"{POLICY_LEAD} {original}")
     )
-    spun_lead = (
-        "The shadow chancellor said the financial plan broke the guarantee not to increase "
-        "charges on working individuals. She added that households would pay more for "
-        "nourishment and fuel."
-    )
-    report = scorer.score(make_document(f"{spun_lead} {spun}"), make_document(f"{lead} {original}"))
     assert shown in render_text(report, color=False)
