@@ -319,6 +319,8 @@ def evidence_line(
     content: int,
     gains: Sequence[float],
     shown: int | None = None,
+    *,
+    strongest: tuple[str, str] | None = None,
 ) -> str | None:
     """The evidence behind a reference-free verdict in one line, against the model's own
     cuts: the flag count against ``rule``'s, the strongest unit's gain against ``gate``'s
@@ -329,7 +331,8 @@ def evidence_line(
     clean with many flags says which of the two held it.  ``shown``: the content words
     the report flags, when the rule counts fewer of them (``flagged``): "7 of 304
     content words flagged, 3 of them strongly enough to count for the verdict (15 make
-    ...)".
+    ...)".  ``strongest``: the strongest unit as written and as restored, named in the
+    line ('the strongest, "ascent" (read as "rise"), reads 15.9 nats better restored').
     """
     if rule is None or content <= 0:
         return None
@@ -345,9 +348,13 @@ def evidence_line(
         return line
     if gate.dense(flagged, content):
         return line + "; flagged so densely that no single word need be plainly wrong"
-    strongest = strongest_gain(gains)
-    if strongest is None:
+    best = strongest_gain(gains)
+    if best is None:
         return line + "; no word was read again with the words after it"
+    named = "the strongest"
+    if strongest is not None and strongest[1]:
+        named = f'the strongest, "{strongest[0]}" (read as "{strongest[1]}"),'
+    reads = f"{named} reads {best:.1f} nats better restored"
     wrong = f"{gate.min_gain:g} nats make a word plainly wrong"
     if gate.corroborating_units and math.isfinite(gate.corroborating_gain):
         wrong += (
@@ -355,12 +362,7 @@ def evidence_line(
             "make a text spun"
         )
     if flagged >= rule.needed(content):  # the count was met: say what held the text
-        return line + (
-            f", but no word is plainly wrong: the strongest reads {strongest:.1f} nats "
-            f"better restored ({wrong})"
-        )
-    if strongest >= gate.min_gain:  # a plainly wrong word, but the count was not met
-        return line + (
-            f": too few, though the strongest reads {strongest:.1f} nats better restored ({wrong})"
-        )
-    return line + f"; the strongest reads {strongest:.1f} nats better restored ({wrong})"
+        return line + f", but no word is plainly wrong: {reads} ({wrong})"
+    if best >= gate.min_gain:  # a plainly wrong word, but the count was not met
+        return line + f": too few, though {reads} ({wrong})"
+    return line + f"; {reads} ({wrong})"

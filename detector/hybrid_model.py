@@ -64,7 +64,7 @@ from detector.document import Document
 from detector.document_rule import LengthAwareRule, content_flags, evidence_line
 from detector.errors import ModelNotFoundError
 from detector.lm_judge import LMReading, UnitReading, flagged_units, spin_probabilities
-from detector.lm_model import LMModel, text_quality, unit_gains
+from detector.lm_model import LMModel, strongest_unit, text_quality, unit_gains
 from detector.model_config import read_model_config
 from detector.report import Report
 from detector.restore import Restorer
@@ -261,7 +261,15 @@ class HybridModel:
             ),
             restorations=_restorations(reading),
             quality=text_quality(reading, self.judge_model.fluency_reference),
-            evidence=evidence_line(self.document_rule, gate, flagged, content, gains, shown),
+            evidence=evidence_line(
+                self.document_rule,
+                gate,
+                flagged,
+                content,
+                gains,
+                shown,
+                strongest=strongest_unit(reading),
+            ),
         )
 
     def score_words(self, documents: Sequence[Document]) -> list[WordScores]:

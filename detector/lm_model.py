@@ -63,6 +63,7 @@ __all__ = [
     "counted_reading",
     "fluency_percentile",
     "read_as_letters",
+    "strongest_unit",
     "text_quality",
     "unit_gains",
     "unjudged_words",
@@ -149,6 +150,22 @@ def unit_gains(reading: LMReading) -> list[float]:
     for u in rescored:
         least[key(u)] = min(least.get(key(u), math.inf), u.gain)  # type: ignore[arg-type]
     return sorted((least[key(u)] for u in rescored), reverse=True)
+
+
+def strongest_unit(reading: LMReading) -> tuple[str, str] | None:
+    """The unit (as written, and as restored) whose gain leads ``unit_gains(reading)``, or
+    None when pass 2 rescored none: the word a note names as the strongest."""
+    least: dict[tuple[str, str], float] = {}
+    shown: dict[tuple[str, str], tuple[str, str]] = {}  # as first written
+    for u in reading.units:
+        if u.gain is None or u.gain != u.gain:
+            continue
+        key = (u.text.lower(), u.restored.lower())
+        least[key] = min(least.get(key, math.inf), u.gain)
+        shown.setdefault(key, (u.text, u.restored))
+    if not least:
+        return None
+    return shown[max(least, key=lambda key: least[key])]
 
 
 def unjudged_words(reading: LMReading, lexicon: Container[str], *, names: bool) -> frozenset[int]:
@@ -292,7 +309,14 @@ class LMModel:
                 for u in flagged_units(reading, threshold=self.gain_threshold)
             ),
             quality=text_quality(reading, self.fluency_reference),
-            evidence=evidence_line(self.document_rule, self.evidence_gate, flagged, content, gains),
+            evidence=evidence_line(
+                self.document_rule,
+                self.evidence_gate,
+                flagged,
+                content,
+                gains,
+                strongest=strongest_unit(reading),
+            ),
         )
 
     def score_words(self, documents: Sequence[Document]) -> list[WordScores]:

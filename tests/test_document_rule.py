@@ -256,6 +256,11 @@ def test_the_evidence_line_says_which_of_count_and_strength_held_a_text():
     assert evidence_line(rule, corroborated, 5, 159, [11.0]).endswith(
         "(13 nats make a word plainly wrong; 4 words over 10.32 nats each make a text spun)"
     )
+    # Named when the model says which unit it is.
+    assert evidence_line(rule, gate, 5, 159, [14.4], strongest=("ascent", "rise")).endswith(
+        'too few, though the strongest, "ascent" (read as "rise"), reads 14.4 nats better '
+        "restored (13 nats make a word plainly wrong)"
+    )
     assert evidence_line(rule, gate, 18, 159, []).endswith(
         "; no word was read again with the words after it"
     )

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from detector.document import make_document
 from detector.lm_judge import LMReading, UnitReading
-from detector.lm_model import unit_gains
+from detector.lm_model import strongest_unit, unit_gains
 from detector.variants import prefix_opposites, regional_pairs, variant_units, without_variants
 
 
@@ -79,6 +79,20 @@ def test_a_word_repeated_gives_the_gate_its_weakest_reading() -> None:
     # Restored differently, the word is read in another sense there: its own gain.
     reading = replace(reading, units=(first, between, replace(second, gain=13.5, restored="x")))
     assert unit_gains(reading) == [13.5, 6.5, 2.0]
+
+
+def test_the_strongest_unit_is_the_one_whose_gain_leads_the_gates_reading() -> None:
+    # A trial: a clean verdict's note gave the strongest gain without saying which word.
+    text = "Close the isolation valves first. If there are no isolation valves, stop."
+    reading = _reading(text, {"isolation": (6.5, "emergency"), "first": (2.0, "initially")})
+    assert strongest_unit(reading) == ("isolation", "emergency")
+    first, between, second = reading.units
+    # Repeated and restored alike, a word counts by its weakest reading (6.5, not 13.5).
+    repeated = replace(
+        reading, units=(first, replace(between, gain=7.0), replace(second, gain=13.5))
+    )
+    assert strongest_unit(repeated) == ("first", "initially")
+    assert strongest_unit(replace(reading, units=())) is None
 
 
 def test_a_word_restored_as_another_of_its_kind_is_dropped_but_not_its_synonym() -> None:
