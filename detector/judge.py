@@ -1171,6 +1171,27 @@ def _adds_or_drops(pieces: list[_Piece], old: tuple[str, ...], new: tuple[str, .
 _UNCHANGED = frozenset({"equal", "spelling"})  # pieces that change no word
 
 
+def _day_beside_an_edit(
+    before: list[Any], after: list[Any], old: tuple[str, ...], new: tuple[str, ...]
+) -> bool:
+    """Whether of two neighbouring edits one only adds or drops day or month words
+    ("yesterday", "Friday", "June") and the other changes words: they stay apart
+    ("yesterday morning" -> "forenoon" is "yesterday" dropped and "[forenoon|morning]",
+    not one swap that hides a day)."""
+
+    def days_only(piece: list[Any]) -> bool:
+        _, a0, a1, b0, b1 = piece
+        if a0 != a1 and b0 != b1:
+            return False
+        words = old[a0:a1] + new[b0:b1]
+        return bool(words) and all(w in _DATE_WORDS for w in words)
+
+    def changes(piece: list[Any]) -> bool:
+        return piece[1] < piece[2] and piece[3] < piece[4]
+
+    return (days_only(before) and changes(after)) or (days_only(after) and changes(before))
+
+
 def _figure_beside_a_gap(
     before: list[Any], after: list[Any], old: tuple[str, ...], new: tuple[str, ...]
 ) -> bool:
@@ -1354,6 +1375,7 @@ def _group(
                 and piece[0] == "other"
                 and merged[-1][0] == "other"
                 and not _figure_beside_a_gap(merged[-1], piece, old, new)
+                and not _day_beside_an_edit(merged[-1], piece, old, new)
                 and not _restyle_beside_a_word(merged[-1], piece, old, new)
             ):
                 merged[-1][2], merged[-1][4] = piece[2], piece[4]

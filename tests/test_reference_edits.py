@@ -1610,3 +1610,13 @@ def test_a_possessive_after_an_unchanged_owner_joins_no_swap(scorer, original, s
         make_document(f"{SPUN_POLICY_LEAD} {spun}"), make_document(f"{POLICY_LEAD} {original}")
     )
     assert shown in render_text(report, color=False)
+
+
+def test_a_day_dropped_beside_a_swap_is_no_part_of_it(scorer):
+    # A review's pair: "yesterday morning" -> "forenoon" was one swap, the day hidden in it.
+    report = scorer.score(
+        make_document(f"{SPUN_POLICY_LEAD} Prices rose forenoon sharply."),
+        make_document(f"{POLICY_LEAD} Prices rose yesterday morning sharply."),
+    )
+    assert "yesterday" in [d.text for d in report.deletions]
+    assert not any("yesterday" in span.original for span in report.spans)
