@@ -155,13 +155,14 @@ def score_document(
         document_threshold=model.document_threshold if threshold is None else threshold,
         restorer=model.restorer,
     )
-    if threshold is not None and threshold != model.document_threshold:
-        # Say what the verdict rests on: the model's own cut would weigh it otherwise.
-        verdict = report.verdict.replace("_", " ")
-        own = "spun" if report.spin_score >= model.document_threshold else "not spun"
-        cut = f"the {model.name} model's own threshold of {model.document_threshold:.3f}"
-        note = f"{verdict} at threshold {threshold:g} (spin score {report.spin_score:.3f})" + (
-            f", as at {cut}" if own == verdict else f"; at {cut} it would be {own}"
+    own = "spun" if report.spin_score >= model.document_threshold else "not spun"
+    verdict = report.verdict.replace("_", " ")
+    if threshold is not None and own != verdict:
+        # The threshold moved the verdict: say so, and what the model's own cut says.
+        note = (
+            f"{verdict} at threshold {threshold:g} (spin score {report.spin_score:.3f}); at "
+            f"the {model.name} model's own threshold of {model.document_threshold:.3f} it "
+            f"would be {own}"
         )
         report = replace(report, note=note)
     if read is document:

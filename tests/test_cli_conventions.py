@@ -209,12 +209,9 @@ def test_threshold_moves_the_reference_free_verdict(threshold, verdict):
     assert 0 < report["spin_score"] < 1
     # The note says what the verdict rests on (a trial's note vanished at --threshold):
     # the syndicated example is not spun at the model's own threshold.
-    note = report["note"]
-    assert note.startswith(f"{verdict.replace('_', ' ')} at threshold {threshold} ")
-    if verdict == "spun":
-        assert note.endswith("own threshold of 0.631 it would be not spun")
-    else:
-        assert note.endswith(", as at the baseline model's own threshold of 0.631")
+    if verdict == "spun":  # the threshold moved the verdict: the note says so
+        assert report["note"].startswith("spun at threshold 0 ")
+        assert report["note"].endswith("own threshold of 0.631 it would be not spun")
 
 
 def test_threshold_outside_0_1_is_a_usage_error():

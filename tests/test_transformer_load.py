@@ -102,10 +102,11 @@ def test_a_text_called_clean_despite_flags_says_how_many_against_the_cut():
     model.word_probabilities = lambda documents: [probabilities]  # the network, stubbed
     report = model.score(document)
     assert (report.verdict, report.note) == ("not_spun", line)
-    # Another cut than the note's: the note says what the verdict rests on instead.
-    assert model.score(document, threshold=0.9).note == (
-        "not spun at threshold 0.9 (spin score 0.124), as at the transformer model's own "
-        "threshold of 0.500"
+    assert model.score(document, threshold=0.9).note is None  # another cut than the note's
+    # A cut that moves the verdict says so, and what the model's own cut says.
+    assert model.score(document, threshold=0.1).note == (
+        "spun at threshold 0.1 (spin score 0.124); at the transformer model's own "
+        "threshold of 0.500 it would be not spun"
     )
     model.word_probabilities = lambda documents: [[0.0] * len(document.words)]
     assert model.score(document).note is None  # no flags, nothing to explain
