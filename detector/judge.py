@@ -621,6 +621,7 @@ class SubstitutionJudge:
             if s_hi - s_lo <= _MAX_SWAP_WORDS and _sentence_of(suspect, s_lo) in intact:
                 joined[swap] = (o_lo, o_hi, s_lo, s_hi)
                 removed.add(added)
+        kept_scores: dict[int, float] = {}  # swaps a modifier joined: they score as they did
         for drop, swap, (d_lo, d_hi, _, _), swap_at in dropped_beside:
             if swap in removed:
                 continue
@@ -629,10 +630,10 @@ class SubstitutionJudge:
             if o_hi - o_lo <= _MAX_SWAP_WORDS and _sentence_of(suspect, s_lo) in intact:
                 joined[swap] = (o_lo, o_hi, s_lo, s_hi)
                 joined_drops.add(drop)
-        kept_scores = {swap: spans[swap].score for _, swap, _, _ in dropped_beside}
+                kept_scores[swap] = spans[swap].score
         for swap, at in joined.items():
             span = self._span(suspect, original, spans[swap].kind, *at)
-            if swap in kept_scores:  # a modifier dropped with it: the swap scores as it did
+            if swap in kept_scores:
                 span = replace(span, score=kept_scores[swap])
             spans[swap] = span
         return removed, joined_drops
@@ -1142,7 +1143,7 @@ def _plain_modifier(document: Document, lo: int, hi: int) -> bool:
         return False
     if word in _NUMBER_WORDS or word in _DATE_WORDS or word in _FACT_MODIFIERS:
         return False
-    if is_figure(word) or date_name(word) is not None or _negating(word):
+    if date_name(word) is not None or _negating(word):  # "sat", "may"; "no", "never"
         return False
     start, end = document.char_span(lo, hi)
     return document.text[start:end].islower() and document.text[end : document.starts[hi]] == " "

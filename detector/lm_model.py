@@ -46,7 +46,6 @@ from detector.lexicon import load_lexicon
 from detector.lm_judge import (
     LMJudge,
     LMReading,
-    UnitReading,
     document_spin_probability,
     flagged_units,
     spin_probabilities,
@@ -131,6 +130,20 @@ def read_as_letters(judge: LMJudge, document: Document) -> LMReading:
     return replace(reading, document=document, units=units, sentences=sentences)
 
 
+def _least_gains(reading: LMReading) -> tuple[list[tuple[str, str]], dict[tuple[str, str], float]]:
+    """The key (written, restored; lowercase) of each unit of ``reading`` that pass 2
+    rescored, in order, and for each key the least gain of its units."""
+    keys: list[tuple[str, str]] = []
+    least: dict[tuple[str, str], float] = {}
+    for u in reading.units:
+        if u.gain is None or u.gain != u.gain:
+            continue
+        key = (u.text.lower(), u.restored.lower())
+        keys.append(key)
+        least[key] = min(least.get(key, math.inf), u.gain)
+    return keys, least
+
+
 def unit_gains(reading: LMReading) -> list[float]:
     """The gains of the units of ``reading`` that pass 2 rescored, strongest first, each
     the least of the gains of the units written the same way and restored alike.
@@ -141,31 +154,23 @@ def unit_gains(reading: LMReading) -> list[float]:
     plainly wrong word in another (the evidence gate's reading; the word's flags are its
     own).  A word restored differently elsewhere ("limb" as "branch" in one place, as
     "arm" in another) is read in another sense there and keeps its own gain."""
-    rescored = [u for u in reading.units if u.gain is not None and u.gain == u.gain]
-
-    def key(unit: UnitReading) -> tuple[str, str]:
-        return unit.text.lower(), unit.restored.lower()
-
-    least: dict[tuple[str, str], float] = {}
-    for u in rescored:
-        least[key(u)] = min(least.get(key(u), math.inf), u.gain)  # type: ignore[arg-type]
-    return sorted((least[key(u)] for u in rescored), reverse=True)
+    keys, least = _least_gains(reading)
+    return sorted((least[key] for key in keys), reverse=True)
 
 
 def strongest_unit(reading: LMReading) -> tuple[str, str] | None:
     """The unit (as written, and as restored) whose gain leads ``unit_gains(reading)``, or
     None when pass 2 rescored none: the word a note names as the strongest."""
-    least: dict[tuple[str, str], float] = {}
-    shown: dict[tuple[str, str], tuple[str, str]] = {}  # as first written
-    for u in reading.units:
-        if u.gain is None or u.gain != u.gain:
-            continue
-        key = (u.text.lower(), u.restored.lower())
-        least[key] = min(least.get(key, math.inf), u.gain)
-        shown.setdefault(key, (u.text, u.restored))
-    if not least:
+    keys, least = _least_gains(reading)
+    if not keys:
         return None
-    return shown[max(least, key=lambda key: least[key])]
+    best = max(least, key=least.__getitem__)
+    unit = next(
+        u
+        for u in reading.units
+        if u.gain is not None and (u.text.lower(), u.restored.lower()) == best
+    )
+    return unit.text, unit.restored
 
 
 def unjudged_words(reading: LMReading, lexicon: Container[str], *, names: bool) -> frozenset[int]:

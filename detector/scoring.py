@@ -155,14 +155,13 @@ def score_document(
         document_threshold=model.document_threshold if threshold is None else threshold,
         restorer=model.restorer,
     )
-    own = "spun" if report.spin_score >= model.document_threshold else "not spun"
-    verdict = report.verdict.replace("_", " ")
-    if threshold is not None and own != verdict:
+    own_spun = report.spin_score >= model.document_threshold
+    if threshold is not None and own_spun != (report.verdict == "spun"):
         # The threshold moved the verdict: say so, and what the model's own cut says.
         note = (
-            f"{verdict} at threshold {threshold:g} (spin score {report.spin_score:.3f}); at "
-            f"the {model.name} model's own threshold of {model.document_threshold:.3f} it "
-            f"would be {own}"
+            f"{report.verdict.replace('_', ' ')} at threshold {threshold:g} (spin score "
+            f"{report.spin_score:.3f}); at the {model.name} model's own threshold of "
+            f"{model.document_threshold:.3f} it would be {'spun' if own_spun else 'not spun'}"
         )
         report = replace(report, note=note)
     if read is document:
