@@ -265,4 +265,6 @@ def _other_script(words: Sequence[str]) -> str | None:
 
 def _english_share(alphabetic: Sequence[str], lexicon: Lexicon) -> float:
     """The share of ``alphabetic`` (words of letters only, not empty) that are English words."""
-    return sum(1 for w in alphabetic if w in STOPWORDS or w in lexicon) / len(alphabetic)
+    counts = Counter(alphabetic)  # each distinct word looked up once
+    english = sum(n for w, n in counts.items() if w in STOPWORDS or w in lexicon)
+    return english / len(alphabetic)

@@ -9,6 +9,7 @@ when it reads the sentence and restores in context).
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -190,6 +191,10 @@ def in_sentence_case(document: Document) -> Document:
     word and sentence stays where it was.
     """
     text = document.text
+    # Most texts are not in capitals, and their ASCII lower-case letters alone (counted
+    # in C) show it: over a fifth of all characters means under four fifths capitals.
+    if sum(map(text.count, string.ascii_lowercase)) > (1 - _CAPITAL_SHARE) * len(text):
+        return document
     letters = [c for c in text if c.isalpha() and c.lower() != c.upper()]
     capitals = sum(1 for c in letters if c.isupper())
     if len(letters) < _MIN_CAPITAL_LETTERS or capitals < _CAPITAL_SHARE * len(letters):

@@ -6,6 +6,8 @@ import json
 import shutil
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from detector.cli import app
@@ -84,6 +86,27 @@ def test_sentence_case_keeps_every_offset():
     )
     ordinary = make_document("The council met. IT VOTED, said the BBC and NASA in a statement.")
     assert in_sentence_case(ordinary) is ordinary
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    capitals=st.text(alphabet="ABCDÉİ ", min_size=40, max_size=150),
+    lower=st.text(alphabet="abcßéªǅ.1\n", max_size=40),
+    data=st.data(),
+)
+def test_sentence_case_reads_capitals_by_its_definition(capitals, lower, data):
+    from detector.document import make_document
+    from detector.scoring import in_sentence_case
+
+    text = "".join(data.draw(st.permutations(list(capitals + lower))))
+
+    # The definition, counted over every character: at least 40 cased letters, four
+    # fifths of them capitals.  The quick count of lower-case ASCII letters must agree.
+    letters = [c for c in text if c.isalpha() and c.lower() != c.upper()]
+    capitals = sum(1 for c in letters if c.isupper())
+    in_capitals = len(letters) >= 40 and capitals >= 0.8 * len(letters)
+    document = make_document(text)
+    assert (in_sentence_case(document) is not document) == in_capitals
 
 
 def test_score_with_a_model_folder_path(baseline_installed, tmp_path):
