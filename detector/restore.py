@@ -6,12 +6,14 @@ entry, preferring close synonyms, so a likely original of ``w`` is a synonym
 ``w``'s entry (a close synonym) and has a short entry of its own (so ``w`` was a
 likely draw from it):
 
-    score(c) = zipf(c) + ln(1 + |syn(c) & syn(w)|) - 0.5 ln |syn(c)|
+    score(c) = zipf(c) + 1.5 ln(1 + |syn(c) & syn(w)|) - 0.75 ln |syn(c)|
 
-The candidate is put back in the flagged word's inflection ("assaulted" ->
-"attacked") and capitalisation.  Without context this is a weak guess (see
-EVALUATION.md for its measured accuracy); ``lemminflect`` is imported on first
-use only.
+The candidates are the commonest synonyms in ``w``'s own entry and in the entry of
+each of its lemmas, those put back in ``w``'s inflection ("assaulted" ->
+"attacked"; "number" is read as a noun and as "numb" made comparative), never ``w``
+or its lemma themselves; the best is given ``w``'s capitalisation.  Without
+context this is a weak guess (BENCHMARKS.md, "Restoration without context");
+``lemminflect`` is imported on first use only.
 """
 
 from __future__ import annotations
@@ -28,7 +30,11 @@ from detector.stopwords import CARDINAL_WORDS, STOPWORDS
 __all__ = ["Restorer", "match_case"]
 
 _MIN_ZIPF = 3.0  # candidates rarer than this are unlikely originals of news text
-_POOL = 12  # commonest eligible synonyms ranked per word (as accurate as all, 10x faster)
+_POOL = 30  # commonest eligible synonyms ranked per entry (12 restored a quarter fewer)
+# The weights of the module docstring's score, measured on the hand-spun sets' one-word
+# swaps and the synthetic validation split's (``bench/bench_restorer.py``).
+_SHARED_WEIGHT = 1.5
+_ENTRY_WEIGHT = 0.75
 
 
 @dataclass(eq=False)
@@ -75,80 +81,66 @@ class Restorer:
         """Rank the originals of many words at once, so ``candidates`` finds them cached.
 
         ``restore`` asks for one word at a time; a caller that knows every word it
-        will restore (a report's flagged words) saves most of the per-word cost by
-        passing them here first.
+        will restore (a report's flagged words) passes them here first.
         """
-        import numpy as np
-
         words = list(dict.fromkeys(s.lower() for s in surfaces))
-        words = [w for w in words if f"{w}\t{limit}" not in self._cache]
-        if not words:
-            return
-        lexicon, n = self.lexicon, len(self.lexicon.terms)
-        lemmas = [lexicon.lemma_forms(word) or (word,) for word in words]
-        forms = [[i for i in map(lexicon.term_id, found) if i is not None] for found in lemmas]
-        # Each word's pool (the synonyms of its lemmas) as sorted keys word * n + term id.
-        form_word = np.repeat(np.arange(len(words)), [len(f) for f in forms])
-        form_id = np.fromiter((i for f in forms for i in f), dtype=np.int64, count=len(form_word))
-        owner, synonym = lexicon.synonym_pairs(form_id)
-        pool = np.sort(form_word[owner] * n + synonym)
-        if len(pool) > 1:  # a word with several lemmas may meet a synonym twice
-            pool = pool[np.concatenate(([True], pool[1:] != pool[:-1]))]
-        pool_word, pool_id = np.divmod(pool, n)
-        pool_start = np.searchsorted(pool_word, np.arange(len(words) + 1))
-        # Only the commonest plain words are plausible originals: rank a short list of each
-        # word's, the commonest first and, among equally common ones, the highest id first.
-        rank_key, eligible = self._arrays()
-        keep = eligible[pool_id]
-        likely_word, likely_id = pool_word[keep], pool_id[keep]
-        order = np.lexsort((-rank_key[likely_id], likely_word))
-        likely_word, likely_id = likely_word[order], likely_id[order]
-        first = np.searchsorted(likely_word, np.arange(len(words) + 1))
-        mask = self._scratch()
-        for k, word in enumerate(words):
-            chosen = likely_id[first[k] : min(first[k + 1], first[k] + _POOL)].tolist()
-            # Overlaps with everything around the word: its lemmas' synonyms and its own.
-            own = lexicon.term_id(word)
-            around = [pool_id[pool_start[k] : pool_start[k + 1]]]
-            if own is not None:
-                around.append(lexicon.synonym_array(own))
-            for ids in around:
-                mask[ids] = True
-            sizes, shared = lexicon.synonym_overlaps(chosen, mask)
-            for ids in around:
-                mask[ids] = False
+        for word in words:
+            key = f"{word}\t{limit}"
+            if key in self._cache:
+                continue
             if len(self._cache) > 50_000:
                 self._cache.clear()
-            self._cache[f"{word}\t{limit}"] = self._best(
-                word, lemmas[k], chosen, sizes, shared, limit
-            )
+            self._cache[key] = self._best(word, limit)
 
-    def _best(
-        self,
-        word: str,
-        lemmas: tuple[str, ...],
-        chosen: list[int],
-        sizes: list[int],
-        shared: list[int],
-        limit: int,
-    ) -> tuple[str, ...]:
-        """The ``limit`` best-scoring candidates ``chosen``, put in the inflection of ``word``."""
+    def _readings(self, word: str) -> list[tuple[int, str | None]]:
+        """The entries ``word`` may have been drawn from, with the inflection to put their
+        words in: its own entry as written, and each lemma's, inflected like ``word``
+        ("number" is a noun, and "numb" made comparative)."""
         lexicon = self.lexicon
-        scored = {
-            lexicon.terms[i]: lexicon.zipf_x10[i] / 10 + math.log1p(s) - 0.5 * math.log(max(1, z))
-            for i, z, s in zip(chosen, sizes, shared, strict=True)
-        }
-        tag = _tag_of(word, lemmas[0]) if lemmas[0] != word else None
-        found: list[str] = []
-        for candidate in sorted(scored, key=lambda c: (-scored[c], c)):
-            if word in CARDINAL_WORDS and candidate in CARDINAL_WORDS:
-                continue  # "twenty" -> "eleven" would change a fact, not undo a swap
-            inflected = _inflect(candidate, tag)
-            if inflected is not None:
-                found.append(inflected)
-                if len(found) == limit:
-                    break
-        return tuple(found)
+        own = lexicon.term_id(word)
+        readings: list[tuple[int, str | None]] = [] if own is None else [(own, None)]
+        for lemma in lexicon.lemma_forms(word):
+            i = lexicon.term_id(lemma)
+            if i is not None:
+                readings.append((i, _tag_of(word, lemma)))
+        return readings
+
+    def _best(self, word: str, limit: int) -> tuple[str, ...]:
+        """The ``limit`` best-scoring originals of ``word``, in its inflection (module doc)."""
+        import numpy as np
+
+        lexicon = self.lexicon
+        readings = self._readings(word)
+        not_itself = {word, *lexicon.lemma_forms(word)}
+        rank_key, eligible = self._arrays()
+        mask = self._scratch()
+        around = [lexicon.synonym_array(i) for i, _ in readings]
+        for ids in around:
+            mask[ids] = True
+        scored: dict[str, float] = {}
+        try:
+            for (_, tag), synonyms in zip(readings, around, strict=True):
+                chosen = synonyms[eligible[synonyms]]
+                chosen = chosen[np.argsort(-rank_key[chosen])][:_POOL].tolist()
+                sizes, shared = lexicon.synonym_overlaps(chosen, mask)
+                for i, size, common in zip(chosen, sizes, shared, strict=True):
+                    candidate = lexicon.terms[i]
+                    if word in CARDINAL_WORDS and candidate in CARDINAL_WORDS:
+                        continue  # "twenty" -> "eleven" would change a fact, not undo a swap
+                    inflected = _inflect(candidate, tag)
+                    if inflected is None or inflected in not_itself:
+                        continue
+                    score = (
+                        lexicon.zipf_x10[i] / 10
+                        + _SHARED_WEIGHT * math.log1p(common)
+                        - _ENTRY_WEIGHT * math.log(max(1, size))
+                    )
+                    if score > scored.get(inflected, -math.inf):
+                        scored[inflected] = score
+        finally:
+            for ids in around:
+                mask[ids] = False
+        return tuple(sorted(scored, key=lambda c: (-scored[c], c))[:limit])
 
     def _arrays(self) -> tuple[Any, Any]:
         """Per term id: a key ranking candidates (Zipf x 10, then id) and whether one may be one.

@@ -401,41 +401,46 @@ def test_score_words_on_a_batch_equals_one_at_a_time(trained, lexicon):
 
 
 def _reference_originals(lexicon, word: str, limit: int) -> tuple[str, ...]:
-    """``Restorer.candidates`` the plain way: sets, a heap of the 12 commonest candidates."""
+    """``Restorer.candidates`` the plain way: sets, a heap of each entry's 30 commonest."""
     import heapq
     import math
 
     from detector.restore import _inflect, _tag_of
     from detector.stopwords import CARDINAL_WORDS, STOPWORDS
 
-    lemmas = lexicon.lemma_forms(word) or (word,)
-    around = set(lexicon.synonym_ids(word))
-    pool: set[int] = set()
-    for lemma in lemmas:
-        around |= lexicon.synonym_ids(lemma)
-        pool |= lexicon.synonym_ids(lemma)
-    eligible = [
-        (lexicon.zipf_x10[i], i)
-        for i in pool
-        if lexicon.zipf_x10[i] >= 30
-        and len(lexicon.terms[i]) > 1
-        and " " not in lexicon.terms[i]
-        and "-" not in lexicon.terms[i]
-        and "'" not in lexicon.terms[i]
-        and lexicon.terms[i] not in STOPWORDS
-    ]
-    scored = {}
-    for zipf_x10, i in heapq.nlargest(12, eligible):
-        theirs = lexicon.synonym_ids(lexicon.terms[i])
-        scored[lexicon.terms[i]] = (
-            zipf_x10 / 10 + math.log1p(len(theirs & around)) - 0.5 * math.log(max(1, len(theirs)))
-        )
-    tag = _tag_of(word, lemmas[0]) if lemmas[0] != word else None
-    ranked = sorted(scored, key=lambda c: (-scored[c], c))
-    if word in CARDINAL_WORDS:
-        ranked = [c for c in ranked if c not in CARDINAL_WORDS]
-    found = [_inflect(c, tag) for c in ranked]
-    return tuple(f for f in found if f is not None)[:limit]
+    lemmas = lexicon.lemma_forms(word)
+    readings = [(word, None)] if word in lexicon else []
+    readings += [(lemma, _tag_of(word, lemma)) for lemma in lemmas if lemma in lexicon]
+    around: set[int] = set()
+    for entry, _ in readings:
+        around |= lexicon.synonym_ids(entry)
+    scored: dict[str, float] = {}
+    for entry, tag in readings:
+        eligible = [
+            (lexicon.zipf_x10[i], i)
+            for i in lexicon.synonym_ids(entry)
+            if lexicon.zipf_x10[i] >= 30
+            and len(lexicon.terms[i]) > 1
+            and " " not in lexicon.terms[i]
+            and "-" not in lexicon.terms[i]
+            and "'" not in lexicon.terms[i]
+            and lexicon.terms[i] not in STOPWORDS
+        ]
+        for zipf_x10, i in heapq.nlargest(30, eligible):
+            candidate = lexicon.terms[i]
+            if word in CARDINAL_WORDS and candidate in CARDINAL_WORDS:
+                continue
+            inflected = _inflect(candidate, tag)
+            if inflected is None or inflected == word or inflected in lemmas:
+                continue
+            theirs = lexicon.synonym_ids(candidate)
+            score = (
+                zipf_x10 / 10
+                + 1.5 * math.log1p(len(theirs & around))
+                - 0.75 * math.log(max(1, len(theirs)))
+            )
+            scored[inflected] = max(score, scored.get(inflected, -math.inf))
+    return tuple(sorted(scored, key=lambda c: (-scored[c], c)))[:limit]
 
 
 def test_restorer_ranks_originals_as_the_plain_definition(lexicon):
@@ -443,10 +448,24 @@ def test_restorer_ranks_originals_as_the_plain_definition(lexicon):
 
     restorer = Restorer(lexicon)
     words = [*WORDS, "contentious", "dwellings", "disputatious", "inhabitants", "quarrelsome"]
-    words += ["twenty", "dozen", "five"]
+    words += ["twenty", "dozen", "five", "number", "meeting", "better", "found"]
     for word in words:
         for limit in (1, 3):
             assert restorer.candidates(word, limit) == _reference_originals(lexicon, word, limit)
+
+
+def test_a_word_is_read_in_its_own_entry_too(lexicon):
+    # Lemminflect reads "number" as "numb" made comparative: restored from that entry alone,
+    # it came back "deader".  Its own entry (a noun's) is read as well, and a word is never
+    # restored as itself or its lemma ("better" from the entry of "good" made comparative).
+    from detector.restore import Restorer
+
+    restorer = Restorer(lexicon)
+    assert lexicon.lemma_forms("number") == ("numb",)
+    assert "deader" not in restorer.candidates("number", 3)
+    assert set(restorer.candidates("number", 3)) & set(lexicon.synonyms("number"))
+    for word in ("better", "number", "said", "meeting"):
+        assert not {word, *lexicon.lemma_forms(word)} & set(restorer.candidates(word, 3))
 
 
 def test_a_single_letter_is_never_restored(lexicon):
