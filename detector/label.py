@@ -500,13 +500,15 @@ class Labeller:
         candidates = self.index.query(
             document, limit=self.options.candidates, min_similarity=self.options.min_similarity
         )
+        from detector.score import may_reuse_another_source, source_rank
+
         best: ScoredPair | None = None
         for candidate in candidates:
             pair = self.scorer.score_pair(document, self.index.document(candidate.id))
-            if best is None or _strength(pair) > _strength(best):
+            if best is None or source_rank(pair) > source_rank(best):
                 best = pair
-            if pair.report.relation == "copy":
-                break  # candidates come most similar first; the first copy is the source
+            if pair.report.relation == "copy" and not may_reuse_another_source(pair, document):
+                break  # candidates come most similar first; nothing is left to copy
         return best
 
     def process(self, batch: list[InputItem]) -> list[LabelRecord]:
@@ -516,15 +518,6 @@ class Labeller:
     def close(self) -> None:
         """Close the index."""
         self.index.close()
-
-
-_RELATION_RANK = {"copy": 2, "rewrite": 1}
-
-
-def _strength(pair: ScoredPair) -> tuple[int, float, float]:
-    """How plausibly a pair names the suspect's original: a copy, then a rewrite, then reuse."""
-    rank = _RELATION_RANK.get(pair.report.relation or "", 0)
-    return rank, pair.features["reuse"], pair.report.spin_score
 
 
 @contextmanager

@@ -67,7 +67,13 @@ _REPEAT_REUSE = 0.6  # the share of its words a run found in that text reuses (a
 _FIRM_COPY_REUSE = 0.5
 _FIRM_PAIR_REUSE = 0.7
 
-__all__ = ["ReferenceScorer", "ScoredPair", "score_texts"]
+__all__ = [
+    "ReferenceScorer",
+    "ScoredPair",
+    "may_reuse_another_source",
+    "score_texts",
+    "source_rank",
+]
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,34 @@ class ScoredPair:
 
     report: Report
     features: dict[str, float]
+
+
+_RELATION_RANK = {"copy": 2, "rewrite": 1}
+
+
+def source_rank(pair: ScoredPair) -> tuple[int, bool, float, float]:
+    """How surely ``pair``'s original is the suspect's source, for choosing among originals.
+
+    A copy before a rewrite before a pair that shares little; among copies, one found
+    spun or paraphrased first (a page that carries a clean wire story beside a spun
+    article is spun: the clean copy must not hide the spun one), then the share of the
+    suspect reused, then the spin score.
+    """
+    report = pair.report
+    finding = report.verdict in ("spun", "paraphrased")
+    return (
+        _RELATION_RANK.get(report.relation or "", 0),
+        finding,
+        pair.features["reuse"],
+        report.spin_score,
+    )
+
+
+def may_reuse_another_source(pair: ScoredPair, suspect: Document) -> bool:
+    """Whether the words of ``suspect`` outside what ``pair`` reuses could hold a passage
+    reused from another original (half a substantial passage's words, or more)."""
+    outside = (1.0 - pair.features["reuse"]) * len(suspect.words)
+    return outside >= _SUBSTANTIAL_WORDS / 2
 
 
 class ReferenceScorer:
@@ -261,8 +295,9 @@ class ReferenceScorer:
     def score(self, suspect: Document, originals: Iterable[Document] | Document) -> Report:
         """The report on ``suspect`` against the best-matching of ``originals``.
 
-        The best match is the original the suspect reuses most text from; its
-        name is the report's ``source``.
+        The best match is the original the suspect reuses most text from (a copy
+        found spun or paraphrased first: ``source_rank``); its name is the
+        report's ``source``.
         """
         _check_suspect(suspect)
         if isinstance(originals, Document):
@@ -278,7 +313,7 @@ class ReferenceScorer:
             return self.score_pair(suspect, originals[0]).report
         ranked = sorted(originals, key=lambda o: content_overlap(suspect, o), reverse=True)
         scored = [self._score_pair(suspect, o) for o in ranked[: self.candidates]]
-        best = max(scored, key=lambda p: (p.features["reuse"], p.report.spin_score))
+        best = max(scored, key=source_rank)
         best = self._wording_checked(suspect, best)  # the chosen pair's alone
         return self._language_checked(best, suspect, best.report.original).report
 

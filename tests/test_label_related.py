@@ -167,3 +167,16 @@ def test_the_baseline_model_finds_the_spun_copy_and_clears_the_clean_article(
     assert clean["mode"] == "reference"
     assert (clean["source"], clean["related"], clean["model"]) == (None, "flood-report", "baseline")
     assert (summary.reference_free, summary.with_source, summary.no_source) == (1, 1, 0)
+
+
+@pytest.mark.parametrize("clean_first", [True, False])
+def test_a_clean_copy_on_the_page_does_not_hide_a_spun_one(with_source, lexicon, clean_first):
+    # A spinner's page that carries a wire story word for word beside a spun article: the
+    # clean copy may be the index's first candidate, and a copy found first used to end the
+    # search.  The spun copy is the page's source, as `score --original FOLDER` says.
+    clean = ARTICLES["earnings"] + "\n\n" + ARTICLES["museum"]
+    spun = swap_words(ARTICLES["flood"], lexicon, seed=0)
+    text = f"{clean}\n\n{spun}" if clean_first else f"{spun}\n\n{clean}"
+    record = _label(with_source, make_document(text, name="page"), None)
+    assert (record.verdict, record.relation, record.source) == ("spun", "copy", "flood")
+    assert record.mode == "reference"
