@@ -1236,6 +1236,7 @@ def report_command(
     encoding: Encoding = None,
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
     text_field: TextField = None,
+    id_field: IdField = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -1252,8 +1253,9 @@ def report_command(
     (an article file from its path, relative to where label ran; a JSONL/CSV
     record without an id from FILE:LINE) and scored against it as `score
     -o report.html` would, and the page links that report; a record with an id
-    field of its own is found again in the files given with --inputs.  A
-    suspect that cannot be found again is named as such on the page.
+    field of its own is found again in the files given with --inputs (give
+    the --text-field and --id-field label was given).  A suspect that cannot be
+    found again is named as such on the page.
 
     \b
     Exit status:
@@ -1267,16 +1269,18 @@ def report_command(
       spindetect report results.jsonl -o overview.html --index archive.sdx --top 100
       spindetect report results.jsonl -o out/overview.html -i archive.sdx --reports-dir out/pairs
       spindetect report results.jsonl -o overview.html -i archive.sdx --inputs crawl.jsonl
+      spindetect report results.jsonl -o o.html -i archive.sdx --inputs news.csv --id-field url
     """
     from detector.overview import default_reports_dir, load_overview, render_overview
 
     messages = _messages(quiet, verbose)
-    _batch_reading(text_field, None)
+    _batch_reading(text_field, id_field)
     if index is None:
         for name, given in (
             ("--reports-dir", reports_dir),
             ("--encoding", encoding),
             ("--text-field", text_field),
+            ("--id-field", id_field),
             ("--inputs", inputs),
         ):
             if given is not None:
@@ -1325,6 +1329,7 @@ def report_command(
                     encoding=encoding,
                     max_bytes=max_bytes,
                     text_field=text_field,
+                    id_field=id_field,
                     record_files=inputs or (),
                     on_written=lambda id, path: messages.detail(f"{safe_for_terminal(id)}: {path}"),
                 )

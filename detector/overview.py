@@ -334,6 +334,7 @@ def write_pair_reports(
     encoding: str | None = None,
     max_bytes: int | None = None,
     text_field: str | None = None,
+    id_field: str | None = None,
     record_files: Sequence[str | Path] = (),
     on_written: Callable[[str, Path], None] | None = None,
 ) -> dict[str, PairLink]:
@@ -345,7 +346,8 @@ def write_pair_reports(
     would.  A suspect without an original, one whose input cannot be found or
     read, or whose original the index lacks gets a ``PairLink`` with the
     ``problem`` instead.  Records with an id field of their own are looked up
-    in ``record_files`` (the JSONL/CSV files or datasets label read).
+    in ``record_files`` (the JSONL/CSV files or datasets label read), under the
+    ``text_field`` and ``id_field`` label was given.
     ``CorruptIndexError`` for a damaged index; ``OSError`` when ``reports_dir``
     cannot be written.
     """
@@ -360,7 +362,9 @@ def write_pair_reports(
     folder = Path(reports_dir)
     links: dict[str, PairLink] = {}
     wanted = [s.id for s in suspects if s.original is not None]
-    records = _records_by_id(record_files, wanted, text_field, max_bytes) if wanted else {}
+    records = (
+        _records_by_id(record_files, wanted, text_field, id_field, max_bytes) if wanted else {}
+    )
     with SourceIndex.open(index_path) as index:
         scorer: ReferenceScorer | None = None
         for number, suspect in enumerate(suspects, 1):
@@ -451,7 +455,11 @@ def locate_suspect(
 
 
 def _records_by_id(
-    files: Sequence[str | Path], ids: Sequence[str], text_field: str | None, max_bytes: int
+    files: Sequence[str | Path],
+    ids: Sequence[str],
+    text_field: str | None,
+    id_field: str | None,
+    max_bytes: int,
 ) -> dict[str, tuple[str | None, str | None]]:
     """(text, error) of each of ``ids`` found in the record ``files``, as label named them:
     the k-th repeat of an id is ``ID#k``."""
@@ -462,7 +470,7 @@ def _records_by_id(
     seen: dict[str, int] = {}
     found: dict[str, tuple[str | None, str | None]] = {}
     for file in files:
-        records = read_records(file, FieldNames(text=text_field), max_bytes=max_bytes)
+        records = read_records(file, FieldNames(text=text_field, id=id_field), max_bytes=max_bytes)
         try:
             for record in records:
                 if record.id not in bases:

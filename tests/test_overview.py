@@ -267,3 +267,27 @@ def test_locate_suspect_reads_files_and_file_line_records(labelled):
     assert "Northgate" in locate_suspect(f"{pages}:1").text
     assert locate_suspect(f"{pages}:9").startswith("input not found")
     assert locate_suspect("-:3").startswith("read from standard input")
+
+
+def test_records_labelled_with_named_fields_are_found_with_the_same_fields(
+    labelled, lexicon, tmp_path
+):
+    _, index, _ = labelled
+    pages = write_jsonl(
+        tmp_path / "pages.jsonl",
+        [{"url": "http://a.example/flood", "summary": swap_words(ARTICLES["flood"], lexicon)}],
+    )
+    results = tmp_path / "results.jsonl"
+    fields = ("--text-field", "summary", "--id-field", "url")
+    labelled_run = invoke("label", pages, "-i", index, "-o", results, *fields, "--no-fallback")
+    assert labelled_run.exit_code == 0, labelled_run.output
+    page = tmp_path / "overview.html"
+    result = invoke("report", results, "-o", page, "-i", index, "--inputs", pages, *fields, "-q")
+    assert result.exit_code == 0, result.output
+    (report,) = (tmp_path / "overview_files").glob("*.html")
+    assert "a.example" in report.name and "<h2>Original</h2>" in report.read_text()
+    # Without the id field label was given, the record is not found again, and the page says so.
+    again = invoke("report", results, "-o", page, "-i", index, "--inputs", pages, *fields[:2])
+    assert again.exit_code == 0 and "no record http://a.example/flood in --inputs" in (
+        page.read_text()
+    )
