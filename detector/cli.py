@@ -205,15 +205,16 @@ MaxBytes = Annotated[
 ]
 
 
-def _known_encoding(encoding: str | None) -> str | None:
-    """``--encoding`` checked before anything is read: a usage error (exit 2) when unknown."""
+def _known_encoding(param: typer.CallbackParam, encoding: str | None) -> str | None:
+    """An encoding option checked before anything is read: a usage error (exit 2) when unknown."""
     import codecs
 
     if encoding is not None:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise fail(f"unknown encoding {encoding!r} (--encoding)", EXIT_USAGE) from None
+            option = max(param.opts, key=len)
+            raise fail(f"unknown encoding {encoding!r} ({option})", EXIT_USAGE) from None
     return encoding
 
 
@@ -225,6 +226,28 @@ Encoding = Annotated[
         help="Decode article files (.txt, .md, .html, standard input) with this encoding "
         "instead of guessing (e.g. latin-1, utf-16); record files (JSON, JSONL, CSV) are "
         "always read as UTF-8.",
+        callback=_known_encoding,
+    ),
+]
+
+
+SuspectEncoding = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        metavar="ENCODING",
+        help="Decode SUSPECT (a file or standard input) with this encoding instead of "
+        "guessing (e.g. latin-1, utf-16).  The originals are guessed each, unless "
+        "--original-encoding names theirs.",
+        callback=_known_encoding,
+    ),
+]
+OriginalEncoding = Annotated[
+    str | None,
+    typer.Option(
+        "--original-encoding",
+        metavar="ENCODING",
+        help="Decode the --original files with this encoding instead of guessing each.",
         callback=_known_encoding,
     ),
 ]
@@ -365,8 +388,10 @@ def _read_originals(
         try:
             documents.append(read_document(path, encoding=encoding, max_bytes=max_bytes))
         except InputError as exc:
+            # The suspect's option is --encoding; the originals' is --original-encoding.
+            exc = type(exc)(re.sub(r"(?<![-\w])--encoding\b", "--original-encoding", str(exc)))
             if str(path) in named:
-                raise
+                raise exc from None
             unusable += 1
             messages.warn(f"{exc} (skipped)")
     if not documents:
@@ -513,7 +538,8 @@ def score(
         ),
     ] = None,
     fail_on: FailOnOption = None,
-    encoding: Encoding = None,
+    encoding: SuspectEncoding = None,
+    original_encoding: OriginalEncoding = None,
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -581,12 +607,14 @@ def score(
             raise fail(str(exc), EXIT_USAGE) from None
     with messages.timed(f"read {suspect}"):
         suspect_doc = read_document(suspect, encoding=encoding, max_bytes=max_bytes)
+    if original_encoding is not None and not original:
+        messages.warn("--original-encoding has no effect without --original")
     if original:
         for name, given in (("--model", model), ("--lm", lm), ("--threshold", threshold)):
             if given is not None:
                 messages.warn(f"{name} has no effect with --original (reference mode)")
         with messages.timed("read the original(s)"):
-            originals = _read_originals(original, suspect, encoding, max_bytes, messages)
+            originals = _read_originals(original, suspect, original_encoding, max_bytes, messages)
         messages.detail(f"{len(originals)} original(s): {', '.join(d.name for d in originals)}")
         from detector.score import ReferenceScorer
 

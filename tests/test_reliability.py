@@ -309,6 +309,24 @@ def test_an_unknown_encoding_is_a_usage_error(index, tmp_path, command):
     assert result.stderr.strip().splitlines() == ["Error: unknown encoding 'foo' (--encoding)"]
 
 
+def test_score_decodes_the_suspect_and_the_originals_each_with_its_own_encoding(tmp_path):
+    # A page saved in Latin-1 scored against a UTF-8 archive: --encoding is the suspect's,
+    # and the originals are guessed (it used to decode them as Latin-1 too: "Â£380,000").
+    text = "The charity lost £380,000 to the fraud, the court in Chester heard on Monday."
+    suspect, original = tmp_path / "page.txt", tmp_path / "original.txt"
+    suspect.write_bytes(text.encode("latin-1"))
+    original.write_bytes(text.encode("utf-8"))
+    result = invoke("score", suspect, "--original", original, "--encoding", "latin-1", "-f", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["relation"], report["spans"], report["deletions"]) == ("copy", [], [])
+    forced = invoke("score", suspect, "--original", original, "--original-encoding", "ascii")
+    assert forced.exit_code == 1 and "--original-encoding" in forced.stderr
+    unknown = invoke("score", suspect, "--original", original, "--original-encoding", "foo")
+    assert unknown.exit_code == 2
+    assert unknown.stderr.strip() == "Error: unknown encoding 'foo' (--original-encoding)"
+
+
 # --------------------------------------------------------------------------- 6. disk and tails
 
 
