@@ -270,8 +270,15 @@ def label_summary(summary: LabelSummary) -> object:
         )
     if summary.model_load_seconds:
         rows.append(("loading models", f"{summary.model_load_seconds:,.1f} s"))
-    rows.append(("time", f"{summary.seconds:,.1f} s ({_rate(summary.rate)})"))
-    return _table(f"Labelled into {summary.out}", rows)
+    if summary.labelled:
+        rate = _rate(summary.rate)
+    else:  # a resumed run with nothing left: no rate to speak of
+        rate = "nothing left to label" if summary.resumed else "nothing labelled"
+    rows.append(("time", f"{summary.seconds:,.1f} s ({rate})"))
+    title = f"Labelled into {summary.out}"
+    if summary.resumed:
+        title += " (the counts are this run's)"
+    return _table(title, rows)
 
 
 def _rate(per_second: float) -> str:

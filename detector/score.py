@@ -347,7 +347,10 @@ class ReferenceScorer:
         if not passages:
             return whole
         if not any(self._substantial(p, suspect, original) for p in passages):
-            return _with_short_passages(whole, tuple(passages), suspect, original)
+            kept = tuple(p for p in passages if _mostly_kept(p, spans, suspect))
+            if not kept:  # a sentence built alike ("Opposition councillors ... consultation")
+                return whole
+            return _with_short_passages(whole, kept, suspect, original)
         spin_score = max(part.report.spin_score for part in parts)
         content = sum(part.features["paired_content_words"] for part in parts)
         swaps = sum(part.features["swaps"] for part in parts)
@@ -640,6 +643,21 @@ def _rate_of_kept(report: Report, kept: Sequence[Span]) -> float:
     content words compared)."""
     swaps = sum(s.is_spin for s in report.spans)
     return report.substitution_rate * sum(s.is_spin for s in kept) / swaps if swaps else 0.0
+
+
+_SHORT_PASSAGE_KEPT = 0.5  # a short passage is reuse when at least this share of its words is
+
+
+def _mostly_kept(passage: Passage, spans: Sequence[Span], suspect: Document) -> bool:
+    """Whether at least half of the words of ``passage`` (a short one) are the original's
+    unchanged: outside ``spans``, its swaps, edits and insertions."""
+    words = words_within(suspect, passage.start, passage.end)
+    changed = sum(
+        words_within(suspect, max(span.start, passage.start), min(span.end, passage.end))
+        for span in spans
+        if span.start < passage.end and span.end > passage.start
+    )
+    return words - changed >= _SHORT_PASSAGE_KEPT * words
 
 
 def _with_short_passages(

@@ -196,3 +196,15 @@ def test_working_spinner_only_on_a_terminal_and_not_quiet(monkeypatch, terminal,
     with Messages(quiet=quiet).working("scoring with hybrid"):
         pass
     assert ("scoring with hybrid" in stream.getvalue()) is shown
+
+
+def test_a_resumed_run_with_nothing_left_says_so_not_a_rate(index, suspects, tmp_path):
+    out = tmp_path / "results.jsonl"
+    first = label_corpus([suspects], index, out, model=None)
+    again = label_corpus([suspects], index, out, model=None, resume=True)
+    assert (again.labelled, again.resumed) == (0, first.labelled)
+    shown = io.StringIO()
+    Console(file=shown, width=120).print(label_summary(again))
+    text = shown.getvalue()
+    assert "(the counts are this run's)" in text and "nothing left to label" in text
+    assert "inputs/s" not in text

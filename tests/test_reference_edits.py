@@ -510,6 +510,18 @@ def test_one_short_reused_sentence_is_listed_without_making_the_page_a_copy(scor
     assert "reused:    1 spun passage" in render_text(report)
 
 
+def test_a_sentence_built_alike_in_another_story_is_no_passage(scorer):
+    # A trial's report of another council's bin decision: one sentence has the original's
+    # frame ("Opposition councillors ... consultation") and two thirds of its words are new.
+    # It was listed as a reused passage, its new words shown as swaps and edits.
+    folder = Path(__file__).parent / "fixtures" / "independent_reports_trial"
+    original = (folder / "bins_original.txt").read_text(encoding="utf-8")
+    suspect = (folder / "bins_other_council.txt").read_text(encoding="utf-8")
+    report = scorer.score(make_document(suspect), make_document(original))
+    assert report.relation != "copy" and report.verdict == "not_spun"
+    assert report.passages == () and report.spans == ()
+
+
 def test_a_headline_sharing_a_few_words_with_a_long_lead_is_no_passage(scorer):
     # A trial's independent report: its 6-word headline shares "village hall" and "to
     # auction" with the source's 33-word lead sentence; it was listed as a reused passage
