@@ -109,7 +109,8 @@ _DECORATION = re.compile(
 # either is named (``_bare_negation``).  Verbs that say "did not" count as one
 # ("refused to say" is "did not agree to say", "failed to meet" "did not meet"), so an
 # editor trading one for the other changes nothing ("declined to" before a verb only:
-# prices decline to 2%, to the lowest level).
+# prices decline to 2%, to the lowest level).  "Without precedent", "without doubt" and
+# the like state, not deny ("for the first time" -> "without precedent" is a spinner's).
 _BOUND = r"(?:more|less|fewer|later|earlier|sooner|longer|greater|higher|lower) than"
 _LITOTES = (
     r"(?:unusual|uncommon|unlike|unlikely|unknown|unexpected|unreasonable|unfamiliar|"
@@ -117,7 +118,8 @@ _LITOTES = (
 )
 _NEGATORS = re.compile(
     rf"\bnot\b(?! only| {_BOUND}| {_LITOTES}\b)"
-    r"|\b(?:cannot|never|nobody|nothing|none|neither|without)\b"
+    r"|\b(?:cannot|never|nobody|nothing|none|neither)\b"
+    r"|\bwithout\b(?! (?:a |any )?(?:precedent|doubt|question|fail|exception)\b)"
     rf"|\bno(?= [a-z])(?! {_BOUND})|n't\b(?! {_LITOTES}\b)"
     r"|\b(?:refus(?:e|es|ed|ing)|fail(?:s|ed|ing)?) to\b|\bfailure to\b|\bunable to\b"
     r"|\bdeclin(?:e|es|ed|ing) to"
@@ -684,6 +686,35 @@ def _fact_kind(text: str, original: str) -> str | None:
     return None
 
 
+_DAYS_IN = {  # a time unit's length in days, singular and plural
+    **{unit: days for unit, days in (("minute", 1 / 1440), ("hour", 1 / 24), ("day", 1.0))},
+    **{"week": 7.0, "fortnight": 14.0, "month": 30.44, "year": 365.25, "decade": 3652.5},
+}
+_SAME_DURATION = 0.15  # two durations this close (relative) are one ("8 weeks", "2 months")
+_NEXT_WORD = re.compile(r"\W*([a-z]+)")
+
+
+def _same_duration(span: Span, suspect: Document | None, original: Document | None) -> bool:
+    """Whether the number ``span`` changes is followed on both sides by a time unit that
+    makes the two one duration ("eight weeks" -> "about two months"), within 15%."""
+    if suspect is None or original is None or span.original_end < 0:
+        return False
+    new_numbers, old_numbers = _numerals(span.text), _numerals(span.original)
+    if len(new_numbers) != 1 or len(old_numbers) != 1:
+        return False
+    (new,), (old,) = new_numbers, old_numbers
+    after_new = _NEXT_WORD.match(suspect.text[span.end : span.end + 40].lower())
+    after_old = _NEXT_WORD.match(original.text[span.original_end : span.original_end + 40].lower())
+    if after_new is None or after_old is None:
+        return False
+    new_unit = _DAYS_IN.get(after_new.group(1).removesuffix("s"))
+    old_unit = _DAYS_IN.get(after_old.group(1).removesuffix("s"))
+    if new_unit is None or old_unit is None or new_unit == old_unit:
+        return False
+    new_days, old_days = new * new_unit, old * old_unit
+    return abs(new_days - old_days) <= _SAME_DURATION * max(new_days, old_days)
+
+
 def _part(found: Sequence[str], one: str, several: str, rest: str) -> str:
     """One kind of change for the note: "2 numbers differ in value (four -> fourteen, ...)"."""
     named = ", ".join(found[:_SHOWN]) + (", ..." if len(found) > _SHOWN else "")
@@ -736,6 +767,8 @@ def changed_facts(
             continue
         change = f"{span.original} -> {span.text}"
         kind = _fact_kind(span.text, span.original)
+        if kind == "number" and _same_duration(span, suspect, original):
+            continue  # "eight weeks" -> "about two months"
         if kind is not None:
             {"number": numbers, "date": dates, "currency": currencies}[kind].append(change)
         elif (

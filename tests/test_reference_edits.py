@@ -1127,6 +1127,30 @@ def test_declined_to_is_a_negation_before_a_verb_only():
     assert _negations("fails to meet") == 1
 
 
+def test_one_duration_in_other_units_is_no_number_changed():
+    # A trial's spinner wrote "about two months" for "eight weeks": the note named the number.
+    from detector.score import score_texts
+
+    original = "The public survey will open next month and run for eight weeks, the council said."
+    for same in ("about two months", "56 days", "2 months"):
+        report = score_texts(original.replace("eight weeks", same), original)
+        assert report.note is None or "number" not in report.note, same
+    for other in ("about two years", "two weeks"):
+        report = score_texts(original.replace("eight weeks", other), original)
+        assert report.note is not None and "1 number differs in value" in report.note, other
+
+
+def test_without_precedent_or_doubt_states_and_does_not_deny():
+    # Spinbot writes "without precedent" for "for the first time": a trial's note named it
+    # as a negation added.
+    from detector.facts import _negations
+
+    for idiom in ("without precedent", "without a doubt", "without any doubt", "without fail"):
+        assert _negations(f"the cup was won {idiom}") == 0
+    assert _negations("he left without paying") == _negations("without any help") == 1
+    assert _negations("not without precedent") == 1
+
+
 def test_a_word_dropped_inside_a_swapped_stretch_is_a_deletion():
     # "big red building" -> "large building": the alignment reads "a big red" -> "a large"
     # as one substitution; "red" is in no span, so the report lists it as dropped.
