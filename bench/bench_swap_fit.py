@@ -145,7 +145,7 @@ def render(found: dict[str, list[dict]], max_swaps: int, command: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Measure the wording check and print (or write) its table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--max-swaps", type=int, default=8, help="largest swap count measured")
+    parser.add_argument("--max-swaps", type=int, default=12, help="largest swap count measured")
     parser.add_argument("--seed", type=int, default=13, help="make calibrate's seed")
     parser.add_argument("--write", type=Path, help="write the section into this Markdown file")
     args = parser.parse_args(argv)

@@ -617,9 +617,14 @@ def score(
             originals = _read_originals(original, suspect, original_encoding, max_bytes, messages)
         messages.detail(f"{len(originals)} original(s): {', '.join(d.name for d in originals)}")
         from detector.score import ReferenceScorer
+        from detector.swap_fit import SwapReader
 
+        # A copy with a few swaps is read by the language model: -v says when it loads.
+        reader = SwapReader(
+            loading=lambda: messages.timed("loaded the language model for the wording check")
+        )
         with messages.timed("scored against the original(s)"):
-            report = ReferenceScorer().score(suspect_doc, originals)
+            report = ReferenceScorer(reader=reader).score(suspect_doc, originals)
     else:
         from detector.models import load_model, model_dir
 

@@ -119,7 +119,7 @@ _LITOTES = (
 _NEGATORS = re.compile(
     rf"\bnot\b(?! only| {_BOUND}| {_LITOTES}\b)"
     r"|\b(?:cannot|never|nobody|nothing|none|neither)\b"
-    r"|\bwithout\b(?! (?:a |any )?(?:precedent|doubt|question|fail|exception)\b)"
+    r"|\bwithout\b(?!\s+(?:(?:a|any)\s+)?(?:precedents?|doubts?|question|fail|exceptions?)\b)"
     rf"|\bno(?= [a-z])(?! {_BOUND})|n't\b(?! {_LITOTES}\b)"
     r"|\b(?:refus(?:e|es|ed|ing)|fail(?:s|ed|ing)?) to\b|\bfailure to\b|\bunable to\b"
     r"|\bdeclin(?:e|es|ed|ing) to"
@@ -690,19 +690,22 @@ _DAYS_IN = {  # a time unit's length in days, singular and plural
     **{unit: days for unit, days in (("minute", 1 / 1440), ("hour", 1 / 24), ("day", 1.0))},
     **{"week": 7.0, "fortnight": 14.0, "month": 30.44, "year": 365.25, "decade": 3652.5},
 }
-_SAME_DURATION = 0.15  # two durations this close (relative) are one ("8 weeks", "2 months")
+# Months vary in length: a duration in months and one in days or weeks this close
+# (relative) are one ("8 weeks", "2 months"); otherwise they must be equal ("7 days",
+# "1 week"; "12 months", "a year").
+_MONTHS_CLOSE = 0.1
 _NEXT_WORD = re.compile(r"\W*([a-z]+)")
 
 
 def _same_duration(span: Span, suspect: Document | None, original: Document | None) -> bool:
     """Whether the number ``span`` changes is followed on both sides by a time unit that
-    makes the two one duration ("eight weeks" -> "about two months"), within 15%."""
+    makes the two one duration ("eight weeks" -> "about two months", "seven days" ->
+    "one week"; a month is 30.44 days, give or take a tenth)."""
     if suspect is None or original is None or span.original_end < 0:
         return False
-    new_numbers, old_numbers = _numerals(span.text), _numerals(span.original)
-    if len(new_numbers) != 1 or len(old_numbers) != 1:
+    new, old = _one_number(span.text), _one_number(span.original)
+    if new is None or old is None:
         return False
-    (new,), (old,) = new_numbers, old_numbers
     after_new = _NEXT_WORD.match(suspect.text[span.end : span.end + 40].lower())
     after_old = _NEXT_WORD.match(original.text[span.original_end : span.original_end + 40].lower())
     if after_new is None or after_old is None:
@@ -712,7 +715,17 @@ def _same_duration(span: Span, suspect: Document | None, original: Document | No
     if new_unit is None or old_unit is None or new_unit == old_unit:
         return False
     new_days, old_days = new * new_unit, old * old_unit
-    return abs(new_days - old_days) <= _SAME_DURATION * max(new_days, old_days)
+    if _DAYS_IN["month"] in (new_unit, old_unit) and min(new_unit, old_unit) < _DAYS_IN["month"]:
+        return abs(new_days - old_days) <= _MONTHS_CLOSE * max(new_days, old_days)
+    return math.isclose(new_days, old_days, rel_tol=0.01)  # "12 months" is a year
+
+
+def _one_number(text: str) -> float | None:
+    """The one number ``text`` holds ("about two", "8", "one"), or None."""
+    numerals = _numerals(text)
+    if len(numerals) == 1:
+        return numerals[0]
+    return number_value(text) if not numerals else None
 
 
 def _part(found: Sequence[str], one: str, several: str, rest: str) -> str:

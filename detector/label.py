@@ -500,16 +500,15 @@ class Labeller:
         candidates = self.index.query(
             document, limit=self.options.candidates, min_similarity=self.options.min_similarity
         )
-        from detector.score import may_reuse_another_source, source_rank
+        from detector.score import best_source, may_reuse_another_source
 
-        best: ScoredPair | None = None
+        pairs: list[ScoredPair] = []
         for candidate in candidates:
             pair = self.scorer.score_pair(document, self.index.document(candidate.id))
-            if best is None or source_rank(pair) > source_rank(best):
-                best = pair
+            pairs.append(pair)
             if pair.report.relation == "copy" and not may_reuse_another_source(pair, document):
                 break  # candidates come most similar first; nothing is left to copy
-        return best
+        return best_source(pairs) if pairs else None
 
     def process(self, batch: list[InputItem]) -> list[LabelRecord]:
         """Records for a batch of inputs, in order."""

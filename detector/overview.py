@@ -381,7 +381,11 @@ def write_pair_reports(
                 document = _record_document(suspect.id, records[suspect.id], max_bytes)
             else:
                 document = locate_suspect(
-                    suspect.id, encoding=encoding, max_bytes=max_bytes, text_field=text_field
+                    suspect.id,
+                    encoding=encoding,
+                    max_bytes=max_bytes,
+                    text_field=text_field,
+                    id_field=id_field,
                 )
                 if (
                     isinstance(document, str)
@@ -410,6 +414,7 @@ def locate_suspect(
     encoding: str | None = None,
     max_bytes: int | None = None,
     text_field: str | None = None,
+    id_field: str | None = None,
 ) -> Document | str:
     """The ``Document`` the record id ``id`` names, or a one-line reason it cannot be had.
 
@@ -435,7 +440,7 @@ def locate_suspect(
         if file == "-" and line.isdigit():
             return "read from standard input by label; its text was not kept"
         if file and line.isdigit() and os.path.isfile(file) and record_format(file) is not None:
-            fields = FieldNames(text=text_field)
+            fields = FieldNames(text=text_field, id=id_field)  # as label read it
             records = read_records(file, fields, max_bytes=max_bytes, name=file)
             try:
                 for record in records:

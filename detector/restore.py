@@ -92,17 +92,25 @@ class Restorer:
                 self._cache.clear()
             self._cache[key] = self._best(word, limit)
 
-    def _readings(self, word: str) -> list[tuple[int, str | None]]:
+    def _readings(self, word: str) -> list[tuple[int, str | None, bool]]:
         """The entries ``word`` may have been drawn from, with the inflection to put their
-        words in: its own entry as written, and each lemma's, inflected like ``word``
-        ("number" is a noun, and "numb" made comparative)."""
+        words in and whether only their base forms take it: its own entry ("number" is a
+        noun; "children" has an entry of its own, whose "kid" is put in the plural), and
+        each lemma's, inflected like ``word`` ("numb" made comparative)."""
         lexicon = self.lexicon
+        lemmas = lexicon.lemma_forms(word)
+        tags = [_tag_of(word, lemma) for lemma in lemmas]
+        readings: list[tuple[int, str | None, bool]] = []
         own = lexicon.term_id(word)
-        readings: list[tuple[int, str | None]] = [] if own is None else [(own, None)]
-        for lemma in lexicon.lemma_forms(word):
+        if own is not None:
+            # A word that is no lemma itself ("children") is in its lemma's form, and its
+            # entry's base forms are put in it; a word that is one ("found") is as written.
+            tag = None if not lemmas or _is_a_lemma(word) else tags[0]
+            readings.append((own, tag, True))
+        for lemma, tag in zip(lemmas, tags, strict=True):
             i = lexicon.term_id(lemma)
             if i is not None:
-                readings.append((i, _tag_of(word, lemma)))
+                readings.append((i, tag, False))
         return readings
 
     def _best(self, word: str, limit: int) -> tuple[str, ...]:
@@ -111,25 +119,26 @@ class Restorer:
 
         lexicon = self.lexicon
         readings = self._readings(word)
-        not_itself = {word, *lexicon.lemma_forms(word)}
+        counts = bool({word, *lexicon.lemma_forms(word)} & CARDINAL_WORDS)
         rank_key, eligible = self._arrays()
         mask = self._scratch()
-        around = [lexicon.synonym_array(i) for i, _ in readings]
-        for ids in around:
-            mask[ids] = True
+        around = [lexicon.synonym_array(i) for i, _, _ in readings]
         scored: dict[str, float] = {}
         try:
-            for (_, tag), synonyms in zip(readings, around, strict=True):
+            for ids in around:
+                mask[ids] = True
+            for (_, tag, base_only), synonyms in zip(readings, around, strict=True):
                 chosen = synonyms[eligible[synonyms]]
                 chosen = chosen[np.argsort(-rank_key[chosen])][:_POOL].tolist()
                 sizes, shared = lexicon.synonym_overlaps(chosen, mask)
                 for i, size, common in zip(chosen, sizes, shared, strict=True):
                     candidate = lexicon.terms[i]
-                    if word in CARDINAL_WORDS and candidate in CARDINAL_WORDS:
+                    forms = lexicon.lemma_forms(candidate)
+                    if counts and {candidate, *forms} & CARDINAL_WORDS:
                         continue  # "twenty" -> "eleven" would change a fact, not undo a swap
-                    inflected = _inflect(candidate, tag)
-                    if inflected is None or inflected in not_itself:
-                        continue
+                    inflected = candidate if base_only and forms else _inflect(candidate, tag)
+                    if inflected is None or lexicon.same_lemma(inflected, word):
+                        continue  # "games" is no original of "game", nor "leaving" of "leave"
                     score = (
                         lexicon.zipf_x10[i] / 10
                         + _SHARED_WEIGHT * math.log1p(common)
@@ -188,11 +197,24 @@ def _inflections(lemma: str) -> dict[str, tuple[str, ...]]:
 
 
 def _tag_of(word: str, lemma: str) -> str | None:
-    """The Penn tag that turns ``lemma`` into ``word`` ("assaulted", "assault" -> "VBD")."""
-    for tag, forms in _inflections(lemma).items():
-        if word in forms:
+    """The Penn tag that turns ``lemma`` into ``word`` ("assaulted", "assault" -> "VBD"; of
+    a phrase, its first word's: "broke out", "break out" -> "VBD")."""
+    head, _, rest = word.partition(" ")
+    lemma_head, _, lemma_rest = lemma.partition(" ")
+    if rest != lemma_rest:
+        return None
+    for tag, forms in _inflections(lemma_head).items():
+        if head in forms:
             return tag
     return None
+
+
+@lru_cache(maxsize=50_000)
+def _is_a_lemma(word: str) -> bool:
+    """Whether ``word`` is a lemma of itself for some part of speech ("found", not "children")."""
+    from lemminflect import getAllLemmas
+
+    return any(word in lemmas for lemmas in getAllLemmas(word).values())
 
 
 def _inflect(candidate: str, tag: str | None) -> str | None:

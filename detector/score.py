@@ -70,9 +70,9 @@ _FIRM_PAIR_REUSE = 0.7
 __all__ = [
     "ReferenceScorer",
     "ScoredPair",
+    "best_source",
     "may_reuse_another_source",
     "score_texts",
-    "source_rank",
 ]
 
 
@@ -85,31 +85,49 @@ class ScoredPair:
 
 
 _RELATION_RANK = {"copy": 2, "rewrite": 1}
+_FINDINGS = ("spun", "paraphrased")
+_REUSE_OVERLAP = 0.1  # two copies reusing more than 1 + this of the suspect share text
 
 
-def source_rank(pair: ScoredPair) -> tuple[int, bool, float, float]:
-    """How surely ``pair``'s original is the suspect's source, for choosing among originals.
-
-    A copy before a rewrite before a pair that shares little; among copies, one found
-    spun or paraphrased first (a page that carries a clean wire story beside a spun
-    article is spun: the clean copy must not hide the spun one), then the share of the
-    suspect reused, then the spin score.
-    """
+def _rank(pair: ScoredPair) -> tuple[int, float, float]:
+    """A copy before a rewrite before a pair that shares little, then the share of the
+    suspect reused, then the spin score."""
     report = pair.report
-    finding = report.verdict in ("spun", "paraphrased")
-    return (
-        _RELATION_RANK.get(report.relation or "", 0),
-        finding,
-        pair.features["reuse"],
-        report.spin_score,
-    )
+    return _RELATION_RANK.get(report.relation or "", 0), pair.features["reuse"], report.spin_score
+
+
+def best_source(pairs: Sequence[ScoredPair]) -> ScoredPair:
+    """Of the suspect's pairs with several originals, the one whose original is its source.
+
+    The copy that reuses the most of the suspect, unless it is clean and another copy,
+    found spun or paraphrased, reuses a part of the suspect beside it (the two shares
+    add up to at most the whole, give or take a tenth): a page that carries a clean wire
+    story beside a spun article is spun, and the clean copy must not hide the spun one.
+    A spun copy that covers what the clean copy covers (a spun edition of the same story
+    in the index) does not outrank it.
+    """
+    best = max(pairs, key=_rank)
+    if best.report.relation != "copy" or best.report.verdict in _FINDINGS:
+        return best
+    beside = [
+        pair
+        for pair in pairs
+        if pair.report.relation == "copy"
+        and pair.report.verdict in _FINDINGS
+        and pair.features["reuse"] + best.features["reuse"] <= 1.0 + _REUSE_OVERLAP
+    ]
+    return max(beside, key=_rank) if beside else best
 
 
 def may_reuse_another_source(pair: ScoredPair, suspect: Document) -> bool:
-    """Whether the words of ``suspect`` outside what ``pair`` reuses could hold a passage
-    reused from another original (half a substantial passage's words, or more)."""
+    """Whether, ``pair`` being a clean copy, the words of ``suspect`` outside what it
+    reuses could hold a passage reused from another original (a substantial passage's
+    words, or more: a footer of boilerplate does not); a copy found spun or
+    paraphrased already decides."""
+    if pair.report.verdict in _FINDINGS:
+        return False
     outside = (1.0 - pair.features["reuse"]) * len(suspect.words)
-    return outside >= _SUBSTANTIAL_WORDS / 2
+    return outside >= _SUBSTANTIAL_WORDS
 
 
 class ReferenceScorer:
@@ -295,9 +313,9 @@ class ReferenceScorer:
     def score(self, suspect: Document, originals: Iterable[Document] | Document) -> Report:
         """The report on ``suspect`` against the best-matching of ``originals``.
 
-        The best match is the original the suspect reuses most text from (a copy
-        found spun or paraphrased first: ``source_rank``); its name is the
-        report's ``source``.
+        The best match is the original the suspect reuses most text from (or a
+        copy found spun or paraphrased beside a clean one: ``best_source``); its
+        name is the report's ``source``.
         """
         _check_suspect(suspect)
         if isinstance(originals, Document):
@@ -313,7 +331,7 @@ class ReferenceScorer:
             return self.score_pair(suspect, originals[0]).report
         ranked = sorted(originals, key=lambda o: content_overlap(suspect, o), reverse=True)
         scored = [self._score_pair(suspect, o) for o in ranked[: self.candidates]]
-        best = max(scored, key=source_rank)
+        best = best_source(scored)
         best = self._wording_checked(suspect, best)  # the chosen pair's alone
         return self._language_checked(best, suspect, best.report.original).report
 

@@ -193,7 +193,8 @@ def in_sentence_case(document: Document) -> Document:
     text = document.text
     # Most texts are not in capitals, and their ASCII lower-case letters alone (counted
     # in C) show it: over a fifth of all characters means under four fifths capitals.
-    if sum(map(text.count, string.ascii_lowercase)) > (1 - _CAPITAL_SHARE) * len(text):
+    lower = sum(map(text.count, string.ascii_lowercase))
+    if len(text) - lower < _CAPITAL_SHARE * len(text):
         return document
     letters = [c for c in text if c.isalpha() and c.lower() != c.upper()]
     capitals = sum(1 for c in letters if c.isupper())

@@ -405,17 +405,22 @@ def _reference_originals(lexicon, word: str, limit: int) -> tuple[str, ...]:
     import heapq
     import math
 
+    from lemminflect import getAllLemmas
+
     from detector.restore import _inflect, _tag_of
     from detector.stopwords import CARDINAL_WORDS, STOPWORDS
 
     lemmas = lexicon.lemma_forms(word)
-    readings = [(word, None)] if word in lexicon else []
-    readings += [(lemma, _tag_of(word, lemma)) for lemma in lemmas if lemma in lexicon]
+    is_a_lemma = any(word in found for found in getAllLemmas(word).values())
+    own_tag = _tag_of(word, lemmas[0]) if lemmas and not is_a_lemma else None
+    readings = [(word, own_tag, True)] if word in lexicon else []
+    readings += [(lemma, _tag_of(word, lemma), False) for lemma in lemmas if lemma in lexicon]
     around: set[int] = set()
-    for entry, _ in readings:
+    for entry, _, _ in readings:
         around |= lexicon.synonym_ids(entry)
+    counts = {word, *lemmas} & CARDINAL_WORDS
     scored: dict[str, float] = {}
-    for entry, tag in readings:
+    for entry, tag, base_only in readings:
         eligible = [
             (lexicon.zipf_x10[i], i)
             for i in lexicon.synonym_ids(entry)
@@ -428,10 +433,11 @@ def _reference_originals(lexicon, word: str, limit: int) -> tuple[str, ...]:
         ]
         for zipf_x10, i in heapq.nlargest(30, eligible):
             candidate = lexicon.terms[i]
-            if word in CARDINAL_WORDS and candidate in CARDINAL_WORDS:
+            forms = lexicon.lemma_forms(candidate)
+            if counts and {candidate, *forms} & CARDINAL_WORDS:
                 continue
-            inflected = _inflect(candidate, tag)
-            if inflected is None or inflected == word or inflected in lemmas:
+            inflected = candidate if base_only and forms else _inflect(candidate, tag)
+            if inflected is None or lexicon.same_lemma(inflected, word):
                 continue
             theirs = lexicon.synonym_ids(candidate)
             score = (
@@ -448,7 +454,8 @@ def test_restorer_ranks_originals_as_the_plain_definition(lexicon):
 
     restorer = Restorer(lexicon)
     words = [*WORDS, "contentious", "dwellings", "disputatious", "inhabitants", "quarrelsome"]
-    words += ["twenty", "dozen", "five", "number", "meeting", "better", "found"]
+    words += ["twenty", "dozen", "five", "number", "meeting", "better", "found", "children"]
+    words += ["thousands", "game", "thought", "leave"]
     for word in words:
         for limit in (1, 3):
             assert restorer.candidates(word, limit) == _reference_originals(lexicon, word, limit)
@@ -464,8 +471,15 @@ def test_a_word_is_read_in_its_own_entry_too(lexicon):
     assert lexicon.lemma_forms("number") == ("numb",)
     assert "deader" not in restorer.candidates("number", 3)
     assert set(restorer.candidates("number", 3)) & set(lexicon.synonyms("number"))
-    for word in ("better", "number", "said", "meeting"):
-        assert not {word, *lexicon.lemma_forms(word)} & set(restorer.candidates(word, 3))
+    for word in ("better", "number", "said", "meeting", "game", "thought", "leave"):
+        found = restorer.candidates(word, 3)
+        assert found and not any(lexicon.same_lemma(c, word) for c in found), (word, found)
+    # An inflected word's own entry is put in its form ("children" -> "kids", not "kid"),
+    # and a phrase takes its first word's ("broke out" -> a past tense).
+    assert restorer.candidates("children", 1) == ("kids",)
+    assert all(c.endswith(("ed", "came", "got")) for c in restorer.candidates("broke out", 3))
+    # A count in the plural is a count too ("thousands" -> "millions" changes a fact).
+    assert not {"millions", "billions"} & set(restorer.candidates("thousands", 3))
 
 
 def test_a_single_letter_is_never_restored(lexicon):

@@ -180,3 +180,34 @@ def test_a_clean_copy_on_the_page_does_not_hide_a_spun_one(with_source, lexicon,
     record = _label(with_source, make_document(text, name="page"), None)
     assert (record.verdict, record.relation, record.source) == ("spun", "copy", "flood")
     assert record.mode == "reference"
+
+
+def test_a_spun_edition_in_the_index_does_not_outrank_the_clean_copy(tmp_path, lexicon):
+    # A syndicated page (the flood story word for word, then a newsletter footer) when the
+    # index also holds a spun edition of the same story: the spun edition covers what the
+    # clean copy covers, so it does not become the page's source.
+    spun = swap_words(ARTICLES["flood"], lexicon, seed=3)
+    records = [{"id": "flood", "text": ARTICLES["flood"]}, {"id": "spun-flood", "text": spun}]
+    records += [{"id": name, "text": ARTICLES[name]} for name in ("museum", "launch")]
+    originals = write_jsonl(tmp_path / "originals.jsonl", records)
+    from detector.fingerprint import IndexParams
+
+    build_index([originals], tmp_path / "a.sdx", params=IndexParams(rows=1))
+    footer = (
+        "\n\nSign up for our daily newsletter to get the latest local headlines delivered to "
+        "your inbox every morning, and follow us on social media for updates from around "
+        "the county throughout the day, every day of the week."
+    )
+    record = _label(tmp_path / "a.sdx", make_document(ARTICLES["flood"] + footer, "page"), None)
+    assert (record.verdict, record.relation, record.source) == ("not_spun", "copy", "flood")
+
+
+def test_score_against_several_prefers_the_whole_clean_copy_to_a_spun_excerpt(lexicon):
+    from detector.score import ReferenceScorer
+
+    first, rest = ARTICLES["flood"].split("\n\n", 1)
+    digest = swap_words(first, lexicon, seed=1) + "\n\n" + ARTICLES["museum"]
+    page = make_document(ARTICLES["flood"], "page")
+    originals = [make_document(ARTICLES["flood"], "wire"), make_document(digest, "digest")]
+    report = ReferenceScorer().score(page, originals)
+    assert (report.verdict, report.source) == ("not_spun", "wire")

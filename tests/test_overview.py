@@ -291,3 +291,19 @@ def test_records_labelled_with_named_fields_are_found_with_the_same_fields(
     assert again.exit_code == 0 and "no record http://a.example/flood in --inputs" in (
         page.read_text()
     )
+
+
+def test_a_record_without_its_named_id_is_found_again_by_its_line(tmp_path, monkeypatch):
+    # label --id-field url names a row with a blank url FILE:LINE; read again with the
+    # default fields, its "id" column would name it, and the row was not found.
+    from detector.overview import locate_suspect
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "news.csv").write_text(
+        "id,url,text\n1,http://a,The council said the old bridge would close.\n"
+        "2,,The mayor said on Wednesday that the new road would open soon.\n",
+        encoding="utf-8",
+    )
+    found = locate_suspect("news.csv:3", id_field="url")
+    assert not isinstance(found, str) and "new road" in found.text
+    assert isinstance(locate_suspect("news.csv:3"), str)

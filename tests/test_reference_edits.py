@@ -1135,9 +1135,24 @@ def test_one_duration_in_other_units_is_no_number_changed():
     for same in ("about two months", "56 days", "2 months"):
         report = score_texts(original.replace("eight weeks", same), original)
         assert report.note is None or "number" not in report.note, same
-    for other in ("about two years", "two weeks"):
+    for other in ("about two years", "two weeks", "55 days", "six weeks"):
         report = score_texts(original.replace("eight weeks", other), original)
         assert report.note is not None and "1 number differs in value" in report.note, other
+
+
+def test_fixed_units_must_give_the_same_duration():
+    from detector.score import score_texts
+
+    original = "The trial will run for {}, the court heard on Monday afternoon."
+    for old, new, named in (
+        ("seven days", "one week", False),
+        ("six days", "one week", True),
+        ("12 months", "a year", False),
+        ("13 months", "one year", True),
+        ("14 days", "a fortnight", False),
+    ):
+        report = score_texts(original.format(new), original.format(old))
+        assert (report.note is not None and "number" in report.note) == named, (old, new)
 
 
 def test_without_precedent_or_doubt_states_and_does_not_deny():
@@ -1145,7 +1160,7 @@ def test_without_precedent_or_doubt_states_and_does_not_deny():
     # as a negation added.
     from detector.facts import _negations
 
-    for idiom in ("without precedent", "without a doubt", "without any doubt", "without fail"):
+    for idiom in ("without precedent", "without a doubt", "without any doubt", "without  fail"):
         assert _negations(f"the cup was won {idiom}") == 0
     assert _negations("he left without paying") == _negations("without any help") == 1
     assert _negations("not without precedent") == 1

@@ -95,10 +95,18 @@ def test_sentence_case_keeps_every_offset():
     data=st.data(),
 )
 def test_sentence_case_reads_capitals_by_its_definition(capitals, lower, data):
+    text = "".join(data.draw(st.permutations(list(capitals + lower))))
+    _check_capitals_definition(text)
+
+
+def test_sentence_case_at_the_exact_share():
+    _check_capitals_definition("A" * 32 + "b" * 8)  # four fifths capitals: converted
+    _check_capitals_definition("A" * 31 + "b" * 9)
+
+
+def _check_capitals_definition(text: str) -> None:
     from detector.document import make_document
     from detector.scoring import in_sentence_case
-
-    text = "".join(data.draw(st.permutations(list(capitals + lower))))
 
     # The definition, counted over every character: at least 40 cased letters, four
     # fifths of them capitals.  The quick count of lower-case ASCII letters must agree.

@@ -4,6 +4,7 @@ sentences is an edited copy (``detector.swap_fit``)."""
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
 import pytest
 
@@ -136,7 +137,7 @@ def test_the_rule_refuses_bad_settings() -> None:
         SwapFitRule(min_median_gain="1")
     assert SwapFitRule().applies(3, 0.6) and not SwapFitRule().applies(0, 0.6)
     assert SwapFitRule().applies(3, 0.9) and not SwapFitRule().applies(3, 0.99)
-    assert not SwapFitRule().applies(7, 0.6)
+    assert SwapFitRule().applies(10, 0.6) and not SwapFitRule().applies(11, 0.6)
     assert SwapFitRule().fits([-3.0, 0.5, 4.0]) and not SwapFitRule().fits([0.5, 2.0, 9.0])
     assert SwapFitRule().fits([0.0, 0.0, 30.0])  # the median, not the mean
     assert not SwapFitRule().fits([]) and not SwapFitRule().fits([-5.0, None, -5.0])
@@ -178,13 +179,26 @@ def test_an_edited_copy_is_not_spun_and_a_light_sense_blind_spin_is(real_reader)
         .replace("noticed a van", "remarked a van")
         .replace("she said.", "she expressed.")
     )
-    # Every spun copy of 6 swaps or fewer checked, whatever its score (robust to refits).
+    # Every spun copy of 10 swaps or fewer checked, whatever its score (robust to refits).
     scorer = ReferenceScorer(swap_fit=SwapFitRule(max_spin_score=1.0), reader=real_reader)
     edited = scorer.score(make_document(EDITED, "s"), make_document(ORIGINAL, "o"))
     spun = scorer.score(make_document(blind, "s"), make_document(ORIGINAL, "o"))
     assert abs(edited.spin_score - spun.spin_score) < 0.1  # alike to the document model
     assert edited.verdict == "not_spun" and "editor's wording changes" in edited.note
     assert spun.verdict == "spun" and spun.note is None
+
+
+@needs_lm
+def test_a_syndicated_copy_with_seven_copy_desk_changes_is_not_spun(real_reader) -> None:
+    # A trial's copy: a byline and seven changes an editor makes ("put off" for "postponed",
+    # "hard" for "difficult"), spun at 0.92 by the document model, one past the old limit.
+    folder = Path(__file__).parent / "fixtures" / "independent_reports_trial"
+    original = make_document((folder / "bins_original.txt").read_text("utf-8"), "o")
+    edited = make_document((folder / "bins_edited_7.txt").read_text("utf-8"), "s")
+    before = ReferenceScorer(swap_fit=None).score(edited, original)
+    assert before.verdict == "spun" and len(before.spin_spans) == 7
+    report = ReferenceScorer(reader=real_reader).score(edited, original)
+    assert report.verdict == "not_spun" and "editor's wording changes" in report.note
 
 
 def test_the_reader_loads_once_inside_its_loading_context(monkeypatch) -> None:
