@@ -1023,7 +1023,8 @@ def label_command(
     """Label every input as spun or not, against the originals in an index.
 
     For each suspect the index proposes originals; the best are aligned and
-    judged, and the one it copies is its source.  With no source, an installed
+    judged, and the one it copies is its source (a page that copies a clean
+    story beside a spun one is labelled against the spun one).  With no source, an installed
     reference-free model decides; without one the suspect is recorded as
     not_spun / unrelated with source null.  When the index holds only an
     independent report of the same story (relation rewrite), the model scores

@@ -115,41 +115,68 @@ class Restorer:
 
     def _best(self, word: str, limit: int) -> tuple[str, ...]:
         """The ``limit`` best-scoring originals of ``word``, in its inflection (module doc)."""
+        lexicon = self.lexicon
+        scored = self._scored(word)
+        counts = bool({word, *lexicon.lemma_forms(word)} & CARDINAL_WORDS)
+        found: list[str] = []
+        k = 0
+        # Best score first, candidates of one score by their inflected form: only as many
+        # are put in the word's form and checked as the first ``limit`` originals take.
+        while k < len(scored) and len(found) < limit:
+            level = [scored[k]]
+            while k + len(level) < len(scored) and scored[k + len(level)][0] == level[0][0]:
+                level.append(scored[k + len(level)])
+            k += len(level)
+            kept: set[str] = set()
+            for _, i, tag, base_only in level:
+                candidate = lexicon.terms[i]
+                forms = lexicon.lemma_forms(candidate)
+                if counts and {candidate, *forms} & CARDINAL_WORDS:
+                    continue  # "twenty" -> "eleven" would change a fact, not undo a swap
+                inflected = candidate if base_only and forms else _inflect(candidate, tag)
+                if inflected is None or inflected in found or lexicon.same_lemma(inflected, word):
+                    continue  # "games" is no original of "game", nor "leaving" of "leave"
+                kept.add(inflected)
+            found += sorted(kept)
+        return tuple(found[:limit])
+
+    def _scored(self, word: str) -> list[tuple[float, int, str | None, bool]]:
+        """(score, term id, tag, base forms only) of the commonest synonyms in each entry
+        ``word`` may come from, best score first."""
         import numpy as np
 
         lexicon = self.lexicon
         readings = self._readings(word)
-        counts = bool({word, *lexicon.lemma_forms(word)} & CARDINAL_WORDS)
         rank_key, eligible = self._arrays()
         mask = self._scratch()
         around = [lexicon.synonym_array(i) for i, _, _ in readings]
-        scored: dict[str, float] = {}
+        chosen: list[int] = []
+        reading: list[int] = []
+        for k, synonyms in enumerate(around):
+            ids = synonyms[eligible[synonyms]]
+            ids = ids[np.argsort(-rank_key[ids])][:_POOL].tolist()
+            chosen += ids
+            reading += [k] * len(ids)
         try:
             for ids in around:
                 mask[ids] = True
-            for (_, tag, base_only), synonyms in zip(readings, around, strict=True):
-                chosen = synonyms[eligible[synonyms]]
-                chosen = chosen[np.argsort(-rank_key[chosen])][:_POOL].tolist()
-                sizes, shared = lexicon.synonym_overlaps(chosen, mask)
-                for i, size, common in zip(chosen, sizes, shared, strict=True):
-                    candidate = lexicon.terms[i]
-                    forms = lexicon.lemma_forms(candidate)
-                    if counts and {candidate, *forms} & CARDINAL_WORDS:
-                        continue  # "twenty" -> "eleven" would change a fact, not undo a swap
-                    inflected = candidate if base_only and forms else _inflect(candidate, tag)
-                    if inflected is None or lexicon.same_lemma(inflected, word):
-                        continue  # "games" is no original of "game", nor "leaving" of "leave"
-                    score = (
-                        lexicon.zipf_x10[i] / 10
-                        + _SHARED_WEIGHT * math.log1p(common)
-                        - _ENTRY_WEIGHT * math.log(max(1, size))
-                    )
-                    if score > scored.get(inflected, -math.inf):
-                        scored[inflected] = score
+            sizes, shared = lexicon.synonym_overlaps(chosen, mask)  # every entry's at once
         finally:
             for ids in around:
                 mask[ids] = False
-        return tuple(sorted(scored, key=lambda c: (-scored[c], c))[:limit])
+        scored = [
+            (
+                lexicon.zipf_x10[i] / 10
+                + _SHARED_WEIGHT * math.log1p(common)
+                - _ENTRY_WEIGHT * math.log(max(1, size)),
+                i,
+                readings[k][1],
+                readings[k][2],
+            )
+            for i, k, size, common in zip(chosen, reading, sizes, shared, strict=True)
+        ]
+        scored.sort(key=lambda entry: -entry[0])
+        return scored
 
     def _arrays(self) -> tuple[Any, Any]:
         """Per term id: a key ranking candidates (Zipf x 10, then id) and whether one may be one.
