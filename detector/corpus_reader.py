@@ -506,13 +506,19 @@ def _open_binary(path: str) -> Iterator[IO[bytes]]:
 def _wide_encoding(head: bytes) -> str | None:
     """ "utf-32" or "utf-16" when ``head`` (a file's first bytes) opens with that
     encoding's byte-order mark, and for UTF-16 holds a zero byte after it, as records
-    in UTF-16 do (their JSON or CSV punctuation is ASCII); a mark's bytes that open a
-    file of UTF-8 lines by chance leave it read line by line, no record lost."""
+    in UTF-16 do (their JSON or CSV punctuation is ASCII), and reads as printable text
+    in it; a mark's bytes that open a file of UTF-8 lines by chance (a line
+    ``b"\\xfe\\xff\\x00"``, read in UTF-16 as a blank line) leave it read line by line,
+    no record lost."""
     if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         return "utf-32"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and (len(head) <= 2 or 0 in head[2:]):
-        return "utf-16"
-    return None
+    if not head.startswith((b"\xff\xfe", b"\xfe\xff")) or 0 not in head[2:]:
+        return None
+    order = "utf-16-le" if head.startswith(b"\xff\xfe") else "utf-16-be"
+    body = head[2 : len(head) - len(head) % 2].decode(order, errors="replace")
+    body = body.rstrip("\ufffd")  # the head may end inside a character
+    printable = all(c.isprintable() or c in "\t\r\n" for c in body)
+    return "utf-16" if printable and body.strip() else None
 
 
 class _Utf8Reader(RawIOBase):

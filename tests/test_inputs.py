@@ -329,6 +329,16 @@ def test_a_utf16_mark_opening_utf8_lines_by_chance_loses_no_record(tmp_path):
     assert "not valid UTF-8" in items[0].error and items[1].id == "r1" and items[1].error is None
 
 
+@pytest.mark.parametrize("first", [b"\xfe\xff\x00", b"\xff\xfe\x00", b"\xfe\xff"])
+def test_a_utf16_mark_and_a_zero_byte_that_read_as_no_text_lose_no_record(tmp_path, first):
+    # Found by the property test again: b"\xfe\xff\x00" then a newline reads in UTF-16 as
+    # one blank line, and the file gave no record at all.
+    path = tmp_path / "chance.jsonl"
+    path.write_bytes(first + b"\n")
+    items = list(iter_inputs([path]))
+    assert len(items) == 1 and items[0].error is not None
+
+
 def test_what_a_folder_walk_leaves_unread_is_counted_with_examples(tree):
     from detector.inputs import folder_skips
 
