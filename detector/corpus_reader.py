@@ -577,7 +577,7 @@ def _jsonl_rows(path: str, name: str, max_bytes: int | None) -> Iterator[tuple[s
                 except UnicodeDecodeError:
                     yield Record(where, where, error=_not_utf8(where))
                 except json.JSONDecodeError as exc:
-                    reason = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
+                    reason = _json_problem(exc.msg, exc.colno)
                     yield Record(
                         where,
                         where,
@@ -594,6 +594,27 @@ def _jsonl_rows(path: str, name: str, max_bytes: int | None) -> Iterator[tuple[s
                     yield Record(where, where, error=f"{where}: not JSON: nested too deeply")
     except _decompression_errors() as exc:
         yield _unreadable(name, exc)
+
+
+# The json module's messages that name a symptom, and the mistake a person made.
+_JSON_PROBLEMS = {
+    "Invalid control character": "a string holds a raw tab or line break, or is never closed",
+    "Unterminated string starting": "a string is never closed",
+    "Expecting property name enclosed in double quotes": (
+        "a key is not in double quotes, or a comma is left before }"
+    ),
+    "Expecting ',' delimiter": "a comma is missing (or a quote inside a string is not escaped)",
+    "Extra data": "more than one JSON value on the line",
+}
+
+
+def _json_problem(message: str, column: int) -> str:
+    """The json module's ``message`` at ``column``, with the mistake it usually means
+    ("Invalid control character at column 71: a string holds a raw tab or line break,
+    or is never closed")."""
+    message = message.removesuffix(" at")
+    mistake = _JSON_PROBLEMS.get(message)
+    return f"{message} at column {column}" + (f": {mistake}" if mistake else "")
 
 
 def _not_utf8(where: str) -> str:

@@ -358,3 +358,14 @@ def test_an_empty_record_text_is_refused_with_the_records_name(tmp_path):
     [item] = iter_inputs([path])
     with pytest.raises(InputError, match="the text of record 'r13' is empty"):
         item.read()
+
+
+def test_a_broken_json_line_says_what_mistake_it_likely_is(tmp_path):
+    # A trial's unterminated string read "Invalid control character at column 71" alone.
+    path = tmp_path / "records.jsonl"
+    lines = ['{"id": "a", "text": "never closed', '{"id": "b" "text": "x"}', '{"id": "c"}{}']
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    errors = [item.error for item in iter_inputs([path])]
+    assert "at column 34: a string holds a raw tab or line break, or is never closed" in errors[0]
+    assert "a comma is missing" in errors[1]
+    assert "more than one JSON value on the line" in errors[2]
