@@ -1532,8 +1532,10 @@ def schema_command(
     which: Annotated[
         SchemaChoice,
         typer.Argument(
+            metavar="[report|label]",
             help="report: the object `score --format json` prints; label: each line "
-            "`label` writes.",
+            "`label` writes.  [default: report]",
+            show_default=False,
         ),
     ] = SchemaChoice.report,
     output: Annotated[
