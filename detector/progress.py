@@ -98,10 +98,12 @@ class ProgressBar:
 
     Call it with the number of inputs just handled.  The rate and the ETA come from
     an exponential moving average of the recent time per input (``alpha`` the
-    weight of one input), measured within the current phase only: a slow phase
-    (``phase(name, busy=True)``, e.g. loading a model) shows its name and a spinner
-    and claims no ETA, and the pace starts afresh when work resumes.  Off a terminal
-    it is inert.
+    weight of one input; over a phase's first ``1 / alpha`` inputs, their mean, so
+    that a few instant ones, unreadable files at the start, do not set the pace),
+    measured within the current phase only and shown once the phase has run for
+    ``settle_seconds``: a slow phase (``phase(name, busy=True)``, e.g. loading a
+    model) shows its name and a spinner and claims no ETA, and the pace starts
+    afresh when work resumes.  Off a terminal it is inert.
     """
 
     def __init__(
@@ -111,6 +113,7 @@ class ProgressBar:
         *,
         clock: Callable[[], float] = time.monotonic,
         alpha: float = 0.05,
+        settle_seconds: float = 1.0,
     ) -> None:
         if not 0 < alpha <= 1:
             raise ValueError(f"the 'alpha' parameter of ProgressBar must be in (0, 1], got {alpha}")
@@ -118,29 +121,45 @@ class ProgressBar:
         self._task = task
         self._clock = clock
         self._alpha = alpha
-        self._last = clock()
-        self.seconds_per_input: float | None = None
+        self._settle = settle_seconds
+        self._last = self._phase_start = clock()
+        self._phase_inputs = 0
+        self._pace: float | None = None
         self.busy = False
+
+    @property
+    def seconds_per_input(self) -> float | None:
+        """The current pace, once the phase has run ``settle_seconds``; else None."""
+        if self._pace is None or self._last - self._phase_start < self._settle:
+            return None
+        return self._pace
 
     def __call__(self, advance: int) -> None:
         now = self._clock()
         if advance > 0 and not self.busy:
             per_input = (now - self._last) / advance
-            weight = 1 - (1 - self._alpha) ** advance  # a batch of n counts as n inputs
-            previous = self.seconds_per_input
-            self.seconds_per_input = (
-                per_input if previous is None else previous + weight * (per_input - previous)
-            )
+            previous, seen = self._pace, self._phase_inputs
+            if previous is None:
+                self._pace = per_input
+            elif seen + advance <= 1 / self._alpha:  # the mean of the phase's first inputs
+                self._pace = (previous * seen + per_input * advance) / (seen + advance)
+            else:
+                weight = 1 - (1 - self._alpha) ** advance  # a batch of n counts as n inputs
+                self._pace = previous + weight * (per_input - previous)
+            self._phase_inputs += advance
         self._last = now
         if self._progress is not None:
             self._progress.update(self._task, advance=advance)
 
     def phase(self, description: str, *, busy: bool = False) -> None:
         """Enter a phase: ``busy`` ones (loading) have no ETA; the pace restarts after them."""
+        now = self._clock()
         if self.busy and not busy:
-            self.seconds_per_input = None  # the pace of what follows is not yet known
+            self._pace = None  # the pace of what follows is not yet known
+            self._phase_inputs = 0
+            self._phase_start = now
         self.busy = busy
-        self._last = self._clock()
+        self._last = now
         if self._progress is not None:
             self._progress.update(self._task, description=description)
 

@@ -208,3 +208,18 @@ def test_a_resumed_run_with_nothing_left_says_so_not_a_rate(index, suspects, tmp
     text = shown.getvalue()
     assert "(the counts are this run's)" in text and "nothing left to label" in text
     assert "inputs/s" not in text
+
+
+def test_instant_inputs_at_the_start_do_not_set_the_pace():
+    # A trial: two unreadable files recorded at once, then articles at 0.18 s each, showed
+    # "1,141.7/s ... ETA 0:00:00" and then crept down to the real pace.
+    clock = FakeClock()
+    bar = ProgressBar(clock=clock)
+    clock.now += 0.002
+    bar(2)
+    assert bar.seconds_per_input is None and bar.eta(76) is None  # too early to tell
+    for _ in range(10):
+        clock.now += 0.18
+        bar(1)
+    assert bar.seconds_per_input == pytest.approx((0.002 + 1.8) / 12)
+    assert bar.eta(66) > 60 * 0.14
