@@ -686,10 +686,10 @@ def _fact_kind(text: str, original: str) -> str | None:
     return None
 
 
-_DAYS_IN = {  # a time unit's length in days, singular and plural
-    **{unit: days for unit, days in (("minute", 1 / 1440), ("hour", 1 / 24), ("day", 1.0))},
-    **{"week": 7.0, "fortnight": 14.0, "month": 30.44, "year": 365.25, "decade": 3652.5},
-}
+_DAYS_IN = {  # a time unit's length in days (its plural read without the "s")
+    "minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "week": 7.0, "fortnight": 14.0,
+    "month": 30.44, "year": 365.25, "decade": 3652.5,
+}  # fmt: skip
 # Months vary in length: a duration in months and one in days or weeks this close
 # (relative) are one ("8 weeks", "2 months"); otherwise they must be equal ("7 days",
 # "1 week"; "12 months", "a year").

@@ -19,7 +19,6 @@ context this is a weak guess (BENCHMARKS.md, "Restoration without context");
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -66,8 +65,9 @@ class Restorer:
         key = f"{word}\t{limit}"
         cached = self._cache.get(key)
         if cached is None:
-            self.prepare([word], limit)
-            cached = self._cache[key]
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            cached = self._cache[key] = self._best(word, limit)
         return cached
 
     def restore(self, surface: str) -> str:
@@ -76,21 +76,6 @@ class Restorer:
         if not found:
             return ""
         return match_case(found[0], surface)
-
-    def prepare(self, surfaces: Iterable[str], limit: int = 1) -> None:
-        """Rank the originals of many words at once, so ``candidates`` finds them cached.
-
-        ``restore`` asks for one word at a time; a caller that knows every word it
-        will restore (a report's flagged words) passes them here first.
-        """
-        words = list(dict.fromkeys(s.lower() for s in surfaces))
-        for word in words:
-            key = f"{word}\t{limit}"
-            if key in self._cache:
-                continue
-            if len(self._cache) > 50_000:
-                self._cache.clear()
-            self._cache[key] = self._best(word, limit)
 
     def _readings(self, word: str) -> list[tuple[int, str | None, bool]]:
         """The entries ``word`` may have been drawn from, with the inflection to put their

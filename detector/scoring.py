@@ -290,8 +290,6 @@ def _spans(
         runs.append((lo, hi + 1))
         k += 1
     texts = [document.surface(lo, hi) for lo, hi in runs]
-    if restorer is not None:
-        restorer.prepare(texts)  # all at once: much cheaper than word by word
     guessed = [
         Span(
             start=document.starts[lo],

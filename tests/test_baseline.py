@@ -510,18 +510,17 @@ def test_a_count_is_never_restored_as_another_count(lexicon):
     assert restorer.restore("initial") == "first"
 
 
-def test_report_restores_words_batched_as_one_at_a_time(trained, lexicon):
+def test_report_restores_words_as_a_fresh_restorer_does(trained, lexicon):
     from detector.restore import Restorer
     from detector.scoring import report_from_scores
 
     _, out = trained
     model = BaselineModel.load(out, lexicon=lexicon)
-    one_at_a_time = Restorer(lexicon)  # never prepared: ranks each word when asked
+    one_at_a_time = Restorer(lexicon)  # its cache holds nothing of the model's
     spans = 0
     for text in STORIES.values():
         (scores,) = model.score_words([make_document(text)])
-        # Every text taken as spun, so that its flagged words become spans: the report
-        # prepares their restorations in one batch.
+        # Every text taken as spun, so that its flagged words become spans.
         report = report_from_scores(
             scores,
             model=model.name,

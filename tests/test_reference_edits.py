@@ -149,6 +149,14 @@ POLICY = (
 )
 
 
+# POLICY spun, "public authority's" written "government's" (a modifier dropped).
+SPUN_POLICY = (
+    "The shadow chancellor said the financial plan broke the government's guarantee not "
+    "to increase charges on working individuals. She added that households would "
+    "pay more for nourishment and fuel."
+)
+
+
 # Two sentences of POLICY without "public authority's", and a spin of them, to put
 # a pair under test after.
 POLICY_LEAD = (
@@ -165,12 +173,7 @@ SPUN_POLICY_LEAD = (
 def test_a_modifier_dropped_before_a_swap_joins_it_in_a_spun_copy(scorer):
     # Found by a new user: "public authority" -> "government" showed "[-public-]" and a
     # swap of "authority" alone.
-    spun = (
-        "The shadow chancellor said the financial plan broke the government's guarantee not "
-        "to increase charges on working individuals. She added that households would "
-        "pay more for nourishment and fuel."
-    )
-    report = scorer.score(make_document(spun), make_document(POLICY))
+    report = scorer.score(make_document(SPUN_POLICY), make_document(POLICY))
     swaps = {(s.text, s.original) for s in report.spin_spans}
     assert ("government", "public authority") in swaps
     assert report.deletions == ()
@@ -210,14 +213,10 @@ def test_a_dropped_word_that_is_no_plain_modifier_stays_a_deletion(scorer, origi
 def test_a_joined_modifier_leaves_the_swaps_score_as_it_was(scorer):
     # The joined span scored as "public authority" -> "government" would weigh less in the
     # verdict than the swap "authority" -> "government" the judge found.
-    spun = (
-        "The shadow chancellor said the financial plan broke the government's guarantee not "
-        "to increase charges on working individuals. She added that households would "
-        "pay more for nourishment and fuel."
-    )
-    joined = scorer.score(make_document(spun), make_document(POLICY))
+    joined = scorer.score(make_document(SPUN_POLICY), make_document(POLICY))
     alone = scorer.score(
-        make_document(spun), make_document(POLICY.replace("public authority's", "authority's"))
+        make_document(SPUN_POLICY),
+        make_document(POLICY.replace("public authority's", "authority's")),
     )
     score = {s.text: s.score for s in joined.spin_spans}["government"]
     assert score == {s.text: s.score for s in alone.spin_spans}["government"]
@@ -225,11 +224,7 @@ def test_a_joined_modifier_leaves_the_swaps_score_as_it_was(scorer):
 
 def test_a_word_dropped_after_a_swap_stays_a_deletion(scorer):
     # A head noun cut after a swapped word is a fact dropped, not part of the swap.
-    spun = (
-        "The shadow chancellor said the financial plan broke the open's guarantee not "
-        "to increase charges on working individuals. She added that households would "
-        "pay more for nourishment and fuel."
-    )
+    spun = SPUN_POLICY.replace("the government's", "the open's")
     report = scorer.score(make_document(spun), make_document(POLICY))
     assert "authority" in [d.text for d in report.deletions]
 
