@@ -720,6 +720,33 @@ def _same_duration(span: Span, suspect: Document | None, original: Document | No
     return math.isclose(new_days, old_days, rel_tol=0.01)  # "12 months" is a year
 
 
+_LAST_WORDS = re.compile(r"([\w.,'-]+(?:\s+[\w.,'-]+)?)\s*$")
+
+
+def _time_unit(word: str) -> float | None:
+    """The length in days of the time unit ``word`` names ("weeks": 7.0), or None."""
+    return _DAYS_IN.get(word.lower().strip(".,;:").removesuffix("s"))
+
+
+def _unit_changed(span: Span, suspect: Document | None) -> bool:
+    """Whether ``span`` puts one time unit for another after a number it leaves as it
+    is ("eight weeks" -> "eight months", "a day" -> "a year"): a duration changed, by a
+    spinner's swap or an edit alike."""
+    if suspect is None:
+        return False
+    new, old = _time_unit(span.text.strip()), _time_unit(span.original.strip())
+    if new is None or old is None or new == old:
+        return False
+    before = _LAST_WORDS.search(suspect.text[max(0, span.start - 40) : span.start])
+    if before is None:
+        return False
+    words = before.group(1).split()
+    return any(
+        _one_number(" ".join(words[k:])) is not None or words[k].lower() in ("a", "an")
+        for k in range(len(words))
+    )
+
+
 def _one_number(text: str) -> float | None:
     """The one number ``text`` holds ("about two", "8", "one"), or None."""
     numerals = _numerals(text)
@@ -743,8 +770,9 @@ def changed_facts(
     """A note naming the ordinary edits of ``spans`` (and the dropped text, ``deletions``)
     that change a fact rather than the wording: numbers whose value differs, dates that
     name another month or weekday, amounts in another currency, words swapped for their
-    opposites ("rose" -> "fell", spun or not), negations added or dropped; None
-    without any.
+    opposites ("rose" -> "fell", spun or not), a time unit put for another after the
+    same number ("eight weeks" -> "eight months", spun or not), negations added or
+    dropped; None without any.
 
     Given the ``suspect`` and ``original`` documents the spans index, whole sentences
     added or dropped turn nothing round, nor does "neither ... nor" restructured with
@@ -754,6 +782,7 @@ def changed_facts(
     numbers: list[str] = []
     opposites: list[str] = []
     dates: list[str] = []
+    durations: list[str] = []
     currencies: list[str] = (
         _symbols_changed(suspect.text, original.text)
         if suspect is not None and original is not None
@@ -775,6 +804,9 @@ def changed_facts(
             continue
         if span.kind != "insert" and _says_the_opposite(span.text, span.original):
             opposites.append(f"{span.original} -> {span.text}")  # a swap or an edit alike
+            continue
+        if span.kind != "insert" and _unit_changed(span, suspect):
+            durations.append(f"{span.original} -> {span.text}")  # a swap or an edit alike
             continue
         if span.is_spin:
             continue
@@ -800,6 +832,7 @@ def changed_facts(
     kinds = (  # (changes, noun for one, noun for several, what follows the noun)
         (numbers, "number differs", "numbers differ", " in value"),
         (dates, "date differs", "dates differ", ""),
+        (durations, "duration is", "durations are", " in another time unit"),
         (currencies, "amount is", "amounts are", " in another currency"),
         (opposites, "word says", "words say", " the opposite"),
         (negations, "edit adds or drops", "edits add or drop", " a negation"),

@@ -1150,6 +1150,23 @@ def test_fixed_units_must_give_the_same_duration():
         assert (report.note is not None and "number" in report.note) == named, (old, new)
 
 
+def test_a_time_unit_changed_after_the_same_number_is_named():
+    # A trial's copy wrote "eight months" for "eight weeks": one swap, no note.
+    from detector.score import score_texts
+
+    original = "The roadworks on Mill Lane will last {} and cost about 40,000 pounds."
+    for old, new, named in (
+        ("eight weeks", "eight months", True),
+        ("a day", "a year", True),
+        ("8 hours", "8 minutes", True),
+        ("eight weeks", "eight hebdomads", False),  # no unit named: a swap like any other
+        ("several weeks", "several months", False),  # no number
+    ):
+        report = score_texts(original.format(new), original.format(old))
+        said = report.note is not None and "in another time unit" in report.note
+        assert said == named, (old, new, report.note)
+
+
 def test_without_precedent_or_doubt_states_and_does_not_deny():
     # Spinbot writes "without precedent" for "for the first time": a trial's note named it
     # as a negation added.
