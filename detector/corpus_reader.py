@@ -507,18 +507,25 @@ def _wide_encoding(head: bytes) -> str | None:
     """ "utf-32" or "utf-16" when ``head`` (a file's first bytes) opens with that
     encoding's byte-order mark, and for UTF-16 holds a zero byte after it, as records
     in UTF-16 do (their JSON or CSV punctuation is ASCII), and reads as printable text
-    in it; a mark's bytes that open a file of UTF-8 lines by chance (a line
-    ``b"\\xfe\\xff\\x00"``, read in UTF-16 as a blank line) leave it read line by line,
-    no record lost."""
+    in it, opening with an ASCII character and mostly ASCII (as records do); a mark's
+    bytes that open a file of UTF-8 lines by chance (a line ``b"\\xfe\\xff\\x00"``, read
+    in UTF-16 as a blank line, or as a newline and a CJK character when ``{}`` follows)
+    leave it read line by line, no record lost."""
     if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        return "utf-32"
-    if not head.startswith((b"\xff\xfe", b"\xfe\xff")) or 0 not in head[2:]:
+        name, width = "utf-32", 4
+        order = "utf-32-le" if head.startswith(b"\xff\xfe") else "utf-32-be"
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")) and 0 in head[2:]:
+        name, width = "utf-16", 2
+        order = "utf-16-le" if head.startswith(b"\xff\xfe") else "utf-16-be"
+    else:
         return None
-    order = "utf-16-le" if head.startswith(b"\xff\xfe") else "utf-16-be"
-    body = head[2 : len(head) - len(head) % 2].decode(order, errors="replace")
+    body = head[width : len(head) - len(head) % width].decode(order, errors="replace")
     body = body.rstrip("\ufffd")  # the head may end inside a character
     printable = all(c.isprintable() or c in "\t\r\n" for c in body)
-    return "utf-16" if printable and body.strip() else None
+    seen = "".join(body.split())
+    # Records open in ASCII ("{", a CSV header) and their punctuation stays ASCII.
+    ascii = seen[:1].isascii() and 2 * sum(c.isascii() for c in seen) >= len(seen)
+    return name if printable and seen and ascii else None
 
 
 class _Utf8Reader(RawIOBase):

@@ -339,6 +339,17 @@ def test_a_utf16_mark_and_a_zero_byte_that_read_as_no_text_lose_no_record(tmp_pa
     assert len(items) == 1 and items[0].error is not None
 
 
+def test_a_wide_mark_before_utf8_lines_that_read_as_cjk_loses_no_record(tmp_path):
+    # Found by the property test a third time: b"\xfe\xff\x00", a newline and "{}" read in
+    # UTF-16 as a newline and a CJK character, and the two lines gave one record.
+    record = json.dumps({"id": "r1", "text": TEXT}).encode()
+    for first in (b"\xfe\xff\x00", b"\x00\x00\xfe\xff"):  # UTF-16, UTF-32 (found next)
+        path = tmp_path / "chance.jsonl"
+        path.write_bytes(first + b"\n" + record + b"\n")
+        items = list(iter_inputs([path]))
+        assert len(items) == 2 and items[1].id == "r1" and items[1].error is None, first
+
+
 def test_what_a_folder_walk_leaves_unread_is_counted_with_examples(tree):
     from detector.inputs import folder_skips
 
