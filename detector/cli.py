@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from detector.errors import InputError, MissingInputError, SpindetectError
+from detector.model_config import default_model_name
 from detector.spin import PROFILE_NAMES
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from detector.progress import Messages
 
 DEFAULT_MAX_BYTES = 10_000_000  # mirrors detector.io.DEFAULT_MAX_BYTES without importing it
+# The model score and label use without --model, named in --help (None: none installed).
+_DEFAULT_MODEL = default_model_name() or "none installed"
 
 # Exit statuses, the same in every command.
 EXIT_FAILURE = 1  # an input or resource could not be used
@@ -487,7 +490,7 @@ def score(
             help="Without --original: the model that reads the suspect alone: hybrid (the "
             "language-model judge fused with the transformer), lm (the language-model judge "
             "alone), transformer, baseline (fastest), or a model folder.  "
-            "[default: the best shipped model, models/default.json]",
+            f"[default: {_DEFAULT_MODEL}, the best shipped model (models/default.json)]",
             show_default=False,
         ),
     ] = None,

@@ -253,11 +253,18 @@ class HybridModel:
         gains = unit_gains(reading)
         # The judge model reads the hybrid's config: its evidence gate is the hybrid's.
         gate = self.judge_model.evidence_gate
+        ordinary = self.judge_model.ordinary_units(reading)
+        length = len(reading.document.words)
         return WordScores(
             document=reading.document,
             word_probabilities=tuple(words.tolist()),
             document_probability=self.judge_model.gated(
-                self.document_rule.probability(flagged, content), gains, flagged, content
+                self.document_rule.probability(flagged, content),
+                gains,
+                flagged,
+                content,
+                ordinary=ordinary,
+                words=length,
             ),
             restorations=_restorations(reading),
             quality=text_quality(reading, self.judge_model.fluency_reference),
@@ -269,6 +276,8 @@ class HybridModel:
                 gains,
                 shown,
                 strongest=strongest_unit(reading),
+                ordinary=ordinary,
+                words=length,
             ),
         )
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections.abc import Container, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,7 @@ __all__ = [
     "LMModel",
     "counted_reading",
     "fluency_percentile",
+    "ordinary_units",
     "read_as_letters",
     "strongest_unit",
     "text_quality",
@@ -156,6 +157,24 @@ def unit_gains(reading: LMReading) -> list[float]:
     "arm" in another) is read in another sense there and keeps its own gain."""
     keys, least = _least_gains(reading)
     return sorted((least[key] for key in keys), reverse=True)
+
+
+def ordinary_units(reading: LMReading, gate: EvidenceGate, zipf: Callable[[str], float]) -> int:
+    """How many units of ``reading``, each (written, restored) pair once at its least gain
+    (as ``unit_gains``), read at least ``gate.ordinary_gain`` nats better restored and are
+    written in a word of common use: a Zipf frequency (``zipf``) of at least
+    ``gate.ordinary_zipf``, a phrase the thesaurus lacks by its rarest word."""
+    keys, least = _least_gains(reading)
+    count = 0
+    for key in dict.fromkeys(keys):
+        if least[key] < gate.ordinary_gain:
+            continue
+        written = key[0]
+        frequency = zipf(written)
+        if not frequency and " " in written:
+            frequency = min(zipf(w) for w in written.split())
+        count += frequency >= gate.ordinary_zipf
+    return count
 
 
 def strongest_unit(reading: LMReading) -> tuple[str, str] | None:
@@ -282,15 +301,33 @@ class LMModel:
         unjudged = self.unjudged_words(reading) if unjudged is None else unjudged
         return counted_reading(reading, unjudged)
 
+    def ordinary_units(self, reading: LMReading) -> int | None:
+        """``ordinary_units`` of a counted ``reading`` under the config's evidence gate (None
+        when the gate has no such rule)."""
+        gate = self.evidence_gate
+        if gate is None or not gate.ordinary_density:
+            return None
+        return ordinary_units(reading, gate, self.judge.lexicon.zipf)
+
     def gated(
-        self, probability: float, gains: Sequence[float], flagged: int = 0, content: int = 0
+        self,
+        probability: float,
+        gains: Sequence[float],
+        flagged: int = 0,
+        content: int = 0,
+        *,
+        ordinary: int | None = None,
+        words: int = 0,
     ) -> float:
         """A document probability held under the config's evidence gate (as is without one),
         for a reading whose units gain ``gains`` (``unit_gains``); ``flagged`` of ``content``
-        content words are the flags the count rule counted."""
+        content words are the flags the count rule counted; ``ordinary`` of the units of a
+        text of ``words`` words are in words of common use (``ordinary_units``)."""
         if self.evidence_gate is None:
             return probability
-        return self.evidence_gate.judge(probability, gains, flagged, content)
+        return self.evidence_gate.judge(
+            probability, gains, flagged, content, ordinary=ordinary, words=words
+        )
 
     def scores_from_reading(self, reading: LMReading) -> WordScores:
         """The ``WordScores`` of one reading, with its restorations and quality."""
@@ -305,10 +342,13 @@ class LMModel:
                 reading, threshold=self.gain_threshold, rate_threshold=self.rate_threshold
             )
         gains = unit_gains(reading)
+        ordinary = self.ordinary_units(reading)
         return WordScores(
             document=reading.document,
             word_probabilities=probabilities,
-            document_probability=self.gated(document_probability, gains, flagged, content),
+            document_probability=self.gated(
+                document_probability, gains, flagged, content, ordinary=ordinary, words=len(words)
+            ),
             restorations=tuple(
                 Restoration(u.lo, u.hi, u.restored, u.gain)
                 for u in flagged_units(reading, threshold=self.gain_threshold)
@@ -321,6 +361,8 @@ class LMModel:
                 content,
                 gains,
                 strongest=strongest_unit(reading),
+                ordinary=ordinary,
+                words=len(words),
             ),
         )
 

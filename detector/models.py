@@ -10,16 +10,13 @@ loaded with an explicit list of trusted types, transformers are safetensors.
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from detector.document import Document
 from detector.errors import ModelNotFoundError
-from detector.model_config import read_model_config
+from detector.model_config import default_model_name, models_root, read_model_config
 from detector.report import Report
 from detector.scoring import WordScores
 
@@ -54,32 +51,17 @@ class ReferenceFreeModel(Protocol):
         ...
 
 
-def models_root() -> Path:
-    """Folder of the shipped models.
-
-    ``$SPINDETECT_MODELS`` when set; else the ``models/`` folder of a source
-    checkout (an editable install); else ``<prefix>/share/spindetect/models``,
-    where a wheel installs them.
-    """
-    if os.environ.get("SPINDETECT_MODELS"):
-        return Path(os.environ["SPINDETECT_MODELS"])
-    checkout = Path(__file__).resolve().parents[1] / "models"
-    if (checkout / "default.json").is_file():
-        return checkout
-    return Path(sys.prefix) / "share" / "spindetect" / "models"
-
-
 def model_dir(name_or_path: str) -> Path:
     """The folder of a model named ``default``, ``baseline``, ``transformer`` or given by path."""
     root = models_root()
     if name_or_path == "default":
-        try:
-            name_or_path = json.loads((root / "default.json").read_text("utf-8"))["model"]
-        except (OSError, ValueError, KeyError):
+        named = default_model_name(root)
+        if named is None:
             raise ModelNotFoundError(
                 f"no default model is installed in {root} (models/default.json); "
                 "build one with `make baseline` or `make train`, or pass --original"
-            ) from None
+            )
+        name_or_path = named
     folder = root / name_or_path if name_or_path in MODEL_NAMES else Path(name_or_path)
     if not (folder / "config.json").is_file():
         hints = {

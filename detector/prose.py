@@ -12,6 +12,7 @@ translation of its original.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ __all__ = [
     "CODE_CHARACTERS",
     "ProseCheck",
     "TablesSetAside",
+    "foreign_paragraphs",
     "language_problem",
     "prose_problem",
     "without_tables",
@@ -112,6 +114,9 @@ def _english_paragraphs(text: str, lexicon: Lexicon, check: ProseCheck) -> str:
 
 _RULE_CHARACTERS = frozenset("|+:=- \t")  # a rule under a table's head or around a grid
 _TABLE_LINES = 2  # fewest rows in a row that make a table
+_ALIGNED_LINES = 3  # fewest rows in a row that make a table of columns lined up by spaces
+_ALIGNED_GAP = re.compile(r"\t+| {2,}")  # between two columns lined up by spaces or tabs
+_CELL_WORDS = 6  # most words in a cell of such a table (a sentence is longer)
 
 
 @dataclass(frozen=True)
@@ -127,14 +132,21 @@ class TablesSetAside:
 def _table_row(line: str) -> str | None:
     """What ``line`` is in a table: ``rule`` ("|---|:--:|", "+-----+----+"), ``cells``
     (two pipes or more: "| Labour | 18 | +3 |", "Labour | 18 | +3"), ``pair`` (one
-    pipe: "Labour | 18"), or None for a line of prose or an empty one."""
+    pipe: "Labour | 18"), ``aligned`` (columns lined up by two spaces or more, or tabs,
+    none of them a sentence: "White loaf 800g    142    171   +47.9"), or None for a
+    line of prose or an empty one."""
     cells = line.strip()  # a Windows line ending's "\r" too
     if not cells:
         return None
     if ("---" in cells or "===" in cells) and set(cells) <= _RULE_CHARACTERS:
         return "rule"
     pipes = cells.count("|")
-    return "cells" if pipes >= 2 else "pair" if pipes == 1 else None
+    if pipes:
+        return "cells" if pipes >= 2 else "pair"
+    columns = _ALIGNED_GAP.split(cells)
+    if len(columns) >= 2 and all(len(c.split()) <= _CELL_WORDS for c in columns):
+        return "aligned"
+    return None
 
 
 def without_tables(document: Document) -> TablesSetAside:
@@ -143,7 +155,7 @@ def without_tables(document: Document) -> TablesSetAside:
     under a rule) blanked out, so the prose around a table is read and the table is
     not."""
     text = document.text
-    if text.count("|") < 2 * _TABLE_LINES and "---" not in text:
+    if text.count("|") < 2 * _TABLE_LINES and "---" not in text and not _ALIGNED_GAP.search(text):
         return TablesSetAside(document, 0)
     lines = text.split("\n")
     rows = [_table_row(line) for line in lines]
@@ -158,12 +170,18 @@ def without_tables(document: Document) -> TablesSetAside:
             end += 1
         kinds = set(rows[k:end])
         # Cells between two pipes or more make a table; a two-column table's single
-        # pipes ("Party | Seats") only with a rule under its head.
+        # pipes ("Party | Seats") only with a rule under its head; columns lined up by
+        # spaces from three rows, half of them with a figure (a price list, a results
+        # table), since two short phrases a line apart may be a poem or an address.
         if (
             end - k >= _TABLE_LINES
             and any("|" in line or "+" in line for line in lines[k:end])
             and ("pair" not in kinds or "rule" in kinds)
             and kinds != {"rule"}
+        ) or (
+            kinds <= {"aligned", "rule"}
+            and end - k >= _ALIGNED_LINES
+            and 2 * sum(any(c.isdigit() for c in line) for line in lines[k:end]) >= end - k
         ):
             blank[k:end] = [True] * (end - k)
         k = end
@@ -244,6 +262,44 @@ def language_problem(
     if english < check.min_english_share:
         return f"does not look like English: only {english:.0%} of its words are English words"
     return None
+
+
+def foreign_paragraphs(
+    document: Document, lexicon: Lexicon, check: ProseCheck | None = None
+) -> tuple[int, int]:
+    """(foreign, paragraphs): how many of ``document``'s paragraphs of at least
+    ``check.min_words`` words do not read as English (under ``check.min_english_share``
+    English words), of how many paragraphs in all, in a text that is English as a whole
+    (a quotation or a notice in another language inside an article).
+
+    A paragraph of mostly capitalised words (a team's line-up, a list of names) is no
+    language.  Cheap on English text: a paragraph is looked up in the thesaurus only
+    when under ``check.min_function_share`` of its words are English function words."""
+    check = check or ProseCheck()
+    text, words, starts = document.text, document.words, document.starts
+    breaks = [m.end() for m in PARAGRAPH_BREAK.finditer(text)]
+    if not breaks:
+        return 0, 1
+    foreign = paragraphs = 0
+    k = 0
+    for end in [*breaks, len(text) + 1]:
+        alphabetic = []
+        lower = 0
+        while k < len(words) and starts[k] < end:
+            if words[k].isalpha():
+                alphabetic.append(words[k])
+                lower += text[starts[k]].islower()
+            k += 1
+        if not alphabetic:
+            continue
+        paragraphs += 1
+        if len(alphabetic) < check.min_words or 2 * lower < len(alphabetic):
+            continue  # short, or a list of names (a team's line-up) or a title
+        function = sum(1 for w in alphabetic if w in STOPWORDS)
+        if function >= check.min_function_share * len(alphabetic):
+            continue
+        foreign += _english_share(alphabetic, lexicon) < check.min_english_share
+    return foreign, paragraphs
 
 
 def _other_script(words: Sequence[str]) -> str | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from detector.document import Document, make_document
-from detector.prose import prose_problem, without_tables
+from detector.prose import foreign_paragraphs, prose_problem, without_tables
 from detector.report import Report, Span, SpanKind, TextQuality
 from detector.restore import Restorer, match_case
 from detector.stopwords import STOPWORDS
@@ -165,8 +165,6 @@ def score_document(
             f"{model.document_threshold:.3f} it would be {'spun' if own_spun else 'not spun'}"
         )
         report = replace(report, note=note)
-    if read is document:
-        return report
     notes = []
     if tables.rows:
         notes.append(
@@ -175,6 +173,15 @@ def score_document(
         )
     if read is not tables.document:
         notes.append("read in lower case: the text is written in capitals")
+    foreign, paragraphs = foreign_paragraphs(tables.document, model.restorer.lexicon)
+    if foreign:
+        notes.append(
+            f"{foreign} of {paragraphs} paragraphs {'does' if foreign == 1 else 'do'} not "
+            "read as English: a reference-free model finds no English swap there, so "
+            f"{'it is' if foreign == 1 else 'they are'} not evidence either way"
+        )
+    if read is document and not notes:
+        return report
     return _shown_on(report, document, "; ".join(notes))
 
 

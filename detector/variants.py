@@ -27,8 +27,9 @@ A unit is dropped when its restoration is
 - another word of its kind that names another fact (``detector/data/contrast_words.tsv``:
   "yearly" / "monthly", "winter" / "summer", "morning" / "evening"; a new-user trial's
   "yearly profits" restored as "monthly", and a clean "the winter would test" read as
-  "summer").  The unit's evidence came from that other fact, so the unit goes, not only
-  its restoration.
+  "summer"; currencies and units of measure: a clean British "every pound we spend"
+  read as "dollar", 15.2 nats).  The unit's evidence came from that other fact, so the
+  unit goes, not only its restoration.
 """
 
 from __future__ import annotations

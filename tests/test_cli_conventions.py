@@ -94,6 +94,26 @@ def test_top_level_help_lists_every_environment_variable_read():
         assert re.search(rf"^\s+{name}\s", help_text, re.M), name
 
 
+def test_score_help_names_the_default_model():
+    # A new-user trial: "the best shipped model, models/default.json" left the editor to
+    # find out from a report which model that is.
+    from detector.model_config import default_model_name, models_root
+
+    named = json.loads((models_root() / "default.json").read_text("utf-8"))["model"]
+    assert default_model_name() == named
+    help_text = " ".join(invoke("score", "--help").stdout.split())
+    assert f"[default: {named}, the best shipped model (models/default.json)]" in help_text
+
+
+def test_default_model_name_is_none_for_a_missing_or_broken_file(tmp_path):
+    from detector.model_config import default_model_name
+
+    assert default_model_name(tmp_path) is None
+    for broken in ("{", '{"model": 3}', "[]"):
+        (tmp_path / "default.json").write_text(broken, "utf-8")
+        assert default_model_name(tmp_path) is None, broken
+
+
 @pytest.mark.parametrize("command", [[], ["score"], ["label"]])
 def test_exit_statuses_are_documented_in_help(command):
     help_text = " ".join(invoke(*command, "--help").stdout.split())

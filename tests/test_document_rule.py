@@ -164,6 +164,64 @@ def test_a_densely_spun_short_text_is_judged_by_its_count_alone():
     assert EvidenceGate(min_gain=13.0).judge(0.99, gains, flagged=22, content=45) < 0.5
 
 
+def test_a_text_needs_ordinary_words_read_wrong_for_its_length():
+    # A restaurant review in a rich style (a new-user trial, 340 words): 45 flags, the
+    # strongest 18.4 nats, but 6 units in words of common use over 8 nats; a spun article
+    # as long has 11 to 17 (needed here: 0.3 sqrt(340) = 5.5, so 6).
+    gate = EvidenceGate(
+        min_gain=13.0,
+        corroborating_units=5,
+        corroborating_gain=9.75,
+        dense_share=0.2,
+        dense_flags=6,
+        ordinary_density=0.3,
+        ordinary_gain=8.0,
+        ordinary_zipf=2.5,
+    )
+    gains = [18.4, 15.0, 12.0, 11.0, 10.5, 10.0]
+    assert gate.ordinary_needed(340) == 6
+    assert gate.ordinary(6, 340) > 0.5 > gate.ordinary(5, 340)
+    assert gate.judge(0.99, gains, 45, 300, ordinary=11, words=340) > 0.5
+    assert gate.judge(0.99, gains, 45, 300, ordinary=4, words=340) < 0.5
+    # Corroborated or counted alike, and only ever held down.
+    assert gate.judge(0.05, gains, 10, 300, ordinary=4, words=340) < 0.5
+    assert gate.judge(0.05, [9.0], 10, 300, ordinary=40, words=340) == gate.judge(
+        0.05, [9.0], 10, 300
+    )
+    # A dense short spin is judged by its count alone, as before; without the count the
+    # rule is not read.
+    assert gate.judge(0.99, [11.0], flagged=22, content=45, ordinary=0, words=60) == 0.99
+    assert gate.judge(0.99, gains, 45, 300) == gate.judge(0.99, gains, 45, 300, ordinary=None)
+    assert EvidenceGate(min_gain=13.0).ordinary(0, 800) == 1.0
+    assert EvidenceGate(min_gain=13.0).ordinary_needed(800) == 0
+
+
+def test_the_ordinary_rule_round_trips_and_refuses_bad_numbers():
+    gate = EvidenceGate(min_gain=13.0, ordinary_density=0.3, ordinary_gain=8.0, ordinary_zipf=2.5)
+    assert EvidenceGate.from_config(gate.to_config()) == gate
+    assert "ordinary_density" not in EvidenceGate(min_gain=13.0).to_config()
+    with pytest.raises(ValueError, match="'ordinary_density'"):
+        EvidenceGate(min_gain=13.0, ordinary_density=-0.1, ordinary_gain=8.0)
+    with pytest.raises(ValueError, match="'ordinary_gain'"):
+        EvidenceGate(min_gain=13.0, ordinary_density=0.3)
+
+
+def test_the_evidence_line_names_the_ordinary_words_that_held_a_text():
+    rule = LengthAwareRule(rate=0.0, slack=1.0, floor=0.05)
+    gate = EvidenceGate(min_gain=13.0, ordinary_density=0.3, ordinary_gain=8.0, ordinary_zipf=2.5)
+    line = evidence_line(
+        rule, gate, 40, 180, [18.4, 9.0], strongest=("Gilded", "Golden"), ordinary=4, words=340
+    )
+    assert line is not None and line.endswith(
+        'the strongest, "Gilded" (read as "Golden"), reads 18.4 nats better restored, but '
+        "few words in common use read wrong: 4 read over 8 nats better restored (6 make a "
+        "text this long spun; a rich style's rare words read like swaps, a spinner's "
+        "ordinary ones plainly wrong)"
+    )
+    # Enough of them: the line is the count's and the strongest unit's, as before.
+    assert "common use" not in evidence_line(rule, gate, 40, 180, [18.4], ordinary=9, words=340)
+
+
 def test_the_shipped_hybrid_calls_a_heavy_spin_of_plausible_synonyms_spun():
     # A Spinbot-style spin ("organization" for "company", "examiners" for "analysts",
     # "request" for "demand"): 28 of 138 content words counted, the strongest unit 12.6
@@ -240,26 +298,31 @@ def test_the_evidence_line_says_which_of_count_and_strength_held_a_text():
     assert needed <= 18  # the count is met: the line says the strength held the text
     assert evidence_line(rule, gate, 18, 159, [8.0, 10.71, math.nan]) == (
         f"{count}, but no word is plainly wrong: the strongest reads 10.7 nats better "
-        "restored (13 nats make a word plainly wrong)"
+        "restored (13 nats make a word plainly wrong). A spun verdict needs enough flags "
+        "and one plainly wrong word."
     )
     assert evidence_line(rule, gate, 5, 159, [8.0, 10.71]) == (
         f"5 of 159 content words flagged ({needed} make a text this long spun); "
-        "the strongest reads 10.7 nats better restored (13 nats make a word plainly wrong)"
+        "the strongest reads 10.7 nats better restored (13 nats make a word plainly wrong). "
+        "A spun verdict needs enough flags and one plainly wrong word."
     )
     # A plainly wrong word in a text with too few flags: the count held it, and says so.
     assert evidence_line(rule, gate, 5, 159, [14.4]) == (
         f"5 of 159 content words flagged ({needed} make a text this long spun): too few, "
         "though the strongest reads 14.4 nats better restored (13 nats make a word plainly "
-        "wrong)"
+        "wrong). A spun verdict needs enough flags and one plainly wrong word."
     )
     corroborated = EvidenceGate(min_gain=13.0, corroborating_units=4, corroborating_gain=10.32)
-    assert evidence_line(rule, corroborated, 5, 159, [11.0]).endswith(
-        "(13 nats make a word plainly wrong; 4 words over 10.32 nats each make a text spun)"
+    # The other way to spun, with how far this text got along it.
+    assert evidence_line(rule, corroborated, 5, 159, [11.0, 10.5, 9.0]).endswith(
+        "(13 nats make a word plainly wrong). A spun verdict needs enough flags and one "
+        "plainly wrong word, or 4 words each over 10.32 nats (2 here)."
     )
     # Named when the model says which unit it is.
     assert evidence_line(rule, gate, 5, 159, [14.4], strongest=("ascent", "rise")).endswith(
         'too few, though the strongest, "ascent" (read as "rise"), reads 14.4 nats better '
-        "restored (13 nats make a word plainly wrong)"
+        "restored (13 nats make a word plainly wrong). A spun verdict needs enough flags and "
+        "one plainly wrong word."
     )
     assert evidence_line(rule, gate, 18, 159, []).endswith(
         "; no word was read again with the words after it"

@@ -426,3 +426,50 @@ def test_the_fluency_reference_comes_from_clean_texts_written_by_hand(tmp_path):
         config = json.loads((models_root() / name / "config.json").read_text("utf-8"))
         assert "written by hand" in config["fluency_reference_from"]
         assert len(config["fluency_reference"]) == 101
+
+
+def test_ordinary_units_count_each_pair_once_in_words_of_common_use():
+    from detector.document_rule import EvidenceGate
+    from detector.lm_judge import LMReading, UnitReading
+    from detector.lm_model import ordinary_units
+
+    document = make_document(
+        "The chief of employees said the perfunctory set was a triumph of the employees "
+        "by and large."
+    )
+    words = list(document.words)
+
+    def unit(word: str, gain: float, restored: str, width: int = 1) -> UnitReading:
+        k = words.index(word)
+        end = document.ends[k + width - 1]
+        text = document.text[document.starts[k] : end]
+        return UnitReading(
+            k, k + width, document.starts[k], end, text, -9.0, gain, gain, restored, 5
+        )
+
+    frequency = {
+        "employees": 4.8,
+        "perfunctory": 2.4,
+        "triumph": 4.0,
+        "by": 7.0,
+        "and": 7.5,
+        "large": 5.5,
+    }
+    units = (
+        unit("employees", 11.0, "staff"),
+        unit("perfunctory", 18.0, "lazy"),  # rare: the writer's own word
+        unit("triumph", 7.5, "victory"),  # under the gain
+        unit("by", 9.0, "mostly", width=3),  # a phrase by its rarest word
+    )
+    k = len(words) - 5  # the second "employees", restored alike but weaker: its least gain
+    repeated = UnitReading(
+        k, k + 1, document.starts[k], document.ends[k], "employees", -9.0, 8.5, 8.5, "staff", 5
+    )
+    reading = LMReading(document, (*units, repeated), (), 20, 0.0, 0.0)
+    gate = EvidenceGate(min_gain=13.0, ordinary_density=0.3, ordinary_gain=8.0, ordinary_zipf=2.5)
+    assert ordinary_units(reading, gate, lambda w: frequency.get(w, 0.0)) == 2
+    # From 9 nats "employees" is out: its weaker repetition (8.5) is its gain.
+    stricter = EvidenceGate(
+        min_gain=13.0, ordinary_density=0.3, ordinary_gain=9.0, ordinary_zipf=2.5
+    )
+    assert ordinary_units(reading, stricter, lambda w: frequency.get(w, 0.0)) == 1

@@ -47,12 +47,13 @@ def test_wheel_carries_package_data_and_every_shipped_model(wheel):
 
 
 def test_installed_models_are_found_under_the_prefix(tmp_path, monkeypatch):
+    import detector.model_config as model_config
     import detector.models as models
 
     monkeypatch.delenv("SPINDETECT_MODELS", raising=False)
-    fake_module = tmp_path / "site-packages" / "detector" / "models.py"
+    fake_module = tmp_path / "site-packages" / "detector" / "model_config.py"
     fake_module.parent.mkdir(parents=True)
-    monkeypatch.setattr(models, "__file__", str(fake_module))
+    monkeypatch.setattr(model_config, "__file__", str(fake_module))
     monkeypatch.setattr(sys, "prefix", str(tmp_path / "prefix"))
     assert models.models_root() == tmp_path / "prefix" / "share" / "spindetect" / "models"
 

@@ -201,3 +201,53 @@ def test_without_tables_blanks_only_rows_in_a_row():
         assert without_tables(make_document(prose)).rows == 0
     long_rule = "-" * 3000 + "x\r\n" + "-" * 3000 + "\r\n"  # was cubic in a regex
     assert without_tables(make_document(long_rule)).rows == 0
+
+
+def test_columns_lined_up_by_spaces_are_a_table_but_double_spaced_prose_is_not():
+    # A new-user trial's price table (18 rows lined up by spaces) was read as prose: four
+    # false flags ("loaf" -> "bread", "pence" -> "dollars") and no note.
+    from detector.document import make_document
+    from detector.prose import without_tables
+
+    table = (
+        "Item                   Oct 2025   Oct 2026   Change %\n"
+        "White loaf 800g          171        210       +22.8\n"
+        "Semi-skimmed milk        139        158       +13.7\n"
+        "Plain flour 1.5kg\t131\t149\t+13.7\n"
+    )
+    text = "Prices rose again, the survey found.\n\n" + table + "\nShoppers said they cut back."
+    kept = without_tables(make_document(text))
+    assert kept.rows == 4 and "loaf" not in kept.document.text
+    assert kept.document.text.endswith("\nShoppers said they cut back.")
+    for prose in (
+        # Sentences set apart by two spaces, lines without figures, a pair of lines.
+        "The bus was late.  It rained.\nWe waited.  Then home.\nNobody came.  Nobody called.",
+        "He said the plan was fine and fair.  She agreed with every word of it at once.\n" * 3,
+        "Name:  Joe 12\nTown:  Ashby 3\n",
+    ):
+        assert without_tables(make_document(prose)).rows == 0, prose
+
+
+def test_a_paragraph_in_another_language_is_counted_for_the_note():
+    # A new-user trial pasted a Spanish paragraph into a spun English article: no span in
+    # it and no word said why.  A team's line-up of names is no other language.
+    from detector.document import make_document
+    from detector.lexicon import load_lexicon
+    from detector.prose import foreign_paragraphs
+
+    lexicon = load_lexicon(quiet=True)
+    english = (
+        "The council said on Monday that the new bus station would open next spring, "
+        "after two years of delays and a long argument about the cost of the roof."
+    )
+    spanish = (
+        "La huelga también afectará a los trabajadores de la línea costera, según confirmó "
+        "el sindicato en un comunicado publicado en su página web el lunes por la tarde."
+    )
+    line_up = (
+        "Harbourside: Price; Lowe, Bell, Carter, Evans; Danaher, Hughes; Jenkins, Thomas, "
+        "Rowlands, Pike, Owen, Morgan, Stephens, Lloyd. Replacements: Penrose, Davies."
+    )
+    text = "\n\n".join([english, spanish, english, line_up])
+    assert foreign_paragraphs(make_document(text), lexicon) == (1, 4)
+    assert foreign_paragraphs(make_document(english), lexicon) == (0, 1)

@@ -110,3 +110,19 @@ def test_a_word_restored_as_another_of_its_kind_is_dropped_but_not_its_synonym()
         {"yearly": (6.3, "monthly"), "winter": (5.0, "summer"), "annual": (4.5, "yearly")},
     )
     assert [reading.units[k].text for k in sorted(variant_units(reading))] == ["yearly", "winter"]
+
+
+def test_a_currency_or_unit_restored_as_another_is_dropped() -> None:
+    # A new-user trial's clean "Every pound we spend on culture is a pound ..." read as
+    # "dollar" (15.2 nats) and "pence" as "dollars": the writer's British facts.
+    from detector.variants import contrast_pairs
+
+    pairs = contrast_pairs()
+    assert ("pound", "dollar") in pairs and ("pence", "dollars") in pairs
+    assert ("metres", "feet") in pairs and ("celsius", "fahrenheit") in pairs
+    assert ("pounds", "quid") not in pairs and ("dollars", "bucks") not in pairs
+    reading = _reading(
+        "Every pound we spend comes back twice, and the 40 pence fee covers a crowd.",
+        {"pound": (15.2, "dollar"), "pence": (9.0, "dollars"), "crowd": (8.0, "throng")},
+    )
+    assert [reading.units[k].text for k in sorted(variant_units(reading))] == ["pound", "pence"]

@@ -119,6 +119,23 @@ class FitArgs:
             "hand-spun tuning set (not fitted), see detector/document_rule.py"
         },
     )
+    ordinary_density: float = field(
+        default=0.3,
+        metadata={
+            "help": "A text is spun only when at least this many units per square root of its "
+            "words, written in words of common use, read --ordinary-gain nats better "
+            "restored (0: off); rich prose's rare words read like swaps, a spinner's "
+            "ordinary ones plainly wrong.  Chosen with the gain and Zipf cut on the "
+            "hand-written sets (not fitted): docs/eval/notes.md, 2026-12-07 05:08"
+        },
+    )
+    ordinary_gain: float = field(
+        default=8.0, metadata={"help": "The gain (nats) such a unit reads better restored"}
+    )
+    ordinary_zipf: float = field(
+        default=2.5,
+        metadata={"help": "The Zipf frequency from which a written word is in common use"},
+    )
     corroborating_units: int = field(
         default=6,
         metadata={
@@ -274,18 +291,34 @@ def _corroboration_text(gate: Any) -> str:
     if not gate.corroborating_units:
         return "No number of strong units makes a text spun on its own."
     return (
-        f"A text in which {gate.corroborating_units} units each read at least "
-        f"{gate.corroborating_gain} nats better restored is spun however few its flags "
-        "(lightly spun articles: a margin over the highest such gain of any clean "
-        "validation text)."
-    ) + (
-        f" A text with at least {gate.dense_flags} flags on {gate.dense_share:.0%} or more of "
-        "its content words (far more than any clean validation text) is judged by its "
-        "count alone: a short text spun densely leaves its swaps few clean words to be "
-        "read against, and a heavy spin of plausible synonyms ('organization' for "
-        "'company', 'examiners' for 'analysts') may have no single word plainly wrong."
-        if math.isfinite(gate.dense_share)
-        else ""
+        (
+            f"A text in which {gate.corroborating_units} units each read at least "
+            f"{gate.corroborating_gain} nats better restored is spun however few its flags "
+            "(lightly spun articles: a margin over the highest such gain of any clean "
+            "validation text)."
+        )
+        + (
+            f" A text with at least {gate.dense_flags} flags on {gate.dense_share:.0%} or more of "
+            "its content words (far more than any clean validation text) is judged by its "
+            "count alone: a short text spun densely leaves its swaps few clean words to be "
+            "read against, and a heavy spin of plausible synonyms ('organization' for "
+            "'company', 'examiners' for 'analysts') may have no single word plainly wrong."
+            if math.isfinite(gate.dense_share)
+            else ""
+        )
+        + (_ordinary_text(gate) if gate.ordinary_density else "")
+    )
+
+
+def _ordinary_text(gate: Any) -> str:
+    """The model card's sentence on the gate's units in words of common use."""
+    return (
+        f" Any other text is spun only when at least {gate.ordinary_density:g} x "
+        f"sqrt(words) of its units written in words of common use (Zipf frequency "
+        f"{gate.ordinary_zipf:g} or more) read {gate.ordinary_gain:g} nats better restored "
+        "(6 in a text of 300 words, 9 in one of 800): a rich style's apt rare words read "
+        "like swaps, a spinner's ordinary ones plainly wrong (chosen on the hand-written "
+        "sets, not fitted: docs/eval/notes.md, 2026-12-07)."
     )
 
 
@@ -536,6 +569,9 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         min_gain=args.evidence_gate_gain,
         corroborating_units=k,
         corroborating_gain=tried[k][0] if k else float("inf"),
+        ordinary_density=args.ordinary_density,
+        ordinary_gain=args.ordinary_gain,
+        ordinary_zipf=args.ordinary_zipf,
     )
     logger.info("evidence gate: %s", gate.to_config())
     counts = np.array([lm_counts(r) for r in [*readings, *calibration_readings]])
