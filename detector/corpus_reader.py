@@ -499,7 +499,7 @@ def _open_binary(path: str) -> Iterator[IO[bytes]]:
 
         opener = lzma.open
     with opener(path, "rb") as f:
-        encoding = _wide_encoding(f.peek(64)[:64])
+        encoding = _wide_encoding(f.peek(256)[:256])
         yield f if encoding is None else BufferedReader(_Utf8Reader(f, encoding))
 
 
@@ -507,7 +507,7 @@ def _wide_encoding(head: bytes) -> str | None:
     """ "utf-32" or "utf-16" when ``head`` (a file's first bytes) opens with that
     encoding's byte-order mark, and for UTF-16 holds a zero byte after it, as records
     in UTF-16 do (their JSON or CSV punctuation is ASCII), and reads as printable text
-    in it, opening with an ASCII character and mostly ASCII (as records do); a mark's
+    in it, with an ASCII character among its first (as records have); a mark's
     bytes that open a file of UTF-8 lines by chance (a line ``b"\\xfe\\xff\\x00"``, read
     in UTF-16 as a blank line, or as a newline and a CJK character when ``{}`` follows)
     leave it read line by line, no record lost."""
@@ -523,9 +523,9 @@ def _wide_encoding(head: bytes) -> str | None:
     body = body.rstrip("\ufffd")  # the head may end inside a character
     printable = all(c.isprintable() or c in "\t\r\n" for c in body)
     seen = "".join(body.split())
-    # Records open in ASCII ("{", a CSV header) and their punctuation stays ASCII.
-    ascii = seen[:1].isascii() and 2 * sum(c.isascii() for c in seen) >= len(seen)
-    return name if printable and seen and ascii else None
+    # Records hold ASCII punctuation ("{", '"', ",") among their first characters,
+    # whatever their language; UTF-8 bytes read two or four at a time make none.
+    return name if printable and any(c.isascii() for c in seen) else None
 
 
 class _Utf8Reader(RawIOBase):

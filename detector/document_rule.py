@@ -57,7 +57,7 @@ a spinner's swaps leave ordinary words plainly wrong ("Chief of Employees").  So
 that is not dense is spun only when enough units written in words of common use read
 plainly wrong for its length (``ordinary_density``: 0.3 x sqrt(words) units of Zipf
 frequency 2.5 or more over 8 nats, chosen on the hand-written sets: 10 -> 2 of their 223
-clean texts called spun by the hybrid, 112 -> 110 of 140 spun ones).
+clean texts called spun by the hybrid, 112 -> 111 of 140 spun ones).
 """
 
 from __future__ import annotations
@@ -268,11 +268,11 @@ class EvidenceGate:
                 "the 'dense_share' and 'dense_flags' of an EvidenceGate must be > 0 and >= 1, "
                 f"got {self.dense_share} and {self.dense_flags}"
             )
-        if self.ordinary_density < 0 or (
+        if not (math.isfinite(self.ordinary_density) and self.ordinary_density >= 0) or (
             self.ordinary_density and not math.isfinite(self.ordinary_gain)
         ):
             raise ValueError(
-                "the 'ordinary_density' of an EvidenceGate must be >= 0, with a finite "
+                "the 'ordinary_density' of an EvidenceGate must be finite and >= 0, with a finite "
                 f"'ordinary_gain', got {self.ordinary_density} and {self.ordinary_gain}"
             )
 

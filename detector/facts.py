@@ -728,23 +728,34 @@ def _time_unit(word: str) -> float | None:
     return _DAYS_IN.get(word.lower().strip(".,;:").removesuffix("s"))
 
 
-def _unit_changed(span: Span, suspect: Document | None) -> bool:
-    """Whether ``span`` puts one time unit for another after a number it leaves as it
-    is ("eight weeks" -> "eight months", "a day" -> "a year"): a duration changed, by a
-    spinner's swap or an edit alike."""
-    if suspect is None:
+def _count_before(text: str, at: int) -> float | None:
+    """The number written just before offset ``at`` of ``text`` ("eight ", "12 ", "a ":
+    1), or None."""
+    before = _LAST_WORDS.search(text[max(0, at - 40) : at])
+    if before is None:
+        return None
+    words = before.group(1).split()
+    for k in range(len(words)):
+        if words[k].lower() in ("a", "an") and k == len(words) - 1:
+            return 1.0
+        value = _one_number(" ".join(words[k:]))
+        if value is not None:
+            return value
+    return None
+
+
+def _unit_changed(span: Span, suspect: Document | None, original: Document | None) -> bool:
+    """Whether ``span`` puts one time unit for another after the same number on both
+    sides ("eight weeks" -> "eight months", "a day" -> "a year"): a duration changed, by
+    a spinner's swap or an edit alike ("eight weeks" -> "two months" is a number edit,
+    named or not by ``_same_duration``)."""
+    if suspect is None or original is None or span.original_start < 0:
         return False
     new, old = _time_unit(span.text.strip()), _time_unit(span.original.strip())
     if new is None or old is None or new == old:
         return False
-    before = _LAST_WORDS.search(suspect.text[max(0, span.start - 40) : span.start])
-    if before is None:
-        return False
-    words = before.group(1).split()
-    return any(
-        _one_number(" ".join(words[k:])) is not None or words[k].lower() in ("a", "an")
-        for k in range(len(words))
-    )
+    count = _count_before(suspect.text, span.start)
+    return count is not None and count == _count_before(original.text, span.original_start)
 
 
 def _one_number(text: str) -> float | None:
@@ -805,7 +816,7 @@ def changed_facts(
         if span.kind != "insert" and _says_the_opposite(span.text, span.original):
             opposites.append(f"{span.original} -> {span.text}")  # a swap or an edit alike
             continue
-        if span.kind != "insert" and _unit_changed(span, suspect):
+        if span.kind != "insert" and _unit_changed(span, suspect, original):
             durations.append(f"{span.original} -> {span.text}")  # a swap or an edit alike
             continue
         if span.is_spin:

@@ -33,6 +33,7 @@ for a British one or as their opposite by a negating prefix (``detector.variants
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_left
 from collections.abc import Callable, Container, Sequence
 from dataclasses import replace
@@ -55,6 +56,7 @@ from detector.names import name_positions, without_names
 from detector.report import Report, SentenceQuality, TextQuality
 from detector.restore import Restorer
 from detector.scoring import Restoration, WordScores, score_document
+from detector.stopwords import STOPWORDS
 from detector.variants import without_variants
 
 __all__ = [
@@ -68,6 +70,8 @@ __all__ = [
     "unit_gains",
     "unjudged_words",
 ]
+
+_PARTS = re.compile(r"[\s\-\u2010\u2011]+")  # the words of a phrase or a hyphenated word
 
 _JUDGE_PARAMETERS = frozenset(
     {
@@ -163,7 +167,8 @@ def ordinary_units(reading: LMReading, gate: EvidenceGate, zipf: Callable[[str],
     """How many units of ``reading``, each (written, restored) pair once at its least gain
     (as ``unit_gains``), read at least ``gate.ordinary_gain`` nats better restored and are
     written in a word of common use: a Zipf frequency (``zipf``) of at least
-    ``gate.ordinary_zipf``, a phrase the thesaurus lacks by its rarest word."""
+    ``gate.ordinary_zipf``, a phrase or hyphenated word the thesaurus lacks by its rarest
+    word but its function words ("in the wake of" by "wake")."""
     keys, least = _least_gains(reading)
     count = 0
     for key in dict.fromkeys(keys):
@@ -171,8 +176,9 @@ def ordinary_units(reading: LMReading, gate: EvidenceGate, zipf: Callable[[str],
             continue
         written = key[0]
         frequency = zipf(written)
-        if not frequency and " " in written:
-            frequency = min(zipf(w) for w in written.split())
+        if not frequency:  # a phrase or a hyphenated word the thesaurus lacks whole
+            parts = [w for w in _PARTS.split(written) if w and w not in STOPWORDS]
+            frequency = min((zipf(w) for w in parts), default=0.0)
         count += frequency >= gate.ordinary_zipf
     return count
 

@@ -117,6 +117,9 @@ _TABLE_LINES = 2  # fewest rows in a row that make a table
 _ALIGNED_LINES = 3  # fewest rows in a row that make a table of columns lined up by spaces
 _ALIGNED_GAP = re.compile(r"\t+| {2,}")  # between two columns lined up by spaces or tabs
 _CELL_WORDS = 6  # most words in a cell of such a table (a sentence is longer)
+# Not cells of such a table: a list's marker ("1.", "-"), a sentence's end, a comment.
+_LIST_MARKER = re.compile(r"(?:\d+|[a-zA-Z])[.)]|[-*\u2022\u2013]")
+_NOT_A_CELL = re.compile(r"[.?!]['\")]?$|^(?:#|//)")
 
 
 @dataclass(frozen=True)
@@ -133,8 +136,8 @@ def _table_row(line: str) -> str | None:
     """What ``line`` is in a table: ``rule`` ("|---|:--:|", "+-----+----+"), ``cells``
     (two pipes or more: "| Labour | 18 | +3 |", "Labour | 18 | +3"), ``pair`` (one
     pipe: "Labour | 18"), ``aligned`` (columns lined up by two spaces or more, or tabs,
-    none of them a sentence: "White loaf 800g    142    171   +47.9"), or None for a
-    line of prose or an empty one."""
+    none of them a sentence, a list's marker or a comment: "White loaf 800g    142
+    171   +47.9"), or None for a line of prose or an empty one."""
     cells = line.strip()  # a Windows line ending's "\r" too
     if not cells:
         return None
@@ -144,9 +147,18 @@ def _table_row(line: str) -> str | None:
     if pipes:
         return "cells" if pipes >= 2 else "pair"
     columns = _ALIGNED_GAP.split(cells)
-    if len(columns) >= 2 and all(len(c.split()) <= _CELL_WORDS for c in columns):
+    if (
+        len(columns) >= 2
+        and not _LIST_MARKER.fullmatch(columns[0])
+        and all(len(c.split()) <= _CELL_WORDS and not _NOT_A_CELL.search(c) for c in columns)
+    ):
         return "aligned"
     return None
+
+
+def _columns(line: str) -> int:
+    """How many columns a line of a table lined up by spaces has."""
+    return len(_ALIGNED_GAP.split(line.strip()))
 
 
 def without_tables(document: Document) -> TablesSetAside:
@@ -171,8 +183,9 @@ def without_tables(document: Document) -> TablesSetAside:
         kinds = set(rows[k:end])
         # Cells between two pipes or more make a table; a two-column table's single
         # pipes ("Party | Seats") only with a rule under its head; columns lined up by
-        # spaces from three rows, half of them with a figure (a price list, a results
-        # table), since two short phrases a line apart may be a poem or an address.
+        # spaces from three rows, as many columns in each, half of them with a figure (a
+        # price list, a results table), since two short phrases a line apart may be a
+        # poem or an address.
         if (
             end - k >= _TABLE_LINES
             and any("|" in line or "+" in line for line in lines[k:end])
@@ -182,6 +195,14 @@ def without_tables(document: Document) -> TablesSetAside:
             kinds <= {"aligned", "rule"}
             and end - k >= _ALIGNED_LINES
             and 2 * sum(any(c.isdigit() for c in line) for line in lines[k:end]) >= end - k
+            and len(
+                {
+                    _columns(line)
+                    for line, r in zip(lines[k:end], rows[k:end], strict=True)
+                    if r != "rule"
+                }
+            )
+            == 1
         ):
             blank[k:end] = [True] * (end - k)
         k = end
@@ -264,17 +285,26 @@ def language_problem(
     return None
 
 
+# A paragraph in another language has few English function words and English words
+# (French, Spanish, German, Dutch, Italian, Latin news sentences: 0-7% and 17-32%);
+# English jargon still has its function words (a medical or a devops paragraph: 12%,
+# with 47-58% English words).
+_FOREIGN_FUNCTION_SHARE = 0.1
+_FOREIGN_ENGLISH_SHARE = 0.4
+
+
 def foreign_paragraphs(
     document: Document, lexicon: Lexicon, check: ProseCheck | None = None
 ) -> tuple[int, int]:
     """(foreign, paragraphs): how many of ``document``'s paragraphs of at least
-    ``check.min_words`` words do not read as English (under ``check.min_english_share``
-    English words), of how many paragraphs in all, in a text that is English as a whole
-    (a quotation or a notice in another language inside an article).
+    ``check.min_words`` words do not read as English (under a tenth English function
+    words and under 40% English words), of how many paragraphs in all, in a text that
+    is English as a whole (a quotation or a notice in another language inside an
+    article).
 
     A paragraph of mostly capitalised words (a team's line-up, a list of names) is no
     language.  Cheap on English text: a paragraph is looked up in the thesaurus only
-    when under ``check.min_function_share`` of its words are English function words."""
+    when under a tenth of its words are English function words."""
     check = check or ProseCheck()
     text, words, starts = document.text, document.words, document.starts
     breaks = [m.end() for m in PARAGRAPH_BREAK.finditer(text)]
@@ -296,9 +326,9 @@ def foreign_paragraphs(
         if len(alphabetic) < check.min_words or 2 * lower < len(alphabetic):
             continue  # short, or a list of names (a team's line-up) or a title
         function = sum(1 for w in alphabetic if w in STOPWORDS)
-        if function >= check.min_function_share * len(alphabetic):
+        if function >= _FOREIGN_FUNCTION_SHARE * len(alphabetic):
             continue
-        foreign += _english_share(alphabetic, lexicon) < check.min_english_share
+        foreign += _english_share(alphabetic, lexicon) < _FOREIGN_ENGLISH_SHARE
     return foreign, paragraphs
 
 

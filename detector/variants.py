@@ -12,7 +12,9 @@ cached whole, so this is the models' choice of what counts.
 A unit is dropped when its restoration is
 
 - the American word for its British one (``detector/data/regional_words.tsv``, only
-  American words of one main sense); not the other way round, which is no bias of the
+  American words of one main sense; and the American currency or unit for a British or
+  metric one: a clean British "every pound we spend" read as "dollar", 15.2 nats); not
+  the other way round, which is no bias of the
   model's: a spinner's "movie" for "film" or "railroad" for "railway" stays judged.
   (Measured on the hand-spun sets' readings with a first, longer table: both ways
   dropped 5 false spans and 6 true ones, "a thin movie of bacteria" among them; this
@@ -27,9 +29,8 @@ A unit is dropped when its restoration is
 - another word of its kind that names another fact (``detector/data/contrast_words.tsv``:
   "yearly" / "monthly", "winter" / "summer", "morning" / "evening"; a new-user trial's
   "yearly profits" restored as "monthly", and a clean "the winter would test" read as
-  "summer"; currencies and units of measure: a clean British "every pound we spend"
-  read as "dollar", 15.2 nats).  The unit's evidence came from that other fact, so the
-  unit goes, not only its restoration.
+  "summer").  The unit's evidence came from that other fact, so the unit goes, not only
+  its restoration.
 """
 
 from __future__ import annotations

@@ -200,8 +200,9 @@ def test_the_ordinary_rule_round_trips_and_refuses_bad_numbers():
     gate = EvidenceGate(min_gain=13.0, ordinary_density=0.3, ordinary_gain=8.0, ordinary_zipf=2.5)
     assert EvidenceGate.from_config(gate.to_config()) == gate
     assert "ordinary_density" not in EvidenceGate(min_gain=13.0).to_config()
-    with pytest.raises(ValueError, match="'ordinary_density'"):
-        EvidenceGate(min_gain=13.0, ordinary_density=-0.1, ordinary_gain=8.0)
+    for bad in (-0.1, math.inf, math.nan):
+        with pytest.raises(ValueError, match="'ordinary_density'"):
+            EvidenceGate(min_gain=13.0, ordinary_density=bad, ordinary_gain=8.0)
     with pytest.raises(ValueError, match="'ordinary_gain'"):
         EvidenceGate(min_gain=13.0, ordinary_density=0.3)
 

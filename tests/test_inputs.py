@@ -380,3 +380,19 @@ def test_a_broken_json_line_says_what_mistake_it_likely_is(tmp_path):
     assert "at column 34: a string holds a raw tab or line break, or is never closed" in errors[0]
     assert "a comma is missing" in errors[1]
     assert "more than one JSON value on the line" in errors[2]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_a_wide_file_whose_first_record_is_not_ascii_is_still_read_wide(tmp_path, encoding):
+    # A review of the chance-mark fix: a first record in Chinese failed a "mostly ASCII"
+    # head test and the whole file was read as UTF-8 garbage.
+    chinese = "中国政府周二宣布，新大桥将于春季开通，此前由于钢材价格上涨和工人短缺而推迟了两年。"
+    path = tmp_path / "wide.jsonl"
+    lines = [
+        json.dumps({"id": "a", "text": chinese}, ensure_ascii=False),
+        json.dumps({"id": "b", "text": TEXT}),
+    ]
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    items = list(iter_inputs([path]))
+    assert [i.id for i in items] == ["a", "b"] and all(i.error is None for i in items)
+    assert items[0].read().text.startswith("中国政府")

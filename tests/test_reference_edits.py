@@ -1161,6 +1161,9 @@ def test_a_time_unit_changed_after_the_same_number_is_named():
         ("8 hours", "8 minutes", True),
         ("eight weeks", "eight hebdomads", False),  # no unit named: a swap like any other
         ("several weeks", "several months", False),  # no number
+        # The number changes too: one duration in other units, or a number edit.
+        ("8 weeks", "2 months", False),
+        ("12 months", "a year", False),
     ):
         report = score_texts(original.format(new), original.format(old))
         said = report.note is not None and "in another time unit" in report.note

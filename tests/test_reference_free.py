@@ -218,12 +218,21 @@ def test_columns_lined_up_by_spaces_are_a_table_but_double_spaced_prose_is_not()
     text = "Prices rose again, the survey found.\n\n" + table + "\nShoppers said they cut back."
     kept = without_tables(make_document(text))
     assert kept.rows == 4 and "loaf" not in kept.document.text
+    # A caption under a pipe table is prose, not a row of it.
+    captioned = "| Party | Seats |\n|---|---|\n| Labour | 18 |\nSource:  Council figures, 2024.\n"
+    assert without_tables(make_document(captioned)).rows == 3
     assert kept.document.text.endswith("\nShoppers said they cut back.")
     for prose in (
         # Sentences set apart by two spaces, lines without figures, a pair of lines.
         "The bus was late.  It rained.\nWe waited.  Then home.\nNobody came.  Nobody called.",
         "He said the plan was fine and fair.  She agreed with every word of it at once.\n" * 3,
         "Name:  Joe 12\nTown:  Ashby 3\n",
+        # A review's cases: a numbered recipe, a transcript, code with comments, bullets.
+        "1.  Preheat the oven to 180C.\n2.  Grease a 20cm tin.\n3.  Beat the butter.\n",
+        "[00:01]  Host:  Welcome back.\n[00:05]  Guest:  Thanks for having me.\n"
+        "[00:09]  Host:  Let's talk about 2024.\n",
+        "    x = 1  # one\n    y = 2  # two\n    print(x + y)  # 3\n",
+        "-  March 2024:  opens\n-  June 2024:  closes\n-  2025:  work begins\n",
     ):
         assert without_tables(make_document(prose)).rows == 0, prose
 
@@ -251,3 +260,10 @@ def test_a_paragraph_in_another_language_is_counted_for_the_note():
     text = "\n\n".join([english, spanish, english, line_up])
     assert foreign_paragraphs(make_document(text), lexicon) == (1, 4)
     assert foreign_paragraphs(make_document(english), lexicon) == (0, 1)
+    # English jargon keeps its function words (a review's medical paragraph).
+    medical = (
+        "patients presented with dyspnoea, tachycardia, hyponatraemia, hypokalaemia, "
+        "eosinophilia, thrombocytopenia and elevated troponin; echocardiography showed "
+        "hypokinesis, troponin rose"
+    )
+    assert foreign_paragraphs(make_document(english + "\n\n" + medical), lexicon) == (0, 2)

@@ -112,17 +112,21 @@ def test_a_word_restored_as_another_of_its_kind_is_dropped_but_not_its_synonym()
     assert [reading.units[k].text for k in sorted(variant_units(reading))] == ["yearly", "winter"]
 
 
-def test_a_currency_or_unit_restored_as_another_is_dropped() -> None:
+def test_a_currency_or_unit_restored_as_the_american_one_is_dropped() -> None:
     # A new-user trial's clean "Every pound we spend on culture is a pound ..." read as
-    # "dollar" (15.2 nats) and "pence" as "dollars": the writer's British facts.
-    from detector.variants import contrast_pairs
-
-    pairs = contrast_pairs()
+    # "dollar" (15.2 nats) and "pence" as "dollars": the writer's British facts.  One way
+    # only: a spinner's "pounds" for "dollars", "stones" for "pounds" stay judged.
+    pairs = regional_pairs()
     assert ("pound", "dollar") in pairs and ("pence", "dollars") in pairs
     assert ("metres", "feet") in pairs and ("celsius", "fahrenheit") in pairs
-    assert ("pounds", "quid") not in pairs and ("dollars", "bucks") not in pairs
+    assert ("dollar", "pound") not in pairs and ("stones", "pounds") not in pairs
     reading = _reading(
-        "Every pound we spend comes back twice, and the 40 pence fee covers a crowd.",
-        {"pound": (15.2, "dollar"), "pence": (9.0, "dollars"), "crowd": (8.0, "throng")},
+        "Every pound we spend comes back twice, and the 40 pence fee covers a crowd of dollars.",
+        {
+            "pound": (15.2, "dollar"),
+            "pence": (9.0, "dollars"),
+            "crowd": (8.0, "throng"),
+            "dollars": (9.0, "pounds"),
+        },
     )
     assert [reading.units[k].text for k in sorted(variant_units(reading))] == ["pound", "pence"]

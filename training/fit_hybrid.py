@@ -287,39 +287,36 @@ def _rule_text(rule: Any, measured: dict[str, float]) -> str:
 
 
 def _corroboration_text(gate: Any) -> str:
-    """The model card's sentence on the gate's corroborating units."""
-    if not gate.corroborating_units:
-        return "No number of strong units makes a text spun on its own."
-    return (
-        (
+    """The model card's sentences on the gate's corroborating units, dense texts and units
+    in words of common use."""
+    if gate.corroborating_units:
+        text = (
             f"A text in which {gate.corroborating_units} units each read at least "
             f"{gate.corroborating_gain} nats better restored is spun however few its flags "
             "(lightly spun articles: a margin over the highest such gain of any clean "
             "validation text)."
         )
-        + (
-            f" A text with at least {gate.dense_flags} flags on {gate.dense_share:.0%} or more of "
-            "its content words (far more than any clean validation text) is judged by its "
+    else:
+        text = "No number of strong units makes a text spun on its own."
+    if math.isfinite(gate.dense_share):
+        text += (
+            f" A text with at least {gate.dense_flags} flags on {gate.dense_share:.0%} or more "
+            "of its content words (far more than any clean validation text) is judged by its "
             "count alone: a short text spun densely leaves its swaps few clean words to be "
             "read against, and a heavy spin of plausible synonyms ('organization' for "
             "'company', 'examiners' for 'analysts') may have no single word plainly wrong."
-            if math.isfinite(gate.dense_share)
-            else ""
         )
-        + (_ordinary_text(gate) if gate.ordinary_density else "")
-    )
-
-
-def _ordinary_text(gate: Any) -> str:
-    """The model card's sentence on the gate's units in words of common use."""
-    return (
-        f" Any other text is spun only when at least {gate.ordinary_density:g} x "
-        f"sqrt(words) of its units written in words of common use (Zipf frequency "
-        f"{gate.ordinary_zipf:g} or more) read {gate.ordinary_gain:g} nats better restored "
-        "(6 in a text of 300 words, 9 in one of 800): a rich style's apt rare words read "
-        "like swaps, a spinner's ordinary ones plainly wrong (chosen on the hand-written "
-        "sets, not fitted: docs/eval/notes.md, 2026-12-07)."
-    )
+    if gate.ordinary_density:
+        text += (
+            f" Any other text is spun only when at least {gate.ordinary_density:g} x "
+            f"sqrt(words) of its units written in words of common use (Zipf frequency "
+            f"{gate.ordinary_zipf:g} or more) read {gate.ordinary_gain:g} nats better "
+            f"restored ({gate.ordinary_needed(300)} in a text of 300 words, "
+            f"{gate.ordinary_needed(800)} in one of 800): a rich style's apt rare words read "
+            "like swaps, a spinner's ordinary ones plainly wrong (chosen on the hand-written "
+            "sets, not fitted: docs/eval/notes.md, 2026-12-07)."
+        )
+    return text
 
 
 def _dense_gate(
