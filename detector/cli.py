@@ -32,8 +32,13 @@ if TYPE_CHECKING:
     from detector.progress import Messages
 
 DEFAULT_MAX_BYTES = 10_000_000  # mirrors detector.io.DEFAULT_MAX_BYTES without importing it
-# The model score and label use without --model, named in --help (None: none installed).
-_DEFAULT_MODEL = default_model_name() or "none installed"
+# The model score uses without --model, named in its --help.
+_DEFAULT_MODEL = default_model_name()
+_DEFAULT_MODEL_HELP = (
+    f"[default: {_DEFAULT_MODEL}, the best shipped model (models/default.json)]"
+    if _DEFAULT_MODEL
+    else "[default: the best shipped model, models/default.json (none installed)]"
+)
 
 # Exit statuses, the same in every command.
 EXIT_FAILURE = 1  # an input or resource could not be used
@@ -489,8 +494,7 @@ def score(
             metavar="MODEL",
             help="Without --original: the model that reads the suspect alone: hybrid (the "
             "language-model judge fused with the transformer), lm (the language-model judge "
-            "alone), transformer, baseline (fastest), or a model folder.  "
-            f"[default: {_DEFAULT_MODEL}, the best shipped model (models/default.json)]",
+            "alone), transformer, baseline (fastest), or a model folder.  " + _DEFAULT_MODEL_HELP,
             show_default=False,
         ),
     ] = None,
