@@ -844,6 +844,10 @@ def index_command(
                 f"{safe_for_terminal(id)} indexed as {safe_for_terminal(new_id)}: "
                 "another text has that id already"
             ),
+            on_same_text=lambda id, indexed: warn(
+                f"{safe_for_terminal(id)}: the same text is indexed as "
+                f"{safe_for_terminal(indexed)}"
+            ),
         )
     if warned > _MAX_WARNINGS:
         messages.warn(f"{warned - _MAX_WARNINGS} more inputs not indexed")

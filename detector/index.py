@@ -368,7 +368,12 @@ CREATE TABLE bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key
 CREATE TABLE classes (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc))
     WITHOUT ROWID;
 CREATE TABLE arrays (name TEXT PRIMARY KEY, dtype TEXT NOT NULL, data BLOB NOT NULL);
+CREATE INDEX docs_by_text ON docs (sha256);
 """
+
+# The index of docs by their text's SHA-256 (``SourceIndex.ids_of_texts``); an index file
+# written before it existed gains it when first opened for writing.
+_TEXT_INDEX = "CREATE INDEX IF NOT EXISTS docs_by_text ON docs (sha256)"
 
 
 def _weak(scores: dict[int, tuple[float, float]]) -> bool:
@@ -523,6 +528,9 @@ class SourceIndex:
         try:
             params = _read_meta(connection, path)
             index = cls(path, connection, params, writable=writable, lexicon=lexicon, lock=lock)
+            if writable:
+                with index._writing():
+                    connection.execute(_TEXT_INDEX)
             expected = index._sidecar_record()
             if expected is not None:  # cheap checks now; its SHA-256 when first used
                 check_sidecar(sidecar_path(path), expected, digest=False)
@@ -610,6 +618,21 @@ class SourceIndex:
                     ).fetchall()
                 )
         return {id: bytes(digest) for id, digest in found.items()}
+
+    def ids_of_texts(self, digests: Sequence[bytes]) -> dict[bytes, set[str]]:
+        """The ids under which the index holds each text of ``digests`` (their SHA-256),
+        for the texts it holds (those added in an open transaction included)."""
+        found: dict[bytes, set[str]] = {}
+        unique = list(dict.fromkeys(digests))
+        with self._reading():
+            for k in range(0, len(unique), 500):
+                chunk = unique[k : k + 500]
+                marks = ",".join("?" * len(chunk))
+                for digest, id in self._connection.execute(
+                    f"SELECT sha256, id FROM docs WHERE sha256 IN ({marks})", chunk
+                ):
+                    found.setdefault(bytes(digest), set()).add(id)
+        return found
 
     def __repr__(self) -> str:
         return f"SourceIndex({str(self.path)!r}, documents={len(self)})"

@@ -29,6 +29,8 @@ the pattern's folders without wildcards (``feeds/**/*.html`` gives
 ``feeds/a.txt`` given as ``wire feeds``) are one original when their texts are
 the same (the second is counted as a duplicate); the second is indexed as
 ``a.txt#`` and the first 8 hex digits of its text's SHA-256 when they differ.
+An original whose text is indexed under another id already (the same archive
+given twice under two folders) is not added again, and is named in a warning.
 Records (JSONL, CSV, datasets) are called by their ``id`` field, as
 ``detector.inputs`` reads them.
 """
@@ -98,6 +100,9 @@ class IndexSummary:
         before is a duplicate).
     skipped : int
         Inputs that could not be indexed (unreadable, empty, binary, keyless).
+    same_text : int
+        Originals skipped because the index held their text under another id (a copy
+        of the archive under another folder, one wire story filed twice).
     documents : int
         Originals in the index after the run.
     seconds : float
@@ -111,11 +116,13 @@ class IndexSummary:
     documents: int
     seconds: float
     conflicts: int = 0
+    same_text: int = 0
 
     @property
     def rate(self) -> float:
         """Inputs processed per second."""
-        return (self.added + self.duplicates + self.skipped) / self.seconds if self.seconds else 0.0
+        processed = self.added + self.duplicates + self.skipped + self.same_text
+        return processed / self.seconds if self.seconds else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +233,7 @@ def build_index(
     fields: FieldNames | None = None,
     dense: bool | None = None,
     on_rename: Callable[[str, str], None] | None = None,
+    on_same_text: Callable[[str, str], None] | None = None,
 ) -> IndexSummary:
     """Index the originals named by ``inputs`` into the file ``out``.
 
@@ -239,7 +247,9 @@ def build_index(
     text is skipped as a duplicate, and one with another text under that id
     (``index.html`` of two sites, an article updated since) is indexed as
     ``ID#`` and the first 8 hex digits of its text's SHA-256 (reported to
-    ``on_rename(id, new_id)``), never dropped.  Ids of article files are
+    ``on_rename(id, new_id)``), never dropped.  An original whose text the index
+    holds under another id (a second copy of an archive) is not added again
+    (reported to ``on_same_text(id, indexed_id)``).  Ids of article files are
     relative to the folder named (see the module notes).
 
     Parameters
@@ -271,6 +281,9 @@ def build_index(
     on_rename : callable, optional
         Called with the id and the new id of each original indexed under a new
         id because its own holds another text.
+    on_same_text : callable, optional
+        Called with the id of each original skipped because the index holds its
+        text under another id, and that id.
 
     Returns
     -------
@@ -299,6 +312,7 @@ def build_index(
             fields,
             dense,
             on_rename,
+            on_same_text,
         )
     except IndexWriteError as exc:
         if Path(exc.path) == out:
@@ -320,6 +334,7 @@ def _build(
     fields: FieldNames | None,
     dense: bool | None = None,
     on_rename: Callable[[str, str], None] | None = None,
+    on_same_text: Callable[[str, str], None] | None = None,
 ) -> IndexSummary:
     from detector.parallel import batched, run_ordered
 
@@ -351,7 +366,7 @@ def _build(
         except BaseException:
             lock.release()
             raise
-    added = duplicates = skipped = conflicts = 0
+    added = duplicates = skipped = conflicts = same_text = 0
     try:
         job = FingerprintJob(index.params, encoding, max_bytes, dense=bool(index.dense_model))
         window = _BATCHES_AHEAD * workers
@@ -368,6 +383,11 @@ def _build(
                 skipped += 1
                 if on_skip is not None:
                     on_skip(error)
+            indexable, copies = _new_texts(index, indexable)
+            same_text += len(copies)
+            if on_same_text is not None:
+                for original, indexed_as in copies:
+                    on_same_text(original.id, indexed_as)
             was_added = index.add_prepared_many(indexable)  # the others' ids were there
             fresh = sum(was_added)
             added += fresh
@@ -382,7 +402,7 @@ def _build(
                         if on_rename is not None:
                             on_rename(original.id, new_id)
             if on_progress is not None:
-                on_progress(added + duplicates + skipped)
+                on_progress(added + duplicates + skipped + same_text)
         index.commit()
         documents = len(index)
         index.close()
@@ -403,8 +423,34 @@ def _build(
         if lock is not None:
             lock.release()
     return IndexSummary(
-        str(out), added, duplicates, skipped, documents, time.perf_counter() - started, conflicts
+        str(out),
+        added,
+        duplicates,
+        skipped,
+        documents,
+        time.perf_counter() - started,
+        conflicts,
+        same_text,
     )
+
+
+def _new_texts(
+    index: SourceIndex, originals: Sequence[PreparedOriginal]
+) -> tuple[list[PreparedOriginal], list[tuple[PreparedOriginal, str]]]:
+    """``originals`` split into those to add and those whose text the index (or an original
+    before them) holds under another id, each with that id.  An original whose own id holds
+    its text is kept: ``add_prepared_many`` counts it a duplicate."""
+    held = index.ids_of_texts([o.sha256 for o in originals])
+    kept: list[PreparedOriginal] = []
+    copies: list[tuple[PreparedOriginal, str]] = []
+    for original in originals:
+        ids = held.get(original.sha256)
+        if ids and not any(_same_original(original, id) for id in ids):
+            copies.append((original, min(ids)))
+            continue
+        held.setdefault(original.sha256, set()).add(original.id)
+        kept.append(original)
+    return kept, copies
 
 
 def _reused_ids(
@@ -414,6 +460,15 @@ def _reused_ids(
     skipped = [o for o, was in zip(originals, added, strict=True) if not was]
     indexed = index.digests([o.id for o in skipped])
     return [o for o in skipped if indexed.get(o.id) != o.sha256]
+
+
+def _same_original(original: PreparedOriginal, id: str) -> bool:
+    """Whether ``id`` is ``original``'s own, or the name ``_add_renamed`` gave it."""
+    if id == original.id:
+        return True
+    prefix = f"{original.id}#"
+    digest = id[len(prefix) :]
+    return id.startswith(prefix) and len(digest) >= 8 and original.sha256.hex().startswith(digest)
 
 
 def _add_renamed(index: SourceIndex, original: PreparedOriginal) -> tuple[str, bool]:

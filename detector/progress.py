@@ -324,6 +324,11 @@ def index_summary(summary: IndexSummary) -> object:
             if summary.conflicts
             else []
         ),
+        *(
+            [("same text under another id, skipped", f"{summary.same_text:,}")]
+            if summary.same_text
+            else []
+        ),
         ("unreadable inputs skipped", f"{summary.skipped:,}"),
         ("originals in the index", f"{summary.documents:,}"),
         ("time", f"{summary.seconds:,.1f} s ({_rate(summary.rate)})"),

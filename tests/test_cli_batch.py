@@ -27,6 +27,18 @@ def corpus(tmp_path, lexicon):
     return originals, suspects, tmp_path / "archive.sdx", tmp_path / "results.jsonl"
 
 
+def test_index_add_of_a_copied_archive_adds_nothing_and_says_why(corpus, tmp_path):
+    originals, _, index, _ = corpus
+    invoke("index", originals, "--output", index)
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "museum-copy.txt").write_text((originals / "museum.txt").read_text())
+    added = invoke("index", mirror, "--output", index, "--add")
+    assert added.exit_code == 0, added.output
+    assert "museum-copy.txt: the same text is indexed as museum.txt" in added.stderr
+    assert "same text under another id, skipped" in added.stderr
+
+
 def test_index_then_label(corpus):
     originals, suspects, index, out = corpus
     built = invoke("index", originals, "--output", index)

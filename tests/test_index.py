@@ -650,6 +650,32 @@ def test_an_id_reused_for_another_text_is_indexed_renamed_never_dropped(tmp_path
         assert (index.text("a1#1"), index.text(new)) == (ARTICLES["museum"], second)
 
 
+def test_a_text_indexed_under_another_id_is_not_added_again(tmp_path):
+    flood = ARTICLES["flood"]
+    records = write_jsonl(
+        tmp_path / "mirror.jsonl",
+        [{"id": "wire/a", "text": flood}, {"id": "mirror/a", "text": flood}],
+    )
+    copies: list[tuple[str, str]] = []
+    out = tmp_path / "x.sdx"
+    summary = build_index([records], out, on_same_text=lambda *ids: copies.append(ids))
+    assert (summary.added, summary.duplicates, summary.same_text, summary.documents) == (1, 0, 1, 1)
+    assert copies == [("mirror/a", "wire/a")]
+    # --add of a third copy, to an index written before texts were indexed by their digest.
+    with sqlite3.connect(out) as connection:
+        connection.execute("DROP INDEX docs_by_text")
+    third = write_jsonl(
+        tmp_path / "third.jsonl",
+        [{"id": "feed/a", "text": flood}, {"id": "feed/b", "text": UNRELATED}],
+    )
+    again = build_index([third], out, add=True, on_same_text=lambda *ids: copies.append(ids))
+    assert (again.added, again.same_text, again.documents) == (1, 1, 2)
+    assert copies[-1] == ("feed/a", "wire/a")
+    with sqlite3.connect(out) as connection:
+        indexes = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert "docs_by_text" in indexes
+
+
 def test_two_sites_index_pages_named_alike_are_both_indexed(tmp_path):
     for site, text in (("site1", ARTICLES["flood"]), ("site2", UNRELATED)):
         (tmp_path / site).mkdir()
