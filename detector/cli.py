@@ -845,8 +845,7 @@ def index_command(
                 "another text has that id already"
             ),
             on_same_text=lambda id, indexed: warn(
-                f"{safe_for_terminal(id)}: the same text is indexed as "
-                f"{safe_for_terminal(indexed)}"
+                f"{safe_for_terminal(id)}: the same text is indexed as {safe_for_terminal(indexed)}"
             ),
         )
     if warned > _MAX_WARNINGS:
