@@ -860,11 +860,13 @@ class SubstitutionJudge:
         reads as a lemma of its own is looked up as its regular form
         (``lexicon.IRREGULAR_PLURALS``: "people" as "persons", so "individuals" for
         "people" is a swap), or a hyphenated plural, which it leaves as it is, as its
-        singular ("grown-ups" as "grown-up", so "grown-ups" for "adults" is a swap)."""
-        mapped_o, mapped_n = _singular(o), _singular(n)
+        singular ("grown-ups" as "grown-up", so "grown-ups" for "adults" is a swap), and a
+        plural the thesaurus lacks as its singular ("nourishments" as "nourishment", so
+        "Greenfield Nourishments" for "Greenfield Foods" is a swap)."""
+        lexicon = self.lexicon
+        mapped_o, mapped_n = _singular(o, lexicon), _singular(n, lexicon)
         if mapped_o == o and mapped_n == n:
             return False
-        lexicon = self.lexicon
         if lexicon.ids_share_lemma(lexicon.form_ids(mapped_o), lexicon.form_ids(mapped_n)):
             return False  # "people" and "person" or "persons": the same word, not a swap
         return lexicon.ids_are_synonyms(lexicon.form_ids(mapped_o), lexicon.form_ids(mapped_n))
@@ -1070,13 +1072,16 @@ def _negating(words: str) -> bool:
     )
 
 
-def _singular(word: str) -> str:
+def _singular(word: str, lexicon: Lexicon) -> str:
     """``word``'s regular form if it is an irregular plural the lemmatiser keeps as a lemma
     ("people": "persons"), its singular if it is a hyphenated plural ("grown-ups":
-    "grown-up"), else ``word``."""
+    "grown-up") or a plural of a word the thesaurus lists only in the singular
+    ("nourishments": "nourishment"), else ``word``."""
     if word in IRREGULAR_PLURALS:
         return IRREGULAR_PLURALS[word]
-    if "-" in word and " " not in word and word.endswith("s") and not word.endswith("ss"):
+    if " " in word or not word.endswith("s") or word.endswith("ss"):
+        return word
+    if "-" in word or (not lexicon.form_ids(word) and lexicon.form_ids(word[:-1])):
         return word[:-1]
     return word
 

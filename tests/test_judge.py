@@ -42,6 +42,12 @@ def test_adjacent_swaps_are_separate_spans(judge):
             "Grown-ups over 60 who sleep badly are at risk.",
             ("Grown-ups", "Adults"),
         ),
+        # A plural the thesaurus lacks ("nourishments"), read as its singular, in a name.
+        (
+            "Shares in Greenfield Foods fell on Monday.",
+            "Shares in Greenfield Nourishments fell on Monday.",
+            ("Nourishments", "Foods"),
+        ),
     ],
 )
 def test_inflected_synonyms_are_found_through_their_lemmas(judge, original, suspect, expected):
