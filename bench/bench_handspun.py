@@ -26,7 +26,9 @@ news articles spun heavy, medium, light and fluently, with six clean texts of ot
 registers and the six originals) and ``handspun_holdout19`` (another new-user trial's six
 news articles spun heavy, medium, light and "tortured", with six clean texts of other
 registers and the six originals; scored once before the rule on ordinary words was
-added, which it then checked), written later by
+added, which it then checked) and ``handspun_holdout20`` (a third new-user trial's six
+news articles spun heavy, medium, light and in tortured phrases, with twelve clean texts
+of other registers and the six originals), written later by
 helpers, never used for tuning either, though
 holdout6's numbers decided that a change to the document verdict was not kept and
 holdout7 was read before and after the judge's glue table grew), each swap marked
@@ -95,6 +97,7 @@ SETS = {
     "handspun_holdout17": ROOT / "tests" / "fixtures" / "handspun_holdout17",
     "handspun_holdout18": ROOT / "tests" / "fixtures" / "handspun_holdout18",
     "handspun_holdout19": ROOT / "tests" / "fixtures" / "handspun_holdout19",
+    "handspun_holdout20": ROOT / "tests" / "fixtures" / "handspun_holdout20",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
     "clean_world": ROOT / "tests" / "fixtures" / "clean_world",  # the same
@@ -362,6 +365,15 @@ def main() -> int:
         "an idiomatic match report, an obituary) and the six originals; scored once before "
         "any change was made for it, then used to check the rule on ordinary words read "
         "wrong (docs/eval/notes.md, 2026-12-07 05:08), chosen on the sets before it; "
+        "`handspun_holdout20`, written on 2026-12-07 by a helper acting as a new user who "
+        "read only the help and README, holds six news articles of 351-388 words as "
+        "originals, spun heavily (41%, Spinbot style), moderately with plausible but off "
+        "synonyms (19% and 21%), lightly (8% and 9%) and in tortured phrases (22%), twelve "
+        "clean texts of other registers (a court report, a wine review, a local-history "
+        "column, a physics press release, a gardening column, a sailing report full of "
+        "jargon, a non-native writer's letter, a business column, a recipe, a travel piece, "
+        "a school newsletter, a planning notice) and the six originals; scored once before "
+        "any change was made for it (docs/eval/notes.md, 2026-12-07 07:41); "
         "`clean_world`, "
         "written on "
         "2026-12-05 by a helper "
