@@ -799,9 +799,13 @@ def test_the_restoration_searches_first_the_candidates_it_would_favour(lm_judge,
     shortlist = ranked[:3]
     judge = LMJudge(lm_judge.lm, lexicon, restore_top_k=4)
     judge._encode(" " + c for _, c in ranked)
-    assert judge._prior(judge._meaning("utilize"), "use") > judge._prior(
-        judge._meaning("utilize"), "take"
-    )
+    use, take = judge._priors("utilize", ["use", "take"])
+    assert use > take
+    # The table of the unit's synonyms is left clear for the next unit.
+    assert not judge._own_marks.any()
+    # The same numbers as from the sets of synonyms themselves.
+    own, entry = judge._meaning("utilize"), judge._meaning("take")
+    assert take == 2.0 * math.log1p(len(own & entry)) - math.log1p(len(entry))
     assert judge._restore_candidates(unit, ranked, shortlist) == [(-3.5, "use")]
     by_rank_alone = LMJudge(
         lm_judge.lm, lexicon, restore_top_k=4, closeness_weight=0.0, entry_size_weight=0.0
