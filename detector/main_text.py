@@ -13,12 +13,6 @@ gives its text:
 - any exception from it (broken markup, too deep a tree).
 
 The result has the stripper's layout: one line per block, a blank line between blocks.
-
-The extractor leaves out an article's byline and dateline ("By Jane Holloway, Local
-Government Reporter", "1 March 2024"), which a plain-text original of the same story
-often holds: against it, the page would show them dropped, though the page prints them.
-So a byline or a date that the page prints between the main text's first block (its
-headline) and its second is put back there (``_header_lines``).
 """
 
 from __future__ import annotations
@@ -41,57 +35,7 @@ def html_main_text(markup: str) -> str:
     main = _extract(markup) if len(markup) <= MAX_EXTRACT_CHARS else None
     if main is None or len(_WORD.findall(main)) < MIN_MAIN_WORDS:
         return html_to_text(markup)
-    return _with_header_lines(main, html_to_text(markup))
-
-
-_BYLINE = re.compile(r"(?i:by|written by)\s+[A-Z][\w'\u2019.-]*")
-_MONTH = (
-    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-)
-_DATE = re.compile(
-    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?"
-    rf"\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})\b"
-)
-_HEADER_WORDS = 15  # a byline or dateline is a short line
-
-
-def _header_line(line: str) -> bool:
-    """Whether ``line`` is a byline ("By Jane Holloway, Reporter") or a dateline
-    ("1 March 2024", "Updated: March 1, 2024 10:32")."""
-    words = len(line.split())
-    if not 1 <= words <= _HEADER_WORDS:
-        return False
-    if _BYLINE.match(line) and not line.rstrip().endswith((".", "?", "!")):
-        return True
-    return bool(_DATE.search(line)) and words <= 8
-
-
-def _header_lines(main: str, page: str) -> list[str]:
-    """The bylines and datelines ``page`` (the page's visible text, stripper's layout)
-    prints between the first two blocks of ``main`` that the extractor left out."""
-    blocks = main.split("\n\n")
-    if len(blocks) < 2:
-        return []
-    lines = page.split("\n\n")
-    try:
-        first = lines.index(blocks[0])
-        second = lines.index(blocks[1], first + 1)
-    except ValueError:
-        return []
-    between = lines[first + 1 : second]
-    if len(between) > 8:  # not a headline and its article's first paragraph
-        return []
-    return [line for line in between if _header_line(line)]
-
-
-def _with_header_lines(main: str, page: str) -> str:
-    """``main`` with the byline and dateline the extractor left out put back after its
-    first block (see the module notes)."""
-    found = _header_lines(main, page)
-    if not found:
-        return main
-    headline, rest = main.split("\n\n", 1)
-    return "\n\n".join([headline, *found, rest])
+    return main
 
 
 def _extract(markup: str) -> str | None:

@@ -10,7 +10,6 @@ import time
 import pytest
 
 from detector import main_text
-from detector.document import make_document
 from detector.io import extract_plain_text, read_document
 from detector.main_text import MAX_EXTRACT_CHARS, html_main_text
 from detector.markup import html_to_text
@@ -72,46 +71,6 @@ def test_html_page_keeps_only_the_article_text():
     assert "\n\n" in text and "\n\n\n" not in text  # one line per block, blank lines between
     # The stripper, by contrast, keeps all of it.
     assert "cookies" in html_to_text(_page(_ARTICLE))
-
-
-_HEADED = (
-    "<h1>Council approves flood plan</h1>\n"
-    '<p class="byline">By Jane Holloway, Local Government Reporter</p>\n'
-    '<time datetime="2024-03-01">1 March 2024</time>\n'
-    '<div class="share"><a href="/t">Share this article</a></div>\n' + _ARTICLE.split("\n", 1)[1]
-)
-
-
-def test_a_byline_and_dateline_the_extractor_drops_are_put_back_under_the_headline():
-    text = extract_plain_text(_page(_HEADED), "html")
-    assert text.startswith(
-        "Council approves flood plan\n\nBy Jane Holloway, Local Government Reporter\n\n"
-        "1 March 2024\n\nThe city council on Tuesday"
-    )
-    assert "Share this article" not in text
-    # A sentence that opens with "By", or a long line with a date in it, is no byline.
-    assert not main_text._header_line("By the time the vote came the hall was empty")
-    assert not main_text._header_line("The council met on 1 March 2024 to set next year's budget")
-
-
-def test_a_paged_copy_shows_no_byline_dropped_against_its_text_original(scorer, tmp_path):
-    # A trial's plain-text original held its byline; the page printed it, but the
-    # extractor left it out, so the report showed it dropped.
-    page = tmp_path / "page.html"
-    page.write_text(_page(_HEADED), encoding="utf-8")
-    original = "\n\n".join(
-        [
-            "Council approves flood plan",
-            "By Jane Holloway, Local Government Reporter",
-            "1 March 2024",
-            *(
-                html.unescape(p.split(">", 1)[1].rsplit("<", 1)[0])
-                for p in _ARTICLE.split("\n")[1:]
-            ),
-        ]
-    )
-    report = scorer.score(read_document(page), make_document(original))
-    assert report.relation == "copy" and not report.deletions and not report.spans
 
 
 def test_read_document_offsets_index_the_extracted_text(tmp_path):
