@@ -793,8 +793,9 @@ def index_command(
     is still found.  An original already in the index (same id, same text) is
     skipped; one with another text under an indexed id (index.html of two
     sites) is indexed as ID#HASH (8 hex digits of its text's SHA-256), with a
-    warning; unreadable inputs are skipped with a warning.  A new index appears
-    only once complete.
+    warning; one whose text is indexed under another id (a second copy of an
+    archive) is skipped with a warning naming that id; unreadable inputs are
+    skipped with a warning.  A new index appears only once complete.
 
     \b
     Examples:

@@ -372,7 +372,7 @@ CREATE INDEX docs_by_text ON docs (sha256);
 """
 
 # The index of docs by their text's SHA-256 (``SourceIndex.ids_of_texts``); an index file
-# written before it existed gains it when first opened for writing.
+# written before it existed gains it the first time a writer asks for texts.
 _TEXT_INDEX = "CREATE INDEX IF NOT EXISTS docs_by_text ON docs (sha256)"
 
 
@@ -427,6 +427,7 @@ class SourceIndex:
         # What this writer added since its last commit: document frequencies and documents.
         self._df_added: np.ndarray | None = None
         self._documents_added = 0
+        self._texts_indexed = False  # whether this writer made sure of ``docs_by_text``
         self._sketch_rows: list[tuple[int, bytes, bytes]] = []
         # This writer's band and class rows, written by the next commit.
         self._pending_bands = _PendingKeys(path)
@@ -528,9 +529,6 @@ class SourceIndex:
         try:
             params = _read_meta(connection, path)
             index = cls(path, connection, params, writable=writable, lexicon=lexicon, lock=lock)
-            if writable:
-                with index._writing():
-                    connection.execute(_TEXT_INDEX)
             expected = index._sidecar_record()
             if expected is not None:  # cheap checks now; its SHA-256 when first used
                 check_sidecar(sidecar_path(path), expected, digest=False)
@@ -624,6 +622,10 @@ class SourceIndex:
         for the texts it holds (those added in an open transaction included)."""
         found: dict[bytes, set[str]] = {}
         unique = list(dict.fromkeys(digests))
+        if self.writable and not self._texts_indexed:
+            with self._writing():  # an index written before it: made once, when first asked
+                self._connection.execute(_TEXT_INDEX)
+            self._texts_indexed = True
         with self._reading():
             for k in range(0, len(unique), 500):
                 chunk = unique[k : k + 500]

@@ -384,10 +384,6 @@ def _build(
                 if on_skip is not None:
                     on_skip(error)
             indexable, copies = _new_texts(index, indexable)
-            same_text += len(copies)
-            if on_same_text is not None:
-                for original, indexed_as in copies:
-                    on_same_text(original.id, indexed_as)
             was_added = index.add_prepared_many(indexable)  # the others' ids were there
             fresh = sum(was_added)
             added += fresh
@@ -401,6 +397,12 @@ def _build(
                         duplicates -= 1
                         if on_rename is not None:
                             on_rename(original.id, new_id)
+            if copies:  # named once this batch's texts are in, under the ids they got
+                same_text += len(copies)
+                holders = index.ids_of_texts([o.sha256 for o in copies])
+                for original in copies:
+                    if on_same_text is not None:
+                        on_same_text(original.id, min(holders.get(original.sha256, {"?"})))
             if on_progress is not None:
                 on_progress(added + duplicates + skipped + same_text)
         index.commit()
@@ -436,19 +438,23 @@ def _build(
 
 def _new_texts(
     index: SourceIndex, originals: Sequence[PreparedOriginal]
-) -> tuple[list[PreparedOriginal], list[tuple[PreparedOriginal, str]]]:
-    """``originals`` split into those to add and those whose text the index (or an original
-    before them) holds under another id, each with that id.  An original whose own id holds
-    its text is kept: ``add_prepared_many`` counts it a duplicate."""
+) -> tuple[list[PreparedOriginal], list[PreparedOriginal]]:
+    """``originals`` split into those to add and those whose text the index, or an
+    original before them under another id, holds.  An original whose own id holds its
+    text is kept: ``add_prepared_many`` counts it a duplicate."""
     held = index.ids_of_texts([o.sha256 for o in originals])
     kept: list[PreparedOriginal] = []
-    copies: list[tuple[PreparedOriginal, str]] = []
+    copies: list[PreparedOriginal] = []
+    first: dict[bytes, PreparedOriginal] = {}
     for original in originals:
         ids = held.get(original.sha256)
-        if ids and not any(_same_original(original, id) for id in ids):
-            copies.append((original, min(ids)))
+        earlier = first.get(original.sha256)
+        if (ids and not any(_same_original(original, id) for id in ids)) or (
+            earlier is not None and earlier.id != original.id
+        ):
+            copies.append(original)
             continue
-        held.setdefault(original.sha256, set()).add(original.id)
+        first.setdefault(original.sha256, original)
         kept.append(original)
     return kept, copies
 

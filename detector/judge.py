@@ -1076,14 +1076,22 @@ def _singular(word: str, lexicon: Lexicon) -> str:
     """``word``'s regular form if it is an irregular plural the lemmatiser keeps as a lemma
     ("people": "persons"), its singular if it is a hyphenated plural ("grown-ups":
     "grown-up") or a plural of a word the thesaurus lists only in the singular
-    ("nourishments": "nourishment"), else ``word``."""
+    ("nourishments": "nourishment") unless people are called by it or by its singular
+    ("Adams", "Childs"), else ``word``."""
     if word in IRREGULAR_PLURALS:
         return IRREGULAR_PLURALS[word]
     if " " in word or not word.endswith("s") or word.endswith("ss"):
         return word
-    if "-" in word or (not lexicon.form_ids(word) and lexicon.form_ids(word[:-1])):
+    if "-" in word:
         return word[:-1]
-    return word
+    if lexicon.form_ids(word) or not lexicon.form_ids(word[:-1]):
+        return word
+    from detector.names import person_names  # the name lists, read once
+
+    names = person_names()
+    if word in names or word[:-1] in names:
+        return word  # a surname ("Adams"), not a plural: "Clay" for it is a name edit
+    return word[:-1]
 
 
 def _past_bare_apostrophe(text: str, end: int, other: str) -> int:

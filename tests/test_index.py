@@ -661,9 +661,33 @@ def test_a_text_indexed_under_another_id_is_not_added_again(tmp_path):
     summary = build_index([records], out, on_same_text=lambda *ids: copies.append(ids))
     assert (summary.added, summary.duplicates, summary.same_text, summary.documents) == (1, 0, 1, 1)
     assert copies == [("mirror/a", "wire/a")]
+    # Named by the id the text got, which may be a renamed one: "x" holds another text.
+    renamed: list[tuple[str, str]] = []
+    clash = write_jsonl(
+        tmp_path / "clash.jsonl",
+        [
+            {"id": "x", "text": ARTICLES["museum"]},
+            {"id": "x", "text": UNRELATED},
+            {"id": "y", "text": UNRELATED},
+            {"id": "x", "text": UNRELATED},
+        ],
+    )
+    other = build_index(
+        [clash],
+        tmp_path / "clash.sdx",
+        on_same_text=lambda *ids: copies.append(ids),
+        on_rename=lambda *ids: renamed.append(ids),
+    )
+    ((_, new_id),) = renamed
+    assert copies[-1] == ("y", new_id)
+    assert (other.added, other.duplicates, other.same_text, other.conflicts) == (2, 1, 1, 1)
     # --add of a third copy, to an index written before texts were indexed by their digest.
     with sqlite3.connect(out) as connection:
         connection.execute("DROP INDEX docs_by_text")
+    SourceIndex.open(out, writable=True).close()  # opening alone changes nothing
+    with sqlite3.connect(out) as connection:
+        names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert "docs_by_text" not in names
     third = write_jsonl(
         tmp_path / "third.jsonl",
         [{"id": "feed/a", "text": flood}, {"id": "feed/b", "text": UNRELATED}],

@@ -204,6 +204,16 @@ def test_a_plural_s_possessive_apostrophe_goes_with_the_swap():
     assert original[kids.original_start : kids.original_end] == "children's"
 
 
+def test_a_surname_ending_in_s_is_no_plural(judge):
+    # "adam" lists "clay": read as a plural, "Adams" -> "Clay" would be a swap.
+    spans = _spans(
+        judge,
+        "The report was written by Professor Helen Adams of the university.",
+        "The report was written by Professor Helen Clay of the university.",
+    )
+    assert [kind for _, _, kind in spans] == ["name"]
+
+
 def test_people_is_read_as_persons_only_where_that_makes_a_synonym(judge):
     kind = judge._piece_kind
     assert kind("people", "individuals", False)[0] == "synonym"

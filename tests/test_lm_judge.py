@@ -801,8 +801,6 @@ def test_the_restoration_searches_first_the_candidates_it_would_favour(lm_judge,
     judge._encode(" " + c for _, c in ranked)
     use, take = judge._priors("utilize", ["use", "take"])
     assert use > take
-    # The table of the unit's synonyms is left clear for the next unit.
-    assert not judge._own_marks.any()
     # The same numbers as from the sets of synonyms themselves.
     own, entry = judge._meaning("utilize"), judge._meaning("take")
     assert take == 2.0 * math.log1p(len(own & entry)) - math.log1p(len(entry))

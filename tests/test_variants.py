@@ -105,9 +105,6 @@ def test_a_word_restored_as_another_of_its_kind_is_dropped_but_not_its_synonym()
     assert ("yearly", "annual") not in pairs and ("annual", "yearly") not in pairs
     assert ("noon", "midday") not in pairs and ("autumn", "fall") not in pairs
     assert ("north", "east") in pairs and ("morning", "evening") in pairs
-    # A trial's clean court story: "son" restored as "father", "mother" as "daughter".
-    assert ("son", "father") in pairs and ("mother", "daughter") in pairs
-    assert ("start", "finish") in pairs and ("start", "beginning") not in pairs
     reading = _reading(
         "A rise in yearly profits before the winter and annual bonuses.",
         {"yearly": (6.3, "monthly"), "winter": (5.0, "summer"), "annual": (4.5, "yearly")},
