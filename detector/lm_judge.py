@@ -948,11 +948,19 @@ class LMJudge:
             if word in self._phrase_starts:
                 for n in range(_MAX_GLUE_WORDS, 1, -1):
                     hi = i + n
-                    if hi > sentence_end[i] or any(capitalised(j) for j in range(i + 1, hi)):
+                    if hi > sentence_end[i]:
                         continue
                     if any(text[ends[j] : starts[j + 1]] != " " for j in range(i, hi - 1)):
                         continue
                     key = " ".join(words[i:hi])
+                    inner = [capitalised(j) for j in range(i + 1, hi)]
+                    # A phrase with a capital inside is a name's, unless every word has one
+                    # and the glue table lists it: a tortured phrase in a title or a
+                    # mangled name ("Bosom Peril Activity" for "Breast Cancer Action").
+                    if any(inner) and not (
+                        all(inner) and text[starts[i]].isupper() and key in self.glue.phrases
+                    ):
+                        continue
                     if key not in self.glue.phrases and (
                         n > _MAX_UNIT_WORDS
                         or not _alphabetic(key)

@@ -241,9 +241,12 @@ def _inflect(candidate: str, tag: str | None) -> str | None:
 
 
 def match_case(word: str, like: str) -> str:
-    """``word`` in the capitalisation of ``like`` (UPPER, Title or lower)."""
+    """``word`` in the capitalisation of ``like`` (UPPER, Title or lower); every word
+    capitalised where each of a phrase's is ("Bosom Peril": "Breast Cancer")."""
     if like.isupper() and len(like) > 1:
         return word.upper()
+    if " " in like and all(w[:1].isupper() for w in like.split()):
+        return " ".join(w[:1].upper() + w[1:] for w in word.split(" "))
     if like[:1].isupper():
         return word[:1].upper() + word[1:]
     return word

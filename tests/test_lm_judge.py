@@ -269,6 +269,15 @@ def test_a_function_word_is_a_unit_only_with_its_glue_rewrites(lexicon):
     assert len(units["bridge"]) > 1  # a content word keeps its thesaurus candidates
 
 
+def test_a_tortured_phrase_in_title_case_is_one_unit(lexicon):
+    # A trial's charity "Bosom Peril Activity" (for "Breast Cancer Action") was read word
+    # by word, where the same text's lowercase "bosom peril" was one unit.
+    units = _unit_candidates(lexicon, "The charity Bosom Peril Activity said on Monday")
+    assert "Breast Cancer" in units["Bosom Peril"]
+    # A name with a capital inside is still no phrase unit when the table lacks it.
+    assert "Bank Holiday" not in _unit_candidates(lexicon, "Shops shut on the Bank Holiday")
+
+
 def test_counts_opposites_and_neighbours_are_never_restored(lexicon):
     # A trial's clean words "restored" into other facts: "twelve" -> "teens", "firing low"
     # -> "high", "the initial half" -> "second"; "Meadow Park" -> "Park Park".
