@@ -954,11 +954,15 @@ class LMJudge:
                         continue
                     key = " ".join(words[i:hi])
                     inner = [capitalised(j) for j in range(i + 1, hi)]
-                    # A phrase with a capital inside is a name's, unless every word has one
-                    # and the glue table lists it: a tortured phrase in a title or a
-                    # mangled name ("Bosom Peril Activity" for "Breast Cancer Action").
+                    # A phrase with a capital inside is a name's, unless every word has one,
+                    # none is a function word and the glue table lists it: a tortured
+                    # phrase in a title or a mangled name ("Bosom Peril Activity" for
+                    # "Breast Cancer Action"), not a headline's "More Than" or "Next Week".
                     if any(inner) and not (
-                        all(inner) and text[starts[i]].isupper() and key in self.glue.phrases
+                        all(inner)
+                        and text[starts[i]].isupper()
+                        and key in self.glue.phrases
+                        and not any(w in STOPWORDS for w in key.split(" "))
                     ):
                         continue
                     if key not in self.glue.phrases and (

@@ -274,8 +274,10 @@ def test_a_tortured_phrase_in_title_case_is_one_unit(lexicon):
     # by word, where the same text's lowercase "bosom peril" was one unit.
     units = _unit_candidates(lexicon, "The charity Bosom Peril Activity said on Monday")
     assert "Breast Cancer" in units["Bosom Peril"]
-    # A name with a capital inside is still no phrase unit when the table lacks it.
+    # A name with a capital inside is still no phrase unit when the table lacks it, nor
+    # is a headline's function-word phrase ("More Than" in "Prices Rise By More Than Half").
     assert "Bank Holiday" not in _unit_candidates(lexicon, "Shops shut on the Bank Holiday")
+    assert "More Than" not in _unit_candidates(lexicon, "Prices Rise By More Than Half")
 
 
 def test_counts_opposites_and_neighbours_are_never_restored(lexicon):
