@@ -364,7 +364,8 @@ def _refuse_record_files(suspect: str, originals: list[str]) -> None:
     if suspect.lower().endswith(RECORD_SUFFIXES):
         raise fail(
             f"{suspect} is a file of records, one article each: score reads one article; "
-            f"`spindetect label {suspect} --index INDEX` scores every record",
+            f"`spindetect label {suspect} -o RESULTS.jsonl` scores every record (with "
+            "--index INDEX, against the originals in it)",
             EXIT_USAGE,
         )
     for path in originals:
@@ -923,7 +924,9 @@ _SCHEDULER_ADDRESS = re.compile(
 )
 
 
-@app.command("label", short_help="Label a corpus against an index of originals.")
+@app.command(
+    "label", short_help="Label a corpus, against an index of originals or by a model alone."
+)
 @reports_errors
 def label_command(
     inputs: Annotated[
@@ -938,15 +941,17 @@ def label_command(
         ),
     ],
     index: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--index",
             "-i",
             metavar="INDEX",
-            help="Index of originals (from `spindetect index`).",
+            help="Index of originals (from `spindetect index`).  Without one, --model "
+            "scores every input reference-free (the default model, hybrid, unless --model "
+            "says otherwise): a crawl checked with no originals at hand.",
             show_default=False,
         ),
-    ],
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -992,7 +997,7 @@ def label_command(
             help="The reference-free model for suspects with no source in the index: "
             "transformer, baseline (fastest), hybrid or lm (more accurate on real spinning, "
             "seconds per article), or a model folder.  [default: transformer, the fast "
-            "fallback]",
+            "fallback; without --index, the default model (hybrid)]",
             show_default=False,
         ),
     ] = None,
@@ -1031,7 +1036,8 @@ def label_command(
     verbose: Verbose = False,
     out: DeprecatedOut = None,
 ) -> None:
-    """Label every input as spun or not, against the originals in an index.
+    """Label every input as spun or not, against the originals in an index (or, with no
+    index, by a reference-free model alone).
 
     For each suspect the index proposes originals; the best are aligned and
     judged, and the one it copies is its source (a page that copies a clean
@@ -1044,7 +1050,10 @@ def label_command(
     runs past --timeout) gets a record with its error and the run goes on.
     Records are appended as they are made, so a run killed at any point loses
     nothing: rerun it with --resume.  Repeated ids are recorded as ID#1, ID#2.
-    One run at a time may write OUTPUT (OUTPUT.lock holds its PID).
+    One run at a time may write OUTPUT (OUTPUT.lock holds its PID).  Without --index
+    every input is scored reference-free by --model (hybrid by default: seconds per
+    article; transformer is fast but misses much real spinning), each model loaded once
+    per worker.
 
     \b
     Exit status:
@@ -1063,6 +1072,7 @@ def label_command(
       spindetect label crawl/ -i archive.sdx -o results.jsonl --model baseline
       spindetect label crawl/ -i a.sdx -o r.jsonl --scheduler tcp://host:8786
       cat pages.jsonl | spindetect label - -i a.sdx -o r.jsonl --fail-on any
+      spindetect label crawl/ -o results.jsonl -j 2     # no index: hybrid scores all
     """
     from detector.inputs import count_inputs
     from detector.label import LabelOptions, label_corpus
@@ -1081,6 +1091,14 @@ def label_command(
         )
     if scheduler is not None and workers != 1:
         messages.warn("--workers has no effect with --scheduler")
+    if index is None and no_fallback:
+        raise fail(
+            "--no-fallback needs --index: without an index, a reference-free model is what "
+            "labels the inputs",
+            EXIT_USAGE,
+        )
+    if index is None and model is None:
+        model = "default"  # every input is the model's: the accurate one, not the fast fallback
     if model is not None:
         if no_fallback:
             raise fail("--model and --no-fallback contradict each other: choose one", EXIT_USAGE)
@@ -1095,8 +1113,12 @@ def label_command(
         messages.warn("--threshold has no effect with --no-fallback")
     fallback = None if no_fallback else model or LABEL_FALLBACK_MODEL
     messages.detail(
-        f"labelling {', '.join(inputs)} against {index} into {output}; fallback model: "
-        f"{fallback or 'none'}"
+        (
+            f"labelling {', '.join(inputs)} against {index} into {output}; fallback model: "
+            f"{fallback or 'none'}"
+            if index is not None
+            else f"labelling {', '.join(inputs)} into {output} with no index: model {fallback}"
+        )
         + (f" at threshold {threshold}" if threshold is not None and fallback else "")
     )
     options = LabelOptions(
@@ -1155,15 +1177,16 @@ def label_command(
             _exit_status(exc),
         ) from None
     if not quiet:
-        stderr_console().print(label_summary(summary))
+        stderr_console().print(label_summary(summary, with_index=index is not None))
     if summary.no_source and not no_fallback:
         messages.note(
             f"no source in the index for {summary.no_source:,} suspect(s), and no "
             "reference-free model is installed; they are recorded as not_spun / unrelated."
         )
     if summary.by_model and fallback == "transformer":
+        had = "had no source in the index and " if index is not None else ""
         messages.note(
-            f"{summary.by_model:,} record(s) had no source in the index and were scored "
+            f"{summary.by_model:,} record(s) {had}were scored "
             "reference-free by the fast transformer, which learned from synthetic spinners: "
             "on hand-spun text in real spinners' styles it calls a third of the spun texts "
             "spun (less in short texts) and a fifth of the clean ones, and guesses originals "

@@ -401,8 +401,8 @@ def evidence_line(
     needs enough flags and one plainly wrong word, or 5 words each over 9.75 nats (2
     here).": a text called clean with many flags says which of the rules held it.
     ``shown``: the content words the report flags, when the rule counts fewer of them
-    (``flagged``): "7 of 304 content words flagged, 3 of them strongly enough to count
-    for the verdict (15 make ...)".  ``strongest``: the strongest unit as written and as
+    (``flagged``): "7 of 304 content words flagged, but only 3 strongly enough to count
+    for the verdict, where 15 make ...".  ``strongest``: the strongest unit as written and as
     restored, named in the line ('the strongest, "ascent" (read as "rise"), reads 15.9
     nats better restored').  ``ordinary``: the units in words of common use over the
     gate's ``ordinary_gain``, of a text of ``words`` words, named when they held a text
@@ -412,9 +412,13 @@ def evidence_line(
         return None
     needed = f"({rule.needed(content)} make a text this long spun)"
     if shown is not None and shown != flagged:
+        # "only" when the counted flags fall short: "22 flagged (22 make it spun)" read as
+        # met to a user, who then could not see what held the text.
+        counted = "but only" if flagged < rule.needed(content) else f"{flagged} of them"
+        number = f" {flagged}" if flagged < rule.needed(content) else ""
         line = (
-            f"{shown} of {content} content words flagged, {flagged} of them strongly enough "
-            f"to count for the verdict {needed}"
+            f"{shown} of {content} content words flagged, {counted}{number} strongly enough "
+            f"to count for the verdict, where {rule.needed(content)} make a text this long spun"
         )
     else:
         line = f"{flagged} of {content} content words flagged {needed}"

@@ -7,7 +7,8 @@ copies becomes its source.  A suspect with no such original is scored by a
 reference-free model when one is available, and otherwise recorded as
 ``not_spun`` with relation ``unrelated`` and no source: nothing in the index
 was copied (whether it was spun from an article outside the index is then
-unknown).
+unknown).  With no index at all, the model scores every suspect (a crawl checked
+for spinning when no originals are at hand).
 
 The index may hold only an independent report of the suspect's story (relation
 ``rewrite``): a spun copy of an article outside the index looks exactly like
@@ -341,10 +342,11 @@ class Labeller:
 
     Parameters
     ----------
-    index : SourceIndex
-        The originals.
+    index : SourceIndex or None
+        The originals; None: there are none, and the model scores every suspect.
     scorer : ReferenceScorer, optional
-        Aligns and judges a suspect against one original; a default one when omitted.
+        Aligns and judges a suspect against one original; a default one when omitted
+        (none without an index).
     model : object with ``score(document) -> Report``, or str, optional
         Reference-free model for suspects with no source in the index, or the
         name or path of one, loaded with ``load_fallback_model`` when first
@@ -359,14 +361,14 @@ class Labeller:
 
     def __init__(
         self,
-        index: SourceIndex,
+        index: SourceIndex | None,
         *,
         scorer: ReferenceScorer | None = None,
         model: SpinModel | str | None = None,
         options: LabelOptions | None = None,
         on_phase: Callable[[str], None] | None = None,
     ) -> None:
-        if scorer is None:
+        if scorer is None and index is not None:
             from detector.judge import SubstitutionJudge
             from detector.paraphrase import SentenceEncoder
             from detector.score import ReferenceScorer
@@ -497,6 +499,8 @@ class Labeller:
 
     def _best_source(self, document: Document) -> ScoredPair | None:
         """The scored pair with the original ``document`` most plausibly copies, if any."""
+        if self.index is None or self.scorer is None:
+            return None
         candidates = self.index.query(
             document, limit=self.options.candidates, min_similarity=self.options.min_similarity
         )
@@ -516,7 +520,8 @@ class Labeller:
 
     def close(self) -> None:
         """Close the index."""
-        self.index.close()
+        if self.index is not None:
+            self.index.close()
 
 
 @contextmanager
@@ -588,8 +593,9 @@ class LabelJob:
 
     Attributes
     ----------
-    index : str
-        Path of the index file (the same path must be readable on every worker).
+    index : str or None
+        Path of the index file (the same path must be readable on every worker); None:
+        no index, the model scores every suspect.
     options : LabelOptions
     model : str, model object or None
         Fallback model: a name or path loaded in each worker with
@@ -597,7 +603,7 @@ class LabelJob:
         none is installed), a model object used as is, or None for no fallback.
     """
 
-    index: str
+    index: str | None
     options: LabelOptions
     model: str | SpinModel | None = None
     # Told of the phases (``Labeller``'s ``on_phase``); only when the job runs in this
@@ -609,7 +615,7 @@ class LabelJob:
         from detector.index import SourceIndex
 
         return Labeller(
-            SourceIndex.open(self.index),
+            SourceIndex.open(self.index) if self.index is not None else None,
             model=self.model,
             options=self.options,
             on_phase=self.on_phase,
@@ -813,7 +819,7 @@ class LabelSummary:
 
 def label_corpus(
     inputs: Sequence[str | Path],
-    index: str | Path,
+    index: str | Path | None,
     out: str | Path,
     *,
     resume: bool = False,
@@ -832,8 +838,9 @@ def label_corpus(
     ----------
     inputs : sequence of str or Path
         Files, folders, globs, JSONL/CSV files or saved datasets (``detector.inputs``).
-    index : str or Path
-        Index file built by ``build_index`` (``spindetect index``).
+    index : str or Path or None
+        Index file built by ``build_index`` (``spindetect index``); None: no index, so
+        ``model`` scores every input reference-free.
     out : str or Path
         Results file (JSON lines).  It must not exist yet, unless ``resume``;
         no other run may be writing it (``OUT.lock``).
@@ -885,7 +892,8 @@ def label_corpus(
     started = time.perf_counter()
     # Its own results file is never an input (a run writing inside the folder it labels).
     items = iter_inputs(inputs, max_bytes=options.max_bytes, fields=options.fields, skip=[out])
-    SourceIndex.open(index).close()  # refuse a missing or damaged index before starting
+    if index is not None:
+        SourceIndex.open(index).close()  # refuse a missing or damaged index before starting
     counts: Counter[str] = Counter()
     modes: Counter[str] = Counter()  # records per mode: reference, reference-free
     seconds = dict.fromkeys(("reference", "reference-free", "load"), 0.0)
@@ -913,7 +921,12 @@ def label_corpus(
                 yield item
 
         in_process = scheduler is None and workers == 1
-        job = LabelJob(str(index), options, model, on_phase=on_phase if in_process else None)
+        job = LabelJob(
+            None if index is None else str(index),
+            options,
+            model,
+            on_phase=on_phase if in_process else None,
+        )
         log = _ResultLog(out)
         results: Iterable[list[LabelRecord]] = ()
         try:

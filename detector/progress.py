@@ -256,8 +256,10 @@ def _table(title: str, rows: Sequence[tuple[str, str]]) -> object:
     return table
 
 
-def label_summary(summary: LabelSummary) -> object:
-    """The summary table of a labelling run."""
+def label_summary(summary: LabelSummary, *, with_index: bool = True) -> object:
+    """The summary table of a labelling run (``with_index``: against an index of originals;
+    without one, the model labelled every input, and the rows say so)."""
+    model = "the fallback model" if with_index else "the model (no index)"
     rows = [
         ("spun", f"{summary.spun:,}"),
         *([("paraphrased", f"{summary.paraphrased:,}")] if summary.paraphrased else []),
@@ -265,12 +267,15 @@ def label_summary(summary: LabelSummary) -> object:
         *([("unscored (see their note)", f"{summary.unscored:,}")] if summary.unscored else []),
         ("errors (unreadable, or over --timeout)", f"{summary.errors:,}"),
         ("records written", f"{summary.labelled:,}"),
+    ]
+    if with_index:
         # A suspect beside a related report (relation "rewrite") keeps the reference
         # verdict unless the model finds it spun: it counts where its verdict came from.
-        ("  judged against an original in the index", f"{summary.with_source:,}"),
-        ("  judged by the fallback model", f"{summary.reference_free:,}"),
-        ("  no source, no model", f"{summary.no_source:,}"),
-    ]
+        rows += [
+            ("  judged against an original in the index", f"{summary.with_source:,}"),
+            (f"  judged by {model}", f"{summary.reference_free:,}"),
+            ("  no source, no model", f"{summary.no_source:,}"),
+        ]
     if summary.resumed:
         rows.append(("already done (resumed)", f"{summary.resumed:,}"))
     if summary.by_reference:
@@ -283,7 +288,7 @@ def label_summary(summary: LabelSummary) -> object:
     if summary.by_model:
         rows.append(
             (
-                "labelled by the fallback model",
+                f"labelled by {model}",
                 f"{summary.by_model:,} ({_per_record(summary.mean_model_seconds)})",
             )
         )

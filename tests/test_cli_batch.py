@@ -228,3 +228,44 @@ def test_a_resume_with_another_model_than_the_records_says_so(corpus):
     other = invoke("label", suspects, "-i", index, "-o", out, "--model", "transformer", "--resume")
     assert other.exit_code == 0, other.output
     assert "scored by baseline; this run scores with transformer" in " ".join(other.stderr.split())
+
+
+def test_label_without_an_index_scores_every_input_with_the_model(corpus):
+    _, suspects, _, out = corpus
+    labelled = invoke("label", suspects, "-o", out, "--model", "baseline", "--allow-errors")
+    assert labelled.exit_code == 0, labelled.output
+    records = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    for name in ("spun.txt", "other.txt"):
+        record = records[str(suspects / name)]
+        assert (record["mode"], record["model"], record["source"]) == (
+            "reference-free",
+            "baseline",
+            None,
+        )
+    assert "is empty" in records[str(suspects / "empty.txt")]["error"]  # still one line each
+    assert "labelled by the model (no index)" in labelled.stderr
+    assert "judged against an original in the index" not in labelled.stderr
+
+
+def test_label_without_an_index_uses_the_default_model(corpus, monkeypatch):
+    import detector.label
+    from detector.models import model_dir
+
+    _, suspects, _, out = corpus
+    given = {}
+
+    def fake_label_corpus(inputs, index, output, **kwargs):
+        given.update(index=index, model=kwargs["model"])
+        raise KeyboardInterrupt  # stop before any model loads
+
+    monkeypatch.setattr(detector.label, "label_corpus", fake_label_corpus)
+    invoke("label", suspects, "-o", out)
+    # Every input is the model's: the accurate default one, not the fast fallback.
+    assert given == {"index": None, "model": str(model_dir("default"))}
+
+
+def test_label_without_an_index_refuses_no_fallback(corpus):
+    _, suspects, _, out = corpus
+    result = invoke("label", suspects, "-o", out, "--no-fallback")
+    assert result.exit_code == 2 and "--no-fallback needs --index" in result.stderr
+    assert not out.exists()

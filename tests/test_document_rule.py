@@ -332,9 +332,14 @@ def test_the_evidence_line_says_which_of_count_and_strength_held_a_text():
     assert evidence_line(rule, None, 18, 159, [30.0]) == count
     # The report flags more words than the rule counts (the hybrid keeps the judge's
     # flags from a lower gain than the rule was fitted on): both are said.
+    # Short of the count, "only" says so (a trial read "22 flagged (22 make it spun)" as met).
     assert evidence_line(rule, None, 3, 159, [], shown=7) == (
-        f"7 of 159 content words flagged, 3 of them strongly enough to count for the verdict "
-        f"({needed} make a text this long spun)"
+        f"7 of 159 content words flagged, but only 3 strongly enough to count for the verdict, "
+        f"where {needed} make a text this long spun"
+    )
+    assert evidence_line(rule, None, needed, 159, [], shown=needed + 4) == (
+        f"{needed + 4} of 159 content words flagged, {needed} of them strongly enough to count "
+        f"for the verdict, where {needed} make a text this long spun"
     )
     assert evidence_line(rule, None, 18, 159, [], shown=18) == count
     assert evidence_line(None, gate, 18, 159, [30.0]) is None

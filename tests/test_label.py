@@ -436,3 +436,14 @@ def test_shared_corpora_spun_copies_find_their_source(tmp_path, lexicon):
         for k, text in enumerate(texts):
             source = records[f"s{k}"]["source"]
             assert source is not None and opened.text(source) == text
+
+
+def test_with_no_index_the_model_scores_every_input(suspects, tmp_path):
+    model = FakeModel()
+    out = tmp_path / "results.jsonl"
+    summary = label_corpus([suspects], None, out, model=model)
+    records = read_records(out)
+    scored = [r for r in records if r["error"] is None]
+    assert scored and all(r["mode"] == "reference-free" and r["source"] is None for r in scored)
+    assert len(model.seen) == len(scored) == summary.reference_free
+    assert summary.with_source == 0
