@@ -53,6 +53,12 @@ def test_a_word_of_many_senses_is_no_regional_restoration() -> None:
         assert pair not in regional
 
 
+def test_a_british_spelling_is_no_swap_to_restore() -> None:
+    # A trial's clean "enquiries" was "restored" as "inquiries" in two blind sets.
+    assert ("enquiries", "inquiries") in regional_pairs()
+    assert ("enquiry", "inquiry") in regional_pairs()
+
+
 def test_only_listed_opposites_are_dropped_not_words_that_look_prefixed() -> None:
     opposites = prefix_opposites()
     assert ("anticlockwise", "clockwise") in opposites and ("happy", "unhappy") in opposites
