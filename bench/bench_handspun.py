@@ -28,7 +28,8 @@ news articles spun heavy, medium, light and "tortured", with six clean texts of 
 registers and the six originals; scored once before the rule on ordinary words was
 added, which it then checked) and ``handspun_holdout20`` (a third new-user trial's six
 news articles spun heavy, medium, light and in tortured phrases, with twelve clean texts
-of other registers and the six originals), written later by
+of other registers and the six originals) and ``handspun_holdout21`` (a fourth's, spun in six
+styles from readable to heavy, with twelve clean news texts of other kinds), written later by
 helpers, never used for tuning either, though
 holdout6's numbers decided that a change to the document verdict was not kept and
 holdout7 was read before and after the judge's glue table grew), each swap marked
@@ -98,6 +99,7 @@ SETS = {
     "handspun_holdout18": ROOT / "tests" / "fixtures" / "handspun_holdout18",
     "handspun_holdout19": ROOT / "tests" / "fixtures" / "handspun_holdout19",
     "handspun_holdout20": ROOT / "tests" / "fixtures" / "handspun_holdout20",
+    "handspun_holdout21": ROOT / "tests" / "fixtures" / "handspun_holdout21",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
     "clean_world": ROOT / "tests" / "fixtures" / "clean_world",  # the same
@@ -374,6 +376,16 @@ def main() -> int:
         "jargon, a non-native writer's letter, a business column, a recipe, a travel piece, "
         "a school newsletter, a planning notice) and the six originals; scored once before "
         "any change was made for it (docs/eval/notes.md, 2026-12-07 07:41); "
+        "`handspun_holdout21`, written on 2026-12-07 by a fourth such helper, holds six "
+        "news articles of 399-428 words with headlines as originals (a football report, an "
+        "obituary, a flood story, a markets report, a data breach, a hospital waiting list), "
+        "spun heavily (42%, Spinbot style), in a readable WordAI style (22%), lightly (8%), "
+        "around the figures (15%), in tortured phrases (20%) and with sense-blind single "
+        "swaps (18%), twelve clean texts, mostly news of a desk's other kinds (a court "
+        "verdict, a planning story, a cricket report, a fashion-week report, an interview, "
+        "a live blog, a press release, a florid op-ed, a concert review, a farming story, a "
+        "tabloid story, a non-native writer's story) and the six originals; scored once "
+        "before any change was made for it (docs/eval/notes.md, 2026-12-07 09:59); "
         "`clean_world`, "
         "written on "
         "2026-12-05 by a helper "

@@ -493,13 +493,17 @@ def _sentence_at(sentences: Sequence[tuple[int, int]], offset: int, lean: int = 
 @cache
 def opposite_pairs() -> frozenset[tuple[str, str]]:
     """Word pairs that say the opposite of each other (``detector/data/opposites.tsv``),
-    lowercase, both ways round: ("rose", "fell") and ("fell", "rose")."""
+    lowercase, both ways round: ("rose", "fell") and ("fell", "rose").  A line's two cells
+    may each list words of one direction, ``|`` between them: every word of one is the
+    opposite of every word of the other ("climbed|soared" against "dropped|sank")."""
     text = resources.files("detector").joinpath("data", "opposites.tsv").read_text("utf-8")
     pairs: set[tuple[str, str]] = set()
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
-            a, b = line.lower().split("\t")
-            pairs.update(((a, b), (b, a)))
+            ups, downs = (cell.split("|") for cell in line.lower().split("\t"))
+            for a in ups:
+                for b in downs:
+                    pairs.update(((a.strip(), b.strip()), (b.strip(), a.strip())))
     return frozenset(pairs)
 
 

@@ -853,3 +853,26 @@ def test_people_is_offered_for_individuals_and_restored(lm_judge):
     reading = lm_judge.read(make_document(text))
     (unit,) = [u for u in reading.units if u.text == "individuals"]
     assert unit.restored == "people"
+
+
+def test_a_direction_is_never_restored_as_the_other(lexicon):
+    # Moby lists "drop" and "fall" under "ascend": a trial's "sales had ascended" (for
+    # "risen") was restored as "dropped", and "moments sooner" (for "earlier") as "later".
+    from detector.facts import opposite_pairs
+    from detector.lexicon import load_glue_phrases
+
+    judge = LMJudge.__new__(LMJudge)  # no model: candidates come from the thesaurus
+    judge.lexicon, judge.glue, judge.min_zipf, judge.max_candidates = (
+        lexicon,
+        load_glue_phrases(),
+        3.0,
+        0,
+    )
+    judge._candidates, judge._blocked = {}, None
+    assert {"drop", "fall", "decline"} <= set(lexicon.synonyms("ascend"))
+    ascended = set(judge._candidate_words("ascended"))
+    assert ascended and not ascended & {"dropped", "fell", "declined", "sank", "descended"}
+    assert {"climbed", "rose"} & ascended  # its own direction still restores
+    assert "later" not in judge._candidate_words("sooner")
+    assert ("ascended", "dropped") in opposite_pairs() and ("later", "earlier") in opposite_pairs()
+    assert ("climbed", "rose") not in opposite_pairs()
