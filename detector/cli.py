@@ -671,6 +671,23 @@ def _stdout_is_colour_terminal() -> bool:
 
 # The reference-free model `label` falls back on by default: fast enough for a corpus.
 LABEL_FALLBACK_MODEL = "transformer"
+_TIMEOUT = 60.0  # label's --timeout, seconds per input
+_LM_TIMEOUT = 300.0  # the same when a language model reads the inputs
+
+
+def _model_type(name_or_path: str) -> str | None:
+    """The ``type`` a model's config.json names ("hybrid", "transformer"), or None."""
+    import json
+
+    from detector.models import model_dir
+
+    try:
+        config = json.loads((model_dir(name_or_path) / "config.json").read_text("utf-8"))
+    except (OSError, ValueError, SpindetectError):
+        return None
+    kind = config.get("type") if isinstance(config, dict) else None
+    return kind if isinstance(kind, str) else None
+
 
 TextField = Annotated[
     str | None,
@@ -1011,15 +1028,17 @@ def label_command(
         ),
     ] = False,
     timeout: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--timeout",
             min=0,
             metavar="SECONDS",
             help="Give up on an input after this many seconds: it gets an error record and "
-            "the run goes on (0: no limit; not applied on Dask workers).",
+            "the run goes on (0: no limit; not applied on Dask workers).  [default: 60; "
+            f"{_LM_TIMEOUT:g} when --model is lm or hybrid, which read seconds per article]",
+            show_default=False,
         ),
-    ] = 60.0,
+    ] = None,
     allow_errors: Annotated[
         bool,
         typer.Option(
@@ -1097,7 +1116,8 @@ def label_command(
             "labels the inputs",
             EXIT_USAGE,
         )
-    if index is None and model is None:
+    defaulted = index is None and model is None
+    if defaulted:
         model = "default"  # every input is the model's: the accurate one, not the fast fallback
     if model is not None:
         if no_fallback:
@@ -1108,10 +1128,20 @@ def label_command(
         try:
             model = str(model_dir(model))  # a named model that is missing fails here, not later
         except ModelNotFoundError as exc:
+            if defaulted:
+                from detector.models import models_root
+
+                raise fail(
+                    f"with no --index the default model labels every input, and no default "
+                    f"model is installed in {models_root()}: pass --model NAME (or a model "
+                    "folder), or --index INDEX",
+                    EXIT_USAGE,
+                ) from None
             raise fail(str(exc), EXIT_USAGE) from None
     if threshold is not None and no_fallback:
         messages.warn("--threshold has no effect with --no-fallback")
     fallback = None if no_fallback else model or LABEL_FALLBACK_MODEL
+    fallback_reads_with_lm = fallback is not None and _model_type(fallback) in ("lm", "hybrid")
     messages.detail(
         (
             f"labelling {', '.join(inputs)} against {index} into {output}; fallback model: "
@@ -1121,6 +1151,8 @@ def label_command(
         )
         + (f" at threshold {threshold}" if threshold is not None and fallback else "")
     )
+    if timeout is None:  # a language model reads a long article in tens of seconds
+        timeout = _LM_TIMEOUT if fallback_reads_with_lm else _TIMEOUT
     options = LabelOptions(
         encoding=encoding,
         max_bytes=max_bytes,
@@ -1130,12 +1162,20 @@ def label_command(
         threshold=threshold,
     )
     earlier_records = 0
+    earlier_by_reference = 0
     models: set[str] = set()
     if resume and output.is_file() and output.stat().st_size:
         for record in _results_records(output):  # streamed: a results file may be huge
             earlier_records += 1
             if record.get("model"):
                 models.add(str(record["model"]))
+            earlier_by_reference += record.get("mode") == "reference"
+    if index is None and earlier_by_reference:
+        messages.warn(
+            f"{output} holds {earlier_by_reference:,} record(s) labelled against an index; "
+            "this run has no --index, so the rest are scored by the model alone (pass the "
+            "same --index to resume that run as it was)"
+        )
     earlier_models = sorted(models)
     fallback_name = Path(str(fallback)).name if fallback is not None else None
     if fallback_name is not None and earlier_models and earlier_models != [fallback_name]:
@@ -1183,7 +1223,7 @@ def label_command(
             f"no source in the index for {summary.no_source:,} suspect(s), and no "
             "reference-free model is installed; they are recorded as not_spun / unrelated."
         )
-    if summary.by_model and fallback == "transformer":
+    if summary.by_model and fallback_name == "transformer":
         had = "had no source in the index and " if index is not None else ""
         messages.note(
             f"{summary.by_model:,} record(s) {had}were scored "

@@ -398,7 +398,12 @@ class Labeller:
 
             name = self._model
             with self._loading_model(name):
-                self._model = load_fallback_model(name)
+                if self.index is None:
+                    # No index: the model labels every input, so one that fails to load
+                    # stops the run; records of "no source" would call every input clean.
+                    self._model = _load_every_inputs_model(name)
+                else:
+                    self._model = load_fallback_model(name)
                 if self._model is not None:
                     # A model's first call is slow (lazy imports, torch's first pass): part
                     # of loading, not of the first input's --timeout.
@@ -585,6 +590,20 @@ def load_fallback_model(name_or_path: str = "default") -> SpinModel | None:
         return load_model(name_or_path)  # type: ignore[no-any-return]
     except ModelNotFoundError:
         return None
+
+
+def _load_every_inputs_model(name_or_path: str) -> SpinModel:
+    """The model of a run with no index, which labels every input: one that is missing
+    or will not load raises ``ResourceError`` (the run stops), never None."""
+    from detector.models import load_model
+
+    try:
+        return load_model(name_or_path)  # type: ignore[no-any-return]
+    except ModelNotFoundError as exc:
+        raise ResourceError(
+            f"the model {name_or_path} could not be loaded ({exc}); with no --index it "
+            "labels every input, so the run stops"
+        ) from None
 
 
 @dataclass(frozen=True)

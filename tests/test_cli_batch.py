@@ -269,3 +269,63 @@ def test_label_without_an_index_refuses_no_fallback(corpus):
     result = invoke("label", suspects, "-o", out, "--no-fallback")
     assert result.exit_code == 2 and "--no-fallback needs --index" in result.stderr
     assert not out.exists()
+
+
+def test_label_without_an_index_stops_when_its_model_will_not_load(corpus, tmp_path, monkeypatch):
+    # A hybrid whose transformer is missing: every record "no source" would call the whole
+    # crawl clean (a review's finding); the run stops with one line instead.
+    import shutil
+
+    from detector.models import model_dir
+
+    _, suspects, _, out = corpus
+    models = tmp_path / "models"
+    shutil.copytree(model_dir("hybrid"), models / "hybrid")
+    (models / "default.json").write_text('{"model": "hybrid"}')
+    monkeypatch.setenv("SPINDETECT_MODELS", str(models))
+    result = invoke("label", suspects, "-o", out)
+    assert result.exit_code == 1, result.output
+    assert "could not be loaded" in result.stderr and "transformer" in result.stderr
+    records = out.read_text().splitlines() if out.exists() else []
+    assert not any('"not_spun"' in r for r in records)
+
+
+def test_label_without_an_index_and_no_default_model_says_what_to_pass(
+    corpus, tmp_path, monkeypatch
+):
+    _, suspects, _, out = corpus
+    monkeypatch.setenv("SPINDETECT_MODELS", str(tmp_path / "no-models"))
+    result = invoke("label", suspects, "-o", out)
+    assert result.exit_code == 2
+    assert "pass --model NAME" in result.stderr and "--original" not in result.stderr
+
+
+def test_resuming_an_index_run_without_the_index_warns(corpus):
+    originals, suspects, index, out = corpus
+    invoke("index", originals, "--output", index)
+    first = invoke("label", suspects, "-i", index, "-o", out, "-m", "baseline", "--allow-errors")
+    assert first.exit_code == 0, first.output
+    kept = [line for line in out.read_text().splitlines() if '"reference"' in line]
+    out.write_text(kept[0] + "\n")
+    resumed = invoke("label", suspects, "-o", out, "-m", "baseline", "--resume", "--allow-errors")
+    assert resumed.exit_code == 0, resumed.output
+    assert "labelled against an index; this run has no --index" in resumed.stderr
+
+
+def test_label_gives_a_language_model_more_time_per_input(corpus, monkeypatch):
+    import detector.label
+
+    _, suspects, _, out = corpus
+    given = {}
+
+    def fake_label_corpus(inputs, index, output, **kwargs):
+        given["timeout"] = kwargs["options"].timeout
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(detector.label, "label_corpus", fake_label_corpus)
+    invoke("label", suspects, "-o", out, "-m", "hybrid")
+    assert given["timeout"] == 300
+    invoke("label", suspects, "-o", out, "-m", "baseline")
+    assert given["timeout"] == 60
+    invoke("label", suspects, "-o", out, "-m", "hybrid", "--timeout", "5")
+    assert given["timeout"] == 5

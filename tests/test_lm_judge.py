@@ -876,3 +876,8 @@ def test_a_direction_is_never_restored_as_the_other(lexicon):
     assert "later" not in judge._candidate_words("sooner")
     assert ("ascended", "dropped") in opposite_pairs() and ("later", "earlier") in opposite_pairs()
     assert ("climbed", "rose") not in opposite_pairs()
+    # Words with a sense shared across the directions stay restorable: "dived" into a river
+    # for "jumped", "soon" for "later" (a review's finding against a first version).
+    for pair in (("jumped", "dived"), ("soon", "later"), ("eased", "advanced")):
+        assert pair not in opposite_pairs()
+    assert "jumped" in judge._candidate_words("dived")

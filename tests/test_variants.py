@@ -57,6 +57,7 @@ def test_a_british_spelling_is_no_swap_to_restore() -> None:
     # A trial's clean "enquiries" was "restored" as "inquiries" in two blind sets.
     assert ("enquiries", "inquiries") in regional_pairs()
     assert ("enquiry", "inquiry") in regional_pairs()
+    assert ("enquired", "inquired") in regional_pairs()
 
 
 def test_only_listed_opposites_are_dropped_not_words_that_look_prefixed() -> None:
