@@ -189,12 +189,11 @@ def test_longer_candidates_rank_below_their_first_piece_and_the_margin_keeps_the
     assert scores.considered[0] == 5
 
 
-def test_single_letters_are_never_candidates(lexicon):
-    # Moby lists "l" and "r" (abbreviations) for "dressing room", and a letter is as common
-    # as a word: one clean cricket report had its "dressing room" restored as "l".
+def _judge_without_a_model(lexicon: Lexicon) -> LMJudge:
+    """A judge whose candidates come from the thesaurus alone: no language model loads."""
     from detector.lexicon import load_glue_phrases
 
-    judge = LMJudge.__new__(LMJudge)  # no model: candidates come from the thesaurus
+    judge = LMJudge.__new__(LMJudge)
     judge.lexicon, judge.glue, judge.min_zipf, judge.max_candidates = (
         lexicon,
         load_glue_phrases(),
@@ -202,6 +201,13 @@ def test_single_letters_are_never_candidates(lexicon):
         0,
     )
     judge._candidates, judge._blocked = {}, None
+    return judge
+
+
+def test_single_letters_are_never_candidates(lexicon):
+    # Moby lists "l" and "r" (abbreviations) for "dressing room", and a letter is as common
+    # as a word: one clean cricket report had its "dressing room" restored as "l".
+    judge = _judge_without_a_model(lexicon)
     assert {"l", "r"} <= set(lexicon.synonyms("dressing room"))
     for key in ("dressing room", "bridge", "alcohol"):
         found = judge._candidate_words(key)
@@ -859,16 +865,8 @@ def test_a_direction_is_never_restored_as_the_other(lexicon):
     # Moby lists "drop" and "fall" under "ascend": a trial's "sales had ascended" (for
     # "risen") was restored as "dropped", and "moments sooner" (for "earlier") as "later".
     from detector.facts import opposite_pairs
-    from detector.lexicon import load_glue_phrases
 
-    judge = LMJudge.__new__(LMJudge)  # no model: candidates come from the thesaurus
-    judge.lexicon, judge.glue, judge.min_zipf, judge.max_candidates = (
-        lexicon,
-        load_glue_phrases(),
-        3.0,
-        0,
-    )
-    judge._candidates, judge._blocked = {}, None
+    judge = _judge_without_a_model(lexicon)
     assert {"drop", "fall", "decline"} <= set(lexicon.synonyms("ascend"))
     ascended = set(judge._candidate_words("ascended"))
     assert ascended and not ascended & {"dropped", "fell", "declined", "sank", "descended"}
