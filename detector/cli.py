@@ -559,6 +559,8 @@ def score(
     alone: the language-model models (hybrid, lm) restore each flagged word from
     its sentence; transformer and baseline guess it from the thesaurus.  Text
     that is not English prose is reported "unscored", with a note saying why.
+    To score many articles, `spindetect label FOLDER -o results.jsonl` loads the
+    model once (with no --index, every article is scored reference-free).
 
     \b
     Exit status:
