@@ -1037,7 +1037,8 @@ def label_command(
             metavar="SECONDS",
             help="Give up on an input after this many seconds: it gets an error record and "
             "the run goes on (0: no limit; not applied on Dask workers).  [default: 60; "
-            f"{_LM_TIMEOUT:g} when --model is lm or hybrid, which read seconds per article]",
+            f"{_LM_TIMEOUT:g} when lm or hybrid reads the inputs, as without --index, at "
+            "seconds per article]",
             show_default=False,
         ),
     ] = None,

@@ -414,10 +414,9 @@ def evidence_line(
     if shown is not None and shown != flagged:
         # "only" when the counted flags fall short: "22 flagged (22 make it spun)" read as
         # met to a user, who then could not see what held the text.
-        counted = "but only" if flagged < rule.needed(content) else f"{flagged} of them"
-        number = f" {flagged}" if flagged < rule.needed(content) else ""
+        counted = f"but only {flagged}" if flagged < rule.needed(content) else f"{flagged} of them"
         line = (
-            f"{shown} of {content} content words flagged, {counted}{number} strongly enough "
+            f"{shown} of {content} content words flagged, {counted} strongly enough "
             f"to count for the verdict, where {rule.needed(content)} make a text this long spun"
         )
     else:
