@@ -679,15 +679,13 @@ _LM_TIMEOUT = 300.0  # the same when a language model reads the inputs
 
 def _model_type(name_or_path: str) -> str | None:
     """The ``type`` a model's config.json names ("hybrid", "transformer"), or None."""
-    import json
-
+    from detector.model_config import read_model_config
     from detector.models import model_dir
 
     try:
-        config = json.loads((model_dir(name_or_path) / "config.json").read_text("utf-8"))
-    except (OSError, ValueError, SpindetectError):
+        kind = read_model_config(model_dir(name_or_path)).get("type")
+    except SpindetectError:
         return None
-    kind = config.get("type") if isinstance(config, dict) else None
     return kind if isinstance(kind, str) else None
 
 

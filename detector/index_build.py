@@ -397,12 +397,11 @@ def _build(
                         duplicates -= 1
                         if on_rename is not None:
                             on_rename(original.id, new_id)
-            if copies:  # named once this batch's texts are in, under the ids they got
-                same_text += len(copies)
+            same_text += len(copies)
+            if copies and on_same_text is not None:  # named once this batch's texts are in
                 holders = index.ids_of_texts([o.sha256 for o in copies])
                 for original in copies:
-                    if on_same_text is not None:
-                        on_same_text(original.id, min(holders.get(original.sha256, {"?"})))
+                    on_same_text(original.id, min(holders.get(original.sha256, {"?"})))
             if on_progress is not None:
                 on_progress(added + duplicates + skipped + same_text)
         index.commit()
