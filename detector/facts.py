@@ -140,6 +140,13 @@ _CURRENCIES = {
 }  # fmt: skip
 _CURRENCY = re.compile(r"[$£€¥]|\b(?:" + "|".join(k for k in _CURRENCIES if k.isalpha()) + r")\b")
 _SHOWN = 3  # examples named per kind
+# Words after "fell", "grew", "went" ... that make them "became", not a direction: "fell
+# silent" and "grew silent" say the same.
+_STATES = frozenset(
+    "silent quiet still ill sick asleep awake tired weary dark cold hot old short apart "
+    "pregnant victim prey foul afoul flat loose numb calm wild louder quieter stronger "
+    "weaker worse better".split()
+)
 # An amount written with a currency symbol: the words hold only its digits ("$5m": "5m").
 _SYMBOL_AMOUNT = re.compile(r"([$£€¥])\s?(\d[\d,.]*\d|\d)")
 # An amount whose currency is a word after it: "84 million pounds", "5m euros".
@@ -507,8 +514,13 @@ def opposite_pairs() -> frozenset[tuple[str, str]]:
     return frozenset(pairs)
 
 
-def _says_the_opposite(text: str, original: str) -> bool:
-    """Whether ``text`` replaces ``original`` with its opposite ("fell" for "rose")."""
+def _says_the_opposite(text: str, original: str, following: str = "") -> bool:
+    """Whether ``text`` replaces ``original`` with its opposite ("fell" for "rose"); not
+    when ``following``, the text after it, makes both mean "became" ("fell silent" for
+    "grew silent")."""
+    after = _WORD.findall(following.lower())[:1]
+    if after and after[0] in _STATES:
+        return False
     return (" ".join(_WORD.findall(text.lower())), " ".join(_WORD.findall(original.lower()))) in (
         opposite_pairs()
     )
@@ -817,7 +829,8 @@ def changed_facts(
     for span in spans:
         if span.kind == "paraphrase":
             continue
-        if span.kind != "insert" and _says_the_opposite(span.text, span.original):
+        following = suspect.text[span.end : span.end + 40] if suspect is not None else ""
+        if span.kind != "insert" and _says_the_opposite(span.text, span.original, following):
             opposites.append(f"{span.original} -> {span.text}")  # a swap or an edit alike
             continue
         if span.kind != "insert" and _unit_changed(span, suspect, original):

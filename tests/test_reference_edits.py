@@ -1013,6 +1013,9 @@ _STORY_TAIL = (
         ("The logo was designed with a bite taken out of it to avoid confusion with a cherry.",
          "The logo had a bite cut out of it so that nobody would mistake the fruit for a "
          "cherry."),
+        # "Fell" and "grew" both mean "became" before a state: no direction turned round.
+        ("The crowd grew silent as the verdict was read.",
+         "The crowd fell silent as the verdict was read."),
     ],
 )  # fmt: skip
 def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
@@ -1037,6 +1040,8 @@ def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
         # "fell" under "rose") or for an edit.
         ("Shares rose sharply on Monday.", "Shares fell sharply on Monday.",
          "1 word says the opposite (rose -> fell)"),
+        ("Sales grew by a third last year.", "Sales fell by a third last year.",
+         "1 word says the opposite (grew -> fell)"),
         ("The council approved the plan.", "The council rejected the plan.",
          "1 word says the opposite (approved -> rejected)"),
         # A compass point for its opposite (a trial: Moby lists "west" under "east").
