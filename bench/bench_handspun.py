@@ -199,7 +199,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--models", nargs="+", default=["baseline", "transformer", "lm", "hybrid"])
+    parser.add_argument(
+        "--models", nargs="+", default=["baseline", "transformer", "screen", "lm", "hybrid"]
+    )
     parser.add_argument(
         "--sets", nargs="+", choices=list(SETS), default=list(SETS), help="the sets to read"
     )

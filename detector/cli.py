@@ -495,7 +495,8 @@ def score(
             metavar="MODEL",
             help="Without --original: the model that reads the suspect alone: hybrid (the "
             "language-model judge fused with the transformer), lm (the language-model judge "
-            "alone), transformer, baseline (fastest), or a model folder.  " + _DEFAULT_MODEL_HELP,
+            "alone), screen (the judge's first pass: faster, finds less), transformer, "
+            "baseline (fastest), or a model folder.  " + _DEFAULT_MODEL_HELP,
             show_default=False,
         ),
     ] = None,
@@ -557,7 +558,8 @@ def score(
     With --original, SUSPECT is aligned with its original: every swap is marked
     and the original words are read off it.  Without, a model reads SUSPECT
     alone: the language-model models (hybrid, lm) restore each flagged word from
-    its sentence; transformer and baseline guess it from the thesaurus.  Text
+    its sentence, screen from the words before it; transformer and baseline
+    guess it from the thesaurus.  Text
     that is not English prose is reported "unscored", with a note saying why.
     To score many articles, `spindetect label FOLDER -o results.jsonl` loads the
     model once (with no --index, every article is scored reference-free).
@@ -671,8 +673,21 @@ def _stdout_is_colour_terminal() -> bool:
 
 # --------------------------------------------------------------------------- batch: index, label
 
-# The reference-free model `label` falls back on by default: fast enough for a corpus.
-LABEL_FALLBACK_MODEL = "transformer"
+# The reference-free model `label` falls back on by default: fast enough for a corpus, and
+# rarely calls a clean text spun (the transformer, faster, called a fifth of hand-written
+# clean texts spun: BENCHMARKS.md).
+LABEL_FALLBACK_MODEL = "screen"
+# What a fast fallback misses, said after a run it scored records of (BENCHMARKS.md,
+# hand-spun sets: the hybrid calls 125 of their 158 spun texts spun and 3 of 271 clean).
+_FALLBACK_CAVEATS = {
+    "screen": "the screen, the language model's first pass alone: on hand-spun text in "
+    "real spinners' styles it calls about half of the spun texts spun and few clean ones, "
+    "and restores each flag from the words before it (BENCHMARKS.md)",
+    "transformer": "the fast transformer, which learned from synthetic spinners: on "
+    "hand-spun text in real spinners' styles it calls a third of the spun texts spun (less "
+    "in short texts) and a fifth of the clean ones, and guesses originals from the thesaurus "
+    "(BENCHMARKS.md)",
+}
 _TIMEOUT = 60.0  # label's --timeout, seconds per input
 _LM_TIMEOUT = 300.0  # the same when a language model reads the inputs
 
@@ -1012,9 +1027,11 @@ def label_command(
             "-m",
             metavar="MODEL",
             help="The reference-free model for suspects with no source in the index: "
-            "transformer, baseline (fastest), hybrid or lm (more accurate on real spinning, "
-            "seconds per article), or a model folder.  [default: transformer, the fast "
-            "fallback; without --index, the default model (hybrid)]",
+            "screen (the language model's first pass: about a second per article, rarely "
+            "calls a clean text spun), hybrid or lm (find about twice as much real spinning, "
+            "seconds per article), transformer or baseline (fastest, but call many clean "
+            "texts spun), or a model folder.  [default: screen; without --index, the default "
+            "model (hybrid)]",
             show_default=False,
         ),
     ] = None,
@@ -1072,8 +1089,8 @@ def label_command(
     nothing: rerun it with --resume.  Repeated ids are recorded as ID#1, ID#2.
     One run at a time may write OUTPUT (OUTPUT.lock holds its PID).  Without --index
     every input is scored reference-free by --model (hybrid by default: seconds per
-    article; transformer is fast but misses much real spinning), each model loaded once
-    per worker.
+    article; screen, the language model's first pass, about a second; transformer is
+    fastest but misses much real spinning), each model loaded once per worker.
 
     \b
     Exit status:
@@ -1224,14 +1241,11 @@ def label_command(
             f"no source in the index for {summary.no_source:,} suspect(s), and no "
             "reference-free model is installed; they are recorded as not_spun / unrelated."
         )
-    if summary.by_model and fallback_name == "transformer":
+    if summary.by_model and fallback_name in _FALLBACK_CAVEATS:
         had = "had no source in the index and " if index is not None else ""
         messages.note(
-            f"{summary.by_model:,} record(s) {had}were scored "
-            "reference-free by the fast transformer, which learned from synthetic spinners: "
-            "on hand-spun text in real spinners' styles it calls a third of the spun texts "
-            "spun (less in short texts) and a fifth of the clean ones, and guesses originals "
-            "from the thesaurus (BENCHMARKS.md); --model hybrid reads them in context "
+            f"{summary.by_model:,} record(s) {had}were scored reference-free by "
+            f"{_FALLBACK_CAVEATS[fallback_name]}; --model hybrid reads them in context "
             "(seconds per text)."
         )
     if not summary.labelled and not summary.resumed:

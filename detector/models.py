@@ -2,7 +2,8 @@
 
 Every model turns a ``Document`` into ``WordScores`` (``detector.scoring``) and a
 ``Report``.  Models live in folders with a ``config.json`` naming their ``type``
-(``baseline`` or ``transformer``); the shipped ones sit in the project's
+(``baseline``, ``transformer``, ``lm`` or ``hybrid``; ``screen`` is an ``lm`` whose
+judge reads one pass only); the shipped ones sit in the project's
 ``models/`` folder (or ``$SPINDETECT_MODELS``), and ``models/default.json`` names
 the default.  Loading never unpickles anything: baselines are skops files
 loaded with an explicit list of trusted types, transformers are safetensors.
@@ -29,7 +30,7 @@ __all__ = [
     "read_model_config",
 ]
 
-MODEL_NAMES = ("baseline", "transformer", "lm", "hybrid")
+MODEL_NAMES = ("baseline", "transformer", "screen", "lm", "hybrid")
 
 
 @runtime_checkable
@@ -67,7 +68,8 @@ def model_dir(name_or_path: str) -> Path:
         hints = {
             "baseline": "build it with `make baseline`",
             "transformer": "build it with `make train`",
-            "lm": "build it with `make lm-model`",
+            "screen": "build it with `make screen`",
+            "lm": "build it with `make hybrid`",
             "hybrid": "build it with `make hybrid`",
         }
         hint = hints.get(
@@ -80,8 +82,8 @@ def model_dir(name_or_path: str) -> Path:
 
 
 def load_model(name_or_path: str = "default", *, lm: str | None = None) -> ReferenceFreeModel:
-    """A reference-free model by name (``default``, ``baseline``, ``transformer``, ``lm``,
-    ``hybrid``) or folder.
+    """A reference-free model by name (``default``, ``baseline``, ``transformer``, ``screen``,
+    ``lm``, ``hybrid``) or folder.
 
     ``lm`` names the causal language model for the models that read with one
     (``lm``, ``hybrid``): a Hugging Face name or folder; the packaged SmolLM2 by default.

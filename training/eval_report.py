@@ -53,6 +53,7 @@ TARGETS = {
 MODEL_COLOURS = {
     "baseline": "#1f77b4",
     "transformer": "#ff7f0e",
+    "screen": "#6b6ecf",
     "lm": "#2ca02c",
     "hybrid": "#d62728",
     "reference": "#9467bd",

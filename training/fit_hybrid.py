@@ -47,7 +47,7 @@ import numpy as np
 
 from training.model_card import card_metadata, metadata_block
 
-__all__ = ["FitArgs", "corroborating_units", "main"]
+__all__ = ["FitArgs", "corroborating_units", "main", "rule_text"]
 
 logger = logging.getLogger("training.fit_hybrid")
 
@@ -268,7 +268,7 @@ def tree_ensemble(classifier: Any) -> Any:
     return TreeEnsemble(baseline, tuple(trees), int(classifier.n_features_in_))
 
 
-def _rule_text(rule: Any, measured: dict[str, float]) -> str:
+def rule_text(rule: Any, measured: dict[str, float]) -> str:
     """The document rule in a model card's words."""
     examples = ", ".join(f"{rule.needed(n)} of {n}" for n in (40, 80, 200, 400))
     bound = (
@@ -774,7 +774,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         "spindetect lm (language-model judge)",
         _LM_CARD.format(
             gain=best_gain,
-            rule=_rule_text(lm_rule, lm_rule_fit),
+            rule=rule_text(lm_rule, lm_rule_fit),
             gate=gate.min_gain,
             corroboration=_corroboration_text(lm_gate),
             f1=round(best_f1, 3),
@@ -791,7 +791,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         _HYBRID_CARD.format(
             fitted=fitted,
             threshold=round(word_threshold, 2),
-            rule=_rule_text(hybrid_rule, hybrid_rule_fit),
+            rule=rule_text(hybrid_rule, hybrid_rule_fit),
             gate=gate.min_gain,
             corroboration=_corroboration_text(hybrid_gate),
             f1=round(oof_f1, 3),

