@@ -65,7 +65,8 @@ def test_the_screen_flags_by_the_first_pass_margin_and_shows_no_restore_score():
     margin = config["gain_threshold"]
     strong = _reading_with_margins(text, {"corporate": margin + 4, "voiced": margin + 2})
     scores = model.scores_from_reading(strong)
-    flagged = [w for w, p in zip(text.split(), scores.word_probabilities) if p > 0.5]
+    words = strong.document.words
+    flagged = [w for w, p in zip(words, scores.word_probabilities, strict=True) if p > 0.5]
     assert flagged == ["corporate", "voiced"]
     assert {(r.original, r.gain) for r in scores.restorations} == {
         ("company", None),
