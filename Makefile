@@ -176,7 +176,7 @@ limits: install $(OUT)/dataset_dict.json  ## what limits the transformer: a cach
 hybrid: install $(OUT)/dataset_dict.json  ## fit the lm judge's thresholds and the hybrid model on validation -> models/lm, models/hybrid (~30 min on 2 cores the first time: the language model reads the validation split)
 	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.fit_hybrid --dataset $(OUT)
 
-screen: install $(OUT)/dataset_dict.json  ## fit the screen (the judge's first pass alone: label's fallback) on validation and older hand-written clean texts -> models/screen (~10 min on 2 cores the first time)
+screen: install $(OUT)/dataset_dict.json  ## fit the screen (the judge's first pass alone: label's fallback) on validation and older hand-written clean texts -> models/screen (~7 min on 2 cores the first time)
 	$(TEST_ENV) $(DATA_ENV) SPINDETECT_LM_DTYPE=float32 $(PY) -m training.fit_screen --dataset $(OUT)
 
 baseline: install $(OUT)/dataset_dict.json  ## train the scikit-learn baseline -> models/baseline (~2 min)

@@ -505,7 +505,8 @@ def score(
         typer.Option(
             "--lm",
             metavar="NAME_OR_PATH",
-            help="For --model lm or hybrid: the causal language model that reads the text, "
+            help="For --model screen, lm or hybrid: the causal language model that reads the "
+            "text, "
             "a Hugging Face name (needs the hub) or a local folder.  "
             "[default: the packaged SmolLM2-135M-Instruct]",
             show_default=False,
@@ -690,6 +691,25 @@ _FALLBACK_CAVEATS = {
 }
 _TIMEOUT = 60.0  # label's --timeout, seconds per input
 _LM_TIMEOUT = 300.0  # the same when a language model reads the inputs
+
+
+def _default_fallback(messages: Messages) -> str:
+    """``label``'s fallback when no ``--model`` is given: the screen, or the transformer
+    where the screen cannot read (its packaged language model is not installed)."""
+    from detector.lm import packaged_gguf
+    from detector.model_config import read_model_config
+    from detector.models import model_dir
+
+    try:
+        if read_model_config(model_dir(LABEL_FALLBACK_MODEL)).get("lm") is None:
+            packaged_gguf()  # the packaged SmolLM2, found without loading it
+    except SpindetectError as exc:
+        messages.warn(
+            f"the {LABEL_FALLBACK_MODEL} cannot be used ({exc}); suspects with no source fall "
+            f"back on the transformer, which calls many clean texts spun"
+        )
+        return "transformer"
+    return LABEL_FALLBACK_MODEL
 
 
 def _model_type(name_or_path: str) -> str | None:
@@ -1052,8 +1072,8 @@ def label_command(
             metavar="SECONDS",
             help="Give up on an input after this many seconds: it gets an error record and "
             "the run goes on (0: no limit; not applied on Dask workers).  [default: 60; "
-            f"{_LM_TIMEOUT:g} when lm or hybrid reads the inputs, as without --index, at "
-            "seconds per article]",
+            f"{_LM_TIMEOUT:g} when a language-model model (screen, lm, hybrid) reads the "
+            "inputs, as the default fallback and the default without --index do]",
             show_default=False,
         ),
     ] = None,
@@ -1158,7 +1178,7 @@ def label_command(
             raise fail(str(exc), EXIT_USAGE) from None
     if threshold is not None and no_fallback:
         messages.warn("--threshold has no effect with --no-fallback")
-    fallback = None if no_fallback else model or LABEL_FALLBACK_MODEL
+    fallback = None if no_fallback else model or _default_fallback(messages)
     fallback_reads_with_lm = fallback is not None and _model_type(fallback) in ("lm", "hybrid")
     messages.detail(
         (

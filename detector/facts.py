@@ -140,12 +140,18 @@ _CURRENCIES = {
 }  # fmt: skip
 _CURRENCY = re.compile(r"[$£€¥]|\b(?:" + "|".join(k for k in _CURRENCIES if k.isalpha()) + r")\b")
 _SHOWN = 3  # examples named per kind
-# Words after "fell", "grew", "went" ... that make them "became", not a direction: "fell
-# silent" and "grew silent" say the same.
+# "Fell" and "grew" mean "became" before a state ("fell silent", "grew silent"): then
+# neither is a direction, and one for the other turns nothing round.
+_BECAME = frozenset("fall falls fell fallen falling grow grows grew grown growing".split())
 _STATES = frozenset(
-    "silent quiet still ill sick asleep awake tired weary dark cold hot old short apart "
-    "pregnant victim prey foul afoul flat loose numb calm wild louder quieter stronger "
-    "weaker worse better".split()
+    "silent quiet ill asleep awake tired weary dark cold hot old short apart pregnant "
+    "victim prey foul afoul flat loose numb calm wild louder quieter stronger weaker worse "
+    "better".split()
+)
+# The state word right after the verb, a degree word allowed between ("grew very quiet").
+_STATE_AFTER = re.compile(
+    r"\s+(?:(?:very|more|most|quite|completely|increasingly|suddenly|eerily|deathly)\s+)?"
+    r"([a-z]+)\b"
 )
 # An amount written with a currency symbol: the words hold only its digits ("$5m": "5m").
 _SYMBOL_AMOUNT = re.compile(r"([$£€¥])\s?(\d[\d,.]*\d|\d)")
@@ -516,14 +522,14 @@ def opposite_pairs() -> frozenset[tuple[str, str]]:
 
 def _says_the_opposite(text: str, original: str, following: str = "") -> bool:
     """Whether ``text`` replaces ``original`` with its opposite ("fell" for "rose"); not
-    when ``following``, the text after it, makes both mean "became" ("fell silent" for
-    "grew silent")."""
-    after = _WORD.findall(following.lower())[:1]
-    if after and after[0] in _STATES:
-        return False
-    return (" ".join(_WORD.findall(text.lower())), " ".join(_WORD.findall(original.lower()))) in (
-        opposite_pairs()
-    )
+    when both mean "became" before the state that ``following``, the text right after
+    ``text``, names ("fell silent" for "grew silent")."""
+    said, meant = (" ".join(_WORD.findall(t.lower())) for t in (text, original))
+    if said in _BECAME and meant in _BECAME:
+        state = _STATE_AFTER.match(following.lower())
+        if state and state.group(1) in _STATES:
+            return False
+    return (said, meant) in opposite_pairs()
 
 
 def _with_next_words(document: Document | None, start: int, end: int, text: str) -> str:

@@ -1016,6 +1016,8 @@ _STORY_TAIL = (
         # "Fell" and "grew" both mean "became" before a state: no direction turned round.
         ("The crowd grew silent as the verdict was read.",
          "The crowd fell silent as the verdict was read."),
+        ("The crowd grew very quiet as the verdict was read.",
+         "The crowd fell very quiet as the verdict was read."),
     ],
 )  # fmt: skip
 def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
@@ -1042,6 +1044,11 @@ def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
          "1 word says the opposite (rose -> fell)"),
         ("Sales grew by a third last year.", "Sales fell by a third last year.",
          "1 word says the opposite (grew -> fell)"),
+        # "Still" after a direction is a degree, not a state: the direction turned round.
+        ("Prices rose still further in May.", "Prices fell still further in May.",
+         "1 word says the opposite (rose -> fell)"),
+        ("The market rose. Still, traders worried.", "The market fell. Still, traders worried.",
+         "1 word says the opposite (rose -> fell)"),
         ("The council approved the plan.", "The council rejected the plan.",
          "1 word says the opposite (approved -> rejected)"),
         # A compass point for its opposite (a trial: Moby lists "west" under "east").

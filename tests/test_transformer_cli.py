@@ -58,8 +58,9 @@ def test_label_says_what_its_fast_fallback_misses(tmp_path) -> None:
     index = build_archive(tmp_path)
     suspect = tmp_path / "page.txt"
     suspect.write_text(UNRELATED, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
     result = runner.invoke(
-        app, ["label", str(suspect), "-i", str(index), "-o", str(tmp_path / "out.jsonl")]
+        app, ["label", str(suspect), "-i", str(index), "-o", str(out), "-m", "transformer"]
     )
     assert result.exit_code == 0, result.output
     assert "scored reference-free by the fast transformer" in result.output

@@ -92,7 +92,7 @@ class EvalArgs:
     models: list[str] = field(
         default_factory=lambda: list(_DEFAULT_MODELS),
         metadata={
-            "help": "Models (names or folders); the four names are skipped when not "
+            "help": "Models (names or folders); the five names are skipped when not "
             "installed, a folder that holds no model is an error"
         },
     )
@@ -105,7 +105,8 @@ class EvalArgs:
     lm_max_samples: int | None = field(
         default=48,
         metadata={
-            "help": "For the models that read with the language model (lm, hybrid): at most "
+            "help": "For the models that read with the language model (screen, lm, hybrid): "
+            "at most "
             "this many articles per split, kinds in turn (seconds per article on a CPU)"
         },
     )
@@ -288,7 +289,8 @@ def time_again(args: EvalArgs, dataset: Any, metrics: dict[str, Any]) -> dict[st
 def _predict_with_readings(
     model: Any, name: str, folder: Path, split: SplitData, args: EvalArgs, restorer: Any
 ) -> tuple[SplitData, Predictions]:
-    """An lm or hybrid model's predictions on a sample of ``split``, from cached readings."""
+    """The predictions of a model that reads with the language model (screen, lm, hybrid) on
+    a sample of ``split``, from cached readings."""
     from training.readings import read_documents
 
     # The shipped models read with models/lm's judge; a model folder with its own.
@@ -413,6 +415,7 @@ def evaluate(args: EvalArgs, dataset: Any) -> dict[str, Any]:
             "$ make baseline    # models/baseline",
             "$ make train       # models/transformer",
             "$ make hybrid      # models/lm, models/hybrid",
+            "$ make screen      # models/screen",
             f"$ make evaluate    # python -m training.evaluate --dataset {args.dataset}{quick}",
         ],
     }
