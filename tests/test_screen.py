@@ -104,37 +104,37 @@ def test_score_with_the_screen_keeps_the_json_contract():
     assert {s["text"].lower(): s["original"].lower() for s in report["spans"]}.get("die") == "last"
 
 
+def _unsourced_page(tmp_path: Path) -> list[str]:
+    """``label`` arguments for an index and one page whose source it does not hold."""
+    from .batch_helpers import UNRELATED, build_archive
+
+    index = build_archive(tmp_path)
+    suspect = tmp_path / "page.txt"
+    suspect.write_text(UNRELATED, encoding="utf-8")
+    return ["label", str(suspect), "-i", str(index), "-o", str(tmp_path / "out.jsonl")]
+
+
 def test_label_falls_back_on_the_transformer_when_the_screen_cannot_read(tmp_path, monkeypatch):
     import detector.lm
     from detector.errors import ModelNotFoundError
-
-    from .batch_helpers import UNRELATED, build_archive
 
     def missing() -> Path:
         raise ModelNotFoundError("the default language model is missing: pip install ...")
 
     monkeypatch.setattr(detector.lm, "packaged_gguf", missing)
-    index = build_archive(tmp_path)
-    suspect = tmp_path / "page.txt"
-    suspect.write_text(UNRELATED, encoding="utf-8")
-    out = tmp_path / "out.jsonl"
-    result = runner.invoke(app, ["label", str(suspect), "-i", str(index), "-o", str(out)])
+    result = runner.invoke(app, _unsourced_page(tmp_path))
     assert result.exit_code == 0, result.output
     assert "the screen cannot be used" in result.output
+    out = tmp_path / "out.jsonl"
     (record,) = map(json.loads, out.read_text("utf-8").splitlines())
     assert record["model"] == "transformer" and record["mode"] == "reference-free"
 
 
 @needs_lm
 def test_label_says_what_the_screen_misses(tmp_path):
-    from .batch_helpers import UNRELATED, build_archive
-
-    index = build_archive(tmp_path)
-    suspect = tmp_path / "page.txt"
-    suspect.write_text(UNRELATED, encoding="utf-8")
-    out = tmp_path / "out.jsonl"
-    result = runner.invoke(app, ["label", str(suspect), "-i", str(index), "-o", str(out)])
+    result = runner.invoke(app, _unsourced_page(tmp_path))
     assert result.exit_code == 0, result.output
     assert "scored reference-free by the screen" in " ".join(result.output.split())
+    out = tmp_path / "out.jsonl"
     (record,) = map(json.loads, out.read_text("utf-8").splitlines())
     assert record["model"] == "screen"
