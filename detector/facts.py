@@ -125,6 +125,8 @@ _NEGATORS = re.compile(
     r"|\bdeclin(?:e|es|ed|ing) to"
     r"(?: (?!(?:the|a|an|its|their|about|around|nearly|almost|just)\b)(?=[a-z])|$)"
     r"|\b(?:barred|banned|prevented|prohibited|forbidden) from\b"
+    # "Too few" and "insufficient" say "not enough": one for the other turns nothing round.
+    r"|\btoo (?:few|little)\b|\binsufficient(?:ly)?\b"
 )
 _NOR = re.compile(r"\bnor\b")
 _BETWEEN = " \t\n,;:"  # what may stand between two neighbouring spans

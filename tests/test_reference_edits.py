@@ -1018,6 +1018,11 @@ _STORY_TAIL = (
          "The crowd fell silent as the verdict was read."),
         ("The crowd grew very quiet as the verdict was read.",
          "The crowd fell very quiet as the verdict was read."),
+        # "Too few", "too little" and "insufficient" say "not enough" (a trial's copy).
+        ("There were not enough nurses on the ward that night.",
+         "There were too few nurses on the ward that night."),
+        ("There was not enough money to finish the bridge.",
+         "There was insufficient money to finish the bridge."),
     ],
 )  # fmt: skip
 def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
@@ -1044,6 +1049,8 @@ def test_an_ordinary_edit_is_no_change_of_fact(scorer, source, copy):
          "1 word says the opposite (rose -> fell)"),
         ("Sales grew by a third last year.", "Sales fell by a third last year.",
          "1 word says the opposite (grew -> fell)"),
+        ("There were too few nurses on the ward that night.",
+         "There were enough nurses on the ward that night.", "a negation"),
         # "Still" after a direction is a degree, not a state: the direction turned round.
         ("Prices rose still further in May.", "Prices fell still further in May.",
          "1 word says the opposite (rose -> fell)"),
