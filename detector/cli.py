@@ -1047,9 +1047,9 @@ def label_command(
             "-m",
             metavar="MODEL",
             help="The reference-free model for suspects with no source in the index: "
-            "screen (the language model's first pass: about a second per article, rarely "
-            "calls a clean text spun), hybrid or lm (find about twice as much real spinning, "
-            "seconds per article), transformer or baseline (fastest, but call many clean "
+            "screen (the language model's first pass: a third of the hybrid's time on a "
+            "clean article, few clean texts called spun), hybrid or lm (find more real "
+            "spinning, seconds per article), transformer or baseline (fastest, but call many clean "
             "texts spun), or a model folder.  [default: screen; without --index, the default "
             "model (hybrid)]",
             show_default=False,
@@ -1109,7 +1109,7 @@ def label_command(
     nothing: rerun it with --resume.  Repeated ids are recorded as ID#1, ID#2.
     One run at a time may write OUTPUT (OUTPUT.lock holds its PID).  Without --index
     every input is scored reference-free by --model (hybrid by default: seconds per
-    article; screen, the language model's first pass, about a second; transformer is
+    article; screen, the language model's first pass, a third of that; transformer is
     fastest but misses much real spinning), each model loaded once per worker.
 
     \b

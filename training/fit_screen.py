@@ -4,12 +4,12 @@ The hybrid reads a text twice over: pass 1 (one causal pass: how much likelier a
 unit's best thesaurus candidate is than the written word, from the words before
 it) and pass 2 (the likeliest candidates read again with the words after them),
 and a heavily flagged text once more with its surest swaps undone.  Pass 1 alone
-is a few times faster (about a second for an 800-word article on two cores,
-against several for the hybrid) and, on text spun by hand, far more trustworthy
-than the fine-tuned transformer, which learned one synthetic spinner's habits:
-its flags on clean prose of other registers call about a fifth of such texts spun
-(``BENCHMARKS.md``, hand-spun sets).  The screen is ``label``'s fallback for
-suspects with no source in the index.
+is faster (1.2 s for an 800-word article on two cores in ``BENCHMARKS.md``, against
+the hybrid's 3.2 s, or 8.6 s for a spun article, which it reads twice) and, on text
+spun by hand, far more trustworthy than the fine-tuned transformer, which learned one
+synthetic spinner's habits: its flags on clean prose of other registers call about a
+fifth of such texts spun (``BENCHMARKS.md``, hand-spun sets).  The screen is
+``label``'s fallback for suspects with no source in the index.
 
 Recipe (``python -m training.fit_screen``; ``make screen`` runs it):
 
