@@ -66,7 +66,6 @@ def main() -> int:
         documents = [make_document(t, f"{corpus}-{i}") for i, t in enumerate(articles(path, level))]
         cache = args.readings / f"real-clean-{path.name.split('.')[0]}-{level or 'all'}.jsonl"
         readings = read_documents(documents, model_dir("lm"), cache=cache)
-        known = {r.document.text: r for r in readings}
         flags = on_names = 0
         for reading in readings:
             names = name_positions(reading.document, lexicon)
@@ -77,8 +76,12 @@ def main() -> int:
         for name in args.models:
             model = load_model(name)
             judge_model = getattr(model, "judge_model", model)
-            if hasattr(judge_model, "judge"):  # lm, hybrid: the cached readings
-                judge_model.read = lambda docs, known=known: [known[d.text] for d in docs]
+            if hasattr(judge_model, "judge"):  # lm, hybrid, screen: its own judge's readings
+                own = {
+                    r.document.text: r
+                    for r in read_documents(documents, model_dir(name), cache=cache)
+                }
+                judge_model.read = lambda docs, own=own: [own[d.text] for d in docs]
             scores = model.score_words(documents)
             spun = sum(s.document_probability >= model.document_threshold for s in scores)
             words = sum(len(s.document.words) for s in scores)
