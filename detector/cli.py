@@ -1255,7 +1255,13 @@ def label_command(
             _exit_status(exc),
         ) from None
     if not quiet:
-        stderr_console().print(label_summary(summary, with_index=index is not None))
+        stderr_console().print(
+            label_summary(
+                summary,
+                with_index=index is not None,
+                workers=workers if scheduler is None else None,
+            )
+        )
     if summary.no_source and not no_fallback:
         messages.note(
             f"no source in the index for {summary.no_source:,} suspect(s), and no "

@@ -256,9 +256,13 @@ def _table(title: str, rows: Sequence[tuple[str, str]]) -> object:
     return table
 
 
-def label_summary(summary: LabelSummary, *, with_index: bool = True) -> object:
+def label_summary(
+    summary: LabelSummary, *, with_index: bool = True, workers: int | None = 1
+) -> object:
     """The summary table of a labelling run (``with_index``: against an index of originals;
-    without one, the model labelled every input, and the rows say so)."""
+    without one, the model labelled every input, and the rows say so; ``workers``: the
+    processes that each loaded their models, whose loading times the table adds up; None:
+    a cluster's, however many)."""
     model = "the fallback model" if with_index else "the model (no index)"
     rows = [
         ("spun", f"{summary.spun:,}"),
@@ -293,7 +297,9 @@ def label_summary(summary: LabelSummary, *, with_index: bool = True) -> object:
             )
         )
     if summary.model_load_seconds:
-        rows.append(("loading models", f"{summary.model_load_seconds:,.1f} s"))
+        many = "every worker" if workers is None else f"{workers} workers"
+        loading = "loading models" + (f" ({many}, added up)" if workers != 1 else "")
+        rows.append((loading, f"{summary.model_load_seconds:,.1f} s"))
     if summary.labelled:
         rate = _rate(summary.rate)
     else:  # a resumed run with nothing left: no rate to speak of

@@ -134,7 +134,11 @@ def test_label_reports_phases_and_time_per_mode(index, suspects, tmp_path, monke
     Console(file=shown, width=120).print(label_summary(summary))
     text = shown.getvalue()
     assert "labelled by reference" in text and "labelled by the fallback model" in text
-    assert "loading models" in text and " each" in text
+    assert "loading models" in text and " each" in text and "added up" not in text
+    # With several workers each loads its models: the row says the times are added up.
+    shown = io.StringIO()
+    Console(file=shown, width=120).print(label_summary(summary, workers=2))
+    assert "loading models (2 workers, added up)" in shown.getvalue()
 
 
 class ColdModel(SlowModel):
