@@ -137,13 +137,19 @@ def texts(folder: Path) -> list[tuple[str, str, str, list[tuple[int, int, str]]]
 
 
 def with_cached_readings(model, name: str, folders: list[Path], cache: Path):
-    """``model`` (``lm`` or ``hybrid``, loaded as ``name``) reading the texts of ``folders``
+    """``model`` (``lm``, ``hybrid``, ``screen`` or the ``cascade`` of two, loaded as ``name``)
+    reading the texts of ``folders``
     from ``cache``, filled first by ``training.readings.read_documents``; other models as
     they are."""
     from detector.document import make_document
-    from detector.models import model_dir
+    from detector.models import model_dir, read_model_config
     from training.readings import read_documents
 
+    if hasattr(model, "first") and hasattr(model, "then"):  # the cascade: both its models
+        config = read_model_config(model_dir(name))
+        with_cached_readings(model.first, str(config.get("first", "screen")), folders, cache)
+        with_cached_readings(model.then, str(config.get("then", "hybrid")), folders, cache)
+        return model
     judge_model = getattr(model, "judge_model", model)
     if not hasattr(judge_model, "judge"):
         return model
@@ -200,7 +206,9 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument(
-        "--models", nargs="+", default=["baseline", "transformer", "screen", "lm", "hybrid"]
+        "--models",
+        nargs="+",
+        default=["baseline", "transformer", "screen", "lm", "hybrid", "cascade"],
     )
     parser.add_argument(
         "--sets", nargs="+", choices=list(SETS), default=list(SETS), help="the sets to read"

@@ -674,13 +674,18 @@ def _stdout_is_colour_terminal() -> bool:
 
 # --------------------------------------------------------------------------- batch: index, label
 
-# The reference-free model `label` falls back on by default: fast enough for a corpus, and
-# rarely calls a clean text spun (the transformer, faster, called a fifth of hand-written
-# clean texts spun: BENCHMARKS.md).
-LABEL_FALLBACK_MODEL = "screen"
+# The reference-free model `label` falls back on by default: the screen reads every text,
+# fast enough for a corpus, and the hybrid confirms what it calls spun
+# (detector/cascade_model.py); the transformer, faster, called a fifth of hand-written clean
+# texts spun (BENCHMARKS.md).
+LABEL_FALLBACK_MODEL = "cascade"
 # What a fast fallback misses, said after a run it scored records of (BENCHMARKS.md,
 # hand-spun sets: the hybrid calls 125 of their 158 spun texts spun and 3 of 271 clean).
 _FALLBACK_CAVEATS = {
+    "cascade": "the screen (the language model's first pass alone), each text it called "
+    "spun read again by the hybrid, whose verdict stands (each record's `model` says which "
+    "decided): on hand-spun text in real spinners' styles this calls about half of the "
+    "spun texts spun and none of the clean ones (BENCHMARKS.md)",
     "screen": "the screen, the language model's first pass alone: on hand-spun text in "
     "real spinners' styles it calls about half of the spun texts spun and few clean ones, "
     "and restores each flag from the words before it (BENCHMARKS.md)",
@@ -1047,11 +1052,11 @@ def label_command(
             "-m",
             metavar="MODEL",
             help="The reference-free model for suspects with no source in the index: "
-            "screen (the language model's first pass: a third of the hybrid's time on a "
-            "clean article, few clean texts called spun), hybrid or lm (find more real "
-            "spinning, seconds per article), transformer or baseline (fastest, but call many clean "
-            "texts spun), or a model folder.  [default: screen; without --index, the default "
-            "model (hybrid)]",
+            "cascade (the screen, each text it calls spun confirmed by the hybrid), screen "
+            "(the language model's first pass alone: a third of the hybrid's time on a clean "
+            "article), hybrid or lm (find more real spinning, seconds per article), "
+            "transformer or baseline (fastest, but call many clean texts spun), or a model "
+            "folder.  [default: cascade; without --index, the default model (hybrid)]",
             show_default=False,
         ),
     ] = None,
@@ -1072,7 +1077,8 @@ def label_command(
             metavar="SECONDS",
             help="Give up on an input after this many seconds: it gets an error record and "
             "the run goes on (0: no limit; not applied on Dask workers).  [default: 60; "
-            f"{_LM_TIMEOUT:g} when a language-model model (screen, lm, hybrid) reads the "
+            f"{_LM_TIMEOUT:g} when a language-model model (cascade, screen, lm, hybrid) reads "
+            "the "
             "inputs, as the default fallback and the default without --index do]",
             show_default=False,
         ),
@@ -1179,7 +1185,11 @@ def label_command(
     if threshold is not None and no_fallback:
         messages.warn("--threshold has no effect with --no-fallback")
     fallback = None if no_fallback else model or _default_fallback(messages)
-    fallback_reads_with_lm = fallback is not None and _model_type(fallback) in ("lm", "hybrid")
+    fallback_reads_with_lm = fallback is not None and _model_type(fallback) in (
+        "lm",
+        "hybrid",
+        "cascade",
+    )
     messages.detail(
         (
             f"labelling {', '.join(inputs)} against {index} into {output}; fallback model: "

@@ -875,7 +875,7 @@ def label_corpus(
         on instead; its workers need this package and the same paths.
     model : str, model object or None
         Fallback for suspects with no source (see ``LabelJob``): None (the
-        default here; the CLI's is ``screen``) for none.  A name or folder
+        default here; the CLI's is ``cascade``) for none.  A name or folder
         that is no model means no fallback too, as on a machine with no model
         installed (records ``relation: unrelated``, ``model: null``): check a
         name first with ``detector.models.model_dir``, as the CLI does.

@@ -267,8 +267,11 @@ class LMModel:
         config: dict[str, Any] | None = None,
         lm: str | None = None,
         judge: LMJudge | None = None,
+        language_model: Any = None,
     ) -> LMModel:
-        """The model of ``folder``; ``lm`` overrides the language model its config names."""
+        """The model of ``folder``; ``lm`` overrides the language model its config names;
+        ``language_model``, one already loaded (``detector.lm.CausalLM``), is read with
+        instead of loading one."""
         from detector.lm import load_causal_lm
 
         folder = Path(folder)
@@ -277,7 +280,8 @@ class LMModel:
             parameters = {
                 k: v for k, v in config.get("judge", {}).items() if k in _JUDGE_PARAMETERS
             }
-            language_model = load_causal_lm(lm if lm is not None else config.get("lm"))
+            if language_model is None:
+                language_model = load_causal_lm(lm if lm is not None else config.get("lm"))
             judge = LMJudge(language_model, load_lexicon(quiet=True), **parameters)
         return cls(judge, config, name=str(config.get("name", folder.name)))
 

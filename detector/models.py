@@ -2,8 +2,8 @@
 
 Every model turns a ``Document`` into ``WordScores`` (``detector.scoring``) and a
 ``Report``.  Models live in folders with a ``config.json`` naming their ``type``
-(``baseline``, ``transformer``, ``lm`` or ``hybrid``; ``screen`` is an ``lm`` whose
-judge reads one pass only); the shipped ones sit in the project's
+(``baseline``, ``transformer``, ``lm``, ``hybrid`` or ``cascade``; ``screen`` is an
+``lm`` whose judge reads one pass only); the shipped ones sit in the project's
 ``models/`` folder (or ``$SPINDETECT_MODELS``), and ``models/default.json`` names
 the default.  Loading never unpickles anything: baselines are skops files
 loaded with an explicit list of trusted types, transformers are safetensors.
@@ -30,7 +30,7 @@ __all__ = [
     "read_model_config",
 ]
 
-MODEL_NAMES = ("baseline", "transformer", "screen", "lm", "hybrid")
+MODEL_NAMES = ("baseline", "transformer", "screen", "lm", "hybrid", "cascade")
 
 
 @runtime_checkable
@@ -69,6 +69,7 @@ def model_dir(name_or_path: str) -> Path:
             "baseline": "build it with `make baseline`",
             "transformer": "build it with `make train`",
             "screen": "build it with `make screen`",
+            "cascade": "it is a config.json naming two models (detector/cascade_model.py)",
             "lm": "build it with `make hybrid`",
             "hybrid": "build it with `make hybrid`",
         }
@@ -83,7 +84,7 @@ def model_dir(name_or_path: str) -> Path:
 
 def load_model(name_or_path: str = "default", *, lm: str | None = None) -> ReferenceFreeModel:
     """A reference-free model by name (``default``, ``baseline``, ``transformer``, ``screen``,
-    ``lm``, ``hybrid``) or folder.
+    ``lm``, ``hybrid``, ``cascade``) or folder.
 
     ``lm`` names the causal language model for the models that read with one
     (``lm``, ``hybrid``): a Hugging Face name or folder; the packaged SmolLM2 by default.
@@ -100,6 +101,10 @@ def load_model(name_or_path: str = "default", *, lm: str | None = None) -> Refer
 
         transformer = model_dir(str(config.get("transformer", "transformer")))
         return HybridModel.load(folder, transformer_folder=transformer, config=config, lm=lm)
+    if kind == "cascade":
+        from detector.cascade_model import CascadeModel
+
+        return CascadeModel.load(folder, config=config, lm=lm)
     if kind == "baseline":
         from detector.baseline_model import BaselineModel
 

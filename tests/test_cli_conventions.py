@@ -174,7 +174,7 @@ def test_index_and_label_quiet_print_nothing_and_verbose_more(corpus):
     again = invoke("index", originals, "-o", index, "--add", "-v")
     assert "spindetect: adding to" in again.stderr and "originals in the index" in again.stderr
     verbose = invoke("label", suspects, "-i", index, "-o", out, "--resume", "-v")
-    assert "fallback model: screen" in verbose.stderr
+    assert "fallback model: cascade" in verbose.stderr
 
 
 # --------------------------------------------------------------------------- --fail-on

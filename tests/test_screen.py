@@ -48,8 +48,11 @@ def _reading_with_margins(text: str, margins: dict[str, float]) -> LMReading:
     return LMReading(document, units, (), len(document.words), 0.1, 0.0)
 
 
-def test_label_falls_back_on_the_shipped_screen_which_reads_one_pass():
-    assert LABEL_FALLBACK_MODEL == "screen"
+def test_label_falls_back_on_the_cascade_whose_screen_reads_one_pass():
+    assert LABEL_FALLBACK_MODEL == "cascade"
+    cascade = read_model_config(model_dir("cascade"))
+    assert (cascade["type"], cascade["first"], cascade["then"]) == ("cascade", "screen", "hybrid")
+    assert cascade["bar"] == 0.5  # the hybrid confirms what the screen calls spun
     config = read_model_config(model_dir("screen"))
     assert config["type"] == "lm" and config["name"] == "screen"
     # No margin reaches pass 2, and no text is read a second time.
@@ -124,17 +127,67 @@ def test_label_falls_back_on_the_transformer_when_the_screen_cannot_read(tmp_pat
     monkeypatch.setattr(detector.lm, "packaged_gguf", missing)
     result = runner.invoke(app, _unsourced_page(tmp_path))
     assert result.exit_code == 0, result.output
-    assert "the screen cannot be used" in result.output
+    assert "the cascade cannot be used" in result.output
     out = tmp_path / "out.jsonl"
     (record,) = map(json.loads, out.read_text("utf-8").splitlines())
     assert record["model"] == "transformer" and record["mode"] == "reference-free"
 
 
 @needs_lm
-def test_label_says_what_the_screen_misses(tmp_path):
+def test_label_says_which_model_of_the_cascade_decided(tmp_path):
     result = runner.invoke(app, _unsourced_page(tmp_path))
     assert result.exit_code == 0, result.output
     assert "scored reference-free by the screen" in " ".join(result.output.split())
     out = tmp_path / "out.jsonl"
     (record,) = map(json.loads, out.read_text("utf-8").splitlines())
-    assert record["model"] == "screen"
+    assert record["model"] in ("screen", "hybrid") and record["mode"] == "reference-free"
+
+
+@needs_lm
+def test_the_cascade_shares_one_language_model():
+    from detector.models import load_model
+
+    cascade = load_model("cascade")
+    assert cascade.first.judge.lm is cascade.then.judge_model.judge.lm
+
+
+class _Fixed:
+    """A model whose every report has one verdict and spin score."""
+
+    def __init__(self, name: str, verdict: str, spin_score: float) -> None:
+        self.name, self.verdict, self.spin_score = name, verdict, spin_score
+        self.scored: list[float | None] = []
+
+    def score(self, document, *, threshold=None):
+        from detector.report import Report
+
+        self.scored.append(threshold)
+        return Report(
+            verdict=self.verdict,
+            relation=None,
+            spin_score=self.spin_score,
+            substitution_rate=0.0,
+            source=None,
+            spans=(),
+            suspect=document,
+            mode="reference-free",
+            model=self.name,
+        )
+
+
+@pytest.mark.parametrize(
+    ("verdict", "score", "decides"),
+    [
+        ("not_spun", 0.2, "screen"),  # called clean: the hybrid never reads it
+        ("spun", 0.9, "hybrid"),  # called spun: the hybrid confirms or overrules
+        ("unscored", 0.0, "screen"),  # not English prose: nothing for the hybrid to read
+    ],
+)
+def test_the_cascade_lets_the_hybrid_confirm_what_the_screen_calls_spun(verdict, score, decides):
+    from detector.cascade_model import CascadeModel
+
+    screen, hybrid = _Fixed("screen", verdict, score), _Fixed("hybrid", "not_spun", 0.1)
+    cascade = CascadeModel(screen, hybrid, bar=0.5)
+    report = cascade.score(make_document("The corporate voiced a loss."), threshold=0.7)
+    assert report.model == decides
+    assert hybrid.scored == ([0.7] if decides == "hybrid" else [])  # --threshold is its

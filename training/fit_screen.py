@@ -8,8 +8,9 @@ is faster (1.2 s for an 800-word article on two cores in ``BENCHMARKS.md``, agai
 the hybrid's 3.2 s, or 8.6 s for a spun article, which it reads twice) and, on text
 spun by hand, far more trustworthy than the fine-tuned transformer, which learned one
 synthetic spinner's habits: its flags on clean prose of other registers call about a
-fifth of such texts spun (``BENCHMARKS.md``, hand-spun sets).  The screen is
-``label``'s fallback for suspects with no source in the index.
+fifth of such texts spun (``BENCHMARKS.md``, hand-spun sets).  ``label``'s fallback
+for suspects with no source in the index reads with it first (``models/cascade``: the
+hybrid confirms what it calls spun).
 
 Recipe (``python -m training.fit_screen``; ``make screen`` runs it):
 
@@ -118,9 +119,10 @@ fraction of the hybrid's time (`BENCHMARKS.md`, pass 1 alone).  A flag's `origin
 1's first-ranked candidate and its `restore_score` is null: the hybrid and `lm` restore
 better.
 
-- **Intended use**: `label`'s fallback for suspects with no source in the index, where
-  thousands of texts must be scored and a false `spun` costs a reviewer's time; `spindetect
-  score article.txt --model screen` for a quick look.  Flags are evidence, not proof.
+- **Intended use**: the first reading of `label`'s fallback (`models/cascade`: the hybrid
+  confirms each text it calls spun) for suspects with no source in the index, where
+  thousands of texts must be scored; `spindetect score article.txt --model screen` for a
+  quick look.  Flags are evidence, not proof.
 - **Thresholds** (fitted on {fitted}, the language model computing in {dtype}): a unit is
   flagged when its pass-1 margin exceeds {margin:g} nats (the margin, of {grid}, whose
   document rule called the most spun texts spun); {rule}; a document the rule calls clean
