@@ -28,7 +28,7 @@ the same one, loaded once.  Each report comes from the model that decided (its
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,12 +65,18 @@ class CascadeModel:
 
     @classmethod
     def load(
-        cls, folder: Path, *, config: dict[str, Any] | None = None, lm: str | None = None
+        cls,
+        folder: Path,
+        *,
+        load_model: Callable[..., Any],
+        model_dir: Callable[[str], Path],
+        config: dict[str, Any] | None = None,
+        lm: str | None = None,
     ) -> CascadeModel:
         """The cascade of ``folder``: its second model, then its first, reading with the
-        second's language model (``lm`` overrides the one the configs name)."""
+        second's language model (``lm`` overrides the one the configs name);
+        ``load_model`` and ``model_dir`` are ``detector.models``'s, which calls this."""
         from detector.lm_model import LMModel
-        from detector.models import load_model, model_dir
 
         folder = Path(folder)
         config = config if config is not None else read_model_config(folder)

@@ -495,8 +495,9 @@ def score(
             metavar="MODEL",
             help="Without --original: the model that reads the suspect alone: hybrid (the "
             "language-model judge fused with the transformer), lm (the language-model judge "
-            "alone), screen (the judge's first pass: faster, finds less), transformer, "
-            "baseline (fastest), or a model folder.  " + _DEFAULT_MODEL_HELP,
+            "alone), screen (the judge's first pass: faster, finds less), cascade (the "
+            "screen, each text it calls spun confirmed by the hybrid), transformer, baseline "
+            "(fastest), or a model folder.  " + _DEFAULT_MODEL_HELP,
             show_default=False,
         ),
     ] = None,

@@ -104,7 +104,9 @@ def load_model(name_or_path: str = "default", *, lm: str | None = None) -> Refer
     if kind == "cascade":
         from detector.cascade_model import CascadeModel
 
-        return CascadeModel.load(folder, config=config, lm=lm)
+        return CascadeModel.load(
+            folder, load_model=load_model, model_dir=model_dir, config=config, lm=lm
+        )
     if kind == "baseline":
         from detector.baseline_model import BaselineModel
 
