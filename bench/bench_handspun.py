@@ -146,10 +146,13 @@ def with_cached_readings(model, name: str, folders: list[Path], cache: Path):
     from training.readings import read_documents
 
     if hasattr(model, "first") and hasattr(model, "then"):  # the cascade: both its models
+        from detector.cascade_model import CascadeModel
+
         config = read_model_config(model_dir(name))
         with_cached_readings(model.first, str(config.get("first", "screen")), folders, cache)
         with_cached_readings(model.then, str(config.get("then", "hybrid")), folders, cache)
-        return model
+        # Each reads its own cached readings (the same numbers as one shared reading).
+        return CascadeModel(model.first, model.then, model.bar, model.name, share_first_pass=False)
     judge_model = getattr(model, "judge_model", model)
     if not hasattr(judge_model, "judge"):
         return model

@@ -6,12 +6,15 @@ bundled example repeated, without ``../shared``):
 * load: ``load_model("lm")`` and ``load_model("hybrid")`` in a fresh process
   (torch and transformers imports included), median of ``--loads`` runs;
 * pass 1 alone (the judge with pass 2 switched off), the ``screen`` model (pass 1
-  alone with its counting and restorations, as ``label``'s fallback), both passes (``lm``), and
-  ``hybrid`` (the transformer plus both passes), seconds per article, after one
-  warm-up article; ``lm`` and ``hybrid`` also on the same articles spun at rate
-  0.3, which the judge mostly reads twice (``reread_rate`` in ``detector.lm_judge``);
-* peak resident memory of a fresh process that loads the hybrid and scores the
-  articles with it (what one ``spindetect score`` process or ``label`` worker holds).
+  alone with its counting and restorations), both passes (``lm``), ``hybrid`` (the
+  transformer plus both passes) and the ``cascade`` (``label``'s fallback: the screen,
+  then the hybrid going on from the same first pass where the screen's score reaches
+  the cascade's bar), seconds per article, after one warm-up article; each also on the
+  same articles spun at rate 0.3, which the judge mostly reads twice (``reread_rate`` in
+  ``detector.lm_judge``);
+* peak resident memory of a fresh process that loads the hybrid (and one that loads
+  the cascade) and scores the articles with it (what one ``spindetect score`` process
+  or ``label`` worker holds).
 
 Usage::
 
@@ -76,8 +79,9 @@ def load_seconds(model: str, runs: int) -> float:
     return statistics.median(times)
 
 
-def per_article(score, texts: list[str]) -> float:
-    """Median seconds per article of ``score(document)`` after one warm-up article."""
+def per_article(score, texts: list[str], reports: list | None = None) -> float:
+    """Median seconds per article of ``score(document)`` after one warm-up article (the
+    timed articles' reports appended to ``reports``)."""
     from detector.document import make_document
 
     documents = [make_document(t) for t in texts]
@@ -85,8 +89,10 @@ def per_article(score, texts: list[str]) -> float:
     times = []
     for document in documents[1:]:
         started = time.perf_counter()
-        score(document)
+        report = score(document)
         times.append(time.perf_counter() - started)
+        if reports is not None:
+            reports.append(report)
     return statistics.median(times)
 
 
@@ -98,25 +104,38 @@ def spun(texts: list[str], rate: float = SPIN_RATE) -> list[str]:
     return [spinner.spin(text, rate=rate, seed=k).text for k, text in enumerate(texts)]
 
 
-def hybrid_child(count: int) -> int:
-    """In a fresh process: load the hybrid, score ``count`` articles as written and spun,
-    print seconds per article of each and peak GB."""
+def model_child(name: str, count: int) -> int:
+    """In a fresh process: load model ``name``, score ``count`` articles as written and
+    spun, print seconds per article of each, how many reports of each came from the
+    hybrid (a cascade's second model) and peak GB."""
     from detector.models import load_model
 
     texts = articles(count + 1)
-    hybrid = load_model("hybrid")
-    seconds = per_article(hybrid.score, texts)
-    spun_seconds = per_article(hybrid.score, spun(texts))
+    model = load_model(name)
+    clean_reports: list = []
+    spun_reports: list = []
+    seconds = per_article(model.score, texts, clean_reports)
+    spun_seconds = per_article(model.score, spun(texts), spun_reports)
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    print(json.dumps({"seconds": seconds, "spun_seconds": spun_seconds, "peak_gb": peak_gb}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "spun_seconds": spun_seconds,
+                "peak_gb": peak_gb,
+                "hybrid_read": sum(r.model == "hybrid" for r in clean_reports),
+                "hybrid_read_spun": sum(r.model == "hybrid" for r in spun_reports),
+            }
+        )
+    )
     return 0
 
 
-def hybrid_in_fresh_process(count: int) -> dict[str, float]:
-    """``hybrid_child`` run in a subprocess: its seconds per article and peak memory."""
+def in_fresh_process(name: str, count: int) -> dict[str, float]:
+    """``model_child`` run in a subprocess: its seconds per article and peak memory."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     done = subprocess.run(
-        [sys.executable, __file__, "--hybrid-child", str(count)],
+        [sys.executable, __file__, "--child", name, str(count)],
         capture_output=True,
         text=True,
         check=True,
@@ -133,15 +152,15 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=5, help="timed articles (plus one warm-up)")
     parser.add_argument("--loads", type=int, default=3, help="fresh-process loads timed")
     parser.add_argument("--write", type=Path, help="write the section into this Markdown file")
-    parser.add_argument("--hybrid-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.hybrid_child:
-        return hybrid_child(args.hybrid_child)
+    if args.child:
+        return model_child(args.child[0], int(args.child[1]))
 
     import torch
 
     from detector.lm_judge import LMJudge
-    from detector.models import load_model
+    from detector.models import load_model, model_dir, read_model_config
 
     texts = articles(args.articles + 1)
     loads = {m: load_seconds(m, args.loads) for m in ("lm", "hybrid")}
@@ -159,17 +178,19 @@ def main() -> int:
     seconds["screen"] = per_article(screen.score, texts)
     seconds["screen, spun"] = per_article(screen.score, spun(texts))
     del screen
-    hybrid = hybrid_in_fresh_process(args.articles)
+    hybrid = in_fresh_process("hybrid", args.articles)
     seconds["hybrid"] = hybrid["seconds"]
     seconds["hybrid, spun"] = hybrid["spun_seconds"]
     peak_gb = hybrid["peak_gb"]
+    cascade = in_fresh_process("cascade", args.articles)
+    bar = read_model_config(model_dir("cascade")).get("bar")
 
     def mark(ok: bool) -> str:
         return "met" if ok else "**missed**"
 
     lines = [
         "## Reference-free scoring with the language model (`--model lm`, `--model hybrid`, "
-        "`--model screen`)",
+        "`--model screen`, `--model cascade`)",
         "",
         f"`python bench/bench_lm_speed.py --articles {args.articles} --write BENCHMARKS.md`: "
         f"{args.articles} articles of 800 words (OneStopEnglish advanced texts), one process, "
@@ -186,8 +207,13 @@ def main() -> int:
         "| --- | ---: | ---: | --- |",
         f"| pass 1 alone, articles/s | {1 / seconds['pass 1 alone']:.2f} | >= 1 | "
         f"{mark(1 / seconds['pass 1 alone'] >= TARGETS['pass1_per_second'])} |",
-        f"| screen (`label`'s fallback), s per article | {seconds['screen']:.2f} | | |",
+        f"| screen, s per article | {seconds['screen']:.2f} | | |",
         f"| screen, s per spun article | {seconds['screen, spun']:.2f} | | |",
+        f"| cascade (`label`'s fallback, bar {bar}), s per article (the hybrid went on for "
+        f"{cascade['hybrid_read']} of {args.articles}) | {cascade['seconds']:.2f} | | |",
+        f"| cascade, s per spun article (the hybrid went on for "
+        f"{cascade['hybrid_read_spun']} of {args.articles}) | {cascade['spun_seconds']:.2f} "
+        "| | |",
         f"| lm, s per article | {seconds['lm (both passes)']:.2f} | | |",
         f"| lm, s per spun article | {seconds['lm, spun']:.2f} | | |",
         f"| hybrid, s per article | {seconds['hybrid']:.2f} | <= 3 | "
@@ -199,6 +225,7 @@ def main() -> int:
         f"{mark(loads['hybrid'] <= TARGETS['load_seconds'])} |",
         f"| peak memory of a process scoring with the hybrid, GB | {peak_gb:.2f} | <= 1.5 | "
         f"{mark(peak_gb <= TARGETS['peak_gb'])} |",
+        f"| peak memory of a process scoring with the cascade, GB | {cascade['peak_gb']:.2f} | | |",
     ]
     body = "\n".join(lines)
     print(body)

@@ -496,7 +496,8 @@ def score(
             help="Without --original: the model that reads the suspect alone: hybrid (the "
             "language-model judge fused with the transformer), lm (the language-model judge "
             "alone), screen (the judge's first pass: faster, finds less), cascade (the "
-            "screen, each text it calls spun confirmed by the hybrid), transformer, baseline "
+            "screen, the hybrid going on with each text it scores 0.2 or more), transformer, "
+            "baseline "
             "(fastest), or a model folder.  " + _DEFAULT_MODEL_HELP,
             show_default=False,
         ),
@@ -676,17 +677,17 @@ def _stdout_is_colour_terminal() -> bool:
 # --------------------------------------------------------------------------- batch: index, label
 
 # The reference-free model `label` falls back on by default: the screen reads every text,
-# fast enough for a corpus, and the hybrid confirms what it calls spun
-# (detector/cascade_model.py); the transformer, faster, called a fifth of hand-written clean
-# texts spun (BENCHMARKS.md).
+# fast enough for a corpus, and the hybrid goes on from its reading where it scores 0.2 or
+# more (detector/cascade_model.py); the transformer, faster, called a fifth of hand-written
+# clean texts spun (BENCHMARKS.md).
 LABEL_FALLBACK_MODEL = "cascade"
 # What a fast fallback misses, said after a run it scored records of (BENCHMARKS.md,
 # hand-spun sets: the hybrid calls 125 of their 158 spun texts spun and 3 of 271 clean).
 _FALLBACK_CAVEATS = {
-    "cascade": "the screen (the language model's first pass alone), each text it called "
-    "spun read again by the hybrid, whose verdict stands (each record's `model` says which "
-    "decided): on hand-spun text in real spinners' styles this called 72 of 158 spun texts "
-    "spun and none of 271 clean ones, the hybrid alone 125 and 3 (BENCHMARKS.md)",
+    "cascade": "the screen (the language model's first pass alone), the hybrid going on "
+    "with each text it scored 0.2 or more, its verdict standing (each record's `model` says "
+    "which decided): on hand-spun text in real spinners' styles this called 94 of 158 spun "
+    "texts spun and none of 271 clean ones, the hybrid alone 125 and 3 (BENCHMARKS.md)",
     "screen": "the screen, the language model's first pass alone: on hand-spun text in "
     "real spinners' styles it calls about half of the spun texts spun and few clean ones, "
     "and restores each flag from the words before it (BENCHMARKS.md)",
@@ -1053,7 +1054,8 @@ def label_command(
             "-m",
             metavar="MODEL",
             help="The reference-free model for suspects with no source in the index: "
-            "cascade (the screen, each text it calls spun confirmed by the hybrid), screen "
+            "cascade (the screen, the hybrid going on from its reading of each text it "
+            "scores 0.2 or more: about the screen's time on a clean text), screen "
             "(the language model's first pass alone: a third of the hybrid's time on a clean "
             "article), hybrid or lm (find more real spinning, seconds per article), "
             "transformer or baseline (fastest, but call many clean texts spun), or a model "

@@ -286,8 +286,13 @@ class HybridModel:
         if isinstance(documents, (str, Document)):
             raise TypeError("score_words() expects a sequence of Document objects")
         documents = list(documents)
-        transformer = self.transformer.word_probabilities(documents)
-        readings = self.judge_model.read(documents)
+        return self.score_readings(documents, self.judge_model.read(documents))
+
+    def score_readings(
+        self, documents: Sequence[Document], readings: Sequence[LMReading]
+    ) -> list[WordScores]:
+        """``score_words`` from the judge's ``readings`` of ``documents``, already made."""
+        transformer = self.transformer.word_probabilities(list(documents))
         return [
             self.scores_from_reading(reading, probabilities)
             for reading, probabilities in zip(readings, transformer, strict=True)

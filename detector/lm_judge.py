@@ -96,7 +96,7 @@ import math
 import re
 import time
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -120,6 +120,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_GAIN_THRESHOLD",
     "DEFAULT_RATE_THRESHOLD",
+    "PASS1_ONLY_MARGIN",
     "LMJudge",
     "LMReading",
     "SentenceSurprisal",
@@ -148,6 +149,11 @@ _CACHE_SIZE = 20_000
 _MEANING_CACHE_SIZE = 2_048
 _MEANING_ARRAY_CACHE_SIZE = 8_192  # the same as arrays: a tenth of the memory each
 _HEAD_ROWS = 128  # rows of the output layer computed at once (49k floats each for SmolLM2)
+# Key/value caches kept while ``read``'s ``go_on`` decides (24-47 MB a window for SmolLM2):
+# four cover 3,000 tokens; a longer text's later windows are read again for pass 2.
+_KEPT_WINDOWS = 4
+# A pass-1 margin no unit reaches (log-probabilities differ by far less): pass 2 is off.
+PASS1_ONLY_MARGIN = 1e6
 
 
 # --------------------------------------------------------------------------- answer types
@@ -767,7 +773,33 @@ class LMJudge:
         """``read`` for each document, in order."""
         return [self.read(document) for document in documents]
 
-    def read(self, document: Document) -> LMReading:
+    @property
+    def reads_pass1_only(self) -> bool:
+        """Whether this judge's readings are its first pass alone: no unit can reach
+        ``margin_threshold`` (``PASS1_ONLY_MARGIN`` or more) and there is no second
+        reading.  Such a reading is what ``read``'s ``go_on`` is shown by a judge of the
+        same pass-1 settings (``pass1_settings``)."""
+        return self.margin_threshold >= PASS1_ONLY_MARGIN and self.reread_gain is None
+
+    def pass1_settings(self) -> dict[str, Any]:
+        """The judge's settings but those of pass 2 and the second reading (which
+        ``reads_pass1_only`` turns off), with the language model's name: two judges
+        with the same read the same first pass (given the same thesaurus and glue
+        table, as every judge loaded from the packaged ones has)."""
+        left_out = {"lm", "lexicon", "glue"} | {
+            "margin_threshold",
+            "reread_gain",
+            "reread_rate",
+            "reread_beside",
+        }
+        settings = {
+            k: v for k, v in vars(self).items() if not k.startswith("_") and k not in left_out
+        }
+        return settings | {"lm": self.lm.name}
+
+    def read(
+        self, document: Document, *, go_on: Callable[[LMReading], bool] | None = None
+    ) -> LMReading:
         """Score every unit of ``document`` (both passes) and each sentence's surprisal.
 
         With ``reread_gain``, a text whose first reading puts back more than
@@ -775,9 +807,22 @@ class LMJudge:
         ``reread_gain``, restored) is read again with them put back; each other
         unit takes its second reading when it lies within ``reread_beside`` words
         of one put back, else the stronger of its two readings.
+
+        ``go_on``, when given, is shown the first pass's reading (no unit rescored: each
+        restored with its first choice) before pass 2; when it answers False, that reading
+        is returned as it is.  It is the reading a judge with the same pass-1 settings and
+        ``reads_pass1_only`` makes, so a cascade can let a screen decide on it before the
+        rest is read, without reading the text twice.
         """
-        first = self._read_once(document)
-        if self.reread_gain is None:
+        stopped = False
+
+        def decide(reading: LMReading) -> bool:
+            nonlocal stopped
+            stopped = not go_on(reading) if go_on is not None else False
+            return not stopped
+
+        first = self._read_once(document, go_on=decide if go_on is not None else None)
+        if stopped or self.reread_gain is None:
             return first
         put_back = [
             u
@@ -798,7 +843,10 @@ class LMJudge:
         return _merged(first, second, located, beside)
 
     def _read_once(
-        self, document: Document, floors: dict[tuple[int, int, str], float] | None = None
+        self,
+        document: Document,
+        floors: dict[tuple[int, int, str], float] | None = None,
+        go_on: Callable[[LMReading], bool] | None = None,
     ) -> LMReading:
         """One reading of ``document``: both passes over its text as written.
 
@@ -807,6 +855,11 @@ class LMJudge:
         restoration is searched widely only when it beats its floor: the others'
         readings are not kept (``_merged``), so this changes no result.  Nor are
         its sentences' surprisals (the text's quality is the text's as written).
+
+        ``go_on`` (see ``read``): pass 1 reads every window first, keeping the key/value
+        caches of the first ``_KEPT_WINDOWS`` for pass 2 (the others are read again) and
+        the token scores as each window left them; pass 2 then reads each window as it
+        would have.  Every result is the same.
         """
         import numpy as np
         import torch
@@ -843,31 +896,63 @@ class LMJudge:
             else [floors.get((u.start, u.end, u.text), math.inf) for u in units],
         )
         pass2 = 0.0
+        kept: dict[int, Any] = {}  # window -> its key/value cache, while pass 2 waits
+        # Window -> the token scores pass 2 reads there: a later window's pass 1 scores
+        # again the tokens of its units that the overlap holds, in its own context.
+        token_lp: list[Any] = []
+        mine_of: list[list[int]] = [[] for _ in windows]
+        for i, k in enumerate(owners):
+            mine_of[k].append(i)
+
+        def reading() -> LMReading:
+            units_read = tuple(self._reading(unit, i, scores) for i, unit in enumerate(units))
+            sentences = self._sentences(document, offsets, scores.token_lp) if surprisal else ()
+            total = time.perf_counter() - started
+            return LMReading(
+                document=document,
+                units=units_read,
+                sentences=sentences,
+                tokens=n,
+                pass1_seconds=total - pass2,
+                pass2_seconds=pass2,
+                pass2_tokens=scores.pass2_tokens,
+            )
+
         with torch.inference_mode():
             for k, window in enumerate(windows):
-                mine = [i for i, w in enumerate(owners) if w == k]
+                mine = mine_of[k]
                 hidden, cache = self._forward(ids, window)
                 first = windows[k - 1].stop if k else 0
                 rows = set(range(first, window.stop)) if surprisal else set()
                 for i in mine:  # a unit and its right context, all read in this window
                     rows.update(range(units[i].a, self._context_stop(units[i], window)))
                 self._pass1(hidden, window, ids, units, mine, sorted(rows), scores)
-                clock = time.perf_counter()
-                self._pass2(hidden, cache, window, ids, units, mine, scores)
-                pass2 += time.perf_counter() - clock
+                if go_on is None:
+                    clock = time.perf_counter()
+                    self._pass2(cache, window, ids, units, mine, scores)
+                    pass2 += time.perf_counter() - clock
+                else:
+                    token_lp.append(scores.token_lp.copy())
+                    if len(kept) < _KEPT_WINDOWS:
+                        kept[k] = cache
                 del hidden, cache
-        readings = tuple(self._reading(unit, i, scores) for i, unit in enumerate(units))
-        sentences = self._sentences(document, offsets, scores.token_lp) if surprisal else ()
-        total = time.perf_counter() - started
-        return LMReading(
-            document=document,
-            units=readings,
-            sentences=sentences,
-            tokens=n,
-            pass1_seconds=total - pass2,
-            pass2_seconds=pass2,
-            pass2_tokens=scores.pass2_tokens,
-        )
+            if go_on is None:
+                return reading()
+            first_pass = reading()
+            if not go_on(first_pass):
+                return first_pass
+            read = scores.token_lp
+            for k, window in enumerate(windows):
+                clock = time.perf_counter()
+                cache = kept.pop(k, None)
+                if cache is None:
+                    cache = self._forward(ids, window)[1]
+                scores.token_lp = token_lp[k]
+                self._pass2(cache, window, ids, units, mine_of[k], scores)
+                pass2 += time.perf_counter() - clock
+                del cache
+            scores.token_lp = read
+        return reading()
 
     # ---- units and candidates
 
@@ -1307,7 +1392,6 @@ class LMJudge:
 
     def _pass2(
         self,
-        hidden: Any,
         cache: Any,
         window: _Window,
         ids: Sequence[int],

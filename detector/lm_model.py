@@ -43,7 +43,7 @@ from typing import Any
 from detector.document import Document, make_document
 from detector.document_rule import EvidenceGate, LengthAwareRule, content_flags, evidence_line
 from detector.evasion import has_ligatures, spell_out_ligatures
-from detector.lexicon import load_lexicon
+from detector.lexicon import Lexicon, load_lexicon
 from detector.lm_judge import (
     LMJudge,
     LMReading,
@@ -103,21 +103,24 @@ _JUDGE_PARAMETERS = frozenset(
 )
 
 
-def read_as_letters(judge: LMJudge, document: Document) -> LMReading:
+def read_as_letters(
+    judge: LMJudge, document: Document, *, go_on: Callable[[LMReading], bool] | None = None
+) -> LMReading:
     """The ``judge``'s reading of ``document`` with its ligatures ("ﬁrst": text from a
     PDF) read as the letters they stand for; offsets index ``document.text``.
 
     Word matching already reads "ﬁrst" as "first", but the language model, reading the
     text as written, found such words up to 21 nats likelier spelled out, so a clean
     article pasted from a PDF read as spun (``docs/eval/notes.md``, 2026-12-06).
+    ``go_on``: see ``LMJudge.read`` (it is shown the first pass with the same offsets).
     """
     if not has_ligatures(document.text):
-        return judge.read(document)
+        return judge.read(document, go_on=go_on)
     letters, origin = spell_out_ligatures(document.text)
     spelled = make_document(letters, document.name)
     if spelled.words != document.words or spelled.sentences != document.sentences:
-        return judge.read(document)  # never seen: words already read ligatures as letters
-    reading = judge.read(spelled)
+        # never seen: words already read ligatures as letters
+        return judge.read(document, go_on=go_on)
 
     def start(j: int) -> int:
         return origin[j]
@@ -125,14 +128,23 @@ def read_as_letters(judge: LMJudge, document: Document) -> LMReading:
     def end(j: int) -> int:
         return origin[j - 1] + 1 if j > 0 else 0
 
-    units = tuple(
-        replace(
-            u, start=start(u.start), end=end(u.end), text=document.text[start(u.start) : end(u.end)]
+    def as_written(reading: LMReading) -> LMReading:
+        units = tuple(
+            replace(
+                u,
+                start=start(u.start),
+                end=end(u.end),
+                text=document.text[start(u.start) : end(u.end)],
+            )
+            for u in reading.units
         )
-        for u in reading.units
-    )
-    sentences = tuple(replace(s, start=start(s.start), end=end(s.end)) for s in reading.sentences)
-    return replace(reading, document=document, units=units, sentences=sentences)
+        sentences = tuple(
+            replace(s, start=start(s.start), end=end(s.end)) for s in reading.sentences
+        )
+        return replace(reading, document=document, units=units, sentences=sentences)
+
+    shown = None if go_on is None else (lambda reading: go_on(as_written(reading)))
+    return as_written(judge.read(spelled, go_on=shown))
 
 
 def _least_gains(reading: LMReading) -> tuple[list[tuple[str, str]], dict[tuple[str, str], float]]:
@@ -268,10 +280,12 @@ class LMModel:
         lm: str | None = None,
         judge: LMJudge | None = None,
         language_model: Any = None,
+        lexicon: Lexicon | None = None,
     ) -> LMModel:
         """The model of ``folder``; ``lm`` overrides the language model its config names;
         ``language_model``, one already loaded (``detector.lm.CausalLM``), is read with
-        instead of loading one."""
+        instead of loading one, and ``lexicon`` (the packaged thesaurus, already loaded)
+        likewise."""
         from detector.lm import load_causal_lm
 
         folder = Path(folder)
@@ -282,7 +296,9 @@ class LMModel:
             }
             if language_model is None:
                 language_model = load_causal_lm(lm if lm is not None else config.get("lm"))
-            judge = LMJudge(language_model, load_lexicon(quiet=True), **parameters)
+            if lexicon is None:
+                lexicon = load_lexicon(quiet=True)
+            judge = LMJudge(language_model, lexicon, **parameters)
         return cls(judge, config, name=str(config.get("name", folder.name)))
 
     @property
@@ -380,7 +396,13 @@ class LMModel:
         """Word and document spin probabilities for each document."""
         if isinstance(documents, (str, Document)):
             raise TypeError("score_words() expects a sequence of Document objects")
-        return [self.scores_from_reading(r) for r in self.read(documents)]
+        return self.score_readings(documents, self.read(documents))
+
+    def score_readings(
+        self, documents: Sequence[Document], readings: Sequence[LMReading]
+    ) -> list[WordScores]:
+        """``score_words`` from the judge's ``readings`` of ``documents``, already made."""
+        return [self.scores_from_reading(r) for r in readings]
 
     def score(self, document: Document, *, threshold: float | None = None) -> Report:
         """The reference-free report on one document (``threshold``: see ``score_document``)."""

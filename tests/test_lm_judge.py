@@ -483,6 +483,37 @@ def test_a_text_longer_than_a_window_is_read_whole(lm_judge, lexicon):
 
 
 @needs_lm
+def test_go_on_decides_on_the_first_pass_and_changes_no_reading(lm_judge, lexicon):
+    # A cascade's screen reads the first pass and decides whether pass 2 and the second
+    # reading follow: the text is read once, and every number is as in a plain reading.
+    from detector.lm_judge import PASS1_ONLY_MARGIN
+
+    spun = json.loads((HANDSPUN / "annotations.json").read_text("utf-8"))["spun"]
+    document = make_document(" ".join(" ".join(s["text"] for s in spun[:2]).split()[:220]))
+    windows = {"window_tokens": 48, "overlap_tokens": 12}  # 5 windows and more: some read again
+    judge = LMJudge(lm_judge.lm, lexicon, **windows)
+    screen = LMJudge(
+        lm_judge.lm, lexicon, margin_threshold=PASS1_ONLY_MARGIN, reread_gain=None, **windows
+    )
+    assert screen.reads_pass1_only and not judge.reads_pass1_only
+    assert screen.pass1_settings() == judge.pass1_settings()
+    assert LMJudge(lm_judge.lm, lexicon).pass1_settings() != judge.pass1_settings()
+
+    def numbers(reading: LMReading) -> tuple:
+        return reading.units, reading.sentences, reading.tokens, reading.pass2_tokens
+
+    shown: list[LMReading] = []
+    whole = judge.read(document, go_on=lambda first: shown.append(first) or True)
+    assert whole.tokens > 47 + 4 * 35 and any(u.gain is not None for u in whole.units)
+    assert numbers(whole) == numbers(judge.read(document))
+    (first,) = shown
+    assert all(u.gain is None for u in first.units)
+    assert numbers(first) == numbers(screen.read(document))
+    stopped = judge.read(document, go_on=lambda first: False)
+    assert numbers(stopped) == numbers(first) and stopped.pass2_seconds == 0
+
+
+@needs_lm
 def test_the_hand_spun_set_is_told_from_the_clean_one(lm_judge):
     annotations = json.loads((HANDSPUN / "annotations.json").read_text("utf-8"))
     spun = annotations["spun"][0]

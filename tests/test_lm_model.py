@@ -385,7 +385,7 @@ def test_ligatures_are_read_as_letters_and_offsets_index_the_text_as_written():
     from detector.lm_model import read_as_letters
 
     class Judge:
-        def read(self, document):
+        def read(self, document, go_on=None):
             self.seen = document.text
             words = document.words
             k = words.index("significant") if "significant" in words else 0
@@ -394,7 +394,10 @@ def test_ligatures_are_read_as_letters_and_offsets_index_the_text_as_written():
             )
             lo, hi = document.sentences[0]
             sentence = SentenceSurprisal(lo, hi, 0, document.ends[hi - 1], 9, 3.0)
-            return LMReading(document, (unit,), (sentence,), 9, 0.1, 0.1)
+            reading = LMReading(document, (unit,), (sentence,), 9, 0.1, 0.1)
+            if go_on is not None:
+                go_on(reading)
+            return reading
 
     text = "The team identiﬁed a signiﬁcant ﬂaw. It held."
     document = make_document(text)
@@ -409,6 +412,10 @@ def test_ligatures_are_read_as_letters_and_offsets_index_the_text_as_written():
     plain = Judge()
     untouched = read_as_letters(plain, make_document("No ligature here."))
     assert plain.seen == "No ligature here." and untouched.units[0].text == "x"
+    # A cascade's screen decides on the first pass: shown with the offsets as written too.
+    shown: list[LMReading] = []
+    read_as_letters(Judge(), document, go_on=lambda first: shown.append(first) or True)
+    assert shown[0].document is document and shown[0].units[0].text == "signiﬁcant"
 
 
 def test_the_fluency_reference_comes_from_clean_texts_written_by_hand(tmp_path):

