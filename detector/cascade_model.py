@@ -19,7 +19,7 @@ ones spun (at 0.5: 72 and 0; the screen alone 74 and 3, the hybrid alone 125 and
 3), every spun verdict with the hybrid's in-context restorations; on the sets the
 screen's fit never saw, 24 of 40 and 0 of 120 (at 0.5: 20 and 0), the hybrid
 reading 6 of those 120 clean texts.  A lower bar hands the hybrid more texts, for
-more of its time (``docs/eval/notes.md``, 2026-12-07, 15:00).
+more of its time (``docs/eval/notes.md``, 2026-12-07, 14:53).
 
 A model folder holds only a ``config.json``::
 
@@ -121,7 +121,7 @@ class CascadeModel:
             language_model=shared,
             lexicon=getattr(judge, "lexicon", None),  # one thesaurus in memory, not two
         )
-        return cls(first, then, float(config.get("bar", 0.5)), str(config.get("name", "cascade")))
+        return cls(first, then, float(config.get("bar", 0.2)), str(config.get("name", "cascade")))
 
     def score(self, document: Document, *, threshold: float | None = None) -> Report:
         """The first model's report when its spin score is under the bar (or it leaves the
@@ -207,8 +207,9 @@ class _Stage:
 
 def shared_first_pass(first: Any, then: Any) -> LMJudge | None:
     """The judge of ``then`` when ``first`` reads its first pass alone, with the same
-    language model and pass-1 settings: ``first``'s reading of a text is then ``then``'s
-    first pass, read once for both (``LMJudge.read``'s ``go_on``).  None otherwise."""
+    language model, thesaurus, glue table and pass-1 settings: ``first``'s reading of a
+    text is then ``then``'s first pass, made once for both (``LMJudge.read``'s ``go_on``).
+    None otherwise."""
     from detector.lm_judge import LMJudge
     from detector.lm_model import LMModel
 
@@ -220,4 +221,6 @@ def shared_first_pass(first: Any, then: Any) -> LMJudge | None:
         return None
     if first.judge.lm is not judge.lm or first.judge.pass1_settings() != judge.pass1_settings():
         return None
+    if first.judge.lexicon is not judge.lexicon or first.judge.glue != judge.glue:
+        return None  # another thesaurus or glue table reads another first pass
     return judge

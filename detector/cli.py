@@ -1229,11 +1229,20 @@ def label_command(
         )
     earlier_models = sorted(models)
     fallback_name = Path(str(fallback)).name if fallback is not None else None
-    if fallback_name is not None and earlier_models and earlier_models != [fallback_name]:
-        messages.warn(
-            f"{output} holds records scored by {', '.join(earlier_models)}; this run scores "
-            f"with {fallback_name}, so the file will mix models (the `model` field says which)"
-        )
+    if fallback is not None and fallback_name is not None and earlier_models:
+        from detector.errors import ModelNotFoundError
+        from detector.models import recorded_names
+
+        try:
+            names = recorded_names(str(fallback))
+        except ModelNotFoundError:
+            names = frozenset({fallback_name})
+        if not models <= names:  # a cascade's records name the screen or the hybrid
+            messages.warn(
+                f"{output} holds records scored by {', '.join(earlier_models)}; this run "
+                f"scores with {fallback_name}, so the file will mix models (the `model` "
+                "field says which)"
+            )
     renamed = 0
 
     def warn_renamed(old: str, new: str) -> None:

@@ -103,6 +103,11 @@ def _looks_utf16(data: bytes) -> str | None:
 
 def decode(data: bytes, name: str = "<input>", encoding: str | None = None) -> str:
     """Text of ``data``: as ``encoding`` if given, else by BOM, UTF-16, UTF-8 or cp1252."""
+    if data.startswith(b"SQLite format 3\x00"):
+        raise InputError(
+            f"{_display(name)} is an SQLite file (an index made by `spindetect index`?), not an "
+            "article: an index is read by `spindetect label --index`"
+        )
     if encoding:
         try:
             return data.decode(encoding)

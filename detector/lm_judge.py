@@ -149,9 +149,9 @@ _CACHE_SIZE = 20_000
 _MEANING_CACHE_SIZE = 2_048
 _MEANING_ARRAY_CACHE_SIZE = 8_192  # the same as arrays: a tenth of the memory each
 _HEAD_ROWS = 128  # rows of the output layer computed at once (49k floats each for SmolLM2)
-# Key/value caches kept while ``read``'s ``go_on`` decides (24-47 MB a window for SmolLM2):
-# four cover 3,000 tokens; a longer text's later windows are read again for pass 2.
-_KEPT_WINDOWS = 4
+# Key/value caches kept while ``read``'s ``go_on`` decides, in bytes (24 MB a window for
+# SmolLM2 in bfloat16, 47 MB in float32): the windows past it are read again for pass 2.
+_KEPT_CACHE_BYTES = 128 * 2**20
 # A pass-1 margin no unit reaches (log-probabilities differ by far less): pass 2 is off.
 PASS1_ONLY_MARGIN = 1e6
 
@@ -395,6 +395,23 @@ def _windows(n: int, size: int, overlap: int) -> list[_Window]:
         start = windows[-1].stop - overlap
         windows.append(_Window(start, min(n, start + span)))
     return windows
+
+
+def _cache_bytes(cache: Any) -> int:
+    """The bytes a key/value cache holds: ``detector.llama``'s (``keys``, ``values``) or
+    transformers' (``layers``, each with ``keys`` and ``values``); a cache of another make
+    counts as too big to keep."""
+    parts = [cache, *getattr(cache, "layers", ())]
+    tensors = []
+    for part in parts:
+        for name in ("keys", "values"):
+            held = getattr(part, name, None)
+            if isinstance(held, list | tuple):
+                tensors += held
+            elif held is not None and hasattr(held, "element_size"):
+                tensors.append(held)
+    sizes = [t.numel() * t.element_size() for t in tensors if hasattr(t, "element_size")]
+    return sum(sizes) if sizes else _KEPT_CACHE_BYTES + 1
 
 
 def _crop(cache: Any, length: int) -> None:
@@ -857,9 +874,9 @@ class LMJudge:
         its sentences' surprisals (the text's quality is the text's as written).
 
         ``go_on`` (see ``read``): pass 1 reads every window first, keeping the key/value
-        caches of the first ``_KEPT_WINDOWS`` for pass 2 (the others are read again) and
-        the token scores as each window left them; pass 2 then reads each window as it
-        would have.  Every result is the same.
+        caches of the first windows, up to ``_KEPT_CACHE_BYTES``, for pass 2 (the others
+        are read again) and each window's token scores as its pass 1 left them; pass 2
+        then reads each window as it would have.  Every result is the same.
         """
         import numpy as np
         import torch
@@ -897,8 +914,9 @@ class LMJudge:
         )
         pass2 = 0.0
         kept: dict[int, Any] = {}  # window -> its key/value cache, while pass 2 waits
-        # Window -> the token scores pass 2 reads there: a later window's pass 1 scores
-        # again the tokens of its units that the overlap holds, in its own context.
+        kept_bytes = 0
+        # Window -> the token scores pass 2 reads there (its own tokens): a later window's
+        # pass 1 scores again the tokens of its units that the overlap holds, in its context.
         token_lp: list[Any] = []
         mine_of: list[list[int]] = [[] for _ in windows]
         for i, k in enumerate(owners):
@@ -932,9 +950,11 @@ class LMJudge:
                     self._pass2(cache, window, ids, units, mine, scores)
                     pass2 += time.perf_counter() - clock
                 else:
-                    token_lp.append(scores.token_lp.copy())
-                    if len(kept) < _KEPT_WINDOWS:
+                    token_lp.append(scores.token_lp[window.start : window.stop].copy())
+                    size = _cache_bytes(cache)
+                    if kept_bytes + size <= _KEPT_CACHE_BYTES:
                         kept[k] = cache
+                        kept_bytes += size
                 del hidden, cache
             if go_on is None:
                 return reading()
@@ -942,12 +962,13 @@ class LMJudge:
             if not go_on(first_pass):
                 return first_pass
             read = scores.token_lp
+            scores.token_lp = read.copy()  # pass 2 of a window reads its own tokens only
             for k, window in enumerate(windows):
                 clock = time.perf_counter()
                 cache = kept.pop(k, None)
                 if cache is None:
                     cache = self._forward(ids, window)[1]
-                scores.token_lp = token_lp[k]
+                scores.token_lp[window.start : window.stop] = token_lp[k]
                 self._pass2(cache, window, ids, units, mine_of[k], scores)
                 pass2 += time.perf_counter() - clock
                 del cache
@@ -1652,6 +1673,8 @@ class LMJudge:
     ) -> tuple[SentenceSurprisal, ...]:
         """Each sentence's mean surprisal; a token belongs where its last character lies."""
         sentences = document.sentences
+        if not sentences:
+            return ()  # no words ("... !!! ???"): no sentence to score
         bounds = [document.starts[lo] for lo, _ in sentences[1:]]
         totals = [0.0] * len(sentences)
         counts = [0] * len(sentences)

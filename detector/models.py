@@ -28,6 +28,7 @@ __all__ = [
     "model_dir",
     "models_root",
     "read_model_config",
+    "recorded_names",
 ]
 
 MODEL_NAMES = ("baseline", "transformer", "screen", "lm", "hybrid", "cascade")
@@ -80,6 +81,17 @@ def model_dir(name_or_path: str) -> Path:
         )
         raise ModelNotFoundError(f"no model at {folder}: {hint}")
     return folder
+
+
+def recorded_names(name_or_path: str) -> frozenset[str]:
+    """The names a model's reports give in their ``model`` field: its own, or for a cascade
+    its two models' (each report names the one that decided)."""
+    folder = model_dir(name_or_path)
+    config = read_model_config(folder)
+    if config.get("type") == "cascade":
+        first = recorded_names(str(config.get("first", "screen")))
+        return first | recorded_names(str(config.get("then", "hybrid")))
+    return frozenset({str(config.get("name") or folder.name)})
 
 
 def load_model(name_or_path: str = "default", *, lm: str | None = None) -> ReferenceFreeModel:

@@ -101,8 +101,11 @@ class Restorer:
     def _best(self, word: str, limit: int) -> tuple[str, ...]:
         """The ``limit`` best-scoring originals of ``word``, in its inflection (module doc)."""
         lexicon = self.lexicon
+        if {word, *lexicon.lemma_forms(word)} & CARDINAL_WORDS:
+            # A count is never restored: Moby's other counts ("twenty" -> "eleven") and the
+            # rest of its entry ("twelve" -> "teens") would change a fact, not undo a swap.
+            return ()
         scored = self._scored(word)
-        counts = bool({word, *lexicon.lemma_forms(word)} & CARDINAL_WORDS)
         found: list[str] = []
         k = 0
         # Best score first, candidates of one score by their inflected form: only as many
@@ -116,8 +119,6 @@ class Restorer:
             for _, i, tag, base_only in level:
                 candidate = lexicon.terms[i]
                 forms = lexicon.lemma_forms(candidate)
-                if counts and {candidate, *forms} & CARDINAL_WORDS:
-                    continue  # "twenty" -> "eleven" would change a fact, not undo a swap
                 inflected = candidate if base_only and forms else _inflect(candidate, tag)
                 if inflected is None or inflected in found or lexicon.same_lemma(inflected, word):
                     continue  # "games" is no original of "game", nor "leaving" of "leave"

@@ -1,5 +1,6 @@
 import json
 import os
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -213,13 +214,19 @@ def test_schema_output_dash_is_standard_output(tmp_path, monkeypatch):
     assert not (tmp_path / "-").exists()
 
 
-def test_a_resume_with_another_model_than_the_records_says_so(corpus):
+def _labelled_by_the_baseline(corpus) -> tuple[Path, Path, Path, list[dict]]:
+    """The corpus indexed and labelled once with the baseline as the fallback: its suspects,
+    index, results file and records."""
     originals, suspects, index, out = corpus
     invoke("index", originals, "--output", index)
     (suspects / "empty.txt").unlink()
     first = invoke("label", suspects, "-i", index, "-o", out, "--model", "baseline")
     assert first.exit_code == 0, first.output
-    records = [json.loads(line) for line in out.read_text().splitlines()]
+    return suspects, index, out, [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def test_a_resume_with_another_model_than_the_records_says_so(corpus):
+    suspects, index, out, records = _labelled_by_the_baseline(corpus)
     assert {r["model"] for r in records} == {None, "baseline"}  # other.txt: no source
     (suspects / "late.txt").write_text(UNRELATED.replace("the", "a"))
     same = invoke("label", suspects, "-i", index, "-o", out, "--model", "baseline", "--resume")
@@ -228,6 +235,22 @@ def test_a_resume_with_another_model_than_the_records_says_so(corpus):
     other = invoke("label", suspects, "-i", index, "-o", out, "--model", "transformer", "--resume")
     assert other.exit_code == 0, other.output
     assert "scored by baseline; this run scores with transformer" in " ".join(other.stderr.split())
+
+
+def test_a_resume_of_the_cascade_is_not_called_a_mix_of_models(corpus):
+    # The cascade's records name the screen or the hybrid, whichever decided.
+    from detector.models import recorded_names
+
+    assert recorded_names("cascade") == {"screen", "hybrid"}
+    assert recorded_names("baseline") == {"baseline"}
+    suspects, index, out, records = _labelled_by_the_baseline(corpus)
+    for record, decided in zip(records, ("screen", "hybrid", "screen"), strict=False):
+        if record["model"]:
+            record["model"] = decided
+    out.write_text("".join(json.dumps(r) + "\n" for r in records))
+    resumed = invoke("label", suspects, "-i", index, "-o", out, "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert "will mix models" not in resumed.stderr
 
 
 def test_label_without_an_index_scores_every_input_with_the_model(corpus):

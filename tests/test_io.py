@@ -31,6 +31,9 @@ def test_decode_refuses_binary_and_names_the_fix():
         decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
     with pytest.raises(InputError, match="--encoding"):
         decode(b"caf\x81\x8d\x8f\x90\x9d")
+    # An index passed where an article goes (`score --original archive.sdx`).
+    with pytest.raises(InputError, match=r"SQLite file .*label --index"):
+        decode(b"SQLite format 3\x00\x10\x00\x01\x01\x00@  ", "archive.sdx")
 
 
 def test_a_failed_utf16_guess_is_not_called_a_broken_byte_order_mark():

@@ -483,14 +483,17 @@ def test_a_text_longer_than_a_window_is_read_whole(lm_judge, lexicon):
 
 
 @needs_lm
-def test_go_on_decides_on_the_first_pass_and_changes_no_reading(lm_judge, lexicon):
+def test_go_on_decides_on_the_first_pass_and_changes_no_reading(lm_judge, lexicon, monkeypatch):
     # A cascade's screen reads the first pass and decides whether pass 2 and the second
     # reading follow: the text is read once, and every number is as in a plain reading.
+    from detector import lm_judge as module
     from detector.lm_judge import PASS1_ONLY_MARGIN
 
     spun = json.loads((HANDSPUN / "annotations.json").read_text("utf-8"))["spun"]
     document = make_document(" ".join(" ".join(s["text"] for s in spun[:2]).split()[:220]))
-    windows = {"window_tokens": 48, "overlap_tokens": 12}  # 5 windows and more: some read again
+    windows = {"window_tokens": 48, "overlap_tokens": 12}  # 5 windows and more
+    # The caches of the first window or two are kept for pass 2; the others are read again.
+    monkeypatch.setattr(module, "_KEPT_CACHE_BYTES", 2 * 2**20)
     judge = LMJudge(lm_judge.lm, lexicon, **windows)
     screen = LMJudge(
         lm_judge.lm, lexicon, margin_threshold=PASS1_ONLY_MARGIN, reread_gain=None, **windows
@@ -511,6 +514,12 @@ def test_go_on_decides_on_the_first_pass_and_changes_no_reading(lm_judge, lexico
     assert numbers(first) == numbers(screen.read(document))
     stopped = judge.read(document, go_on=lambda first: False)
     assert numbers(stopped) == numbers(first) and stopped.pass2_seconds == 0
+
+
+@needs_lm
+def test_a_text_with_no_words_is_read_without_sentences(lm_judge):
+    reading = lm_judge.read(make_document("... !!! ???"))
+    assert reading.units == () and reading.sentences == () and reading.tokens > 0
 
 
 @needs_lm
