@@ -246,14 +246,18 @@ def progress_bar(
 
 
 def _table(title: str, rows: Sequence[tuple[str, str]]) -> object:
+    from rich.console import Group
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
+    table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column(justify="right")
     for name, value in rows:
         table.add_row(name, value)
-    return table
+    # The title on a line of its own: a table's title is padded to the table's width, which
+    # left trailing spaces in a log of the run.
+    return Group(Text(title, style="italic"), table)
 
 
 def label_summary(

@@ -135,6 +135,10 @@ def test_label_reports_phases_and_time_per_mode(index, suspects, tmp_path, monke
     text = shown.getvalue()
     assert "labelled by reference" in text and "labelled by the fallback model" in text
     assert "loading models" in text and " each" in text and "added up" not in text
+    # A log of the run holds no padding after the title or the rows.
+    assert text.startswith("Labelled into ") and not any(
+        line.endswith(" ") for line in text.splitlines()
+    )
     # With several workers each loads its models: the row says the times are added up.
     shown = io.StringIO()
     Console(file=shown, width=120).print(label_summary(summary, workers=2))
