@@ -497,8 +497,7 @@ def score(
             "language-model judge fused with the transformer), lm (the language-model judge "
             "alone), screen (the judge's first pass: faster, finds less), cascade (the "
             "screen, the hybrid going on with each text it scores 0.2 or more), transformer, "
-            "baseline "
-            "(fastest), or a model folder.  " + _DEFAULT_MODEL_HELP,
+            "baseline (fastest), or a model folder.  " + _DEFAULT_MODEL_HELP,
             show_default=False,
         ),
     ] = None,
@@ -508,8 +507,7 @@ def score(
             "--lm",
             metavar="NAME_OR_PATH",
             help="For --model screen, lm or hybrid: the causal language model that reads the "
-            "text, "
-            "a Hugging Face name (needs the hub) or a local folder.  "
+            "text, a Hugging Face name (needs the hub) or a local folder.  "
             "[default: the packaged SmolLM2-135M-Instruct]",
             show_default=False,
         ),
@@ -701,8 +699,8 @@ _LM_TIMEOUT = 300.0  # the same when a language model reads the inputs
 
 
 def _default_fallback(messages: Messages) -> str:
-    """``label``'s fallback when no ``--model`` is given: the screen, or the transformer
-    where the screen cannot read (its packaged language model is not installed)."""
+    """``label``'s fallback when no ``--model`` is given: the cascade, or the transformer
+    where the cascade cannot read (its packaged language model is not installed)."""
     from detector.lm import packaged_gguf
     from detector.model_config import read_model_config
     from detector.models import model_dir
@@ -1081,8 +1079,7 @@ def label_command(
             help="Give up on an input after this many seconds: it gets an error record and "
             "the run goes on (0: no limit; not applied on Dask workers).  [default: 60; "
             f"{_LM_TIMEOUT:g} when a language-model model (cascade, screen, lm, hybrid) reads "
-            "the "
-            "inputs, as the default fallback and the default without --index do]",
+            "the inputs, as the default fallback and the default without --index do]",
             show_default=False,
         ),
     ] = None,
@@ -1229,7 +1226,7 @@ def label_command(
         )
     earlier_models = sorted(models)
     fallback_name = Path(str(fallback)).name if fallback is not None else None
-    if fallback is not None and fallback_name is not None and earlier_models:
+    if fallback_name is not None and earlier_models:
         from detector.errors import ModelNotFoundError
         from detector.models import recorded_names
 

@@ -108,8 +108,7 @@ class EvalArgs:
         default=48,
         metadata={
             "help": "For the models that read with the language model (screen, lm, hybrid): "
-            "at most "
-            "this many articles per split, kinds in turn (seconds per article on a CPU)"
+            "at most this many articles per split, kinds in turn (seconds per article on a CPU)"
         },
     )
     clean_prose: int = field(
