@@ -71,3 +71,62 @@ def test_the_shipped_hybrid_loads_without_scikit_learn_or_skops():
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True
     )
     assert out.stdout.split()[-2:] == ["False", "False"]
+
+
+def _evidence_ladders(rng: np.random.Generator, feature: int, rows: int = 400) -> np.ndarray:
+    """Rows of the hybrid's features drawn over their ranges, each repeated along a rising
+    ladder of one feature: shape (rows, steps, features)."""
+    from detector.hybrid_model import FEATURES
+
+    base = np.column_stack(
+        [
+            rng.integers(0, 2, rows),  # lm_has_unit
+            rng.uniform(-20, 20, rows),  # lm_margin
+            rng.integers(0, 2, rows),  # lm_rescored
+            rng.uniform(-20, 20, rows),  # lm_gain
+            rng.uniform(0, 15, rows),  # lm_surprisal
+            rng.uniform(0, 7, rows),  # lm_candidates
+            rng.uniform(-14, 14, rows),  # transformer_logit
+            rng.uniform(0, 8, rows),  # zipf
+            rng.integers(0, 2, rows),  # capitalised
+        ]
+    )
+    assert base.shape[1] == len(FEATURES)
+    steps = np.linspace(-20, 20, 81)
+    ladders = np.repeat(base[:, None, :], len(steps), axis=1)
+    ladders[:, :, feature] = steps
+    return ladders
+
+
+def test_the_shipped_fusion_never_lowers_a_word_for_a_surer_transformer():
+    # The fit of 2026-12-07 without constraints read a word with no evidence as certainly
+    # spun at a transformer logit of -8.0 and certainly clean at -8.3 (a leaf of -1634).
+    from detector.hybrid_model import FEATURES
+    from training.fit_hybrid import MONOTONE_FEATURES
+
+    ensemble = load_tree_ensemble(ROOT / "models" / "hybrid" / "fusion.json", rebuild="make hybrid")
+    rng = np.random.default_rng(0)
+    for name in MONOTONE_FEATURES:
+        ladders = _evidence_ladders(rng, FEATURES.index(name))
+        p = ensemble.predict_proba(ladders.reshape(-1, len(FEATURES)))[:, 1]
+        p = p.reshape(ladders.shape[:2])
+        assert (np.diff(p, axis=1) >= -1e-12).all(), name
+
+
+def test_the_fusion_booster_is_monotone_where_its_data_is_not():
+    from detector.hybrid_model import FEATURES
+    from training.fit_hybrid import MONOTONE_FEATURES, fusion_booster
+
+    rng = np.random.default_rng(1)
+    x = _evidence_ladders(rng, 0, rows=4000)[:, 0, :]
+    logit = FEATURES.index("transformer_logit")
+    # Labels that fall where the transformer's logit rises: unconstrained trees follow them.
+    y = ((x[:, logit] < -5) ^ (rng.random(len(x)) < 0.1)).astype(int)
+    booster = fusion_booster(list(FEATURES)).fit(x, y)
+    ensemble = TreeEnsemble.from_dict(tree_ensemble(booster).to_dict())
+    for name in MONOTONE_FEATURES:
+        ladders = _evidence_ladders(rng, FEATURES.index(name), rows=50)
+        p = ensemble.predict_proba(ladders.reshape(-1, len(FEATURES)))[:, 1]
+        assert (np.diff(p.reshape(ladders.shape[:2]), axis=1) >= -1e-12).all(), name
+    leaves = np.concatenate([t.value[t.leaf] for t in ensemble.trees])
+    assert np.abs(leaves).max() < 5
