@@ -16,14 +16,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 SCRIPT = textwrap.dedent(
     """
-    import sys, time
+    import os, sys, time
     import multiprocessing
+    from pathlib import Path
     import multiprocessing.resource_tracker as tracker
     from detector.parallel import run_ordered
 
     class Worker:
-        def __init__(self):
+        def __init__(self, started):
             self.lock = multiprocessing.RLock()  # as tqdm makes one: a semaphore to release
+            (started / str(os.getpid())).touch()
         def process(self, batch):
             time.sleep(0 if batch == [0] else float(sys.argv[1]))
             return batch
@@ -33,18 +35,27 @@ SCRIPT = textwrap.dedent(
                 # after the parent's stop wait (5 s): the terminate lands in between.
                 unregister = tracker.unregister
                 def slow_unregister(name, rtype):
-                    time.sleep(7.0)
+                    time.sleep(6.0)
                     unregister(name, rtype)
                 tracker.unregister = slow_unregister
                 del self.lock
 
     class Job:
+        def __init__(self, started):
+            self.started = started
         def start(self):
-            return Worker()
+            return Worker(self.started)
 
     if __name__ == "__main__":
-        results = run_ordered(Job(), ([k] for k in range(100)), workers=2)
+        started = Path(sys.argv[0]).parent / "started"
+        started.mkdir()
+        results = run_ordered(Job(started), ([k] for k in range(100)), workers=2)
         print(next(results), flush=True)
+        # Both workers up before the stop: a worker still starting (seconds, on a
+        # loaded machine) would reach its slow release late, and the stop's last
+        # resort, the kill, would land in it.
+        while len(list(started.iterdir())) < 2:
+            time.sleep(0.05)
         results.close()  # what label does on Ctrl-C
         print("stopped", flush=True)
     """
