@@ -136,37 +136,6 @@ def texts(folder: Path) -> list[tuple[str, str, str, list[tuple[int, int, str]]]
     return out
 
 
-def with_cached_readings(model, name: str, folders: list[Path], cache: Path):
-    """``model`` (``lm``, ``hybrid``, ``screen`` or the ``cascade`` of two, loaded as ``name``)
-    reading the texts of ``folders``
-    from ``cache``, filled first by ``training.readings.read_documents``; other models as
-    they are."""
-    from detector.document import make_document
-    from detector.models import model_dir, read_model_config
-    from training.readings import read_documents
-
-    if hasattr(model, "first") and hasattr(model, "then"):  # the cascade: both its models
-        from detector.cascade_model import CascadeModel
-
-        config = read_model_config(model_dir(name))
-        with_cached_readings(model.first, str(config.get("first", "screen")), folders, cache)
-        with_cached_readings(model.then, str(config.get("then", "hybrid")), folders, cache)
-        # Each reads its own cached readings (the same numbers as one shared reading).
-        return CascadeModel(model.first, model.then, model.bar, model.name, share_first_pass=False)
-    judge_model = getattr(model, "judge_model", model)
-    if not hasattr(judge_model, "judge"):
-        return model
-    documents = [make_document(t, n) for f in folders for _, n, t, _ in texts(f)]
-    readings = read_documents(documents, model_dir(name), cache=cache)
-    known = {r.document.text: r for r in readings}
-
-    def read(documents):  # the same readings, without the language model
-        return [known[d.text] for d in documents]
-
-    judge_model.read = read
-    return model
-
-
 def evaluate(model, folder: Path) -> dict[str, float]:
     """One model's counts on one hand-spun set."""
     from detector.document import make_document
@@ -226,15 +195,20 @@ def main() -> int:
     if args.write and set(args.sets) != set(SETS):
         parser.error("--write rewrites the whole table: leave out --sets")
 
+    from detector.document import make_document
     from detector.models import load_model
+    from training.readings import with_cached_readings
 
     rows = []
     for name in args.models:
         model = load_model(name)
         if args.readings is not None:
-            model = with_cached_readings(
-                model, name, [SETS[label] for label in args.sets], args.readings
-            )
+            documents = [
+                make_document(text, text_name)
+                for label in args.sets
+                for _, text_name, text, _ in texts(SETS[label])
+            ]
+            model = with_cached_readings(model, name, documents, args.readings)
         for label in args.sets:
             folder = SETS[label]
             if (folder / "spun").is_dir() or (folder / "clean").is_dir():

@@ -53,7 +53,7 @@ def main() -> int:
     from detector.lm_judge import flagged_units
     from detector.models import load_model, model_dir
     from detector.names import name_positions
-    from training.readings import read_documents
+    from training.readings import read_documents, with_cached_readings
 
     lexicon = load_lexicon(quiet=True)
     print("| corpus | model | articles | called spun | flagged words / 100 |")
@@ -74,14 +74,7 @@ def main() -> int:
             on_names += sum(not names.isdisjoint(range(u.lo, u.hi)) for u in units)
         notes.append(f"{corpus}: {on_names} of the judge's {flags} flags are on names")
         for name in args.models:
-            model = load_model(name)
-            judge_model = getattr(model, "judge_model", model)
-            if hasattr(judge_model, "judge"):  # lm, hybrid, screen: its own judge's readings
-                own = {
-                    r.document.text: r
-                    for r in read_documents(documents, model_dir(name), cache=cache)
-                }
-                judge_model.read = lambda docs, own=own: [own[d.text] for d in docs]
+            model = with_cached_readings(load_model(name), name, documents, cache)
             scores = model.score_words(documents)
             spun = sum(s.document_probability >= model.document_threshold for s in scores)
             words = sum(len(s.document.words) for s in scores)

@@ -23,7 +23,7 @@ from typing import Any
 from detector.document import Document
 from detector.lm_judge import LMReading, SentenceSurprisal, UnitReading
 
-__all__ = ["read_documents", "reading_from_dict", "reading_to_dict"]
+__all__ = ["read_documents", "reading_from_dict", "reading_to_dict", "with_cached_readings"]
 
 _FORMAT = 1
 
@@ -196,3 +196,34 @@ def _cached(cache: Path) -> Iterator[tuple[str, dict[str, Any]]]:
                 yield entry["key"], entry["reading"]
             except (ValueError, KeyError):
                 continue  # a torn last line after a kill: read again
+
+
+def with_cached_readings(model: Any, name: str, documents: Sequence[Document], cache: Path) -> Any:
+    """``model`` (``lm``, ``hybrid``, ``screen`` or the ``cascade`` of two, loaded as
+    ``name``) reading ``documents`` from ``cache``, filled first by ``read_documents``
+    with the model folder's own judge; other models as they are.
+
+    For benchmarks that score the same texts again and again: the model then reads
+    only these documents (a text not among them raises ``KeyError``).
+    """
+    from detector.models import model_dir, read_model_config
+
+    if hasattr(model, "first") and hasattr(model, "then"):  # the cascade: both its models
+        from detector.cascade_model import CascadeModel
+
+        config = read_model_config(model_dir(name))
+        with_cached_readings(model.first, str(config.get("first", "screen")), documents, cache)
+        with_cached_readings(model.then, str(config.get("then", "hybrid")), documents, cache)
+        # Each reads its own cached readings (the same numbers as one shared reading).
+        return CascadeModel(model.first, model.then, model.bar, model.name, share_first_pass=False)
+    judge_model = getattr(model, "judge_model", model)
+    if not hasattr(judge_model, "judge"):
+        return model
+    readings = read_documents(documents, model_dir(name), cache=cache)
+    known = {r.document.text: r for r in readings}
+
+    def read(texts: Sequence[Document]) -> list[LMReading]:  # the same, without the model
+        return [known[d.text] for d in texts]
+
+    judge_model.read = read
+    return model
