@@ -29,8 +29,9 @@ registers and the six originals; scored once before the rule on ordinary words w
 added, which it then checked) and ``handspun_holdout20`` (a third new-user trial's six
 news articles spun heavy, medium, light and in tortured phrases, with twelve clean texts
 of other registers and the six originals) and ``handspun_holdout21`` (a fourth's, spun in six
-styles from readable to heavy, with twelve clean news texts of other kinds), written later by
-helpers, never used for tuning either, though
+styles from readable to heavy, with twelve clean news texts of other kinds) and
+``handspun_holdout22`` (a fifth's: blog posts, spun in six styles, with ten clean blog
+posts of other kinds), written later by helpers, never used for tuning either, though
 holdout6's numbers decided that a change to the document verdict was not kept and
 holdout7 was read before and after the judge's glue table grew), each swap marked
 ``{spun|original}``, with clean texts beside them, and ``tests/fixtures/clean_styles``
@@ -100,6 +101,7 @@ SETS = {
     "handspun_holdout19": ROOT / "tests" / "fixtures" / "handspun_holdout19",
     "handspun_holdout20": ROOT / "tests" / "fixtures" / "handspun_holdout20",
     "handspun_holdout21": ROOT / "tests" / "fixtures" / "handspun_holdout21",
+    "handspun_holdout22": ROOT / "tests" / "fixtures" / "handspun_holdout22",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
     "clean_world": ROOT / "tests" / "fixtures" / "clean_world",  # the same
@@ -373,6 +375,16 @@ def main() -> int:
         "a live blog, a press release, a florid op-ed, a concert review, a farming story, a "
         "tabloid story, a non-native writer's story) and the six originals; scored once "
         "before any change was made for it (docs/eval/notes.md, 2026-12-07 09:59); "
+        "`handspun_holdout22`, written on 2026-12-07 by a fifth such helper, holds six blog "
+        "posts of 368-404 words as originals (a robot-vacuum review, a first-5K guide, a "
+        "coastal-town travel guide, emergency-fund tips, a mesh Wi-Fi how-to, a sleep-habits "
+        "post), spun heavily (41%, Spinbot style), in a readable WordAI style (21%), lightly "
+        "(9%), in tortured phrases (22%), with sense-blind single swaps (34%) and mixed "
+        "(13%), ten clean blog posts of other kinds (a recipe story, gardening, a parenting "
+        "diary, a breathless gadget unboxing, a literary book review, a woodworking tutorial "
+        "full of trade jargon, a fitness log in gym slang, pet care, a film review, a "
+        "wedding checklist) and the six originals; scored once before any change was made "
+        "for it (docs/eval/notes.md, 2026-12-07 20:34); "
         "`clean_world`, "
         "written on "
         "2026-12-05 by a helper "
