@@ -66,6 +66,9 @@ _SHORTEST_ALONE = 3
 # word the same or a synonym: a page's own short stock line may share most of its few
 # words with one of the original's ("Thanks for reading." / "Thanks for watching.").
 _SHORTEST_EXTENDED = 6
+# Most words a side of the one phrase put for another in a short sentence alone between
+# two pairs (``_one_phrase_apart``).
+_PHRASE_REACH = 3
 _DATE_REACH = 2  # words before a date ("Published") a replaced block may take and be made whole
 _FIXED_WORDS = frozenset(
     (
@@ -363,15 +366,18 @@ def _fill_gaps(
                         and _share_a_word(suspect, original, i, j, related)
                     )
                 )
-                # One alone may be as short as three words, if they are swapped one for one,
-                # or a dateline in place of a dateline ("March 15" / "Published 14 March 2024"),
-                # beside a pair made by place too ("Deals are dropping." for "Sales are
-                # falling." after a first sentence paired by place).
+                # One alone may be as short as three words, if they are swapped one for one
+                # or but one phrase of them ("Automate your investment funds." for
+                # "Automate your savings."), or a dateline in place of a dateline ("March
+                # 15" / "Published 14 March 2024"), beside a pair made by place too ("Deals
+                # are dropping." for "Sales are falling." after a first sentence paired by
+                # place).
                 inside = i0 >= 0 and i1 < len(suspect.sentences)
                 if placed or (
                     (alone or (single and beside_place and inside))
                     and (
                         _spun_word_for_word(suspect, original, i, j, related)
+                        or (alone and _one_phrase_apart(suspect, original, i, j))
                         or (_a_dateline(suspect, i) and _a_dateline(original, j))
                     )
                 ):
@@ -554,6 +560,29 @@ def _spun_word_for_word(
         for a, b in pairs
     )
     return linked >= s_hi - s_lo - (1 if unexplained else 0)
+
+
+def _one_phrase_apart(suspect: Document, original: Document, i: int, j: int) -> bool:
+    """Whether short suspect sentence ``i`` is original sentence ``j`` (each
+    ``_SHORTEST_ALONE`` words or more) with one phrase of up to ``_PHRASE_REACH`` words
+    put for another, every other word kept in place, a word other than a stopword among
+    them: "Automate your investment funds." for "Automate your savings."."""
+    ours = suspect.words[slice(*suspect.sentences[i])]
+    theirs = original.words[slice(*original.sentences[j])]
+    if min(len(ours), len(theirs)) < _SHORTEST_ALONE:
+        return False
+    head = 0
+    while head < min(len(ours), len(theirs)) and ours[head] == theirs[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(ours), len(theirs)) - head and ours[-1 - tail] == theirs[-1 - tail]:
+        tail += 1
+    kept = ours[:head] + ours[len(ours) - tail :]
+    return (
+        0 < len(ours) - head - tail <= _PHRASE_REACH
+        and 0 < len(theirs) - head - tail <= _PHRASE_REACH
+        and any(w not in STOPWORDS and w.isalnum() for w in kept)
+    )
 
 
 def _merged_similarity(
