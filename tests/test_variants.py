@@ -7,7 +7,13 @@ from dataclasses import replace
 from detector.document import make_document
 from detector.lm_judge import LMReading, UnitReading
 from detector.lm_model import strongest_unit, unit_gains
-from detector.variants import prefix_opposites, regional_pairs, variant_units, without_variants
+from detector.variants import (
+    contrast_pairs,
+    prefix_opposites,
+    regional_pairs,
+    variant_units,
+    without_variants,
+)
 
 
 def _reading(text: str, readings: dict[str, tuple[float, str]]) -> LMReading:
@@ -105,8 +111,6 @@ def test_the_strongest_unit_is_the_one_whose_gain_leads_the_gates_reading() -> N
 def test_a_word_restored_as_another_of_its_kind_is_dropped_but_not_its_synonym() -> None:
     # A trial's "yearly profits" restored as "monthly"; a clean "the winter would test"
     # read as "summer".  "yearly" for "annual" names one fact: a swap to find.
-    from detector.variants import contrast_pairs
-
     pairs = contrast_pairs()
     assert ("yearly", "monthly") in pairs and ("winter", "summer") in pairs
     assert ("yearly", "annual") not in pairs and ("annual", "yearly") not in pairs
@@ -117,6 +121,21 @@ def test_a_word_restored_as_another_of_its_kind_is_dropped_but_not_its_synonym()
         {"yearly": (6.3, "monthly"), "winter": (5.0, "summer"), "annual": (4.5, "yearly")},
     )
     assert [reading.units[k].text for k in sorted(variant_units(reading))] == ["yearly", "winter"]
+
+
+def test_a_span_of_time_restored_as_another_is_dropped() -> None:
+    # A blind trial's clean "for about six weeks now" read as "years" (on the hand-spun
+    # sets, 52 such readings over 3 nats, one of them on a spinner's swap).  "second" and
+    # "minute" alone have other senses a sense-blind spinner swaps ("the minute half").
+    pairs = contrast_pairs()
+    assert ("weeks", "years") in pairs and ("week", "day") in pairs
+    assert ("year", "twelvemonth") not in pairs
+    assert ("second", "minute") not in pairs and ("minute", "moment") not in pairs
+    reading = _reading(
+        "I have used it for about six weeks now, and a year on it still works.",
+        {"weeks": (5.0, "years"), "year": (4.0, "twelvemonth"), "works": (4.2, "runs")},
+    )
+    assert [reading.units[k].text for k in sorted(variant_units(reading))] == ["weeks"]
 
 
 def test_a_currency_or_unit_restored_as_the_american_one_is_dropped() -> None:
