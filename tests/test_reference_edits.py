@@ -1507,20 +1507,18 @@ def test_a_short_sentence_left_alone_by_a_neighbour_paired_by_place_pairs_too(sc
     assert ("dropping", "falling") in {(s.text, s.original) for s in report.spin_spans}
 
 
+SAVINGS = (
+    "Keeping it out of sight makes it harder to spend on things that are not "
+    "emergencies. Automate your savings. Set up an automatic transfer on payday, even "
+    "if it is only twenty dollars."
+)
+
+
 def test_a_short_sentence_alone_with_one_word_swapped_for_a_phrase_pairs(scorer):
     # A trial: "Automate your investment funds." for "Automate your savings." (three
     # words; one swapped for two) between two paired sentences showed dropped and added.
-    original = (
-        "Keeping it out of sight makes it harder to spend on things that are not "
-        "emergencies. Automate your savings. Set up an automatic transfer on payday, even "
-        "if it is only twenty dollars."
-    )
-    suspect = (
-        "Keeping it out of sight makes it harder to spend on things that are not "
-        "emergencies. Automate your investment funds. Set up an automatic exchange on "
-        "payday, even if it is only twenty dollars."
-    )
-    report = scorer.score(make_document(suspect), make_document(original))
+    suspect = SAVINGS.replace("savings", "investment funds").replace("transfer", "exchange")
+    report = scorer.score(make_document(suspect), make_document(SAVINGS))
     assert not report.deletions
     # Shown "[+investment+] {funds|savings}" (or "{investment funds|savings}", as in the
     # trial's whole article), not the sentence dropped and another added.
@@ -1530,17 +1528,8 @@ def test_a_short_sentence_alone_with_one_word_swapped_for_a_phrase_pairs(scorer)
 
 def test_a_short_line_of_the_pages_own_between_two_pairs_stays_added(scorer):
     # Nothing of it kept in place but stopwords: not the dropped sentence rewritten.
-    original = (
-        "Keeping it out of sight makes it harder to spend on things that are not "
-        "emergencies. Automate your savings. Set up an automatic transfer on payday, even "
-        "if it is only twenty dollars."
-    )
-    suspect = (
-        "Keeping it out of sight makes it harder to spend on things that are not "
-        "emergencies. Read our guide here. Set up an automatic exchange on "
-        "payday, even if it is only twenty dollars."
-    )
-    report = scorer.score(make_document(suspect), make_document(original))
+    suspect = SAVINGS.replace("Automate your savings.", "Read our guide here.")
+    report = scorer.score(make_document(suspect), make_document(SAVINGS))
     assert [d.text for d in report.deletions] == ["Automate your savings."]
     assert [s.text for s in report.spans if s.kind == "insert"] == ["Read our guide here."]
 
