@@ -377,7 +377,7 @@ def _fill_gaps(
                     (alone or (single and beside_place and inside))
                     and (
                         _spun_word_for_word(suspect, original, i, j, related)
-                        or (alone and _one_phrase_apart(suspect, original, i, j))
+                        or (alone and _one_phrase_apart(suspect, original, i, j, related))
                         or (_a_dateline(suspect, i) and _a_dateline(original, j))
                     )
                 ):
@@ -562,26 +562,40 @@ def _spun_word_for_word(
     return linked >= s_hi - s_lo - (1 if unexplained else 0)
 
 
-def _one_phrase_apart(suspect: Document, original: Document, i: int, j: int) -> bool:
+def _one_phrase_apart(
+    suspect: Document,
+    original: Document,
+    i: int,
+    j: int,
+    related: Callable[[str, str], bool] | None,
+) -> bool:
     """Whether short suspect sentence ``i`` is original sentence ``j`` (each
     ``_SHORTEST_ALONE`` words or more) with one phrase of up to ``_PHRASE_REACH`` words
-    put for another, every other word kept in place, a word other than a stopword among
-    them: "Automate your investment funds." for "Automate your savings."."""
+    put for another that ``related`` (a thesaurus) links a word of, every other word kept
+    in place, at least two of them and a word other than a stopword among them:
+    "Automate your investment funds." for "Automate your savings.", not a page's own
+    "Photo by Getty Images staff." for "Photo by Reuters." or "Read more stories
+    here." for "Read the report.".  Never without ``related``."""
     ours = suspect.words[slice(*suspect.sentences[i])]
     theirs = original.words[slice(*original.sentences[j])]
-    if min(len(ours), len(theirs)) < _SHORTEST_ALONE:
+    shorter = min(len(ours), len(theirs))
+    if related is None or shorter < _SHORTEST_ALONE:
         return False
     head = 0
-    while head < min(len(ours), len(theirs)) and ours[head] == theirs[head]:
+    while head < shorter and ours[head] == theirs[head]:
         head += 1
     tail = 0
-    while tail < min(len(ours), len(theirs)) - head and ours[-1 - tail] == theirs[-1 - tail]:
+    while tail < shorter - head and ours[-1 - tail] == theirs[-1 - tail]:
         tail += 1
     kept = ours[:head] + ours[len(ours) - tail :]
+    put = ours[head : len(ours) - tail]
+    replaced = theirs[head : len(theirs) - tail]
     return (
-        0 < len(ours) - head - tail <= _PHRASE_REACH
-        and 0 < len(theirs) - head - tail <= _PHRASE_REACH
+        0 < len(put) <= _PHRASE_REACH
+        and 0 < len(replaced) <= _PHRASE_REACH
+        and len(kept) >= 2
         and any(w not in STOPWORDS and w.isalnum() for w in kept)
+        and any(related(a, b) for a in put if a not in STOPWORDS for b in replaced)
     )
 
 

@@ -49,15 +49,21 @@ SCRIPT = textwrap.dedent(
     if __name__ == "__main__":
         started = Path(sys.argv[0]).parent / "started"
         started.mkdir()
-        results = run_ordered(Job(started), ([k] for k in range(100)), workers=2)
+        # Every batch queued at once (window): stopping must skip them, not wait for them.
+        results = run_ordered(
+            Job(started), ([k] for k in range(100)), workers=2, window=100
+        )
         print(next(results), flush=True)
         # Both workers up before the stop: a worker still starting (seconds, on a
         # loaded machine) would reach its slow release late, and the stop's last
         # resort, the kill, would land in it.
-        while len(list(started.iterdir())) < 2:
+        deadline = time.monotonic() + 60
+        while len(list(started.iterdir())) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
+        stopping = time.monotonic()
         results.close()  # what label does on Ctrl-C
         print("stopped", flush=True)
+        print(f"{time.monotonic() - stopping:.2f}", flush=True)
     """
 )
 
@@ -80,12 +86,14 @@ def _run(
 
 
 def test_queued_batches_are_skipped_when_the_run_stops(tmp_path):
-    # 100 batches of 0.3 s queued ahead on two workers: stopping must not wait for them.
+    # 99 batches of 0.3 s queued ahead on two workers: stopping must not wait for them
+    # (15 s), only for the batches in hand.
     done, seconds = _run(tmp_path, 0.3)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["[0]", "stopped"]
+    assert done.stdout.split()[:2] == ["[0]", "stopped"]
     assert "leaked" not in done.stderr
-    assert seconds < 20
+    assert float(done.stdout.split()[2]) < 5
+    assert seconds < 40
 
 
 def test_a_worker_busy_past_the_stop_wait_exits_through_its_finalizers(tmp_path):
@@ -93,7 +101,7 @@ def test_a_worker_busy_past_the_stop_wait_exits_through_its_finalizers(tmp_path)
     # terminated mid-batch.
     done, seconds = _run(tmp_path, 60.0)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["[0]", "stopped"]
+    assert done.stdout.split()[:2] == ["[0]", "stopped"]
     assert "leaked semaphore" not in done.stderr, done.stderr
     assert seconds < 40
 
@@ -104,7 +112,7 @@ def test_a_worker_terminated_while_releasing_its_semaphores_still_releases_them(
     # failed to unlink ("leaked semaphore objects ... No such file or directory").
     done, seconds = _run(tmp_path, 0.0, "slow-release")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["[0]", "stopped"]
+    assert done.stdout.split()[:2] == ["[0]", "stopped"]
     assert "leaked" not in done.stderr, done.stderr
     assert "Traceback" not in done.stderr, done.stderr
     assert seconds < 40

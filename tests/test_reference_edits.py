@@ -1526,12 +1526,27 @@ def test_a_short_sentence_alone_with_one_word_swapped_for_a_phrase_pairs(scorer)
     assert any(s.original == "savings" and "funds" in s.text for s in report.spin_spans)
 
 
-def test_a_short_line_of_the_pages_own_between_two_pairs_stays_added(scorer):
-    # Nothing of it kept in place but stopwords: not the dropped sentence rewritten.
-    suspect = SAVINGS.replace("Automate your savings.", "Read our guide here.")
-    report = scorer.score(make_document(suspect), make_document(SAVINGS))
-    assert [d.text for d in report.deletions] == ["Automate your savings."]
-    assert [s.text for s in report.spans if s.kind == "insert"] == ["Read our guide here."]
+@pytest.mark.parametrize(
+    ("written", "original_line"),
+    [
+        # Nothing of it kept in place.
+        ("Read our guide here.", "Automate your savings."),
+        # Two words kept, but nothing a thesaurus links in the phrase put for another.
+        ("Photo by Getty Images staff.", "Photo by Reuters."),
+        # One word kept, though "stories" and "report" are linked.
+        ("Read more stories here.", "Read the report."),
+    ],
+)
+def test_a_short_line_of_the_pages_own_between_two_pairs_stays_added(
+    scorer, written, original_line
+):
+    # A review: a page's own stock line in place of a dropped short sentence was paired
+    # with it and read as a swap ("{Getty Images staff|Reuters}").
+    original = SAVINGS.replace("Automate your savings.", original_line)
+    suspect = original.replace(original_line, written)
+    report = scorer.score(make_document(suspect), make_document(original))
+    assert [d.text for d in report.deletions] == [original_line]
+    assert [s.text for s in report.spans if s.kind == "insert"] == [written]
 
 
 @pytest.mark.parametrize(
