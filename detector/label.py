@@ -211,11 +211,13 @@ class LabelRecord:
         the record names it instead of a source; ``model`` names a
         reference-free model consulted besides the report's own.
         """
+        from detector.report import json_score
+
         return cls(
             id=id,
             verdict=report.verdict,
             relation=report.relation,
-            spin_score=round(report.spin_score, 4),
+            spin_score=json_score(report.spin_score),
             source=None if related is not None else report.source,
             n_spans=len(report.spans),
             mode=report.mode,

@@ -23,6 +23,7 @@ __all__ = [
     "SpanKind",
     "TextQuality",
     "Verdict",
+    "json_score",
     "plural",
 ]
 
@@ -38,6 +39,13 @@ PassageKind = Literal["copy", "spun", "paraphrased"]
 
 # Under this restore_score (nats) a reference-free restoration is shown as a guess.
 TENTATIVE_RESTORE = 4.0
+
+
+def json_score(score: float) -> float:
+    """``score`` as the JSON gives it: 4 decimals, or 3 significant digits under 0.0001,
+    so that clean texts' scores still rank (and match the text report's ``--threshold``
+    hint) where 4 decimals would write them all as 0."""
+    return round(score, 4) if score >= 0.0001 else float(f"{score:.3g}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,7 +309,7 @@ class Report:
             "mode": self.mode,
             "verdict": self.verdict,
             "relation": self.relation,
-            "spin_score": round(self.spin_score, 4),
+            "spin_score": json_score(self.spin_score),
             "substitution_rate": round(self.substitution_rate, 4),
             "source": self.source,
             "model": self.model,

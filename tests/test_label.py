@@ -133,6 +133,21 @@ def test_records_serialise_fields_in_contract_order():
     assert record.outcome == "error"
 
 
+def test_a_clean_texts_tiny_score_is_written_so_that_it_still_ranks():
+    # A trial: the text report's hint said "--threshold 0.00000347" where the JSON wrote
+    # the score as 0.0, and every clean text of a crawl tied at 0.0.
+    from detector.document import make_document
+
+    report = Report(
+        verdict="not_spun", relation=None, spin_score=6.94321e-06, substitution_rate=0.01,
+        source=None, spans=(), suspect=make_document("A clean text.", "c.txt"),
+        mode="reference-free", model="hybrid",
+    )  # fmt: skip
+    assert report.to_dict()["spin_score"] == 6.94e-06
+    assert json.loads(LabelRecord.from_report("c.txt", report).to_json())["spin_score"] == 6.94e-06
+    assert replace(report, spin_score=0.123456).to_dict()["spin_score"] == 0.1235
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [({"candidates": 0}, "'candidates'"), ({"min_similarity": 2.0}, "'min_similarity'")],
