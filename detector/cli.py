@@ -642,14 +642,16 @@ def score(
         from detector.models import load_model, model_dir
 
         name = model or "default"
+        # The time said after the spinner is gone: a line printed under a live spinner
+        # leaves its frames behind on a terminal.
         with (
-            messages.working(f"loading model {name}"),
             messages.timed(f"loaded model {name} from {model_dir(name)}"),
+            messages.working(f"loading model {name}"),
         ):
             reader = load_model(name, lm=lm)
         with (
-            messages.working(f"scoring with {reader.name}"),
             messages.timed(f"scored by {reader.name}"),
+            messages.working(f"scoring with {reader.name}"),
         ):
             report = reader.score(suspect_doc, threshold=threshold)
     color = output is None and fmt is FormatChoice.text and _stdout_is_colour_terminal()

@@ -206,6 +206,32 @@ def test_working_spinner_only_on_a_terminal_and_not_quiet(monkeypatch, terminal,
     assert ("scoring with hybrid" in stream.getvalue()) is shown
 
 
+def test_score_says_how_long_loading_took_after_its_spinner_is_gone(monkeypatch, tmp_path):
+    # A trial: with -v on a terminal, the "loaded model ... in 1.68 s" line was printed
+    # under the live spinner, whose frames were left behind as blank lines.
+    from contextlib import contextmanager
+
+    from detector.progress import Messages
+
+    events = []
+
+    @contextmanager
+    def working(self, what):
+        events.append("spinner on")
+        yield
+        events.append("spinner off")
+
+    monkeypatch.setattr(Messages, "working", working)
+    monkeypatch.setattr(Messages, "detail", lambda self, message: events.append("detail"))
+    text = tmp_path / "a.txt"
+    text.write_text("The council approved the plan on Tuesday after a long debate.\n")
+    result = CliRunner().invoke(app, ["score", str(text), "--model", "baseline", "-v"])
+    assert result.exit_code == 0, result.output
+    # (Lines said before, what was read, come before the first spinner.)
+    after = events[events.index("spinner on") :]
+    assert after == ["spinner on", "spinner off", "detail"] * 2
+
+
 def test_a_resumed_run_with_nothing_left_says_so_not_a_rate(index, suspects, tmp_path):
     out = tmp_path / "results.jsonl"
     first = label_corpus([suspects], index, out, model=None)
