@@ -3,7 +3,8 @@
 Reads the real, unspun articles of ``../shared/corpora`` (the 101 Wikinews
 articles and the 189 advanced-level OneStopEnglish Guardian stories; skipped
 when absent) and prints, per corpus and model, how many articles the model calls
-spun (each one is a false positive) and how many words per 100 it flags.  For
+spun (each one is a false positive) and how many words per 100 it flags (for the
+``cascade``, ``label``'s fallback, its verdicts only).  For
 the language-model judge it also prints how many of its flags (gain over 3 nats)
 fall on words the article uses in people's names (``detector.names``), which
 the ``lm`` and ``hybrid`` models leave unjudged when their config says
@@ -13,7 +14,7 @@ the ``lm`` and ``hybrid`` models leave unjudged when their config says
 Usage::
 
     python bench/bench_real_clean.py                      # lm and hybrid, as installed
-    python bench/bench_real_clean.py --models lm hybrid transformer baseline
+    python bench/bench_real_clean.py --models lm hybrid screen cascade transformer baseline
     python bench/bench_real_clean.py --models models/hybrid /tmp/old/hybrid
 """
 
@@ -75,6 +76,10 @@ def main() -> int:
         notes.append(f"{corpus}: {on_names} of the judge's {flags} flags are on names")
         for name in args.models:
             model = with_cached_readings(load_model(name), name, documents, cache)
+            if not hasattr(model, "document_threshold"):  # the cascade: its verdicts only
+                spun = sum(model.score(d).verdict == "spun" for d in documents)
+                print(f"| {corpus} | {name} | {len(documents)} | {spun} | – |")
+                continue
             scores = model.score_words(documents)
             spun = sum(s.document_probability >= model.document_threshold for s in scores)
             words = sum(len(s.document.words) for s in scores)
