@@ -115,6 +115,12 @@ RECORD_FIELDS = (
     "schema_version",
 )
 DEFAULT_TIMEOUT = 60.0
+# Inputs a worker process takes at a time: reference labelling takes milliseconds an
+# input, and a batch of 16 keeps the exchange with the workers cheap (``make
+# bench-index``); a fallback model takes seconds, and a smaller batch loses less work
+# when a run stops (Ctrl-C) and shows progress sooner.
+BATCH = 16
+SMALL_BATCH = 4
 # Scored once after the fallback model loads, so that its slow first call counts as loading.
 _WARM_UP_TEXT = (
     "The council said on Monday that the bridge over the river would reopen next month, "
@@ -848,7 +854,7 @@ def label_corpus(
     scheduler: str | None = None,
     model: str | SpinModel | None = None,
     options: LabelOptions | None = None,
-    batch_size: int = 16,
+    batch_size: int | None = None,
     on_progress: Callable[[int], None] | None = None,
     on_rename: Callable[[str, str], None] | None = None,
     on_phase: Callable[[str], None] | None = None,
@@ -882,10 +888,13 @@ def label_corpus(
         installed (records ``relation: unrelated``, ``model: null``): check a
         name first with ``detector.models.model_dir``, as the CLI does.
     options : LabelOptions, optional
-    batch_size : int, default=16
+    batch_size : int, optional
         Inputs per unit of work sent to a worker process (``workers > 1`` or a
         ``scheduler``); a batch's records are written when the whole batch is
-        done.  With ``workers=1`` each record is written as soon as it is made.
+        done, so a stopped run labels a batch in hand again on ``--resume``.  By
+        default ``SMALL_BATCH`` (4) with a fallback model, whose inputs take
+        seconds each, and ``BATCH`` (16) without, whose take milliseconds.  With
+        ``workers=1`` each record is written as soon as it is made.
     on_progress : callable, optional
         Called with the number of inputs just handled (labelled or skipped).
     on_rename : callable, optional
@@ -953,6 +962,8 @@ def label_corpus(
         try:
             # In this process each input is labelled and written before the next is read,
             # so a kill loses at most the one being labelled; workers take batches.
+            if batch_size is None:
+                batch_size = BATCH if model is None else SMALL_BATCH
             batches = batched(todo(), batch_size if not in_process else 1)
             if scheduler is not None:
                 try:

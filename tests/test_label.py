@@ -391,6 +391,40 @@ def test_worker_processes_give_the_same_records(index, suspects, tmp_path):
     assert phases == ["starting 2 workers (each loads the index and models)", "labelling"]
 
 
+class _CleanModel:
+    def score(self, document, **kwargs):
+        return Report(
+            verdict="not_spun", relation=None, spin_score=0.01, substitution_rate=0.0,
+            source=None, spans=(), suspect=document, mode="reference-free", model="clean",
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(("model", "size"), [(None, 16), (_CleanModel(), 4)])
+def test_workers_take_small_batches_when_a_fallback_model_reads_for_seconds(
+    index, tmp_path, monkeypatch, model, size
+):
+    # A trial: a run with -j 2 on a 16-page crawl, stopped with Ctrl-C, had written
+    # nothing (one batch of 16 a worker) and --resume labelled every page again.
+    import detector.parallel
+
+    sizes: list[int] = []
+
+    def run_here(job, batches, workers):
+        def counted():
+            for batch in batches:
+                sizes.append(len(batch))
+                yield batch
+
+        return detector.parallel._run_here(job, counted())
+
+    monkeypatch.setattr(detector.parallel, "run_ordered", run_here)
+    inputs = write_jsonl(
+        tmp_path / "in.jsonl", [{"id": f"u{k}", "text": f"{UNRELATED} {k}"} for k in range(20)]
+    )
+    label_corpus([inputs], index, tmp_path / "out.jsonl", workers=2, model=model)
+    assert sizes == [size] * (20 // size) + ([20 % size] if 20 % size else [])
+
+
 def test_dask_cluster_gives_the_same_records(index, suspects, tmp_path):
     distributed = pytest.importorskip("distributed")
     local, on_dask = tmp_path / "local.jsonl", tmp_path / "dask.jsonl"
