@@ -668,6 +668,15 @@ def render_overview(overview: Overview, links: Mapping[str, PairLink] | None = N
         meta += f", {overview.skipped:,} bad line{'s' if overview.skipped != 1 else ''} skipped"
     sections = [
         "<h2>Counts</h2>",
+        *(
+            [
+                f'<p class="meta">Shares of verdict, mode and relation are of the {scored:,} '
+                f"records labelled; the {overview.errors:,} error "
+                f"record{'s' if overview.errors != 1 else ''} count in the outcome only.</p>"
+            ]
+            if overview.errors
+            else []
+        ),
         '<div class="cards">',
         _count_table("verdict", overview.verdicts, scored),
         _count_table("mode", overview.modes, scored),

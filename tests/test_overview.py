@@ -101,6 +101,9 @@ def test_the_page_holds_counts_histogram_and_suspects(tmp_path):
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "<rect" in page
     assert "Top 3 suspects" in page
     assert re.search(r">spun</td><td class=\"n\">3</td>", page)
+    # A trial: "16 records" heads the page, and "spun 8 57.1%" was a share of the 14
+    # records labelled (two were errors), which the page did not say.
+    assert "Shares of verdict, mode and relation are of the 7 records labelled" in page
     assert "href=" not in page  # no index: listed without links
     # Self-contained: no script, no external resource.
     assert "<script" not in page and "src=" not in page and "<link" not in page
