@@ -84,7 +84,7 @@ if TYPE_CHECKING:
     from detector.index import SourceIndex
     from detector.index_lock import WriterLock
     from detector.inputs import InputItem
-    from detector.report import Relation, Report, Verdict
+    from detector.report import Coverage, Relation, Report, Verdict
     from detector.score import ReferenceScorer, ScoredPair
 
 __all__ = [
@@ -112,6 +112,7 @@ RECORD_FIELDS = (
     "model",
     "error",
     "note",
+    "coverage",
     "schema_version",
 )
 DEFAULT_TIMEOUT = 60.0
@@ -159,7 +160,8 @@ class LabelRecord:
         (``source``, or ``related`` for a rewrite); ``unrelated`` when the
         index holds no source, None for a reference-free verdict or an error.
     spin_score : float or None
-        Probability-like score in [0, 1], rounded to 4 decimals.
+        Probability-like score in [0, 1]: 4 decimals, 3 significant digits
+        under 0.0001 (``detector.report.json_score``).
     source : str or None
         Id of the original the suspect copies (relation ``copy``), or None.
     related : str or None
@@ -180,6 +182,10 @@ class LabelRecord:
     note : str or None
         The report's note: why a text is ``unscored``, why a copy with swaps is
         ``not_spun`` (the wording check), what held a reference-free verdict; else None.
+    coverage : Coverage or None
+        Shares of the suspect and of the original inside the reused passages (a
+        partial copy: a spun paragraph in a page of its own covers a part of it),
+        against an original; None for a reference-free verdict or an error.
     schema_version : str
         The version of the record's JSON Schema (``spindetect schema label``), last in the line.
     seconds : float or None
@@ -202,6 +208,7 @@ class LabelRecord:
     model: str | None = None
     related: str | None = None
     note: str | None = None
+    coverage: Coverage | None = None
     seconds: float | None = field(default=None, compare=False, repr=False)
     load_seconds: float = field(default=0.0, compare=False, repr=False)
     # The version of detector/data/label-record.schema.json the record follows.
@@ -230,6 +237,7 @@ class LabelRecord:
             model=report.model if model is None else model,
             related=related,
             note=report.note,
+            coverage=report.coverage,
         )
 
     @classmethod
@@ -253,7 +261,10 @@ class LabelRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """The record as the JSON contract gives it, fields in contract order."""
-        return {name: getattr(self, name) for name in RECORD_FIELDS}
+        fields = {name: getattr(self, name) for name in RECORD_FIELDS}
+        if self.coverage is not None:
+            fields["coverage"] = self.coverage.to_dict()
+        return fields
 
     def to_json(self) -> str:
         """The record as one line of JSON (no newline), always encodable as UTF-8."""

@@ -73,7 +73,7 @@ BINS = 10  # histogram bins of width 0.1 over [0, 1]; a score of 1.0 falls in th
 # n_spans, model) are shown when present.  Records written before `related` existed lack it.
 REQUIRED_FIELDS = ("id", "verdict", "spin_score", "source", "error")
 _ERROR_EXAMPLES = 5  # error records quoted on the page
-_SCALE = 10_000  # label rounds scores to 4 decimals: binning them as integers is exact
+_SCALE = 10_000  # label writes 4 decimals (smaller scores fall in the first bin): exact bins
 
 
 # --------------------------------------------------------------------------- records

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 __all__ = ["SCHEMA_FILES", "SCHEMA_VERSION", "SchemaName", "load_schema", "schema_path"]
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 SchemaName = Literal["report", "label"]
 SCHEMA_FILES: dict[str, str] = {
     "report": "report.schema.json",

@@ -84,7 +84,7 @@ def test_unrelated_articles_get_no_source(index, suspects, tmp_path):
         assert records[id] == {
             "id": id, "verdict": "not_spun", "relation": "unrelated", "spin_score": 0.0,
             "source": None, "related": None, "n_spans": 0, "mode": None, "model": None,
-            "error": None, "note": None, "schema_version": SCHEMA_VERSION,
+            "error": None, "note": None, "coverage": None, "schema_version": SCHEMA_VERSION,
         }  # fmt: skip
 
 
@@ -123,12 +123,34 @@ def test_a_damaged_index_is_refused_before_anything_is_written(suspects, tmp_pat
     assert not out.exists()
 
 
+def test_a_record_says_how_much_of_the_page_a_partial_copy_covers(index, tmp_path, lexicon):
+    # A trial: a page reusing one spun article among text of its own was recorded as
+    # "spun, copy, source" like a whole copy; only score's JSON told them apart.
+    flood = swap_words(ARTICLES["flood"], lexicon, seed=0)
+    page = f"{UNRELATED}\n\n{flood}\n\n{UNRELATED.replace('dahlia', 'rose')}"
+    records = [
+        {"id": "whole", "text": flood},
+        {"id": "part", "text": page},
+        {"id": "other", "text": UNRELATED},
+    ]
+    inputs = write_jsonl(tmp_path / "in.jsonl", records)
+    out = tmp_path / "results.jsonl"
+    label_corpus([inputs], index, out, model=None)
+    records = {r["id"]: r for r in read_records(out)}
+    whole, part = records["whole"]["coverage"], records["part"]["coverage"]
+    assert records["part"]["relation"] == "copy" and records["part"]["source"] is not None
+    assert whole["suspect"] > 0.9 and part["suspect"] < 0.7
+    assert part["original"] > 0.9
+    assert records["other"]["coverage"] is None
+
+
 def test_records_serialise_fields_in_contract_order():
     record = LabelRecord.failed("a.txt", "a.txt is empty\n(really)")
     assert record.to_json() == (
         '{"id": "a.txt", "verdict": null, "relation": null, "spin_score": null, '
         '"source": null, "related": null, "n_spans": null, "mode": null, "model": null, '
-        '"error": "a.txt is empty (really)", "note": null, "schema_version": "1.2"}'
+        '"error": "a.txt is empty (really)", "note": null, "coverage": null, '
+        '"schema_version": "1.3"}'
     )
     assert record.outcome == "error"
 
@@ -219,7 +241,7 @@ def test_suspects_without_a_source_fall_back_to_the_model(index, suspects, tmp_p
     assert records["r-unrelated"] == {
         "id": "r-unrelated", "verdict": "spun", "relation": None, "spin_score": 0.8,
         "source": None, "related": None, "n_spans": 0, "mode": "reference-free", "model": "fake",
-        "error": None, "note": None, "schema_version": SCHEMA_VERSION,
+        "error": None, "note": None, "coverage": None, "schema_version": SCHEMA_VERSION,
     }  # fmt: skip
     assert records[str(suspects / "spun-flood.txt")]["source"] == "flood"
     assert (summary.reference_free, summary.no_source) == (2, 0)

@@ -108,7 +108,8 @@ def test_a_spun_copy_beside_a_related_report_is_labelled_by_the_model(related_on
     assert record.to_dict() == {
         "id": "spun-flood", "verdict": "spun", "relation": None, "spin_score": 0.9,
         "source": None, "related": "flood-report", "n_spans": 0, "mode": "reference-free",
-        "model": "verdicts", "error": None, "note": None, "schema_version": "1.2",
+        "model": "verdicts", "error": None, "note": None, "coverage": None,
+        "schema_version": "1.3",
     }  # fmt: skip
     assert record.outcome == "reference-free"
 
