@@ -22,7 +22,7 @@ Every input gives exactly one JSON line in the output::
     {"id": "crawl/a.html", "verdict": "spun", "relation": "copy",
      "spin_score": 0.9731, "source": "wire-117", "related": null, "n_spans": 41,
      "mode": "reference", "model": null, "error": null, "note": null,
-     "schema_version": "1.2"}
+     "coverage": {"suspect": 0.9812, "original": 0.9655}, "schema_version": "1.3"}
 
 ``n_spans`` counts all spans of the report (swaps, ordinary edits, insertions, retold
 sentences), as ``spindetect score --format json`` lists them.  An input that cannot be read
