@@ -649,9 +649,13 @@ def score(
             messages.working(f"loading model {name}"),
         ):
             reader = load_model(name, lm=lm)
+        words = len(suspect_doc.words)
+        long_note = _long_read_note(words, _model_type(name))
+        if long_note is not None:
+            messages.note(long_note)
         with (
             messages.timed(f"scored by {reader.name}"),
-            messages.working(f"scoring with {reader.name}"),
+            messages.working(f"scoring {words:,} words with {reader.name}"),
         ):
             report = reader.score(suspect_doc, threshold=threshold)
     color = output is None and fmt is FormatChoice.text and _stdout_is_colour_terminal()
@@ -666,6 +670,26 @@ def score(
     if fail_on is not None and report.verdict in fail_on.verdicts:
         messages.detail(f"verdict {report.verdict} matches --fail-on {fail_on.value}")
         raise typer.Exit(code=EXIT_FINDING)
+
+
+# From this many words, `score` says before reading that a language model will take a
+# while: each 800 words take seconds (BENCHMARKS.md: 2.4-9 s on 2 cores, by the CPU and
+# by how spun the text is), and the spinner alone looked hung on a long text (6,000
+# words read in minutes on a busy 2-core machine).
+_LONG_FOR_LM = 3_000
+_READS_WITH_LM = ("lm", "hybrid", "cascade")
+
+
+def _long_read_note(words: int, model_type: str | None) -> str | None:
+    """The note `score` prints before a language model reads a text of ``words`` words,
+    or None for a text of ordinary length or a model without one (``model_type``)."""
+    if model_type not in _READS_WITH_LM or words < _LONG_FOR_LM:
+        return None
+    return (
+        f"{words:,} words for the language model to read, {words / 800:.0f} times an "
+        "800-word article, which takes seconds on 2 cores: this may take minutes "
+        "(--model transformer reads it in seconds, with less accurate swaps)"
+    )
 
 
 def _stdout_is_colour_terminal() -> bool:
@@ -1187,11 +1211,7 @@ def label_command(
     if threshold is not None and no_fallback:
         messages.warn("--threshold has no effect with --no-fallback")
     fallback = None if no_fallback else model or _default_fallback(messages)
-    fallback_reads_with_lm = fallback is not None and _model_type(fallback) in (
-        "lm",
-        "hybrid",
-        "cascade",
-    )
+    fallback_reads_with_lm = fallback is not None and _model_type(fallback) in _READS_WITH_LM
     messages.detail(
         (
             f"labelling {', '.join(inputs)} against {index} into {output}; fallback model: "

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 from typer.main import get_command
@@ -299,3 +300,31 @@ def test_a_folder_holding_only_the_suspect_is_a_usage_mistake(pair, tmp_path):
     suspect.write_text(pair[0].read_text())
     result = invoke("score", suspect, "--original", folder)
     assert result.exit_code == 2 and "but the suspect" in result.stderr
+
+
+def test_score_says_before_a_long_read_that_the_language_model_takes_a_while(tmp_path, monkeypatch):
+    import detector.cli as cli
+
+    article = ((Path(EXAMPLES) / "spun.txt").read_text("utf-8") + "\n\n") * 20  # 6,000 words
+    long_text = tmp_path / "long.txt"
+    long_text.write_text(article, encoding="utf-8")
+    # The baseline scores it in a blink; the note asks only what the model's type is.
+    monkeypatch.setattr(cli, "_model_type", lambda name: "hybrid")
+    result = runner.invoke(app, ["score", str(long_text), "--model", "baseline"])
+    assert result.exit_code == 0, result.output
+    assert "words for the language model to read" in result.stderr
+    assert "--model transformer" in result.stderr
+    short = runner.invoke(app, ["score", str(Path(EXAMPLES) / "spun.txt"), "--model", "baseline"])
+    assert short.exit_code == 0 and "language model to read" not in short.stderr
+    quiet = runner.invoke(app, ["score", str(long_text), "--model", "baseline", "--quiet"])
+    assert quiet.exit_code == 0 and "language model to read" not in quiet.stderr
+
+
+def test_the_long_read_note_is_for_language_models_and_long_texts_only():
+    from detector.cli import _long_read_note
+
+    assert _long_read_note(2_999, "hybrid") is None
+    assert _long_read_note(50_000, "transformer") is None
+    assert _long_read_note(50_000, None) is None
+    note = _long_read_note(8_000, "cascade")
+    assert note is not None and "8,000 words" in note and "10 times" in note
