@@ -142,8 +142,11 @@ train: install $(TRAIN_DATA)/dataset_dict.json  ## fine-tune MiniLM (every weigh
 		--output-dir models/transformer --device $(DEVICE) --epochs $(EPOCHS) \
 		--max-minutes $(TRAIN_MINUTES)
 
+# (Not when OUT is TRAIN_DATA, as in the call below: the rule for $(OUT) makes it then.)
+ifneq ($(TRAIN_DATA),$(OUT))
 $(TRAIN_DATA)/dataset_dict.json:
 	$(MAKE) data OUT=$(TRAIN_DATA) SPINS=4 RATES="0.05 0.6"
+endif
 
 train-smoke: install  ## a 3-step fine-tune on the smoke dataset -> runs/transformer-smoke
 	$(MAKE) data-smoke

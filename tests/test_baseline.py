@@ -555,3 +555,27 @@ def test_word_features_from_several_threads_equal_those_from_one(lexicon):
         np.testing.assert_array_equal(rows, want)
     for document, want in zip(documents, expected, strict=True):
         np.testing.assert_array_equal(shared.transform([document]), want)
+
+
+def test_main_refuses_an_output_folder_of_other_files_before_training(
+    tiny_dataset, tmp_path, capsys, monkeypatch
+):
+    import training.baseline as baseline
+
+    data = tmp_path / "spin"
+    tiny_dataset.save_to_disk(str(data))
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "notes.txt").write_text("mine", encoding="utf-8")
+
+    def never(*args, **kwargs):
+        raise AssertionError("trained before the output folder was checked")
+
+    monkeypatch.setattr(baseline, "train", never)
+    assert baseline.main(["--dataset", str(data), "--out", str(notes)]) == 2
+    assert "not a baseline model" in capsys.readouterr().err
+    assert [p.name for p in notes.iterdir()] == ["notes.txt"]
+    unwritable = tmp_path / "file"
+    unwritable.write_text("x", encoding="utf-8")
+    assert baseline.main(["--dataset", str(data), "--out", str(unwritable / "model")]) == 1
+    assert capsys.readouterr().err.count("\n") == 1

@@ -194,7 +194,7 @@ def test_bad_arguments_are_refused(kwargs: dict, message: str) -> None:
 
 
 def test_script_builds_saves_and_prints(
-    corpora: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    corpora: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
 ) -> None:
     out = tmp_path / "spin"
     argv = [
@@ -217,9 +217,30 @@ def test_script_builds_saves_and_prints(
     assert summary["labels"] == list(LABELS)
     assert summary["statistics"]["train"]["examples"] == len(loaded["train"])
     assert "cross_spinner" not in loaded
-    assert main(argv) == 1  # refuses to overwrite without --overwrite
+    assert main(argv) == 2  # refuses to overwrite without --overwrite, a usage error
     assert "already exists; pass --overwrite" in capsys.readouterr().err
     assert main([*argv, "--overwrite"]) == 0
+    # The old dataset stays whole until the new one is saved (a trial's Ctrl-C 12 s into
+    # an --overwrite run had left no dataset at all).
+    before = sorted(p.name for p in out.iterdir())
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("training.dataset.build_dataset", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        main([*argv, "--overwrite"])
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert len(datasets.load_from_disk(str(out))["train"]) == len(loaded["train"])
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]
+    # A folder holding something else is never replaced, and that is said first.
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "notes.txt").write_text("mine", encoding="utf-8")
+    argv[argv.index("--out") + 1] = str(notes)
+    assert main([*argv, "--overwrite"]) == 2
+    assert "not a saved dataset" in capsys.readouterr().err
+    assert (notes / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
 def test_script_reads_a_json_config(corpora: list[str], tmp_path: Path) -> None:
@@ -316,3 +337,23 @@ def test_a_text_too_short_to_spin_takes_no_story_s_place(tmp_path: Path) -> None
     corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     args = DataArgs(corpus=[str(corpus)], min_words=20, max_stories=2)
     assert [r.story_id for r in load_records(args)] == ["News 0", "News 1"]
+
+
+def test_a_text_under_two_stories_in_two_splits_is_warned_about() -> None:
+    # A trial's corpus held every article twice under other ids: one text was spun into
+    # both train and test, and nothing said so.  (OneStopEnglish itself holds one such
+    # pair: its "Royal Baby" elementary text is the "Skydiver" one.)
+    from training.corpus import TextRecord
+    from training.dataset import shared_text_warnings
+
+    def record(id_: str, text: str) -> TextRecord:
+        return TextRecord(id=id_, story_id=id_, text=text, title="", level="", source="c")
+
+    splits = {
+        "train": [record("a", "The same   words here."), record("b", "Other words.")],
+        "validation": [],
+        "test": [record("c", "The same words here."), record("d", "Other  words, new.")],
+    }
+    (line,) = shared_text_warnings(splits)
+    assert "'c' (test)" in line and "'a' (train)" in line
+    assert shared_text_warnings({"train": splits["train"], "test": splits["test"][1:]}) == []

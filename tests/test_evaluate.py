@@ -252,6 +252,12 @@ def test_render_markdown_states_targets_met_and_missed():
     assert "| baseline: articles/s (800 words, 2 cores) | >= 200 | 250.0 | met |" in text
     assert "Not evaluated: transformer" in text
     assert "![pr_curves.png](docs/eval/pr_curves.png)" in text
+    # A run that asked only for the baseline names no model as missing (a trial's report
+    # said the transformer was not installed beside an installed one).
+    assert "Not evaluated" not in render_markdown({**metrics, "not_installed": []})
+    assert "Not evaluated: hybrid (asked for" in render_markdown(
+        {**metrics, "not_installed": ["hybrid"]}
+    )
 
 
 def test_speed_only_times_the_models_again_and_keeps_every_other_number():
@@ -338,3 +344,30 @@ def test_a_model_is_timed_by_its_type_whatever_its_folder_is_called(tmp_path):
         _speed_and_size(speed, str(folder), folder, args, texts, texts)
     assert calls[0][1:] == (5, 20, 1)  # a tenth, one process
     assert calls[1][1:] == (200, 200, 2)
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line_before_the_work(tmp_path, capsys):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("datasets")
+    from training.evaluate import main
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "dataset_dict.json").write_text("{}")  # never read: refused first
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code = main(
+        ["--dataset", str(tmp_path / "data"), "--models", "baseline",
+         "--out-dir", str(blocker / "eval")]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("Error: cannot make the folder") and err.count("\n") == 1
+
+
+def test_speed_timing_can_be_left_out_but_not_by_a_speed_only_run():
+    from training.evaluate import EvalArgs
+
+    assert EvalArgs(speed_articles=0).speed_articles == 0  # a trial wanted accuracy alone
+    with pytest.raises(ValueError, match="at least 0"):
+        EvalArgs(speed_articles=-1)
+    with pytest.raises(ValueError, match="--speed-only needs"):
+        EvalArgs(speed_articles=0, speed_only=True)

@@ -149,3 +149,72 @@ def test_a_trained_network_is_packaged_again_to_the_same_scores(
     assert TransformerModel.load(again).word_probabilities([document]) == first
     metrics = json.loads((again / "training_metrics.json").read_text("utf-8"))
     assert metrics["train_steps"] == 2 and metrics["device"] == "cpu"
+
+
+def _package_again(data: Path, run: Path, out: Path) -> int:
+    return finetune.main(
+        [
+            "--dataset",
+            str(data),
+            "--output-dir",
+            str(out),
+            "--from-trained",
+            str(run),
+            "--max-length",
+            "48",
+            "--stride",
+            "8",
+            "--max-eval-samples",
+            "4",
+        ]
+    )
+
+
+def test_a_run_stopped_while_tuning_leaves_the_model_it_was_to_replace(
+    trained: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A trial's Ctrl-C while the thresholds were tuned had left a new network under the
+    # old folder's name, its card and metrics deleted and an untuned threshold that loaded.
+    import shutil
+
+    copy = tmp_path / "model"
+    shutil.copytree(trained, copy)
+    before = {p.name: p.read_bytes() for p in copy.iterdir()}
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(finetune, "tune_thresholds", interrupted)
+    run = trained.parent / f".{trained.name}-run" / "network"
+    with pytest.raises(KeyboardInterrupt):
+        _package_again(trained.parent / "spin", run, copy)
+    assert {p.name: p.read_bytes() for p in copy.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]  # no staging folder left
+
+
+def test_an_output_folder_holding_other_files_is_refused_before_any_work(
+    trained: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "notes.txt").write_text("mine", encoding="utf-8")
+    run = trained.parent / f".{trained.name}-run" / "network"
+    with pytest.raises(SystemExit) as stopped:
+        _package_again(trained.parent / "spin", run, notes)
+    assert stopped.value.code == 2
+    assert "not a transformer model" in capsys.readouterr().err
+    assert [p.name for p in notes.iterdir()] == ["notes.txt"]
+    with pytest.raises(SystemExit) as missing:
+        _package_again(tmp_path / "no-dataset", tmp_path / "no-network", tmp_path / "new")
+    assert "--from-trained" in str(missing.value.code)  # said before the missing dataset
+
+
+def test_a_negative_learning_rate_or_no_epochs_is_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for flags in (["--learning-rate", "-1"], ["--epochs", "0"]):
+        with pytest.raises(SystemExit) as stopped:
+            finetune.main(flags)
+        assert stopped.value.code == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "must be > 0" in err

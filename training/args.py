@@ -17,11 +17,11 @@ import json
 import sys
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
-__all__ = ["parse_args"]
+__all__ = ["parse_args", "run_script"]
 
 T = TypeVar("T")
 
@@ -75,6 +75,33 @@ def _coerce(cls: type, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _json_problem(kind: Any, value: Any) -> str | None:
+    """What a JSON config's ``value`` should have been for a field of type ``kind``, or None
+    when it is fine ("a whole number", "a list of strings")."""
+    kind, optional = _unwrap_optional(kind)
+    if value is None:
+        return None if optional else "given a value"
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (list, tuple):
+        if not isinstance(value, list):
+            return "a list"
+        problems = [_json_problem(args[0], item) for item in value]
+        first = next((p for p in problems if p is not None), None)
+        return None if first is None else f"a list whose items are each {first}"
+    if origin is typing.Literal:
+        return None if value in args else "one of " + ", ".join(map(str, args))
+    if kind is bool:
+        return None if isinstance(value, bool) else "true or false"
+    if kind is int:
+        return None if isinstance(value, int) and not isinstance(value, bool) else "a whole number"
+    if kind is float:
+        plain = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return None if plain else "a number"
+    if kind in (str, Path):
+        return None if isinstance(value, str) else "a string"
+    return None
+
+
 class _OneLineErrors(argparse.ArgumentParser):
     """An argument parser whose mistakes are one line (with where to read more), not the
     whole usage of a recipe with dozens of options."""
@@ -106,15 +133,27 @@ def parse_args(
         for field in dataclasses.fields(cls):
             if field.init:
                 _add_field(group, field, hints[field.name])  # type: ignore[arg-type]
+    if len(argv) > 1 and argv[0].endswith(".json") and not argv[0].startswith("-"):
+        parser.error(
+            f"a config file ({argv[0]}) is given alone: put {' '.join(argv[1:])} in it as "
+            "keys, or give every setting as flags"
+        )
     if argv and len(argv) == 1 and argv[0].endswith(".json"):
         try:
             config = json.loads(Path(argv[0]).read_text("utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             parser.error(f"cannot read the config file {argv[0]}: {exc}")
+        if not isinstance(config, dict):
+            parser.error(f"{argv[0]} must hold one JSON object of settings")
         known = {f.name for cls in types_ for f in dataclasses.fields(cls)}
         unknown = sorted(set(config) - known)
         if unknown:
             parser.error(f"unknown keys in {argv[0]}: {', '.join(unknown)}")
+        hints = {name: kind for cls in types_ for name, kind in typing.get_type_hints(cls).items()}
+        for key, value in config.items():
+            problem = _json_problem(hints[key], value)
+            if problem is not None:
+                parser.error(f"{argv[0]}: {key} must be {problem}, got {json.dumps(value)}")
         namespace = vars(parser.parse_args([]))
         namespace.update(config)
     else:
@@ -124,6 +163,17 @@ def parse_args(
         names = {f.name for f in dataclasses.fields(cls) if f.init}
         try:
             results.append(cls(**_coerce(cls, {k: v for k, v in namespace.items() if k in names})))
-        except ValueError as exc:
+        except (TypeError, ValueError) as exc:
             parser.error(str(exc))
     return tuple(results)
+
+
+def run_script(main: Callable[[], int]) -> int:
+    """``main()``'s exit status, for ``python -m training.NAME``: Ctrl-C ends the script
+    with one line on standard error and status 130, not a traceback (what each script
+    has saved by then is whole: training/folders.py)."""
+    try:
+        return main()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -141,4 +141,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from training.args import run_script
+
+    raise SystemExit(run_script(main))

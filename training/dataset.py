@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 import sys
 import time
 from bisect import bisect_right
@@ -42,10 +41,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from detector.document import Document, make_document
-from detector.errors import InputError, MissingInputError, SpindetectError
+from detector.errors import InputError, MissingInputError, OutputExistsError, SpindetectError
+from detector.report import plural
 from detector.spin.spinner import PROFILES, PROTECTABLE, RATE_RANGE, Spinner, SpinResult, SpunSpan
 from training.corpus import TextRecord, load_corpus
 from training.edits import syndicate
+from training.folders import refuse_to_replace, saved_dataset, staged_folder
 
 if TYPE_CHECKING:
     from datasets import DatasetDict, Features
@@ -286,6 +287,25 @@ def load_records(args: DataArgs) -> list[TextRecord]:
     return records
 
 
+def shared_text_warnings(splits: Mapping[str, Sequence[TextRecord]]) -> list[str]:
+    """A line for each text that stands word for word under two stories in different
+    splits (a corpus that holds an article twice, or two corpora that share one): its
+    spins would be trained on and tested on, flattering the test scores."""
+    seen: dict[str, tuple[str, TextRecord]] = {}
+    lines = []
+    for split, records in splits.items():
+        for record in records:
+            key = " ".join(record.text.split())
+            first = seen.setdefault(key, (split, record))
+            if first[0] != split:
+                lines.append(
+                    f"the text of {record.id!r} ({split}) is that of {first[1].id!r} "
+                    f"({first[0]}) word for word: its spins are in both splits, which "
+                    "flatters the test scores (leave one copy out of the corpus)"
+                )
+    return lines
+
+
 def split_by_story(
     records: Iterable[TextRecord], validation_share: float, test_share: float, seed: int
 ) -> dict[str, list[TextRecord]]:
@@ -464,7 +484,10 @@ def build_dataset(
                 if syndicated is not None:
                     rows[split].append(syndicated)
         if console is not None:
-            console.log(f"{split}: {len(splits[split])} texts -> {len(rows[split])} examples")
+            console.log(
+                f"{split}: {plural(len(splits[split]), 'text')} -> "
+                f"{plural(len(rows[split]), 'example')}"
+            )
     test = splits["test"]
     rows["cross_spinner"] = []
     if cross_spinner is not None:
@@ -542,17 +565,13 @@ def missing_splits(dataset: Mapping[str, Any], needed: Sequence[str]) -> str | N
     )
 
 
-def _prepare_out(out: Path, overwrite: bool) -> None:
-    if not out.exists():
-        return
-    if not overwrite:
-        raise InputError(f"{out} already exists; pass --overwrite to replace it")
-    if out.is_dir() and (out / "dataset_dict.json").is_file():
-        shutil.rmtree(out)
-    elif out.is_dir() and not any(out.iterdir()):
-        out.rmdir()
-    else:
-        raise InputError(f"{out} exists and is not a saved dataset; refusing to replace it")
+def _check_out(out: Path, overwrite: bool) -> None:
+    """Refuse ``--out`` before any work unless the dataset may go there: absent, or (with
+    ``overwrite``) an empty folder or a saved dataset, which is replaced only once the new
+    one is saved whole."""
+    if (out.exists() or out.is_symlink()) and not overwrite:
+        raise OutputExistsError(f"{out} already exists; pass --overwrite to replace it")
+    refuse_to_replace(out, holds=saved_dataset, what="a saved dataset")
 
 
 # --------------------------------------------------------------------------- main
@@ -577,15 +596,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(stderr=True, log_path=False)
     started = time.perf_counter()
     try:
-        _prepare_out(args.out, args.overwrite)
+        _check_out(args.out, args.overwrite)
 
         # Data: read the corpora and split them by story.
         records = load_records(args)
         splits = split_by_story(records, args.validation_share, args.test_share, args.seed)
         console.log(
-            f"{len(records)} texts from {len(args.corpus)} corpora: "
+            f"{plural(len(records), 'text')} from "
+            f"{len(args.corpus)} {'corpus' if len(args.corpus) == 1 else 'corpora'}: "
             + ", ".join(f"{k} {len(v)}" for k, v in splits.items())
         )
+        for line in shared_text_warnings(splits):
+            print(f"Warning: {line}", file=sys.stderr)
         empty = [name for name, texts in splits.items() if not texts]
         if empty:
             print(
@@ -601,8 +623,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         # Examples, then save.
         dataset = build_dataset(splits, spinners, cross, args, console=console)
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        dataset.save_to_disk(str(args.out))
         stats = statistics(dataset)
         seconds = round(time.perf_counter() - started, 1)
         summary = {
@@ -612,7 +632,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             "statistics": stats,
             "seconds": seconds,
         }
-        (args.out / "build.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        # Saved beside --out and moved into its place whole: a run stopped here leaves the
+        # dataset it was to replace as it was.
+        with staged_folder(args.out) as folder:
+            dataset.save_to_disk(str(folder))
+            (folder / "build.json").write_text(
+                json.dumps(summary, indent=2) + "\n", encoding="utf-8"
+            )
     except MissingInputError as exc:
         hint = "name the corpora with --corpus FILE ... (with make: CORPUS='a.jsonl b.jsonl')"
         print(f"Error: {exc}; {hint}", file=sys.stderr)
@@ -626,4 +652,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from training.args import run_script
+
+    raise SystemExit(run_script(main))

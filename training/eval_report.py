@@ -517,11 +517,12 @@ def render_markdown(metrics: dict[str, Any]) -> str:
     ]
     for name, goal, measured, verdict in _target_rows(metrics):
         lines.append(f"| {name} | {goal} | {measured} | {verdict} |")
-    missing = [m for m in ("transformer",) if m not in results]
+    missing = metrics.get("not_installed", [m for m in ("transformer",) if m not in results])
     if missing:
         lines += [
             "",
-            f"Not evaluated: {', '.join(missing)} (no model installed in `models/` when this ran).",
+            f"Not evaluated: {', '.join(missing)} (asked for, but no model installed in "
+            "`models/` when this ran).",
         ]
     lines += ["", "## By spin rate", ""]
     labels = [f"{lo:.2f}-{hi:.2f}" for lo, hi in RATE_BUCKETS]

@@ -120,7 +120,8 @@ class EvalArgs:
         default=Path("runs/readings"), metadata={"help": "Folder of the language-model readings"}
     )
     speed_articles: int = field(
-        default=200, metadata={"help": "800-word articles timed per model (a tenth for slow ones)"}
+        default=200,
+        metadata={"help": "800-word articles timed per model (a tenth for slow ones; 0: none)"},
     )
     speed_words: int = field(default=800, metadata={"help": "Words per timed article"})
     speed_warmup: int = field(
@@ -179,11 +180,13 @@ class EvalArgs:
             )
         if self.render_only and self.speed_only:
             raise ValueError("give at most one of --render-only and --speed-only")
-        if self.speed_articles < 1 or self.speed_words < 1:
+        if self.speed_articles < 0 or self.speed_words < 1:
             raise ValueError(
-                "the 'speed_articles' and 'speed_words' parameters must be at least 1, "
-                f"got {self.speed_articles} and {self.speed_words}"
+                "the 'speed_articles' parameter must be at least 0 (0: no timing) and "
+                f"'speed_words' at least 1, got {self.speed_articles} and {self.speed_words}"
             )
+        if self.speed_only and self.speed_articles == 0:
+            raise ValueError("--speed-only needs --speed-articles of at least 1")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -244,14 +247,19 @@ def _speed_and_size(
     return out
 
 
-def _machine() -> str:
-    """This machine in a line: architecture, cores, Python, and the language model's dtype."""
+def _machine(models: Sequence[str] = _READS_WITH_LM) -> str:
+    """This machine in a line: architecture, cores, Python, and the language model's dtype
+    when one of ``models`` reads with it."""
     from detector.lm import compute_dtype
 
+    reads_with_lm = any(
+        (folder := _available(name)) is not None and _kind(folder) in _READS_WITH_LM
+        for name in models
+    )
+    dtype = f"the language model computing in {compute_dtype()}, " if reads_with_lm else ""
     return (
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"the language model computing in {compute_dtype()}, "
-        "shared with other jobs (see load averages)"
+        f"{dtype}shared with other jobs (see load averages)"
     )
 
 
@@ -283,7 +291,7 @@ def time_again(args: EvalArgs, dataset: Any, metrics: dict[str, Any]) -> dict[st
         **metrics,
         "results": results,
         "speed_date": time.strftime("%Y-%m-%d"),
-        "speed_machine": _machine(),
+        "speed_machine": _machine(list(results)),
     }
 
 
@@ -338,8 +346,10 @@ def evaluate(args: EvalArgs, dataset: Any) -> dict[str, Any]:
     if args.clean_prose:
         splits["clean_prose"] = clean_prose_split(args.clean_prose)
     logger.info("splits: %s", {k: len(v.suspects) for k, v in splits.items()})
-    warmup_texts, speed_texts = _timed_texts(
-        args, dataset, [d.text for d in splits["test"].suspects]
+    warmup_texts, speed_texts = (
+        _timed_texts(args, dataset, [d.text for d in splits["test"].suspects])
+        if args.speed_articles
+        else ([], [])
     )
 
     results: dict[str, dict[str, Any]] = {}
@@ -374,10 +384,11 @@ def evaluate(args: EvalArgs, dataset: Any) -> dict[str, Any]:
                 record(name, *_predict_with_readings(model, name, folder, split, args, restorer))
             else:
                 record(name, split, predict_model(model, folder, split.suspects, restorer))
-        results[name]["speed"] = _speed_and_size(
-            speed, name, folder, args, warmup_texts, speed_texts
-        )
-        logger.info("%s speed: %s", name, results[name]["speed"])
+        if args.speed_articles:  # 0: not timed (the report says "not measured")
+            results[name]["speed"] = _speed_and_size(
+                speed, name, folder, args, warmup_texts, speed_texts
+            )
+            logger.info("%s speed: %s", name, results[name]["speed"])
 
     # Reference mode, given the original (the clean prose has none).
     if args.reference:
@@ -405,11 +416,14 @@ def evaluate(args: EvalArgs, dataset: Any) -> dict[str, Any]:
         "results": results,
         "dataset": str(args.dataset),
         "dataset_note": f"{corpora or 'corpora unknown'}; articles evaluated: {sizes}",
-        "machine": _machine(),
+        "machine": _machine(args.models),
         "date": time.strftime("%Y-%m-%d"),
         "metrics_file": str(args.out_dir / "metrics.json"),
         "plots_dir": str(args.out_dir),
         "plots": plots,
+        # Asked for and not installed (the report names them; a model not asked for is not
+        # "missing").
+        "not_installed": [name for name in args.models if _available(name) is None],
         "commands": [
             "$ make install",
             "$ make data        # data/spin-dataset from the shared corpora",
@@ -474,6 +488,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 return 2
 
+        for folder in (args.out_dir, args.report.parent):
+            try:  # before the work: a folder that cannot be written is said now, not after
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                print(f"Error: cannot make the folder {folder}: {exc.strerror}", file=sys.stderr)
+                return 1
+
         # Evaluate, and keep the metrics.
         import datasets
 
@@ -492,6 +513,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # The report, with the hand-written analysis (kept across runs) at its end.
     metrics["notes"] = notes_path.read_text("utf-8") if notes_path.is_file() else ""
+    # The plots as the report's own folder reaches them (runs/eval-smoke/EVALUATION.md
+    # linked runs/eval-smoke/pr_curves.png, which does not exist from there).
+    metrics["plots_dir"] = Path(
+        os.path.relpath(Path(metrics.get("plots_dir", args.out_dir)), args.report.parent)
+    ).as_posix()
     args.report.write_text(render_markdown(metrics), encoding="utf-8")
     logger.info(
         "wrote %s", args.report if args.render_only else f"{metrics_path} and {args.report}"
@@ -500,4 +526,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from training.args import run_script
+
+    raise SystemExit(run_script(main))

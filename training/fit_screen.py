@@ -281,4 +281,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from training.args import run_script
+
+    raise SystemExit(run_script(main))
