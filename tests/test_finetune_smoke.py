@@ -218,3 +218,14 @@ def test_a_negative_learning_rate_or_no_epochs_is_one_line(
         assert stopped.value.code == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "must be > 0" in err
+
+
+def test_a_short_run_into_the_shipped_folder_says_it_replaces_the_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Stopped by the missing dataset before any work: nothing is written.
+    with pytest.raises(SystemExit) as stopped:
+        finetune.main(["--max-steps", "3", "--dataset", str(tmp_path / "none")])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "replaces the shipped model" in err and "no dataset at" in err

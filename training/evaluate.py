@@ -475,7 +475,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 f"Error: no spin dataset at {args.dataset}: run `make data` first", file=sys.stderr
             )
-            return 1
+            return 2
         for name in args.models:
             folder = _available(name)
             if name in _DEFAULT_MODELS and folder is None:

@@ -536,6 +536,13 @@ def main(argv: list[str] | None = None) -> int:
             "folder with config.json and the weights, as a fine-tuning run leaves in "
             ".NAME-run/network beside its output folder NAME)"
         )
+    trial = train_args.max_steps != -1 or data_args.max_train_samples is not None
+    if trial and not train_args.tune_only and _is_shipped(train_args.output_dir):
+        print(
+            f"Warning: this short run replaces the shipped model in {train_args.output_dir} "
+            "when it ends (give --output-dir runs/NAME to keep it)",
+            file=sys.stderr,
+        )
     if not train_args.tune_only:
         try:  # before the work: a folder that cannot take the model is said now, not after
             refuse_to_replace(
@@ -556,7 +563,10 @@ def main(argv: list[str] | None = None) -> int:
 
     # Data
     if not (data_args.dataset / "dataset_dict.json").is_file():
-        sys.exit(f"Error: no dataset at {data_args.dataset}: build it with `make data`")
+        print(
+            f"Error: no dataset at {data_args.dataset}: build it with `make data`", file=sys.stderr
+        )
+        sys.exit(2)  # a missing input, as the README's exit statuses say
     dataset = load_from_disk(str(data_args.dataset))
     problem = missing_splits(dataset, ("train", "validation"))
     if problem is not None:

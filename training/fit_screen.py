@@ -271,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(format="%(asctime)s %(message)s", datefmt="%H:%M:%S", level=logging.INFO)
     if not (args.dataset / "dataset_dict.json").is_file():
         print(f"Error: no spin dataset at {args.dataset}: run `make data` first", file=sys.stderr)
-        return 1
+        return 2
     import datasets
 
     datasets.disable_progress_bars()
