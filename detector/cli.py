@@ -686,9 +686,9 @@ def _long_read_note(words: int, model_type: str | None) -> str | None:
     if model_type not in _READS_WITH_LM or words < _LONG_FOR_LM:
         return None
     return (
-        f"{words:,} words for the language model to read, {words / 800:.0f} times an "
-        "800-word article, which takes seconds on 2 cores: this may take minutes "
-        "(--model transformer reads it in seconds, with less accurate swaps)"
+        f"{words:,} words for the language model to read ({words / 800:.0f} times an "
+        "800-word article, each some seconds on 2 cores): this may take minutes; "
+        "--model transformer reads it in seconds, with less accurate swaps"
     )
 
 
