@@ -237,6 +237,15 @@ def _speed_and_size(
     count = max(10, args.speed_articles // 10) if slow else args.speed_articles
     if kind in _READS_WITH_LM:
         count = 5
+    # Said first: a model that reads with the language model takes minutes here, silently.
+    logger.info(
+        "timing %s: %d articles of %d words, cold and warm%s%s",
+        name,
+        count,
+        args.speed_words,
+        "" if slow or args.speed_processes < 2 else f", and in {args.speed_processes} processes",
+        " (seconds each: the language model reads them)" if kind in _READS_WITH_LM else "",
+    )
     out = speed.measure_speed(
         name,
         warmup[: max(3, args.speed_warmup // 10)] if slow else warmup,
