@@ -371,3 +371,18 @@ def test_speed_timing_can_be_left_out_but_not_by_a_speed_only_run():
         EvalArgs(speed_articles=-1)
     with pytest.raises(ValueError, match="--speed-only needs"):
         EvalArgs(speed_articles=0, speed_only=True)
+
+
+def test_a_report_path_that_is_a_folder_is_refused_before_the_work(tmp_path, capsys):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("datasets")
+    from training.evaluate import main
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "dataset_dict.json").write_text("{}")  # never read: refused first
+    (tmp_path / "report").mkdir()
+    code = main(
+        ["--dataset", str(tmp_path / "data"), "--models", "baseline",
+         "--out-dir", str(tmp_path / "eval"), "--report", str(tmp_path / "report")]
+    )  # fmt: skip
+    assert code == 2 and "is a folder" in capsys.readouterr().err

@@ -221,9 +221,10 @@ def test_a_negative_learning_rate_or_no_epochs_is_one_line(
 
 
 def test_a_short_run_into_the_shipped_folder_says_it_replaces_the_model(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Stopped by the missing dataset before any work: nothing is written.
+    monkeypatch.chdir(EXAMPLES.parent)  # "models/transformer" is the checkout's
     with pytest.raises(SystemExit) as stopped:
         finetune.main(["--max-steps", "3", "--dataset", str(tmp_path / "none")])
     assert stopped.value.code == 2

@@ -59,7 +59,7 @@ def test_a_config_file_with_flags_beside_it_says_so(
 ) -> None:
     with pytest.raises(SystemExit):
         parse_args([_Args], [_config(tmp_path, {}), "--out", "x"])
-    assert "is given alone" in capsys.readouterr().err
+    assert "must be given alone" in capsys.readouterr().err
 
 
 def test_ctrl_c_ends_a_script_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -69,3 +69,31 @@ def test_ctrl_c_ends_a_script_with_one_line(capsys: pytest.CaptureFixture[str]) 
     assert run_script(interrupted) == 130
     assert capsys.readouterr().err == "interrupted\n"
     assert run_script(lambda: 0) == 0
+
+
+def test_a_json_config_may_give_one_item_where_a_list_is_read(tmp_path: Path) -> None:
+    # The dataset's `corpus` and evaluate's `models` read a string as a list of one, and
+    # the dataset's `profile` reads a list: their JSON forms are kept (a review).
+    from training.dataset import DataArgs
+
+    (args,) = parse_args(
+        [DataArgs],
+        [_config(tmp_path, {"corpus": "a.jsonl", "profile": ["moby", "paratable"]})],
+    )
+    assert args.corpus == ["a.jsonl"] and "moby" in str(args.profile)
+
+
+def test_sigterm_ends_a_script_with_one_line_and_status_143(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import os
+    import signal
+
+    def terminated() -> int:
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise AssertionError("not stopped")
+
+    before = signal.getsignal(signal.SIGTERM)
+    assert run_script(terminated) == 143
+    assert capsys.readouterr().err == "terminated\n"
+    assert signal.getsignal(signal.SIGTERM) == before

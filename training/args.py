@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import signal
 import sys
 import types
 import typing
@@ -83,6 +84,8 @@ def _json_problem(kind: Any, value: Any) -> str | None:
         return None if optional else "given a value"
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin in (list, tuple):
+        if origin is list and isinstance(value, str) and args[0] in (str, Path):
+            return None  # one item: the argument classes read it as a list of one
         if not isinstance(value, list):
             return "a list"
         problems = [_json_problem(args[0], item) for item in value]
@@ -135,8 +138,8 @@ def parse_args(
                 _add_field(group, field, hints[field.name])  # type: ignore[arg-type]
     if len(argv) > 1 and argv[0].endswith(".json") and not argv[0].startswith("-"):
         parser.error(
-            f"a config file ({argv[0]}) is given alone: put {' '.join(argv[1:])} in it as "
-            "keys, or give every setting as flags"
+            f"a config file ({argv[0]}) must be given alone: put {' '.join(argv[1:])} in it "
+            "as keys, or give every setting as flags"
         )
     if argv and len(argv) == 1 and argv[0].endswith(".json"):
         try:
@@ -150,7 +153,14 @@ def parse_args(
         if unknown:
             parser.error(f"unknown keys in {argv[0]}: {', '.join(unknown)}")
         hints = {name: kind for cls in types_ for name, kind in typing.get_type_hints(cls).items()}
+        # A field whose metadata says "json_list" also takes a JSON list of strings
+        # ("profile": ["moby", "paratable"] for "moby,paratable").
+        lists = {
+            f.name for cls in types_ for f in dataclasses.fields(cls) if f.metadata.get("json_list")
+        }
         for key, value in config.items():
+            if key in lists and isinstance(value, list) and all(isinstance(v, str) for v in value):
+                continue
             problem = _json_problem(hints[key], value)
             if problem is not None:
                 parser.error(f"{argv[0]}: {key} must be {problem}, got {json.dumps(value)}")
@@ -168,12 +178,27 @@ def parse_args(
     return tuple(results)
 
 
+class _Terminated(BaseException):
+    """SIGTERM (``timeout``, ``docker stop``, a job scheduler), raised where the script is."""
+
+
 def run_script(main: Callable[[], int]) -> int:
     """``main()``'s exit status, for ``python -m training.NAME``: Ctrl-C ends the script
-    with one line on standard error and status 130, not a traceback (what each script
-    has saved by then is whole: training/folders.py)."""
+    with one line on standard error and status 130, SIGTERM with status 143, not a
+    traceback, each unwinding the script so that what it writes stays whole
+    (training/folders.py)."""
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
         return main()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except _Terminated:
+        print("terminated", file=sys.stderr)
+        return 143
+    finally:
+        signal.signal(signal.SIGTERM, previous)

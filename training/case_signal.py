@@ -19,6 +19,8 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -87,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         "--eval-articles", type=int, default=None, help="first N articles of each eval split"
     )
     args = parser.parse_args(argv)
+    if not (Path(args.dataset) / "dataset_dict.json").is_file():
+        print(f"Error: no spin dataset at {args.dataset}: run `make data` first", file=sys.stderr)
+        return 2
 
     model = load_model(args.model)
     dataset = load_from_disk(args.dataset)

@@ -114,7 +114,8 @@ class DataArgs:
         default="moby,paratable",
         metadata={
             "help": "Training spinner profiles, comma-separated; "
-            "a text's spun copies take them in turn"
+            "a text's spun copies take them in turn",
+            "json_list": True,  # a JSON config may list them
         },
     )
     cross_profile: str = field(

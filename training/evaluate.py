@@ -503,6 +503,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             except OSError as exc:
                 print(f"Error: cannot make the folder {folder}: {exc.strerror}", file=sys.stderr)
                 return 1
+            if not os.access(folder, os.W_OK | os.X_OK):
+                print(f"Error: cannot write in {folder}", file=sys.stderr)
+                return 1
+        if args.report.is_dir():
+            print(
+                f"Error: --report {args.report} is a folder: name the report's file",
+                file=sys.stderr,
+            )
+            return 2
 
         # Evaluate, and keep the metrics.
         import datasets
@@ -524,9 +533,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     metrics["notes"] = notes_path.read_text("utf-8") if notes_path.is_file() else ""
     # The plots as the report's own folder reaches them (runs/eval-smoke/EVALUATION.md
     # linked runs/eval-smoke/pr_curves.png, which does not exist from there).
-    metrics["plots_dir"] = Path(
-        os.path.relpath(Path(metrics.get("plots_dir", args.out_dir)), args.report.parent)
-    ).as_posix()
+    metrics["plots_dir"] = Path(os.path.relpath(args.out_dir, args.report.parent)).as_posix()
     args.report.write_text(render_markdown(metrics), encoding="utf-8")
     logger.info(
         "wrote %s", args.report if args.render_only else f"{metrics_path} and {args.report}"

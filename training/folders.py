@@ -1,15 +1,18 @@
 """The folders the training scripts write: checked before the work, written whole or not at all.
 
 A model or dataset folder is written into a fresh folder beside it and moved into its
-place only when complete, so an interrupted run (Ctrl-C, a full disk, a kill) leaves the
-folder it was to replace as it was, never half old and half new::
+place only when complete, so an interrupted run (Ctrl-C, SIGTERM, a full disk) leaves
+the folder it was to replace as it was, never half old and half new::
 
     refuse_to_replace(out, holds=model_of_type("baseline"), what="a baseline model")
     with staged_folder(out) as folder:
         ...  # write every file into ``folder``
     # ``out`` now holds them, and only them
 
-A folder that holds something else (notes, another kind of model) is never replaced.
+A folder that holds something else (notes, another kind of model) is never replaced; a
+symbolic link is followed (the folder it names is replaced, the link kept); a mount
+point, which cannot be moved, is refused before the work.  A run killed outright leaves
+its ``.NAME.partial-PID`` folder, which the next run beside it removes.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,44 +50,86 @@ def saved_dataset(folder: Path) -> bool:
 
 def refuse_to_replace(folder: Path, *, holds: Callable[[Path], bool], what: str) -> None:
     """Raise ``OutputExistsError`` unless ``folder`` may be written with ``what``: it is
-    absent, an empty folder, or one that already ``holds`` such a thing; ``InputError``
-    unless its parent is, or can be made, a writable folder.  Called before the work, so
-    that none is lost."""
-    if folder.exists() or folder.is_symlink():
+    absent, an empty folder, or one that already ``holds`` such a thing, and not a mount
+    point; ``InputError`` unless its parent is, or can be made, a writable folder.
+    Called before the work, so that none is lost."""
+    given = Path(folder)
+    folder = _target(given)
+    if Path.cwd() == folder or folder in Path.cwd().parents:
+        raise OutputExistsError(
+            f"{given} is the folder this runs in (or holds it): give a folder inside it"
+        )
+    if folder.exists():
         if not folder.is_dir():
-            raise OutputExistsError(f"{folder} exists and is not a folder; choose another output")
+            raise OutputExistsError(f"{given} exists and is not a folder; choose another output")
+        if os.path.ismount(folder):
+            raise OutputExistsError(
+                f"{given} is a mount point, which cannot be replaced whole: give a folder inside it"
+            )
         if any(folder.iterdir()) and not holds(folder):
             raise OutputExistsError(
-                f"{folder} holds files that are not {what}; refusing to replace them "
+                f"{given} holds files that are not {what}; refusing to replace them "
                 "(choose another output folder, or empty that one)"
             )
+    elif given.is_symlink():
+        raise OutputExistsError(f"{given} is a link to nothing; choose another output")
     parent = folder.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"cannot make the folder {parent} for {folder}: {exc.strerror}") from None
+        raise InputError(f"cannot make the folder {parent} for {given}: {exc.strerror}") from None
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError(f"cannot write in {parent}, where {folder} would go")
+        raise InputError(f"cannot write in {parent}, where {given} would go")
 
 
 @contextmanager
 def staged_folder(folder: Path) -> Iterator[Path]:
     """A new, empty folder beside ``folder`` to write into; it replaces ``folder`` (whatever
-    was there) when the block ends without an error, and is removed when it raises."""
-    folder = Path(folder)
+    was there; through a symbolic link, the folder it names) when the block ends without
+    an error, and is removed when the block or the replacing fails."""
+    folder = _target(Path(folder))
+    _sweep(folder)
     staging = folder.parent / f".{folder.name}.partial-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
         yield staging
+        old = folder.parent / f".{folder.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        if folder.exists():
+            folder.rename(old)
+        try:
+            staging.rename(folder)
+        except BaseException:
+            if old.exists() and not folder.exists():
+                old.rename(folder)  # the old folder back under its name
+            raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    old = folder.parent / f".{folder.name}.old-{os.getpid()}"
-    if folder.exists() or folder.is_symlink():
-        folder.rename(old)
-    staging.rename(folder)
-    if old.is_dir() and not old.is_symlink():
-        shutil.rmtree(old, ignore_errors=True)
-    elif old.exists() or old.is_symlink():
-        old.unlink()
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _target(folder: Path) -> Path:
+    """``folder`` as an absolute path with a name ("." has none), through any symbolic
+    link to the folder it names."""
+    return folder.resolve() if folder.is_symlink() else Path(os.path.abspath(folder))
+
+
+def _sweep(folder: Path) -> None:
+    """Remove the staging folders beside ``folder`` that runs killed outright left (their
+    process is gone)."""
+    for leftover in folder.parent.glob(f".{folder.name}.partial-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one of another user's counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True

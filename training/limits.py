@@ -435,7 +435,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # Data: shuffled training articles, the first articles of each evaluation split
     if not (args.dataset / "dataset_dict.json").is_file():
-        sys.exit(f"no dataset at {args.dataset}: build it with `make data`")
+        print(f"Error: no dataset at {args.dataset}: build it with `make data`", file=sys.stderr)
+        sys.exit(2)
     dataset = load_from_disk(str(args.dataset))
     train_rows = dataset["train"].shuffle(seed=args.seed)
     train_rows = train_rows.select(range(min(args.train_articles, len(train_rows))))
