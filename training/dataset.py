@@ -172,10 +172,12 @@ class DataArgs:
         profiles = tuple(dict.fromkeys(name.strip() for name in given if name.strip()))
         if not profiles:
             raise ValueError("the 'profile' parameter must name at least one training profile")
+        training = [k for k, profile in PROFILES.items() if not profile.evaluation_only]
         for name in profiles:
             if name not in PROFILES:
                 raise ValueError(
-                    f"the 'profile' parameter must list some of {', '.join(PROFILES)}, got {name!r}"
+                    f"the 'profile' parameter must list some of {', '.join(training)} (the "
+                    f"training profiles), got {name!r}"
                 )
             if PROFILES[name].evaluation_only:
                 raise ValueError(
