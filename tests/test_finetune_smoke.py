@@ -149,6 +149,9 @@ def test_a_trained_network_is_packaged_again_to_the_same_scores(
     assert TransformerModel.load(again).word_probabilities([document]) == first
     metrics = json.loads((again / "training_metrics.json").read_text("utf-8"))
     assert metrics["train_steps"] == 2 and metrics["device"] == "cpu"
+    # Arguments keep their JSON types (a trial read "tune_only": "False").
+    assert metrics["args"]["tune_only"] is False and metrics["args"]["lora_rank"] == 0
+    assert metrics["args"]["max_train_samples"] is None
 
 
 def _package_again(data: Path, run: Path, out: Path) -> int:

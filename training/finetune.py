@@ -403,9 +403,12 @@ Reproduce: `{command}`
 """
 
 
-def _portable(value: Any) -> str:
-    """An argument as the model card records it: a path relative to the project when it
-    lies inside it, else its last three parts (no machine paths ship)."""
+def _portable(value: Any) -> Any:
+    """An argument as the model card records it: a number, flag or null as it is (a trial
+    read ``"tune_only": "False"``), a path relative to the project when it lies inside it,
+    else its last three parts (no machine paths ship)."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
     text = str(value)
     if "/" not in text:
         return text
