@@ -339,21 +339,23 @@ def test_a_text_too_short_to_spin_takes_no_story_s_place(tmp_path: Path) -> None
     assert [r.story_id for r in load_records(args)] == ["News 0", "News 1"]
 
 
-def test_a_text_under_two_stories_in_two_splits_is_warned_about() -> None:
+def test_a_held_out_text_that_is_a_training_text_is_left_out() -> None:
     # A trial's corpus held every article twice under other ids: one text was spun into
     # both train and test, and nothing said so.  (OneStopEnglish itself holds one such
     # pair: its "Royal Baby" elementary text is the "Skydiver" one.)
     from training.corpus import TextRecord
-    from training.dataset import shared_text_warnings
+    from training.dataset import without_shared_texts
 
     def record(id_: str, text: str) -> TextRecord:
         return TextRecord(id=id_, story_id=id_, text=text, title="", level="", source="c")
 
     splits = {
         "train": [record("a", "The same   words here."), record("b", "Other words.")],
-        "validation": [],
+        "validation": [record("v", "Other words.")],
         "test": [record("c", "The same words here."), record("d", "Other  words, new.")],
     }
-    (line,) = shared_text_warnings(splits)
-    assert "'c' (test)" in line and "'a' (train)" in line
-    assert shared_text_warnings({"train": splits["train"], "test": splits["test"][1:]}) == []
+    kept, lines = without_shared_texts(splits)
+    assert [r.id for r in kept["train"]] == ["a", "b"]  # training is never changed
+    assert kept["validation"] == [] and [r.id for r in kept["test"]] == ["d"]
+    assert len(lines) == 2 and "left 'c' out of test" in lines[1] and "'a' (train)" in lines[1]
+    assert without_shared_texts({"train": splits["train"], "test": splits["test"][1:]})[1] == []
