@@ -118,42 +118,6 @@ def test_windows_label_each_word_once_on_its_first_piece(trained: Path) -> None:
     assert owners == list(range(len(document.words)))
 
 
-def test_a_trained_network_is_packaged_again_to_the_same_scores(
-    trained: Path, tmp_path: Path
-) -> None:
-    run = trained.parent / f".{trained.name}-run" / "network"
-    assert (run / finetune.TRAIN_SUMMARY).is_file()
-    data = trained.parent / "spin"
-    again = tmp_path / "again"
-    assert (
-        finetune.main(
-            [
-                "--dataset",
-                str(data),
-                "--output-dir",
-                str(again),
-                "--from-trained",
-                str(run),
-                "--max-length",
-                "48",
-                "--stride",
-                "8",
-                "--max-eval-samples",
-                "4",
-            ]
-        )
-        == 0
-    )
-    document = make_document((EXAMPLES / "spun.txt").read_text("utf-8"))
-    first = TransformerModel.load(trained).word_probabilities([document])
-    assert TransformerModel.load(again).word_probabilities([document]) == first
-    metrics = json.loads((again / "training_metrics.json").read_text("utf-8"))
-    assert metrics["train_steps"] == 2 and metrics["device"] == "cpu"
-    # Arguments keep their JSON types (a trial read "tune_only": "False").
-    assert metrics["args"]["tune_only"] is False and metrics["args"]["lora_rank"] == 0
-    assert metrics["args"]["max_train_samples"] is None
-
-
 def _package_again(data: Path, run: Path, out: Path) -> int:
     return finetune.main(
         [
@@ -171,6 +135,24 @@ def _package_again(data: Path, run: Path, out: Path) -> int:
             "4",
         ]
     )
+
+
+def test_a_trained_network_is_packaged_again_to_the_same_scores(
+    trained: Path, tmp_path: Path
+) -> None:
+    run = trained.parent / f".{trained.name}-run" / "network"
+    assert (run / finetune.TRAIN_SUMMARY).is_file()
+    data = trained.parent / "spin"
+    again = tmp_path / "again"
+    assert _package_again(data, run, again) == 0
+    document = make_document((EXAMPLES / "spun.txt").read_text("utf-8"))
+    first = TransformerModel.load(trained).word_probabilities([document])
+    assert TransformerModel.load(again).word_probabilities([document]) == first
+    metrics = json.loads((again / "training_metrics.json").read_text("utf-8"))
+    assert metrics["train_steps"] == 2 and metrics["device"] == "cpu"
+    # Arguments keep their JSON types (a trial read "tune_only": "False").
+    assert metrics["args"]["tune_only"] is False and metrics["args"]["lora_rank"] == 0
+    assert metrics["args"]["max_train_samples"] is None
 
 
 def test_a_run_stopped_while_tuning_leaves_the_model_it_was_to_replace(
