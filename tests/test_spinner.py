@@ -613,7 +613,10 @@ def test_dataset_trains_on_moby_and_paratable(
     corpus = tmp_path / "news.jsonl"
     with open(corpus, "w", encoding="utf-8") as f:
         for k in range(12):
-            text = "\n\n".join(PARAGRAPHS[(k + i) % len(PARAGRAPHS)] for i in range(2))
+            # Each text its own (the recipe leaves a held-out copy of a training text out).
+            text = f"Report number {k} of the series.\n\n" + "\n\n".join(
+                PARAGRAPHS[(k + i) % len(PARAGRAPHS)] for i in range(2)
+            )
             f.write(json.dumps({"title": f"News {k}", "text": text}) + "\n")
     out = tmp_path / "spin"
     argv = ["--corpus", str(corpus), "--out", str(out), "--min-words", "20"]
