@@ -131,7 +131,7 @@ data: install  ## build the spin dataset from CORPUS (the ../shared corpora) int
 data-smoke: MAX_STORIES = 4
 data-smoke: SPINS = 1
 data-smoke: OUT = data/spin-dataset-smoke
-data-smoke: data  ## a tiny spin dataset (at most 4 stories per corpus) in data/spin-dataset-smoke
+data-smoke: data  ## a tiny spin dataset (at most 4 stories per corpus) in data/spin-dataset-smoke (the smoke targets rebuild it, seconds)
 
 calibrate: install  ## refit the reference-mode weights (detector/data/reference_weights.json)
 	$(PY) -m training.calibrate_reference $(foreach c,$(CORPUS),--corpus $(c)) \
@@ -148,13 +148,13 @@ $(TRAIN_DATA)/dataset_dict.json:
 	$(MAKE) data OUT=$(TRAIN_DATA) SPINS=4 RATES="0.05 0.6"
 endif
 
-train-smoke: install  ## a 3-step fine-tune on the smoke dataset -> runs/transformer-smoke
+train-smoke: install  ## a 3-step fine-tune on the smoke dataset (rebuilt first) -> runs/transformer-smoke
 	$(MAKE) data-smoke
 	$(TEST_ENV) $(DATA_ENV) $(PY) -m training.finetune --dataset data/spin-dataset-smoke \
 		--output-dir runs/transformer-smoke --max-steps 3 --batch-size 4 --max-length 64 \
 		--stride 16 --max-train-samples 8 --max-eval-samples 8
 
-baseline-smoke: install  ## the baseline on the smoke dataset -> runs/baseline-smoke (seconds)
+baseline-smoke: install  ## the baseline on the smoke dataset (rebuilt first) -> runs/baseline-smoke (seconds)
 	$(MAKE) data-smoke
 	$(DATA_ENV) $(PY) -m training.baseline --dataset data/spin-dataset-smoke --out runs/baseline-smoke
 
