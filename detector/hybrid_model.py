@@ -64,7 +64,13 @@ from detector.document import Document
 from detector.document_rule import LengthAwareRule, content_flags, evidence_line
 from detector.errors import ModelNotFoundError
 from detector.lm_judge import LMReading, UnitReading, flagged_units, spin_probabilities
-from detector.lm_model import LMModel, strongest_unit, text_quality, unit_gains
+from detector.lm_model import (
+    LMModel,
+    repeated_swaps,
+    strongest_unit,
+    text_quality,
+    unit_gains,
+)
 from detector.model_config import read_model_config
 from detector.report import Report
 from detector.restore import Restorer
@@ -192,6 +198,9 @@ class HybridModel:
         self.judge_flags_gain = float(config.get("judge_flags_gain", 5.0))
         # The document rule counts the flags it was fitted on: those kept from this gain.
         self.rule_flags_gain = float(config.get("rule_flags_gain", self.judge_flags_gain))
+        # The later places of a swap read from this gain are shown too (``repeated_swaps``).
+        repeat = config.get("repeat_gain")
+        self.repeat_gain = None if repeat is None else float(repeat)
 
     @classmethod
     def load(
@@ -251,6 +260,12 @@ class HybridModel:
         flagged, content = content_flags(reading.document.words, counted, self.word_threshold)
         shown, _ = content_flags(reading.document.words, words, self.word_threshold)
         gains = unit_gains(reading)
+        restorations = _restorations(reading)
+        if self.repeat_gain is not None:  # shown, not counted
+            shown_words, restorations = repeated_swaps(
+                reading, words.tolist(), restorations, self.word_threshold, self.repeat_gain
+            )
+            words = np.asarray(shown_words)
         # The judge model reads the hybrid's config: its evidence gate is the hybrid's.
         gate = self.judge_model.evidence_gate
         ordinary = self.judge_model.ordinary_units(reading)
@@ -266,7 +281,7 @@ class HybridModel:
                 ordinary=ordinary,
                 words=length,
             ),
-            restorations=_restorations(reading),
+            restorations=restorations,
             quality=text_quality(reading, self.judge_model.fluency_reference),
             evidence=evidence_line(
                 self.document_rule,

@@ -188,8 +188,10 @@ def name_positions(document: Document, lexicon: Container[str]) -> frozenset[int
 
     found: set[int] = set()
     places: set[int] = set()  # street and council names: not spread to other places
+    headlines: list[tuple[int, int]] = []
     for lo, hi in document.sentences:
         if headline(lo, hi):
+            headlines.append((lo, hi))
             continue
         for i in range(lo + 1, hi):
             if (
@@ -224,6 +226,7 @@ def name_positions(document: Document, lexicon: Container[str]) -> frozenset[int
                 beside.append(i + 1)
             if paired(i) or any(unknown(j) for j in beside):
                 found.add(i)
+    places |= _named_in_headlines(document, places, headlines)
     if not found:
         return frozenset(places)
     lowercase = {words[i] for i in range(len(words)) if not capitalised(i)}
@@ -232,6 +235,33 @@ def name_positions(document: Document, lexicon: Container[str]) -> frozenset[int
         i for i in range(len(words)) if text[starts[i] : ends[i]] in surfaces and not after_the(i)
     )
     return frozenset(found.union(spread, places))
+
+
+def _named_in_headlines(
+    document: Document, places: set[int], headlines: list[tuple[int, int]]
+) -> set[int]:
+    """The words of title-case ``headlines`` that write, capitalised alike, a street, place
+    or council name found in the body (``places``): "Kelsby District Council Affirms ..."
+    over a story naming "Kelsby District Council" (a headline, every word capitalised,
+    names no place by itself)."""
+    if not places or not headlines:
+        return set()
+    text, starts, ends = document.text, document.starts, document.ends
+    runs: set[tuple[str, ...]] = set()
+    for i in sorted(places):
+        if i - 1 not in places:  # a name's first word: the name runs to the next gap
+            j = i
+            while j + 1 in places:
+                j += 1
+            runs.add(tuple(text[starts[k] : ends[k]] for k in range(i, j + 1)))
+    named: set[int] = set()
+    for lo, hi in headlines:
+        surfaces = [text[starts[k] : ends[k]] for k in range(lo, hi)]
+        for run in runs:
+            for k in range(lo, hi - len(run) + 1):
+                if tuple(surfaces[k - lo : k - lo + len(run)]) == run:
+                    named.update(range(k, k + len(run)))
+    return named
 
 
 def without_names(

@@ -334,6 +334,7 @@ def test_the_shipped_models_carry_the_evidence_gate():
     for name in ("lm", "hybrid"):
         config = json.loads((models_root() / name / "config.json").read_text())
         assert config["evidence_gate"]["min_gain"] == 13.0
+        assert config["repeat_gain"] == 13.0  # repeated_swaps: shown, not counted
 
 
 def test_the_hybrids_document_rule_counts_the_flags_it_was_fitted_on():
@@ -480,3 +481,64 @@ def test_ordinary_units_count_each_pair_once_in_words_of_common_use():
         min_gain=13.0, ordinary_density=0.3, ordinary_gain=9.0, ordinary_zipf=2.5
     )
     assert ordinary_units(reading, stricter, lambda w: frequency.get(w, 0.0)) == 1
+
+
+def test_the_later_places_of_a_strong_swap_are_shown_and_restored_alike():
+    # Trial: "blood weight" for "blood pressure" in eight places; the model, having read
+    # it, found the later places plausible (0.4, -1.4, -6.3 nats) and showed none.
+    from detector.lm_judge import LMReading, UnitReading
+    from detector.lm_model import repeated_swaps
+
+    document = make_document(
+        "Losing weight helps. High blood weight is common. Blood weight rises with age, "
+        "and low blood weight is rare. Blood weight is measured."
+    )
+    places = [k for k, w in enumerate(document.words) if w == "weight"]
+
+    def unit(k: int, margin: float, gain: float | None, restored: str) -> UnitReading:
+        start, end = document.starts[k], document.ends[k]
+        text = document.text[start:end]
+        return UnitReading(k, k + 1, start, end, text, -9.0, margin, gain, restored, 5)
+
+    units = (
+        unit(places[0], -6.9, None, "mass"),  # the writer's own "losing weight": another reading
+        unit(places[1], 13.7, 15.7, "pressure"),  # read wrong: flagged
+        unit(places[2], 8.6, 13.3, "pressure"),  # and again
+        unit(places[3], -6.3, None, "pressure"),  # read after them: plausible
+        unit(places[4], 0.4, 2.0, "pressure"),
+    )
+    reading = LMReading(document, units, (), 20, 0.0, 0.0)
+    probabilities = [0.0] * len(document.words)
+    probabilities[places[1]], probabilities[places[2]] = 0.97, 0.9
+    restorations = (
+        Restoration(places[1], places[1] + 1, "pressure", 15.7),
+        Restoration(places[2], places[2] + 1, "pressure", 13.3),
+        Restoration(places[4], places[4] + 1, "pressure", 2.0),  # under the word threshold
+    )
+    shown, restored = repeated_swaps(reading, probabilities, restorations, 0.45, 13.0)
+    assert [shown[k] for k in places] == [0.0, 0.97, 0.9, 0.97, 0.97]
+    assert [(r.lo, r.original, r.gain) for r in restored] == [
+        (places[1], "pressure", 15.7),
+        (places[2], "pressure", 13.3),
+        (places[3], "pressure", 15.7),
+        (places[4], "pressure", 15.7),
+    ]
+    # Under the gain nothing moves; nor with one strong place alone (a misreading there
+    # would be repeated).
+    unchanged = (tuple(probabilities), restorations)
+    assert repeated_swaps(reading, probabilities, restorations, 0.45, 14.0) == unchanged
+    one = list(probabilities)
+    one[places[2]] = 0.0
+    assert repeated_swaps(reading, one, restorations, 0.45, 13.0)[0] == tuple(one)
+    # A place before the first strong one stays as read.
+    later = (
+        units[0],
+        unit(places[1], 0.4, None, "pressure"),
+        unit(places[2], 8.6, 13.3, "pressure"),
+        unit(places[3], 9.0, 14.0, "pressure"),
+        units[4],
+    )
+    late = [0.0] * len(document.words)
+    late[places[2]], late[places[3]] = 0.9, 0.95
+    shown, _ = repeated_swaps(LMReading(document, later, (), 20, 0.0, 0.0), late, (), 0.45, 13.0)
+    assert [shown[k] for k in places] == [0.0, 0.0, 0.9, 0.95, 0.95]

@@ -200,6 +200,19 @@ def test_a_street_or_council_name_is_a_place_name(lexicon):
     assert _names(lexicon, text) == ["Ashby", "Council", "Mill", "Road"]
 
 
+def test_a_place_name_the_body_writes_is_one_in_a_title_case_headline_too(lexicon):
+    # Trial: "Kelsby {District|County} Council Affirms ..." was flagged in the headline,
+    # where every word is capitalised, and left alone in the body.
+    text = (
+        "Kelsby District Council Affirms Summer Road Programme\n\n"
+        "Kelsby District Council has affirmed that work will begin on Monday."
+    )
+    assert _names(lexicon, text) == ["Kelsby", "District", "Council"] * 2
+    # Only the name the body writes: the headline's other words stay judged.
+    text = "Council Backs Road Plan\n\nAshby District Council backed the plan on Mill Road."
+    assert _names(lexicon, text) == ["Ashby", "District", "Council", "Mill", "Road"]
+
+
 def test_rows_vales_closes_and_other_place_endings_name_places(lexicon):
     # Hand-spun sets' clean sentences: "Mill {Row|Street}" and "Marlow {Vale|Valley}" were
     # flagged and "restored".

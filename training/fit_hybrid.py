@@ -197,6 +197,13 @@ class FitArgs:
             "people's names ('Denise Farrow': detector/names.py), in fitting and after"
         },
     )
+    repeat_gain: float = field(
+        default=13.0,
+        metadata={
+            "help": "Both models show the later places of a swap flagged in two places from "
+            "this gain (detector.lm_model.repeated_swaps); not counted, not fitted"
+        },
+    )
 
     def __post_init__(self) -> None:
         self.dataset, self.lm_model, self.hybrid_model, self.cache = (
@@ -416,6 +423,7 @@ undone (`reread_gain`, `reread_rate`, `reread_beside` in `detector/lm_judge.py`)
 - **Quality readout**: per-sentence mean surprisal and a fluency percentile against
   {fluency} (`fluency_reference`); never used for the verdict.
 - **Names**: {names}
+- **Repeats**: {repeats}
 - **Limitations**: English only; finds only rewrites its candidate list holds (Moby
   synonyms of the word and its lemmas, the glue-phrase table; the model's own predictions,
   `"judge": {{"lm_candidates": 32}}`, added about a point of recall for 22% more pass-2
@@ -464,6 +472,7 @@ splits stay unseen).
 {weights}
 
 - **Names**: {names}
+- **Repeats**: {repeats}
 - **Limitations**: as the `lm` model's, plus the transformer's (trained on synthetic
   spins); slower than either part alone.
 - **Test results**: `EVALUATION.md` (`make evaluate`).
@@ -476,6 +485,11 @@ _NAMES_UNJUDGED = """words an article uses in people's names ("Denise Farrow", "
   `detector/names.py`: a capitalised word people are called by, beside a name's own word,
   after a title or paired as given name and surname); a spinner's mangled name that is a
   name too ("Painter Cameron" for "David Cameron") is missed."""
+_REPEATS = """a swap flagged in two places at {gain:g} nats or more is shown, restored
+  alike, wherever the text repeats it after them (the model copies what a text has
+  already said, so a repeated swap reads plausible from its second or third place on),
+  without counting again for the verdict (`repeat_gain`, `repeated_swaps` in
+  `detector/lm_model.py`)."""
 _NAMES_JUDGED = """every capitalised word the thesaurus lists is judged, people's names too
   (`--no-names-unjudged`): a surname such as "Farrow" may be flagged and "restored"."""
 
@@ -628,6 +642,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         fluency_reference=reference,
         fluency_reference_from=reference_from,
         names_unjudged=args.names_unjudged,
+        repeat_gain=args.repeat_gain,
         fitted_on=f"{args.dataset}/{args.split} ({len(documents)} articles) and "
         f"{len(calibration.documents)} calibration texts",
         validation_token_f1=round(best_f1, 4),
@@ -762,6 +777,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
         },
         "fusion_out_of_fold_token_f1": {k: round(v[1], 4) for k, v in scored.items()},
         "names_unjudged": args.names_unjudged,
+        "repeat_gain": args.repeat_gain,
         "judge_flags_kept": True,
         "judge_flags_gain": keep_gain,
         "rule_flags_gain": args.rule_flags_gain,  # the document rule was fitted on these flags
@@ -808,6 +824,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             fitted=fitted,
             dtype=dtype,
             names=names,
+            repeats=_REPEATS.format(gain=args.repeat_gain),
             fluency=reference_from,
         ),
         card_metadata(base_model, {"validation_token_f1": round(best_f1, 4)}),
@@ -831,6 +848,7 @@ def fit(args: FitArgs, split: Any) -> dict[str, Any]:
             transformer=args.transformer,
             dtype=dtype,
             names=names,
+            repeats=_REPEATS.format(gain=args.repeat_gain),
         ),
         card_metadata(base_model, {"validation_token_f1_out_of_fold": round(oof_f1, 4)}),
     )
