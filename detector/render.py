@@ -114,11 +114,12 @@ def _reuse(passages: tuple[Passage, ...], coverage: Coverage) -> str:
 
 
 def _score_shown(report: Report) -> str:
-    """The spin score to two decimals, or to its first two digits when a text called spun
-    (under a low ``--threshold``) would read "spin score 0.00" (a ``paraphrased`` verdict
-    does not come from the spin score: two decimals)."""
+    """The spin score to two decimals, or to its first two digits where two decimals would
+    read "spin score 0.00": a text called spun under a low ``--threshold``, or a clean
+    one whose summary offers such a threshold (a ``paraphrased`` verdict does not come
+    from the spin score: two decimals)."""
     score = report.spin_score
-    if report.verdict == "spun" and 0 < score < 0.005:
+    if report.verdict != "paraphrased" and 0 < score < 0.005:
         return f"{score:.{1 - math.floor(math.log10(score))}f}"
     return f"{score:.2f}"
 

@@ -161,7 +161,7 @@ def score_document(
         # The threshold moved the verdict: say so, and what the model's own cut says.
         note = (
             f"{report.verdict.replace('_', ' ')} at threshold {threshold:g} (spin score "
-            f"{report.spin_score:.3f}); at the {model.name} model's own threshold of "
+            f"{_three_digits(report.spin_score)}); at the {model.name} model's own threshold of "
             f"{model.document_threshold:.3f} it would be {'spun' if own_spun else 'not spun'}"
         )
         report = replace(report, note=note)
@@ -321,6 +321,12 @@ def _spans(
         for r in in_context
     ]
     return tuple(sorted(guessed + read, key=lambda span: span.start))
+
+
+def _three_digits(score: float) -> str:
+    """``score`` to three decimals, or to three significant digits under 0.001 (a spin
+    score of 0.00029 passes a threshold of 0.000242; "0.000" would not)."""
+    return f"{score:.3f}" if score >= 0.001 or score == 0 else f"{score:.3g}"
 
 
 def _restored_in_context(scores: WordScores, word_threshold: float) -> list[Restoration]:

@@ -83,6 +83,8 @@ def test_a_document_below_the_document_threshold_is_not_spun_and_lists_no_spans(
             report_from_scores(tiny, model="test", word_threshold=0.5, document_threshold=0.5)
         )
         assert f"(--threshold {hint} lists them, calling it spun)" in text
+        # The clean text's score reads above the hint, not "0.00" (a trial).
+        assert text.startswith(f"NOT SPUN  spin score {'0.00' if not score else '0.00040'}\n")
     # Called spun at that hinted threshold, the score reads as more than 0.00.
     tiny = WordScores(document, tuple(probabilities), 0.0004, restorations=restorations)
     listed = report_from_scores(tiny, model="test", word_threshold=0.5, document_threshold=0.0002)
@@ -542,3 +544,12 @@ def test_the_later_places_of_a_strong_swap_are_shown_and_restored_alike():
     late[places[2]], late[places[3]] = 0.9, 0.95
     shown, _ = repeated_swaps(LMReading(document, later, (), 20, 0.0, 0.0), late, (), 0.45, 13.0)
     assert [shown[k] for k in places] == [0.0, 0.0, 0.9, 0.95, 0.95]
+
+
+def test_a_note_on_a_moved_verdict_writes_a_tiny_spin_score_in_its_digits():
+    # Trial: "spun at threshold 0.000242 (spin score 0.000)" read as 0 passing 0.000242.
+    from detector.scoring import _three_digits
+
+    assert _three_digits(0.124) == "0.124"
+    assert _three_digits(0.000291) == "0.000291"
+    assert _three_digits(0.0) == "0.000"
