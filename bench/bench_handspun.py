@@ -31,7 +31,9 @@ news articles spun heavy, medium, light and in tortured phrases, with twelve cle
 of other registers and the six originals) and ``handspun_holdout21`` (a fourth's, spun in six
 styles from readable to heavy, with twelve clean news texts of other kinds) and
 ``handspun_holdout22`` (a fifth's: blog posts, spun in six styles, with ten clean blog
-posts of other kinds), written later by helpers, never used for tuning either, though
+posts of other kinds) and ``handspun_holdout23`` (a sixth's: council notices, press
+releases, health explainers and consumer news, spun in six styles, with twelve clean texts
+of other registers), written later by helpers, never used for tuning either, though
 holdout6's numbers decided that a change to the document verdict was not kept and
 holdout7 was read before and after the judge's glue table grew), each swap marked
 ``{spun|original}``, with clean texts beside them, and ``tests/fixtures/clean_styles``
@@ -102,6 +104,7 @@ SETS = {
     "handspun_holdout20": ROOT / "tests" / "fixtures" / "handspun_holdout20",
     "handspun_holdout21": ROOT / "tests" / "fixtures" / "handspun_holdout21",
     "handspun_holdout22": ROOT / "tests" / "fixtures" / "handspun_holdout22",
+    "handspun_holdout23": ROOT / "tests" / "fixtures" / "handspun_holdout23",
     "clean_styles": ROOT / "tests" / "fixtures" / "clean_styles",  # clean texts only
     "clean_styles_holdout": ROOT / "tests" / "fixtures" / "clean_styles_holdout",  # the same
     "clean_world": ROOT / "tests" / "fixtures" / "clean_world",  # the same
@@ -385,6 +388,19 @@ def main() -> int:
         "full of trade jargon, a fitness log in gym slang, pet care, a film review, a "
         "wedding checklist) and the six originals; scored once before any change was made "
         "for it (docs/eval/notes.md, 2026-12-07 20:34); "
+        "`handspun_holdout23`, written on 2026-12-08 by a sixth such helper, holds six "
+        "texts of 350-420 words as originals (a council's road-resurfacing notice, a "
+        "distribution-centre press release, a flu-vaccine explainer, a blood-pressure "
+        "explainer, a savings-rates story, an energy company's fine), spun heavily (Spinbot "
+        "style, 71 swaps), moderately with plausible but off synonyms (41), lightly (18), in "
+        "tortured phrases (39), in a readable WordAI style (53) and with glue rewrites and "
+        "mangled names (60), twelve clean texts of other registers (a planning notice, a "
+        "pharmacy leaflet, an insurance summary, an earnings release, a hospital statement, "
+        "a consumer column, a rugby-club newsletter, an obituary, a court report, a weather "
+        "warning, a livestock and grain market report, a school newsletter) and the six "
+        "originals; scored once before any change was made for it, then two changes were "
+        "made from it (a place name in a title-case headline, swaps repeated after two "
+        "strong places: docs/eval/notes.md, 2026-12-08), so it is not blind for those; "
         "`clean_world`, "
         "written on "
         "2026-12-05 by a helper "
