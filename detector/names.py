@@ -110,7 +110,8 @@ def name_positions(document: Document, lexicon: Container[str]) -> frozenset[int
     title not itself inside a longer name ("Notre Dame").  A capitalised run right after
     "the" names a body or a place ("the Arranging Inspectorate"), which spinners mangle,
     and holds no name unless a title opens it.  Function words and title-case headlines
-    (mostly capitalised words) give no names.  The same word capitalised elsewhere (a
+    (mostly capitalised words) give no names, but a street, place or council name found
+    in the body is one where a headline writes it too.  The same word capitalised elsewhere (a
     sentence start: "Farrow said") is part of the name too, unless the document also
     writes the word in lowercase.  Place and company names built like people's
     ("Marlow Vale", "Kenley Street") are found too: their words are surnames as well.
