@@ -18,11 +18,12 @@ texts the screen calls spun and those it nearly does: on the hand-spun sets
 ones spun (the screen alone 77 and 3, the hybrid alone 128 and 3), every spun verdict
 with the hybrid's in-context restorations; on the sets the screen's fit never saw, 27
 of 52 and 0 of 154 (2026-12-08, an AMD CPU; 96 of 164, 0 of 287, 26 of 46 and 0 of
-136 on an Intel one before ``handspun_holdout23``: bfloat16 rounds differently).  The bar was chosen before ``handspun_holdout22`` was written: on
-the 158 spun and 271 clean texts then, a bar of 0.5 gave 72 and 0, and on the sets the
-screen's fit never saw, 24 of 40 and 0 of 120 (at 0.5: 20 and 0), the hybrid
-reading 6 of those 120 clean texts.  A lower bar hands the hybrid more texts, for
-more of its time (``docs/eval/notes.md``, 2026-12-07, 14:53).
+136 on an Intel one before ``handspun_holdout23``: bfloat16 rounds differently).
+The bar was chosen before ``handspun_holdout22`` was written: on the 158 spun and 271
+clean texts then, a bar of 0.5 gave 72 and 0, and on the sets the screen's fit never
+saw, 24 of 40 and 0 of 120 (at 0.5: 20 and 0), the hybrid reading 6 of those 120 clean
+texts. A lower bar hands the hybrid more texts, for more of its time
+(``docs/eval/notes.md``, 2026-12-07, 14:53).
 
 A model folder holds only a ``config.json``::
 
