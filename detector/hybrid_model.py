@@ -261,26 +261,28 @@ class HybridModel:
         shown, _ = content_flags(reading.document.words, words, self.word_threshold)
         gains = unit_gains(reading)
         restorations = _restorations(reading)
-        if self.repeat_gain is not None:  # shown, not counted
-            shown_words, restorations = repeated_swaps(
-                reading, words.tolist(), restorations, self.word_threshold, self.repeat_gain
-            )
-            words = np.asarray(shown_words)
         # The judge model reads the hybrid's config: its evidence gate is the hybrid's.
         gate = self.judge_model.evidence_gate
         ordinary = self.judge_model.ordinary_units(reading)
         length = len(reading.document.words)
+        document_probability = self.judge_model.gated(
+            self.document_rule.probability(flagged, content),
+            gains,
+            flagged,
+            content,
+            ordinary=ordinary,
+            words=length,
+        )
+        if self.repeat_gain is not None and document_probability >= self.document_threshold:
+            # In a text called spun: shown, not counted (a clean text's rate stays its note's).
+            shown_words, restorations = repeated_swaps(
+                reading, words.tolist(), restorations, self.word_threshold, self.repeat_gain
+            )
+            words = np.asarray(shown_words)
         return WordScores(
             document=reading.document,
             word_probabilities=tuple(words.tolist()),
-            document_probability=self.judge_model.gated(
-                self.document_rule.probability(flagged, content),
-                gains,
-                flagged,
-                content,
-                ordinary=ordinary,
-                words=length,
-            ),
+            document_probability=document_probability,
             restorations=restorations,
             quality=text_quality(reading, self.judge_model.fluency_reference),
             evidence=evidence_line(

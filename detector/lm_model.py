@@ -231,7 +231,8 @@ def repeated_swaps(
     the probability and the gain of the strongest flagged place.  A place before the
     first strong one stays as read: the text had not used the word yet.  One strong place
     alone is not enough (a hospital "trust" read once as "company", 14 nats, would have
-    taken four more false flags).  What the verdict counts does not change.
+    taken four more false flags).  What the verdict counts does not change; the models
+    apply it to a text they call spun (at their own threshold), whose spans it adds to.
     """
     strong: dict[tuple[str, str], list[tuple[int, float, float]]] = {}  # lo, p, gain
     for unit in reading.units:
@@ -254,6 +255,11 @@ def repeated_swaps(
         places = strong.get((unit.text.lower(), unit.restored.lower()))
         span = range(unit.lo, unit.hi)
         if not places or unit.lo < places[0][0] or any(out[k] >= word_threshold for k in span):
+            continue
+        if any(  # a restoration over it that holds a flagged word stays (its word's reading)
+            r.lo < unit.hi and unit.lo < r.hi and max(out[r.lo : r.hi]) >= word_threshold
+            for r in restorations
+        ):
             continue
         _, p, gain = max(places, key=lambda place: place[2])
         for k in span:
@@ -432,16 +438,18 @@ class LMModel:
             Restoration(u.lo, u.hi, u.restored, u.gain)
             for u in flagged_units(reading, threshold=self.gain_threshold)
         )
-        if self.repeat_gain is not None:  # shown, not counted
+        document_probability = self.gated(
+            document_probability, gains, flagged, content, ordinary=ordinary, words=len(words)
+        )
+        if self.repeat_gain is not None and document_probability >= self.document_threshold:
+            # In a text called spun: shown, not counted (a clean text's rate stays its note's).
             probabilities, restorations = repeated_swaps(
                 reading, probabilities, restorations, self.word_threshold, self.repeat_gain
             )
         return WordScores(
             document=reading.document,
             word_probabilities=probabilities,
-            document_probability=self.gated(
-                document_probability, gains, flagged, content, ordinary=ordinary, words=len(words)
-            ),
+            document_probability=document_probability,
             restorations=restorations,
             quality=text_quality(reading, self.fluency_reference),
             evidence=evidence_line(

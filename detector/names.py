@@ -189,6 +189,7 @@ def name_positions(document: Document, lexicon: Container[str]) -> frozenset[int
 
     found: set[int] = set()
     places: set[int] = set()  # street and council names: not spread to other places
+    place_runs: list[tuple[int, int]] = []  # each name's words, lo:hi
     headlines: list[tuple[int, int]] = []
     for lo, hi in document.sentences:
         if headline(lo, hi):
@@ -209,6 +210,7 @@ def name_positions(document: Document, lexicon: Container[str]) -> frozenset[int
                 if j == lo and i - lo > 1 and not unknown(lo):
                     j += 1  # "Yesterday Ashby Council": the sentence's first word is its own
                 places.update(range(j, i + 1))
+                place_runs.append((j, i + 1))
         for i in range(lo, hi):
             word = words[i]
             if i == lo and not joined(i):
@@ -227,7 +229,7 @@ def name_positions(document: Document, lexicon: Container[str]) -> frozenset[int
                 beside.append(i + 1)
             if paired(i) or any(unknown(j) for j in beside):
                 found.add(i)
-    places |= _named_in_headlines(document, places, headlines)
+    places |= _named_in_headlines(document, place_runs, headlines)
     if not found:
         return frozenset(places)
     lowercase = {words[i] for i in range(len(words)) if not capitalised(i)}
@@ -239,22 +241,16 @@ def name_positions(document: Document, lexicon: Container[str]) -> frozenset[int
 
 
 def _named_in_headlines(
-    document: Document, places: set[int], headlines: list[tuple[int, int]]
+    document: Document, place_runs: list[tuple[int, int]], headlines: list[tuple[int, int]]
 ) -> set[int]:
     """The words of title-case ``headlines`` that write, capitalised alike, a street, place
-    or council name found in the body (``places``): "Kelsby District Council Affirms ..."
-    over a story naming "Kelsby District Council" (a headline, every word capitalised,
-    names no place by itself)."""
-    if not places or not headlines:
+    or council name found in the body (``place_runs``, each name's words ``lo:hi``):
+    "Kelsby District Council Affirms ..." over a story naming "Kelsby District Council"
+    (a headline, every word capitalised, names no place by itself)."""
+    if not place_runs or not headlines:
         return set()
     text, starts, ends = document.text, document.starts, document.ends
-    runs: set[tuple[str, ...]] = set()
-    for i in sorted(places):
-        if i - 1 not in places:  # a name's first word: the name runs to the next gap
-            j = i
-            while j + 1 in places:
-                j += 1
-            runs.add(tuple(text[starts[k] : ends[k]] for k in range(i, j + 1)))
+    runs = {tuple(text[starts[k] : ends[k]] for k in range(lo, hi)) for lo, hi in place_runs}
     named: set[int] = set()
     for lo, hi in headlines:
         surfaces = [text[starts[k] : ends[k]] for k in range(lo, hi)]

@@ -119,7 +119,8 @@ def _score_shown(report: Report) -> str:
     one whose summary offers such a threshold (a ``paraphrased`` verdict does not come
     from the spin score: two decimals)."""
     score = report.spin_score
-    if report.verdict != "paraphrased" and 0 < score < 0.005:
+    offered = report.verdict == "not_spun" and report.mode != "reference"  # a hint offered
+    if (report.verdict == "spun" or offered) and 1e-9 <= score < 0.005:
         return f"{score:.{1 - math.floor(math.log10(score))}f}"
     return f"{score:.2f}"
 

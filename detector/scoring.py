@@ -9,6 +9,7 @@ when it reads the sentence and restores in context).
 
 from __future__ import annotations
 
+import math
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -324,9 +325,12 @@ def _spans(
 
 
 def _three_digits(score: float) -> str:
-    """``score`` to three decimals, or to three significant digits under 0.001 (a spin
-    score of 0.00029 passes a threshold of 0.000242; "0.000" would not)."""
-    return f"{score:.3f}" if score >= 0.001 or score == 0 else f"{score:.3g}"
+    """``score`` to three decimals, or to three significant digits under 0.001, written
+    out as a threshold is typed (a spin score of 0.00029 passes a threshold of 0.000242;
+    "0.000" would not)."""
+    if score >= 0.001 or score < 1e-9:
+        return f"{score:.3f}"
+    return f"{score:.{2 - math.floor(math.log10(score))}f}"
 
 
 def _restored_in_context(scores: WordScores, word_threshold: float) -> list[Restoration]:

@@ -553,3 +553,70 @@ def test_a_note_on_a_moved_verdict_writes_a_tiny_spin_score_in_its_digits():
     assert _three_digits(0.124) == "0.124"
     assert _three_digits(0.000291) == "0.000291"
     assert _three_digits(0.0) == "0.000"
+    assert _three_digits(2e-05) == "0.0000200"  # written out, as a threshold is typed
+
+
+def test_the_lm_model_shows_repeated_swaps_in_a_text_it_calls_spun_only(lexicon):
+    # A review: in a clean-called text the repeats raised the substitution rate the summary
+    # prints, while the note counted the flags without them.
+    from types import SimpleNamespace
+
+    from detector.lm_judge import LMReading, UnitReading
+    from detector.lm_model import LMModel
+
+    config = json.loads((models_root() / "lm" / "config.json").read_text())
+    model = LMModel(SimpleNamespace(lexicon=lexicon), config, "lm")
+    document = make_document(
+        "High blood weight is common in older adults. Blood weight rises with age, doctors "
+        "said. Low blood weight is rarer. Blood weight should be measured every year."
+    )
+    places = [k for k, w in enumerate(document.words) if w == "weight"]
+
+    def unit(k: int, gain: float | None) -> UnitReading:
+        start, end = document.starts[k], document.ends[k]
+        margin = -6.0 if gain is None else gain
+        return UnitReading(k, k + 1, start, end, "weight", -9.0, margin, gain, "pressure", 5)
+
+    units = (
+        unit(places[0], 15.7),
+        unit(places[1], 13.3),
+        unit(places[2], None),
+        unit(places[3], None),
+    )
+    reading = LMReading(document, units, (), 40, 0.0, 0.0)
+    clean = model.scores_from_reading(reading)
+    assert clean.document_probability < 0.5
+    assert [clean.word_probabilities[k] > 0.5 for k in places] == [True, True, False, False]
+    model.gated = lambda probability, *args, **kwargs: 0.9  # called spun
+    spun = model.scores_from_reading(reading)
+    assert [spun.word_probabilities[k] > 0.5 for k in places] == [True, True, True, True]
+    assert [(r.lo, r.original) for r in spun.restorations] == [(k, "pressure") for k in places]
+
+
+def test_a_repeated_swap_leaves_a_phrase_restored_over_a_flagged_word_alone():
+    # A review: the repeat replaced a phrase's restoration that held another flagged word,
+    # which then fell back on the thesaurus's guess.
+    from detector.lm_judge import LMReading, UnitReading
+    from detector.lm_model import repeated_swaps
+
+    document = make_document("Blood weight. Blood weight. Big blood weight.")
+    places = [k for k, w in enumerate(document.words) if w == "weight"]
+
+    def unit(lo: int, hi: int, gain: float | None, restored: str) -> UnitReading:
+        start, end = document.starts[lo], document.ends[hi - 1]
+        text = document.text[start:end]
+        return UnitReading(lo, hi, start, end, text, -9.0, 1.0, gain, restored, 5)
+
+    big = places[2] - 2
+    units = (
+        unit(places[0], places[0] + 1, 15.7, "pressure"),
+        unit(places[1], places[1] + 1, 13.3, "pressure"),
+        unit(big, places[2] + 1, 9.0, "high pressure"),  # "Big blood weight", flagged on "Big"
+        unit(places[2], places[2] + 1, None, "pressure"),
+    )
+    probabilities = [0.0] * len(document.words)
+    probabilities[places[0]] = probabilities[places[1]] = probabilities[big] = 0.9
+    phrase = Restoration(big, places[2] + 1, "High pressure", 9.0)
+    reading = LMReading(document, units, (), 12, 0.0, 0.0)
+    shown, restored = repeated_swaps(reading, probabilities, (phrase,), 0.45, 13.0)
+    assert shown[places[2]] == 0.0 and restored == (phrase,)

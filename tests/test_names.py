@@ -211,6 +211,11 @@ def test_a_place_name_the_body_writes_is_one_in_a_title_case_headline_too(lexico
     # Only the name the body writes: the headline's other words stay judged.
     text = "Council Backs Road Plan\n\nAshby District Council backed the plan on Mill Road."
     assert _names(lexicon, text) == ["Ashby", "District", "Council", "Mill", "Road"]
+    # Two names side by side in the body are two names (a review).
+    text = "Ashby Council Backs Mill Road Plan\n\nWork on Mill Road, Ashby Council said, starts."
+    assert _names(lexicon, text) == [
+        "Ashby", "Council", "Mill", "Road", "Mill", "Road", "Ashby", "Council"
+    ]  # fmt: skip
 
 
 def test_rows_vales_closes_and_other_place_endings_name_places(lexicon):
