@@ -34,6 +34,7 @@ R_co = TypeVar("R_co", covariant=True)
 
 _POLL_SECONDS = 0.5
 _STOP_SECONDS = 5.0
+_RELEASE_SECONDS = 15.0  # then, after SIGTERM, for a worker releasing its resources
 
 
 class WorkerError(SpindetectError):
@@ -261,7 +262,10 @@ class _Pool(Generic[T, R]):
             process.join(_STOP_SECONDS)
             if process.is_alive():
                 process.terminate()
-                process.join(_STOP_SECONDS)
+                # A worker past its last batch ignores SIGTERM while it releases what it
+                # holds (``_ignore_terminate``): on a loaded machine that can take seconds,
+                # and a kill in the middle leaks a semaphore's name.
+                process.join(_RELEASE_SECONDS)
             if process.is_alive():  # stuck while releasing what it holds: the last resort
                 process.kill()
                 process.join()
