@@ -64,13 +64,7 @@ from detector.document import Document
 from detector.document_rule import LengthAwareRule, content_flags, evidence_line
 from detector.errors import ModelNotFoundError
 from detector.lm_judge import LMReading, UnitReading, flagged_units, spin_probabilities
-from detector.lm_model import (
-    LMModel,
-    repeated_swaps,
-    strongest_unit,
-    text_quality,
-    unit_gains,
-)
+from detector.lm_model import LMModel, strongest_unit, text_quality, unit_gains
 from detector.model_config import read_model_config
 from detector.report import Report
 from detector.restore import Restorer
@@ -198,9 +192,6 @@ class HybridModel:
         self.judge_flags_gain = float(config.get("judge_flags_gain", 5.0))
         # The document rule counts the flags it was fitted on: those kept from this gain.
         self.rule_flags_gain = float(config.get("rule_flags_gain", self.judge_flags_gain))
-        # The later places of a swap read from this gain are shown too (``repeated_swaps``).
-        repeat = config.get("repeat_gain")
-        self.repeat_gain = None if repeat is None else float(repeat)
 
     @classmethod
     def load(
@@ -273,15 +264,17 @@ class HybridModel:
             ordinary=ordinary,
             words=length,
         )
-        if self.repeat_gain is not None and document_probability >= self.document_threshold:
-            # In a text called spun: shown, not counted (a clean text's rate stays its note's).
-            shown_words, restorations = repeated_swaps(
-                reading, words.tolist(), restorations, self.word_threshold, self.repeat_gain
-            )
-            words = np.asarray(shown_words)
+        # The judge model reads the hybrid's config: its repeat gain is the hybrid's too.
+        shown_words, restorations = self.judge_model.with_repeats(
+            reading,
+            words.tolist(),
+            restorations,
+            self.word_threshold,
+            spun=document_probability >= self.document_threshold,
+        )
         return WordScores(
             document=reading.document,
-            word_probabilities=tuple(words.tolist()),
+            word_probabilities=shown_words,
             document_probability=document_probability,
             restorations=restorations,
             quality=text_quality(reading, self.judge_model.fluency_reference),

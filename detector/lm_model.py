@@ -441,11 +441,13 @@ class LMModel:
         document_probability = self.gated(
             document_probability, gains, flagged, content, ordinary=ordinary, words=len(words)
         )
-        if self.repeat_gain is not None and document_probability >= self.document_threshold:
-            # In a text called spun: shown, not counted (a clean text's rate stays its note's).
-            probabilities, restorations = repeated_swaps(
-                reading, probabilities, restorations, self.word_threshold, self.repeat_gain
-            )
+        probabilities, restorations = self.with_repeats(
+            reading,
+            probabilities,
+            restorations,
+            self.word_threshold,
+            spun=document_probability >= self.document_threshold,
+        )
         return WordScores(
             document=reading.document,
             word_probabilities=probabilities,
@@ -462,6 +464,23 @@ class LMModel:
                 ordinary=ordinary,
                 words=len(words),
             ),
+        )
+
+    def with_repeats(
+        self,
+        reading: LMReading,
+        probabilities: Sequence[float],
+        restorations: Sequence[Restoration],
+        word_threshold: float,
+        *,
+        spun: bool,
+    ) -> tuple[tuple[float, ...], tuple[Restoration, ...]]:
+        """``repeated_swaps`` from ``repeat_gain`` in a text called ``spun``: shown, not
+        counted (a clean text's rate stays the one its note counts)."""
+        if self.repeat_gain is None or not spun:
+            return tuple(probabilities), tuple(restorations)
+        return repeated_swaps(
+            reading, probabilities, restorations, word_threshold, self.repeat_gain
         )
 
     def score_words(self, documents: Sequence[Document]) -> list[WordScores]:

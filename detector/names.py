@@ -188,8 +188,7 @@ def name_positions(document: Document, lexicon: Container[str]) -> frozenset[int
         )
 
     found: set[int] = set()
-    places: set[int] = set()  # street and council names: not spread to other places
-    place_runs: list[tuple[int, int]] = []  # each name's words, lo:hi
+    place_runs: list[tuple[int, int]] = []  # street and council names' words, lo:hi
     headlines: list[tuple[int, int]] = []
     for lo, hi in document.sentences:
         if headline(lo, hi):
@@ -209,7 +208,6 @@ def name_positions(document: Document, lexicon: Container[str]) -> frozenset[int
                     j -= 1
                 if j == lo and i - lo > 1 and not unknown(lo):
                     j += 1  # "Yesterday Ashby Council": the sentence's first word is its own
-                places.update(range(j, i + 1))
                 place_runs.append((j, i + 1))
         for i in range(lo, hi):
             word = words[i]
@@ -229,6 +227,8 @@ def name_positions(document: Document, lexicon: Container[str]) -> frozenset[int
                 beside.append(i + 1)
             if paired(i) or any(unknown(j) for j in beside):
                 found.add(i)
+    # Street and council names: not spread to other places, but to a headline writing them.
+    places = {k for lo, hi in place_runs for k in range(lo, hi)}
     places |= _named_in_headlines(document, place_runs, headlines)
     if not found:
         return frozenset(places)

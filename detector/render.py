@@ -24,7 +24,7 @@ from typing import Literal
 
 from detector import __version__
 from detector.evasion import find_evasion
-from detector.report import Coverage, Deletion, Passage, Report, Span, plural
+from detector.report import Coverage, Deletion, Passage, Report, Span, plural, written_out
 
 __all__ = [
     "FORMATS",
@@ -121,7 +121,7 @@ def _score_shown(report: Report) -> str:
     score = report.spin_score
     offered = report.verdict == "not_spun" and report.mode != "reference"  # a hint offered
     if (report.verdict == "spun" or offered) and 1e-9 <= score < 0.005:
-        return f"{score:.{1 - math.floor(math.log10(score))}f}"
+        return written_out(score, 2)
     return f"{score:.2f}"
 
 
@@ -133,7 +133,7 @@ def _listing_threshold(spin_score: float) -> str:
     if spin_score < 1e-9:
         return "0"
     half = spin_score / 2  # written out, not as 1.2e-05: a threshold a user types
-    return f"{half:.{2 - math.floor(math.log10(half))}f}".rstrip("0")
+    return written_out(half, 3).rstrip("0")
 
 
 def _swap_count(report: Report) -> str:

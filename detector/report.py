@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,6 +40,12 @@ PassageKind = Literal["copy", "spun", "paraphrased"]
 
 # Under this restore_score (nats) a reference-free restoration is shown as a guess.
 TENTATIVE_RESTORE = 4.0
+
+
+def written_out(score: float, digits: int) -> str:
+    """``score`` (positive) to ``digits`` significant digits in decimals, as a threshold is
+    typed: 0.0000200, not 2e-05."""
+    return f"{score:.{max(0, digits - 1 - math.floor(math.log10(score)))}f}"
 
 
 def json_score(score: float) -> float:

@@ -9,7 +9,6 @@ when it reads the sentence and restores in context).
 
 from __future__ import annotations
 
-import math
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -17,7 +16,7 @@ from typing import Protocol
 
 from detector.document import Document, make_document
 from detector.prose import foreign_paragraphs, prose_problem, without_tables
-from detector.report import Report, Span, SpanKind, TextQuality
+from detector.report import Report, Span, SpanKind, TextQuality, written_out
 from detector.restore import Restorer, match_case
 from detector.stopwords import STOPWORDS
 
@@ -328,9 +327,7 @@ def _three_digits(score: float) -> str:
     """``score`` to three decimals, or to three significant digits under 0.001, written
     out as a threshold is typed (a spin score of 0.00029 passes a threshold of 0.000242;
     "0.000" would not)."""
-    if score >= 0.001 or score < 1e-9:
-        return f"{score:.3f}"
-    return f"{score:.{2 - math.floor(math.log10(score))}f}"
+    return f"{score:.3f}" if score >= 0.001 or score < 1e-9 else written_out(score, 3)
 
 
 def _restored_in_context(scores: WordScores, word_threshold: float) -> list[Restoration]:
